@@ -1,0 +1,43 @@
+# Quick start: `make demo` runs the main job on the bundled samples, `make test` runs the tests.
+# Both create .venv when missing and install the project into it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+YEAR ?= 2025
+
+.PHONY: demo test lint format libreoffice bench samples clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	rm -rf out/templates
+	$(BIN)/nianbao generate --roster samples/roster.csv --year $(YEAR) --district 示范区 \
+		--deadline $$(( $(YEAR) + 1 ))-01-15 --contact "区政务公开办 张敏 0371-12345678" \
+		--password demo-2025 --generated-at $(YEAR)-12-01T09:00:00 --out out/templates
+
+libreoffice:
+	bash scripts/ensure-libreoffice.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: $(STAMP) libreoffice lint
+	$(BIN)/python -m pytest
+
+samples: $(STAMP) libreoffice
+	$(BIN)/python samples/build.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/generate_speed.py
+
+clean:
+	rm -rf out .pytest_cache .ruff_cache

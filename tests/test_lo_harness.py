@@ -1,0 +1,143 @@
+"""End-to-end checks of the headless-LibreOffice harness in ``tests/lo.py``.
+
+These drive a real ``soffice`` (run ``scripts/ensure-libreoffice.sh`` first); nothing is
+skipped, so a machine without LibreOffice fails loudly instead of passing vacuously.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import lo  # tests/ is on sys.path under pytest's default ("prepend") import mode
+import openpyxl
+import pytest
+import xlsxwriter
+from python_calamine import CalamineWorkbook
+
+pytestmark = pytest.mark.libreoffice
+
+SHEET = "三、依申请公开"
+NAME = "nb_t3_new_natural"
+
+
+def build_workbook(
+    path: Path, *, d7: float | None = None, e7: float | None = None, f7_cached: float = 0
+) -> Path:
+    """A tiny protected report: unlocked inputs D7/E7, locked F7 = SUM(D7:E7)."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet(SHEET)
+    unlocked = wb.add_format({"locked": False})
+    ws.write_string("C7", "新收申请·自然人")
+    for ref, value in (("D7", d7), ("E7", e7)):
+        if value is None:
+            ws.write_blank(ref, None, unlocked)
+        else:
+            ws.write_number(ref, value, unlocked)
+    ws.write_formula("F7", "=SUM(D7:E7)", None, f7_cached)
+    ws.data_validation("D7:E7", {"validate": "integer", "criteria": ">=", "value": 0})
+    wb.define_name(NAME, f"='{SHEET}'!$D$7")
+    ws.protect("secret")
+    wb.close()
+    return path
+
+
+def calamine_rows(path: Path) -> list[list[object]]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(SHEET).to_python()
+
+
+def own_soffice_processes() -> list[str]:
+    """Command lines of still-running soffice processes started by lo.fill() in this process."""
+    tag = f"nianbao-lo-{os.getpid()}-".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if tag in cmdline:
+            found.append(cmdline.replace(b"\0", b" ").decode(errors="replace"))
+    return found
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _require_libreoffice() -> None:
+    assert lo.is_available(), "LibreOffice/python3-uno missing: run scripts/ensure-libreoffice.sh"
+
+
+@pytest.fixture(scope="module")
+def filled_xlsx(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("fill")
+    template = build_workbook(tmp / "模板.xlsx")
+    out = tmp / "out" / "填报.xlsx"
+    lo.fill(template, out, {NAME: 3, f"{SHEET}!E7": 4})
+    return out
+
+
+def test_fill_writes_inputs_recalculates_and_keeps_protection(filled_xlsx: Path) -> None:
+    wb = openpyxl.load_workbook(filled_xlsx, data_only=True)
+    ws = wb[SHEET]
+    assert (ws["D7"].value, ws["E7"].value, ws["F7"].value) == (3, 4, 7)
+    assert ws.protection.sheet is True
+    assert ws["D7"].protection.locked is False
+    assert ws["E7"].protection.locked is False
+    assert ws["F7"].protection.locked is True
+    assert NAME in wb.defined_names
+    assert [str(dv.sqref) for dv in ws.data_validations.dataValidation] == ["D7:E7"]
+    assert openpyxl.load_workbook(filled_xlsx)[SHEET]["F7"].value == "=SUM(D7:E7)"
+    assert own_soffice_processes() == []
+
+
+@pytest.mark.parametrize("target", ["xls", "ods"])
+def test_convert_to_legacy_and_odf(filled_xlsx: Path, tmp_path: Path, target: str) -> None:
+    [out] = lo.convert([filled_xlsx], tmp_path, target)
+    assert out == tmp_path / f"填报.{target}"
+    rows = calamine_rows(out)
+    assert rows[-1][-3:] == [3, 4, 7.0]
+
+
+def test_convert_forces_recalculation_of_stale_results_in_place(tmp_path: Path) -> None:
+    stale = build_workbook(tmp_path / "stale.xlsx", d7=3, e7=4, f7_cached=999)
+    assert openpyxl.load_workbook(stale, data_only=True)[SHEET]["F7"].value == 999
+    # Same folder and same format as the input: LibreOffice overwrites the input itself.
+    [out] = lo.convert([stale], tmp_path, "xlsx")
+    assert out == stale
+    ws = openpyxl.load_workbook(out, data_only=True)[SHEET]
+    assert ws["F7"].value == 7
+    assert ws.protection.sheet is True
+
+
+def test_convert_reports_files_libreoffice_skipped(tmp_path: Path) -> None:
+    good = build_workbook(tmp_path / "good.xlsx")
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"PK\x03\x04 this is not a workbook" * 50)
+    with pytest.raises(
+        lo.LibreOfficeError, match=r"no output for 1 of 2 file\(s\): \['bad.xlsx'\]"
+    ):
+        lo.convert([good, bad], tmp_path / "out", "ods")
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (f"{SHEET}!F7", "locked on protected sheet"),
+        ("nb_no_such_name", "no workbook-level defined name"),
+    ],
+)
+def test_fill_rejects_bad_keys_and_cleans_up(tmp_path: Path, key: str, message: str) -> None:
+    template = build_workbook(tmp_path / "t.xlsx")
+    out = tmp_path / "out.xlsx"
+    with pytest.raises(lo.LibreOfficeError, match=message):
+        lo.fill(template, out, {key: 1})
+    assert not out.exists()
+    assert own_soffice_processes() == []
+
+
+def test_convert_splits_into_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lo, "CHUNK_SIZE", 2)
+    inputs = [build_workbook(tmp_path / f"单位{i}.xlsx", d7=i, e7=1) for i in range(3)]
+    outputs = lo.convert(inputs, tmp_path / "xls", "xls")
+    assert [p.name for p in outputs] == ["单位0.xls", "单位1.xls", "单位2.xls"]
+    assert [calamine_rows(p)[-1][-1] for p in outputs] == [1.0, 2.0, 3.0]

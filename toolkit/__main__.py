@@ -1,0 +1,5 @@
+"""`python -m toolkit` runs the nianbao command line."""
+
+from .cli import main
+
+main()

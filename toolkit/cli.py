@@ -1,0 +1,159 @@
+"""The `nianbao` command line: parse, call one library function, print, exit (0 ok, 1 findings, 2 failed).
+
+Heavy libraries are imported inside the commands so that `nianbao --help` stays fast.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["app", "main"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+
+app = typer.Typer(
+    name="nianbao",
+    help="政府信息公开工作年度报告（国办公开办函〔2021〕30号格式）：生成填报模板、审核报回文件、汇总全区数据。",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"nianbao {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="显示版本号后退出。"),
+    ] = False,
+) -> None:
+    """政府信息公开工作年度报告工具。"""
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"错误：{message}", err=True)
+    return typer.Exit(EXIT_FAILED)
+
+
+def _datetime(option: str, value: str | None) -> datetime:
+    from .catalogue import UsageError
+
+    if value is None:
+        return datetime.now().replace(microsecond=0)
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError("bad-datetime", option=option, value=value) from None
+
+
+def _date(option: str, value: str | None) -> date | None:
+    from .catalogue import UsageError
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError("bad-date", option=option, value=value) from None
+
+
+@app.command(
+    help="按单位名单生成带保护的填报模板（每个单位一个 .xlsx），另附 manifest.csv 与 password.txt。"
+)
+def generate(
+    year: Annotated[int, typer.Option("--year", help="报告年度，如 2025。")],
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹（不存在时自动创建）。")],
+    roster: Annotated[
+        Path | None,
+        typer.Option(
+            "--roster",
+            help="单位名单：CSV（UTF-8 或 GBK）或 .xlsx，列为 单位代码、单位名称、联系人、电子邮箱。",
+        ),
+    ] = None,
+    agency_code: Annotated[
+        str | None, typer.Option("--agency-code", help="不用名单时，单个单位的代码。")
+    ] = None,
+    agency_name: Annotated[
+        str | None, typer.Option("--agency-name", help="不用名单时，单个单位的名称。")
+    ] = None,
+    district: Annotated[str, typer.Option("--district", help="区（县）名称，写入模板。")] = "",
+    deadline: Annotated[
+        str | None, typer.Option("--deadline", help="报送截止日期，如 2026-01-15。")
+    ] = None,
+    contact: Annotated[
+        str, typer.Option("--contact", help="审核联系人及电话，写入填报说明。")
+    ] = "",
+    password: Annotated[
+        str | None,
+        typer.Option("--password", help="工作表保护密码；不给时随机生成，写入 password.txt。"),
+    ] = None,
+    generated_at: Annotated[
+        str | None,
+        typer.Option(
+            "--generated-at", help="生成时间（ISO 格式）；给定时相同输入生成完全相同的文件。"
+        ),
+    ] = None,
+) -> None:
+    from .catalogue import UsageError
+    from .form import FormError
+    from .generate import generate as run
+    from .roster import Agency, read_roster
+
+    try:
+        if roster is not None and (agency_code or agency_name):
+            raise UsageError("agency-both")
+        if roster is not None:
+            agencies = read_roster(roster)
+        elif agency_code and agency_name:
+            agencies = (Agency(code=agency_code.strip(), name=agency_name.strip()),)
+        else:
+            raise UsageError("agency-missing")
+        result = run(
+            agencies,
+            year=year,
+            out_dir=out,
+            district=district,
+            deadline=_date("--deadline", deadline),
+            contact=contact,
+            password=password,
+            generated_at=_datetime("--generated-at", generated_at),
+        )
+    except (UsageError, FormError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"已生成 {len(result.files)} 个模板，保存在 {result.out_dir}：")
+    for path in result.files:
+        typer.echo(f"  {path.name}")
+    typer.echo(f"邮件合并清单：{result.manifest}")
+    note = "（随机生成）" if result.password_generated else ""
+    typer.echo(f"保护密码{note}：{result.password_file}（请勿发给填报单位）")
+
+
+def main() -> None:
+    """Run the CLI; an unexpected failure is reported in one line (exit 2), never as a traceback."""
+    import os
+    import sys
+
+    try:
+        app(standalone_mode=True)
+    except Exception as exc:  # the last line of defence; NIANBAO_DEBUG=1 shows the traceback
+        if os.environ.get("NIANBAO_DEBUG"):
+            raise
+        typer.echo(
+            f"错误：nianbao 内部错误（{type(exc).__name__}：{exc}）。请将此信息和所用文件反馈给维护人员。",
+            err=True,
+        )
+        sys.exit(EXIT_FAILED)

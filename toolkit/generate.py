@@ -1,0 +1,836 @@
+"""Writes the locked template workbooks, one per agency, from the form definition and its layout."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import os
+import re
+import secrets
+import tempfile
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import quote_sheetname
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from . import __version__
+from .catalogue import UsageError
+from .form import Form, Instance, Rule, complete, defined_name, standard_form
+from .layout import Area, SheetLayout, Status, a1, layout
+from .roster import Agency
+
+__all__ = [
+    "INSTRUCTIONS_SHEET",
+    "META_SHEET",
+    "PASS",
+    "Fill",
+    "GenerateResult",
+    "Identity",
+    "file_name",
+    "generate",
+    "identity_for",
+    "write_workbook",
+]
+
+INSTRUCTIONS_SHEET = "填报说明"
+META_SHEET = "_meta"
+PASS = "通过"  # what a live status cell shows when its rule holds
+LATER = "报送后核对"  # status of rules the template cannot compute (cross-year, text figures)
+META_PREFIX = "nianbao_"  # custom document property names
+MAX_FILE_STEM = 120  # keeps full paths under Windows' 260-character limit in ordinary folders
+
+STATUS_FAIL = {"zero": "请核对", "text-required": "未填写", "mention": "未写明"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Identity:
+    """What makes an issued workbook recognisable when it comes back; stored in `_meta` as text."""
+
+    form_id: str
+    form_version: str
+    year: str
+    district: str
+    agency_code: str
+    agency_name: str
+    template_id: str
+    generated_at: str
+    toolkit_version: str
+    layout_fingerprint: str
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self.__dict__.items())
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fill:
+    """Values to write into a template instead of the pre-filled zeros (samples, feedback copies)."""
+
+    values: Mapping[str, float] = field(default_factory=dict)  # input cell key -> number
+    texts: Mapping[str, str] = field(default_factory=dict)  # part key -> narrative text
+    notes: Mapping[str, str] = field(default_factory=dict)  # rule id -> 说明
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerateResult:
+    out_dir: Path
+    files: tuple[Path, ...]
+    manifest: Path
+    password_file: Path
+    password_generated: bool
+
+
+def identity_for(
+    form: Form, agency: Agency, year: int, district: str, generated_at: datetime
+) -> Identity:
+    stamp = generated_at.isoformat(timespec="seconds")
+    seed = "\x1f".join([form.id, form.version, district, str(year), agency.code, stamp])
+    return Identity(
+        form_id=form.id,
+        form_version=form.version,
+        year=str(year),
+        district=district,
+        agency_code=agency.code,
+        agency_name=agency.name,
+        template_id=hashlib.sha256(seed.encode()).hexdigest()[:20],
+        generated_at=stamp,
+        toolkit_version=__version__,
+        layout_fingerprint=form.fingerprint(),
+    )
+
+
+def file_name(agency: Agency, year: int) -> str:
+    """`<单位代码>-<单位名称>-<YEAR>年政府信息公开工作年度报告.xlsx`, safe as a Windows file name."""
+    stem = f"{agency.code}-{agency.name}-{year}年政府信息公开工作年度报告"
+    stem = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", stem).strip(" .")
+    return stem[:MAX_FILE_STEM].rstrip(" .") + ".xlsx"
+
+
+def generate(
+    agencies: Sequence[Agency],
+    *,
+    year: int,
+    out_dir: Path,
+    district: str = "",
+    deadline: date | None = None,
+    contact: str = "",
+    password: str | None = None,
+    generated_at: datetime,
+    form: Form | None = None,
+) -> GenerateResult:
+    """Write one template per agency, manifest.csv and password.txt into out_dir.
+
+    Either everything is written or nothing: files are built in a temporary folder inside out_dir and
+    moved into place only when all of them succeeded.
+    """
+    form = form or standard_form()
+    if not form.first_year <= year <= form.last_year:
+        raise UsageError(
+            "year-range", year=year, first=form.first_year, last=form.last_year, basis=form.basis
+        )
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError("out-not-folder", path=out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".nianbao-", dir=out_dir))
+    except OSError as exc:
+        raise UsageError("out-not-writable", path=out_dir, reason=exc.strerror or exc) from exc
+    password_generated = password is None
+    password = password or secrets.token_urlsafe(9)
+    try:
+        names, rows = [], []
+        for agency in agencies:
+            name = file_name(agency, year)
+            ident = identity_for(form, agency, year, district, generated_at)
+            target = staging / name
+            write_workbook(
+                target,
+                form=form,
+                identity=ident,
+                agency=agency,
+                deadline=deadline,
+                contact=contact,
+                password=password,
+                generated_at=generated_at,
+            )
+            digest = hashlib.sha256(target.read_bytes()).hexdigest()
+            names.append(name)
+            rows.append([agency.code, agency.name, agency.contact, agency.email, name, digest])
+        _save_text(staging / "manifest.csv", _manifest(rows), encoding="utf-8-sig")
+        _save_text(staging / "password.txt", _password_note(password, year, district))
+        final = []
+        for name in [*names, "manifest.csv", "password.txt"]:
+            os.replace(staging / name, out_dir / name)
+            final.append(out_dir / name)
+    except OSError as exc:
+        raise UsageError("out-not-writable", path=out_dir, reason=exc.strerror or exc) from exc
+    finally:
+        for leftover in staging.glob("*"):
+            leftover.unlink()
+        staging.rmdir()
+    return GenerateResult(
+        out_dir=out_dir,
+        files=tuple(final[: len(names)]),
+        manifest=out_dir / "manifest.csv",
+        password_file=out_dir / "password.txt",
+        password_generated=password_generated,
+    )
+
+
+def _manifest(rows: list[list[str]]) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["code", "name", "contact", "email", "file", "sha256"])
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _password_note(password: str, year: int, district: str) -> str:
+    return (
+        f"{password}\r\n\r\n"
+        f"以上为{district}{year}年度政府信息公开工作年度报告模板的工作表保护密码。\r\n"
+        "请勿发给填报单位；保护只防误改，不能防止有意篡改，报回的文件由 nianbao check 逐项核验。\r\n"
+    )
+
+
+def _save_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+    path.write_bytes(text.encode(encoding))
+
+
+# ------------------------------------------------------------------------------------------------
+# One workbook
+# ------------------------------------------------------------------------------------------------
+
+_FONT = "宋体"
+_BORDER = {"border": 1, "border_color": "#808080"}
+_STYLES: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"},
+    "summary": {"bold": True, "align": "left", "valign": "vcenter", "text_wrap": True},
+    "hint": {"font_color": "#595959", "font_size": 9, "text_wrap": True, "valign": "vcenter"},
+    "caption": {"bold": True, "valign": "vcenter", **_BORDER, "bg_color": "#F2F2F2"},
+    "corner": {"text_wrap": True, "align": "center", "valign": "vcenter", **_BORDER},
+    "header": {"text_wrap": True, "align": "center", "valign": "vcenter", **_BORDER},
+    "row_label": {"text_wrap": True, "valign": "vcenter", **_BORDER},
+    "status_header": {
+        "text_wrap": True,
+        "align": "center",
+        "valign": "vcenter",
+        "font_size": 9,
+        "font_color": "#404040",
+        **_BORDER,
+    },
+    "status_label": {"text_wrap": True, "valign": "vcenter", "font_size": 9, **_BORDER},
+    "part_title": {"bold": True, "font_size": 12, "valign": "vcenter"},
+    "prompt": {"font_color": "#595959", "font_size": 9, "text_wrap": True, "valign": "top"},
+    "input_count": {"locked": False, "bg_color": "#FFF8DC", "num_format": "0", **_BORDER},
+    "input_amount": {"locked": False, "bg_color": "#FFF8DC", "num_format": "0.00##", **_BORDER},
+    "total_count": {"bold": True, "bg_color": "#E7E6E6", "num_format": "0", **_BORDER},
+    "total_amount": {"bold": True, "bg_color": "#E7E6E6", "num_format": "0.00##", **_BORDER},
+    "text_input": {
+        "locked": False,
+        "bg_color": "#FFF8DC",
+        "text_wrap": True,
+        "valign": "top",
+        **_BORDER,
+    },
+    "note": {
+        "locked": False,
+        "bg_color": "#FFF8DC",
+        "text_wrap": True,
+        "valign": "vcenter",
+        "font_size": 9,
+        **_BORDER,
+    },
+    "status": {"align": "center", "valign": "vcenter", "font_size": 9, **_BORDER},
+    "status_later": {
+        "align": "center",
+        "valign": "vcenter",
+        "font_size": 9,
+        "font_color": "#7F7F7F",
+        "italic": True,
+        **_BORDER,
+    },
+    "ok": {"bg_color": "#C6EFCE", "font_color": "#006100"},
+    "bad": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
+    "warn": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
+    "info_key": {"bold": True, "valign": "top", "text_wrap": True},
+    "info_value": {"valign": "top", "text_wrap": True},
+    "info_heading": {"bold": True, "font_size": 12, "valign": "vcenter"},
+    "meta": {"num_format": "@"},
+}
+_CONDITIONAL = ("ok", "bad", "warn")
+
+
+class _Worksheet(Worksheet):
+    """A worksheet that skips xlsxwriter's future-function rewriting of every formula.
+
+    Our formulas use only classic functions (SUM, IF, ROUND, AND, COUNTIF, LEN, TRIM, ISNUMBER,
+    SEARCH) that every Excel, WPS and LibreOffice reads without the `_xlfn.` prefix, and the
+    rewriting (about 400 regular expressions per conditional format) was most of the generation time.
+    """
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        return formula.removeprefix("{").removeprefix("=").removesuffix("}")
+
+
+class GenerateError(RuntimeError):
+    """xlsxwriter refused something: a bug in the form definition or the generator."""
+
+
+def _ok(result: int | None, what: str) -> None:
+    if result not in (None, 0):
+        raise GenerateError(f"xlsxwriter 返回 {result}：{what}")
+
+
+def write_workbook(
+    path: Path,
+    *,
+    form: Form,
+    identity: Identity,
+    agency: Agency,
+    deadline: date | None,
+    contact: str,
+    password: str,
+    generated_at: datetime,
+    fill: Fill | None = None,
+) -> None:
+    """Write one template. xlsxwriter warnings are errors: a template that only half worked is a bug."""
+    fill = fill or Fill()
+    values = complete(form, fill.values)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        book = xlsxwriter.Workbook(str(path), {"in_memory": True})
+        styles = {
+            name: book.add_format(
+                spec if name in _CONDITIONAL else {"font_name": _FONT, "font_size": 11, **spec}
+            )
+            for name, spec in _STYLES.items()
+        }
+        book.set_properties(
+            {
+                "title": f"{identity.agency_name}{identity.year}年{form.title}",
+                "subject": form.title,
+                "author": identity.district or "nianbao",
+                "company": identity.district,
+                "comments": f"{form.basis} 表式；由 nianbao {__version__} 生成",
+                "created": generated_at.replace(tzinfo=None),
+            }
+        )
+        for key, value in identity.items():
+            _ok(book.set_custom_property(META_PREFIX + key, value), f"custom property {key}")
+        _instructions(book, styles, form, identity, agency, deadline, contact, password)
+        formulas = _formulas(form)
+        for sheet in layout(form):
+            _sheet(book, styles, form, sheet, formulas, values, fill, password)
+        _meta(book, styles, identity, password)
+        book.close()
+
+
+def _references(sheets: Sequence[SheetLayout]) -> dict[str, tuple[str, str]]:
+    """Cell or part key -> (sheet name, A1) for formulas."""
+    return {key: (sheet.name, area.ref) for sheet in sheets for key, area in sheet.cells.items()}
+
+
+@dataclass(frozen=True)
+class _Formulas:
+    """Every formula and defined name of a form's template, built once per run, not per workbook."""
+
+    totals: dict[str, str]
+    names: dict[str, str]
+    statuses: dict[tuple[str, str, tuple[int, ...]], str]
+
+
+@cache
+def _formulas(form: Form) -> _Formulas:
+    sheets = layout(form)
+    refs = _references(sheets)
+    rules = {rule.id: rule for rule in form.rules}
+    totals, names, statuses = {}, {}, {}
+    for sheet in sheets:
+        for key, area in sheet.cells.items():
+            names[key] = f"={_qualified(sheet.name, area)}"
+            cell = form.cells.get(key)
+            if cell is not None and cell.is_total:
+                totals[key] = "=" + _sum([_ref(s, refs, sheet.name) for s in cell.sources])
+        for status in sheet.statuses:
+            rule = rules[status.rule]
+            if rule.live:
+                instances = [rule.instances[i] for i in status.instances]
+                statuses[sheet.name, rule.id, status.instances] = _status_formula(
+                    rule, instances, refs, sheet.name
+                )
+    return _Formulas(totals=totals, names=names, statuses=statuses)
+
+
+def _instructions(
+    book: Workbook,
+    styles: dict[str, Any],
+    form: Form,
+    identity: Identity,
+    agency: Agency,
+    deadline: date | None,
+    contact: str,
+    password: str,
+) -> None:
+    ws = book.add_worksheet(INSTRUCTIONS_SHEET, worksheet_class=_Worksheet)
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 96)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    title = f"{identity.district}{identity.year}年度{form.title}填报模板"
+    _ok(ws.merge_range(0, 0, 0, 1, title, styles["title"]), "title")
+    ws.set_row(0, 30)
+    sheet_names = "、".join(s.sheet for s in form.sections)
+    deadline_text = (
+        f"{deadline.year}年{deadline.month}月{deadline.day}日前" if deadline else "按通知要求"
+    )
+    lines: list[tuple[str, str]] = [
+        ("填报单位", f"{agency.name}（单位代码：{agency.code}）"),
+        ("报告年度", f"{identity.year}年度（{form.basis} 规定的格式）"),
+        ("报送截止", deadline_text),
+        ("联系方式", contact or "区政务公开办"),
+        (
+            "填写内容",
+            f"本工作簿按报告的六个部分分为 {len(form.sections)} 张工作表：{sheet_names}。"
+            "表格部分只填浅黄色单元格（已预填0，没有的保持0，不要留空、不要填“-”“/”“无”）；"
+            "灰色单元格为公式自动计算。文字部分在浅黄色文本框内填写，每个框上方有填写要求。",
+        ),
+        (
+            "勾稽关系",
+            "每张表的第二行显示勾稽关系检查结果；右侧和下方的检查单元格显示“通过”（绿色）或差额（红色）。"
+            "红色须更正后再报送；黄色为提示，与实际情况不符的请在旁边的说明栏写明原因。",
+        ),
+        (
+            "报送方式",
+            "填写完成后直接保存本文件（保持 .xlsx 格式，不要改文件名中的单位代码），按通知要求报送。"
+            "请勿复制到其他模板、插入或删除行列、修改表头，否则无法自动审核。",
+        ),
+        (
+            "工作表保护",
+            "各工作表已保护，只能在浅黄色单元格中填写，防止误改表头和公式。"
+            "如确需调整，请联系区政务公开办，不要自行撤销保护。",
+        ),
+        ("模板编号", identity.template_id),
+    ]
+    row = 2
+    for key, value in lines:
+        ws.write_string(row, 0, key, styles["info_key"])
+        ws.write_string(row, 1, value, styles["info_value"])
+        ws.set_row(row, max(20, 15 * math.ceil(len(value) / 46) + 5))
+        row += 1
+    row += 1
+    ws.write_string(row, 0, "勾稽关系规则", styles["info_heading"])
+    row += 1
+    for rule in form.rules:
+        level = "错误（须更正）" if rule.severity == "error" else "提示（须核对或说明）"
+        ws.write_string(row, 0, level, styles["info_key"])
+        text = f"{rule.title}：{rule.explain}"
+        ws.write_string(row, 1, text, styles["info_value"])
+        ws.set_row(row, max(20, 15 * math.ceil(len(text) / 46) + 5))
+        row += 1
+    ws.activate()
+    ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
+
+
+def _sheet(
+    book: Workbook,
+    styles: dict[str, Any],
+    form: Form,
+    sheet: SheetLayout,
+    formulas: _Formulas,
+    values: dict[str, float],
+    fill: Fill,
+    password: str,
+) -> None:
+    ws = book.add_worksheet(sheet.name, worksheet_class=_Worksheet)
+    for col, width in enumerate(sheet.column_widths):
+        _ok(ws.set_column(col, col, width), "column width")
+    for row, height in sorted(sheet.row_heights.items()):
+        _ok(ws.set_row(row, height), "row height")
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.center_horizontally()
+    ws.freeze_panes(*sheet.freeze)
+
+    for label in sheet.labels:
+        if label.style == "summary":
+            continue
+        _write_text(ws, label.area, label.text, styles[label.style])
+    for key, area in sheet.cells.items():
+        if key in form.cells:
+            _number_cell(ws, styles, form, key, area, formulas, values)
+        else:
+            _text_input(ws, styles, form, key, area, fill.texts.get(key, ""))
+        _ok(
+            book.define_name(defined_name(key), formulas.names[key]),
+            f"defined name {key}",
+        )
+    _validations(ws, form, sheet)
+    rules = {rule.id: rule for rule in form.rules}
+    texts = {key: fill.texts.get(key, "") for key in form.parts}
+    live: list[tuple[Rule, Status]] = []
+    for status in sheet.statuses:
+        rule = rules[status.rule]
+        instances = [rule.instances[i] for i in status.instances]
+        if rule.live:
+            formula = formulas.statuses[sheet.name, rule.id, status.instances]
+            result = status_value(rule, instances, values, texts)
+            _ok(
+                ws.write_formula(
+                    status.area.row, status.area.col, formula, styles["status"], result
+                ),
+                f"status {rule.id}",
+            )
+            live.append((rule, status))
+        else:
+            _ok(
+                ws.write_string(status.area.row, status.area.col, LATER, styles["status_later"]),
+                f"status {rule.id}",
+            )
+    _status_colours(ws, styles, live)
+    for note in sheet.notes:
+        _write_text(ws, note.area, fill.notes.get(note.rule, ""), styles["note"])
+        _ok(
+            ws.data_validation(
+                note.area.row,
+                note.area.col,
+                note.area.last_row,
+                note.area.last_col,
+                {
+                    "validate": "any",
+                    "input_title": "说明",
+                    "input_message": "提示项与实际情况不符的，请在此写明原因，审核时将一并查看。",
+                },
+            ),
+            "note prompt",
+        )
+    if sheet.summary:
+        formula, result = _summary(live, values, texts)
+        area = sheet.summary
+        if area.merged:
+            _ok(
+                ws.merge_range(
+                    area.row, area.col, area.last_row, area.last_col, "", styles["summary"]
+                ),
+                "summary",
+            )
+        _ok(ws.write_formula(area.row, area.col, formula, styles["summary"], result), "summary")
+        _ok(
+            ws.conditional_format(
+                area.row,
+                area.col,
+                area.row,
+                area.col,
+                {
+                    "type": "text",
+                    "criteria": "containing",
+                    "value": "未通过",
+                    "format": styles["bad"],
+                },
+            ),
+            "summary colour",
+        )
+        _ok(
+            ws.conditional_format(
+                area.row,
+                area.col,
+                area.row,
+                area.col,
+                {
+                    "type": "text",
+                    "criteria": "containing",
+                    "value": "全部通过",
+                    "format": styles["ok"],
+                },
+            ),
+            "summary colour",
+        )
+    ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
+
+
+def _write_text(ws: Worksheet, area: Area, text: str, style: Any) -> None:
+    if area.merged:
+        _ok(ws.merge_range(area.row, area.col, area.last_row, area.last_col, "", style), text[:20])
+    if text:
+        _ok(ws.write_string(area.row, area.col, text, style), text[:20])
+    elif not area.merged:
+        _ok(ws.write_blank(area.row, area.col, None, style), "blank")
+
+
+def _qualified(sheet: str, area: Area) -> str:
+    return f"{quote_sheetname(sheet)}!{a1(area.row, area.col, absolute=True)}"
+
+
+def _ref(key: str, refs: dict[str, tuple[str, str]], here: str) -> str:
+    sheet, ref = refs[key]
+    return ref if sheet == here else f"{quote_sheetname(sheet)}!{ref}"
+
+
+def _number_cell(
+    ws: Worksheet,
+    styles: dict[str, Any],
+    form: Form,
+    key: str,
+    area: Area,
+    formulas: _Formulas,
+    values: dict[str, float],
+) -> None:
+    cell = form.cells[key]
+    style = styles[("total_" if cell.is_total else "input_") + cell.type]
+    if area.merged:
+        _ok(ws.merge_range(area.row, area.col, area.last_row, area.last_col, "", style), key)
+    value = _number(values[key])
+    if cell.is_total:
+        _ok(ws.write_formula(area.row, area.col, formulas.totals[key], style, value), key)
+    else:
+        _ok(ws.write_number(area.row, area.col, value, style), key)
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+def _sum(refs: list[str]) -> str:
+    """SUM over references, written as one range when they are a contiguous run of one row or column."""
+    parsed = [re.fullmatch(r"([A-Z]+)(\d+)", r) for r in refs]
+    if all(parsed) and len(refs) > 2:
+        cols = [_col_number(m.group(1)) for m in parsed]
+        rows = [int(m.group(2)) for m in parsed]
+        if len(set(rows)) == 1 and cols == list(range(cols[0], cols[0] + len(cols))):
+            return f"SUM({refs[0]}:{refs[-1]})"
+        if len(set(cols)) == 1 and rows == list(range(rows[0], rows[0] + len(rows))):
+            return f"SUM({refs[0]}:{refs[-1]})"
+    return f"SUM({','.join(refs)})"
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _text_input(
+    ws: Worksheet, styles: dict[str, Any], form: Form, key: str, area: Area, text: str
+) -> None:
+    _write_text(ws, area, text, styles["text_input"])
+    part = form.parts[key]
+    _ok(
+        ws.data_validation(
+            area.row,
+            area.col,
+            area.last_row,
+            area.last_col,
+            {"validate": "any", "input_title": part.title[:32], "input_message": part.prompt[:255]},
+        ),
+        f"prompt {key}",
+    )
+
+
+def _validations(ws: Worksheet, form: Form, sheet: SheetLayout) -> None:
+    """Whole number (or 万元 amount) ≥ 0 on every input, one validation per run of adjacent cells."""
+    runs: dict[tuple[str, int], list[int]] = {}
+    for key, area in sheet.cells.items():
+        cell = form.cells.get(key)
+        if cell is None or cell.is_total:
+            continue
+        runs.setdefault((cell.type, area.row), []).append(area.col)
+    for (kind, row), cols in sorted(runs.items(), key=lambda item: (item[0][1], item[0][0])):
+        cols.sort()
+        start = prev = cols[0]
+        for col in [*cols[1:], None]:
+            if col is not None and col == prev + 1:
+                prev = col
+                continue
+            _ok(ws.data_validation(row, start, row, prev, _validation(kind)), "validation")
+            if col is not None:
+                start = prev = col
+
+
+def _validation(kind: str) -> dict[str, Any]:
+    if kind == "amount":
+        return {
+            "validate": "decimal",
+            "criteria": ">=",
+            "value": 0,
+            "error_type": "stop",
+            "input_title": "金额（万元）",
+            "input_message": "填写本年收费金额，单位万元，最多4位小数；没有的填0。",
+            "error_title": "金额有误",
+            "error_message": "请填写大于或等于0的数字（单位：万元）。没有的填0，不要留空或填“-”“/”“无”。",
+        }
+    return {
+        "validate": "integer",
+        "criteria": ">=",
+        "value": 0,
+        "error_type": "stop",
+        "input_title": "件数",
+        "input_message": "填写大于或等于0的整数；没有的保持0。",
+        "error_title": "须为整数",
+        "error_message": "请填写大于或等于0的整数。没有的填0，不要留空或填“-”“/”“无”。",
+    }
+
+
+def _status_colours(ws: Worksheet, styles: dict[str, Any], live: list[tuple[Rule, Status]]) -> None:
+    """Green for 通过, red (errors) or amber (warnings) otherwise: one rule set per sheet."""
+    for severity, colour in (("error", styles["bad"]), ("warning", styles["warn"])):
+        areas = [status.area for rule, status in live if rule.severity == severity]
+        if not areas:
+            continue
+        first = areas[0]
+        where = {"multi_range": " ".join(area.ref for area in areas)}
+        _ok(
+            ws.conditional_format(
+                first.row,
+                first.col,
+                first.row,
+                first.col,
+                {
+                    "type": "cell",
+                    "criteria": "==",
+                    "value": f'"{PASS}"',
+                    "format": styles["ok"],
+                    "stop_if_true": True,
+                    **where,
+                },
+            ),
+            "status colour",
+        )
+        _ok(
+            ws.conditional_format(
+                first.row,
+                first.col,
+                first.row,
+                first.col,
+                {"type": "no_blanks", "format": colour, **where},
+            ),
+            "status colour",
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+# Live 勾稽 status: the same rule as an Excel formula and as the value it yields.
+# ------------------------------------------------------------------------------------------------
+
+
+def _signed(terms: Sequence[Any], refs: dict[str, tuple[str, str]], here: str) -> str:
+    out = ""
+    for term in terms:
+        ref = _ref(term.cell, refs, here)
+        out += ("-" if term.sign < 0 else "+") + ref
+    return out.lstrip("+") or "0"
+
+
+def _status_formula(
+    rule: Rule, instances: Sequence[Instance], refs: dict[str, tuple[str, str]], here: str
+) -> str:
+    if rule.kind == "sum":
+        diffs = [
+            f"ROUND(({_signed(i.lhs, refs, here)})-({_signed(i.rhs, refs, here)}),4)"
+            for i in instances
+        ]
+        if len(diffs) == 1:
+            return f'=IF({diffs[0]}=0,"{PASS}",{diffs[0]})'
+        return f'=IF(AND({",".join(d + "=0" for d in diffs)}),"{PASS}","不一致")'
+    if rule.kind == "zero":
+        cells = ",".join(_ref(t.cell, refs, here) for i in instances for t in i.lhs)
+        return f'=IF(SUM({cells})=0,"{PASS}","{STATUS_FAIL["zero"]}")'
+    if rule.kind == "text-required":
+        tests = ",".join(f"LEN(TRIM({_ref(p, refs, here)}))>0" for p in rule.parts)
+        return f'=IF(AND({tests}),"{PASS}","{STATUS_FAIL["text-required"]}")'
+    if rule.kind == "mention":
+        part = _ref(rule.parts[0], refs, here)
+        tests = ",".join(f'ISNUMBER(SEARCH("{k}",{part}))' for k in rule.keywords)
+        inner = f'IF(AND({tests}),"{PASS}","{STATUS_FAIL["mention"]}")'
+        if rule.when_positive:
+            cells = ",".join(_ref(c, refs, here) for c in rule.when_positive)
+            return f'=IF(SUM({cells})>0,{inner},"{PASS}")'
+        return "=" + inner
+    raise GenerateError(f"规则 {rule.id} 的类型 {rule.kind} 没有模板公式")
+
+
+def status_value(
+    rule: Rule, instances: Sequence[Instance], values: Mapping[str, float], texts: Mapping[str, str]
+) -> str | float:
+    """What the status formula shows for these values: PASS or the failure."""
+    if rule.kind == "sum":
+        diffs = [
+            round(
+                math.fsum(t.sign * values[t.cell] for t in i.lhs)
+                - math.fsum(t.sign * values[t.cell] for t in i.rhs),
+                4,
+            )
+            for i in instances
+        ]
+        if all(d == 0 for d in diffs):
+            return PASS
+        return _number(diffs[0]) if len(diffs) == 1 else "不一致"
+    if rule.kind == "zero":
+        total = math.fsum(values[t.cell] for i in instances for t in i.lhs)
+        return PASS if total == 0 else STATUS_FAIL["zero"]
+    if rule.kind == "text-required":
+        filled = all(texts.get(p, "").strip() for p in rule.parts)
+        return PASS if filled else STATUS_FAIL["text-required"]
+    if rule.kind == "mention":
+        if rule.when_positive and math.fsum(values[c] for c in rule.when_positive) <= 0:
+            return PASS
+        text = texts.get(rule.parts[0], "").lower()
+        return PASS if all(k.lower() in text for k in rule.keywords) else STATUS_FAIL["mention"]
+    return LATER
+
+
+def _summary(
+    live: list[tuple[Rule, Status]], values: dict[str, float], texts: dict[str, str]
+) -> tuple[str, str]:
+    """The sheet's one-line verdict, as a formula and its current value."""
+    counts: dict[str, list[str]] = {"error": [], "warning": []}
+    totals = {"error": 0, "warning": 0}
+    passed = {"error": 0, "warning": 0}
+    for rule, status in live:
+        counts[rule.severity].append(f'COUNTIF({status.area.ref},"{PASS}")')
+        totals[rule.severity] += 1
+        instances = [rule.instances[i] for i in status.instances]
+        passed[rule.severity] += status_value(rule, instances, values, texts) == PASS
+    ne, nw = totals["error"], totals["warning"]
+    e = "+".join(counts["error"]) or "0"
+    w = "+".join(counts["warning"]) or "0"
+    all_ok = "勾稽关系与填写检查：全部通过"
+    warn = (
+        '"勾稽关系与填写检查：错误项全部通过；有"&('
+        + f"{nw}-({w})"
+        + ')&"处提示，请核对或在说明栏说明"'
+    )
+    fail = '"勾稽关系与填写检查：有"&(' + f"{ne}-({e})" + ')&"处未通过，请按红色单元格提示修改"'
+    inner = f'IF(({w})={nw},"{all_ok}",{warn})' if nw else f'"{all_ok}"'
+    formula = f"=IF(({e})={ne},{inner},{fail})"
+    if passed["error"] < ne:
+        result = f"勾稽关系与填写检查：有{ne - passed['error']}处未通过，请按红色单元格提示修改"
+    elif passed["warning"] < nw:
+        result = f"勾稽关系与填写检查：错误项全部通过；有{nw - passed['warning']}处提示，请核对或在说明栏说明"
+    else:
+        result = all_ok
+    return formula, result
+
+
+def _meta(book: Workbook, styles: dict[str, Any], identity: Identity, password: str) -> None:
+    ws = book.add_worksheet(META_SHEET, worksheet_class=_Worksheet)
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 60)
+    for row, (key, value) in enumerate(identity.items()):
+        _ok(ws.write_string(row, 0, key, styles["meta"]), key)
+        _ok(ws.write_string(row, 1, value, styles["meta"]), key)
+    ws.very_hidden()
+    ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
