@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import lo  # tests/ is on sys.path under pytest's default ("prepend") import mode
 import openpyxl
 import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
+
+from . import lo
 
 pytestmark = pytest.mark.libreoffice
 

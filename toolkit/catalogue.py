@@ -109,7 +109,7 @@ _ALL = (
 MESSAGES: dict[str, Message] = {message.code: message for message in _ALL}
 
 
-def say(code: str, **params: Any) -> str:
+def say(code: str, /, **params: Any) -> str:
     """The Chinese text of a message, filled in."""
     return MESSAGES[code].template.format(**params)
 
@@ -117,7 +117,7 @@ def say(code: str, **params: Any) -> str:
 class UsageError(Exception):
     """The command cannot run as asked; the message is Chinese and meant for the user (exit 2)."""
 
-    def __init__(self, code: str, **params: Any) -> None:
+    def __init__(self, code: str, /, **params: Any) -> None:
         self.code = code
         self.params = params
         super().__init__(say(code, **params))

@@ -35,11 +35,15 @@ class Agency:
 def read_roster(path: Path) -> tuple[Agency, ...]:
     """Read and validate a roster; raise UsageError listing every problem at once."""
     path = Path(path)
-    rows = _read_rows(path)
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if not rows:
+    numbered = [
+        (line, row)
+        for line, row in enumerate(_read_rows(path), start=1)
+        if any(cell.strip() for cell in row)
+    ]
+    if not numbered:
         raise UsageError("roster-empty", path=path)
-    header = [_normalise(cell) for cell in rows[0]]
+    _, header_row = numbered[0]
+    header = [_normalise(cell) for cell in header_row]
     where: dict[str, int] = {}
     for field, aliases in COLUMN_ALIASES.items():
         for index, title in enumerate(header):
@@ -47,14 +51,14 @@ def read_roster(path: Path) -> tuple[Agency, ...]:
                 where[field] = index
     missing = [COLUMN_TITLES[f] for f in COLUMN_ALIASES if f not in where]
     if missing:
-        found = "、".join(cell.strip() for cell in rows[0] if cell.strip()) or "（无）"
+        found = "、".join(cell.strip() for cell in header_row if cell.strip()) or "（无）"
         raise UsageError("roster-columns", path=path, columns="、".join(missing), found=found)
-    if len(rows) == 1:
+    if len(numbered) == 1:
         raise UsageError("roster-empty", path=path)
 
     agencies: list[tuple[int, Agency]] = []
     problems: list[str] = []
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in numbered[1:]:
         values = {f: row[i].strip() if i < len(row) else "" for f, i in where.items()}
         values["code"] = unicodedata.normalize("NFKC", values["code"]).strip()
         blank = [COLUMN_TITLES[f] for f in ("code", "name") if not values[f]]
