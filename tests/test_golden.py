@@ -1,0 +1,53 @@
+"""One golden template compared part by part, as XlsxWriter tests itself against Excel's files.
+
+Regenerate after a reviewed change with `NIANBAO_UPDATE_GOLDEN=1 .venv/bin/python -m pytest
+tests/test_golden.py`, then look at the workbook in a spreadsheet program before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from datetime import date
+from pathlib import Path
+
+from toolkit.form import Form
+from toolkit.generate import identity_for, write_workbook
+from toolkit.roster import Agency
+
+from .conftest import GENERATED_AT
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "QK003-template-2025.xlsx"
+AGENCY = Agency(code="QK003", name="区科学技术局", contact="赵敏", email="kjj@shifanqu.gov.cn")
+
+
+def _parts(path: Path) -> dict[str, str]:
+    """The package's XML parts with what legitimately varies between writers removed."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
+    for name, text in parts.items():
+        text = re.sub(r"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", "", text)
+        text = re.sub(r"<AppVersion>[^<]*</AppVersion>", "", text)
+        if name.endswith(".rels"):  # relationship order carries no meaning
+            text = "".join(sorted(re.findall(r"<Relationship [^>]*/>", text)))
+        parts[name] = text
+    return parts
+
+
+def test_template_matches_the_reviewed_golden_file(form: Form, tmp_path: Path) -> None:
+    made = tmp_path / "template.xlsx"
+    write_workbook(
+        made,
+        form=form,
+        identity=identity_for(form, AGENCY, 2025, "示范区", GENERATED_AT),
+        deadline=date(2026, 1, 15),
+        contact="区政务公开办 张敏 0371-12345678",
+        password="golden",
+    )
+    if os.environ.get("NIANBAO_UPDATE_GOLDEN"):
+        GOLDEN.write_bytes(made.read_bytes())
+    expected, actual = _parts(GOLDEN), _parts(made)
+    assert sorted(actual) == sorted(expected)
+    for name in sorted(expected):
+        assert actual[name] == expected[name], f"part {name} differs from the golden template"

@@ -1,0 +1,130 @@
+"""A clerk fills the template in LibreOffice: protection, validation and formulas survive the save,
+and LibreOffice's own arithmetic agrees with ours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from toolkit.form import Form, complete, defined_name
+from toolkit.generate import META_SHEET, PASS, status_value
+from toolkit.layout import layout
+
+from . import lo
+
+pytestmark = pytest.mark.libreoffice
+
+# A plausible 街道 report that breaks one rule on purpose: 自然人 一 + 二 = 7 + 1, results + 四 = 7.
+VALUES: dict[str, int | float] = {
+    "t2.normative.issued": 3,
+    "t2.normative.in_force": 12,
+    "t2.licensing.decisions": 1520,
+    "t2.fees.fee_amount": 2.5,
+    "t3.new.natural": 7,
+    "t3.new.business": 2,
+    "t3.carried_in.natural": 1,
+    "t3.granted.natural": 4,
+    "t3.granted.business": 2,
+    "t3.partial.natural": 1,
+    "t3.unable_not_held.natural": 1,
+    "t3.carried_out.natural": 1,
+    "t4.cases.review_upheld": 2,
+    "t4.cases.direct_pending": 1,
+}
+TEXTS = {"s6.fees": "本年度未收取信息处理费。"}
+
+
+@pytest.fixture(scope="module")
+def filled(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("lo") / "filled.xlsx"
+    entries = {defined_name(k): v for k, v in VALUES.items()}
+    entries |= {defined_name(k): v for k, v in TEXTS.items()}
+    lo.fill(template, out, entries)
+    return out
+
+
+def test_libreoffice_totals_and_statuses_equal_ours(form: Form, filled: Path) -> None:
+    expected = complete(form, VALUES)
+    texts = {key: TEXTS.get(key, "") for key in form.parts}
+    rules = {rule.id: rule for rule in form.rules}
+    book = CalamineWorkbook.from_path(str(filled))
+    checked: set[str] = set()
+    for sheet in layout(form):
+        rows = book.get_sheet_by_name(sheet.name).to_python()
+        for key, area in sheet.cells.items():
+            if key in form.cells:
+                assert rows[area.row][area.col] == pytest.approx(expected[key]), key
+        for status in sheet.statuses:
+            rule = rules[status.rule]
+            ours = status_value(
+                rule, [rule.instances[i] for i in status.instances], expected, texts
+            )
+            shown = rows[status.area.row][status.area.col]
+            assert shown == (ours if isinstance(ours, str) else pytest.approx(ours)), status
+            checked.add(rule.id)
+    assert checked == set(rules)  # every rule has a status somewhere, and LibreOffice agreed
+    t3 = next(s for s in layout(form) if s.name == "三、依申请公开")
+    rows = book.get_sheet_by_name(t3.name).to_python()
+    assert rows[t3.summary.row][t3.summary.col].startswith("勾稽关系与填写检查：有2处未通过")
+    natural = next(s for s in t3.statuses if s.rule == "t3-balance" and s.instances == (0,))
+    assert rows[natural.area.row][natural.area.col] == pytest.approx(1)
+    business = next(s for s in t3.statuses if s.rule == "t3-balance" and s.instances == (1,))
+    assert rows[business.area.row][business.area.col] == PASS
+
+
+def test_libreoffice_keeps_protection_validation_formulas_and_meta(
+    form: Form, template: Path, filled: Path
+) -> None:
+    before, after = openpyxl.load_workbook(template), openpyxl.load_workbook(filled)
+    assert after.sheetnames == before.sheetnames
+    assert after[META_SHEET].sheet_state in ("hidden", "veryHidden")  # LibreOffice un-very-hides
+    meta = {r[0].value: r[1].value for r in after[META_SHEET].iter_rows(max_col=2)}
+    assert meta["agency_code"] == "QK001" and meta["year"] == "2025"  # still text, not 2025.0
+    for sheet in layout(form):
+        ws, original = after[sheet.name], before[sheet.name]
+        assert ws.protection.sheet and ws.protection.password, sheet.name
+        assert ws.protection.insertRows and ws.protection.deleteRows
+        assert _validated(ws) == _validated(original)  # LibreOffice may merge adjacent ranges
+        for key, area in sheet.cells.items():
+            cell = ws[area.ref]
+            spec = form.cells.get(key)
+            if spec is not None and spec.is_total:
+                assert cell.value == original[area.ref].value, key  # the same formula text
+                assert cell.protection.locked
+            else:
+                assert cell.protection.locked is False, key
+        merged = {str(r) for r in ws.merged_cells.ranges}
+        assert merged == {str(r) for r in original.merged_cells.ranges}
+
+
+@pytest.mark.parametrize("target", ["xls", "ods"])
+def test_other_formats_saved_by_libreoffice_keep_the_numbers(
+    form: Form, filled: Path, tmp_path: Path, target: str
+) -> None:
+    (converted,) = lo.convert([filled], tmp_path, target)
+    expected = complete(form, VALUES)
+    book = CalamineWorkbook.from_path(str(converted))
+    for sheet in layout(form):
+        if sheet.name.startswith("三"):
+            rows = book.get_sheet_by_name(sheet.name).to_python()
+            for key, area in sheet.cells.items():
+                assert rows[area.row][area.col] == pytest.approx(expected[key]), key
+
+
+def _validated(
+    ws: openpyxl.worksheet.worksheet.Worksheet,
+) -> set[tuple[str, str | None, str | None]]:
+    """(cell, type, lower bound) for every validated cell."""
+    out = set()
+    for dv in ws.data_validations.dataValidation:
+        for cell_range in dv.sqref.ranges:
+            for row in ws.iter_rows(
+                min_row=cell_range.min_row, max_row=cell_range.max_row,
+                min_col=cell_range.min_col, max_col=cell_range.max_col,
+            ):  # fmt: skip
+                bound = str(dv.formula1) if dv.type else None  # LibreOffice adds 0 to prompts
+                out |= {(cell.coordinate, dv.type, bound) for cell in row}
+    return out
