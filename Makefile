@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-YEAR ?= 2025
+YEAR ?= 2023
 
 .PHONY: demo test lint format libreoffice bench samples clean
 
@@ -17,7 +17,7 @@ demo: $(STAMP)
 	rm -rf out/templates
 	$(BIN)/nianbao generate --roster samples/roster.csv --year $(YEAR) --district 示范区 \
 		--deadline $$(( $(YEAR) + 1 ))-01-15 --contact "区政务公开办 张敏 0371-12345678" \
-		--password demo-2025 --generated-at $(YEAR)-12-01T09:00:00 --out out/templates
+		--password demo-$(YEAR) --generated-at $(YEAR)-12-01T09:00:00 --out out/templates
 
 libreoffice:
 	bash scripts/ensure-libreoffice.sh
