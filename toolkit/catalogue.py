@@ -8,9 +8,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["MESSAGES", "Message", "UsageError", "say"]
+__all__ = [
+    "FINDINGS",
+    "MESSAGES",
+    "SEVERITY_TITLES",
+    "STATUS_TITLES",
+    "Message",
+    "UsageError",
+    "finding_codes",
+    "say",
+]
 
 Severity = Literal["error", "warning", "info"]
+
+STATUS_TITLES = {
+    "passed": "通过",
+    "warnings": "有提示",
+    "failed": "有错误",
+    "unreadable": "无法读取",
+}
+SEVERITY_TITLES = {"error": "错误", "warning": "提示", "info": "说明"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,6 +40,26 @@ class Message:
 
 _ALL = (
     # Command input problems (exit code 2).
+    Message(
+        code="no-files",
+        title="没有找到工作簿",
+        template="在 {paths} 中没有找到任何工作簿（.xlsx、.xls、.ods）。",
+    ),
+    Message(
+        code="output-is-input",
+        title="输出会覆盖报回文件",
+        template="输出文件 {path} 是要审核的报回文件之一。报回文件不能被覆盖，请换一个输出路径。",
+    ),
+    Message(
+        code="output-failed",
+        title="无法写入输出",
+        template="无法写入 {path}：{reason}",
+    ),
+    Message(
+        code="path-missing",
+        title="路径不存在",
+        template="找不到 {path}。",
+    ),
     Message(
         code="roster-unreadable",
         title="名单无法读取",
@@ -106,7 +143,138 @@ _ALL = (
     ),
 )
 
-MESSAGES: dict[str, Message] = {message.code: message for message in _ALL}
+
+# Findings about one returned file or the batch. Rule findings (t3-balance, …) are declared in the
+# form definition with their own title and message; `finding_codes` lists both.
+_FINDINGS = (
+    Message(
+        code="unreadable",
+        title="文件无法读取",
+        template="无法读取此文件：{reason}。请确认文件未损坏、未加密，用 Excel 或 WPS 打开后另存为 .xlsx 重新报送。",
+    ),
+    Message(
+        code="not-our-template",
+        title="不是下发的模板",
+        template="此文件不是区政务公开办下发的填报模板（找不到模板标识）。请在下发的模板中填写后报送，不要另建表格。",
+    ),
+    Message(
+        code="unknown-form",
+        title="表式不符",
+        template="此文件的表式为“{actual}”，不是本次收集的“{expected}”。请使用本次下发的模板。",
+    ),
+    Message(
+        code="old-format",
+        title="旧版表式",
+        template="此文件使用的是旧版（{actual}）表式。{expected}年度报告须使用2021年新版表式（国办公开办函〔2021〕30号），请使用本次下发的模板重新填写。",
+    ),
+    Message(
+        code="wrong-year",
+        title="年度不符",
+        template="此文件是{actual}年度的模板，本次收集的是{expected}年度报告。请使用本年度下发的模板。",
+    ),
+    Message(
+        code="wrong-district",
+        title="地区不符",
+        template="此文件是“{actual}”下发的模板，不是“{expected}”的。请使用本区下发的模板。",
+    ),
+    Message(
+        code="template-outdated",
+        title="模板版本较旧",
+        template="此模板由旧版工具生成（版式标识 {actual}，当前为 {expected}），已按标准位置读取，请核对结果。",
+        severity="warning",
+    ),
+    Message(
+        code="sheet-missing",
+        title="缺少工作表",
+        template="找不到工作表“{expected}”（可能被删除或改名；工作簿中现有：{actual}）。请使用原模板，不要改动工作表。",
+    ),
+    Message(
+        code="layout-changed",
+        title="表格结构被改动",
+        template="{cell}应为“{expected}”，实为“{actual}”。表头、行列被修改、插入或删除，无法按标准位置读取数据，请在原模板中重新填写。",
+    ),
+    Message(
+        code="formula-altered",
+        title="合计公式被改写",
+        template="{cell}（{label}）应为自动计算的公式，现为固定值{actual}，按各分项之和应为{expected}。请勿改写合计，恢复原模板公式后重新报送。",
+    ),
+    Message(
+        code="protection-removed",
+        title="工作表保护被撤销",
+        template="工作表“{sheet}”的保护被撤销。审核仍按标准核验，但请勿自行撤销保护。",
+        severity="warning",
+    ),
+    Message(
+        code="validation-removed",
+        title="数据有效性被删除",
+        template="工作表“{sheet}”有{actual}个填报单元格的数据有效性被删除。审核仍逐项核验，但请使用原模板。",
+        severity="warning",
+    ),
+    Message(
+        code="stale-result",
+        title="计算结果未更新",
+        template="{cell}（{label}）保存的计算结果为{actual}，按填报数据应为{expected}：文件保存时未重新计算。审核按{expected}计算，无需处理。",
+        severity="info",
+    ),
+    Message(
+        code="blank",
+        title="单元格为空",
+        template="{cell}（{label}）为空。模板已预填0，没有的请填0，不要留空。",
+    ),
+    Message(
+        code="placeholder",
+        title="用符号代替0",
+        template="{cell}（{label}）填写了“{actual}”。数字栏不能填“-”“/”“无”等符号，没有的请填0。",
+    ),
+    Message(
+        code="not-a-number",
+        title="不是数字",
+        template="{cell}（{label}）填写了“{actual}”，不是数字。请填写阿拉伯数字。",
+    ),
+    Message(
+        code="text-number",
+        title="数字格式不规范",
+        template="{cell}（{label}）的“{actual}”{what}，已按{expected}读取。请直接输入数字。",
+        severity="warning",
+    ),
+    Message(
+        code="not-integer",
+        title="件数不是整数",
+        template="{cell}（{label}）为{actual}，件数须为整数。",
+    ),
+    Message(
+        code="negative",
+        title="负数",
+        template="{cell}（{label}）为{actual}，不能为负数。",
+    ),
+    Message(
+        code="duplicate-agency",
+        title="同一单位多份文件",
+        template="单位“{agency}”报送了{count}份文件：{files}。按最新的“{expected}”审核，其余不计入汇总。",
+        severity="warning",
+    ),
+    Message(
+        code="missing-agency",
+        title="未报送",
+        template="名单中的单位“{agency}”尚未报送。",
+        severity="warning",
+    ),
+    Message(
+        code="unknown-agency",
+        title="名单外单位",
+        template="单位“{agency}”不在名单中，请核对单位代码，或将其加入名单。",
+        severity="warning",
+    ),
+    Message(
+        code="skipped-file",
+        title="已跳过的文件",
+        template="已跳过“{file}”：{reason}。",
+        severity="info",
+    ),
+)
+
+MESSAGES: dict[str, Message] = {message.code: message for message in (*_ALL, *_FINDINGS)}
+FINDINGS: dict[str, Message] = {message.code: message for message in _FINDINGS}
 
 
 def say(code: str, /, **params: Any) -> str:
@@ -121,3 +289,14 @@ class UsageError(Exception):
         self.code = code
         self.params = params
         super().__init__(say(code, **params))
+
+
+def finding_codes(form: Any) -> dict[str, Message]:
+    """Every finding code a check can report: the fixed ones here and one per rule of the form."""
+    rules = {
+        rule.id: Message(
+            code=rule.id, title=rule.title, template=rule.message, severity=rule.severity
+        )
+        for rule in form.rules
+    }
+    return {**FINDINGS, **rules}

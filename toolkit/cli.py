@@ -142,6 +142,111 @@ def generate(
     typer.echo(f"保护密码{note}：{result.password_file}（请勿发给填报单位）")
 
 
+@app.command(
+    help="审核报回的工作簿：表式、填写、勾稽关系逐项核验。PATH 可为文件、文件夹或通配符（如 returned/*.xlsx）。"
+    "退出码：0 无错误（可有提示），1 有错误，2 无法运行。"
+)
+def check(
+    paths: Annotated[
+        list[str], typer.Argument(help="报回的文件、文件夹或通配符。", show_default=False)
+    ],
+    roster: Annotated[
+        Path | None, typer.Option("--roster", help="单位名单，用于发现未报送和名单外的单位。")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="本次收集的报告年度；不给时取多数文件的年度。")
+    ] = None,
+    district: Annotated[
+        str | None, typer.Option("--district", help="区（县）名称；给定时核对模板的地区。")
+    ] = None,
+    previous: Annotated[
+        list[str] | None,
+        typer.Option("--previous", help="上年度报回的文件或文件夹，用于核对上年结转等跨年关系。"),
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="另存完整结果为 JSON 文件。")
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="只显示每个文件一行的汇总。")
+    ] = False,
+) -> None:
+    from .catalogue import UsageError
+    from .check import check as run
+    from .check import collect
+    from .report import render_terminal, write_json
+    from .roster import read_roster
+
+    console = _console()
+    try:
+        agencies = read_roster(roster) if roster is not None else None
+        files, _ = collect(paths)
+        if json_path is not None:
+            _refuse_overwrite(json_path, files)
+        with _progress(console, len(files)) as progress:
+            report = run(
+                paths,
+                roster=agencies,
+                year=year,
+                district=district,
+                previous=previous,
+                progress=progress,
+            )
+        if json_path is not None:
+            write_json(report, json_path)
+    except UsageError as exc:
+        raise _fail(str(exc)) from None
+    render_terminal(report, console, quiet=quiet)
+    if json_path is not None:
+        console.print(f"完整结果已保存到 {json_path}", highlight=False)
+    raise typer.Exit(report.exit_code)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _refuse_overwrite(output: Path, inputs: list[Path]) -> None:
+    from .catalogue import UsageError
+
+    target = output.resolve()
+    if any(path.resolve() == target for path in inputs):
+        raise UsageError("output-is-input", path=output)
+
+
+class _progress:
+    """A progress bar on stderr for long runs; nothing for short ones or when not a terminal."""
+
+    def __init__(self, console, total: int) -> None:
+        self.total = total
+        self.bar = None
+        if total >= 50 and console.stderr is False:
+            import sys
+
+            if sys.stderr.isatty():
+                from rich.progress import Progress
+
+                self.bar = Progress(transient=True, console=_stderr_console())
+
+    def __enter__(self):
+        if self.bar is None:
+            return None
+        self.bar.start()
+        self.task = self.bar.add_task("审核中", total=self.total)
+        return lambda done, total: self.bar.update(self.task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 def main() -> None:
     """Run the CLI; an unexpected failure is reported in one line (exit 2), never as a traceback."""
     import os

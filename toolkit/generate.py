@@ -40,6 +40,7 @@ __all__ = [
     "generate",
     "identity_for",
     "status_value",
+    "template_formulas",
     "write_workbook",
 ]
 
@@ -441,6 +442,11 @@ def _write(
         _instructions(info, styles, form, identity, deadline, contact, password)
         _meta(book, styles, identity, password)
         book.close()
+
+
+def template_formulas(form: Form) -> dict[str, str]:
+    """Each total cell's formula as the template writes it ("=SUM(D7:I7)")."""
+    return dict(_formulas(form).totals)
 
 
 def _references(sheets: Sequence[SheetLayout]) -> dict[str, tuple[str, str]]:
