@@ -18,6 +18,8 @@ demo: $(STAMP)
 	$(BIN)/nianbao generate --roster samples/roster.csv --year $(YEAR) --district 示范区 \
 		--deadline $$(( $(YEAR) + 1 ))-01-15 --contact "区政务公开办 张敏 0371-12345678" \
 		--password demo-$(YEAR) --generated-at $(YEAR)-12-01T09:00:00 --out out/templates
+	$(BIN)/nianbao check "samples/returned/*.xlsx" --roster samples/roster.csv --year $(YEAR) \
+		--district 示范区 --json out/check.json
 
 libreoffice:
 	bash scripts/ensure-libreoffice.sh
@@ -34,10 +36,11 @@ test: $(STAMP) libreoffice lint
 	$(BIN)/python -m pytest
 
 samples: $(STAMP) libreoffice
-	$(BIN)/python samples/build.py
+	$(BIN)/python samples/build.py --libreoffice
 
 bench: $(STAMP)
 	$(BIN)/python bench/generate_speed.py
+	$(BIN)/python bench/check_speed.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from build_invalid import BASE_CODE, build_invalid  # noqa: E402
+
 from toolkit.form import Form, complete, standard_form  # noqa: E402
 from toolkit.generate import (  # noqa: E402
     PASS,
@@ -708,7 +710,13 @@ def write(agency: Agency, form: Form, fill: Fill, out_dir: Path) -> Path:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Build the sample returned workbooks.")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="folder to write into")
-    out_dir: Path = parser.parse_args(argv).out
+    parser.add_argument(
+        "--libreoffice",
+        action="store_true",
+        help="also re-save one sample through headless LibreOffice as .xlsx, .xls and .ods",
+    )
+    args = parser.parse_args(argv)
+    out_dir: Path = args.out
     form = standard_form()
     agencies = read_roster(ROSTER)
     missing = [a.code for a in agencies if a.code != SEED_AGENCY and a.code not in PROFILES]
@@ -720,10 +728,34 @@ def main(argv: list[str] | None = None) -> None:
     for stale in sorted(out_dir.glob("*.xlsx")):
         if stale.is_file():
             stale.unlink()
+    written = {}
     for agency, fill in fills:
         path = write(agency, form, fill, out_dir)
+        written[agency.code] = (path, agency, fill)
         new = row_sum(complete(form, fill.values), "new")
         print(f"{path.name}  新收申请{new}件")
+    base_path, base_agency, base_fill = written[BASE_CODE]
+    invalid = build_invalid(
+        form, base_path.read_bytes(), base_fill, base_agency, out_dir / "invalid"
+    )
+    print(f"invalid/: {len(invalid)} files, one per finding code")
+    if args.libreoffice:
+        saved = resave_with_libreoffice(base_path, out_dir / "libreoffice")
+        print(f"libreoffice/: {', '.join(p.name for p in saved)}")
+
+
+def resave_with_libreoffice(source: Path, out_dir: Path) -> list[Path]:
+    """The base sample as LibreOffice saves it in each format a clerk might send back."""
+    from tests import lo
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for target in ("xlsx", "xls", "ods"):
+        (path,) = lo.convert([source], out_dir, target)
+        final = path.with_name(f"{BASE_CODE}-libreoffice.{target}")
+        path.replace(final)
+        saved.append(final)
+    return saved
 
 
 if __name__ == "__main__":

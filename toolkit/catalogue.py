@@ -213,7 +213,7 @@ _FINDINGS = (
     Message(
         code="stale-result",
         title="计算结果未更新",
-        template="{cell}（{label}）保存的计算结果为{actual}，按填报数据应为{expected}：文件保存时未重新计算。审核按{expected}计算，无需处理。",
+        template="{cell}等{count}个合计单元格保存的计算结果与填报数据不符（{cell}保存为{actual}，按填报数据应为{expected}）：文件保存时未重新计算。审核按填报数据重新计算，无需处理。",
         severity="info",
     ),
     Message(

@@ -163,18 +163,20 @@ def collect(paths: Sequence[str | Path]) -> tuple[list[Path], list[Finding]]:
         text = str(raw)
         path = Path(text)
         if path.is_dir():
+            root = path
             candidates = sorted(p for p in path.rglob("*") if p.is_file())
             candidates = [p for p in candidates if p.suffix.lower() in SUFFIXES]
         elif path.exists():
-            candidates = [path]
+            root, candidates = path.parent, [path]
         elif glob.has_magic(text):
+            root = _fixed_prefix(text)  # hidden-ness is judged below the pattern's fixed folder
             candidates = sorted(
                 Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file()
             )
         else:
             raise UsageError("path-missing", path=text)
         for candidate in candidates:
-            reason = _skip_reason(candidate)
+            reason = _skip_reason(candidate, root)
             if reason:
                 skipped.append(_note(candidate, reason))
             else:
@@ -187,10 +189,21 @@ def collect(paths: Sequence[str | Path]) -> tuple[list[Path], list[Finding]]:
     return list(unique.values()), skipped
 
 
-def _skip_reason(path: Path) -> str:
+def _fixed_prefix(pattern: str) -> Path:
+    parts = Path(pattern).parts
+    fixed = [p for p in parts[: next(i for i, p in enumerate(parts) if glob.has_magic(p))]]
+    return Path(*fixed) if fixed else Path()
+
+
+def _skip_reason(path: Path, root: Path) -> str:
+    """Lock files always; hidden files and folders only below the folder the user named."""
     if path.name.startswith("~$"):
         return "Excel 或 WPS 打开文件时生成的临时锁定文件"
-    if path.name.startswith(".") or any(part.startswith(".") for part in path.parent.parts[-3:]):
+    try:
+        below = path.relative_to(root).parts
+    except ValueError:
+        below = (path.name,)
+    if any(part.startswith(".") for part in below):
         return "隐藏文件"
     return ""
 
@@ -235,6 +248,23 @@ class _FileCheck:
         self.district = district
         self.sheets = layout(form)
         self.formulas = {key: _squash_formula(f) for key, f in template_formulas(form).items()}
+        # Per sheet, what every file is compared with, prepared once.
+        self.labels = {
+            sheet.name: [
+                (label, _squash(label.text))
+                for label in sheet.labels
+                if label.style not in ("title", "summary", "hint", "status_header", "status_label")
+            ]
+            for sheet in self.sheets
+        }
+        self.input_refs = {
+            sheet.name: [
+                area.ref
+                for key, area in sheet.cells.items()
+                if key in form.cells and not form.cells[key].is_total
+            ]
+            for sheet in self.sheets
+        }
 
     def __call__(self, path: Path) -> _Inspected:
         return self.inspect(read_workbook(path, self.form))
@@ -303,11 +333,9 @@ class _FileCheck:
             )
             return False
         wrong = []
-        for label in sheet.labels:
-            if label.style in ("title", "summary", "hint", "status_header", "status_label"):
-                continue
+        for label, squashed in self.labels[sheet.name]:
             shown = _at(grid, label.area)
-            if _squash(shown) != _squash(label.text):
+            if shown != label.text and _squash(shown) != squashed:
                 wrong.append((label, shown))
         for label, shown in wrong[:MAX_LAYOUT_FINDINGS]:
             self.add(
@@ -328,12 +356,7 @@ class _FileCheck:
                 continue
             if not xml.protected:
                 self.add("protection-removed", sheet=sheet.name)
-            inputs = [
-                area.ref
-                for key, area in sheet.cells.items()
-                if key in self.form.cells and not self.form.cells[key].is_total
-            ]
-            unvalidated = [ref for ref in inputs if ref not in xml.validated]
+            unvalidated = [ref for ref in self.input_refs[sheet.name] if ref not in xml.validated]
             if unvalidated:
                 self.add(
                     "validation-removed",
@@ -365,6 +388,7 @@ class _FileCheck:
         inputs = {k: v for k, v in raw.items() if not form.cells[k].is_total}
         computed = complete(form, {k: (0.0 if math.isnan(v) else v) for k, v in inputs.items()})
         values = dict(inputs)
+        stale: dict[str, list[tuple[str, str, float, float]]] = defaultdict(list)
         for cell in form.totals:
             sheet, area = where[cell.key]
             stored = raw[cell.key]
@@ -384,15 +408,19 @@ class _FileCheck:
                 values[cell.key] = stored  # the figure the agency would publish
                 continue
             if math.isnan(stored) or abs(stored - expected) > TOLERANCE:
-                self.add(
-                    "stale-result",
-                    key=cell.key,
-                    sheet=sheet.name,
-                    cell=area.ref,
-                    actual="空" if math.isnan(stored) else _plain(stored),
-                    expected=_plain(expected),
-                )
+                stale[sheet.name].append((cell.key, area.ref, stored, expected))
             values[cell.key] = expected
+        for sheet_name, cells in stale.items():  # one note per sheet: a file saved uncalculated
+            key, ref, stored, expected = cells[0]
+            self.add(
+                "stale-result",
+                key=key,
+                sheet=sheet_name,
+                cell=ref,
+                count=len(cells),
+                actual=_shown(stored),
+                expected=_plain(expected),
+            )
         # Totals over totals (（七）总计 × 总计) follow what the agency's own totals say.
         out.values = values
 
@@ -634,7 +662,8 @@ def check(
                 )
     previous_values = _previous(previous, form) if previous else None
     _validate(form, [i for i in inspected if i.evaluable], previous_values)
-    results = [_result(item) for item in inspected]
+    sheets = {sheet.name: index for index, sheet in enumerate(layout(form))}
+    results = [_result(item, sheets) for item in inspected]
     results, batch = _batch(form, results, roster)
     return CheckReport(
         files=tuple(results),
@@ -673,7 +702,7 @@ def _validate(
     import pandas as pd
     import pandera.pandas as pa
 
-    from .schema import build_schema, rule_failures, term_column
+    from .schema import build_schema, residuals, rule_failures, term_column
 
     records = []
     for item in items:
@@ -694,12 +723,16 @@ def _validate(
     for key in form.parts:
         frame[key] = frame[key].astype(str)
     schema = build_schema(form, previous=previous is not None)
+    frame = residuals(form, frame, previous=previous is not None)
     try:
         schema.validate(frame, lazy=True)
         return
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
     failures, other = rule_failures(form, cases)
+    numeric = frame.drop(columns=list(form.parts))
+    numbers = numeric.to_numpy(dtype=float)  # row lookups in a plain array, not frame.at
+    columns = {name: i for i, name in enumerate(numeric.columns)}
     sheets = layout(form)
     where = {key: (s, area) for s in sheets for key, area in s.cells.items()}
     for check_name, column, index, value in other[
@@ -717,7 +750,9 @@ def _validate(
     for failure in failures:
         item = items[failure.row]
         item.findings.append(
-            _rule_finding(form, failure.rule, failure.instance, frame, failure.row, item, where)
+            _rule_finding(
+                form, failure.rule, failure.instance, numbers, columns, failure.row, item, where
+            )
         )
 
 
@@ -725,32 +760,33 @@ def _rule_finding(
     form: Form,
     rule: Rule,
     index: int,
-    frame: Any,
+    numbers: Any,
+    columns: dict[str, int],
     row: int,
     item: _Inspected,
     where: dict[str, tuple[SheetLayout, Area]],
 ) -> Finding:
-    from .schema import quoted_figure, term_column
+    from .schema import term_column
 
     instance = rule.instances[index]
-    values = frame.iloc[row]
+
+    def value(column: str) -> float:
+        return float(numbers[row, columns[column]])
 
     def side(terms: Sequence[Any]) -> float:
-        return math.fsum(t.sign * values[term_column(t)] for t in terms)
+        return math.fsum(t.sign * value(term_column(t)) for t in terms)
 
     lhs, rhs = side(instance.lhs), side(instance.rhs)
     cells = ""
     if rule.kind == "zero":
         cells = "、".join(
-            f"{where[t.cell][1].ref}={_plain(values[t.cell])}"
-            for t in instance.lhs
-            if values[t.cell]
+            f"{where[t.cell][1].ref}={_plain(value(t.cell))}" for t in instance.lhs if value(t.cell)
         )
     elif rule.kind == "text-required":
         parts = form.parts
-        cells = "、".join(parts[p].title for p in rule.parts if not str(values[p]).strip())
-    elif rule.kind == "text-figure":
-        rhs = float(quoted_figure(frame.iloc[[row]], rule).iloc[0])
+        cells = "、".join(parts[p].title for p in rule.parts if not item.texts.get(p, "").strip())
+    elif rule.kind == "text-figure":  # the residual is cell - quoted figure
+        rhs = lhs - value(f"{rule.id}#{index}")
     message = rule.message.format(
         label=instance.label,
         lhs=_plain(lhs),
@@ -779,10 +815,14 @@ def _rule_finding(
     )
 
 
-def _result(item: _Inspected) -> FileResult:
+def _result(item: _Inspected, sheets: dict[str, int]) -> FileResult:
+    """The file's verdict, its findings worst first and then in report order."""
     order = {"error": 0, "warning": 1, "info": 2}
     findings = tuple(
-        sorted(item.findings, key=lambda f: (order[f.severity], f.sheet, _cell_order(f.cell)))
+        sorted(
+            item.findings,
+            key=lambda f: (order[f.severity], sheets.get(f.sheet, -1), _cell_order(f.cell)),
+        )
     )
     if not item.readable:
         status = "unreadable"

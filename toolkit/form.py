@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -107,7 +107,7 @@ class Table:
     title: str
     blocks: tuple[Block, ...]
 
-    @property
+    @cached_property
     def columns(self) -> tuple[Column, ...]:
         seen: dict[str, Column] = {}
         for block in self.blocks:
@@ -115,7 +115,7 @@ class Table:
                 seen.setdefault(column.key, column)
         return tuple(seen.values())
 
-    @property
+    @cached_property
     def rows(self) -> tuple[Row, ...]:
         return tuple(row for block in self.blocks for row in block.rows)
 
@@ -209,15 +209,15 @@ class Form:
     source: str = ""
     cells: dict[str, Cell] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def parts(self) -> dict[str, Part]:
         return {part.key: part for section in self.sections for part in section.parts}
 
-    @property
+    @cached_property
     def inputs(self) -> tuple[Cell, ...]:
         return tuple(cell for cell in self.cells.values() if not cell.is_total)
 
-    @property
+    @cached_property
     def totals(self) -> tuple[Cell, ...]:
         return tuple(cell for cell in self.cells.values() if cell.is_total)
 
@@ -232,6 +232,7 @@ class Form:
             part for rule in self.rules if rule.kind == "text-required" for part in rule.parts
         )
 
+    @cache  # noqa: B019 - forms live for the whole run; the cache holds one entry per form
     def fingerprint(self) -> str:
         """A hash of every label and key, so a template can be matched to the definition it came from."""
         shape = {

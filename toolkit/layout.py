@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Literal
 
 from .form import Block, Form, Rule, Section, Table
@@ -57,7 +57,7 @@ class Area:
     def merged(self) -> bool:
         return (self.row, self.col) != (self.last_row, self.last_col)
 
-    @property
+    @cached_property
     def ref(self) -> str:
         return a1(self.row, self.col)
 

@@ -11,6 +11,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ LIMITS = {
     "sheet_rows": 5000,  # rows read from one sheet
 }
 
+FOREIGN_SHEETS = 5  # sheets glimpsed in a workbook that is not one of ours
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL_FORMULA = re.compile(
     rb'<c\s[^>]*?r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*(?:<f(\s[^>]*)?>([^<]*)</f>|<f(\s[^>]*)/>)'
@@ -117,8 +119,8 @@ def _read(data: bytes, form: Form, base: dict[str, Any]) -> Workbook:
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
             names = archive.namelist()
-        except (zipfile.BadZipFile, ValueError, OSError) as exc:
-            raise ReadError(f"文件已损坏，不是完整的 Excel 文件（{exc}）") from None
+        except (zipfile.BadZipFile, ValueError, OSError):
+            raise ReadError("文件已损坏或不完整，不是有效的 Excel 文件") from None
         _check_sizes(archive)
         if "mimetype" in names and archive.read("mimetype").startswith(
             b"application/vnd.oasis.opendocument.spreadsheet"
@@ -140,6 +142,12 @@ def _read(data: bytes, form: Form, base: dict[str, Any]) -> Workbook:
         grids = {
             name: _grid(book.get_sheet_by_name(name)) for name in wanted if name in sheet_names
         }
+        if META_SHEET not in grids:  # not ours: keep a glimpse to recognise what it is
+            grids.update(
+                (name, book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=60))
+                for name in sheet_names[:FOREIGN_SHEETS]
+                if name not in grids
+            )
     except PasswordError:
         raise ReadError("文件设置了打开密码（已加密），请取消密码后重新保存") from None
     except (CalamineError, ValueError, OSError, OverflowError) as exc:
@@ -274,13 +282,14 @@ def _parse_sheet(data: bytes) -> SheetXml:
     for attrs in _VALIDATION.findall(data):
         values = dict(_ATTRIBUTE.findall(attrs))
         if values.get(b"type") in (b"whole", b"decimal"):
-            validated |= set(_expand(values.get(b"sqref", b"").decode()))
+            validated |= _expand(values.get(b"sqref", b"").decode())
     return SheetXml(
         formulas=formulas, protected=bool(_PROTECTION.search(data)), validated=frozenset(validated)
     )
 
 
-def _expand(sqref: str) -> list[str]:
+@cache  # the same few ranges recur in every file of a batch
+def _expand(sqref: str) -> frozenset[str]:
     from openpyxl.utils.cell import get_column_letter, range_boundaries
 
     cells = []
@@ -294,4 +303,4 @@ def _expand(sqref: str) -> list[str]:
         for row in range(min_row, max_row + 1):
             for col in range(min_col, max_col + 1):
                 cells.append(f"{get_column_letter(col)}{row}")
-    return cells
+    return frozenset(cells)

@@ -43,19 +43,21 @@ def render_terminal(report: CheckReport, console: Any, *, quiet: bool = False) -
     """A line per file with status and counts, then (unless quiet) every finding."""
     from rich.table import Table
 
-    table = Table(title="审核结果", title_justify="left", show_lines=False)
-    for column, justify in (("状态", "left"), ("单位", "left"), ("错误", "right"),
-                            ("提示", "right"), ("已说明", "right"), ("文件", "left")):  # fmt: skip
-        table.add_column(column, justify=justify)
+    table = Table(title="审核结果", title_justify="left")
+    table.add_column("状态", no_wrap=True)
+    table.add_column("代码", no_wrap=True)
+    table.add_column("单位", overflow="fold")
+    for title in ("错误", "提示", "已说明"):
+        table.add_column(title, justify="right", no_wrap=True)
     for result in report.files:
         status = STATUS_TITLES[result.status] + ("（已被替代）" if result.superseded else "")
         table.add_row(
             f"[{_STATUS_STYLE[result.status]}]{status}[/]",
-            _agency(result),
+            result.agency_code or "—",
+            result.agency_name or f"（未识别：{Path(result.path).name}）",
             str(result.count("error")),
             str(result.count("warning")),
             str(result.explained),
-            Path(result.path).name,
         )
     console.print(table)
     if not quiet:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -22,6 +22,7 @@ __all__ = [
     "RuleFailure",
     "build_schema",
     "quoted_figure",
+    "residuals",
     "rule_failures",
     "term_column",
 ]
@@ -42,7 +43,12 @@ def term_column(term: Term) -> str:
 
 
 def build_schema(form: Form, *, previous: bool) -> pa.DataFrameSchema:
-    """Column checks (whole numbers, not negative) and one dataframe check per rule instance."""
+    """Column checks on every cell (whole numbers, not negative) and one check per rule instance.
+
+    Rules are checked on residual columns that `residuals` adds to the frame ("t3-balance#0":
+    lhs - rhs for the first column, 0 where the rule holds), so that pandera reports one failure
+    case per rule instance and workbook, with the residual as the failing value.
+    """
     columns: dict[str, pa.Column] = {}
     for cell in form.cells.values():
         checks = [pa.Check(_not_negative, name="negative")]
@@ -51,13 +57,31 @@ def build_schema(form: Form, *, previous: bool) -> pa.DataFrameSchema:
         columns[cell.key] = pa.Column(float, checks=checks, nullable=True, coerce=False)
     for part in form.parts:
         columns[part] = pa.Column(str, nullable=False)
-    checks = []
+    for name in _residual_names(form, previous=previous):
+        columns[name] = pa.Column(
+            float, checks=[pa.Check(_zero, name="rule")], nullable=True, coerce=False
+        )
+    return pa.DataFrameSchema(columns, strict=False, coerce=False)
+
+
+def residuals(form: Form, frame: pd.DataFrame, *, previous: bool) -> pd.DataFrame:
+    """The frame with one residual column per rule instance appended (NaN: cannot be judged)."""
+    derived = {}
     for rule in form.rules:
         if rule.kind == "previous" and not previous:
             continue
         for index, instance in enumerate(rule.instances):
-            checks.append(pa.Check(_rule_check(rule, instance), name=f"{rule.id}#{index}"))
-    return pa.DataFrameSchema(columns, checks=checks, strict=False, coerce=False)
+            derived[f"{rule.id}#{index}"] = _residual(rule, instance, frame)
+    return pd.concat([frame, pd.DataFrame(derived, index=frame.index)], axis=1)
+
+
+def _residual_names(form: Form, *, previous: bool) -> list[str]:
+    return [
+        f"{rule.id}#{index}"
+        for rule in form.rules
+        if previous or rule.kind != "previous"
+        for index in range(len(rule.instances))
+    ]
 
 
 def rule_failures(
@@ -65,13 +89,17 @@ def rule_failures(
 ) -> tuple[list[RuleFailure], pd.DataFrame]:
     """Split pandera's failure table into rule failures (one per row and instance) and the rest."""
     rules = {rule.id: rule for rule in form.rules}
-    is_rule = failure_cases["check"].astype(str).str.contains("#", regex=False)
+    is_rule = failure_cases["check"].astype(str) == "rule"
     failures = set()
-    for check, index in failure_cases.loc[is_rule, ["check", "index"]].itertuples(index=False):
-        rule_id, _, number = str(check).partition("#")
+    for column, index in failure_cases.loc[is_rule, ["column", "index"]].itertuples(index=False):
+        rule_id, _, number = str(column).partition("#")
         failures.add((int(index), rule_id, int(number)))
     out = [RuleFailure(row, rules[rule_id], number) for row, rule_id, number in sorted(failures)]
     return out, failure_cases.loc[~is_rule]
+
+
+def _zero(series: pd.Series) -> pd.Series:
+    return series.isna() | (series.abs() < TOLERANCE)
 
 
 def _whole(series: pd.Series) -> pd.Series:
@@ -89,50 +117,28 @@ def _side(frame: pd.DataFrame, terms: Sequence[Term]) -> pd.Series:
     return total
 
 
-def _rule_check(rule: Rule, instance: Instance) -> Callable[[pd.DataFrame], pd.Series]:
-    """A vectorised predicate over the whole frame: True where the rule holds (or cannot be judged)."""
+def _residual(rule: Rule, instance: Instance, frame: pd.DataFrame) -> pd.Series:
+    """0 where the rule holds, the gap (or 1 for text rules) where it fails, NaN where unknown."""
     if rule.kind in ("sum", "previous"):
-
-        def check(frame: pd.DataFrame) -> pd.Series:
-            difference = _side(frame, instance.lhs) - _side(frame, instance.rhs)
-            return difference.isna() | (difference.abs() < TOLERANCE)
-
-    elif rule.kind == "zero":
-
-        def check(frame: pd.DataFrame) -> pd.Series:
-            total = _side(frame, instance.lhs)
-            return total.isna() | (total.abs() < TOLERANCE)
-
-    elif rule.kind == "text-required":
-
-        def check(frame: pd.DataFrame) -> pd.Series:
-            filled = pd.Series(True, index=frame.index)
-            for part in rule.parts:
-                filled &= frame[part].str.strip() != ""
-            return filled
-
-    elif rule.kind == "mention":
-
-        def check(frame: pd.DataFrame) -> pd.Series:
-            text = frame[rule.parts[0]].str.lower()
-            said = pd.Series(True, index=frame.index)
-            for keyword in rule.keywords:
-                said &= text.str.contains(keyword.lower(), regex=False)
-            if not rule.when_positive:
-                return said
-            trigger = _side(frame, instance.lhs)
-            return said | ~(trigger > TOLERANCE)
-
-    elif rule.kind == "text-figure":
-
-        def check(frame: pd.DataFrame) -> pd.Series:
-            quoted = quoted_figure(frame, rule)
-            cell = frame[instance.lhs[0].cell]
-            return quoted.isna() | cell.isna() | ((quoted - cell).abs() < TOLERANCE)
-
-    else:  # the loader admits no other kind
-        raise ValueError(f"rule {rule.id}: unknown kind {rule.kind}")
-    return check
+        return _side(frame, instance.lhs) - _side(frame, instance.rhs)
+    if rule.kind == "zero":
+        return _side(frame, instance.lhs)
+    if rule.kind == "text-required":
+        filled = pd.Series(True, index=frame.index)
+        for part in rule.parts:
+            filled &= frame[part].str.strip() != ""
+        return (~filled).astype(float)
+    if rule.kind == "mention":
+        text = frame[rule.parts[0]].str.lower()
+        said = pd.Series(True, index=frame.index)
+        for keyword in rule.keywords:
+            said &= text.str.contains(keyword.lower(), regex=False)
+        if rule.when_positive:
+            said |= ~(_side(frame, instance.lhs) > TOLERANCE)
+        return (~said).astype(float)
+    if rule.kind == "text-figure":
+        return frame[instance.lhs[0].cell] - quoted_figure(frame, rule)
+    raise ValueError(f"rule {rule.id}: unknown kind {rule.kind}")  # the loader admits no other
 
 
 def quoted_figure(frame: pd.DataFrame, rule: Rule) -> pd.Series:

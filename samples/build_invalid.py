@@ -1,0 +1,298 @@
+"""Build samples/returned/invalid/<finding-code>.xlsx: one returned file per finding code it shows.
+
+Each file starts from a valid sample (QK005 区民政局) or a freshly filled template and breaks it the
+way clerks do: by typing into cells (edits of the sheet XML, so everything else stays as the
+spreadsheet saved it), by structural edits (openpyxl, as a program would), or by filling the
+template with figures that break a rule. `tests/test_check.py` checks every file against its name.
+Run through `python samples/build.py`, which also writes the valid samples.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import xlsxwriter
+
+from toolkit.form import Form
+from toolkit.generate import META_SHEET, Fill, identity_for, write_workbook
+from toolkit.layout import layout
+from toolkit.roster import Agency
+
+BASE_CODE = "QK005"  # 区民政局: non-zero figures in every table
+YEAR = 2023
+DISTRICT = "示范区"
+GENERATED_AT = datetime(2023, 12, 1, 9, 0, 0)
+PASSWORD = "demo-2023"
+
+# code -> (sheet, cell): where the file's own finding must point; saved as expected.json for tests.
+EXPECTED: dict[str, tuple[str, str]] = {}
+
+
+def _where(form: Form, key: str) -> tuple[str, str, int]:
+    """Sheet name, A1 reference and 1-based sheet part number of a cell or part key."""
+    for index, sheet in enumerate(layout(form)):
+        if key in sheet.cells:
+            return sheet.name, sheet.cells[key].ref, index + 2  # 填报说明 is sheet1
+    raise KeyError(key)
+
+
+def _set_cell(data: bytes, part: int, ref: str, inner: str, kind: str = "") -> bytes:
+    """Replace one cell's content in the sheet XML, keeping its style."""
+    name = f"xl/worksheets/sheet{part}.xml"
+    source = zipfile.ZipFile(io.BytesIO(data))
+    xml = source.read(name).decode("utf-8")
+    pattern = re.compile(rf'<c r="{ref}"( s="\d+")?( t="\w+")?(?:/>|>.*?</c>)')
+    match = pattern.search(xml)
+    if match is None:
+        raise ValueError(f"{ref} not found in {name}")
+    style = match.group(1) or ""
+    kind_attr = f' t="{kind}"' if kind else ""
+    cell = f'<c r="{ref}"{style}{kind_attr}>{inner}</c>' if inner else f'<c r="{ref}"{style}/>'
+    xml = xml[: match.start()] + cell + xml[match.end() :]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = xml.encode("utf-8") if info.filename == name else source.read(info.filename)
+            target.writestr(info, body)
+    return out.getvalue()
+
+
+def _text(data: bytes, part: int, ref: str, text: str) -> bytes:
+    return _set_cell(data, part, ref, f"<is><t>{text}</t></is>", "inlineStr")
+
+
+def _openpyxl(data: bytes, edit: Callable[[openpyxl.Workbook], None]) -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    edit(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _filled(
+    form: Form, fill: Fill, *, agency: Agency, year: int = YEAR, district: str = DISTRICT
+) -> bytes:
+    target = Path(f"/tmp/nianbao-sample-{agency.code}-{year}.xlsx")
+    write_workbook(
+        target,
+        form=form,
+        identity=identity_for(form, agency, year, district, GENERATED_AT),
+        password=PASSWORD,
+        deadline=date(2024, 1, 15),
+        contact="区政务公开办 张敏 0371-12345678",
+        fill=fill,
+    )
+    data = target.read_bytes()
+    target.unlink()
+    return data
+
+
+def build_invalid(
+    form: Form, base: bytes, base_fill: Fill, agency: Agency, out_dir: Path
+) -> list[Path]:
+    """Write every invalid sample; return the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob("*.xlsx"):
+        stale.unlink()
+    EXPECTED.clear()
+    made: dict[str, bytes] = {}
+
+    def expect(code: str, key: str = "", sheet: str = "") -> None:
+        if key:
+            sheet_name, ref, _ = _where(form, key)
+            EXPECTED[code] = (sheet_name, ref)
+        else:
+            EXPECTED[code] = (sheet, "")
+
+    def refill(**changes: object) -> Fill:
+        values = dict(base_fill.values)
+        texts = dict(base_fill.texts)
+        notes = dict(base_fill.notes)
+        values.update(changes.get("values", {}))  # type: ignore[arg-type]
+        texts.update(changes.get("texts", {}))  # type: ignore[arg-type]
+        notes.update(changes.get("notes", {}))  # type: ignore[arg-type]
+        return Fill(values=values, texts=texts, notes=notes)
+
+    # --- the file as a whole
+    made["unreadable"] = base[: len(base) // 2]
+    expect("unreadable")
+    plain = io.BytesIO()
+    book = xlsxwriter.Workbook(plain, {"in_memory": True})
+    sheet = book.add_worksheet("Sheet1")
+    sheet.write_row(0, 0, ["单位", "本年新收政府信息公开申请数量"])
+    sheet.write_row(1, 0, ["区民政局", 12])
+    book.close()
+    made["not-our-template"] = plain.getvalue()
+    expect("not-our-template")
+    old = io.BytesIO()
+    book = xlsxwriter.Workbook(old, {"in_memory": True})
+    sheet = book.add_worksheet("二、主动公开政府信息情况")
+    sheet.write_row(0, 0, ["第二十条第（一）项"])
+    sheet.write_row(1, 0, ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"])
+    sheet.write_row(2, 0, ["规章", 0, 0, 0])
+    sheet.write_row(3, 0, ["规范性文件", 2, 2, 15])
+    book.close()
+    made["old-format"] = old.getvalue()
+    expect("old-format")
+
+    def meta(key: str, value: str) -> Callable[[openpyxl.Workbook], None]:
+        def edit(book: openpyxl.Workbook) -> None:
+            for row in book[META_SHEET].iter_rows(max_col=2):
+                if row[0].value == key:
+                    row[1].value = value
+
+        return edit
+
+    made["unknown-form"] = _openpyxl(base, meta("form_id", "another-office-form"))
+    expect("unknown-form")
+    made["template-outdated"] = _openpyxl(base, meta("layout_fingerprint", "0000000000000000"))
+    expect("template-outdated")
+    made["wrong-year"] = _filled(form, base_fill, agency=agency, year=YEAR - 1)
+    expect("wrong-year")
+    made["wrong-district"] = _filled(form, base_fill, agency=agency, district="邻区")
+    expect("wrong-district")
+    made["unknown-agency"] = _filled(form, base_fill, agency=Agency(code="QK099", name="区档案馆"))
+    expect("unknown-agency")
+
+    # --- structure
+    t3 = next(s for s in layout(form) if s.name == form.section_of_table("t3").sheet)
+    t2 = next(s for s in layout(form) if s.name == form.section_of_table("t2").sheet)
+    t4 = next(s for s in layout(form) if s.name == form.section_of_table("t4").sheet)
+
+    def drop_sheet(book: openpyxl.Workbook) -> None:
+        del book[t4.name]
+
+    made["sheet-missing"] = _openpyxl(base, drop_sheet)
+    expect("sheet-missing", sheet=t4.name)
+
+    def insert_row(book: openpyxl.Workbook) -> None:
+        ws = book[t3.name]
+        ws.protection.sheet = False
+        ws.insert_rows(t3.cells["t3.granted.natural"].row + 1)
+
+    made["layout-changed"] = _openpyxl(base, insert_row)
+    first_moved = next(
+        label
+        for label in t3.labels
+        if label.style == "row_label" and label.text == "（一）予以公开"
+    )
+    EXPECTED["layout-changed"] = (t3.name, first_moved.area.ref)
+
+    def unprotect(book: openpyxl.Workbook) -> None:
+        book[t3.name].protection.sheet = False
+
+    made["protection-removed"] = _openpyxl(base, unprotect)
+    expect("protection-removed", sheet=t3.name)
+
+    def no_validation(book: openpyxl.Workbook) -> None:
+        book[t2.name].data_validations.dataValidation = []
+
+    made["validation-removed"] = _openpyxl(base, no_validation)
+    EXPECTED["validation-removed"] = (t2.name, t2.cells["t2.regulations.issued"].ref)
+
+    # --- typed into cells (sheet XML edits, as a spreadsheet would save them)
+    _, ref, part = _where(form, "t3.new.total")
+    made["formula-altered"] = _set_cell(base, part, ref, "<v>99</v>")
+    expect("formula-altered", "t3.new.total")
+    made["t3-row-total"] = made["formula-altered"]
+    expect("t3-row-total", "t3.new.total")
+    _, ref, part = _where(form, "t3.result_total.natural")
+    made["t3-result-total"] = _set_cell(base, part, ref, "<v>1</v>")
+    expect("t3-result-total", "t3.result_total.natural")
+    _, ref, part = _where(form, "t4.cases.review_total")
+    made["t4-total"] = _set_cell(base, part, ref, "<v>7</v>")
+    expect("t4-total", "t4.cases.review_total")
+    _, ref, part = _where(form, "t3.carried_out.total")
+    made["stale-result"] = _set_cell(
+        base, part, ref, f"<f>{_formula(base, part, ref)}</f><v>42</v>"
+    )
+    expect("stale-result", "t3.carried_out.total")
+
+    key = "t3.granted.research"
+    _, ref, part = _where(form, key)
+    made["blank"] = _set_cell(base, part, ref, "")
+    expect("blank", key)
+    made["placeholder"] = _text(base, part, ref, "-")
+    expect("placeholder", key)
+    made["not-a-number"] = _text(base, part, ref, "若干")
+    expect("not-a-number", key)
+    key = "t2.licensing.decisions"
+    _, ref, part = _where(form, key)
+    number = int(base_fill.values.get(key, 0))
+    made["text-number"] = _text(base, part, ref, f"{number:,}件".translate(_FULL_WIDTH))
+    expect("text-number", key)
+    key = "t4.cases.review_upheld"
+    _, ref, part = _where(form, key)
+    made["not-integer"] = _set_cell(base, part, ref, "<v>1.5</v>")
+    expect("not-integer", key)
+    made["negative"] = _set_cell(base, part, ref, "<v>-1</v>")
+    expect("negative", key)
+
+    # --- figures that break a rule
+    new = base_fill.values
+    made["t3-balance"] = _filled(
+        form, refill(values={"t3.carried_out.natural": new.get("t3.carried_out.natural", 0) + 2}),
+        agency=agency,
+    )  # fmt: skip
+    expect("t3-balance", "t3.carried_out.natural")
+    made["rule-making"] = _filled(form, refill(values={"t2.regulations.issued": 1}), agency=agency)
+    expect("rule-making", "t2.regulations.issued")
+    made["rule-making-explained"] = _filled(
+        form,
+        refill(values={"t2.regulations.issued": 1},
+               notes={"rule-making": "本局受区政府委托起草规章一件，已由区政府发布。"}),
+        agency=agency,
+    )  # fmt: skip
+    EXPECTED["rule-making-explained"] = EXPECTED["rule-making"]
+    made["fee-note"] = _filled(
+        form,
+        refill(values={"t3.other_unpaid_fee.natural": 1,
+                       "t3.granted.natural": new["t3.granted.natural"] - 1},
+               texts={"s6.fees": "本年度无其他需要报告的事项。"}),
+        agency=agency,
+    )  # fmt: skip
+    expect("fee-note", "s6.fees")
+    made["fee-statement"] = _filled(form, refill(texts={"s6.fees": "无。"}), agency=agency)
+    expect("fee-statement", "s6.fees")
+    made["overview-required"] = _filled(form, refill(texts={"s1.platform": ""}), agency=agency)
+    expect("overview-required", "s1.active")
+    made["problems-required"] = _filled(
+        form, refill(texts={"s5.problems": "", "s5.improvements": ""}), agency=agency
+    )
+    expect("problems-required", "s5.problems")
+    made["text-vs-table"] = _filled(
+        form, refill(texts={"s1.request": "2023年，本局本年新收政府信息公开申请999件，均按时答复。"}),
+        agency=agency,
+    )  # fmt: skip
+    expect("text-vs-table", "t3.new.total")
+
+    written = []
+    for code, data in sorted(made.items()):
+        path = out_dir / f"{code}.xlsx"
+        path.write_bytes(data)
+        written.append(path)
+    expected = {
+        code: {"sheet": sheet, "cell": cell} for code, (sheet, cell) in sorted(EXPECTED.items())
+    }
+    (out_dir / "expected.json").write_text(
+        json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    return written
+
+
+def _formula(data: bytes, part: int, ref: str) -> str:
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(f"xl/worksheets/sheet{part}.xml").decode()
+    match = re.search(rf'<c r="{ref}"[^>]*><f>([^<]*)</f>', xml)
+    if match is None:
+        raise ValueError(f"no formula at {ref}")
+    return match.group(1)
+
+
+_FULL_WIDTH = str.maketrans("0123456789,", "０１２３４５６７８９，")
