@@ -273,7 +273,40 @@ _FINDINGS = (
     ),
 )
 
-MESSAGES: dict[str, Message] = {message.code: message for message in (*_ALL, *_FINDINGS)}
+# The texts of the feedback sent back to an agency.
+_FEEDBACK = (
+    Message(
+        code="feedback-title",
+        title="审核意见标题",
+        template="{agency}{year}年度政府信息公开工作年度报告审核意见",
+    ),
+    Message(
+        code="feedback-intro",
+        title="审核意见说明",
+        template="经审核，本报告有{errors}处错误须更正、{warnings}处提示须核对。红色单元格为有问题的位置，"
+        "鼠标移到单元格上可看批注。请直接在本文件中修改（不要另建文件），提示项与实际情况相符的请在"
+        "说明栏写明原因，于{deadline}报回{contact}。",
+    ),
+    Message(
+        code="feedback-email",
+        title="邮件正文",
+        template="{agency}：\n\n"
+        "贵单位报送的{year}年度政府信息公开工作年度报告（{file}）经审核，有{errors}处错误须更正、"
+        "{warnings}处提示须核对：\n\n{items}\n\n"
+        "请在附件“{attachment}”中按红色单元格的批注修改（提示项与实际情况相符的，在说明栏写明原因），"
+        "修改后直接保存，于{deadline}报回。\n\n联系人：{contact}\n{office}\n{date}\n",
+    ),
+    Message(code="feedback-deadline", title="默认期限", template="收到本通知后3个工作日内"),
+    Message(
+        code="feedback-more",
+        title="更多问题",
+        template="……另有{count}处问题，详见附件的“审核意见”工作表。",
+    ),
+)
+
+MESSAGES: dict[str, Message] = {
+    message.code: message for message in (*_ALL, *_FINDINGS, *_FEEDBACK)
+}
 FINDINGS: dict[str, Message] = {message.code: message for message in _FINDINGS}
 
 

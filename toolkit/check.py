@@ -83,6 +83,8 @@ class FileResult:
     values: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     texts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     notes: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    raw: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    meta: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def count(self, severity: str) -> int:
         return sum(f.severity == severity for f in self.findings)
@@ -237,6 +239,7 @@ class _Inspected:
     values: dict[str, float] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)  # inputs that are not numbers, as typed
 
 
 class _FileCheck:
@@ -381,6 +384,8 @@ class _FileCheck:
                         raw[key] = _number_or_nan(value)
                     else:
                         raw[key] = self.number(value, key, sheet, area)
+                        if math.isnan(raw[key]):
+                            out.raw[key] = _text(value).strip()
             for note in sheet.notes:
                 text = _text(_at(grid, note.area))
                 if text.strip():
@@ -846,6 +851,8 @@ def _result(item: _Inspected, sheets: dict[str, int]) -> FileResult:
         values=item.values,
         texts=item.texts,
         notes=item.notes,
+        raw=item.raw,
+        meta=item.meta,
     )
 
 

@@ -169,6 +169,31 @@ def check(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="只显示每个文件一行的汇总。")
     ] = False,
+    xlsx_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--xlsx", help="另存审核结果工作簿（汇总、问题清单、规则说明），可发给相关人员。"
+        ),
+    ] = None,
+    feedback_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--feedback",
+            help="为每个有问题的单位生成带批注的审核意见副本和邮件正文（<单位代码>.txt）。",
+        ),
+    ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            "--password", help="审核意见副本的保护密码（用下发模板时的密码）；不给时随机生成。"
+        ),
+    ] = None,
+    deadline: Annotated[
+        str | None, typer.Option("--deadline", help="要求重新报送的截止日期，如 2024-01-20。")
+    ] = None,
+    contact: Annotated[
+        str, typer.Option("--contact", help="联系人及电话，写入审核意见和邮件正文。")
+    ] = "",
 ) -> None:
     from .catalogue import UsageError
     from .check import check as run
@@ -177,11 +202,14 @@ def check(
     from .roster import read_roster
 
     console = _console()
+    made, copies, generated = [], {}, None
     try:
         agencies = read_roster(roster) if roster is not None else None
+        due = _date("--deadline", deadline)
         files, _ = collect(paths)
-        if json_path is not None:
-            _refuse_overwrite(json_path, files)
+        for output in (json_path, xlsx_path):
+            if output is not None:
+                _refuse_overwrite(output, files)
         with _progress(console, len(files)) as progress:
             report = run(
                 paths,
@@ -191,13 +219,38 @@ def check(
                 previous=previous,
                 progress=progress,
             )
+        if feedback_dir is not None:
+            from .feedback import write_feedback
+
+            made, generated = write_feedback(
+                report,
+                feedback_dir,
+                password=password,
+                deadline=due,
+                contact=contact,
+                protected=files,
+            )
+            copies = {f.source: f.workbook for f in made if f.workbook is not None}
         if json_path is not None:
             write_json(report, json_path)
+        if xlsx_path is not None:
+            from .form import standard_form
+            from .report import write_findings_workbook
+
+            write_findings_workbook(report, xlsx_path, form=standard_form(), feedback=copies)
     except UsageError as exc:
         raise _fail(str(exc)) from None
     render_terminal(report, console, quiet=quiet)
-    if json_path is not None:
-        console.print(f"完整结果已保存到 {json_path}", highlight=False)
+    for output, what in ((json_path, "完整结果"), (xlsx_path, "审核结果工作簿")):
+        if output is not None:
+            console.print(f"{what}已保存到 {output}", highlight=False)
+    if feedback_dir is not None:
+        console.print(
+            f"已为 {len(made)} 个单位生成审核意见（副本 {len(copies)} 个）：{feedback_dir}",
+            highlight=False,
+        )
+        if generated:
+            console.print(f"副本保护密码为随机生成，见 {feedback_dir / 'password.txt'}")
     raise typer.Exit(report.exit_code)
 
 

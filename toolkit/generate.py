@@ -33,9 +33,11 @@ __all__ = [
     "INSTRUCTIONS_SHEET",
     "META_SHEET",
     "PASS",
+    "REVIEW_SHEET",
     "Fill",
     "GenerateResult",
     "Identity",
+    "Review",
     "file_name",
     "generate",
     "identity_for",
@@ -45,6 +47,8 @@ __all__ = [
 ]
 
 INSTRUCTIONS_SHEET = "填报说明"
+REVIEW_SHEET = "审核意见"
+REVIEWER = "区政务公开办"
 META_SHEET = "_meta"
 PASS = "通过"  # what a live status cell shows when its rule holds
 LATER = "报送后核对"  # status of rules the template cannot compute (cross-year, text figures)
@@ -81,6 +85,25 @@ class Fill:
     values: Mapping[str, float] = field(default_factory=dict)  # input cell key -> number
     texts: Mapping[str, str] = field(default_factory=dict)  # part key -> narrative text
     notes: Mapping[str, str] = field(default_factory=dict)  # rule id -> 说明
+    raw: Mapping[str, str] = field(default_factory=dict)  # input key -> text as typed ("" blank)
+    comments: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (sheet, A1) -> 批注
+    review: Review | None = None  # an 审核意见 sheet in front of the others
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.values or self.texts or self.notes or self.raw or self.comments or self.review
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Review:
+    """The 审核意见 sheet of a feedback copy: a heading, what to do, and one row per finding."""
+
+    title: str
+    intro: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -278,6 +301,44 @@ _STYLES: dict[str, dict[str, Any]] = {
     "input_amount": {"locked": False, "bg_color": "#FFF8DC", "num_format": "0.00##", **_BORDER},
     "total_count": {"bold": True, "bg_color": "#E7E6E6", "num_format": "0", **_BORDER},
     "total_amount": {"bold": True, "bg_color": "#E7E6E6", "num_format": "0.00##", **_BORDER},
+    "input_count_flagged": {
+        "locked": False,
+        "bg_color": "#FFC7CE",
+        "num_format": "0",
+        "border": 2,
+        "border_color": "#C00000",
+    },
+    "input_amount_flagged": {
+        "locked": False,
+        "bg_color": "#FFC7CE",
+        "num_format": "0.00##",
+        "border": 2,
+        "border_color": "#C00000",
+    },
+    "total_count_flagged": {
+        "bold": True,
+        "bg_color": "#FFC7CE",
+        "num_format": "0",
+        "border": 2,
+        "border_color": "#C00000",
+    },
+    "total_amount_flagged": {
+        "bold": True,
+        "bg_color": "#FFC7CE",
+        "num_format": "0.00##",
+        "border": 2,
+        "border_color": "#C00000",
+    },
+    "text_input_flagged": {
+        "locked": False,
+        "bg_color": "#FFC7CE",
+        "text_wrap": True,
+        "valign": "top",
+        "border": 2,
+        "border_color": "#C00000",
+    },
+    "review_header": {"bold": True, "bg_color": "#D9E1F2", "text_wrap": True, **_BORDER},
+    "review_cell": {"text_wrap": True, "valign": "top", **_BORDER},
     "text_input": {
         "locked": False,
         "bg_color": "#FFF8DC",
@@ -385,7 +446,8 @@ def write_workbook(
 
 def _check_fill(form: Form, fill: Fill) -> None:
     """A misspelt or computed key would silently become 0 or be recomputed: refuse it."""
-    wrong = sorted(k for k in fill.values if k not in form.cells or form.cells[k].is_total)
+    inputs = list(fill.values) + list(fill.raw)
+    wrong = sorted(k for k in inputs if k not in form.cells or form.cells[k].is_total)
     wrong += sorted(k for k in fill.texts if k not in form.parts)
     rules = {rule.id for rule in form.rules if rule.severity == "warning"}
     wrong += sorted(k for k in fill.notes if k not in rules)
@@ -432,14 +494,17 @@ def _write(
         # Sheets are added in report order, but the agency-specific instructions are written last
         # so that the content sheets' shared-string indexes, and so their XML, are the same for
         # every agency of a run (see _Worksheet).
+        review = book.add_worksheet(REVIEW_SHEET) if fill.review else None
         info = book.add_worksheet(INSTRUCTIONS_SHEET, worksheet_class=_Worksheet)
         formulas = _formulas(form)
-        reusable = not (fill.values or fill.texts or fill.notes)
+        reusable = fill.empty
         for sheet in layout(form):
             ws = _sheet(book, styles, form, sheet, formulas, values, fill, password)
             if reusable:
                 ws.xml_cache_key = (id(form), sheet.name, password)
         _instructions(info, styles, form, identity, deadline, contact, password)
+        if review is not None and fill.review is not None:
+            _review(review, styles, fill.review, password)
         _meta(book, styles, identity, password)
         book.close()
 
@@ -581,10 +646,11 @@ def _sheet(
             continue
         _write_text(ws, label.area, label.text, styles[label.style])
     for key, area in sheet.cells.items():
+        flagged = (sheet.name, area.ref) in fill.comments
         if key in form.cells:
-            _number_cell(ws, styles, form, key, area, formulas, values)
+            _number_cell(ws, styles, form, key, area, formulas, values, fill.raw.get(key), flagged)
         else:
-            _text_input(ws, styles, form, key, area, fill.texts.get(key, ""))
+            _text_input(ws, styles, form, key, area, fill.texts.get(key, ""), flagged)
         _ok(
             book.define_name(defined_name(key), formulas.names[key]),
             f"defined name {key}",
@@ -669,6 +735,12 @@ def _sheet(
             ),
             "summary colour",
         )
+    for (sheet_name, ref), text in sorted(fill.comments.items()):
+        if sheet_name == sheet.name:
+            _ok(
+                ws.write_comment(ref, text, {"author": REVIEWER, "x_scale": 3, "y_scale": 2.5}),
+                f"comment {ref}",
+            )
     ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
     return ws
 
@@ -699,14 +771,21 @@ def _number_cell(
     area: Area,
     formulas: _Formulas,
     values: dict[str, float],
+    raw: str | None = None,
+    flagged: bool = False,
 ) -> None:
     cell = form.cells[key]
-    style = styles[("total_" if cell.is_total else "input_") + cell.type]
+    style = styles[("total_" if cell.is_total else "input_") + cell.type + ("_flagged" * flagged)]
     if area.merged:
         _ok(ws.merge_range(area.row, area.col, area.last_row, area.last_col, "", style), key)
     value = _number(values[key])
     if cell.is_total:
         _ok(ws.write_formula(area.row, area.col, formulas.totals[key], style, value), key)
+    elif raw is not None:  # a feedback copy shows what the agency typed, to be corrected there
+        if raw:
+            _ok(ws.write_string(area.row, area.col, raw, style), key)
+        else:
+            _ok(ws.write_blank(area.row, area.col, None, style), key)
     else:
         _ok(ws.write_number(area.row, area.col, value, style), key)
 
@@ -736,9 +815,15 @@ def _col_number(letters: str) -> int:
 
 
 def _text_input(
-    ws: Worksheet, styles: dict[str, Any], form: Form, key: str, area: Area, text: str
+    ws: Worksheet,
+    styles: dict[str, Any],
+    form: Form,
+    key: str,
+    area: Area,
+    text: str,
+    flagged: bool = False,
 ) -> None:
-    _write_text(ws, area, text, styles["text_input"])
+    _write_text(ws, area, text, styles["text_input_flagged" if flagged else "text_input"])
     part = form.parts[key]
     _ok(
         ws.data_validation(
@@ -935,6 +1020,28 @@ def _summary(
     else:
         result = all_ok
     return formula, result
+
+
+def _review(ws: Worksheet, styles: dict[str, Any], review: Review, password: str) -> None:
+    """The 审核意见 sheet: what the office found, where, and what to do; shown first."""
+    widths = [6, 10, 16, 10, 90][: len(review.header)]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    last = len(review.header) - 1
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    _ok(ws.merge_range(0, 0, 0, last, review.title, styles["title"]), "review title")
+    ws.set_row(0, 30)
+    _ok(ws.merge_range(1, 0, 1, last, review.intro, styles["info_value"]), "review intro")
+    ws.set_row(1, max(20, 15 * math.ceil(len(review.intro) / 60) + 5))
+    ws.write_row(3, 0, review.header, styles["review_header"])
+    for index, row in enumerate(review.rows, start=4):
+        ws.write_row(index, 0, row, styles["review_cell"])
+        ws.set_row(index, max(20, 15 * math.ceil(len(row[-1]) / 42) + 5))
+    ws.freeze_panes(4, 0)
+    ws.activate()
+    ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
 
 
 def _meta(book: Workbook, styles: dict[str, Any], identity: Identity, password: str) -> None:

@@ -1,0 +1,201 @@
+"""Feedback for agencies: an annotated copy of each report, rebuilt from the template with the
+agency's own values (never by re-saving the agency's file), and a short email text.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from .catalogue import SEVERITY_TITLES, UsageError, say
+from .check import CheckReport, FileResult, Finding
+from .form import Form, standard_form
+from .generate import Fill, Identity, Review, file_name, identity_for, write_workbook
+from .report import write_atomic
+from .roster import Agency
+
+__all__ = ["FeedbackFile", "needs_feedback", "write_feedback"]
+
+# A copy cannot be rebuilt for a file that is not one of our reports of this form.
+NO_COPY = frozenset({"unreadable", "not-our-template", "unknown-form", "old-format"})
+EMAIL_ITEMS = 12  # findings listed in the email body; the rest are in the workbook
+DATE_FORMAT = "{0.year}年{0.month}月{0.day}日"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedbackFile:
+    source: str  # the returned file
+    agency_code: str
+    workbook: Path | None  # the annotated copy (None when it cannot be rebuilt)
+    email: Path
+
+
+def needs_feedback(result: FileResult) -> bool:
+    """Errors or unexplained warnings; notes (info) and explained warnings ask nothing of anyone."""
+    return not result.superseded and any(
+        f.severity == "error" or (f.severity == "warning" and not f.explained)
+        for f in result.findings
+    )
+
+
+def write_feedback(
+    report: CheckReport,
+    out_dir: Path,
+    *,
+    form: Form | None = None,
+    password: str | None = None,
+    deadline: date | None = None,
+    contact: str = "",
+    today: date | None = None,
+    protected: Sequence[Path] = (),
+) -> tuple[list[FeedbackFile], str | None]:
+    """Write a copy and an email text per agency with findings; return them and the password
+    used when one had to be generated (None when given)."""
+    form = form or standard_form()
+    generated = None
+    if password is None:
+        password = generated = secrets.token_urlsafe(9)
+    today = today or date.today()
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError("out-not-folder", path=out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError("out-not-writable", path=out_dir, reason=exc.strerror or exc) from exc
+    keep = {Path(p).resolve() for p in (*protected, *(r.path for r in report.files))}
+    made = []
+    for result in report.files:
+        if not needs_feedback(result) or not result.agency_code:
+            continue
+        made.append(_one(form, report, result, out_dir, password, deadline, contact, today, keep))
+    if generated is not None and made:
+        note = f"{password}\r\n\r\n以上为审核意见副本的工作表保护密码（未指定 --password 时随机生成）。\r\n"
+        write_atomic(out_dir / "password.txt", note.encode("utf-8"))
+    return made, generated
+
+
+def _one(
+    form: Form,
+    report: CheckReport,
+    result: FileResult,
+    out_dir: Path,
+    password: str,
+    deadline: date | None,
+    contact: str,
+    today: date,
+    keep: set[Path],
+) -> FeedbackFile:
+    agency = Agency(code=result.agency_code, name=result.agency_name)
+    shown = [f for f in result.findings if f.severity != "info"]
+    errors = sum(f.severity == "error" for f in shown)
+    warnings = sum(f.severity == "warning" for f in shown)
+    due = DATE_FORMAT.format(deadline) + "前" if deadline else say("feedback-deadline")
+    office = f"{report.district or result.meta.get('district', '')}政务公开办"
+    who = contact or office
+    workbook = None
+    if not any(f.code in NO_COPY for f in shown):
+        identity = _identity(form, report, result)
+        year = int(identity.year)
+        workbook = out_dir / file_name(agency, year).replace(".xlsx", "-审核意见.xlsx")
+        if workbook.resolve() in keep:  # an agency sent last round's copy back unrenamed
+            raise UsageError("output-is-input", path=workbook)
+        review = Review(
+            title=say("feedback-title", agency=agency.name, year=identity.year),
+            intro=say(
+                "feedback-intro", errors=errors, warnings=warnings, deadline=due, contact=who
+            ),
+            header=("序号", "级别", "工作表", "单元格", "问题及修改要求"),
+            rows=tuple(
+                (str(i), _level(f), f.sheet or "—", f.cell or "—", f.message)
+                for i, f in enumerate(shown, start=1)
+            ),
+        )
+        write_workbook(
+            workbook,
+            form=form,
+            identity=identity,
+            password=password,
+            deadline=deadline,
+            contact=contact,
+            fill=_fill(form, result, shown, review),
+        )
+    items = [f"{i}. 【{_level(f)}】{_where(f)}{f.message}" for i, f in enumerate(shown, start=1)]
+    if len(items) > EMAIL_ITEMS:
+        items = [*items[:EMAIL_ITEMS], say("feedback-more", count=len(items) - EMAIL_ITEMS)]
+    text = say(
+        "feedback-email",
+        agency=agency.name,
+        year=result.year or report.year,
+        file=Path(result.path).name,
+        errors=errors,
+        warnings=warnings,
+        items="\n".join(items),
+        attachment=workbook.name if workbook else "（请使用下发的模板重新填写）",
+        deadline=due,
+        contact=who,
+        office=office,
+        date=DATE_FORMAT.format(today),
+    )
+    email = out_dir / f"{_safe(agency.code)}.txt"
+    if email.resolve() in keep:
+        raise UsageError("output-is-input", path=email)
+    write_atomic(email, text.replace("\n", "\r\n").encode("utf-8"))
+    return FeedbackFile(source=result.path, agency_code=agency.code, workbook=workbook, email=email)
+
+
+def _identity(form: Form, report: CheckReport, result: FileResult) -> Identity:
+    """The returned file's own identity, so the copy is recognised as the same issued template;
+    a template of the wrong year or district is reissued for the right one."""
+    meta = result.meta
+    agency = Agency(code=result.agency_code, name=result.agency_name)
+    year = report.year or meta.get("year", "")
+    district = report.district or meta.get("district", "")
+    if meta.get("year") != year or meta.get("district") != district or "template_id" not in meta:
+        return identity_for(
+            form, agency, int(year), district, datetime.now().replace(microsecond=0)
+        )
+    current = identity_for(
+        form, agency, int(year), district, datetime.fromisoformat(meta["generated_at"])
+    )
+    return Identity(**{**current.__dict__, "template_id": meta["template_id"]})
+
+
+def _fill(form: Form, result: FileResult, shown: Sequence[Finding], review: Review) -> Fill:
+    inputs = {c.key for c in form.inputs}
+    values = {
+        key: value
+        for key, value in result.values.items()
+        if key in inputs and key not in result.raw and not math.isnan(value)
+    }
+    comments: dict[tuple[str, str], list[str]] = {}
+    for finding in shown:
+        if finding.sheet and finding.cell:
+            note = f"【{_level(finding)}】{finding.message}"
+            comments.setdefault((finding.sheet, finding.cell), []).append(note)
+    warnings = {r.id for r in form.rules if r.severity == "warning"}
+    return Fill(
+        values=values,
+        raw={k: v for k, v in result.raw.items() if k in inputs},
+        texts={k: v for k, v in result.texts.items() if k in form.parts},
+        notes={k: v for k, v in result.notes.items() if k in warnings},
+        comments={where: "\n".join(notes) for where, notes in comments.items()},
+        review=review,
+    )
+
+
+def _level(finding: Finding) -> str:
+    title = SEVERITY_TITLES[finding.severity]
+    return title + "（已说明）" if finding.explained else title
+
+
+def _where(finding: Finding) -> str:
+    return f"{finding.sheet} {finding.cell}：" if finding.sheet and finding.cell else ""
+
+
+def _safe(code: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in code) or "unknown"
