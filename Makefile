@@ -25,6 +25,10 @@ demo: $(STAMP)
 		--xlsx out/invalid/审核结果.xlsx --feedback out/invalid/审核意见 --password demo-$(YEAR) \
 		--deadline $$(( $(YEAR) + 1 ))-01-20 --contact "区政务公开办 张敏 0371-12345678"; \
 		test $$? -eq 1
+	@echo "== the district rollup of the valid samples =="
+	$(BIN)/nianbao rollup "samples/returned/*.xlsx" --roster samples/roster.csv --year $(YEAR) \
+		--district 示范区 --out out/示范区$(YEAR)年度汇总.xlsx --csv out/rollup.csv \
+		--generated-at $$(( $(YEAR) + 1 ))-02-01T09:00:00
 
 libreoffice:
 	bash scripts/ensure-libreoffice.sh

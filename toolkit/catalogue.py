@@ -56,6 +56,11 @@ _ALL = (
         template="无法写入 {path}：{reason}",
     ),
     Message(
+        code="previous-unreadable",
+        title="上年数据无法读取",
+        template="无法从 {path} 读取上年数据：它既不是上年报回的模板，也不是上年的汇总表。",
+    ),
+    Message(
         code="path-missing",
         title="路径不存在",
         template="找不到 {path}。",

@@ -688,13 +688,21 @@ def _most_common(values: Iterable[str]) -> str:
 
 def _previous(paths: Sequence[str | Path], form: Form) -> dict[str, dict[str, float]]:
     """Last year's values by agency code, from last year's returned files."""
+    from .rollup import is_rollup, read_details
+
     files, _ = collect(paths)
     one = _FileCheck(form, "", "")
     out: dict[str, dict[str, float]] = {}
-    for item in sorted((one(path) for path in files), key=lambda i: i.mtime):
+    returned = []
+    for path in files:
+        if is_rollup(path):  # last year's rollup: its 明细 sheet has every agency
+            out.update(read_details(path, form))
+        else:
+            returned.append(one(path))
+    for item in sorted(returned, key=lambda i: i.mtime):
         code = item.meta.get("agency_code", "")
         if item.evaluable and code:
-            out[code] = item.values  # the newest file of an agency wins
+            out[code] = item.values  # a returned file is more specific than a rollup row
     return out
 
 

@@ -254,6 +254,80 @@ def check(
     raise typer.Exit(report.exit_code)
 
 
+@app.command(
+    help="汇总审核通过的报回文件，生成全区汇总表（全区汇总、明细、状态、图表）。先执行与 check 相同的审核。"
+    "退出码：0 已生成汇总表；加 --strict 时有未计入或未报送的单位则为 1；2 无法运行。"
+)
+def rollup(
+    paths: Annotated[
+        list[str], typer.Argument(help="报回的文件、文件夹或通配符。", show_default=False)
+    ],
+    out: Annotated[Path, typer.Option("--out", help="汇总表输出路径（.xlsx）。")],
+    roster: Annotated[
+        Path | None, typer.Option("--roster", help="单位名单，用于列出未报送的单位。")
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="报告年度。")] = None,
+    district: Annotated[str | None, typer.Option("--district", help="区（县）名称。")] = None,
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="另存长表 CSV（每个单位每个单元格一行）。")
+    ] = None,
+    include_errors: Annotated[
+        bool,
+        typer.Option("--include-errors", help="有错误的文件也计入汇总（在明细和状态中标出）。"),
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="有未计入或未报送的单位时退出码为 1。")
+    ] = False,
+    generated_at: Annotated[
+        str | None,
+        typer.Option(
+            "--generated-at", help="生成时间（ISO 格式）；给定时相同输入生成完全相同的文件。"
+        ),
+    ] = None,
+) -> None:
+    from .catalogue import UsageError
+    from .check import collect
+    from .rollup import rollup as run
+    from .roster import read_roster
+
+    console = _console()
+    try:
+        agencies = read_roster(roster) if roster is not None else None
+        stamp = _datetime("--generated-at", generated_at)
+        files, _ = collect(paths)
+        for output in (out, csv_path):
+            if output is not None:
+                _refuse_overwrite(output, files)
+        with _progress(console, len(files)) as progress:
+            result = run(
+                paths,
+                out=out,
+                roster=agencies,
+                year=year,
+                district=district,
+                csv_path=csv_path,
+                include_errors=include_errors,
+                generated_at=stamp,
+                progress=progress,
+            )
+    except UsageError as exc:
+        raise _fail(str(exc)) from None
+    console.print(
+        f"已生成全区汇总表 {result.out}：计入 {len(result.included)} 个单位，"
+        f"未计入 {len(result.excluded)} 份文件，未报送 {len(result.missing)} 个单位。",
+        highlight=False,
+    )
+    for item in result.excluded:
+        reason = "已被替代" if item.superseded else f"{item.count('error')}处错误"
+        who = item.agency_name or Path(item.path).name
+        console.print(f"  未计入：{who}（{reason}） {item.path}", highlight=False)
+    for agency in result.missing:
+        console.print(f"  未报送：{agency.name}（{agency.code}）", highlight=False)
+    if result.csv is not None:
+        console.print(f"长表 CSV：{result.csv}", highlight=False)
+    raise typer.Exit(result.exit_code(strict))
+
+
 def _console():
     from rich.console import Console
 

@@ -20,6 +20,7 @@ __all__ = [
     "TEMPLATES_DIR",
     "Block",
     "Cell",
+    "Chart",
     "Column",
     "Form",
     "FormError",
@@ -28,6 +29,7 @@ __all__ = [
     "Row",
     "Rule",
     "Section",
+    "Series",
     "Table",
     "Term",
     "complete",
@@ -195,6 +197,26 @@ class Rule:
         return self.kind not in ("previous", "text-figure")
 
 
+@dataclass(frozen=True, kw_only=True)
+class Series:
+    name: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Chart:
+    """A chart of the district rollup; see the [[charts]] comment in the form definition."""
+
+    id: str
+    title: str
+    type: Literal["column", "bar", "pie"]
+    by: Literal["cells", "groups", "agencies"]
+    series: tuple[Series, ...] = ()  # cells, agencies
+    groups: tuple[Series, ...] = ()  # groups: name is the category label
+    categories: tuple[str, ...] = ()  # cells: labels for the categories
+    top: int = 0  # agencies: only the largest N
+
+
 @dataclass(frozen=True, kw_only=True, eq=False)  # identity: a loaded form is a singleton
 class Form:
     id: str
@@ -206,6 +228,7 @@ class Form:
     sections: tuple[Section, ...]
     tables: dict[str, Table]
     rules: tuple[Rule, ...]
+    charts: tuple[Chart, ...] = ()
     source: str = ""
     cells: dict[str, Cell] = field(default_factory=dict)
 
@@ -317,7 +340,7 @@ class _Loader:
         return tuple(value)
 
     def form(self, data: dict[str, Any]) -> Form:
-        self.fields(data, "文件", {"form", "sections", "tables", "rules"})
+        self.fields(data, "文件", {"form", "sections", "tables", "rules"}, {"charts"})
         head = self.fields(
             data["form"],
             "[form]",
@@ -345,6 +368,11 @@ class _Loader:
             for i, raw in enumerate(data["rules"])
         )
         self.unique([r.id for r in rules], "[[rules]] id")
+        charts = tuple(
+            self.chart(raw, f"[[charts]] 第{i + 1}项", cells)
+            for i, raw in enumerate(data.get("charts", []))
+        )
+        self.unique([c.id for c in charts], "[[charts]] id")
         return Form(
             id=self.text(head["id"], "[form] id"),
             version=self.text(str(head["version"]), "[form] version"),
@@ -355,6 +383,7 @@ class _Loader:
             sections=sections,
             tables=tables,
             rules=rules,
+            charts=charts,
             source=self.source,
             cells=cells,
         )
@@ -606,6 +635,51 @@ class _Loader:
             keywords=self.texts(raw.get("keywords", []), where),
             when_positive=tuple(t.cell for t in instances[0].lhs) if kind == "mention" else (),
             pattern=raw.get("pattern", ""),
+        )
+
+    def chart(self, raw: Any, where: str, cells: dict[str, Cell]) -> Chart:
+        raw = self.fields(
+            raw, where, {"id", "title", "type", "by"}, {"series", "groups", "categories", "top"}
+        )
+        if raw["type"] not in ("column", "bar", "pie"):
+            raise self.fail(where, f"type {raw['type']!r} 须为 column、bar 或 pie")
+        by = raw["by"]
+        if by not in ("cells", "groups", "agencies"):
+            raise self.fail(where, f"by {by!r} 须为 cells、groups 或 agencies")
+        needed = "groups" if by == "groups" else "series"
+        if not raw.get(needed) or ("groups" in raw and by != "groups"):
+            raise self.fail(where, f"by = {by} 的图表须有 {needed}，且只有 {needed}")
+
+        def series(items: Any, label: str) -> tuple[Series, ...]:
+            out = []
+            for item in items:
+                item = self.fields(item, f"{where} {needed}", {label, "cells"})
+                refs = self.texts(item["cells"], where)
+                missing = [c for c in refs if c not in cells]
+                if missing:
+                    raise self.fail(where, f"引用了不存在的单元格 {', '.join(missing)}")
+                out.append(Series(name=self.text(item[label], where), cells=refs))
+            return tuple(out)
+
+        chart_series = series(raw.get("series", []), "name")
+        groups = series(raw.get("groups", []), "label")
+        categories = self.texts(raw.get("categories", []), where)
+        if by == "cells":
+            sizes = {len(s.cells) for s in chart_series}
+            if len(sizes) != 1 or (categories and len(categories) not in sizes):
+                raise self.fail(where, "各系列的单元格数须相同，并与 categories 一致")
+        top = raw.get("top", 0)
+        if not isinstance(top, int) or top < 0:
+            raise self.fail(where, "top 须为非负整数")
+        return Chart(
+            id=self.key(raw["id"].replace("-", "_"), where) and raw["id"],
+            title=self.text(raw["title"], where),
+            type=raw["type"],
+            by=by,
+            series=chart_series,
+            groups=groups,
+            categories=categories,
+            top=top,
         )
 
     def instances(

@@ -38,17 +38,22 @@ __all__ = [
     "GenerateResult",
     "Identity",
     "Review",
+    "add_styles",
     "file_name",
     "generate",
     "identity_for",
     "status_value",
     "template_formulas",
+    "write_summary_sheet",
     "write_workbook",
 ]
 
 INSTRUCTIONS_SHEET = "填报说明"
 REVIEW_SHEET = "审核意见"
 REVIEWER = "区政务公开办"
+ROLLUP_HINT = (
+    "本表为全区汇总：每个数字都是“明细”表中各单位同一单元格之和（公式），可逐格追溯到单位。"
+)
 META_SHEET = "_meta"
 PASS = "通过"  # what a live status cell shows when its rule holds
 LATER = "报送后核对"  # status of rules the template cannot compute (cross-year, text figures)
@@ -468,17 +473,7 @@ def _write(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         book = xlsxwriter.Workbook(str(path), {"in_memory": True})
-        styles = {
-            name: book.add_format(
-                spec if name in _CONDITIONAL else {"font_name": _FONT, "font_size": 11, **spec}
-            )
-            for name, spec in _STYLES.items()
-        }
-        for name in _STYLES:
-            if name not in _CONDITIONAL:
-                # Fix every cell format's index now, in one order, instead of in order of first
-                # use while sheets are assembled: reused sheet XML refers to these indexes.
-                styles[name]._get_xf_index()
+        styles = add_styles(book)
         book.set_properties(
             {
                 "title": f"{identity.agency_name}{identity.year}年{form.title}",
@@ -627,9 +622,13 @@ def _sheet(
     formulas: _Formulas,
     values: dict[str, float],
     fill: Fill,
-    password: str,
+    password: str | None,
+    sums: Mapping[str, str] | None = None,
+    name: str | None = None,
 ) -> _Worksheet:
-    ws = book.add_worksheet(sheet.name, worksheet_class=_Worksheet)
+    """One section's sheet. With `sums` (the rollup), every number is the given formula, nothing
+    is an input, and only the rules that hold within the sheet get a live status."""
+    ws = book.add_worksheet(name or sheet.name, worksheet_class=_Worksheet)
     for col, width in enumerate(sheet.column_widths):
         _ok(ws.set_column(col, col, width), "column width")
     for row, height in sorted(sheet.row_heights.items()):
@@ -644,25 +643,34 @@ def _sheet(
     for label in sheet.labels:
         if label.style == "summary":
             continue
-        _write_text(ws, label.area, label.text, styles[label.style])
+        text = ROLLUP_HINT if sums is not None and label.style == "hint" else label.text
+        _write_text(ws, label.area, text, styles[label.style])
     for key, area in sheet.cells.items():
         flagged = (sheet.name, area.ref) in fill.comments
-        if key in form.cells:
+        if sums is not None:
+            style = styles["total_" + form.cells[key].type]
+            value = _number(values[key])
+            _ok(ws.write_formula(area.row, area.col, sums[key], style, value), key)
+        elif key in form.cells:
             _number_cell(ws, styles, form, key, area, formulas, values, fill.raw.get(key), flagged)
         else:
             _text_input(ws, styles, form, key, area, fill.texts.get(key, ""), flagged)
-        _ok(
-            book.define_name(defined_name(key), formulas.names[key]),
-            f"defined name {key}",
-        )
-    _validations(ws, form, sheet)
+        target = formulas.names[key] if name is None else f"={_qualified(name, area)}"
+        _ok(book.define_name(defined_name(key), target), f"defined name {key}")
+    if sums is None:
+        _validations(ws, form, sheet)
     rules = {rule.id: rule for rule in form.rules}
     texts = {key: fill.texts.get(key, "") for key in form.parts}
     live: list[tuple[Rule, Status]] = []
     for status in sheet.statuses:
         rule = rules[status.rule]
         instances = [rule.instances[i] for i in status.instances]
-        if rule.live:
+        if sums is not None and not (rule.kind in ("sum", "zero") and rule.table):
+            _ok(
+                ws.write_string(status.area.row, status.area.col, "—", styles["status_later"]),
+                f"status {rule.id}",
+            )
+        elif rule.live:
             formula = formulas.statuses[sheet.name, rule.id, status.instances]
             result = status_value(rule, instances, values, texts)
             _ok(
@@ -678,7 +686,7 @@ def _sheet(
                 f"status {rule.id}",
             )
     _status_colours(ws, styles, live)
-    for note in sheet.notes:
+    for note in sheet.notes if sums is None else ():
         _write_text(ws, note.area, fill.notes.get(note.rule, ""), styles["note"])
         _ok(
             ws.data_validation(
@@ -741,8 +749,44 @@ def _sheet(
                 ws.write_comment(ref, text, {"author": REVIEWER, "x_scale": 3, "y_scale": 2.5}),
                 f"comment {ref}",
             )
-    ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
+    if password is not None:
+        ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
     return ws
+
+
+def add_styles(book: Workbook) -> dict[str, Any]:
+    """The template's cell formats, for another workbook that shows the same tables (rollup)."""
+    styles = {
+        name: book.add_format(
+            spec if name in _CONDITIONAL else {"font_name": _FONT, "font_size": 11, **spec}
+        )
+        for name, spec in _STYLES.items()
+    }
+    for name in _STYLES:
+        if name not in _CONDITIONAL:
+            # Fix every cell format's index now, in one order, instead of in order of first
+            # use while sheets are assembled: reused sheet XML refers to these indexes.
+            styles[name]._get_xf_index()
+    return styles
+
+
+def write_summary_sheet(
+    book: Workbook,
+    styles: dict[str, Any],
+    form: Form,
+    sheet: SheetLayout,
+    sums: Mapping[str, str],
+    values: Mapping[str, float],
+    *,
+    name: str,
+) -> Worksheet:
+    """A table sheet laid out like the template, named `name`, whose numbers are the given
+    formulas with the given results (the rollup)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return _sheet(
+            book, styles, form, sheet, _formulas(form), dict(values), Fill(), None, sums, name
+        )
 
 
 def _write_text(ws: Worksheet, area: Area, text: str, style: Any) -> None:

@@ -1,0 +1,479 @@
+"""The district rollup: the checked reports merged into the standard tables, traceable cell by cell.
+
+Every number of 全区汇总 is a SUM formula over one column of 明细 (one row per included agency), so
+a reviewer can follow any figure in Excel to the agencies behind it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .catalogue import UsageError
+from .check import CheckReport, FileResult, check
+from .form import Chart, Form, complete, standard_form
+from .generate import META_SHEET, add_styles, write_summary_sheet
+from .layout import a1, layout
+from .report import write_atomic
+from .roster import Agency
+
+__all__ = [
+    "DETAIL_SHEET",
+    "ROLLUP_KIND",
+    "RollupResult",
+    "is_rollup",
+    "read_details",
+    "rollup",
+]
+
+DETAIL_SHEET = "明细"
+STATUS_SHEET = "状态"
+CHART_SHEET = "图表"
+ROLLUP_KIND = "rollup"
+SUMMARY_PREFIX = "全区汇总"
+DETAIL_FIRST_ROW = 4  # zero-based: three label rows and the key row come first
+DETAIL_FIXED = ("单位代码", "单位名称", "审核状态", "源文件", "sha256")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RollupResult:
+    out: Path
+    csv: Path | None
+    report: CheckReport
+    included: tuple[FileResult, ...]
+    excluded: tuple[FileResult, ...]
+    missing: tuple[Agency, ...]
+    totals: dict[str, float]
+
+    def exit_code(self, strict: bool) -> int:
+        return 1 if strict and (self.excluded or self.missing) else 0
+
+
+def rollup(
+    paths: Sequence[str | Path],
+    *,
+    out: Path,
+    roster: Sequence[Agency] | None = None,
+    year: int | str | None = None,
+    district: str | None = None,
+    csv_path: Path | None = None,
+    include_errors: bool = False,
+    generated_at: datetime | None = None,
+    form: Form | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RollupResult:
+    """Check the files, then write the rollup workbook (and the long CSV when asked)."""
+    form = form or standard_form()
+    generated_at = generated_at or datetime.now().replace(microsecond=0)
+    report = check(paths, form=form, roster=roster, year=year, district=district, progress=progress)
+    included, excluded = [], []
+    for result in report.files:
+        usable = bool(result.values) and not result.superseded
+        if usable and (result.status != "failed" or include_errors):
+            included.append(result)
+        else:
+            excluded.append(result)
+    order = {a.code: i for i, a in enumerate(roster or ())}
+    included.sort(key=lambda r: (order.get(r.agency_code, len(order)), r.agency_code, r.path))
+    present = {r.agency_code for r in report.files if r.agency_code}
+    missing = tuple(a for a in roster or () if a.code not in present)
+    details = [_values(form, r) for r in included]
+    totals = {key: math.fsum(d[key] for d in details) for key in form.cells}
+    data = _workbook(
+        form, report, included, excluded, missing, details, totals, generated_at, roster
+    )
+    write_atomic(out, data)
+    if csv_path is not None:
+        write_atomic(csv_path, _long_csv(form, report, included, details).encode("utf-8-sig"))
+    return RollupResult(
+        out=Path(out),
+        csv=csv_path,
+        report=report,
+        included=tuple(included),
+        excluded=tuple(excluded),
+        missing=missing,
+        totals=totals,
+    )
+
+
+def _values(form: Form, result: FileResult) -> dict[str, float]:
+    """An agency's inputs (a cell it left unreadable counts 0) and totals recomputed from them."""
+    inputs = {
+        c.key: result.values.get(c.key, 0.0)
+        for c in form.inputs
+        if not math.isnan(result.values.get(c.key, 0.0))
+    }
+    return complete(form, inputs)
+
+
+# ------------------------------------------------------------------------------------------------
+# The workbook
+# ------------------------------------------------------------------------------------------------
+
+
+def _summary_name(section_sheet: str) -> str:
+    return f"{SUMMARY_PREFIX}（{section_sheet.split('、')[0]}）"
+
+
+def _workbook(
+    form: Form,
+    report: CheckReport,
+    included: list[FileResult],
+    excluded: list[FileResult],
+    missing: tuple[Agency, ...],
+    details: list[dict[str, float]],
+    totals: dict[str, float],
+    generated_at: datetime,
+    roster: Sequence[Agency] | None,
+) -> bytes:
+    import warnings
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_urls": False})
+        book.set_properties(
+            {
+                "title": f"{report.district}{report.year}年度政府信息公开工作年度报告汇总",
+                "subject": form.title,
+                "author": report.district or "nianbao",
+                "comments": f"{form.basis} 表式；由 nianbao {__version__} 汇总",
+                "created": generated_at.replace(tzinfo=None),
+            }
+        )
+        styles = add_styles(book)
+        tables = [s for s in layout(form) if form.sections[_index(form, s.section)].kind == "table"]
+        columns = {key: len(DETAIL_FIXED) + i for i, key in enumerate(form.cells)}
+        last_row = DETAIL_FIRST_ROW + max(len(included), 1)
+        sums = {
+            key: f"=SUM({_quote(DETAIL_SHEET)}!{a1(DETAIL_FIRST_ROW, col, absolute=True)}"
+            f":{a1(last_row - 1, col, absolute=True)})"
+            for key, col in columns.items()
+        }
+        for sheet in tables:
+            write_summary_sheet(
+                book, styles, form, sheet, sums, totals, name=_summary_name(sheet.name)
+            )
+        _detail_sheet(book, form, included, details, columns)
+        _status_sheet(book, report, included, excluded, missing, roster)
+        _chart_sheet(book, form, included, details, totals, columns, tables)
+        _meta_sheet(book, form, report, included, generated_at)
+        book.worksheets()[0].activate()
+        book.close()
+    return buffer.getvalue()
+
+
+def _index(form: Form, section: str) -> int:
+    return next(i for i, s in enumerate(form.sections) if s.key == section)
+
+
+def _quote(name: str) -> str:
+    from xlsxwriter.utility import quote_sheetname
+
+    return quote_sheetname(name)
+
+
+def _formats(book: Any) -> dict[str, Any]:
+    font = {"font_name": "宋体", "font_size": 10}
+    return {
+        "head": book.add_format({**font, "bold": True, "bg_color": "#D9E1F2", "border": 1,
+                                 "text_wrap": True, "valign": "vcenter", "align": "center"}),
+        "key": book.add_format({**font, "font_color": "#7F7F7F", "border": 1, "font_size": 8}),
+        "text": book.add_format({**font, "border": 1}),
+        "number": book.add_format({**font, "border": 1, "num_format": "0.####"}),
+        "title": book.add_format({**font, "bold": True, "font_size": 14}),
+        "flag": book.add_format({**font, "border": 1, "bg_color": "#FFC7CE"}),
+        "plain": book.add_format(font),
+    }  # fmt: skip
+
+
+def _detail_sheet(
+    book: Any,
+    form: Form,
+    included: list[FileResult],
+    details: list[dict[str, float]],
+    columns: dict[str, int],
+) -> None:
+    ws = book.add_worksheet(DETAIL_SHEET)
+    f = _formats(book)
+    for col, title in enumerate(DETAIL_FIXED):
+        ws.merge_range(0, col, DETAIL_FIRST_ROW - 2, col, title, f["head"])
+        ws.write_string(
+            DETAIL_FIRST_ROW - 1, col, ("code", "name", "status", "file", "sha256")[col], f["key"]
+        )
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 24)
+    ws.set_column(2, 2, 12)
+    ws.set_column(3, 4, 30)
+    ws.set_column(len(DETAIL_FIXED), len(DETAIL_FIXED) + len(columns), 11)
+    for key, col in columns.items():
+        cell = form.cells[key]
+        ws.write_string(0, col, form.section_of_table(cell.table).title, f["head"])
+        ws.write_string(1, col, cell.row_label or "".join(_path(form, key)[:-1]), f["head"])
+        ws.write_string(2, col, cell.column_label, f["head"])
+        ws.write_string(3, col, key, f["key"])
+    ws.set_row(0, 45)
+    ws.set_row(1, 60)
+    ws.set_row(2, 30)
+    for index, (result, values) in enumerate(zip(included, details, strict=True)):
+        row = DETAIL_FIRST_ROW + index
+        status = (
+            "含错误计入"
+            if result.status == "failed"
+            else ("通过" if result.status == "passed" else "通过（有提示）")
+        )
+        style = f["flag"] if result.status == "failed" else f["text"]
+        ws.write_row(
+            row,
+            0,
+            [result.agency_code, result.agency_name, status, result.path, result.sha256],
+            style,
+        )
+        for key, col in columns.items():
+            ws.write_number(row, col, values[key], f["number"])
+    ws.freeze_panes(DETAIL_FIRST_ROW, 2)
+
+
+def _path(form: Form, key: str) -> tuple[str, ...]:
+    cell = form.cells[key]
+    return next(c.path for c in form.tables[cell.table].columns if c.key == cell.column)
+
+
+def _status_sheet(
+    book: Any,
+    report: CheckReport,
+    included: list[FileResult],
+    excluded: list[FileResult],
+    missing: tuple[Agency, ...],
+    roster: Sequence[Agency] | None,
+) -> None:
+    ws = book.add_worksheet(STATUS_SHEET)
+    f = _formats(book)
+    counts = (len(included), len(excluded), len(missing))
+    ws.write_string(0, 0, f"{report.district}{report.year}年度报告收集情况", f["title"])
+    ws.write_string(
+        1,
+        0,
+        f"计入汇总 {counts[0]} 份；未计入 {counts[1]} 份；未报送 {counts[2]} 个单位。",
+        f["plain"],
+    )
+    header = ["单位代码", "单位名称", "状态", "错误", "提示", "文件", "文件修改时间", "sha256"]
+    ws.write_row(3, 0, header, f["head"])
+    for col, width in enumerate([10, 26, 20, 6, 6, 48, 20, 20]):
+        ws.set_column(col, col, width)
+    rows = []
+    taken = {r.path for r in included}
+    for result in report.files:
+        if result.path in taken:
+            state = "通过" if result.status == "passed" else "通过（有提示）"
+            if result.status == "failed":
+                state = f"含错误计入（{result.count('error')}处错误）"
+        elif result.superseded:
+            state = "已被替代（同一单位有更新的文件）"
+        elif result.status == "unreadable" or not result.agency_code:
+            state = "无法识别"
+        else:
+            state = f"未计入（{result.count('error')}处错误）"
+        rows.append([result.agency_code, result.agency_name, state, result.count("error"),
+                     result.count("warning"), result.path,
+                     datetime.fromtimestamp(result.mtime).strftime("%Y-%m-%d %H:%M:%S") if result.mtime else "",
+                     result.sha256])  # fmt: skip
+    rows += [[a.code, a.name, "未报送", "", "", "", "", ""] for a in missing]
+    order = {a.code: i for i, a in enumerate(roster or ())}
+    rows.sort(key=lambda r: (order.get(r[0], len(order)), r[0] == "", r[0], r[5]))
+    for index, row in enumerate(rows, start=4):
+        style = f["flag"] if str(row[2]).startswith(("未", "无法", "含错误")) else f["text"]
+        ws.write_row(index, 0, row, style)
+    ws.freeze_panes(4, 0)
+    ws.autofilter(3, 0, 3 + len(rows), len(header) - 1)
+
+
+def _chart_sheet(
+    book: Any,
+    form: Form,
+    included: list[FileResult],
+    details: list[dict[str, float]],
+    totals: dict[str, float],
+    columns: dict[str, int],
+    tables: list[Any],
+) -> None:
+    ws = book.add_worksheet(CHART_SHEET)
+    f = _formats(book)
+    ws.set_column(0, 0, 28)
+    ws.set_column(1, 4, 12)
+    where = {key: (_summary_name(s.name), area) for s in tables for key, area in s.cells.items()}
+
+    def summary_ref(key: str) -> str:
+        sheet, area = where[key]
+        return f"{_quote(sheet)}!{a1(area.row, area.col, absolute=True)}"
+
+    row = 0
+    for chart in form.charts:
+        categories, series = _chart_data(
+            chart, form, included, details, totals, columns, summary_ref
+        )
+        ws.write_string(row, 0, chart.title, f["title"])
+        ws.write_string(row + 1, 0, "项目", f["head"])
+        for s, (name, _) in enumerate(series):
+            ws.write_string(row + 1, 1 + s, name, f["head"])
+        for i, label in enumerate(categories):
+            ws.write_string(row + 2 + i, 0, label, f["text"])
+            for s, (_, cells) in enumerate(series):
+                formula, value = cells[i]
+                ws.write_formula(row + 2 + i, 1 + s, formula, f["number"], value)
+        first, last = row + 2, row + 1 + max(len(categories), 1)
+        excel = book.add_chart({"type": chart.type})
+        for s in range(len(series)):
+            options = {
+                "name": [CHART_SHEET, row + 1, 1 + s],
+                "categories": [CHART_SHEET, first, 0, last, 0],
+                "values": [CHART_SHEET, first, 1 + s, last, 1 + s],
+            }
+            if chart.type == "pie":
+                options["data_labels"] = {"percentage": True, "category": True}
+            excel.add_series(options)
+        excel.set_title({"name": chart.title, "name_font": {"name": "宋体", "size": 12}})
+        if chart.type != "pie":
+            excel.set_legend({"position": "bottom" if len(series) > 1 else "none"})
+        if chart.type == "bar":
+            excel.set_y_axis({"reverse": True})  # the largest on top, as in the data
+        excel.set_size({"width": 640, "height": 320 if len(categories) <= 10 else 480})
+        ws.insert_chart(row, 6, excel)
+        row += max(len(categories) + 4, 26 if len(categories) > 10 else 18)
+
+
+def _chart_data(
+    chart: Chart,
+    form: Form,
+    included: list[FileResult],
+    details: list[dict[str, float]],
+    totals: dict[str, float],
+    columns: dict[str, int],
+    summary_ref: Callable[[str], str],
+) -> tuple[list[str], list[tuple[str, list[tuple[str, float]]]]]:
+    """Category labels and, per series, (formula, value) per category: formulas keep it traceable."""
+    if chart.by == "cells":
+        labels = list(chart.categories) or [
+            form.cells[k].column_label for k in chart.series[0].cells
+        ]
+        series = [
+            (s.name, [(f"={summary_ref(k)}", totals[k]) for k in s.cells]) for s in chart.series
+        ]
+        return labels, series
+    if chart.by == "groups":
+        values = [
+            ("=" + "+".join(summary_ref(k) for k in g.cells), math.fsum(totals[k] for k in g.cells))
+            for g in chart.groups
+        ]
+        return [g.name for g in chart.groups], [("件数", values)]
+    rows = list(range(len(included)))
+    weight = [math.fsum(details[r][k] for s in chart.series for k in s.cells) for r in rows]
+    if chart.top:
+        rows = sorted(rows, key=lambda r: (-weight[r], included[r].agency_code))[: chart.top]
+    labels = [included[r].agency_name or included[r].agency_code for r in rows]
+
+    def cell(r: int, keys: tuple[str, ...]) -> tuple[str, float]:
+        refs = [
+            f"{_quote(DETAIL_SHEET)}!{a1(DETAIL_FIRST_ROW + r, columns[k], absolute=True)}"
+            for k in keys
+        ]
+        return "=" + "+".join(refs), math.fsum(details[r][k] for k in keys)
+
+    return labels, [(s.name, [cell(r, s.cells) for r in rows]) for s in chart.series]
+
+
+def _meta_sheet(
+    book: Any, form: Form, report: CheckReport, included: list[FileResult], generated_at: datetime
+) -> None:
+    ws = book.add_worksheet(META_SHEET)
+    text = book.add_format({"num_format": "@"})
+    rows = [
+        ("form_id", form.id),
+        ("form_version", form.version),
+        ("kind", ROLLUP_KIND),
+        ("year", report.year),
+        ("district", report.district),
+        ("generated_at", generated_at.isoformat(timespec="seconds")),
+        ("toolkit_version", __version__),
+        ("layout_fingerprint", form.fingerprint()),
+        ("agencies", str(len(included))),
+    ]
+    for index, (key, value) in enumerate(rows):
+        ws.write_string(index, 0, key, text)
+        ws.write_string(index, 1, value, text)
+    start = len(rows) + 1
+    ws.write_row(start, 0, ["input", "sha256", "agency_code", "included"], text)
+    for index, result in enumerate(report.files, start=start + 1):
+        used = "yes" if any(r.path == result.path for r in included) else "no"
+        ws.write_row(index, 0, [result.path, result.sha256, result.agency_code, used], text)
+    ws.hide()
+
+
+def _long_csv(
+    form: Form, report: CheckReport, included: list[FileResult], details: list[dict[str, float]]
+) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["agency_code", "agency_name", "year", "table", "row_key", "col_key",
+                     "row_label", "col_label", "value"])  # fmt: skip
+    for result, values in zip(included, details, strict=True):
+        for key, cell in form.cells.items():
+            value = values[key]
+            writer.writerow([result.agency_code, result.agency_name, result.year or report.year,
+                             cell.table, cell.row, cell.column, cell.row_label or "",
+                             " · ".join(_path(form, key)) if not cell.row_label else cell.column_label,
+                             int(value) if float(value).is_integer() else value])  # fmt: skip
+    return buffer.getvalue()
+
+
+# ------------------------------------------------------------------------------------------------
+# Reading a rollup back (last year's data for `check --previous`)
+# ------------------------------------------------------------------------------------------------
+
+
+def is_rollup(path: Path) -> bool:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        if DETAIL_SHEET not in book.sheet_names or META_SHEET not in book.sheet_names:
+            return False
+        meta = book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False, nrows=20)
+    except (CalamineError, OSError, ValueError):
+        return False
+    return any(len(r) > 1 and r[0] == "kind" and r[1] == ROLLUP_KIND for r in meta)
+
+
+def read_details(path: Path, form: Form) -> dict[str, dict[str, float]]:
+    """Each agency's values from a rollup's 明细 sheet, by agency code."""
+    from python_calamine import CalamineWorkbook
+
+    rows = (
+        CalamineWorkbook.from_path(str(path))
+        .get_sheet_by_name(DETAIL_SHEET)
+        .to_python(skip_empty_area=False)
+    )
+    if len(rows) < DETAIL_FIRST_ROW:
+        raise UsageError("previous-unreadable", path=path)
+    keys = rows[DETAIL_FIRST_ROW - 1]
+    columns = {key: i for i, key in enumerate(keys) if key in form.cells}
+    out = {}
+    for row in rows[DETAIL_FIRST_ROW:]:
+        code = row[0] if row else None
+        if not code:
+            continue
+        code = str(int(code)) if isinstance(code, float) and code.is_integer() else str(code)
+        out[code] = {
+            key: float(row[i]) if isinstance(row[i], int | float) else math.nan
+            for key, i in columns.items()
+        }
+    return out
