@@ -235,6 +235,51 @@ def build_invalid(
     made["negative"] = _set_cell(base, part, ref, "<v>-1</v>")
     expect("negative", key)
 
+    # --- what else arrives in the mail
+    lo_xls = out_dir.parent / "libreoffice" / f"{BASE_CODE}-libreoffice.xls"
+    if lo_xls.exists():  # a real .xls, as LibreOffice saved it, renamed .xlsx
+        made["wrong-extension"] = lo_xls.read_bytes()
+        expect("wrong-extension")
+    made["macros"] = _add_part(base, "xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 not run, only seen")
+    expect("macros")
+    made["external-links"] = _add_part(
+        base,
+        "xl/externalLinks/externalLink1.xml",
+        b'<?xml version="1.0" encoding="UTF-8"?><externalLink xmlns="http://schemas.'
+        b'openxmlformats.org/spreadsheetml/2006/main"/>',
+    )
+    expect("external-links")
+
+    def chart_over_table(book: openpyxl.Workbook) -> None:
+        from openpyxl.chart import BarChart, Reference
+
+        ws = book[t3.name]
+        chart = BarChart()
+        chart.add_data(Reference(ws, min_col=4, min_row=7, max_col=9, max_row=7))
+        ws.add_chart(chart, "D7")
+
+    made["pictures"] = _openpyxl(base, chart_over_table)
+    expect("pictures", sheet=t3.name)
+
+    def merge_inputs(book: openpyxl.Workbook) -> None:
+        ws = book[t3.name]
+        ws.protection.sheet = False
+        first = t3.cells["t3.granted.natural"]
+        ws.merge_cells(f"{first.ref}:{t3.cells['t3.granted.business'].ref}")
+
+    made["merged-cells"] = _openpyxl(base, merge_inputs)
+    expect("merged-cells", "t3.granted.natural")
+    _, ref, part = _where(form, "t2.normative.issued")
+    issued = int(base_fill.values.get("t2.normative.issued", 0))
+    made["input-formula"] = _set_cell(base, part, ref, f"<f>{issued}-1+1</f><v>{issued}</v>")
+    expect("input-formula", "t2.normative.issued")
+
+    def note_below(book: openpyxl.Workbook) -> None:
+        book[t3.name]["B60"] = "备注：本表数据截至12月31日。"
+
+    made["extra-content"] = _openpyxl(base, note_below)
+    EXPECTED["extra-content"] = (t3.name, "B60")
+
     # --- figures that break a rule
     new = base_fill.values
     made["t3-balance"] = _filled(
@@ -285,6 +330,17 @@ def build_invalid(
         json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     return written
+
+
+def _add_part(data: bytes, name: str, body: bytes) -> bytes:
+    """The workbook with one more part in its package (what macros and links leave behind)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info.filename))
+        target.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), body)
+    return out.getvalue()
 
 
 def _formula(data: bytes, part: int, ref: str) -> str:

@@ -189,6 +189,47 @@ _FINDINGS = (
         severity="warning",
     ),
     Message(
+        code="wrong-extension",
+        title="扩展名与内容不符",
+        template="文件扩展名为 .{actual}，内容实为 {expected} 格式，已按 {expected} 读取。建议另存为 .xlsx 后报送。",
+        severity="info",
+    ),
+    Message(
+        code="macros",
+        title="含有宏",
+        template="文件含有宏（VBA 代码）。下发的模板不含宏，请另存为不含宏的 .xlsx 后报送；审核不会运行宏。",
+        severity="warning",
+    ),
+    Message(
+        code="external-links",
+        title="含有外部链接",
+        template="文件含有指向其他工作簿的外部链接，数字可能随其他文件变化。请在原模板中直接填写数字。",
+        severity="warning",
+    ),
+    Message(
+        code="pictures",
+        title="含有图片或图形",
+        template="工作表“{sheet}”中有图片、图形或图表。表格须直接填写数字，不能以图片代替，审核只读取单元格中的数字。",
+        severity="warning",
+    ),
+    Message(
+        code="merged-cells",
+        title="填报单元格被合并",
+        template="{cell}（{label}）所在的单元格被合并为 {actual}，合并后各格数字无法区分。请在原模板中填写，不要合并单元格。",
+    ),
+    Message(
+        code="input-formula",
+        title="填报单元格中有公式",
+        template="{cell}（{label}）中填的是公式“={actual}”而不是数字，已按其计算结果读取。请直接填写数字。",
+        severity="warning",
+    ),
+    Message(
+        code="extra-content",
+        title="表格外有多余内容",
+        template="工作表“{sheet}”在表格以外有{actual}个非空单元格（如 {cell}），审核不读取这些内容。请勿在模板中另加行列或内容。",
+        severity="warning",
+    ),
+    Message(
         code="sheet-missing",
         title="缺少工作表",
         template="找不到工作表“{expected}”（可能被删除或改名；工作簿中现有：{actual}）。请使用原模板，不要改动工作表。",

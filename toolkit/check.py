@@ -20,7 +20,7 @@ from typing import Any
 from .catalogue import FINDINGS, UsageError, say
 from .form import Form, Rule, complete, standard_form
 from .generate import template_formulas
-from .layout import Area, SheetLayout, layout
+from .layout import Area, SheetLayout, a1, layout
 from .read import Workbook, read_workbook
 from .roster import Agency
 
@@ -260,6 +260,23 @@ class _FileCheck:
             ]
             for sheet in self.sheets
         }
+        self.merges = {
+            sheet.name: {
+                _range(area)
+                for area in [lb.area for lb in sheet.labels]
+                + list(sheet.cells.values())
+                + [n.area for n in sheet.notes]
+                if area.merged
+            }
+            for sheet in self.sheets
+        }
+        self.extent = {
+            sheet.name: (
+                max(a.last_row for a in _areas(sheet)),
+                max(a.last_col for a in _areas(sheet)),
+            )
+            for sheet in self.sheets
+        }
         self.input_refs = {
             sheet.name: [
                 area.ref
@@ -283,6 +300,7 @@ class _FileCheck:
         if not self.identity(book):
             return out
         laid_out = all([self.sheet_fits(book, sheet) for sheet in self.sheets])
+        self.file_signals(book)
         if book.xml is not None:
             self.xml_signals(book)
         if not laid_out:
@@ -351,12 +369,57 @@ class _FileCheck:
         # A label edited in place still reads from the right cells; a moved table does not.
         return len(wrong) <= 2
 
+    def file_signals(self, book: Workbook) -> None:
+        """What the file as a whole says: its real format, macros, links, content off the form."""
+        claimed = {"xlsm": "xlsx"}.get(book.suffix_kind, book.suffix_kind)
+        if claimed in ("xlsx", "xls", "ods") and claimed != book.kind:
+            self.add("wrong-extension", actual=book.suffix_kind, expected=book.kind)
+        if book.macros or book.suffix_kind == "xlsm":
+            self.add("macros")
+        if book.external_links:
+            self.add("external-links")
+        for sheet in self.sheets:
+            grid = book.grids.get(sheet.name)
+            if grid is None:
+                continue
+            last_row, last_col = self.extent[sheet.name]
+            stray = (
+                [
+                    (r, c)
+                    for r, row in enumerate(grid)
+                    for c, value in enumerate(row)
+                    if (r > last_row or c > last_col) and value not in (None, "")
+                ]
+                if len(grid) > last_row + 1 or any(len(row) > last_col + 1 for row in grid)
+                else []
+            )
+            if stray:
+                r, c = stray[0]
+                self.add("extra-content", sheet=sheet.name, cell=a1(r, c), actual=len(stray))
+
     def xml_signals(self, book: Workbook) -> None:
         assert book.xml is not None
         for sheet in self.sheets:
             xml = book.xml.get(sheet.name)
             if xml is None:
                 continue
+            if xml.drawing:
+                self.add("pictures", sheet=sheet.name)
+            inputs = {
+                area.ref: key
+                for key, area in sheet.cells.items()
+                if key in self.form.cells and not self.form.cells[key].is_total
+            }
+            for merged in set(xml.merged) - self.merges[sheet.name]:
+                for ref in _cells_of(merged):
+                    if ref in inputs:
+                        self.add("merged-cells", key=inputs[ref], sheet=sheet.name, cell=ref,
+                                 actual=merged)  # fmt: skip
+                        break
+            for ref, key in inputs.items():
+                if ref in xml.formulas:
+                    self.add("input-formula", key=key, sheet=sheet.name, cell=ref,
+                             actual=xml.formulas[ref])  # fmt: skip
             if not xml.protected:
                 self.add("protection-removed", sheet=sheet.name)
             unvalidated = [ref for ref in self.input_refs[sheet.name] if ref not in xml.validated]
@@ -468,6 +531,33 @@ class _FileCheck:
             return math.nan
         self.add("text-number", actual=text, expected=_plain(number), what=what, **where)
         return number
+
+
+def _areas(sheet: SheetLayout) -> list[Area]:
+    return (
+        [lb.area for lb in sheet.labels]
+        + list(sheet.cells.values())
+        + [st.area for st in sheet.statuses]
+        + [n.area for n in sheet.notes]
+    )
+
+
+def _range(area: Area) -> str:
+    return f"{area.ref}:{a1(area.last_row, area.last_col)}"
+
+
+def _cells_of(merged: str) -> list[str]:
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+    first, _, last = merged.partition(":")
+    min_col, min_row, max_col, max_row = range_boundaries(f"{first}:{last or first}")
+    if (max_row - min_row + 1) * (max_col - min_col + 1) > 10_000:
+        return []
+    return [
+        f"{get_column_letter(c)}{r}"
+        for r in range(min_row, max_row + 1)
+        for c in range(min_col, max_col + 1)
+    ]
 
 
 def _file_finding(

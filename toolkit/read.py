@@ -53,6 +53,8 @@ _PROPERTY = re.compile(
     + META_PREFIX.encode()
     + rb'(\w+)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>'
 )
+_MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+_DTD = (b"<!DOCTYPE", b"<!ENTITY")
 _MACROS = re.compile(r"vbaProject\.bin$", re.IGNORECASE)
 _EXTERNAL = re.compile(r"externalLinks/", re.IGNORECASE)
 
@@ -68,6 +70,8 @@ class SheetXml:
     formulas: dict[str, str]  # A1 -> formula text without "=", shared formulas expanded
     protected: bool
     validated: frozenset[str]  # A1 of cells under a whole-number or decimal validation
+    merged: tuple[str, ...] = ()  # merged ranges, "A1:B2"
+    drawing: bool = False  # pictures, shapes or charts placed on the sheet
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,6 +89,7 @@ class Workbook:
     xml: dict[str, SheetXml] | None = None  # .xlsx only
     macros: bool = False
     external_links: bool = False
+    suffix_kind: str = ""  # what the file name's extension claims (xlsx, xls, ods, xlsm)
 
 
 def read_workbook(path: Path, form: Form) -> Workbook:
@@ -99,8 +104,13 @@ def read_workbook(path: Path, form: Form) -> Workbook:
         return Workbook(path=path, error=str(exc))
     except OSError as exc:
         return Workbook(path=path, error=f"无法打开（{exc.strerror or exc}）")
-    base = {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
-            "mtime": stat.st_mtime}  # fmt: skip
+    base = {
+        "path": path,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+        "mtime": stat.st_mtime,
+        "suffix_kind": path.suffix.lower().lstrip("."),
+    }
     try:
         return _read(data, form, base)
     except ReadError as exc:
@@ -190,6 +200,13 @@ def _check_sizes(archive: zipfile.ZipFile) -> None:
         ratio = info.file_size / info.compress_size if info.compress_size else 0
         if ratio > LIMITS["ratio"] and info.file_size > 1024 * 1024:
             raise ReadError("文件压缩比异常，疑似压缩炸弹，已拒绝读取")
+        if info.filename.endswith((".xml", ".rels")):
+            # A DTD must come before the root element; real workbooks never carry one, and its
+            # entities are how "billion laughs" files exhaust memory.
+            with archive.open(info) as part:
+                head = part.read(4096)
+            if any(marker in head for marker in _DTD):
+                raise ReadError("文件含有 XML 实体定义（DTD），可能是恶意构造的文件，已拒绝读取")
 
 
 def _grid(sheet: Any) -> list[list[Any]]:
@@ -284,7 +301,11 @@ def _parse_sheet(data: bytes) -> SheetXml:
         if values.get(b"type") in (b"whole", b"decimal"):
             validated |= _expand(values.get(b"sqref", b"").decode())
     return SheetXml(
-        formulas=formulas, protected=bool(_PROTECTION.search(data)), validated=frozenset(validated)
+        formulas=formulas,
+        protected=bool(_PROTECTION.search(data)),
+        validated=frozenset(validated),
+        merged=tuple(m.decode() for m in _MERGE.findall(data)),
+        drawing=b"<drawing " in data or b"<picture " in data,
     )
 
 
