@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 YEAR ?= 2023
 
-.PHONY: demo test lint format libreoffice bench samples clean
+.PHONY: demo test lint format libreoffice bench samples fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ test: $(STAMP) libreoffice lint
 
 samples: $(STAMP) libreoffice
 	$(BIN)/python samples/build.py --libreoffice
+
+fuzz: $(STAMP)
+	NIANBAO_FUZZ_EXAMPLES=$${NIANBAO_FUZZ_EXAMPLES:-10000} $(BIN)/python -m pytest tests/test_fuzz.py -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/generate_speed.py

@@ -287,7 +287,22 @@ class _FileCheck:
         }
 
     def __call__(self, path: Path) -> _Inspected:
-        return self.inspect(read_workbook(path, self.form))
+        book = read_workbook(path, self.form)
+        try:
+            return self.inspect(book)
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as exc:
+            # One malformed file must not stop a batch of hundreds: it is reported, not crashed on.
+            out = _Inspected(path=str(path), sha256=book.sha256, kind=book.kind, mtime=book.mtime)
+            out.readable = False
+            out.findings.append(
+                _file_finding(
+                    self.form,
+                    out,
+                    "unreadable",
+                    reason=f"文件内容异常，无法审核（{type(exc).__name__}）",
+                )
+            )
+            return out
 
     def inspect(self, book: Workbook) -> _Inspected:
         out = _Inspected(path=str(book.path), sha256=book.sha256, kind=book.kind, mtime=book.mtime)

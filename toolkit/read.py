@@ -10,6 +10,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -35,6 +36,18 @@ LIMITS = {
 }
 
 FOREIGN_SHEETS = 5  # sheets glimpsed in a workbook that is not one of ours
+# What zipfile and zlib raise for a package whose directory looks fine but whose parts do not.
+_BROKEN_PACKAGE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    KeyError,
+    NotImplementedError,  # an unsupported compression method
+    RuntimeError,  # an encrypted zip member
+    UnicodeDecodeError,
+)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL_FORMULA = re.compile(
     rb'<c\s[^>]*?r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*(?:<f(\s[^>]*)?>([^<]*)</f>|<f(\s[^>]*)/>)'
@@ -51,7 +64,7 @@ _XML_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _PROPERTY = re.compile(
     rb'<property\b[^>]*\bname="'
     + META_PREFIX.encode()
-    + rb'(\w+)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>'
+    + rb'(\w+)"[^>]*>\s*<vt:lpwstr\b[^>]*>([^<]*)</vt:lpwstr>'
 )
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
 _DTD = (b"<!DOCTYPE", b"<!ENTITY")
@@ -115,6 +128,8 @@ def read_workbook(path: Path, form: Form) -> Workbook:
         return _read(data, form, base)
     except ReadError as exc:
         return Workbook(**base, error=str(exc))
+    except _BROKEN_PACKAGE as exc:  # a damaged part inside an intact-looking zip
+        return Workbook(**base, error=f"文件内部已损坏，无法读取（{type(exc).__name__}）")
 
 
 def _read(data: bytes, form: Form, base: dict[str, Any]) -> Workbook:
