@@ -350,3 +350,53 @@ def test_an_interrupted_write_leaves_no_half_file(
 
 if __name__ == "__main__":
     write_corpus(Path(sys.argv[1]))
+
+
+def test_two_runs_at_once_on_the_same_folder_do_not_interfere(tmp_path: Path) -> None:
+    """Two offices' clerks (or a double click) running generate and check into one folder."""
+    import subprocess
+
+    out = tmp_path / "输出"
+    nianbao = str(Path(sys.executable).with_name("nianbao"))
+    generate = [
+        nianbao,
+        "generate",
+        "--roster",
+        str(SAMPLES / "roster.csv"),
+        "--year",
+        "2023",
+        "--out",
+        str(out),
+        "--password",
+        "pw",
+        "--generated-at",
+        "2023-12-01T09:00:00",
+    ]
+    checking = [
+        nianbao,
+        "check",
+        str(SAMPLES / "returned" / "invalid"),
+        "--year",
+        "2023",
+        "-q",
+        "--json",
+        str(out / "结果.json"),
+        "--feedback",
+        str(out / "意见"),
+    ]
+    runs = [
+        subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for c in (generate, generate, checking, checking)
+    ]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 1, 1], outputs
+    import json
+
+    import openpyxl
+
+    assert len(list(out.glob("*.xlsx"))) == 13
+    for path in out.glob("*.xlsx"):
+        openpyxl.load_workbook(path)  # complete, not interleaved
+    json.loads((out / "结果.json").read_text(encoding="utf-8"))
+    leftovers = [p.name for p in out.rglob("*") if p.name.startswith(".")]
+    assert leftovers == []
