@@ -277,14 +277,24 @@ class _FileCheck:
             )
             for sheet in self.sheets
         }
-        self.input_refs = {
-            sheet.name: [
-                area.ref
+        self.input_keys = {
+            sheet.name: {
+                area.ref: key
                 for key, area in sheet.cells.items()
                 if key in form.cells and not form.cells[key].is_total
-            ]
+            }
             for sheet in self.sheets
         }
+        self.input_refs = {name: list(refs) for name, refs in self.input_keys.items()}
+        # Where each cell is read from, sorted by kind once rather than for every file.
+        self.reads = {
+            sheet.name: [
+                (key, area, "part" if key in form.parts else
+                 ("total" if form.cells[key].is_total else "input"))
+                for key, area in sheet.cells.items()
+            ]
+            for sheet in self.sheets
+        }  # fmt: skip
 
     def __call__(self, path: Path) -> _Inspected:
         book = read_workbook(path, self.form)
@@ -420,11 +430,7 @@ class _FileCheck:
                 continue
             if xml.drawing:
                 self.add("pictures", sheet=sheet.name)
-            inputs = {
-                area.ref: key
-                for key, area in sheet.cells.items()
-                if key in self.form.cells and not self.form.cells[key].is_total
-            }
+            inputs = self.input_keys[sheet.name]
             for merged in set(xml.merged) - self.merges[sheet.name]:
                 for ref in _cells_of(merged):
                     if ref in inputs:
@@ -450,25 +456,27 @@ class _FileCheck:
         out, form = self.out, self.form
         raw: dict[str, float] = {}
         where: dict[str, tuple[SheetLayout, Area]] = {}
+        inputs: dict[str, float] = {}
         for sheet in self.sheets:
             grid = book.grids[sheet.name]
-            for key, area in sheet.cells.items():
+            for key, area, kind in self.reads[sheet.name]:
                 value = _at(grid, area)
-                if key in form.parts:
+                if kind == "part":
                     out.texts[key] = _text(value)
-                elif key in form.cells:
-                    where[key] = (sheet, area)
-                    if form.cells[key].is_total:
-                        raw[key] = _number_or_nan(value)
-                    else:
-                        raw[key] = self.number(value, key, sheet, area)
-                        if math.isnan(raw[key]):
-                            out.raw[key] = _text(value).strip()
+                    continue
+                where[key] = (sheet, area)
+                if kind == "total":
+                    raw[key] = _number_or_nan(value)
+                elif type(value) is float:  # the common case, first
+                    raw[key] = inputs[key] = value
+                else:
+                    raw[key] = inputs[key] = self.number(value, key, sheet, area)
+                    if math.isnan(raw[key]):
+                        out.raw[key] = _text(value).strip()
             for note in sheet.notes:
                 text = _text(_at(grid, note.area))
                 if text.strip():
                     out.notes[note.rule] = text.strip()
-        inputs = {k: v for k, v in raw.items() if not form.cells[k].is_total}
         computed = complete(form, {k: (0.0 if math.isnan(v) else v) for k, v in inputs.items()})
         values = dict(inputs)
         stale: dict[str, list[tuple[str, str, float, float]]] = defaultdict(list)

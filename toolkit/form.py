@@ -299,7 +299,9 @@ def load_form(path: Path) -> Form:
         raise FormError(f"无法读取表式定义文件 {path}：{exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise FormError(f"表式定义文件 {path} 格式错误：{exc}") from exc
-    return _Loader(str(path)).form(data)
+    form = _Loader(str(path)).form(data)
+    _total_order(form)  # totals that sum each other in a circle are refused now, not mid-check
+    return form
 
 
 class _Loader:
@@ -740,17 +742,27 @@ def _group_label(table: Table, cell: Cell) -> str:
 
 def complete(form: Form, inputs: Mapping[str, float]) -> dict[str, float]:
     """Every cell's value: the inputs as given (missing ones 0) and each total recomputed from them."""
-    values: dict[str, float] = {}
-
-    def value(key: str) -> float:
-        if key not in values:
-            cell = form.cells[key]
-            if cell.is_total:
-                values[key] = math.fsum(value(source) for source in cell.sources)
-            else:
-                values[key] = float(inputs.get(key, 0) or 0)
-        return values[key]
-
-    for key in form.cells:
-        value(key)
+    values = {key: float(inputs.get(key, 0) or 0) for key in _input_keys(form)}
+    for key, sources in _total_order(form):
+        values[key] = math.fsum(values[s] for s in sources)
     return values
+
+
+@cache
+def _input_keys(form: Form) -> tuple[str, ...]:
+    return tuple(c.key for c in form.inputs)
+
+
+@cache
+def _total_order(form: Form) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Totals in an order where every total comes after the totals it sums."""
+    done = {c.key for c in form.inputs}
+    order, pending = [], [c for c in form.totals]
+    while pending:
+        ready = [c for c in pending if all(s in done for s in c.sources)]
+        if not ready:
+            raise FormError(f"表式定义文件 {form.source}：合计之间循环引用")
+        order += [(c.key, c.sources) for c in ready]
+        done |= {c.key for c in ready}
+        pending = [c for c in pending if c.key not in done]
+    return tuple(order)
