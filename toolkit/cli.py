@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from .roster import Agency
 
 __all__ = ["app", "main"]
 
@@ -197,19 +200,13 @@ def check(
 ) -> None:
     from .catalogue import UsageError
     from .check import check as run
-    from .check import collect
     from .report import render_terminal, write_json
-    from .roster import read_roster
 
     console = _console()
     made, copies, generated = [], {}, None
     try:
-        agencies = read_roster(roster) if roster is not None else None
         due = _date("--deadline", deadline)
-        files, _ = collect(paths)
-        for output in (json_path, xlsx_path):
-            if output is not None:
-                _refuse_overwrite(output, files)
+        agencies, files = _inputs(paths, roster, (json_path, xlsx_path))
         with _progress(console, len(files)) as progress:
             report = run(
                 paths,
@@ -286,18 +283,12 @@ def rollup(
     ] = None,
 ) -> None:
     from .catalogue import UsageError
-    from .check import collect
     from .rollup import rollup as run
-    from .roster import read_roster
 
     console = _console()
     try:
-        agencies = read_roster(roster) if roster is not None else None
         stamp = _datetime("--generated-at", generated_at)
-        files, _ = collect(paths)
-        for output in (out, csv_path):
-            if output is not None:
-                _refuse_overwrite(output, files)
+        agencies, files = _inputs(paths, roster, (out, csv_path))
         with _progress(console, len(files)) as progress:
             result = run(
                 paths,
@@ -332,6 +323,21 @@ def _console():
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=True)
+
+
+def _inputs(
+    paths: list[str], roster: Path | None, outputs: tuple[Path | None, ...]
+) -> tuple[tuple[Agency, ...] | None, list[Path]]:
+    """The roster and the files a command reads, refusing outputs that would overwrite one."""
+    from .check import collect
+    from .roster import read_roster
+
+    agencies = read_roster(roster) if roster is not None else None
+    files, _ = collect(paths)
+    for output in outputs:
+        if output is not None:
+            _refuse_overwrite(output, files)
+    return agencies, files
 
 
 def _refuse_overwrite(output: Path, inputs: list[Path]) -> None:

@@ -713,36 +713,12 @@ def _sheet(
                 "summary",
             )
         _ok(ws.write_formula(area.row, area.col, formula, styles["summary"], result), "summary")
-        _ok(
-            ws.conditional_format(
-                area.row,
-                area.col,
-                area.row,
-                area.col,
-                {
-                    "type": "text",
-                    "criteria": "containing",
-                    "value": "未通过",
-                    "format": styles["bad"],
-                },
-            ),
-            "summary colour",
-        )
-        _ok(
-            ws.conditional_format(
-                area.row,
-                area.col,
-                area.row,
-                area.col,
-                {
-                    "type": "text",
-                    "criteria": "containing",
-                    "value": "全部通过",
-                    "format": styles["ok"],
-                },
-            ),
-            "summary colour",
-        )
+        for phrase, colour in (("未通过", styles["bad"]), ("全部通过", styles["ok"])):
+            rule = {"type": "text", "criteria": "containing", "value": phrase, "format": colour}
+            _ok(
+                ws.conditional_format(area.row, area.col, area.row, area.col, rule),
+                "summary colour",
+            )
     for (sheet_name, ref), text in sorted(fill.comments.items()):
         if sheet_name == sheet.name:
             _ok(
