@@ -14,6 +14,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -661,9 +662,10 @@ def _looks_like_2019(book: Workbook) -> bool:
 
 
 def _at(grid: list[list[Any]], area: Area) -> Any:
-    if area.row < len(grid) and area.col < len(grid[area.row]):
+    try:  # the common case is a cell inside the grid; asking first costs more than failing
         return grid[area.row][area.col]
-    return None
+    except IndexError:
+        return None
 
 
 def _text(value: Any) -> str:
@@ -678,6 +680,7 @@ def _squash(value: Any) -> str:
     return "".join(unicodedata.normalize("NFKC", "" if value is None else str(value)).split())
 
 
+@cache  # the same few formulas recur in every file of a batch
 def _squash_formula(formula: str) -> str:
     return formula.removeprefix("=").replace("$", "").replace(" ", "").upper()
 

@@ -68,6 +68,10 @@ _PROPERTY = re.compile(
 )
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
 _DTD = (b"<!DOCTYPE", b"<!ENTITY")
+# Parts that python-calamine parses and we do not read ourselves: checked for a DTD up front.
+_PARSED_ELSEWHERE = frozenset(
+    {"[Content_Types].xml", "xl/sharedStrings.xml", "xl/styles.xml", "_rels/.rels"}
+)
 _MACROS = re.compile(r"vbaProject\.bin$", re.IGNORECASE)
 _EXTERNAL = re.compile(r"externalLinks/", re.IGNORECASE)
 
@@ -182,7 +186,7 @@ def _read(data: bytes, form: Form, base: dict[str, Any]) -> Workbook:
     xml = None
     macros = external = False
     if archive is not None and kind == "xlsx":
-        xml = _sheet_xml(archive, [s.name for s in layout(form)])
+        xml = _sheet_xml(archive, [s.name for s in layout(form)], _table_sheets(form))
         if not meta:
             meta, source = _properties(archive), "properties"
         names = archive.namelist()
@@ -215,13 +219,16 @@ def _check_sizes(archive: zipfile.ZipFile) -> None:
         ratio = info.file_size / info.compress_size if info.compress_size else 0
         if ratio > LIMITS["ratio"] and info.file_size > 1024 * 1024:
             raise ReadError("文件压缩比异常，疑似压缩炸弹，已拒绝读取")
-        if info.filename.endswith((".xml", ".rels")):
-            # A DTD must come before the root element; real workbooks never carry one, and its
-            # entities are how "billion laughs" files exhaust memory.
+        if info.filename in _PARSED_ELSEWHERE:  # the parts we read ourselves are checked there
             with archive.open(info) as part:
-                head = part.read(4096)
-            if any(marker in head for marker in _DTD):
-                raise ReadError("文件含有 XML 实体定义（DTD），可能是恶意构造的文件，已拒绝读取")
+                _refuse_dtd(part.read(4096))
+
+
+def _refuse_dtd(head: bytes) -> None:
+    """A DTD must come before the root element; real workbooks never carry one, and its entities
+    are how "billion laughs" files exhaust memory."""
+    if any(marker in head[:4096] for marker in _DTD):
+        raise ReadError("文件含有 XML 实体定义（DTD），可能是恶意构造的文件，已拒绝读取")
 
 
 def _grid(sheet: Any) -> list[list[Any]]:
@@ -248,6 +255,7 @@ def _properties(archive: zipfile.ZipFile) -> dict[str, str]:
         data = archive.read("docProps/custom.xml")
     except KeyError:
         return {}
+    _refuse_dtd(data)
     return {k.decode(): _unescape(v.decode("utf-8", "replace")) for k, v in _PROPERTY.findall(data)}
 
 
@@ -257,13 +265,17 @@ def _unescape(text: str) -> str:
     )
 
 
-def _sheet_xml(archive: zipfile.ZipFile, names: list[str]) -> dict[str, SheetXml]:
+def _sheet_xml(
+    archive: zipfile.ZipFile, names: list[str], tables: frozenset[str]
+) -> dict[str, SheetXml]:
     """Formulas, protection and validations of our sheets, found by name through workbook.xml."""
     try:
         workbook = archive.read("xl/workbook.xml")
         rels = archive.read("xl/_rels/workbook.xml.rels")
     except KeyError:
         return {}
+    _refuse_dtd(workbook)
+    _refuse_dtd(rels)
     targets = {}
     for attrs in _REL_ENTRY.findall(rels):
         values = dict(_XML_ATTR.findall(attrs))
@@ -283,18 +295,33 @@ def _sheet_xml(archive: zipfile.ZipFile, names: list[str]) -> dict[str, SheetXml
             data = archive.read(part)
         except KeyError:
             continue
-        out[name] = _parse_sheet(data)
+        _refuse_dtd(data)
+        out[name] = _parse_sheet(data, full=name in tables)
     return out
 
 
-def _parse_sheet(data: bytes) -> SheetXml:
+@cache
+def _table_sheets(form: Form) -> frozenset[str]:
+    return frozenset(s.sheet for s in form.sections if s.kind == "table")
+
+
+def _parse_sheet(data: bytes, *, full: bool = True) -> SheetXml:
+    """Protection and pictures of any sheet; formulas, validations and merges only where numbers
+    are typed (`full`), which is where they matter."""
+    if not full:
+        return SheetXml(
+            formulas={},
+            protected=bool(_PROTECTION.search(data)),
+            validated=frozenset(),
+            drawing=b"<drawing " in data or b"<picture " in data,
+        )
     formulas: dict[str, str] = {}
     masters: dict[bytes, tuple[str, str]] = {}
     pending: list[tuple[str, bytes]] = []
     for ref, attrs, text, empty_attrs in _CELL_FORMULA.findall(data):
         cell = ref.decode()
         attrs = attrs or empty_attrs or b""
-        if _SHARED.search(attrs):
+        if attrs and _SHARED.search(attrs):
             index = _SHARED_INDEX.search(attrs)
             if text and index:
                 masters[index.group(1)] = (cell, _unescape(text.decode("utf-8", "replace")))
@@ -302,7 +329,8 @@ def _parse_sheet(data: bytes) -> SheetXml:
             elif index:
                 pending.append((cell, index.group(1)))
             continue
-        formulas[cell] = _unescape(text.decode("utf-8", "replace"))
+        formula = text.decode("utf-8", "replace")
+        formulas[cell] = _unescape(formula) if "&" in formula else formula
     if pending:
         from openpyxl.formula.translate import Translator
 
@@ -310,18 +338,37 @@ def _parse_sheet(data: bytes) -> SheetXml:
             if index in masters:
                 origin, formula = masters[index]
                 formulas[cell] = Translator("=" + formula, origin).translate_formula(cell)[1:]
-    validated: set[str] = set()
-    for attrs in _VALIDATION.findall(data):
-        values = dict(_ATTRIBUTE.findall(attrs))
-        if values.get(b"type") in (b"whole", b"decimal"):
-            validated |= _expand(values.get(b"sqref", b"").decode())
     return SheetXml(
         formulas=formulas,
         protected=bool(_PROTECTION.search(data)),
-        validated=frozenset(validated),
-        merged=tuple(m.decode() for m in _MERGE.findall(data)),
+        validated=_validated(_block(data, b"dataValidations")),
+        merged=_merged(_block(data, b"mergeCells")),
         drawing=b"<drawing " in data or b"<picture " in data,
     )
+
+
+def _block(data: bytes, tag: bytes) -> bytes:
+    """The `<tag>…</tag>` element of a sheet, which is the same in every file of a batch."""
+    start = data.find(b"<" + tag)
+    if start < 0:
+        return b""
+    end = data.find(b"</" + tag + b">", start)
+    return data[start : end if end >= 0 else len(data)]
+
+
+@cache
+def _validated(block: bytes) -> frozenset[str]:
+    validated: set[str] = set()
+    for attrs in _VALIDATION.findall(block):
+        values = dict(_ATTRIBUTE.findall(attrs))
+        if values.get(b"type") in (b"whole", b"decimal"):
+            validated |= _expand(values.get(b"sqref", b"").decode())
+    return frozenset(validated)
+
+
+@cache
+def _merged(block: bytes) -> tuple[str, ...]:
+    return tuple(m.decode() for m in _MERGE.findall(block))
 
 
 @cache  # the same few ranges recur in every file of a batch

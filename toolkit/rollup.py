@@ -87,7 +87,7 @@ def rollup(
     present = {r.agency_code for r in report.files if r.agency_code}
     missing = tuple(a for a in roster or () if a.code not in present)
     details = [_values(form, r) for r in included]
-    totals = {key: math.fsum(d[key] for d in details) for key in form.cells}
+    totals = _column_sums(form, details)
     data = _workbook(
         form, report, included, excluded, missing, details, totals, generated_at, roster
     )
@@ -107,12 +107,23 @@ def rollup(
 
 def _values(form: Form, result: FileResult) -> dict[str, float]:
     """An agency's inputs (a cell it left unreadable counts 0) and totals recomputed from them."""
+    if result.status != "failed":  # the checker's values: inputs, and totals from the inputs
+        return result.values
     inputs = {
         c.key: result.values.get(c.key, 0.0)
         for c in form.inputs
         if not math.isnan(result.values.get(c.key, 0.0))
     }
     return complete(form, inputs)
+
+
+def _column_sums(form: Form, details: list[dict[str, float]]) -> dict[str, float]:
+    import numpy as np
+
+    keys = list(form.cells)
+    table = np.array([[d[k] for k in keys] for d in details], dtype=float).reshape(-1, len(keys))
+    sums = table.sum(axis=0)  # whole numbers and 4-decimal amounts: exact enough in float64
+    return {key: round(float(value), 6) for key, value in zip(keys, sums, strict=True)}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -198,36 +209,51 @@ def _formats(book: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-class _DetailSheet(Worksheet):
-    """The 明细 sheet, whose data rows (one per agency, a few hundred numbers each) are written
-    straight into the sheet XML instead of through one xlsxwriter cell object per number.
+class _BulkSheet(Worksheet):
+    """A sheet whose many data rows are written straight into the sheet XML instead of through
+    one xlsxwriter cell object per value (明细, 状态 and _meta of the rollup).
 
     At province scale 明细 holds millions of numbers; xlsxwriter's per-cell bookkeeping made it most
-    of the rollup's time and memory. The header rows still go through xlsxwriter; the data rows
-    are plain `<row>`s with inline strings and numbers, which Excel, WPS and LibreOffice read
-    like any other (tests read them back with openpyxl, python-calamine and LibreOffice).
+    of the rollup's time and memory. Headers, widths and panes still go through xlsxwriter; the
+    data rows are plain `<row>`s with inline strings and numbers, which Excel, WPS and LibreOffice
+    read like any other (tests read them back with openpyxl, python-calamine and LibreOffice).
     """
 
-    bulk: list[tuple[int, list[str], list[float]]]  # (style index, texts, numbers) per row
+    bulk: Sequence[tuple[int, list[str | float]]] = ()  # (text style index, values) per row
+    bulk_first_row = 0
+    number_style = 0
+
+    def set_bulk(
+        self, first_row: int, rows: list[tuple[int, list[str | float]]], number_style: int
+    ) -> None:
+        self.bulk, self.bulk_first_row, self.number_style = rows, first_row, number_style
+        if rows:  # the sheet's dimension must cover them
+            self.dim_rowmax = max(self.dim_rowmax or 0, first_row + len(rows) - 1)
+            self.dim_colmax = max(self.dim_colmax or 0, max(len(r[1]) for r in rows) - 1)
 
     def _write_rows(self) -> None:
         super()._write_rows()
-        first = DETAIL_FIRST_ROW + 1  # one-based
-        letters = [a1(0, c)[:-1] for c in range(self.bulk_width)]
+        width = max((len(values) for _, values in self.bulk), default=0)
+        letters = [a1(0, c)[:-1] for c in range(width)]
         write = self.fh.write
-        for offset, (text_style, texts, numbers) in enumerate(self.bulk):
-            row = first + offset
+        shown_numbers: dict[float, str] = {}
+        number_style = self.number_style
+        for offset, (text_style, values) in enumerate(self.bulk):
+            row = self.bulk_first_row + offset + 1  # one-based in the XML
             parts = [f'<row r="{row}">']
-            for col, text in enumerate(texts):
-                parts.append(
-                    f'<c r="{letters[col]}{row}" s="{text_style}" t="inlineStr"><is><t>'
-                    f"{_xml_text(text)}</t></is></c>"
-                )
-            base = len(texts)
-            style = self.number_style
-            for col, value in enumerate(numbers, start=base):
-                shown = int(value) if float(value).is_integer() else repr(float(value))
-                parts.append(f'<c r="{letters[col]}{row}" s="{style}"><v>{shown}</v></c>')
+            for col, value in enumerate(values):
+                if isinstance(value, str):
+                    parts.append(
+                        f'<c r="{letters[col]}{row}" s="{text_style}" t="inlineStr"><is><t>'
+                        f"{_xml_text(value)}</t></is></c>"
+                    )
+                    continue
+                shown = shown_numbers.get(value)
+                if shown is None:  # most figures are small whole numbers: format each once
+                    shown = shown_numbers[value] = (
+                        str(int(value)) if float(value).is_integer() else repr(float(value))
+                    )
+                parts.append(f'<c r="{letters[col]}{row}" s="{number_style}"><v>{shown}</v></c>')
             parts.append("</row>")
             write("".join(parts))
 
@@ -245,7 +271,7 @@ def _detail_sheet(
     details: list[dict[str, float]],
     columns: dict[str, int],
 ) -> None:
-    ws = book.add_worksheet(DETAIL_SHEET, worksheet_class=_DetailSheet)
+    ws = book.add_worksheet(DETAIL_SHEET, worksheet_class=_BulkSheet)
     f = _formats(book)
     for col, title in enumerate(DETAIL_FIXED):
         ws.merge_range(0, col, DETAIL_FIRST_ROW - 2, col, title, f["head"])
@@ -267,16 +293,14 @@ def _detail_sheet(
     ws.set_row(1, 60)
     ws.set_row(2, 30)
     keys = list(columns)
-    ws.bulk = []
+    rows: list[tuple[int, list[str | float]]] = []
     for result, values in zip(included, details, strict=True):
         status = {"failed": "含错误计入", "passed": "通过"}.get(result.status, "通过（有提示）")
         style = (f["flag"] if result.status == "failed" else f["text"])._get_xf_index()
-        texts = [result.agency_code, result.agency_name, status, result.path, result.sha256]
-        ws.bulk.append((style, texts, [values[k] for k in keys]))
-    ws.number_style = f["number"]._get_xf_index()
-    ws.bulk_width = len(DETAIL_FIXED) + len(keys)
-    if included:  # the sheet's dimension must cover the rows written in bulk
-        ws.dim_rowmax = DETAIL_FIRST_ROW + len(included) - 1
+        texts: list[str | float] = [result.agency_code, result.agency_name, status, result.path,
+                                    result.sha256]  # fmt: skip
+        rows.append((style, texts + [values[k] for k in keys]))
+    ws.set_bulk(DETAIL_FIRST_ROW, rows, f["number"]._get_xf_index())
     ws.freeze_panes(DETAIL_FIRST_ROW, 2)
 
 
@@ -293,7 +317,7 @@ def _status_sheet(
     missing: tuple[Agency, ...],
     roster: Sequence[Agency] | None,
 ) -> None:
-    ws = book.add_worksheet(STATUS_SHEET)
+    ws = book.add_worksheet(STATUS_SHEET, worksheet_class=_BulkSheet)
     f = _formats(book)
     counts = (len(included), len(excluded), len(missing))
     ws.write_string(0, 0, f"{report.district}{report.year}年度报告收集情况", f["title"])
@@ -327,9 +351,16 @@ def _status_sheet(
     rows += [[a.code, a.name, "未报送", "", "", "", "", ""] for a in missing]
     order = {a.code: i for i, a in enumerate(roster or ())}
     rows.sort(key=lambda r: (order.get(r[0], len(order)), r[0] == "", r[0], r[5]))
-    for index, row in enumerate(rows, start=4):
-        style = f["flag"] if str(row[2]).startswith(("未", "无法", "含错误")) else f["text"]
-        ws.write_row(index, 0, row, style)
+    bulk = [
+        (
+            (
+                f["flag"] if str(row[2]).startswith(("未", "无法", "含错误")) else f["text"]
+            )._get_xf_index(),
+            row,
+        )
+        for row in rows
+    ]
+    ws.set_bulk(4, bulk, f["text"]._get_xf_index())
     ws.freeze_panes(4, 0)
     ws.autofilter(3, 0, 3 + len(rows), len(header) - 1)
 
@@ -431,7 +462,7 @@ def _chart_data(
 def _meta_sheet(
     book: Any, form: Form, report: CheckReport, included: list[FileResult], generated_at: datetime
 ) -> None:
-    ws = book.add_worksheet(META_SHEET)
+    ws = book.add_worksheet(META_SHEET, worksheet_class=_BulkSheet)
     text = book.add_format({"num_format": "@"})
     rows = [
         ("form_id", form.id),
@@ -449,9 +480,13 @@ def _meta_sheet(
         ws.write_string(index, 1, value, text)
     start = len(rows) + 1
     ws.write_row(start, 0, ["input", "sha256", "agency_code", "included"], text)
-    for index, result in enumerate(report.files, start=start + 1):
-        used = "yes" if any(r.path == result.path for r in included) else "no"
-        ws.write_row(index, 0, [result.path, result.sha256, result.agency_code, used], text)
+    used_paths = {r.path for r in included}
+    style = text._get_xf_index()
+    inputs: list[tuple[int, list[str | float]]] = [
+        (style, [r.path, r.sha256, r.agency_code, "yes" if r.path in used_paths else "no"])
+        for r in report.files
+    ]
+    ws.set_bulk(start + 1, inputs, style)
     ws.hide()
 
 
