@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from toolkit.form import Form, standard_form
@@ -40,3 +41,16 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> GenerateResult:
 @pytest.fixture(scope="session")
 def template(generated: GenerateResult) -> Path:
     return generated.files[0]
+
+
+def validations_by_cell(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, object]:
+    """Each validated cell of a sheet (openpyxl) with the data validation that covers it."""
+    found: dict[str, object] = {}
+    for dv in ws.data_validations.dataValidation:
+        for cell_range in dv.sqref.ranges:
+            for row in ws.iter_rows(
+                min_row=cell_range.min_row, max_row=cell_range.max_row,
+                min_col=cell_range.min_col, max_col=cell_range.max_col,
+            ):  # fmt: skip
+                found.update((cell.coordinate, dv) for cell in row)
+    return found

@@ -27,7 +27,7 @@ from toolkit.generate import (
 from toolkit.layout import a1, layout
 from toolkit.roster import Agency
 
-from .conftest import GENERATED_AT, PASSWORD
+from .conftest import GENERATED_AT, PASSWORD, validations_by_cell
 
 AGENCY = Agency(code="QK003", name="区科学技术局")
 
@@ -80,15 +80,7 @@ def test_inputs_unlocked_zero_and_validated_totals_locked_formulas(
 ) -> None:
     for sheet in layout(form):
         ws = book[sheet.name]
-        validated: dict[str, object] = {}
-        for dv in ws.data_validations.dataValidation:
-            for cell_range in dv.sqref.ranges:
-                for row in ws.iter_rows(
-                    min_row=cell_range.min_row, max_row=cell_range.max_row,
-                    min_col=cell_range.min_col, max_col=cell_range.max_col,
-                ):  # fmt: skip
-                    for cell in row:
-                        validated[cell.coordinate] = dv
+        validated = validations_by_cell(ws)
         for key, area in sheet.cells.items():
             cell = ws[area.ref]
             spec = form.cells.get(key)

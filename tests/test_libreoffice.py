@@ -14,6 +14,7 @@ from toolkit.generate import META_SHEET, PASS, status_value
 from toolkit.layout import layout
 
 from . import lo
+from .conftest import validations_by_cell
 
 pytestmark = pytest.mark.libreoffice
 
@@ -117,14 +118,8 @@ def test_other_formats_saved_by_libreoffice_keep_the_numbers(
 def _validated(
     ws: openpyxl.worksheet.worksheet.Worksheet,
 ) -> set[tuple[str, str | None, str | None]]:
-    """(cell, type, lower bound) for every validated cell."""
-    out = set()
-    for dv in ws.data_validations.dataValidation:
-        for cell_range in dv.sqref.ranges:
-            for row in ws.iter_rows(
-                min_row=cell_range.min_row, max_row=cell_range.max_row,
-                min_col=cell_range.min_col, max_col=cell_range.max_col,
-            ):  # fmt: skip
-                bound = str(dv.formula1) if dv.type else None  # LibreOffice adds 0 to prompts
-                out |= {(cell.coordinate, dv.type, bound) for cell in row}
-    return out
+    """(cell, type, lower bound) for every validated cell; LibreOffice adds 0 to prompt-only ones."""
+    return {
+        (ref, dv.type, str(dv.formula1) if dv.type else None)
+        for ref, dv in validations_by_cell(ws).items()
+    }

@@ -136,16 +136,6 @@ _ALL = (
         title="日期格式错误",
         template="{option} 的值“{value}”不是有效的日期，请写成 2026-01-15 的形式。",
     ),
-    Message(
-        code="form-invalid",
-        title="表式定义有误",
-        template="{reason}",
-    ),
-    Message(
-        code="write-failed",
-        title="写入失败",
-        template="生成 {path} 时出错：{reason}。未留下不完整的文件。",
-    ),
 )
 
 
