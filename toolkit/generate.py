@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import quote_sheetname
+from xlsxwriter.utility import quote_sheetname, xl_cell_to_rowcol
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -816,22 +816,14 @@ def _number(value: float) -> float | int:
 
 def _sum(refs: list[str]) -> str:
     """SUM over references, written as one range when they are a contiguous run of one row or column."""
-    parsed = [re.fullmatch(r"([A-Z]+)(\d+)", r) for r in refs]
-    if all(parsed) and len(refs) > 2:
-        cols = [_col_number(m.group(1)) for m in parsed]
-        rows = [int(m.group(2)) for m in parsed]
-        if len(set(rows)) == 1 and cols == list(range(cols[0], cols[0] + len(cols))):
-            return f"SUM({refs[0]}:{refs[-1]})"
-        if len(set(cols)) == 1 and rows == list(range(rows[0], rows[0] + len(rows))):
+    if len(refs) > 2 and all("!" not in r for r in refs):
+        rows, cols = zip(*(xl_cell_to_rowcol(r) for r in refs), strict=True)
+        run = list(range(len(refs)))
+        if (len(set(rows)) == 1 and [c - cols[0] for c in cols] == run) or (
+            len(set(cols)) == 1 and [r - rows[0] for r in rows] == run
+        ):
             return f"SUM({refs[0]}:{refs[-1]})"
     return f"SUM({','.join(refs)})"
-
-
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def _text_input(

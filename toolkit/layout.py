@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Literal
 
+from xlsxwriter.utility import xl_rowcol_to_cell
+
 from .form import Block, Form, Rule, Section, Table
 
 __all__ = [
@@ -103,13 +105,8 @@ class SheetLayout:
 
 
 def a1(row: int, col: int, *, absolute: bool = False) -> str:
-    """Zero-based (row, col) to an A1 reference."""
-    letters = ""
-    n = col + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"${letters}${row + 1}" if absolute else f"{letters}{row + 1}"
+    """Zero-based (row, col) to an A1 reference ("$D$7" when absolute)."""
+    return xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
 
 
 @cache

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
@@ -234,7 +235,7 @@ class _BulkSheet(Worksheet):
     def _write_rows(self) -> None:
         super()._write_rows()
         width = max((len(values) for _, values in self.bulk), default=0)
-        letters = [a1(0, c)[:-1] for c in range(width)]
+        letters = [xl_col_to_name(c) for c in range(width)]
         write = self.fh.write
         shown_numbers: dict[float, str] = {}
         number_style = self.number_style
