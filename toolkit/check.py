@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -1018,10 +1018,7 @@ def _batch(
                 actual=[r.path for r in group],
             )
         )
-    results = [
-        FileResult(**{**r.__dict__, "superseded": True}) if r.path in superseded else r
-        for r in results
-    ]
+    results = [replace(r, superseded=True) if r.path in superseded else r for r in results]
     if roster is not None:
         listed = {a.code: a for a in roster}
         for agency in roster:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -162,7 +162,7 @@ def _identity(form: Form, report: CheckReport, result: FileResult) -> Identity:
     current = identity_for(
         form, agency, int(year), district, datetime.fromisoformat(meta["generated_at"])
     )
-    return Identity(**{**current.__dict__, "template_id": meta["template_id"]})
+    return replace(current, template_id=meta["template_id"])
 
 
 def _fill(form: Form, result: FileResult, shown: Sequence[Finding], review: Review) -> Fill:
