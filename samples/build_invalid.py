@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import xlsxwriter
@@ -74,6 +75,36 @@ def _openpyxl(data: bytes, edit: Callable[[openpyxl.Workbook], None]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _insert_row_like_a_spreadsheet(ws: Any, at: int) -> None:
+    """Insert a row before one-based row `at` and move formulas, merges and validations below it."""
+    from openpyxl.formula.translate import Translator
+    from openpyxl.worksheet.cell_range import CellRange
+
+    merged = [CellRange(str(r)) for r in ws.merged_cells.ranges]
+    for cell_range in merged:
+        ws.unmerge_cells(str(cell_range))
+    ws.insert_rows(at)
+    for row in ws.iter_rows(min_row=at + 1):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                origin = f"{cell.column_letter}{cell.row - 1}"
+                cell.value = Translator(cell.value, origin).translate_formula(cell.coordinate)
+    for cell_range in merged:
+        if cell_range.min_row >= at:
+            cell_range.shift(row_shift=1)
+        elif cell_range.max_row >= at:
+            cell_range.expand(down=1)
+        ws.merge_cells(str(cell_range))
+    for validation in ws.data_validations.dataValidation:
+        moved = []
+        for cell_range in validation.sqref.ranges:
+            cell_range = CellRange(str(cell_range))
+            if cell_range.min_row >= at:
+                cell_range.shift(row_shift=1)
+            moved.append(str(cell_range))
+        validation.sqref = openpyxl.worksheet.cell_range.MultiCellRange(" ".join(moved))
 
 
 def _filled(
@@ -173,15 +204,20 @@ def build_invalid(
     expect("sheet-missing", sheet=t4.name)
 
     def insert_row(book: openpyxl.Workbook) -> None:
+        """A clerk unprotects 三 and inserts a note row above 三、本年度办理结果, as a spreadsheet
+        program does it: formulas, merged ranges and validations below move down with the rows
+        (openpyxl's insert_rows moves only the values, so the rest is moved here)."""
         ws = book[t3.name]
         ws.protection.sheet = False
-        ws.insert_rows(t3.cells["t3.granted.natural"].row + 1)
+        at = t3.cells["t3.granted.natural"].row + 1  # one-based row of （一）予以公开
+        _insert_row_like_a_spreadsheet(ws, at)
+        ws.cell(at, 1, "其中：网上申请")
+        ws.cell(at, 4, 3)
 
     made["layout-changed"] = _openpyxl(base, insert_row)
-    first_moved = next(
-        label
-        for label in t3.labels
-        if label.style == "row_label" and label.text == "（一）予以公开"
+    first_moved = min(
+        (label for label in t3.labels if label.area.row + 1 >= t3.cells["t3.granted.natural"].row + 1),
+        key=lambda label: (label.area.row, label.area.col),
     )
     EXPECTED["layout-changed"] = (t3.name, first_moved.area.ref)
 

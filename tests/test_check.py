@@ -12,9 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from toolkit.catalogue import finding_codes
-from toolkit.check import CheckReport, _parse_number, check
+from toolkit.check import CheckReport, check
 from toolkit.cli import app
 from toolkit.form import Form, defined_name
+from toolkit.inspection import parse_number as _parse_number
 from toolkit.roster import Agency, read_roster
 
 from . import lo

@@ -61,6 +61,11 @@ _ALL = (
         template="无法从 {path} 读取上年数据：它既不是上年报回的模板，也不是上年的汇总表。",
     ),
     Message(
+        code="previous-same-year",
+        title="上年数据年度相同",
+        template="--previous 给出的 {path} 是{year}年度的报告，与本次审核的年度相同。请给出上一年度（{year}年的前一年）的报回文件或汇总表。",
+    ),
+    Message(
         code="path-missing",
         title="路径不存在",
         template="找不到 {path}。",
@@ -286,7 +291,8 @@ _FINDINGS = (
     Message(
         code="duplicate-agency",
         title="同一单位多份文件",
-        template="单位“{agency}”报送了{count}份文件：{files}。按最新的“{expected}”审核，其余不计入汇总。",
+        template="单位“{agency}”报送了{count}份文件：{files}。按{reason}，使用最新的“{expected}”，"
+        "其余已被替代，不计入审核结果和汇总。{difference}",
         severity="warning",
     ),
     Message(
@@ -306,6 +312,47 @@ _FINDINGS = (
         title="已跳过的文件",
         template="已跳过“{file}”：{reason}。",
         severity="info",
+    ),
+    # --- lead: trust (issues 9 and 10): identity, figures, recovery, replaced files ---
+    Message(
+        code="identity-mismatch",
+        title="单位身份不符",
+        template="此文件自称“{agency}”的报告，但其模板标识与区政务公开办为该单位签发的不符（{actual}）。"
+        "请使用本单位收到的模板填写，不要使用其他单位的模板或修改模板中的单位信息。",
+    ),
+    Message(
+        code="agency-conflict",
+        title="同一单位报告不一致",
+        template="单位“{agency}”有{count}份内容不同的报告：{files}。{reason}两份均未计入汇总，"
+        "请与该单位确认以哪份为准，删除或移走另一份后重新审核。",
+    ),
+    Message(
+        code="implausible",
+        title="数字超出合理范围",
+        template="{cell}（{label}）为{actual}，超出合理范围（上限{expected}）。请核对是否多填了位数或单位有误。",
+    ),
+    Message(
+        code="error-value",
+        title="单元格为错误值",
+        template="{cell}（{label}）显示错误值“{actual}”，不是数字。请直接填写阿拉伯数字，不要填写公式。",
+    ),
+    Message(
+        code="number-format",
+        title="单元格格式被改动",
+        template="{cell}（{label}）的数字格式被改为“{actual}”，显示的数字可能与实际保存的{expected}不同。"
+        "审核按实际保存的数字进行，请恢复模板原有格式并核对数字。",
+    ),
+    Message(
+        code="cell-missing",
+        title="单元格未能读取",
+        template="{cell}（{label}）未能从报回文件中读取（表格结构被改动，找不到对应的行列标题）。请补填。",
+    ),
+    Message(
+        code="roster-leading-zeros",
+        title="名单单位代码疑似丢失前导0",
+        template="名单中的单位代码“{roster}”与报回文件中的“{actual}”只差前导0，已按同一单位处理。"
+        "名单可能在 Excel 中被当作数字保存，请将代码列设为文本格式后改正名单。",
+        severity="warning",
     ),
 )
 
@@ -331,6 +378,23 @@ _FEEDBACK = (
         "{warnings}处提示须核对：\n\n{items}\n\n"
         "请在附件“{attachment}”中按红色单元格的批注修改（提示项与实际情况相符的，在说明栏写明原因），"
         "修改后直接保存，于{deadline}报回。\n\n联系人：{contact}\n{office}\n{date}\n",
+    ),
+    Message(
+        code="layout-shifted",
+        title="表格结构被改动",
+        template="工作表“{sheet}”的表格被插入或删除了行列（如{cell}应为“{expected}”，实为“{actual}”），"
+        "已按行列标题找到全部数据并据此审核。请使用原模板，不要插入或删除行列。",
+        severity="warning",
+    ),
+    Message(
+        code="feedback-missing",
+        title="未能读取的单元格",
+        template="以下单元格未能从报回文件中读取，请补填：{cells}。",
+    ),
+    Message(
+        code="feedback-missing-cell",
+        title="未能读取",
+        template="【错误】此单元格未能从报回文件中读取（表格结构被改动），请补填。",
     ),
     Message(code="feedback-deadline", title="默认期限", template="收到本通知后3个工作日内"),
     Message(

@@ -12,11 +12,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .catalogue import SEVERITY_TITLES, UsageError, say
-from .check import CheckReport, FileResult, Finding
+from .findings import CheckReport, FileResult, Finding
 from .form import Form, standard_form
 from .generate import Fill, Identity, Review, file_name, identity_for, write_workbook
+from .layout import layout
 from .report import write_atomic
 from .roster import Agency
+from .text import safe_file_name
 
 __all__ = ["FeedbackFile", "needs_feedback", "write_feedback"]
 
@@ -31,14 +33,26 @@ class FeedbackFile:
     source: str  # the returned file
     agency_code: str
     workbook: Path | None  # the annotated copy (None when it cannot be rebuilt)
-    email: Path
+    email: Path | None
+    error: str = ""  # why this agency's feedback could not be written (the others still are)
 
 
-def needs_feedback(result: FileResult) -> bool:
-    """Errors or unexplained warnings; notes (info) and explained warnings ask nothing of anyone."""
-    return not result.superseded and any(
-        f.severity == "error" or (f.severity == "warning" and not f.explained)
-        for f in result.findings
+def asks_agency(finding: Finding, form: Form) -> bool:
+    """Whether a finding is work for the agency: an error, or a warning of a rule that the agency
+    must explain in its 说明 cell and has not. Everything else (numbers the checker normalised
+    itself, protection removed, pictures …) is for the office's own list."""
+    if finding.severity == "error":
+        return True
+    explainable = {r.id for r in form.rules if r.severity == "warning"}
+    return finding.severity == "warning" and finding.code in explainable and not finding.explained
+
+
+def needs_feedback(result: FileResult, form: Form | None = None) -> bool:
+    """Whether the agency must act on its file in use (a replaced file, or one of a conflict the
+    office settles, asks nothing of the agency)."""
+    form = form or standard_form()
+    return result.in_use and (
+        bool(result.missing) or any(asks_agency(f, form) for f in result.findings)
     )
 
 
@@ -70,13 +84,27 @@ def write_feedback(
     keep = {Path(p).resolve() for p in (*protected, *(r.path for r in report.files))}
     made = []
     for result in report.files:
-        if not needs_feedback(result) or not result.agency_code:
+        if not result.agency_code or not needs_feedback(result, form):
             continue
-        made.append(_one(form, report, result, out_dir, password, deadline, contact, today, keep))
-    if generated is not None and made:
+        try:
+            made.append(
+                _one(form, report, result, out_dir, password, deadline, contact, today, keep)
+            )
+        except (ValueError, OverflowError, RuntimeError) as exc:
+            # One odd file must not cost every other agency its feedback.
+            made.append(
+                FeedbackFile(
+                    source=result.path,
+                    agency_code=result.agency_code,
+                    workbook=None,
+                    email=None,
+                    error=str(exc),
+                )
+            )
+    if generated is not None and any(f.workbook for f in made):
         note = f"{password}\r\n\r\n以上为审核意见副本的工作表保护密码（未指定 --password 时随机生成）。\r\n"
         write_atomic(out_dir / "password.txt", note.encode("utf-8"))
-    return made, generated
+    return made, generated if any(f.workbook for f in made) else None
 
 
 def _one(
@@ -91,7 +119,7 @@ def _one(
     keep: set[Path],
 ) -> FeedbackFile:
     agency = Agency(code=result.agency_code, name=result.agency_name)
-    shown = [f for f in result.findings if f.severity != "info"]
+    shown = [f for f in result.findings if asks_agency(f, form)]
     errors = sum(f.severity == "error" for f in shown)
     warnings = sum(f.severity == "warning" for f in shown)
     due = DATE_FORMAT.format(deadline) + "前" if deadline else say("feedback-deadline")
@@ -101,7 +129,7 @@ def _one(
     if not any(f.code in NO_COPY for f in shown):
         identity = _identity(form, report, result)
         year = int(identity.year)
-        workbook = out_dir / file_name(agency, year).replace(".xlsx", "-审核意见.xlsx")
+        workbook = out_dir / _copy_name(agency, year)
         if workbook.resolve() in keep:  # an agency sent last round's copy back unrenamed
             raise UsageError("output-is-input", path=workbook)
         review = Review(
@@ -127,6 +155,8 @@ def _one(
     items = [f"{i}. 【{_level(f)}】{_where(f)}{f.message}" for i, f in enumerate(shown, start=1)]
     if len(items) > EMAIL_ITEMS:
         items = [*items[:EMAIL_ITEMS], say("feedback-more", count=len(items) - EMAIL_ITEMS)]
+    if result.missing:
+        items.append(say("feedback-missing", cells="、".join(_missing_cells(form, result))))
     text = say(
         "feedback-email",
         agency=agency.name,
@@ -141,7 +171,7 @@ def _one(
         office=office,
         date=DATE_FORMAT.format(today),
     )
-    email = out_dir / f"{_safe(agency.code)}.txt"
+    email = out_dir / safe_file_name(agency.code or "unknown", ".txt")
     if email.resolve() in keep:
         raise UsageError("output-is-input", path=email)
     write_atomic(email, text.replace("\n", "\r\n").encode("utf-8"))
@@ -150,19 +180,37 @@ def _one(
 
 def _identity(form: Form, report: CheckReport, result: FileResult) -> Identity:
     """The returned file's own identity, so the copy is recognised as the same issued template;
-    a template of the wrong year or district is reissued for the right one."""
+    a template of the wrong year or district, or with odd identity values, is reissued."""
     meta = result.meta
     agency = Agency(code=result.agency_code, name=result.agency_name)
-    year = report.year or meta.get("year", "")
+    year_text = report.year or meta.get("year", "")
+    if not year_text.isdigit() or not form.first_year <= int(year_text) <= form.last_year:
+        year_text = meta.get("year", "") if meta.get("year", "").isdigit() else ""
+    if not year_text:
+        raise ValueError(f"报回文件的年度“{meta.get('year', '')}”无法识别，无法生成审核意见副本")
+    year = int(year_text)
     district = report.district or meta.get("district", "")
-    if meta.get("year") != year or meta.get("district") != district or "template_id" not in meta:
-        return identity_for(
-            form, agency, int(year), district, datetime.now().replace(microsecond=0)
-        )
-    current = identity_for(
-        form, agency, int(year), district, datetime.fromisoformat(meta["generated_at"])
-    )
+    try:
+        generated = datetime.fromisoformat(meta.get("generated_at", ""))
+    except ValueError:
+        generated = None
+    same = meta.get("year") == year_text and meta.get("district") == district
+    if not same or generated is None or not meta.get("template_id"):
+        return identity_for(form, agency, year, district, datetime.now().replace(microsecond=0))
+    current = identity_for(form, agency, year, district, generated)
     return replace(current, template_id=meta["template_id"])
+
+
+def _copy_name(agency: Agency, year: int) -> str:
+    stem = file_name(agency, year).removesuffix(".xlsx")
+    return safe_file_name(stem, "-审核意见.xlsx")
+
+
+def _missing_cells(form: Form, result: FileResult) -> list[str]:
+    where = {
+        key: (sheet.name, area.ref) for sheet in layout(form) for key, area in sheet.cells.items()
+    }
+    return [f"“{where[k][0]}”{where[k][1]}" for k in result.missing if k in where]
 
 
 def _fill(form: Form, result: FileResult, shown: Sequence[Finding], review: Review) -> Fill:
@@ -174,13 +222,22 @@ def _fill(form: Form, result: FileResult, shown: Sequence[Finding], review: Revi
     }
     comments: dict[tuple[str, str], list[str]] = {}
     for finding in shown:
-        if finding.sheet and finding.cell:
+        if finding.sheet and finding.cell and finding.code != "cell-missing":
             note = f"【{_level(finding)}】{finding.message}"
             comments.setdefault((finding.sheet, finding.cell), []).append(note)
+    where = {
+        key: (sheet.name, area.ref) for sheet in layout(form) for key, area in sheet.cells.items()
+    }
+    for key in result.missing:  # every cell not found is red, not only the ones listed as findings
+        if key in where:
+            comments.setdefault(where[key], []).append(say("feedback-missing-cell"))
     warnings = {r.id for r in form.rules if r.severity == "warning"}
     return Fill(
         values=values,
-        raw={k: v for k, v in result.raw.items() if k in inputs},
+        raw={
+            **{k: v for k, v in result.raw.items() if k in inputs},
+            **{k: "" for k in result.missing if k in inputs},
+        },
         texts={k: v for k, v in result.texts.items() if k in form.parts},
         notes={k: v for k, v in result.notes.items() if k in warnings},
         comments={where: "\n".join(notes) for where, notes in comments.items()},
@@ -195,7 +252,3 @@ def _level(finding: Finding) -> str:
 
 def _where(finding: Finding) -> str:
     return f"{finding.sheet} {finding.cell}：" if finding.sheet and finding.cell else ""
-
-
-def _safe(code: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in code) or "unknown"

@@ -231,6 +231,9 @@ class Form:
     charts: tuple[Chart, ...] = ()
     source: str = ""
     cells: dict[str, Cell] = field(default_factory=dict)
+    # The largest plausible value of one agency's cell, per value type ([value_types] in the file);
+    # a larger one is a typing error (extra digits, 元 for 万元), never a figure to roll up.
+    bounds: dict[str, float] = field(default_factory=dict)
 
     @cached_property
     def parts(self) -> dict[str, Part]:
@@ -342,7 +345,9 @@ class _Loader:
         return tuple(value)
 
     def form(self, data: dict[str, Any]) -> Form:
-        self.fields(data, "文件", {"form", "sections", "tables", "rules"}, {"charts"})
+        self.fields(
+            data, "文件", {"form", "sections", "tables", "rules"}, {"charts", "value_types"}
+        )
         head = self.fields(
             data["form"],
             "[form]",
@@ -375,7 +380,16 @@ class _Loader:
             for i, raw in enumerate(data.get("charts", []))
         )
         self.unique([c.id for c in charts], "[[charts]] id")
+        bounds = {}
+        for kind, raw in self.fields(
+            data.get("value_types", {}), "[value_types]", set(), {"count", "amount"}
+        ).items():
+            spec = self.fields(raw, f"[value_types] {kind}", {"max"})
+            if not isinstance(spec["max"], int | float) or spec["max"] <= 0:
+                raise self.fail(f"[value_types] {kind}", "max 须为正数")
+            bounds[kind] = float(spec["max"])
         return Form(
+            bounds=bounds,
             id=self.text(head["id"], "[form] id"),
             version=self.text(str(head["version"]), "[form] version"),
             title=self.text(head["title"], "[form] title"),

@@ -76,6 +76,10 @@ _MACROS = re.compile(r"vbaProject\.bin$", re.IGNORECASE)
 _EXTERNAL = re.compile(r"externalLinks/", re.IGNORECASE)
 
 
+class CellError(str):
+    """An error value the spreadsheet shows ("#DIV/0!", "#REF!", …)."""
+
+
 class ReadError(Exception):
     """The file cannot be read; the message (Chinese) says why, for an `unreadable` finding."""
 
@@ -89,6 +93,7 @@ class SheetXml:
     validated: frozenset[str]  # A1 of cells under a whole-number or decimal validation
     merged: tuple[str, ...] = ()  # merged ranges, "A1:B2"
     drawing: bool = False  # pictures, shapes or charts placed on the sheet
+    number_formats: dict[str, str] = field(default_factory=dict)  # A1 -> code, when not General
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,6 +112,8 @@ class Workbook:
     macros: bool = False
     external_links: bool = False
     suffix_kind: str = ""  # what the file name's extension claims (xlsx, xls, ods, xlsm)
+    stray: dict[str, tuple[int, str]] = field(default_factory=dict)  # sheet -> (count, first A1)
+    saved_at: str = ""  # ISO 8601 save time recorded in the file, or ""
 
 
 def read_workbook(path: Path, form: Form) -> Workbook:

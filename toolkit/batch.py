@@ -1,0 +1,253 @@
+"""What only the batch as a whole shows: an agency's several files, agencies missing, files of
+agencies not on the roster, and each file's verdict.
+
+When one agency sent more than one file, the file that counts is decided by what the files record
+(the save time in their document properties), then by the file system's time, and the terminal and
+the JSON say which rule decided. Whether the agency's identity is verified matters: two differing
+reports that cannot both be shown to come from the agency are a conflict the office settles.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .catalogue import FINDINGS, say
+from .findings import FileResult, Finding, cell_order
+from .identity import normalise_code
+from .inspection import Inspected
+from .roster import Agency
+
+__all__ = ["judge", "verdict"]
+
+_ORDER = {"error": 0, "warning": 1, "info": 2}
+FUTURE_SLACK = timedelta(days=1)  # clocks differ; a save time further ahead is not believed
+
+
+def verdict(item: Inspected, sheets: dict[str, int]) -> FileResult:
+    """The file's verdict, its findings worst first and then in report order."""
+    findings = tuple(
+        sorted(
+            item.findings,
+            key=lambda f: (_ORDER[f.severity], sheets.get(f.sheet, -1), cell_order(f.cell)),
+        )
+    )
+    if not item.readable:
+        status = "unreadable"
+    elif any(f.severity == "error" for f in findings):
+        status = "failed"
+    elif any(f.severity == "warning" and not f.explained for f in findings):
+        status = "warnings"
+    else:
+        status = "passed"
+    return FileResult(
+        path=item.path,
+        sha256=item.sha256,
+        agency_code=normalise_code(item.meta.get("agency_code", "")),
+        agency_name=item.meta.get("agency_name", ""),
+        year=item.meta.get("year", ""),
+        status=status,
+        findings=findings,
+        kind=item.kind,
+        mtime=item.mtime,
+        saved_at=item.saved_at,
+        template_id=item.meta.get("template_id", ""),
+        values=item.values,
+        texts=item.texts,
+        notes=item.notes,
+        raw=item.raw,
+        meta=item.meta,
+        missing=tuple(item.missing),
+        verified=item.verified,
+    )
+
+
+def judge(
+    results: list[FileResult], roster: Sequence[Agency] | None, now: datetime | None = None
+) -> tuple[list[FileResult], list[Finding]]:
+    """Several files of one agency, and with a roster: agencies missing and files not on it."""
+    now = now or datetime.now()
+    findings: list[Finding] = []
+    listed = {normalise_code(a.code): a for a in roster or ()}
+    results = [_match_roster(r, listed, findings) for r in results]
+    by_agency: dict[str, list[FileResult]] = defaultdict(list)
+    for result in results:
+        if result.agency_code and result.status != "unreadable":
+            by_agency[result.agency_code].append(result)
+    replaced: set[str] = set()
+    conflicted: set[str] = set()
+    for code, group in by_agency.items():
+        if len(group) < 2:
+            continue
+        finding, newest = _several(code, group, now)
+        findings.append(finding)
+        if newest is None:
+            conflicted |= {r.path for r in group}
+        else:
+            replaced |= {r.path for r in group if r is not newest}
+    results = [
+        replace(r, superseded=r.path in replaced, conflict=r.path in conflicted) for r in results
+    ]
+    if roster is not None:
+        for code, agency in listed.items():
+            if code not in by_agency:
+                findings.append(
+                    Finding(
+                        code="missing-agency",
+                        severity=FINDINGS["missing-agency"].severity,
+                        message=say("missing-agency", agency=f"{agency.name}（{agency.code}）"),
+                        agency_code=agency.code,
+                        agency_name=agency.name,
+                    )
+                )
+        for code, group in by_agency.items():
+            if code not in listed:
+                findings.append(
+                    Finding(
+                        code="unknown-agency",
+                        severity=FINDINGS["unknown-agency"].severity,
+                        message=say("unknown-agency", agency=f"{group[0].agency_name}（{code}）"),
+                        file=group[0].path,
+                        agency_code=code,
+                        agency_name=group[0].agency_name,
+                    )
+                )
+    return results, findings
+
+
+def _match_roster(
+    result: FileResult, listed: dict[str, Agency], findings: list[Finding]
+) -> FileResult:
+    """A file's code as the roster spells it; a roster that Excel stripped of leading zeros still
+    matches ("1" for "001"), with a hint to mend the roster."""
+    code = result.agency_code
+    if not listed or not code or code in listed or not code.isdigit():
+        return result
+    same = [c for c in listed if c.isdigit() and c.lstrip("0") == code.lstrip("0")]
+    if len(same) != 1:
+        return result
+    findings.append(
+        Finding(
+            code="roster-leading-zeros",
+            severity=FINDINGS["roster-leading-zeros"].severity,
+            message=say("roster-leading-zeros", roster=listed[same[0]].code, actual=code),
+            file=result.path,
+            agency_code=same[0],
+            agency_name=result.agency_name,
+        )
+    )
+    return replace(result, agency_code=same[0])
+
+
+def _several(
+    code: str, group: list[FileResult], now: datetime
+) -> tuple[Finding, FileResult | None]:
+    """The finding about an agency's several files, and the file used (None: a conflict)."""
+    ranked = sorted(group, key=lambda r: _when(r, now), reverse=True)
+    newest, runner_up = ranked[0], ranked[1]
+    rule = _deciding_rule(newest, runner_up, now)
+    differ = _differ(group)
+    agency = f"{newest.agency_name}（{code}）"
+    files = "、".join(Path(r.path).name for r in ranked)
+    verified = all(r.verified for r in group)
+    if differ and (rule is None or not verified):
+        if rule is None:
+            reason = "这些文件记录的保存时间和文件修改时间都相同，无法判断哪份是最新的。"
+        else:
+            reason = "无法核验这些文件确实来自该单位（未提供区政务公开办的签发密钥，或模板标识不符），不能仅凭文件时间取舍。"
+        return (
+            Finding(
+                code="agency-conflict",
+                severity=FINDINGS["agency-conflict"].severity,
+                message=say(
+                    "agency-conflict", agency=agency, count=len(group), files=files, reason=reason
+                ),
+                file=newest.path,
+                agency_code=code,
+                agency_name=newest.agency_name,
+                actual=[r.path for r in ranked],
+            ),
+            None,
+        )
+    difference = (
+        "各份文件的数字和文字相同。"
+        if not differ
+        else "注意：各份文件的数字或文字不同，请确认使用的是最终版本。"
+    )
+    if any(_future(r, now) for r in group):
+        difference += "有文件记录的保存时间晚于当前时间，可能不可信。"
+    return (
+        Finding(
+            code="duplicate-agency",
+            severity=FINDINGS["duplicate-agency"].severity,
+            message=say(
+                "duplicate-agency",
+                agency=agency,
+                count=len(group),
+                files=files,
+                expected=Path(newest.path).name,
+                reason=rule or "文件顺序",
+                difference=difference,
+            ),
+            file=newest.path,
+            agency_code=code,
+            agency_name=newest.agency_name,
+            expected=newest.path,
+            actual=[r.path for r in ranked],
+        ),
+        newest,
+    )
+
+
+def _when(result: FileResult, now: datetime) -> tuple[float, float]:
+    """What makes a file newer: the save time it records (one in the future counts as none),
+    then the file system's modification time."""
+    saved = _saved(result)
+    recorded = saved.timestamp() if saved is not None and not _future(result, now) else -math.inf
+    return recorded, result.mtime
+
+
+def _deciding_rule(newest: FileResult, runner_up: FileResult, now: datetime) -> str | None:
+    a, b = _when(newest, now), _when(runner_up, now)
+    if a[0] != b[0]:
+        return "文件中记录的保存时间"
+    if a[1] != b[1]:
+        return "文件修改时间"
+    return None
+
+
+def _saved(result: FileResult) -> datetime | None:
+    text = result.saved_at or (
+        result.meta.get("generated_at", "") if result.meta.get("kind") == "feedback" else ""
+    )
+    if not text:
+        return None
+    try:
+        stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is not None:  # core.xml times are UTC; compare as local wall time
+        stamp = stamp.astimezone().replace(tzinfo=None)
+    return stamp
+
+
+def _future(result: FileResult, now: datetime) -> bool:
+    saved = _saved(result)
+    return saved is not None and saved > now + FUTURE_SLACK
+
+
+def _differ(group: list[FileResult]) -> bool:
+    """Whether the reports say different things (figures, texts or explanations)."""
+    first = group[0]
+    return any(
+        _figures(r) != _figures(first) or r.texts != first.texts or r.notes != first.notes
+        for r in group[1:]
+    )
+
+
+def _figures(result: FileResult) -> dict[str, float | None]:
+    return {k: (None if math.isnan(v) else round(v, 6)) for k, v in result.values.items()}
