@@ -79,18 +79,20 @@ def _openpyxl(data: bytes, edit: Callable[[openpyxl.Workbook], None]) -> bytes:
 
 def _insert_row_like_a_spreadsheet(ws: Any, at: int) -> None:
     """Insert a row before one-based row `at` and move formulas, merges and validations below it."""
-    from openpyxl.formula.translate import Translator
     from openpyxl.worksheet.cell_range import CellRange
 
     merged = [CellRange(str(r)) for r in ws.merged_cells.ranges]
     for cell_range in merged:
         ws.unmerge_cells(str(cell_range))
     ws.insert_rows(at)
-    for row in ws.iter_rows(min_row=at + 1):
+    def shift(match: re.Match[str]) -> str:
+        row = int(match.group(2))
+        return f"{match.group(1)}{row + 1 if row >= at else row}"
+
+    for row in ws.iter_rows():
         for cell in row:
             if isinstance(cell.value, str) and cell.value.startswith("="):
-                origin = f"{cell.column_letter}{cell.row - 1}"
-                cell.value = Translator(cell.value, origin).translate_formula(cell.coordinate)
+                cell.value = re.sub(r"(\$?[A-Z]{1,3}\$?)(\d+)", shift, cell.value)
     for cell_range in merged:
         if cell_range.min_row >= at:
             cell_range.shift(row_shift=1)
@@ -215,6 +217,22 @@ def build_invalid(
         ws.cell(at, 4, 3)
 
     made["layout-changed"] = _openpyxl(base, insert_row)
+    third_party = next(lb for lb in t3.labels if lb.text == "4.保护第三方合法权益")
+
+    def insert_row_and_edit_label(book: openpyxl.Workbook) -> None:
+        """A note row with figures, and the next row's label typed over: the row cannot be told
+        apart from the note, so its cells are not recovered (and no figure is guessed)."""
+        ws = book[t3.name]
+        ws.protection.sheet = False
+        at = third_party.area.row + 1
+        _insert_row_like_a_spreadsheet(ws, at)
+        ws.cell(at, 3, "其中：涉及企业")
+        for col in range(4, 10):
+            ws.cell(at, col, 1)
+        ws.cell(at + 1, third_party.area.col + 1, "")
+
+    made["cell-missing"] = _openpyxl(base, insert_row_and_edit_label)
+    EXPECTED["cell-missing"] = (t3.name, t3.cells["t3.withheld_third_party.natural"].ref)
     first_moved = min(
         (label for label in t3.labels if label.area.row + 1 >= t3.cells["t3.granted.natural"].row + 1),
         key=lambda label: (label.area.row, label.area.col),
@@ -264,6 +282,22 @@ def build_invalid(
     number = int(base_fill.values.get(key, 0))
     made["text-number"] = _text(base, part, ref, f"{number:,}件".translate(_FULL_WIDTH))
     expect("text-number", key)
+    key = "t3.partial.research"
+    _, ref, part = _where(form, key)
+    made["error-value"] = _set_cell(base, part, ref, "<v>#DIV/0!</v>", "e")
+    expect("error-value", key)
+    key = "t4.cases.review_corrected"
+    _, ref, part = _where(form, key)
+    made["implausible"] = _set_cell(base, part, ref, "<v>100000000000000000000</v>")
+    expect("implausible", key)
+    key = "t2.penalty.decisions"
+    sheet_name, ref, _ = _where(form, key)
+
+    def custom_format(book: openpyxl.Workbook) -> None:
+        book[sheet_name][ref].number_format = '0"0"'  # shows 30 where 3 is stored
+
+    made["number-format"] = _openpyxl(base, custom_format)
+    expect("number-format", key)
     key = "t4.cases.review_upheld"
     _, ref, part = _where(form, key)
     made["not-integer"] = _set_cell(base, part, ref, "<v>1.5</v>")

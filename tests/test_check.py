@@ -45,7 +45,14 @@ def finding_codes_for_files() -> list[str]:
     """Codes one file can show on its own (cross-year rules need last year's file)."""
     from toolkit.form import standard_form
 
-    batch_only = {"duplicate-agency", "missing-agency", "skipped-file"}
+    batch_only = {
+        "duplicate-agency",
+        "missing-agency",
+        "skipped-file",
+        "agency-conflict",
+        "roster-leading-zeros",
+        "identity-mismatch",  # needs the office's key: tests/test_batch.py
+    }
     return [c for c in finding_codes(standard_form()) if c not in batch_only]
 
 

@@ -158,7 +158,10 @@ def _several(
         if rule is None:
             reason = "这些文件记录的保存时间和文件修改时间都相同，无法判断哪份是最新的。"
         else:
-            reason = "无法核验这些文件确实来自该单位（未提供区政务公开办的签发密钥，或模板标识不符），不能仅凭文件时间取舍。"
+            reason = (
+                "无法核验这些文件确实来自该单位（未提供区政务公开办的签发密钥，或模板标识不符），"
+                "不能仅凭文件时间取舍；用 --issued 指定下发模板的文件夹（含 nianbao-key.txt）即可核验。"
+            )
         return (
             Finding(
                 code="agency-conflict",

@@ -28,6 +28,7 @@ from .catalogue import UsageError
 from .form import Form, Instance, Rule, complete, defined_name, standard_form
 from .layout import Area, SheetLayout, Status, a1, layout
 from .roster import Agency
+from .text import excel_without_blanks, is_blank
 
 __all__ = [
     "INSTRUCTIONS_SHEET",
@@ -958,7 +959,7 @@ def _status_formula(
         cells = ",".join(_ref(t.cell, refs, here) for i in instances for t in i.lhs)
         return f'=IF(SUM({cells})=0,"{PASS}","{STATUS_FAIL["zero"]}")'
     if rule.kind == "text-required":
-        tests = ",".join(f"LEN(TRIM({_ref(p, refs, here)}))>0" for p in rule.parts)
+        tests = ",".join(f"LEN({excel_without_blanks(_ref(p, refs, here))})>0" for p in rule.parts)
         return f'=IF(AND({tests}),"{PASS}","{STATUS_FAIL["text-required"]}")'
     if rule.kind == "mention":
         part = _ref(rule.parts[0], refs, here)
@@ -991,7 +992,7 @@ def status_value(
         total = math.fsum(values[t.cell] for i in instances for t in i.lhs)
         return PASS if total == 0 else STATUS_FAIL["zero"]
     if rule.kind == "text-required":
-        filled = all(texts.get(p, "").strip() for p in rule.parts)
+        filled = not any(is_blank(texts.get(p, "")) for p in rule.parts)
         return PASS if filled else STATUS_FAIL["text-required"]
     if rule.kind == "mention":
         if rule.when_positive and math.fsum(values[c] for c in rule.when_positive) <= 0:

@@ -309,7 +309,11 @@ class FileCheck:
             placement = self.placements.get(sheet.name, IDENTITY)
             if xml.drawing:
                 self.add("pictures", sheet=sheet.name)
-            inputs = {placement.area(area).ref: key for key, area in self.inputs[sheet.name]}
+            inputs = {  # only where the cell's place is certain: no finding at a guess
+                placement.area(area).ref: key
+                for key, area in self.inputs[sheet.name]
+                if placement is IDENTITY or placement.sure(area)
+            }
             expected_merges = {_range(placement.area(_area_of(r))) for r in self.merges[sheet.name]}
             for merged in set(xml.merged) - expected_merges:
                 for ref in _cells_of(merged):
@@ -364,7 +368,8 @@ class FileCheck:
             for key, area, kind in self.reads[sheet.name]:
                 found, value = self.cell(grid, placement, area, kind)
                 if not found:
-                    missing.append(key)
+                    if kind != "total":  # a total is recomputed, never asked of the agency
+                        missing.append(key)
                     continue
                 if kind == "part":
                     out.texts[key] = _text(value)
@@ -387,6 +392,11 @@ class FileCheck:
             self.report_missing(sheet, missing)
             out.missing.extend(missing)
         computed = complete(form, {k: (0.0 if math.isnan(v) else v) for k, v in inputs.items()})
+        unknown = {k for k, v in inputs.items() if math.isnan(v)} | set(out.missing)
+        for key, sources in _total_sources(form):  # a total over an unknown cell is unknown too
+            if unknown.intersection(sources):
+                computed[key] = math.nan
+                unknown.add(key)
         values = dict(inputs)
         stale: dict[str, list[tuple[str, str, float, float]]] = defaultdict(list)
         for cell in form.totals:
@@ -397,7 +407,10 @@ class FileCheck:
             formula_ok = self.formula_intact(book, sheet, area, cell.key)
             expected = computed[cell.key]
             if formula_ok is False or (
-                formula_ok is None and not math.isnan(stored) and abs(stored - expected) > TOLERANCE
+                formula_ok is None
+                and not math.isnan(stored)
+                and not math.isnan(expected)
+                and abs(stored - expected) > TOLERANCE
             ):
                 self.add(
                     "formula-altered",
@@ -407,7 +420,9 @@ class FileCheck:
                 )
                 values[cell.key] = stored  # the figure the agency would publish
                 continue
-            if math.isnan(stored) or abs(stored - expected) > TOLERANCE:
+            if not math.isnan(expected) and (
+                math.isnan(stored) or abs(stored - expected) > TOLERANCE
+            ):
                 stale[sheet.name].append((cell.key, area.ref, stored, expected))
             values[cell.key] = expected
         for sheet_name, cells in stale.items():  # one note per sheet: a file saved uncalculated
@@ -516,6 +531,20 @@ class FileCheck:
             return math.nan
         self.add("text-number", actual=text, expected=plain(number), what=what, **where)
         return number
+
+
+@cache
+def _total_sources(form: Form) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each total with every cell it depends on, totals in the order they are computed."""
+    from .form import _total_order
+
+    out: dict[str, frozenset[str]] = {}
+    for key, sources in _total_order(form):
+        deep = set(sources)
+        for source in sources:
+            deep |= out.get(source, frozenset())
+        out[key] = frozenset(deep)
+    return tuple(out.items())
 
 
 def faithful_format(code: str) -> bool:

@@ -192,11 +192,13 @@ def _read(data: bytes, form: Form, base: dict[str, Any]) -> Workbook:
     meta, source = _meta(grids.pop(META_SHEET, None)), "sheet"
     xml = None
     macros = external = False
+    saved_at = ""
     if archive is not None and kind == "xlsx":
         xml = _sheet_xml(archive, [s.name for s in layout(form)], _table_sheets(form))
         if not meta:
             meta, source = _properties(archive), "properties"
         names = archive.namelist()
+        saved_at = _saved_at(archive)
         macros = any(_MACROS.search(n) for n in names)
         external = any(_EXTERNAL.search(n) for n in names)
     return Workbook(
@@ -209,7 +211,21 @@ def _read(data: bytes, form: Form, base: dict[str, Any]) -> Workbook:
         xml=xml,
         macros=macros,
         external_links=external,
+        saved_at=saved_at,
     )
+
+
+_MODIFIED = re.compile(rb"<dcterms:modified\b[^>]{0,200}>([^<]{1,40})</dcterms:modified>")
+
+
+def _saved_at(archive: zipfile.ZipFile) -> str:
+    try:
+        data = archive.read("docProps/core.xml")
+    except KeyError:
+        return ""
+    _refuse_dtd(data)
+    found = _MODIFIED.search(data[:65536])
+    return found.group(1).decode("ascii", "replace").strip() if found else ""
 
 
 def _short(exc: Exception) -> str:

@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .form import Form, Instance, Rule, Term
+from .text import is_blank
 
 __all__ = [
     "PREVIOUS",
@@ -126,7 +127,7 @@ def _residual(rule: Rule, instance: Instance, frame: pd.DataFrame) -> pd.Series:
     if rule.kind == "text-required":
         filled = pd.Series(True, index=frame.index)
         for part in rule.parts:
-            filled &= frame[part].str.strip() != ""
+            filled &= ~frame[part].map(is_blank)
         return (~filled).astype(float)
     if rule.kind == "mention":
         text = frame[rule.parts[0]].str.lower()
