@@ -1,0 +1,51 @@
+"""Blank means blank: text made only of spaces of any kind or invisible characters is empty, for the
+checker and for the live status in the template alike (issue 9.5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from toolkit.check import check
+from toolkit.form import Form, defined_name
+from toolkit.generate import PASS, status_value
+from toolkit.layout import layout
+from toolkit.text import BLANK_CHARACTERS, is_blank, strip_blank
+
+from . import lo
+
+INVISIBLE = "\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff\u202f\t"
+
+
+def test_every_blank_character_is_blank_and_nothing_else_is() -> None:
+    for ch in BLANK_CHARACTERS:
+        assert is_blank(ch * 3), repr(ch)
+    for text in ("无", "0", "-", "a", "。", "\u4e00"):
+        assert not is_blank(text)
+    assert strip_blank(" 本年\u3000度\u200b ") == "本年度"
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_and_the_checker_agree_on_invisible_text(
+    form: Form, template: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "filled.xlsx"
+    texts = {"s5.problems": INVISIBLE, "s5.improvements": "已整改。", "s1.active": " \u3000"}
+    lo.fill(template, out, {defined_name(k): v for k, v in texts.items()})
+    rules = {r.id: r for r in form.rules}
+    book = CalamineWorkbook.from_path(str(out))
+    values = {key: 0.0 for key in form.cells}
+    all_texts = {key: texts.get(key, "") for key in form.parts}
+    for rule_id in ("problems-required", "overview-required"):
+        sheet = next(s for s in layout(form) for st in s.statuses if st.rule == rule_id)
+        status = next(st for st in sheet.statuses if st.rule == rule_id)
+        rows = book.get_sheet_by_name(sheet.name).to_python()
+        shown = rows[status.area.row][status.area.col]
+        rule = rules[rule_id]
+        ours = status_value(rule, list(rule.instances), values, all_texts)
+        assert shown == ours != PASS, (rule_id, shown, ours)
+    (result,) = check([out]).files
+    codes = {f.code for f in result.findings}
+    assert {"problems-required", "overview-required"} <= codes
