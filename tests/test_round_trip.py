@@ -28,7 +28,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from toolkit.check import CheckReport, check
+from toolkit.check import CheckReport, FileResult, check
 from toolkit.cli import app
 from toolkit.form import Form, complete, defined_name, standard_form
 from toolkit.generate import generate
@@ -175,12 +175,9 @@ def _by_name(form: Form, truth: Truth) -> dict[str, float | int | str]:
 def _inserter_job(form: Form, truth: Truth, template: Path, out: Path) -> lo.FillJob:
     """Unprotect 三, insert "其中：网上申请" under 一、本年新收, type everything into the moved cells."""
     t3 = _sheet(form, T3)
-    new_row = next(
-        label.area.row for label in t3.labels if label.text == NEW_ROW_LABEL
-    )  # zero-based
-    inserted = new_row + 1
+    inserted = next(label.area.row for label in t3.labels if label.text == NEW_ROW_LABEL) + 1
     natural = t3.cells["t3.new.natural"]
-    entries = {k: v for k, v in _by_name(form, truth).items()}
+    entries = _by_name(form, truth)
     for key, area in t3.cells.items():
         if key in truth.inputs:  # sheet references name the cells after the insertion
             del entries[defined_name(key)]
@@ -230,6 +227,26 @@ def returned(world: World) -> Path:
     return folder
 
 
+def test_the_row_inserter_sent_every_figure_one_row_down(world: World, returned: Path) -> None:
+    """The scenario itself, read without nianbao: the note row sits under 一、本年新收 and every
+    figure of 三 (LibreOffice's own totals too) one row further down, so all of it is there to
+    be recovered."""
+    truth = world.truth[INSERTER]
+    t3 = _sheet(world.form, T3)
+    book = CalamineWorkbook.from_path(str(returned / world.templates[INSERTER].name))
+    rows = book.get_sheet_by_name(T3).to_python(skip_empty_area=False)
+    inserted = next(label.area.row for label in t3.labels if label.text == NEW_ROW_LABEL) + 1
+    assert rows[inserted][0] == NOTE
+    below = next(label.text for label in t3.labels if label.area.row == inserted)
+    assert rows[inserted + 1][0] == below  # 二、上年结转… moved one row down
+    wrong = [
+        (a1(area.row + 1, area.col), key, rows[area.row + 1][area.col], truth.values[key])
+        for key, area in t3.cells.items()
+        if area.row >= inserted and not _same(rows[area.row + 1][area.col], truth.values[key])
+    ]
+    assert not wrong, f"{INSERTER}: 三 after the inserted row (cell, key, file, true): {wrong}"
+
+
 # ------------------------------------------------------------------------------------------------
 # 4. The office checks them and writes feedback
 # ------------------------------------------------------------------------------------------------
@@ -259,7 +276,8 @@ def first(world: World, returned: Path) -> Checked:
     return _check(world, "first", "--feedback", world.feedback, "--password", PASSWORD)
 
 
-def _result(checked: Checked, code: str):  # -> FileResult in use for the agency
+def _result(checked: Checked, code: str) -> FileResult:
+    """The agency's file in use (not set aside for a newer one)."""
     results = [r for r in checked.library.files if r.agency_code == code and not r.superseded]
     assert len(results) == 1, f"{code}: {len(results)} files in use"
     return results[0]
@@ -289,16 +307,10 @@ def test_mistakes_are_caught_and_nothing_else(world: World, first: Checked) -> N
     assert first.code == 1, first.output
     failed = {r.agency_code: r for r in first.library.files if r.status == "failed"}
     assert set(failed) == {MISTAKEN}, first.output
-    sheets = {s.name: s for s in layout(world.form)}
     found = {(f.code, f.sheet, f.cell) for f in failed[MISTAKEN].findings}
-    dashed = (_sheet_of(world.form, DASHED), sheets[_sheet_of(world.form, DASHED)])
-    mistyped = (_sheet_of(world.form, MISTYPED), sheets[_sheet_of(world.form, MISTYPED)])
-    assert ("placeholder", dashed[0], dashed[1].cells[DASHED].ref) in found, found
-    assert ("t3-balance", mistyped[0], mistyped[1].cells[MISTYPED].ref) in found, found
-
-
-def _sheet_of(form: Form, key: str) -> str:
-    return next(s.name for s in layout(form) if key in s.cells)
+    at = {key: where for where, key in _where(world.form).items()}
+    assert ("placeholder", *at[DASHED]) in found, f"{MISTAKEN}: {found}"
+    assert ("t3-balance", *at[MISTYPED]) in found, f"{MISTAKEN}: {found}"
 
 
 def test_feedback_only_for_agencies_that_must_act(world: World, first: Checked) -> None:
