@@ -1,10 +1,13 @@
 """Drive a real headless LibreOffice from end-to-end tests.
 
-Two entry points:
+Entry points:
 
 * :func:`convert` re-saves workbooks as xlsx / xls / ods with ``soffice --convert-to``;
-* :func:`fill` opens a workbook through python-UNO, writes cells (by workbook-level defined
-  name or ``"Sheet!A1"`` reference), recalculates and saves it.
+* :func:`fill` opens a workbook through python-UNO, optionally changes its structure as a clerk
+  would (:func:`unprotect`, :func:`insert_rows`, ... ), writes cells (by workbook-level defined
+  name or ``"Sheet!A1"`` reference), recalculates and saves it;
+* :func:`fill_many` does the same for several workbooks with one soffice start (about 1 s saved
+  per file).
 
 Every soffice process gets its own throw-away user profile whose registry forces a full
 recalculation whenever a document is loaded, so stored formula results in the output never
@@ -27,19 +30,30 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "CHUNK_SIZE",
     "SYSTEM_PYTHON",
     "TARGETS",
+    "FillJob",
     "LibreOfficeError",
+    "Operation",
     "convert",
+    "delete_columns",
+    "delete_rows",
     "fill",
+    "fill_many",
+    "insert_columns",
+    "insert_rows",
     "is_available",
+    "protect",
+    "unprotect",
 ]
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -72,6 +86,63 @@ _SOFFICE_FLAGS = ["--headless", "--invisible", "--norestore", "--nologo", "--nol
 
 class LibreOfficeError(RuntimeError):
     """LibreOffice failed, timed out, or silently skipped a file."""
+
+
+# A structural change made before the values are typed: {"op": ..., "sheet": ..., ...}, as the
+# helpers below build it and tests/lo_uno_fill.py applies it.
+Operation = Mapping[str, str | int]
+
+
+def unprotect(sheet: str, password: str) -> Operation:
+    """Tools > Protect Sheet off, with the password (a wrong one fails the fill)."""
+    return {"op": "unprotect", "sheet": sheet, "password": password}
+
+
+def protect(sheet: str, password: str) -> Operation:
+    """Protect the sheet again, as a careful clerk does after changing it."""
+    return {"op": "protect", "sheet": sheet, "password": password}
+
+
+def insert_rows(sheet: str, before: int, count: int = 1) -> Operation:
+    """Insert ``count`` empty rows before the zero-based row ``before``."""
+    return {"op": "insert_rows", "sheet": sheet, "before": before, "count": count}
+
+
+def delete_rows(sheet: str, first: int, count: int = 1) -> Operation:
+    """Delete ``count`` rows starting at the zero-based row ``first``."""
+    return {"op": "delete_rows", "sheet": sheet, "first": first, "count": count}
+
+
+def insert_columns(sheet: str, before: int, count: int = 1) -> Operation:
+    """Insert ``count`` empty columns before the zero-based column ``before``."""
+    return {"op": "insert_columns", "sheet": sheet, "before": before, "count": count}
+
+
+def delete_columns(sheet: str, first: int, count: int = 1) -> Operation:
+    """Delete ``count`` columns starting at the zero-based column ``first``."""
+    return {"op": "delete_columns", "sheet": sheet, "first": first, "count": count}
+
+
+_OPERATION_KEYS = {
+    "unprotect": {"password"},
+    "protect": {"password"},
+    "insert_rows": {"before", "count"},
+    "delete_rows": {"first", "count"},
+    "insert_columns": {"before", "count"},
+    "delete_columns": {"first", "count"},
+}
+
+
+@dataclass(frozen=True)
+class FillJob:
+    """One workbook for :func:`fill_many`: ``operations``, then ``values``, then ``afterwards``
+    (typically :func:`protect` again)."""
+
+    template: Path
+    output: Path
+    values: Mapping[str, float | int | str]
+    operations: Sequence[Operation] = field(default_factory=tuple)
+    afterwards: Sequence[Operation] = field(default_factory=tuple)
 
 
 @cache
@@ -159,38 +230,84 @@ def fill(
     *,
     timeout: float = 120.0,
     allow_locked: bool = False,
+    operations: Sequence[Operation] = (),
+    afterwards: Sequence[Operation] = (),
 ) -> None:
     """Write ``values`` into a copy of ``template``, recalculate, save as ``output``.
 
     Keys are workbook-level defined names (``"nb_t3_new_natural"``) or sheet references
     (``"三、依申请公开!D7"``, quotes around the sheet name optional); each must denote one
-    cell.  ints/floats are written as numbers, str as text.  Sheet protection stays on; like a
-    real user, ``fill`` refuses locked cells of a protected sheet unless ``allow_locked`` (UNO
-    itself would write them regardless).  ``template`` itself is never modified (``output``
-    may be the same path).  ``timeout`` covers the whole run, soffice start-up included.
+    cell.  ints/floats are written as numbers, str as text.  ``operations`` (built with
+    :func:`unprotect`, :func:`insert_rows`, ...) are applied first, in order; a ``Sheet!A1``
+    key then names the cell where it is *after* them, while defined names follow their cells
+    as Calc moves them; ``afterwards`` are applied after the values (say, :func:`protect`
+    again).  Sheet protection stays as it is otherwise; like a real user, ``fill`` refuses
+    locked cells of a protected sheet unless ``allow_locked`` (UNO itself would write them
+    regardless), and structure changes on a protected sheet.  ``template`` itself is never
+    modified (``output`` may be the same path).  ``timeout`` covers the whole run, soffice
+    start-up included.
+    """
+    fill_many(
+        [FillJob(Path(template), Path(output), values, tuple(operations), tuple(afterwards))],
+        target,
+        timeout=timeout,
+        allow_locked=allow_locked,
+    )
+
+
+def fill_many(
+    jobs: Sequence[FillJob],
+    target: str = "xlsx",
+    *,
+    timeout: float | None = None,
+    allow_locked: bool = False,
+) -> None:
+    """:func:`fill` for several workbooks with one soffice process, one after the other.
+
+    All or nothing: outputs are moved into place only when every job succeeded; the error names
+    the template that failed.  ``timeout`` covers the whole run (default 120 s plus 20 s per
+    job).
     """
     _, _, filter_name = _target(target)
-    template = Path(template).resolve()
-    if not template.is_file():
-        raise FileNotFoundError(template)
-    for key, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise TypeError(f"{key}: unsupported value {value!r} (want int, float or str)")
-    output = Path(output).resolve()
+    if timeout is None:
+        timeout = 120.0 + 20.0 * len(jobs)
+    documents: list[dict[str, Any]] = []  # the jobs as lo_uno_fill.py reads them
+    outputs: list[Path] = []
+    for job in jobs:
+        template = Path(job.template).resolve()
+        if not template.is_file():
+            raise FileNotFoundError(template)
+        for key, value in job.values.items():
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                raise TypeError(f"{key}: unsupported value {value!r} (want int, float or str)")
+        documents.append(
+            {
+                "template": str(template),
+                "operations": _operations(job.operations),
+                "values": dict(job.values),
+                "afterwards": _operations(job.afterwards),
+            }
+        )
+        outputs.append(Path(job.output).resolve())
+    if len(set(outputs)) != len(outputs):
+        raise ValueError("two jobs write the same output")
+    if not jobs:
+        return
     deadline = time.monotonic() + timeout
     pipe = f"nianbao-lo-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    names = [Path(d["template"]).name for d in documents]
 
     with _profile() as profile, tempfile.TemporaryDirectory(prefix="nb-lo-fill-") as scratch:
-        job = Path(scratch) / "job.json"
-        stored = Path(scratch) / f"out.{TARGETS[target][0]}"
-        job.write_text(
+        job_file = Path(scratch) / "job.json"
+        stored = [Path(scratch) / f"out-{i}.{TARGETS[target][0]}" for i in range(len(jobs))]
+        job_file.write_text(
             json.dumps(
                 {
                     "pipe": pipe,
-                    "template": str(template),
-                    "output": str(stored),
                     "filter": filter_name,
-                    "values": dict(values),
+                    "documents": [
+                        d | {"output": str(out)} for d, out in zip(documents, stored, strict=True)
+                    ],
                     "connect_timeout": max(1.0, min(60.0, timeout / 2)),
                     "allow_locked": allow_locked,
                 },
@@ -209,7 +326,7 @@ def fill(
         )
         try:
             client = _run(
-                [SYSTEM_PYTHON, str(UNO_FILL_SCRIPT), str(job)],
+                [SYSTEM_PYTHON, str(UNO_FILL_SCRIPT), str(job_file)],
                 max(1.0, deadline - time.monotonic()),
             )
             if client.returncode == 0:
@@ -220,15 +337,39 @@ def fill(
             _stop(office, grace=0)
         if client.returncode != 0:
             raise LibreOfficeError(
-                f"filling {template.name} failed (exit code {client.returncode})\n{_tail(client)}"
+                f"filling {', '.join(names)} failed (exit code {client.returncode})\n{_tail(client)}"
             )
-        if not stored.is_file() or stored.stat().st_size == 0:
-            raise LibreOfficeError(f"filling {template.name} produced no file\n{_tail(client)}")
-        output.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(stored, output)
+        empty = [n for n, path in zip(names, stored, strict=True) if not _nonempty(path)]
+        if empty:
+            raise LibreOfficeError(f"filling {', '.join(empty)} produced no file\n{_tail(client)}")
+        for path, output in zip(stored, outputs, strict=True):
+            output.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(path, output)
 
 
 # --------------------------------------------------------------------------- internals
+
+
+def _operations(operations: Sequence[Operation]) -> list[dict[str, str | int]]:
+    """Validated copies of ``operations``, so a typo fails here and not inside soffice."""
+    checked = []
+    for operation in operations:
+        op = operation.get("op")
+        if op not in _OPERATION_KEYS:
+            raise ValueError(f"unknown operation {op!r} (want one of {sorted(_OPERATION_KEYS)})")
+        wanted = {"op", "sheet"} | _OPERATION_KEYS[str(op)]
+        if set(operation) != wanted:
+            raise ValueError(f"{op} wants exactly {sorted(wanted)}, not {sorted(operation)}")
+        for key in wanted - {"op", "sheet", "password"}:
+            value = operation[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < (key == "count"):
+                raise ValueError(f"{op}: {key} must be an int >= {int(key == 'count')}")
+        checked.append(dict(operation))
+    return checked
+
+
+def _nonempty(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size > 0
 
 
 def _target(target: str) -> tuple[str, str, str]:

@@ -4,17 +4,30 @@ Usage: ``/usr/bin/python3 tests/lo_uno_fill.py JOB.json`` (``-`` reads the job f
 
 The job is a JSON object::
 
-    {"pipe": "...", "template": "/abs/in.xlsx", "output": "/abs/out.xlsx",
-     "filter": "Calc Office Open XML", "values": {"nb_x": 3, "Sheet!D7": "text"},
-     "connect_timeout": 30, "allow_locked": false}
+    {"pipe": "...", "filter": "Calc Office Open XML", "connect_timeout": 30,
+     "allow_locked": false,
+     "documents": [{"template": "/abs/in.xlsx", "output": "/abs/out.xlsx",
+                    "operations": [{"op": "unprotect", "sheet": "S", "password": "pw"},
+                                   {"op": "insert_rows", "sheet": "S", "before": 6, "count": 1}],
+                    "values": {"nb_x": 3, "S!D7": "text"},
+                    "afterwards": [{"op": "protect", "sheet": "S", "password": "pw"}]}, ...]}
 
-It connects to an soffice already started with ``--accept=pipe,name=<pipe>;urp;...``
-(retrying until ``connect_timeout``), loads ``template`` hidden, writes every value (numbers
-via ``setValue``, strings via ``setString``), runs ``calculateAll()``, stores to ``output``
-with ``filter`` and asks the office to terminate.  Sheet protection is not touched; since UNO
+(the older single-document form, with ``template``, ``output`` and ``values`` at the top level,
+is still accepted).  It connects to an soffice already started with
+``--accept=pipe,name=<pipe>;urp;...`` (retrying until ``connect_timeout``) and, document by
+document, loads ``template`` hidden, applies the structural ``operations`` in order as a clerk
+would in Calc, then writes every value (numbers via ``setValue``, strings via ``setString``),
+applies the ``afterwards`` operations (protecting a sheet again, say), runs ``calculateAll()`` and stores to ``output`` with ``filter``; at the end it asks the office
+to terminate.  A ``Sheet!A1`` key names the cell *after* the operations; defined names follow
+their cells as Calc moves them.
+
+Operations (row and column indexes zero-based): ``unprotect`` / ``protect`` (``sheet``,
+``password``), ``insert_rows`` / ``insert_columns`` (``sheet``, ``before``, ``count``),
+``delete_rows`` / ``delete_columns`` (``sheet``, ``first``, ``count``).  Like Calc's menus,
+structure operations are refused on a protected sheet, and so is a wrong password.  Since UNO
 would write locked cells of a protected sheet regardless, such cells are refused unless
-``allow_locked`` is true.  Errors go to stderr with a non-zero exit status (3 for a bad key);
-the caller kills soffice in any case.
+``allow_locked`` is true.  Errors go to stderr with a non-zero exit status (3 for a bad key or
+operation); the caller kills soffice in any case.
 """
 
 from __future__ import annotations
@@ -92,32 +105,102 @@ def find_cell(doc: Any, key: str, allow_locked: bool = False) -> Any:
     return cell
 
 
-def run(job: dict[str, Any]) -> None:
-    ctx = connect(job["pipe"], float(job.get("connect_timeout", 30)))
-    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+# op -> (rows or columns, insert or delete, the key holding the zero-based index)
+STRUCTURE = {
+    "insert_rows": ("rows", "insert", "before"),
+    "delete_rows": ("rows", "delete", "first"),
+    "insert_columns": ("columns", "insert", "before"),
+    "delete_columns": ("columns", "delete", "first"),
+}
+
+
+def sheet_of(doc: Any, name: str) -> Any:
+    sheets = doc.getSheets()
+    if not sheets.hasByName(name):
+        raise LookupError(f"no sheet {name!r} (have {list(sheets.getElementNames())})")
+    return sheets.getByName(name)
+
+
+def apply(doc: Any, operation: dict[str, Any]) -> None:
+    """One structural change, as a clerk makes it through Calc's menus."""
+    op = operation.get("op")
+    where = f"{op} on {operation.get('sheet')!r}"
+    sheet = sheet_of(doc, str(operation.get("sheet")))
+    if op in ("unprotect", "protect"):
+        password = str(operation.get("password", ""))
+        if op == "protect":
+            sheet.protect(password)
+            return
+        if sheet.isProtected():
+            # Calc asks for the password; UNO raises IllegalArgumentException for a wrong one.
+            with suppress(Exception):
+                sheet.unprotect(password)
+            if sheet.isProtected():
+                raise LookupError(f"{where}: wrong password")
+        return
+    if op not in STRUCTURE:
+        raise LookupError(f"unknown operation {op!r} (want one of {sorted(STRUCTURE)})")
+    # Calc greys out Insert/Delete Rows on a protected sheet: refuse here too, whatever UNO does.
+    if sheet.isProtected():
+        raise LookupError(f"{where}: sheet is protected (unprotect it first)")
+    axis, verb, index_key = STRUCTURE[op]
+    index, count = operation.get(index_key), operation.get("count", 1)
+    if not isinstance(index, int) or not isinstance(count, int) or index < 0 or count < 1:
+        raise LookupError(f"{where}: want {index_key} >= 0 and count >= 1, not {operation}")
+    ranges = sheet.getRows() if axis == "rows" else sheet.getColumns()
     try:
-        doc = desktop.loadComponentFromURL(
-            uno.systemPathToFileUrl(job["template"]),
-            "_blank",
-            0,
-            (prop("Hidden", True), prop("ReadOnly", False), prop("MacroExecutionMode", 0)),
-        )
-        if doc is None:
-            raise SystemExit(f"LibreOffice could not load {job['template']}")
+        if verb == "insert":
+            ranges.insertByIndex(index, count)
+        else:
+            ranges.removeByIndex(index, count)
+    except Exception as exc:  # IndexOutOfBoundsException / RuntimeException from UNO
+        raise LookupError(f"{where}: LibreOffice refused: {exc}") from exc
+
+
+def fill_document(
+    desktop: Any, document: dict[str, Any], allow_locked: bool, filter_name: str
+) -> None:
+    template = document["template"]
+    doc = desktop.loadComponentFromURL(
+        uno.systemPathToFileUrl(template),
+        "_blank",
+        0,
+        (prop("Hidden", True), prop("ReadOnly", False), prop("MacroExecutionMode", 0)),
+    )
+    if doc is None:
+        raise SystemExit(f"LibreOffice could not load {template}")
+    try:
         try:
-            for key, value in job["values"].items():
-                cell = find_cell(doc, key, bool(job.get("allow_locked", False)))
+            for operation in document.get("operations", ()):
+                apply(doc, operation)
+            for key, value in document["values"].items():
+                cell = find_cell(doc, key, allow_locked)
                 if isinstance(value, str):
                     cell.setString(value)
                 else:
                     cell.setValue(float(value))
-            doc.calculateAll()
-            doc.storeToURL(
-                uno.systemPathToFileUrl(job["output"]),
-                (prop("FilterName", job["filter"]), prop("Overwrite", True)),
-            )
-        finally:
-            doc.close(True)
+            for operation in document.get("afterwards", ()):
+                apply(doc, operation)
+        except LookupError as exc:
+            raise LookupError(f"{template}: {exc}") from None
+        doc.calculateAll()
+        doc.storeToURL(
+            uno.systemPathToFileUrl(document["output"]),
+            (prop("FilterName", filter_name), prop("Overwrite", True)),
+        )
+    finally:
+        doc.close(True)
+
+
+def run(job: dict[str, Any]) -> None:
+    ctx = connect(job["pipe"], float(job.get("connect_timeout", 30)))
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    documents = job.get("documents") or [
+        {"template": job["template"], "output": job["output"], "values": job["values"]}
+    ]
+    try:
+        for document in documents:
+            fill_document(desktop, document, bool(job.get("allow_locked", False)), job["filter"])
     finally:
         # The bridge may drop while the office goes away; lo.py kills it in any case.
         with suppress(Exception):

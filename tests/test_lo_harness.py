@@ -142,3 +142,108 @@ def test_convert_splits_into_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     outputs = lo.convert(inputs, tmp_path / "xls", "xls")
     assert [p.name for p in outputs] == ["单位0.xls", "单位1.xls", "单位2.xls"]
     assert [calamine_rows(p)[-1][-1] for p in outputs] == [1.0, 2.0, 3.0]
+
+
+# ------------------------------------------------------------------------ structure changes
+# A clerk unprotects the sheet, changes its structure, then types; references name the cells
+# where they are afterwards, defined names and formulas follow their cells as Calc moves them.
+STRUCTURE_CASES: dict[
+    str, tuple[list[lo.Operation], dict[str, float | int | str], dict[str, object]]
+] = {
+    "insert_rows": (
+        [lo.unprotect(SHEET, "secret"), lo.insert_rows(SHEET, before=6)],
+        {NAME: 3, f"{SHEET}!E8": 4, f"{SHEET}!C7": "其中：网上申请", f"{SHEET}!D7": 1},
+        {"C7": "其中：网上申请", "D7": 1, "C8": "新收申请·自然人", "D8": 3, "E8": 4, "F8": 7},
+    ),
+    "delete_rows": (
+        [lo.unprotect(SHEET, "secret"), lo.delete_rows(SHEET, first=1, count=2)],
+        {NAME: 3, f"{SHEET}!E5": 4},
+        {"C5": "新收申请·自然人", "D5": 3, "E5": 4, "F5": 7},
+    ),
+    "insert_columns": (
+        [lo.unprotect(SHEET, "secret"), lo.insert_columns(SHEET, before=3)],
+        {NAME: 3, f"{SHEET}!F7": 4, f"{SHEET}!D7": "说明"},
+        {"C7": "新收申请·自然人", "D7": "说明", "E7": 3, "F7": 4, "G7": 7},
+    ),
+    "delete_columns": (
+        [lo.unprotect(SHEET, "secret"), lo.delete_columns(SHEET, first=0)],
+        {NAME: 3, f"{SHEET}!D7": 4},
+        {"B7": "新收申请·自然人", "C7": 3, "D7": 4, "E7": 7},
+    ),
+}
+# Where the input named NAME and the total's formula end up.
+MOVED = {
+    "insert_rows": ("$D$8", "F8", "=SUM(D8:E8)"),
+    "delete_rows": ("$D$5", "F5", "=SUM(D5:E5)"),
+    "insert_columns": ("$E$7", "G7", "=SUM(E7:F7)"),
+    "delete_columns": ("$C$7", "E7", "=SUM(C7:D7)"),
+}
+
+
+@pytest.fixture(scope="module")
+def restructured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every structure case filled in one soffice run (fill_many)."""
+    tmp = tmp_path_factory.mktemp("structure")
+    template = build_workbook(tmp / "模板.xlsx")
+    jobs = {
+        case: lo.FillJob(
+            template,
+            tmp / f"{case}.xlsx",
+            values,
+            operations,
+            [lo.protect(SHEET, "again")] if case == "insert_rows" else [],
+        )
+        for case, (operations, values, _) in STRUCTURE_CASES.items()
+    }
+    lo.fill_many(list(jobs.values()))
+    assert own_soffice_processes() == []
+    return {case: job.output for case, job in jobs.items()}
+
+
+@pytest.mark.parametrize("case", list(STRUCTURE_CASES))
+def test_fill_changes_structure_before_typing(restructured: dict[str, Path], case: str) -> None:
+    _, _, expected = STRUCTURE_CASES[case]
+    name_ref, total_ref, formula = MOVED[case]
+    path = restructured[case]
+    shown = openpyxl.load_workbook(path, data_only=True)[SHEET]
+    assert {ref: shown[ref].value for ref in expected} == expected
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SHEET]
+    assert wb.defined_names[NAME].attr_text == f"'{SHEET}'!{name_ref}"
+    assert ws[total_ref].value == formula
+    assert ws.protection.sheet is (case == "insert_rows")  # only that clerk protected it again
+
+
+def test_fill_many_is_all_or_nothing(tmp_path: Path) -> None:
+    template = build_workbook(tmp_path / "t.xlsx")
+    good = lo.FillJob(template, tmp_path / "good.xlsx", {NAME: 1})
+    bad = lo.FillJob(
+        template, tmp_path / "bad.xlsx", {NAME: 1}, [lo.unprotect(SHEET, "not-the-password")]
+    )
+    with pytest.raises(lo.LibreOfficeError, match="unprotect on '三、依申请公开': wrong password"):
+        lo.fill_many([good, bad])
+    assert not good.output.exists() and not bad.output.exists()
+    assert own_soffice_processes() == []
+
+
+def test_fill_refuses_structure_changes_on_a_protected_sheet(tmp_path: Path) -> None:
+    template = build_workbook(tmp_path / "t.xlsx")
+    with pytest.raises(lo.LibreOfficeError, match="sheet is protected"):
+        lo.fill(template, tmp_path / "out.xlsx", {}, operations=[lo.insert_rows(SHEET, 6)])
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        {"op": "merge_cells", "sheet": SHEET},
+        {"op": "insert_rows", "sheet": SHEET, "first": 3, "count": 1},
+        {"op": "delete_rows", "sheet": SHEET, "first": 3, "count": 0},
+    ],
+)
+def test_fill_rejects_malformed_operations_before_starting_soffice(
+    tmp_path: Path, operation: lo.Operation
+) -> None:
+    template = build_workbook(tmp_path / "t.xlsx")
+    with pytest.raises(ValueError):
+        lo.fill(template, tmp_path / "out.xlsx", {}, operations=[operation])
