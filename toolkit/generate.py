@@ -38,6 +38,7 @@ from .manifest import (
     read_manifest,
     read_password,
 )
+from .oserrors import os_reason
 from .roster import Agency
 from .text import FILE_NAME_BYTES, cell_text, safe_file_name
 
@@ -262,7 +263,7 @@ def generate(
         out_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".nianbao-staging-{os.getpid()}-", dir=out_dir))
     except OSError as exc:
-        raise UsageError("out-not-writable", path=out_dir, reason=exc.strerror or exc) from exc
+        raise UsageError("out-not-writable", path=out_dir, reason=os_reason(exc)) from exc
     try:
         jobs = [
             _Job(
@@ -285,7 +286,7 @@ def generate(
             target = present.get(name.casefold(), out_dir / name)
             os.replace(staging / name, target)
     except OSError as exc:
-        raise UsageError("out-not-writable", path=out_dir, reason=exc.strerror or exc) from exc
+        raise UsageError("out-not-writable", path=out_dir, reason=os_reason(exc)) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     added = tuple(present.get(n.casefold(), out_dir / n) for _, n in todo)

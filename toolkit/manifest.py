@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .catalogue import UsageError
+from .oserrors import os_reason
 from .text import csv_safe
 
 __all__ = [
@@ -65,7 +66,7 @@ def read_manifest(path: Path) -> list[ManifestRow]:
         data = _read_small(path)
         text = data.decode("utf-8-sig")
     except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or "不是 UTF-8 编码的 CSV"
+        reason = os_reason(exc) if isinstance(exc, OSError) else "不是 UTF-8 编码的 CSV"
         raise UsageError("manifest-unreadable", path=path, reason=reason) from exc
     lines = [row for row in csv.reader(io.StringIO(text, newline="")) if any(row)]
     if not lines:
@@ -95,7 +96,7 @@ def read_password(path: Path) -> str | None:
     try:
         text = _read_small(path).decode("utf-8-sig", "replace")
     except OSError as exc:
-        raise UsageError("manifest-unreadable", path=path, reason=exc.strerror or exc) from exc
+        raise UsageError("manifest-unreadable", path=path, reason=os_reason(exc)) from exc
     first = text.splitlines()[0].strip() if text.strip() else ""
     if not first:
         raise UsageError("manifest-unreadable", path=path, reason="第一行没有密码")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .catalogue import UsageError, say
 from .identity import normalise_code
+from .oserrors import os_reason
 from .text import BLANK_CHARACTERS, is_blank
 
 __all__ = ["Agency", "Roster", "read_roster", "read_roster_with_notes"]
@@ -123,7 +124,7 @@ def _read_rows(path: Path) -> tuple[list[list[str]], set[tuple[int, int]]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UsageError("roster-unreadable", path=path, reason=exc.strerror or exc) from exc
+        raise UsageError("roster-unreadable", path=path, reason=os_reason(exc)) from exc
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         return _workbook_rows(path)
     if path.suffix.lower() not in (".csv", ".txt"):
