@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +115,186 @@ def test_console_script_and_module_entry_points(tmp_path: Path) -> None:
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("nianbao ")
+
+
+# ------------------------------------------------------------------------------------------------
+# Everything a user reads is Chinese, the command line's own words included (cli_zh.py).
+# ------------------------------------------------------------------------------------------------
+
+ENGLISH = re.compile(
+    r"\b(Usage|Options?|Arguments?|Commands?|Missing|Error|Invalid|Try|No such|Got|unexpected|"
+    r"Show this|required|default|Possible|requires|valid|integer|Input should|Aborted)\b"
+)
+
+
+def _no_english(out: str) -> None:
+    found = ENGLISH.findall(out)
+    assert not found, f"English words reach the user: {found}\n{out}"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["-h"], ["generate", "--help"], ["check", "--help"], ["rollup", "--help"], []],
+)
+def test_help_is_all_chinese(args: list[str]) -> None:
+    code, out = _run(*args)
+    assert code == (2 if not args else 0)  # no arguments: help, as a usage error
+    assert out.startswith("用法：nianbao")
+    assert "选项：" in out and "显示本帮助后退出。" in out
+    _no_english(out)
+
+
+def test_help_columns_line_up_with_chinese_metavars() -> None:
+    from toolkit.cli_zh import display_width
+
+    code, out = _run("check", "--help")
+    assert code == 0
+    assert "参数：" in out and "路径 <文本>..." in out and "--year <整数>" in out
+    rows = [line for line in out.splitlines() if line.startswith("  -")]
+    descriptions = [re.split(r"\s{2,}", line.strip(), maxsplit=1)[1] for line in rows]
+    columns = {
+        display_width(row[: row.index(d)]) for row, d in zip(rows, descriptions, strict=True)
+    }
+    assert len(rows) >= 12 and len(columns) == 1, out  # one column, by display width
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["generate"], "错误：缺少选项 '--year'。"),
+        (["generate", "--year", "2025"], "错误：缺少选项 '--out'。"),
+        (["check"], "错误：缺少参数 '路径'。"),
+        (["generate", "--year", "x", "--out", "o"], "错误：'--year' 的值无效：须为整数"),
+        (["check", "a", "--year", "2023年"], "错误：'--year' 的值无效：须为整数"),
+        (["generate", "--bogus"], "错误：没有选项 --bogus"),
+        (["nope"], "错误：没有命令 'nope'。"),
+        (["generate", "--year", "2025", "--out", "o", "extra"], "错误：多余的参数：extra"),
+        (["generate", "--year"], "错误：选项 '--year' 后面须给出一个值。"),
+    ],
+)
+def test_parser_errors_are_chinese_with_exit_2(args: list[str], message: str) -> None:
+    code, out = _run(*args)
+    assert code == 2
+    assert message in out
+    if args != ["generate", "--year"]:  # click shows no usage for an option without its value
+        assert "用法：nianbao" in out and "查看帮助。" in out
+    _no_english(out)
+
+
+def test_translation_table_covers_clicks_own_wording() -> None:
+    from toolkit.cli_zh import translate
+
+    assert translate("'abc' is not a valid integer.") == "“abc”不是有效的整数"
+    assert translate("Missing argument 'PATHS'.") == "缺少参数 'PATHS'。"
+    assert translate("No such option: --yaer Did you mean --year?") == (
+        "没有选项 --yaer（是否要用 --year？）"
+    )
+    assert translate("Got unexpected extra arguments (a b)") == "多余的参数：a b"
+    assert translate("Invalid value for '--n': 'x' is not a valid float.") == (
+        "'--n' 的值无效：“x”不是有效的数字"
+    )
+    assert translate("纯中文消息") == "纯中文消息"
+
+
+# ------------------------------------------------------------------------------------------------
+# generate into an existing folder; notes; collisions.
+# ------------------------------------------------------------------------------------------------
+
+
+def test_late_agency_is_added_with_the_folder_password(tmp_path: Path) -> None:
+    out_dir = tmp_path / "templates"
+    code, out = _run(*BASE, "--roster", SAMPLES / "roster.csv", "--out", out_dir)
+    assert code == 0, out
+    password = (out_dir / "password.txt").read_bytes()
+    rows = (out_dir / "manifest.csv").read_text(encoding="utf-8-sig").splitlines()
+    late = [a for a in BASE if a not in ("--password", "pw")]
+    code, out = _run(*late, "--agency-code", "QK014", "--agency-name", "区新设局", "--out", out_dir)
+    assert code == 0, out
+    assert "已生成 1 个模板" in out and "沿用" in out and "password.txt" in out
+    assert (out_dir / "password.txt").read_bytes() == password
+    new_rows = (out_dir / "manifest.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert new_rows[: len(rows)] == rows and new_rows[-1].startswith("QK014,区新设局,")
+    assert len(list(out_dir.glob("*.xlsx"))) == 14
+    _no_english(out)
+
+
+def test_a_different_password_for_an_existing_folder_is_refused(tmp_path: Path) -> None:
+    code, _ = _run(*BASE, "--agency-code", "A1", "--agency-name", "甲", "--out", tmp_path)
+    assert code == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    args = [a if a != "pw" else "another" for a in BASE]
+    code, out = _run(*args, "--agency-code", "A2", "--agency-name", "乙", "--out", tmp_path)
+    assert code == 2 and "已有 password.txt" in out and "未生成任何文件" in out
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_existing_template_is_kept_and_replaced_only_with_force(tmp_path: Path) -> None:
+    one = ["--agency-code", "A1", "--agency-name", "甲", "--out", tmp_path]
+    assert _run(*BASE, *one)[0] == 0
+    (template,) = tmp_path.glob("*.xlsx")
+    first = template.read_bytes()
+    later = [a if a != "2025-12-01T09:00:00" else "2025-12-02T09:00:00" for a in BASE]
+    code, out = _run(*later, *one)
+    assert code == 0 and "已生成 0 个模板" in out and "保留已有模板 1 个" in out
+    assert "--force" in out and template.read_bytes() == first
+    code, out = _run(*later, *one, "--force")
+    assert code == 0 and "已生成 1 个模板" in out and template.read_bytes() != first
+
+
+def test_roster_notes_are_printed_and_kept_in_the_manifest(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "单位代码,单位名称,联系人,电子邮箱\nA1, 区教育局 ,李娜,\nA2,区民政局,刘洋,m@b.cn\n",
+        encoding="utf-8",
+    )
+    code, out = _run(*BASE, "--roster", roster, "--out", tmp_path / "out")
+    assert code == 0, out
+    assert "注意：A1 区教育局：没有电子邮箱" in out and "有多余空格，已去除" in out
+    text = (tmp_path / "out" / "manifest.csv").read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "单位代码,单位名称,联系人,电子邮箱,文件,sha256,备注"
+    assert "没有电子邮箱，请另行发送模板" in text
+
+
+def test_numeric_codes_in_a_workbook_roster_get_a_hint(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    roster = tmp_path / "roster.xlsx"
+    book = xlsxwriter.Workbook(str(roster))
+    ws = book.add_worksheet()
+    ws.write_row(0, 0, ["单位代码", "单位名称", "联系人", "电子邮箱"])
+    ws.write_row(1, 0, [1, "区民政局", "刘洋", "m@b.cn"])
+    book.close()
+    code, out = _run(*BASE, "--roster", roster, "--out", tmp_path / "out")
+    assert code == 0, out
+    assert "单位代码列为数字格式，前导0可能已丢失" in out
+
+
+def test_colliding_codes_are_refused_naming_the_rows(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("单位代码,单位名称,联系人,电子邮箱\nA:1,甲,,\nA?1,甲,,\n", encoding="utf-8")
+    code, out = _run(*BASE, "--roster", roster, "--out", tmp_path / "out")
+    assert code == 2 and "模板文件名相同" in out and "第2行 A:1（甲）、第3行 A?1（甲）" in out
+    assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------------------------------------
+# check and rollup: arguments checked up front, in their own words.
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["check", "rollup"])
+def test_year_outside_the_form_is_refused_up_front(command: str, tmp_path: Path) -> None:
+    extra = ["--out", str(tmp_path / "r.xlsx")] if command == "rollup" else []
+    code, out = _run(command, SAMPLES / "returned", "--year", "2019", *extra)
+    assert code == 2 and "年度 2019 不在 2021–2100 之间" in out
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+@pytest.mark.parametrize("command", ["check", "rollup"])
+def test_roster_error_during_check_uses_fitting_words(command: str, tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("单位代码,单位名称,联系人,电子邮箱\nA,甲,,\nA,乙,,\n", encoding="utf-8")
+    extra = ["--out", str(tmp_path / "r.xlsx")] if command == "rollup" else []
+    code, out = _run(command, SAMPLES / "returned", "--roster", roster, *extra)
+    assert code == 2 and "单位代码“A”重复" in out
+    assert "未生成任何文件" not in out and "请更正名单后重新运行" in out

@@ -42,8 +42,9 @@ def test_one_file_per_agency_with_manifest_and_password(generated: GenerateResul
     assert generated.files[0].name == "QK001-区发展和改革委员会-2025年政府信息公开工作年度报告.xlsx"
     with generated.manifest.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert [r["file"] for r in rows] == [p.name for p in generated.files]
-    assert rows[2]["email"] == "kjj@shifanqu.gov.cn"
+    assert list(rows[0]) == ["单位代码", "单位名称", "联系人", "电子邮箱", "文件", "sha256", "备注"]
+    assert [r["文件"] for r in rows] == [p.name for p in generated.files]
+    assert rows[2]["电子邮箱"] == "kjj@shifanqu.gov.cn"
     for row, path in zip(rows, generated.files, strict=True):
         assert row["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert generated.password_file.read_text(encoding="utf-8").startswith(PASSWORD)
@@ -137,6 +138,7 @@ def test_meta_sheet_and_document_properties_identify_the_workbook(
     assert values["generated_at"] == "2025-12-01T09:00:00"
     assert values["layout_fingerprint"] == form.fingerprint()
     assert len(values["template_id"]) == 20
+    assert len(values["token"]) == 32  # the office's keyed hash: generate always has a key
     custom = {p.name: p.value for p in book.custom_doc_props.props}
     assert custom == {f"nianbao_{key}": value for key, value in values.items()}
 
@@ -201,7 +203,9 @@ def test_file_names_are_safe_on_windows() -> None:
     odd = Agency(code="A/1", name='区"测试"局: 办公室?*')
     assert file_name(odd, 2025) == "A_1-区_测试_局_ 办公室__-2025年政府信息公开工作年度报告.xlsx"
     long = Agency(code="B1", name="很长" * 200)
-    assert len(file_name(long, 2025)) <= 125
+    name = file_name(long, 2025)
+    assert len(name.encode("utf-8")) <= 180
+    assert name.startswith("B1-很长") and name.endswith("-2025年政府信息公开工作年度报告.xlsx")
 
 
 def test_generate_writes_nothing_when_a_year_is_out_of_range(tmp_path: Path) -> None:
@@ -250,3 +254,212 @@ def test_fill_refuses_totals_and_misspelt_keys(form: Form, tmp_path: Path) -> No
         with pytest.raises(ValueError, match="not input cells"):
             _write(tmp_path / "x.xlsx", form, fill)
     assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+# ------------------------------------------------------------------------------------------------
+# A template folder is added to, never overwritten (a late agency, a second run).
+# ------------------------------------------------------------------------------------------------
+
+FIRST = (
+    Agency(code="QK001", name="区发展和改革委员会", email="f@b.cn", line=2),
+    Agency(code="QK002", name="区教育局", email="j@b.cn", line=3),
+)
+LATE = Agency(code="QK014", name="区新设局", note="没有电子邮箱，请另行发送模板")
+
+
+def _manifest(folder: Path) -> list[dict[str, str]]:
+    with (folder / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+def test_late_agency_is_added_and_everything_else_kept(tmp_path: Path) -> None:
+    generate(FIRST, year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+    before = _snapshot(tmp_path)
+    password = (tmp_path / "password.txt").read_text(encoding="utf-8").splitlines()[0]
+    late = generate([LATE], year=2025, out_dir=tmp_path, generated_at=datetime(2026, 1, 5))
+    after = _snapshot(tmp_path)
+    for name, data in before.items():
+        if name != "manifest.csv":
+            assert after[name] == data, f"{name} was changed"
+    assert [p.name for p in late.files] == [file_name(LATE, 2025)]
+    assert late.password_reused and not late.password_generated
+    rows = _manifest(tmp_path)
+    assert [r["单位代码"] for r in rows] == ["QK001", "QK002", "QK014"]
+    assert rows[:2] == _manifest_rows(before["manifest.csv"])
+    assert rows[2]["备注"] == "没有电子邮箱，请另行发送模板"
+    assert late.notes == ("QK014 区新设局：没有电子邮箱，请另行发送模板",)
+    # the late template is protected with the folder's password, not a new one
+    new = openpyxl.load_workbook(late.files[0])
+    assert new[INSTRUCTIONS_SHEET].protection.sheet
+    old = openpyxl.load_workbook(tmp_path / file_name(FIRST[0], 2025))
+    assert (
+        new[INSTRUCTIONS_SHEET].protection.password == old[INSTRUCTIONS_SHEET].protection.password
+    )
+    assert password  # kept on the first line of password.txt
+
+
+def _manifest_rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
+
+
+def test_a_different_password_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    from toolkit.catalogue import UsageError
+
+    generate(FIRST, year=2025, out_dir=tmp_path, password="first-pw", generated_at=GENERATED_AT)
+    before = _snapshot(tmp_path)
+    with pytest.raises(UsageError, match=r"password\.txt") as error:
+        generate([LATE], year=2025, out_dir=tmp_path, password="other", generated_at=GENERATED_AT)
+    assert error.value.code == "password-mismatch"
+    assert _snapshot(tmp_path) == before
+    same = generate(
+        [LATE], year=2025, out_dir=tmp_path, password="first-pw", generated_at=GENERATED_AT
+    )
+    assert len(same.files) == 1
+
+
+def test_existing_templates_are_kept_unless_forced(tmp_path: Path) -> None:
+    generate(FIRST, year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+    before = _snapshot(tmp_path)
+    again = generate(FIRST, year=2025, out_dir=tmp_path, generated_at=datetime(2026, 1, 5))
+    assert again.files == () and len(again.kept) == 2
+    assert _snapshot(tmp_path) == before
+    forced = generate(
+        FIRST[:1], year=2025, out_dir=tmp_path, generated_at=datetime(2026, 1, 5), force=True
+    )
+    target = tmp_path / file_name(FIRST[0], 2025)
+    assert forced.files == (target,)
+    assert target.read_bytes() != before[target.name]
+    rows = _manifest(tmp_path)
+    assert [r["单位代码"] for r in rows] == ["QK001", "QK002"]
+    assert rows[0]["sha256"] == hashlib.sha256(target.read_bytes()).hexdigest()
+
+
+def test_an_english_manifest_is_read_and_rewritten_in_chinese(tmp_path: Path) -> None:
+    (tmp_path / "manifest.csv").write_text(
+        "code,name,contact,email,file,sha256\r\nQK001,区发展和改革委员会,王磊,f@b.cn,a.xlsx,00\r\n",
+        encoding="utf-8-sig",
+    )
+    generate([LATE], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+    rows = _manifest(tmp_path)
+    assert rows[0] == {
+        "单位代码": "QK001", "单位名称": "区发展和改革委员会", "联系人": "王磊",
+        "电子邮箱": "f@b.cn", "文件": "a.xlsx", "sha256": "00", "备注": "",
+    }  # fmt: skip
+    assert rows[1]["单位代码"] == "QK014"
+
+
+def test_manifest_values_cannot_become_formulas(tmp_path: Path) -> None:
+    hostile = Agency(code="QK020", name='=HYPERLINK("http://x","点我")', contact="+1", email="@x")
+    generate([hostile], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+    text = (tmp_path / "manifest.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and ",'+1,'@x," in text
+    from toolkit.manifest import read_manifest
+
+    (row,) = read_manifest(tmp_path / "manifest.csv")
+    assert row.name == hostile.name and row.contact == "+1"  # read back as written
+
+
+def test_colliding_file_names_are_refused_before_anything_is_written(tmp_path: Path) -> None:
+    from toolkit.catalogue import UsageError
+
+    clash = (
+        Agency(code="A/1", name="甲局", line=2),
+        Agency(code="A_1", name="甲局", line=5),
+        Agency(code="B1", name="乙局", line=6),
+    )
+    with pytest.raises(UsageError) as error:
+        generate(clash, year=2025, out_dir=tmp_path / "out", generated_at=GENERATED_AT)
+    assert error.value.code == "file-name-collision"
+    assert "第2行 A/1（甲局）、第5行 A_1（甲局）" in str(error.value)
+    assert "B1" not in str(error.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_sixty_character_name_gives_a_name_capped_in_bytes(tmp_path: Path) -> None:
+    agency = Agency(code="QK050", name="区" + "政务服务和大数据管理" * 6 + "局")
+    result = generate([agency], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+    (path,) = result.files
+    assert len(agency.name) == 62
+    assert len(path.name.encode("utf-8")) <= 180 and path.is_file()
+    assert path.name.startswith("QK050-区政务服务")
+    assert path.name.endswith("-2025年政府信息公开工作年度报告.xlsx")
+
+
+def test_a_failing_write_leaves_no_staging_folder_and_no_new_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from toolkit import generate as module
+    from toolkit.catalogue import UsageError
+
+    generate(FIRST[:1], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+    before = _snapshot(tmp_path)
+    written = []
+    real = module.write_workbook
+
+    def disk_fills_up(path: Path, **kwargs: object) -> None:
+        if written:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, **kwargs)
+        written.append(path)
+
+    monkeypatch.setattr(module, "write_workbook", disk_fills_up)
+    with pytest.raises(UsageError) as error:
+        generate(
+            [FIRST[1], LATE, Agency(code="QK015", name="丙")],
+            year=2025,
+            out_dir=tmp_path,
+            generated_at=GENERATED_AT,
+        )
+    assert error.value.code == "out-not-writable" and "磁盘空间不足" in str(error.value)
+    assert written  # one template was made in the staging folder before the disk filled up
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before)
+    assert _snapshot(tmp_path) == before
+
+
+def test_interrupted_generate_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from toolkit import generate as module
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, "write_workbook", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        generate(FIRST, year=2025, out_dir=tmp_path / "out", generated_at=GENERATED_AT)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_outputs_follow_the_umask(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        result = generate(FIRST[:1], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+    finally:
+        os.umask(old)
+    for path in (*result.files, result.manifest, result.password_file, result.key_file):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name
+
+
+def test_text_from_the_roster_is_never_a_formula(tmp_path: Path) -> None:
+    hostile = Agency(code="QK021", name='=HYPERLINK("http://x","点我")')
+    result = generate(
+        [hostile], year=2025, out_dir=tmp_path, district="=1+1", contact="@SUM(1)",
+        generated_at=GENERATED_AT,
+    )  # fmt: skip
+    with zipfile.ZipFile(result.files[0]) as archive:
+        for name in archive.namelist():
+            if "worksheets/sheet" in name:
+                xml = archive.read(name).decode("utf-8")
+                assert "HYPERLINK" not in xml and "1+1" not in xml and "SUM(1)" not in xml
+    book = openpyxl.load_workbook(result.files[0])
+    values = [c.value for row in book[INSTRUCTIONS_SHEET].iter_rows() for c in row if c.value]
+    assert any('=HYPERLINK("http://x","点我")' in str(v) for v in values)

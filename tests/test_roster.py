@@ -99,3 +99,50 @@ def test_missing_file_and_corrupt_workbook(tmp_path: Path) -> None:
     with pytest.raises(UsageError) as error:
         read_roster(bad)
     assert error.value.code == "roster-unreadable"
+
+
+def test_codes_are_normalised_and_collide_after_normalisation(tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path, HEADER + "ｑｋ００１ ,区教育局,李娜,a@b.cn\nQK002\u200b,区民政局,刘洋,m@b.cn\n"
+    )
+    assert [a.code for a in read_roster(path)] == ["QK001", "QK002"]
+    clash = _csv(tmp_path, HEADER + "qk001,区教育局,,\nＱＫ001,区民政局,,\n")
+    with pytest.raises(UsageError) as error:
+        read_roster(clash)
+    assert "第2、3行：单位代码“QK001”重复" in str(error.value)
+
+
+def test_notes_for_missing_email_and_trimmed_names(tmp_path: Path) -> None:
+    from toolkit.roster import read_roster_with_notes
+
+    path = _csv(tmp_path, HEADER + "A01, 区教育局\u3000,李娜,\nA02,区民政局,刘洋,m@b.cn\n")
+    roster = read_roster_with_notes(path)
+    first, second = roster.agencies
+    assert first.name == "区教育局" and first.line == 2
+    assert (
+        "没有电子邮箱" in first.note and "单位名称“ 区教育局\u3000”有多余空格，已去除" in first.note
+    )
+    assert second.note == "" and roster.notes == ()
+
+
+def test_numeric_codes_in_a_workbook_get_a_leading_zero_hint(tmp_path: Path) -> None:
+    from toolkit.roster import read_roster_with_notes
+
+    path = tmp_path / "roster.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("名单")
+    ws.write_row(0, 0, ["单位代码", "单位名称", "联系人", "电子邮箱"])
+    ws.write_row(1, 0, [1, "区民政局", "刘洋", "m@b.cn"])
+    ws.write_row(2, 0, ["002", "区教育局", "李娜", "j@b.cn"])
+    book.close()
+    roster = read_roster_with_notes(path)
+    assert [a.code for a in roster.agencies] == ["1", "002"]
+    (note,) = roster.notes
+    assert "单位代码列为数字格式，前导0可能已丢失" in note
+    text = tmp_path / "text.xlsx"
+    book = xlsxwriter.Workbook(str(text))
+    ws = book.add_worksheet("名单")
+    ws.write_row(0, 0, ["单位代码", "单位名称", "联系人", "电子邮箱"])
+    ws.write_row(1, 0, ["001", "区民政局", "刘洋", 12345])  # a number elsewhere is no hint
+    book.close()
+    assert read_roster_with_notes(text).notes == ()

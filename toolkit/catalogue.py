@@ -141,6 +141,66 @@ _ALL = (
         title="日期格式错误",
         template="{option} 的值“{value}”不是有效的日期，请写成 2026-01-15 的形式。",
     ),
+    # H3: identity key, generating into an existing folder, file names, argument checks.
+    Message(
+        code="roster-rows-review",
+        title="名单有误",
+        template="名单文件 {path} 有 {count} 处问题，请更正名单后重新运行：\n{problems}",
+    ),
+    Message(
+        code="roster-note-no-email",
+        title="没有电子邮箱",
+        template="没有电子邮箱，请另行发送模板",
+    ),
+    Message(
+        code="roster-note-name-trimmed",
+        title="单位名称有多余空格",
+        template="单位名称“{raw}”有多余空格，已去除",
+    ),
+    Message(
+        code="roster-numeric-codes",
+        title="单位代码为数字格式",
+        template="名单文件 {path} 的单位代码列为数字格式，前导0可能已丢失（如 001 变成 1）。"
+        "请核对生成的文件名和 manifest.csv；如有丢失，在 Excel 中把该列设为“文本”格式后重新输入代码，"
+        "再重新生成。",
+        severity="warning",
+    ),
+    Message(
+        code="file-name-collision",
+        title="模板文件名相同",
+        template="以下单位的模板文件名相同（Windows 不区分大小写），未生成任何文件。"
+        "请修改名单中的单位代码，使每个单位的文件名不同：\n{groups}",
+    ),
+    Message(
+        code="file-name-collision-group",
+        title="文件名相同的单位",
+        template="{agencies} → {name}",
+    ),
+    Message(
+        code="password-mismatch",
+        title="密码与已下发模板不同",
+        template="输出文件夹 {path} 中已有 password.txt，已生成的模板使用其中的密码；"
+        "--password 给出的密码与之不同，未生成任何文件。"
+        "请去掉 --password（新模板沿用原密码），或换一个输出文件夹。",
+    ),
+    Message(
+        code="manifest-unreadable",
+        title="已有清单无法读取",
+        template="输出文件夹中已有的 {path} 无法读取（{reason}）。为免丢失已有记录，未生成任何文件；"
+        "请修复或移走该文件后重试。",
+    ),
+    Message(
+        code="key-unreadable",
+        title="单位校验密钥无效",
+        template="输出文件夹中的 {path} 不是有效的单位校验密钥文件。为免已生成模板无法核验，"
+        "未生成任何文件；请恢复原文件后重试。",
+    ),
+    Message(
+        code="previous-same-year",
+        title="上年数据年度不对",
+        template="--previous 给出的文件是 {year} 年度的，与本次审核的年度相同：{files}。"
+        "--previous 应为上一年度报回的文件或上年的汇总表。",
+    ),
 )
 
 

@@ -11,12 +11,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .cli_zh import install as _install_chinese
+
 if TYPE_CHECKING:
     from .roster import Agency
 
 __all__ = ["app", "main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+
+_install_chinese()  # usage, help headings and the parser's messages in Chinese (cli_zh.py)
 
 app = typer.Typer(
     name="nianbao",
@@ -75,11 +79,14 @@ def _date(option: str, value: str | None) -> date | None:
 
 
 @app.command(
-    help="按单位名单生成带保护的填报模板（每个单位一个 .xlsx），另附 manifest.csv 与 password.txt。"
+    help="按单位名单生成带保护的填报模板（每个单位一个 .xlsx），另附 manifest.csv、password.txt 和单位校验密钥。"
+    "输出文件夹中已有模板时只补充新单位：沿用原密码和密钥，保留已有模板和清单。"
 )
 def generate(
     year: Annotated[int, typer.Option("--year", help="报告年度，如 2025。")],
-    out: Annotated[Path, typer.Option("--out", help="输出文件夹（不存在时自动创建）。")],
+    out: Annotated[
+        Path, typer.Option("--out", help="输出文件夹（不存在时自动创建；已有模板时在其中补充）。")
+    ],
     roster: Annotated[
         Path | None,
         typer.Option(
@@ -102,31 +109,43 @@ def generate(
     ] = "",
     password: Annotated[
         str | None,
-        typer.Option("--password", help="工作表保护密码；不给时随机生成，写入 password.txt。"),
+        typer.Option(
+            "--password",
+            help="工作表保护密码；不给时沿用文件夹中 password.txt 的密码，没有则随机生成。",
+        ),
     ] = None,
     generated_at: Annotated[
         str | None,
         typer.Option(
-            "--generated-at", help="生成时间（ISO 格式）；给定时相同输入生成完全相同的文件。"
+            "--generated-at",
+            help="生成时间（ISO 格式）；给定时，相同输入和相同密钥生成完全相同的文件。",
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="文件夹中已有同名模板时重新生成并替换（默认保留不动）。"),
+    ] = False,
 ) -> None:
     from .catalogue import UsageError
     from .form import FormError
     from .generate import generate as run
-    from .roster import Agency, read_roster
+    from .identity import normalise_code
+    from .roster import Agency, Roster, clean_name, read_roster_with_notes
 
     try:
         if roster is not None and (agency_code or agency_name):
             raise UsageError("agency-both")
         if roster is not None:
-            agencies = read_roster(roster)
-        elif agency_code and agency_name:
-            agencies = (Agency(code=agency_code.strip(), name=agency_name.strip()),)
+            listed = read_roster_with_notes(roster)
+        elif (
+            agency_code and agency_name and normalise_code(agency_code) and clean_name(agency_name)
+        ):
+            agency = Agency(code=normalise_code(agency_code), name=clean_name(agency_name))
+            listed = Roster(agencies=(agency,))
         else:
             raise UsageError("agency-missing")
         result = run(
-            agencies,
+            listed.agencies,
             year=year,
             out_dir=out,
             district=district,
@@ -134,24 +153,44 @@ def generate(
             contact=contact,
             password=password,
             generated_at=_datetime("--generated-at", generated_at),
+            force=force,
         )
     except (UsageError, FormError) as exc:
         raise _fail(str(exc)) from None
-    typer.echo(f"已生成 {len(result.files)} 个模板，保存在 {result.out_dir}：")
+    _report_generated(result, listed.notes)
+
+
+def _report_generated(result, roster_notes: tuple[str, ...]) -> None:
+    """What generate added, what it kept, and what the office should know about the roster."""
+    from .text import inert
+
+    typer.echo(f"已生成 {len(result.files)} 个模板，保存在 {inert(result.out_dir)}：")
     for path in result.files:
-        typer.echo(f"  {path.name}")
-    typer.echo(f"邮件合并清单：{result.manifest}")
-    note = "（随机生成）" if result.password_generated else ""
-    typer.echo(f"保护密码{note}：{result.password_file}（请勿发给填报单位）")
+        typer.echo(f"  {inert(path.name)}")
+    if result.kept:
+        typer.echo(f"保留已有模板 {len(result.kept)} 个（未覆盖；如需重新生成，请加 --force）：")
+        for path in result.kept:
+            typer.echo(f"  {inert(path.name)}")
+    for note in (*roster_notes, *result.notes):
+        typer.echo(f"注意：{inert(note)}")
+    typer.echo(f"邮件合并清单：{inert(result.manifest)}")
+    if result.password_reused:
+        typer.echo(f"保护密码：沿用 {inert(result.password_file)} 中的原密码（请勿发给填报单位）")
+    else:
+        note = "（随机生成）" if result.password_generated else ""
+        typer.echo(f"保护密码{note}：{inert(result.password_file)}（请勿发给填报单位）")
+    if result.key_file is not None:
+        typer.echo(f"单位校验密钥：{inert(result.key_file)}（审核时用于核验单位身份，请妥善保管）")
 
 
 @app.command(
-    help="审核报回的工作簿：表式、填写、勾稽关系逐项核验。PATH 可为文件、文件夹或通配符（如 returned/*.xlsx）。"
+    help="审核报回的工作簿：表式、填写、勾稽关系逐项核验。路径可为文件、文件夹或通配符（如 returned/*.xlsx）。"
     "退出码：0 无错误（可有提示），1 有错误，2 无法运行。"
 )
 def check(
     paths: Annotated[
-        list[str], typer.Argument(help="报回的文件、文件夹或通配符。", show_default=False)
+        list[str],
+        typer.Argument(metavar="路径", help="报回的文件、文件夹或通配符。", show_default=False),
     ],
     roster: Annotated[
         Path | None, typer.Option("--roster", help="单位名单，用于发现未报送和名单外的单位。")
@@ -205,6 +244,7 @@ def check(
     console = _console()
     made, copies, generated = [], {}, None
     try:
+        _check_year(year)
         due = _date("--deadline", deadline)
         agencies, files = _inputs(paths, roster, (json_path, xlsx_path))
         with _progress(console, len(files)) as progress:
@@ -257,7 +297,8 @@ def check(
 )
 def rollup(
     paths: Annotated[
-        list[str], typer.Argument(help="报回的文件、文件夹或通配符。", show_default=False)
+        list[str],
+        typer.Argument(metavar="路径", help="报回的文件、文件夹或通配符。", show_default=False),
     ],
     out: Annotated[Path, typer.Option("--out", help="汇总表输出路径（.xlsx）。")],
     roster: Annotated[
@@ -287,6 +328,7 @@ def rollup(
 
     console = _console()
     try:
+        _check_year(year)
         stamp = _datetime("--generated-at", generated_at)
         agencies, files = _inputs(paths, roster, (out, csv_path))
         with _progress(console, len(files)) as progress:
@@ -329,15 +371,30 @@ def _inputs(
     paths: list[str], roster: Path | None, outputs: tuple[Path | None, ...]
 ) -> tuple[tuple[Agency, ...] | None, list[Path]]:
     """The roster and the files a command reads, refusing outputs that would overwrite one."""
+    from .catalogue import UsageError
     from .check import collect
     from .roster import read_roster
 
-    agencies = read_roster(roster) if roster is not None else None
+    try:
+        agencies = read_roster(roster) if roster is not None else None
+    except UsageError as exc:
+        if exc.code != "roster-rows":
+            raise
+        raise UsageError("roster-rows-review", **exc.params) from None  # not "未生成任何文件"
     files, _ = collect(paths)
     for output in outputs:
         if output is not None:
             _refuse_overwrite(output, files)
     return agencies, files
+
+
+def _check_year(year: int | None) -> None:
+    """--year outside the years the form applies to is refused before any file is read."""
+    if year is not None:
+        from .arguments import check_year
+        from .form import standard_form
+
+        check_year(standard_form(), year)
 
 
 def _refuse_overwrite(output: Path, inputs: list[Path]) -> None:

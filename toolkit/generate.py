@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import math
 import os
 import re
 import secrets
+import shutil
 import tempfile
+import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,11 +25,22 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
-from .catalogue import UsageError
+from .catalogue import UsageError, say
 from .form import Form, Instance, Rule, complete, defined_name, standard_form
+from .identity import KEY_FILE, agency_token, key_note, new_key, normalise_code, read_key
 from .layout import Area, SheetLayout, Status, a1, layout
+from .manifest import (
+    MANIFEST,
+    PASSWORD_FILE,
+    ManifestRow,
+    manifest_text,
+    password_note,
+    read_manifest,
+    read_password,
+)
+from .oserrors import os_reason
 from .roster import Agency
-from .text import excel_without_blanks, is_blank
+from .text import FILE_NAME_BYTES, cell_text, excel_without_blanks, is_blank, safe_file_name
 
 __all__ = [
     "INSTRUCTIONS_SHEET",
@@ -60,9 +72,9 @@ PASS = "通过"  # what a live status cell shows when its rule holds
 LATER = "报送后核对"  # status of rules the template cannot compute (cross-year, text figures)
 META_PREFIX = "nianbao_"  # custom document property names
 PARALLEL_MIN_PER_WORKER = 20  # below this, starting worker processes costs more than it saves
-MAX_FILE_STEM = 120  # keeps full paths under Windows' 260-character limit in ordinary folders
 
 STATUS_FAIL = {"zero": "请核对", "text-required": "未填写", "mention": "未写明"}
+WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,9 +91,12 @@ class Identity:
     generated_at: str
     toolkit_version: str
     layout_fingerprint: str
+    token: str = ""  # the office's keyed hash (toolkit.identity); "" when made without the key
 
     def items(self) -> list[tuple[str, str]]:
-        return list(self.__dict__.items())
+        # A workbook made without the office's key (samples, tests) has no token row at all,
+        # rather than an empty one that a reader might take for a token that failed.
+        return [(k, v) for k, v in self.__dict__.items() if k != "token" or v]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,36 +130,83 @@ class Review:
 @dataclass(frozen=True, kw_only=True)
 class GenerateResult:
     out_dir: Path
-    files: tuple[Path, ...]
+    files: tuple[Path, ...]  # templates written by this run
     manifest: Path
     password_file: Path
     password_generated: bool
+    kept: tuple[Path, ...] = ()  # templates that were already there and were left alone
+    password_reused: bool = False  # the folder's password.txt was used, not replaced
+    key_file: Path | None = None
+    notes: tuple[str, ...] = ()  # roster notes about the agencies written (no email, …)
 
 
 def identity_for(
-    form: Form, agency: Agency, year: int, district: str, generated_at: datetime
+    form: Form,
+    agency: Agency,
+    year: int | str,
+    district: str,
+    generated_at: datetime | str,
+    key: bytes | None = None,
 ) -> Identity:
-    stamp = generated_at.isoformat(timespec="seconds")
-    seed = "\x1f".join([form.id, form.version, district, str(year), agency.code, stamp])
+    """The identity of one agency's workbook. Odd values read back from a returned file's `_meta`
+    (a year written "2023年", a generation time that is not a date) are kept as text, never raised:
+    one bad file must not stop the feedback of the others."""
+    stamp = _stamp(generated_at)
+    year_text = _year_text(year)
+    code = normalise_code(agency.code)
+    seed = "\x1f".join([form.id, form.version, district, year_text, code, stamp])
+    token = ""
+    if key is not None:
+        token = agency_token(
+            key,
+            form_id=form.id,
+            form_version=form.version,
+            year=year_text,
+            district=district,
+            agency_code=code,
+        )
     return Identity(
         form_id=form.id,
         form_version=form.version,
-        year=str(year),
+        year=year_text,
         district=district,
-        agency_code=agency.code,
+        agency_code=code,
         agency_name=agency.name,
-        template_id=hashlib.sha256(seed.encode()).hexdigest()[:20],
+        template_id=hashlib.sha256(seed.encode("utf-8", "replace")).hexdigest()[:20],
         generated_at=stamp,
         toolkit_version=__version__,
         layout_fingerprint=form.fingerprint(),
+        token=token,
     )
 
 
-def file_name(agency: Agency, year: int) -> str:
-    """`<单位代码>-<单位名称>-<YEAR>年政府信息公开工作年度报告.xlsx`, safe as a Windows file name."""
-    stem = f"{agency.code}-{agency.name}-{year}年政府信息公开工作年度报告"
-    stem = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", stem).strip(" .")
-    return stem[:MAX_FILE_STEM].rstrip(" .") + ".xlsx"
+def _stamp(generated_at: datetime | str) -> str:
+    if isinstance(generated_at, datetime):
+        return generated_at.isoformat(timespec="seconds")
+    return str(generated_at)
+
+
+def _year_text(year: int | str) -> str:
+    """2023, "2023" and "2023年" are all 2023; anything else is kept as the text it was."""
+    found = re.fullmatch(r"\s*(\d{4})\s*(?:年|年度)?\s*", unicodedata.normalize("NFKC", str(year)))
+    return found.group(1) if found else str(year)
+
+
+def _created(identity: Identity) -> datetime | None:
+    try:
+        return datetime.fromisoformat(identity.generated_at).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+def file_name(agency: Agency, year: int | str) -> str:
+    """`<单位代码>-<单位名称>-<YEAR>年政府信息公开工作年度报告.xlsx`, safe on every file system and
+    capped in bytes (a long agency name is cut, the code and the year stay)."""
+    code = normalise_code(agency.code)
+    tail = f"-{_year_text(year)}年政府信息公开工作年度报告"
+    budget = FILE_NAME_BYTES - len((tail + ".xlsx").encode("utf-8"))
+    head = safe_file_name(f"{code}-{agency.name}", max_bytes=budget)
+    return safe_file_name(head + tail, ".xlsx")
 
 
 def generate(
@@ -158,63 +220,150 @@ def generate(
     password: str | None = None,
     generated_at: datetime,
     form: Form | None = None,
+    force: bool = False,
 ) -> GenerateResult:
-    """Write one template per agency, manifest.csv and password.txt into out_dir.
+    """Write one template per agency into out_dir, with manifest.csv, password.txt and the key.
 
-    Either everything is written or nothing: files are built in a temporary folder inside out_dir and
-    moved into place only when all of them succeeded.
+    A folder that already holds templates is added to: its password, key, manifest rows and
+    templates are kept (a template is replaced only with `force`). Either everything new is
+    written or nothing: files are built in a staging folder inside out_dir, moved into place only
+    when all of them succeeded, and the staging folder is removed on every failure.
     """
     form = form or standard_form()
     if not form.first_year <= year <= form.last_year:
         raise UsageError(
             "year-range", year=year, first=form.first_year, last=form.last_year, basis=form.basis
         )
+    names = [file_name(agency, year) for agency in agencies]
+    _refuse_collisions(agencies, names)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError("out-not-folder", path=out_dir)
+    old_password = read_password(out_dir / PASSWORD_FILE)
+    if old_password is not None and password is not None and password != old_password:
+        raise UsageError("password-mismatch", path=out_dir)
+    old_rows = read_manifest(out_dir / MANIFEST)
+    key = read_key(out_dir)
+    if key is None and (out_dir / KEY_FILE).exists():
+        raise UsageError("key-unreadable", path=out_dir / KEY_FILE)
+    present = {p.name.casefold(): p for p in out_dir.iterdir()} if out_dir.is_dir() else {}
+    todo: list[tuple[Agency, str]] = []
+    kept: list[Path] = []
+    for agency, name in zip(agencies, names, strict=True):
+        existing = present.get(name.casefold())
+        if existing is not None and not force:
+            kept.append(existing)
+        else:
+            todo.append((agency, name))
+    password_generated = password is None and old_password is None
+    password = old_password or password or secrets.token_urlsafe(9)
+    new_files = {PASSWORD_FILE: old_password is None, KEY_FILE: key is None}
+    key = key or new_key()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".nianbao-", dir=out_dir))
+        staging = Path(tempfile.mkdtemp(prefix=f".nianbao-staging-{os.getpid()}-", dir=out_dir))
     except OSError as exc:
-        raise UsageError("out-not-writable", path=out_dir, reason=exc.strerror or exc) from exc
-    password_generated = password is None
-    password = password or secrets.token_urlsafe(9)
+        raise UsageError("out-not-writable", path=out_dir, reason=os_reason(exc)) from exc
     try:
-        names = [file_name(agency, year) for agency in agencies]
         jobs = [
             _Job(
                 path=staging / name,
-                identity=identity_for(form, agency, year, district, generated_at),
+                identity=identity_for(form, agency, year, district, generated_at, key),
                 deadline=deadline,
                 contact=contact,
                 password=password,
             )
-            for agency, name in zip(agencies, names, strict=True)
+            for agency, name in todo
         ]
-        digests = _run_jobs(form, jobs)
-        rows = [
-            [a.code, a.name, a.contact, a.email, name, digest]
-            for a, name, digest in zip(agencies, names, digests, strict=True)
-        ]
-        _save_text(staging / "manifest.csv", _manifest(rows), encoding="utf-8-sig")
-        _save_text(staging / "password.txt", _password_note(password, year, district))
-        final = []
-        for name in [*names, "manifest.csv", "password.txt"]:
-            os.replace(staging / name, out_dir / name)
-            final.append(out_dir / name)
+        digests = dict(zip((n for _, n in todo), _run_jobs(form, jobs), strict=True))
+        rows = _merge_rows(old_rows, agencies, names, digests, out_dir)
+        _save_text(staging / MANIFEST, manifest_text(rows), encoding="utf-8-sig")
+        _save_text(staging / PASSWORD_FILE, password_note(password, year, district))
+        _save_text(staging / KEY_FILE, key_note(key, year=year, district=district))
+        moving = [n for _, n in todo] + [MANIFEST]
+        moving += [name for name, is_new in new_files.items() if is_new]
+        for name in moving:
+            target = present.get(name.casefold(), out_dir / name)
+            os.replace(staging / name, target)
     except OSError as exc:
-        raise UsageError("out-not-writable", path=out_dir, reason=exc.strerror or exc) from exc
+        raise UsageError("out-not-writable", path=out_dir, reason=os_reason(exc)) from exc
     finally:
-        for leftover in staging.glob("*"):
-            leftover.unlink()
-        staging.rmdir()
+        shutil.rmtree(staging, ignore_errors=True)
+    added = tuple(present.get(n.casefold(), out_dir / n) for _, n in todo)
+    notes = tuple(f"{a.code} {a.name}：{a.note}" for a, _ in todo if a.note)
     return GenerateResult(
         out_dir=out_dir,
-        files=tuple(final[: len(names)]),
-        manifest=out_dir / "manifest.csv",
-        password_file=out_dir / "password.txt",
+        files=added,
+        kept=tuple(kept),
+        manifest=out_dir / MANIFEST,
+        password_file=out_dir / PASSWORD_FILE,
         password_generated=password_generated,
+        password_reused=old_password is not None,
+        key_file=out_dir / KEY_FILE,
+        notes=notes,
     )
+
+
+def _refuse_collisions(agencies: Sequence[Agency], names: Sequence[str]) -> None:
+    """Two agencies whose templates would have one file name (compared as Windows does): refuse
+    before anything is written, naming them."""
+    groups: dict[str, list[tuple[Agency, str]]] = {}
+    for agency, name in zip(agencies, names, strict=True):
+        groups.setdefault(name.casefold(), []).append((agency, name))
+    clashes = [
+        say(
+            "file-name-collision-group",
+            agencies="、".join(_who(agency) for agency, _ in group),
+            name=group[0][1],
+        )
+        for group in groups.values()
+        if len(group) > 1
+    ]
+    if clashes:
+        raise UsageError("file-name-collision", groups="\n".join(clashes))
+
+
+def _who(agency: Agency) -> str:
+    where = f"第{agency.line}行 " if agency.line else ""
+    return f"{where}{agency.code}（{agency.name}）"
+
+
+def _merge_rows(
+    old: Sequence[ManifestRow],
+    agencies: Sequence[Agency],
+    names: Sequence[str],
+    digests: Mapping[str, str],
+    out_dir: Path,
+) -> list[ManifestRow]:
+    """The manifest's rows: every existing row kept in its place (a regenerated template's row
+    updated), then a row for each agency that has none."""
+    fresh: dict[str, ManifestRow] = {}
+    for agency, name in zip(agencies, names, strict=True):
+        digest = digests.get(name)
+        if digest is None:  # kept: its row stays as it was, or is rebuilt if it was lost
+            path = out_dir / name
+            digest = _digest(path) if path.is_file() else ""
+            if any(row.code == agency.code for row in old):
+                continue
+        fresh[agency.code] = ManifestRow(
+            code=agency.code,
+            name=agency.name,
+            contact=agency.contact,
+            email=agency.email,
+            file=name,
+            sha256=digest,
+            note=agency.note,
+        )
+    rows = [fresh.pop(row.code, row) for row in old]
+    return rows + list(fresh.values())
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -258,24 +407,17 @@ def _run_jobs(form: Form, jobs: list[_Job]) -> list[str]:
         return list(pool.map(_run_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
-def _manifest(rows: list[list[str]]) -> str:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["code", "name", "contact", "email", "file", "sha256"])
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def _password_note(password: str, year: int, district: str) -> str:
-    return (
-        f"{password}\r\n\r\n"
-        f"以上为{district}{year}年度政府信息公开工作年度报告模板的工作表保护密码。\r\n"
-        "请勿发给填报单位；保护只防误改，不能防止有意篡改，报回的文件由 nianbao check 逐项核验。\r\n"
-    )
-
-
 def _save_text(path: Path, text: str, encoding: str = "utf-8") -> None:
     path.write_bytes(text.encode(encoding))
+    _follow_umask(path)
+
+
+def _follow_umask(path: Path) -> None:
+    """Give a file the permissions an ordinary new file gets here (temporary-file helpers create
+    0600 files; the office's folder may be shared)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -473,7 +615,8 @@ def _write(
     values = complete(form, fill.values)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        book = xlsxwriter.Workbook(str(path), {"in_memory": True})
+        # Text from rosters and returned files is written as text, never as a formula or link.
+        book = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
         styles = add_styles(book)
         book.set_properties(
             {
@@ -482,11 +625,14 @@ def _write(
                 "author": identity.district or "nianbao",
                 "company": identity.district,
                 "comments": f"{form.basis} 表式；由 nianbao {__version__} 生成",
-                "created": datetime.fromisoformat(identity.generated_at).replace(tzinfo=None),
             }
+            | ({"created": created} if (created := _created(identity)) else {})
         )
         for key, value in identity.items():
-            _ok(book.set_custom_property(META_PREFIX + key, value), f"custom property {key}")
+            _ok(
+                book.set_custom_property(META_PREFIX + key, cell_text(value)[:255] or " "),
+                f"custom property {key}",
+            )
         # Sheets are added in report order, but the agency-specific instructions are written last
         # so that the content sheets' shared-string indexes, and so their XML, are the same for
         # every agency of a run (see _Worksheet).
@@ -560,8 +706,9 @@ def _instructions(
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
-    title = f"{identity.district}{identity.year}年度{form.title}填报模板"
-    _ok(ws.merge_range(0, 0, 0, 1, title, styles["title"]), "title")
+    title = cell_text(f"{identity.district}{identity.year}年度{form.title}填报模板")
+    _ok(ws.merge_range(0, 0, 0, 1, "", styles["title"]), "title")
+    _ok(ws.write_string(0, 0, title, styles["title"]), "title")
     ws.set_row(0, 30)
     sheet_names = "、".join(s.sheet for s in form.sections)
     deadline_text = (
@@ -597,8 +744,9 @@ def _instructions(
     ]
     row = 2
     for key, value in lines:
-        ws.write_string(row, 0, key, styles["info_key"])
-        ws.write_string(row, 1, value, styles["info_value"])
+        value = cell_text(value)
+        _ok(ws.write_string(row, 0, key, styles["info_key"]), key)
+        _ok(ws.write_string(row, 1, value, styles["info_value"]), key)
         ws.set_row(row, max(20, 15 * math.ceil(len(value) / 46) + 5))
         row += 1
     row += 1
@@ -770,7 +918,7 @@ def _write_text(ws: Worksheet, area: Area, text: str, style: Any) -> None:
     if area.merged:
         _ok(ws.merge_range(area.row, area.col, area.last_row, area.last_col, "", style), text[:20])
     if text:
-        _ok(ws.write_string(area.row, area.col, text, style), text[:20])
+        _ok(ws.write_string(area.row, area.col, cell_text(text), style), text[:20])
     elif not area.merged:
         _ok(ws.write_blank(area.row, area.col, None, style), "blank")
 
@@ -804,7 +952,7 @@ def _number_cell(
         _ok(ws.write_formula(area.row, area.col, formulas.totals[key], style, value), key)
     elif raw is not None:  # a feedback copy shows what the agency typed, to be corrected there
         if raw:
-            _ok(ws.write_string(area.row, area.col, raw, style), key)
+            _ok(ws.write_string(area.row, area.col, cell_text(raw), style), key)
         else:
             _ok(ws.write_blank(area.row, area.col, None, style), key)
     else:
@@ -1044,14 +1192,21 @@ def _review(ws: Worksheet, styles: dict[str, Any], review: Review, password: str
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
-    _ok(ws.merge_range(0, 0, 0, last, review.title, styles["title"]), "review title")
+    # The title, intro and rows quote agency names and cell content: written as strings only.
+    intro = cell_text(review.intro)
+    _ok(ws.merge_range(0, 0, 0, last, "", styles["title"]), "review title")
+    _ok(ws.write_string(0, 0, cell_text(review.title), styles["title"]), "review title")
     ws.set_row(0, 30)
-    _ok(ws.merge_range(1, 0, 1, last, review.intro, styles["info_value"]), "review intro")
-    ws.set_row(1, max(20, 15 * math.ceil(len(review.intro) / 60) + 5))
-    ws.write_row(3, 0, review.header, styles["review_header"])
+    _ok(ws.merge_range(1, 0, 1, last, "", styles["info_value"]), "review intro")
+    _ok(ws.write_string(1, 0, intro, styles["info_value"]), "review intro")
+    ws.set_row(1, min(409, max(20, 15 * math.ceil(len(intro) / 60) + 5)))
+    for col, title in enumerate(review.header):
+        _ok(ws.write_string(3, col, cell_text(title), styles["review_header"]), "review header")
     for index, row in enumerate(review.rows, start=4):
-        ws.write_row(index, 0, row, styles["review_cell"])
-        ws.set_row(index, max(20, 15 * math.ceil(len(row[-1]) / 42) + 5))
+        for col, value in enumerate(row):
+            _ok(ws.write_string(index, col, cell_text(str(value)), styles["review_cell"]), "review")
+        last_text = str(row[-1]) if row else ""
+        ws.set_row(index, min(409, max(20, 15 * math.ceil(len(last_text) / 42) + 5)))
     ws.freeze_panes(4, 0)
     ws.activate()
     ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
@@ -1063,6 +1218,6 @@ def _meta(book: Workbook, styles: dict[str, Any], identity: Identity, password: 
     ws.set_column(1, 1, 60)
     for row, (key, value) in enumerate(identity.items()):
         _ok(ws.write_string(row, 0, key, styles["meta"]), key)
-        _ok(ws.write_string(row, 1, value, styles["meta"]), key)
+        _ok(ws.write_string(row, 1, cell_text(value), styles["meta"]), key)
     ws.very_hidden()
     ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})

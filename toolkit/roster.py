@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalogue import UsageError, say
+from .identity import normalise_code
+from .oserrors import os_reason
+from .text import BLANK_CHARACTERS, is_blank
 
-__all__ = ["Agency", "read_roster"]
+__all__ = ["Agency", "Roster", "read_roster", "read_roster_with_notes"]
 
 # Accepted header spellings, after normalisation (NFKC, no spaces, lower case).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -30,25 +34,44 @@ class Agency:
     name: str
     contact: str = ""
     email: str = ""
+    # What the office should know about this row (no email address, a name that was trimmed):
+    # shown at generation and kept in manifest.csv's 备注 column. Not part of the identity.
+    note: str = field(default="", compare=False)
+    line: int = field(default=0, compare=False)  # the roster row, for messages; 0 when typed
+
+
+@dataclass(frozen=True, kw_only=True)
+class Roster:
+    agencies: tuple[Agency, ...]
+    notes: tuple[str, ...] = ()  # about the whole roster (codes stored as numbers)
 
 
 def read_roster(path: Path) -> tuple[Agency, ...]:
     """Read and validate a roster; raise UsageError listing every problem at once."""
+    return read_roster_with_notes(path).agencies
+
+
+def clean_name(name: str) -> str:
+    """A name without leading, trailing or doubled blanks (what a clerk's stray spaces leave)."""
+    return re.sub(r"\s+", " ", name.strip(BLANK_CHARACTERS))
+
+
+def read_roster_with_notes(path: Path) -> Roster:
+    """The roster and the notes that generation prints and writes into manifest.csv."""
     path = Path(path)
+    rows, numeric = _read_rows(path)
     numbered = [
-        (line, row)
-        for line, row in enumerate(_read_rows(path), start=1)
-        if any(cell.strip() for cell in row)
+        (line, row) for line, row in enumerate(rows, start=1) if not all(map(is_blank, row))
     ]
     if not numbered:
         raise UsageError("roster-empty", path=path)
     _, header_row = numbered[0]
     header = [_normalise(cell) for cell in header_row]
     where: dict[str, int] = {}
-    for field, aliases in COLUMN_ALIASES.items():
+    for column, aliases in COLUMN_ALIASES.items():
         for index, title in enumerate(header):
-            if title in aliases and field not in where:
-                where[field] = index
+            if title in aliases and column not in where:
+                where[column] = index
     missing = [COLUMN_TITLES[f] for f in COLUMN_ALIASES if f not in where]
     if missing:
         found = "、".join(cell.strip() for cell in header_row if cell.strip()) or "（无）"
@@ -60,12 +83,19 @@ def read_roster(path: Path) -> tuple[Agency, ...]:
     problems: list[str] = []
     for line, row in numbered[1:]:
         values = {f: row[i].strip() if i < len(row) else "" for f, i in where.items()}
-        values["code"] = unicodedata.normalize("NFKC", values["code"]).strip()
+        values["code"] = normalise_code(values["code"])
+        raw_name = row[where["name"]] if where["name"] < len(row) else ""
+        values["name"] = clean_name(raw_name)
         blank = [COLUMN_TITLES[f] for f in ("code", "name") if not values[f]]
         if blank:
             problems.append(say("roster-row-blank", line=line, what="、".join(blank)))
             continue
-        agencies.append((line, Agency(**values)))
+        notes = []
+        if not values["email"]:
+            notes.append(say("roster-note-no-email"))
+        if values["name"] != raw_name:
+            notes.append(say("roster-note-name-trimmed", raw=raw_name.strip("\r\n")))
+        agencies.append((line, Agency(**values, note="；".join(notes), line=line)))
     by_code: dict[str, list[tuple[int, Agency]]] = defaultdict(list)
     for line, agency in agencies:
         by_code[agency.code].append((line, agency))
@@ -83,14 +113,18 @@ def read_roster(path: Path) -> tuple[Agency, ...]:
         raise UsageError(
             "roster-rows", path=path, count=len(problems), problems="\n".join(problems)
         )
-    return tuple(agency for _, agency in agencies)
+    roster_notes = []
+    if any(col == where["code"] for _, col in numeric):
+        roster_notes.append(say("roster-numeric-codes", path=path))
+    return Roster(agencies=tuple(agency for _, agency in agencies), notes=tuple(roster_notes))
 
 
-def _read_rows(path: Path) -> list[list[str]]:
+def _read_rows(path: Path) -> tuple[list[list[str]], set[tuple[int, int]]]:
+    """The rows as text, and the (row, column) of cells a workbook stored as numbers."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UsageError("roster-unreadable", path=path, reason=exc.strerror or exc) from exc
+        raise UsageError("roster-unreadable", path=path, reason=os_reason(exc)) from exc
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         return _workbook_rows(path)
     if path.suffix.lower() not in (".csv", ".txt"):
@@ -100,11 +134,11 @@ def _read_rows(path: Path) -> list[list[str]]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return list(csv.reader(io.StringIO(text, newline="")))
+        return list(csv.reader(io.StringIO(text, newline=""))), set()
     raise UsageError("roster-encoding", path=path)
 
 
-def _workbook_rows(path: Path) -> list[list[str]]:
+def _workbook_rows(path: Path) -> tuple[list[list[str]], set[tuple[int, int]]]:
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -112,7 +146,13 @@ def _workbook_rows(path: Path) -> list[list[str]]:
         sheet = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except (CalamineError, OSError, ValueError) as exc:
         raise UsageError("roster-unreadable", path=path, reason=exc) from exc
-    return [[_text(value) for value in row] for row in sheet]
+    numeric = {
+        (r, c)
+        for r, row in enumerate(sheet)
+        for c, value in enumerate(row)
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    }
+    return [[_text(value) for value in row] for row in sheet], numeric
 
 
 def _text(value: object) -> str:

@@ -1,0 +1,129 @@
+"""What a template folder already holds: manifest.csv, password.txt and the office's key.
+
+Generating into a folder adds to it. Templates already sent out were protected with the password
+in password.txt and carry tokens made with the key, so both are read back and never replaced; the
+manifest's rows are read (Chinese or the older English header) and kept, and new rows are added.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalogue import UsageError
+from .oserrors import os_reason
+from .text import csv_safe
+
+__all__ = [
+    "MANIFEST",
+    "MANIFEST_HEADER",
+    "PASSWORD_FILE",
+    "ManifestRow",
+    "manifest_text",
+    "password_note",
+    "read_manifest",
+    "read_password",
+]
+
+MANIFEST = "manifest.csv"
+PASSWORD_FILE = "password.txt"
+MANIFEST_HEADER = ("单位代码", "单位名称", "联系人", "电子邮箱", "文件", "sha256", "备注")
+_ENGLISH_HEADER = ("code", "name", "contact", "email", "file", "sha256", "note")
+_FIELDS = ("code", "name", "contact", "email", "file", "sha256", "note")
+_SMALL_FILE = 16 * 1024 * 1024  # a manifest of thousands of agencies is well under a megabyte
+
+
+@dataclass(frozen=True, kw_only=True)
+class ManifestRow:
+    code: str
+    name: str
+    contact: str = ""
+    email: str = ""
+    file: str = ""
+    sha256: str = ""
+    note: str = ""
+
+
+def manifest_text(rows: Iterable[ManifestRow]) -> str:
+    """The manifest as CSV (CRLF lines, for Excel's mail merge); no value can become a formula."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(MANIFEST_HEADER)
+    for row in rows:
+        writer.writerow([csv_safe(getattr(row, name)) for name in _FIELDS])
+    return buffer.getvalue()
+
+
+def read_manifest(path: Path) -> list[ManifestRow]:
+    """The rows of an existing manifest (empty when there is none). A manifest that cannot be read
+    is refused rather than replaced: its rows are the record of what was sent."""
+    if not path.exists():
+        return []
+    try:
+        data = _read_small(path)
+        text = data.decode("utf-8-sig")
+    except (OSError, ValueError) as exc:
+        reason = os_reason(exc) if isinstance(exc, OSError) else "不是 UTF-8 编码的 CSV"
+        raise UsageError("manifest-unreadable", path=path, reason=reason) from exc
+    lines = [row for row in csv.reader(io.StringIO(text, newline="")) if any(row)]
+    if not lines:
+        return []
+    header = [cell.strip().lower() for cell in lines[0]]
+    where: dict[str, int] = {}
+    for name, chinese, english in zip(_FIELDS, MANIFEST_HEADER, _ENGLISH_HEADER, strict=True):
+        for index, title in enumerate(header):
+            if title in (chinese, english):
+                where[name] = index
+                break
+    if "code" not in where or "file" not in where:
+        raise UsageError("manifest-unreadable", path=path, reason="第一行不是清单的列名")
+    rows = []
+    for line in lines[1:]:
+        values = {n: _unquote(line[i]) if i < len(line) else "" for n, i in where.items()}
+        rows.append(ManifestRow(**{"name": "", **values}))
+    return rows
+
+
+def read_password(path: Path) -> str | None:
+    """The password on the first line of password.txt, or None when there is no such file.
+
+    One that exists but cannot be read is refused: the templates already sent use it."""
+    if not path.exists():
+        return None
+    try:
+        text = _read_small(path).decode("utf-8-sig", "replace")
+    except OSError as exc:
+        raise UsageError("manifest-unreadable", path=path, reason=os_reason(exc)) from exc
+    first = text.splitlines()[0].strip() if text.strip() else ""
+    if not first:
+        raise UsageError("manifest-unreadable", path=path, reason="第一行没有密码")
+    return first
+
+
+def password_note(password: str, year: int, district: str) -> str:
+    return (
+        f"{password}\r\n\r\n"
+        f"以上为{district}{year}年度政府信息公开工作年度报告模板的工作表保护密码。\r\n"
+        "请勿发给填报单位；保护只防误改，不能防止有意篡改，报回的文件由 nianbao check 逐项核验。\r\n"
+        "在本文件夹中再次生成（如补发单位）时，新模板沿用此密码；请勿修改或删除本文件。\r\n"
+    )
+
+
+def _read_small(path: Path) -> bytes:
+    if not path.is_file():
+        raise OSError(0, "不是普通文件")
+    with path.open("rb") as handle:
+        data = handle.read(_SMALL_FILE + 1)
+    if len(data) > _SMALL_FILE:
+        raise OSError(0, "文件过大")
+    return data
+
+
+def _unquote(value: str) -> str:
+    """Undo csv_safe's apostrophe, so that a value read back is the value written."""
+    if value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "\t", "\r", "\n"):
+        return value[1:]
+    return value
