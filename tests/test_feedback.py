@@ -111,7 +111,7 @@ def test_findings_workbook(form: Form, made: dict, tmp_path: Path) -> None:
     issues = book["问题清单"]
     (table,) = issues.tables.values()
     total = sum(len(r.findings) for r in report.files) + len(report.batch_findings)
-    assert table.ref == f"A1:M{total + 1}"
+    assert table.ref == f"A1:N{total + 1}"  # 规则 beside 代码 (H2)
     codes = {row[0] for row in issues.iter_rows(min_row=2, values_only=True)}
     assert {"blank", "t3-balance", "unreadable"} <= codes
     rules = [row[0] for row in book["规则说明"].iter_rows(min_row=4, values_only=True)]
@@ -128,8 +128,8 @@ def test_findings_rows_link_to_the_feedback_copy(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "已为 1 个单位生成审核意见" in result.output and "随机生成" in result.output
     issues = openpyxl.load_workbook(tmp_path / "out" / "结果.xlsx")["问题清单"]
-    link = issues.cell(row=2, column=13).hyperlink
-    target = link.target.replace("\\", "/")  # xlsxwriter writes Windows separators
+    link = issues.cell(row=2, column=14).hyperlink
+    target = link.target  # relative, with forward slashes: Excel and LibreOffice alike follow it
     assert target.startswith("意见/QK005-")
     assert (tmp_path / "out" / target).exists()
     assert (tmp_path / "out" / "意见" / "password.txt").exists()

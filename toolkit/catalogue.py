@@ -11,11 +11,13 @@ from typing import Any, Literal
 __all__ = [
     "FINDINGS",
     "MESSAGES",
+    "OS_ERRORS",
     "SEVERITY_TITLES",
     "STATUS_TITLES",
     "Message",
     "UsageError",
     "finding_codes",
+    "os_reason",
     "say",
 ]
 
@@ -59,11 +61,6 @@ _ALL = (
         code="previous-unreadable",
         title="上年数据无法读取",
         template="无法从 {path} 读取上年数据：它既不是上年报回的模板，也不是上年的汇总表。",
-    ),
-    Message(
-        code="previous-same-year",
-        title="上年数据年度相同",
-        template="--previous 给出的 {path} 是{year}年度的报告，与本次审核的年度相同。请给出上一年度（{year}年的前一年）的报回文件或汇总表。",
     ),
     Message(
         code="path-missing",
@@ -201,7 +198,59 @@ _ALL = (
         template="--previous 给出的文件是 {year} 年度的，与本次审核的年度相同：{files}。"
         "--previous 应为上一年度报回的文件或上年的汇总表。",
     ),
+    # Outputs and inputs that are not regular files, interruption (H2: toolkit/outputs.py).
+    Message(
+        code="output-not-regular",
+        title="输出位置不是普通文件",
+        template="输出路径 {path} 已存在，但它是{kind}，不是普通文件。nianbao 只替换普通文件，请换一个输出路径。",
+    ),
+    Message(
+        code="input-not-regular",
+        title="不是普通文件",
+        template="{path} 不是普通文件（{kind}），不会被读取。请指定报回的工作簿文件或其所在的文件夹。",
+    ),
+    Message(
+        code="interrupted",
+        title="已中断",
+        template="已中断，未完成的输出已清理。",
+    ),
+    Message(
+        code="skip-own-output",
+        title="nianbao 生成的文件",
+        template="nianbao 生成的文件（如审核意见副本），不是单位报回的报告",
+    ),
+    Message(
+        code="skip-not-regular",
+        title="不是普通文件",
+        template="不是普通文件（{kind}），未读取",
+    ),
 )
+
+# Operating-system errors in Chinese (H2): no English strerror reaches the user.
+OS_ERRORS = {
+    "ENOSPC": "磁盘空间不足",
+    "EDQUOT": "超出磁盘配额",
+    "EACCES": "没有权限",
+    "EPERM": "操作不被允许（没有权限）",
+    "ENOENT": "文件或文件夹不存在",
+    "ENOTDIR": "路径中有一部分不是文件夹",
+    "EISDIR": "这是一个文件夹",
+    "EEXIST": "已存在同名的文件或文件夹",
+    "ENAMETOOLONG": "文件名或路径过长",
+    "EROFS": "所在磁盘为只读",
+    "EIO": "磁盘读写出错",
+    "EBUSY": "文件正被占用",
+    "ETXTBSY": "文件正被占用",
+    "EMFILE": "打开的文件过多",
+    "ENFILE": "打开的文件过多",
+    "EXDEV": "不能跨磁盘移动文件",
+    "ELOOP": "符号链接层数过多（可能是循环链接）",
+    "EINVAL": "文件名或参数无效",
+    "ENXIO": "设备不存在或未就绪",
+    "ENODEV": "设备不存在",
+    "EFBIG": "文件过大",
+    "ENOTEMPTY": "文件夹不为空",
+}
 
 
 # Findings about one returned file or the batch. Rule findings (t3-balance, …) are declared in the
@@ -468,6 +517,16 @@ MESSAGES: dict[str, Message] = {
     message.code: message for message in (*_ALL, *_FINDINGS, *_FEEDBACK)
 }
 FINDINGS: dict[str, Message] = {message.code: message for message in _FINDINGS}
+
+
+def os_reason(exc: OSError) -> str:
+    """An operating-system error in Chinese: the translated errno, or its symbolic name."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if name in OS_ERRORS:
+        return OS_ERRORS[name]
+    return f"系统错误（{name or exc.errno or type(exc).__name__}）"
 
 
 def say(code: str, /, **params: Any) -> str:

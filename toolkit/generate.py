@@ -789,9 +789,12 @@ def _sheet(
     ws.center_horizontally()
     ws.freeze_panes(*sheet.freeze)
 
+    note_cols = {n.area.col for n in sheet.notes}
     for label in sheet.labels:
         if label.style == "summary":
             continue
+        if sums is not None and label.style == "status_header" and label.area.col in note_cols:
+            continue  # the rollup has no 说明 to write: no empty column under a header (H2)
         text = ROLLUP_HINT if sums is not None and label.style == "hint" else label.text
         _write_text(ws, label.area, text, styles[label.style])
     for key, area in sheet.cells.items():
@@ -799,6 +802,10 @@ def _sheet(
         if sums is not None:
             style = styles["total_" + form.cells[key].type]
             value = _number(values[key])
+            if area.merged:  # single-value rows span the table as in the template (H2)
+                _ok(
+                    ws.merge_range(area.row, area.col, area.last_row, area.last_col, "", style), key
+                )
             _ok(ws.write_formula(area.row, area.col, sums[key], style, value), key)
         elif key in form.cells:
             _number_cell(ws, styles, form, key, area, formulas, values, fill.raw.get(key), flagged)

@@ -36,7 +36,7 @@ def previous_values(
             returned.append(one(path))
     same_year = [i.path for i in returned if year and i.meta.get("year") == year]
     if same_year:
-        raise UsageError("previous-same-year", year=year, path=same_year[0])
+        raise UsageError("previous-same-year", year=year, files="、".join(same_year))
     for item in sorted(returned, key=lambda i: i.mtime):
         code = normalise_code(item.meta.get("agency_code", ""))
         if item.evaluable and code:

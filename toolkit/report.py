@@ -1,15 +1,23 @@
-"""Renders a check report: the terminal summary (rich) and the JSON file; writes outputs atomically."""
+"""Renders a check report: the terminal summary (rich), the JSON file and the findings workbook.
+
+Everything from a returned file (names, codes, paths, messages quoting cells) is untrusted: on the
+terminal it goes through `inert()` and rich's escaping or `Text` objects; in the workbook through
+`write_text()`. Writing goes through toolkit.outputs (`write_atomic` is re-exported here until every
+caller imports it from there).
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .catalogue import SEVERITY_TITLES, STATUS_TITLES, UsageError
+from .catalogue import SEVERITY_TITLES, STATUS_TITLES, finding_codes
 from .check import CheckReport, FileResult, Finding
+from .outputs import print_setup, row_height, workbook_options, write_atomic, write_text
+from .text import cell_text, inert
 
 __all__ = ["render_terminal", "write_atomic", "write_findings_workbook", "write_json"]
 
@@ -17,48 +25,49 @@ _STATUS_STYLE = {"passed": "green", "warnings": "yellow", "failed": "red", "unre
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename: an interrupted run leaves the old file or none."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-    except OSError as exc:
-        raise UsageError("output-failed", path=path, reason=exc.strerror or exc) from exc
+def _inputs(report: CheckReport) -> list[str]:
+    return [result.path for result in report.files]
 
 
 def write_json(report: CheckReport, path: Path) -> None:
+    """The whole report as JSON; refuses to write over one of the checked files."""
     text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
-    write_atomic(path, text.encode("utf-8"))
+    write_atomic(path, text.encode("utf-8"), inputs=_inputs(report))
 
 
 def render_terminal(report: CheckReport, console: Any, *, quiet: bool = False) -> None:
-    """A line per file with status and counts, then (unless quiet) every finding."""
-    from rich.table import Table
+    """A line per file with status and counts, then (unless quiet) every finding.
 
+    Untrusted text goes into the table as `Text` (never parsed as markup) and into markup lines
+    escaped; both after `inert()`, so a name cannot forge a line, reorder one or style the output.
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    several = Counter(r.agency_code for r in report.files if r.agency_code)
+    naming = any(n > 1 for n in several.values())
     table = Table(title="审核结果", title_justify="left")
     table.add_column("状态", no_wrap=True)
     table.add_column("代码", no_wrap=True)
     table.add_column("单位", overflow="fold")
     for title in ("错误", "提示", "已说明"):
         table.add_column(title, justify="right", no_wrap=True)
+    if naming:  # an agency sent more than one file: say which row is which
+        table.add_column("文件", overflow="fold")
     for result in report.files:
         status = STATUS_TITLES[result.status] + ("（已被替代）" if result.superseded else "")
-        table.add_row(
-            f"[{_STATUS_STYLE[result.status]}]{status}[/]",
-            result.agency_code or "—",
-            result.agency_name or f"（未识别：{Path(result.path).name}）",
-            str(result.count("error")),
-            str(result.count("warning")),
-            str(result.explained),
-        )
+        row = [
+            Text(status, style=_STATUS_STYLE[result.status]),
+            Text(inert(result.agency_code) or "—"),
+            Text(inert(result.agency_name) or f"（未识别：{inert(Path(result.path).name)}）"),
+            Text(str(result.count("error"))),
+            Text(str(result.count("warning"))),
+            Text(str(result.explained)),
+        ]
+        if naming:
+            shown = several[result.agency_code] > 1
+            row.append(Text(inert(Path(result.path).name) if shown else ""))
+        table.add_row(*row)
     console.print(table)
     if not quiet:
         for result in report.files:
@@ -67,7 +76,9 @@ def render_terminal(report: CheckReport, console: Any, *, quiet: bool = False) -
             ]
             if not shown:
                 continue
-            console.print(f"\n[bold]{_agency(result)}[/]  {result.path}")
+            console.print(
+                f"\n[bold]{_escape(_agency(result))}[/]  {_escape(result.path)}", highlight=False
+            )
             for finding in shown:
                 console.print("  " + _line(finding), highlight=False)
         if report.batch_findings:
@@ -90,21 +101,24 @@ def _agency(result: FileResult) -> str:
 
 
 def _line(finding: Finding) -> str:
-    where = f"{finding.sheet}!{finding.cell} " if finding.sheet and finding.cell else ""
+    where = f"{_escape(finding.sheet)}!{finding.cell} " if finding.sheet and finding.cell else ""
     title = SEVERITY_TITLES[finding.severity]
     if finding.explained:
         title += "·已说明"
-    text = f"[{_SEVERITY_STYLE[finding.severity]}]{title}[/] [dim]{finding.code}[/] {where}"
+    text = (
+        f"[{_SEVERITY_STYLE[finding.severity]}]{title}[/] [dim]{_escape(finding.code)}[/] {where}"
+    )
     text += _escape(finding.message)
     if finding.explained:
         text += f" [dim]说明：{_escape(finding.explanation)}[/]"
     return text
 
 
-def _escape(text: str) -> str:
+def _escape(text: object) -> str:
+    """Untrusted text for a rich markup line: controls shown as escapes, brackets escaped."""
     from rich.markup import escape
 
-    return escape(text)
+    return escape(inert(text))
 
 
 def write_findings_workbook(
@@ -114,108 +128,207 @@ def write_findings_workbook(
     form: Any,
     feedback: dict[str, Path] | None = None,
 ) -> None:
-    """The office's findings workbook: 汇总, 问题清单 (a filterable table, rows linked to the
-    agency's feedback copy), and 规则说明 (the rulebook, from the form definition)."""
+    """The office's findings workbook: 汇总 (every file, and every roster agency that sent
+    nothing), 问题清单 (a filterable table with each finding's Chinese title, rows linked to the
+    agency's feedback copy), and 规则说明 (the rulebook, from the form definition).
+
+    Every sheet prints on A4 landscape, one page wide, with its header rows repeated; rows are as
+    high as their wrapped text. Refuses to write over one of the checked files.
+    """
     import io
 
     import xlsxwriter
 
-    from .catalogue import FINDINGS
-
     feedback = feedback or {}
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_urls": False})
-    font = {"font_name": "宋体", "font_size": 10}
-    header = book.add_format({**font, "bold": True, "bg_color": "#D9E1F2", "border": 1,
-                              "text_wrap": True, "valign": "vcenter"})  # fmt: skip
-    cell = book.add_format({**font, "border": 1, "text_wrap": True, "valign": "top"})
-    title = book.add_format({**font, "bold": True, "font_size": 14})
-    link = book.add_format({**font, "border": 1, "font_color": "blue", "underline": 1,
-                            "valign": "top"})  # fmt: skip
-    fills = {
-        "passed": book.add_format({**font, "border": 1, "bg_color": "#C6EFCE"}),
-        "warnings": book.add_format({**font, "border": 1, "bg_color": "#FFEB9C"}),
-        "failed": book.add_format({**font, "border": 1, "bg_color": "#FFC7CE"}),
-        "unreadable": book.add_format({**font, "border": 1, "bg_color": "#FFC7CE"}),
-    }
+    book = xlsxwriter.Workbook(buffer, workbook_options())
+    f = _findings_formats(book)
     base = Path(path).resolve().parent
+    heading = f"{report.district}{report.year}年度政府信息公开工作年度报告审核结果"
+    _summary_sheet(book, f, report, feedback, base, heading)
+    _issues_sheet(book, f, report, form, feedback, base, heading)
+    _rules_sheet(book, f, form, heading)
+    book.close()
+    write_atomic(path, buffer.getvalue(), inputs=_inputs(report))
 
-    summary = book.add_worksheet("汇总")
+
+def _findings_formats(book: Any) -> dict[str, Any]:
+    font = {"font_name": "宋体", "font_size": 10}
+    cell = {**font, "border": 1, "text_wrap": True, "valign": "top"}
+    fills = {"passed": "#C6EFCE", "warnings": "#FFEB9C", "failed": "#FFC7CE",
+             "unreadable": "#FFC7CE", "missing": "#FCE4D6"}  # fmt: skip
+    return {
+        "header": book.add_format({**font, "bold": True, "bg_color": "#D9E1F2", "border": 1,
+                                   "text_wrap": True, "valign": "vcenter"}),
+        "cell": book.add_format(cell),
+        "title": book.add_format({**font, "bold": True, "font_size": 14}),
+        "plain": book.add_format(font),
+        "link": book.add_format({**cell, "font_color": "blue", "underline": 1}),
+        **{key: book.add_format({**cell, "bg_color": color}) for key, color in fills.items()},
+    }  # fmt: skip
+
+
+def _summary_sheet(
+    book: Any, f: dict[str, Any], report: CheckReport, feedback: dict[str, Path], base: Path,
+    heading: str,
+) -> None:  # fmt: skip
+    ws = book.add_worksheet("汇总")
     counts = report.summary()
-    summary.write(
-        0, 0, f"{report.district}{report.year}年度政府信息公开工作年度报告审核汇总", title
-    )
-    summary.write(
+    missing = [b for b in report.batch_findings if b.code == "missing-agency"]
+    write_text(ws, 0, 0, f"{report.district}{report.year}年度政府信息公开工作年度报告审核汇总",
+               f["title"])  # fmt: skip
+    ws.set_row(0, 22)
+    ws.write_string(
         1, 0,
         f"共 {counts['files']} 个文件：通过 {counts['passed']}，有提示 {counts['warnings']}，"
-        f"有错误 {counts['failed']}，无法读取 {counts['unreadable']}。",
-        book.add_format(font),
+        f"有错误 {counts['failed']}，无法读取 {counts['unreadable']}；未报送 {len(missing)} 个单位。",
+        f["plain"],
     )  # fmt: skip
     columns = ["单位代码", "单位名称", "状态", "错误", "提示", "已说明", "文件", "审核意见副本"]
-    widths = [10, 26, 14, 6, 6, 7, 48, 48]
-    summary.write_row(3, 0, columns, header)
+    texts = [(r.agency_code, r.agency_name, r.path) for r in report.files]
+    widths = [
+        _fit([t[0] for t in texts] + [m.agency_code for m in missing], 10, 18),
+        _fit([t[1] for t in texts] + [m.agency_name for m in missing], 14, 30),
+        18, 6, 6, 7, 48, 36,
+    ]  # fmt: skip
+    ws.write_row(3, 0, columns, f["header"])
     for col, width in enumerate(widths):
-        summary.set_column(col, col, width)
-    for row, result in enumerate(report.files, start=4):
+        ws.set_column(col, col, width)
+    row = 4
+    for result in report.files:
         status = STATUS_TITLES[result.status] + ("（已被替代）" if result.superseded else "")
-        style = fills[result.status]
-        summary.write_row(row, 0, [result.agency_code, result.agency_name, status,
-                                   result.count("error"), result.count("warning"),
-                                   result.explained, result.path], style)  # fmt: skip
+        style = f[result.status]
+        write_text(ws, row, 0, result.agency_code, style)
+        write_text(ws, row, 1, result.agency_name, style)
+        ws.write_string(row, 2, status, style)
+        for col, number in enumerate(
+            (result.count("error"), result.count("warning"), result.explained), start=3
+        ):
+            ws.write_number(row, col, number, style)
+        write_text(ws, row, 6, result.path, style)
         copy = feedback.get(result.path)
         if copy is not None:
-            summary.write_url(row, 7, "external:" + _relative(copy, base), link, copy.name)
+            _link(ws, row, 7, copy, base, f["link"])
         else:
-            summary.write_blank(row, 7, None, style)
-    summary.freeze_panes(4, 0)
-    summary.autofilter(3, 0, 3 + len(report.files), len(columns) - 1)
+            ws.write_blank(row, 7, None, style)
+        ws.set_row(row, row_height(zip((result.agency_code, result.agency_name, status, "", "",
+                                        "", result.path, copy.name if copy else ""),
+                                       widths, strict=True)))  # fmt: skip
+        row += 1
+    for finding in missing:  # roster agencies that sent nothing: the office chases them
+        style = f["missing"]
+        write_text(ws, row, 0, finding.agency_code, style)
+        write_text(ws, row, 1, finding.agency_name, style)
+        ws.write_string(row, 2, "未报送", style)
+        for col in range(3, len(columns)):
+            ws.write_blank(row, col, None, style)
+        ws.set_row(
+            row,
+            row_height(zip((finding.agency_code, finding.agency_name), widths[:2], strict=True)),
+        )
+        row += 1
+    ws.freeze_panes(4, 0)
+    ws.autofilter(3, 0, max(row - 1, 3), len(columns) - 1)
+    print_setup(ws, header_rows=(3, 3), title=heading)
 
-    issues = book.add_worksheet("问题清单")
-    names = ["代码", "级别", "单位代码", "单位名称", "工作表", "单元格", "行", "列", "应为", "实为",
-             "问题及修改要求", "单位说明", "文件"]  # fmt: skip
-    widths = [16, 8, 10, 20, 14, 8, 24, 14, 10, 10, 60, 30, 40]
-    rows = [(finding, result) for result in report.files for finding in result.findings] + [
+
+def _issues_sheet(
+    book: Any, f: dict[str, Any], report: CheckReport, form: Any, feedback: dict[str, Path],
+    base: Path, heading: str,
+) -> None:  # fmt: skip
+    ws = book.add_worksheet("问题清单")
+    titles = finding_codes(form)
+    names = ["代码", "规则", "级别", "单位代码", "单位名称", "工作表", "单元格", "行", "列", "应为",
+             "实为", "问题及修改要求", "单位说明", "文件"]  # fmt: skip
+    pairs = [(finding, result) for result in report.files for finding in result.findings] + [
         (finding, None) for finding in report.batch_findings
     ]
+    rows = []
+    for finding, result in pairs:
+        level = SEVERITY_TITLES[finding.severity] + ("（已说明）" if finding.explained else "")
+        title = titles[finding.code].title if finding.code in titles else ""
+        copy = feedback.get(result.path) if result is not None else None
+        shown_file = (
+            copy.name if copy is not None else Path(finding.file).name if finding.file else ""
+        )
+        rows.append(([finding.code, title, level, finding.agency_code, finding.agency_name,
+                      finding.sheet, finding.cell, finding.row_label, finding.column_label,
+                      _cell(finding.expected), _cell(finding.actual), finding.message,
+                      finding.explanation, shown_file], copy))  # fmt: skip
+    widths = [
+        _fit([r[0][0] for r in rows], 12, 20), _fit([r[0][1] for r in rows], 16, 30), 10,
+        _fit([r[0][3] for r in rows], 8, 14), _fit([r[0][4] for r in rows], 12, 24),
+        _fit([r[0][5] for r in rows], 8, 16), 7, 24, 16, 10, 10, 56, 30, 30,
+    ]  # fmt: skip
     for col, width in enumerate(widths):
-        issues.set_column(col, col, width)
+        ws.set_column(col, col, width)
     if rows:
-        issues.add_table(
+        ws.add_table(
             0, 0, len(rows), len(names) - 1,
             {"name": "问题清单", "style": "Table Style Light 9",
-             "columns": [{"header": n, "header_format": header} for n in names]},
+             "columns": [{"header": n, "header_format": f["header"]} for n in names]},
         )  # fmt: skip
-    for row, (finding, result) in enumerate(rows, start=1):
-        level = SEVERITY_TITLES[finding.severity] + ("（已说明）" if finding.explained else "")
-        values = [finding.code, level, finding.agency_code, finding.agency_name, finding.sheet,
-                  finding.cell, finding.row_label, finding.column_label, _cell(finding.expected),
-                  _cell(finding.actual), finding.message, finding.explanation]  # fmt: skip
-        issues.write_row(row, 0, values, cell)
-        copy = feedback.get(result.path) if result is not None else None
+    else:
+        ws.write_row(0, 0, names, f["header"])
+    ws.set_row(0, row_height(zip(names, widths, strict=True)))
+    for row, (values, copy) in enumerate(rows, start=1):
+        for col, value in enumerate(values[:-1]):
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                ws.write_number(row, col, value, f["cell"])
+            else:
+                write_text(ws, row, col, value, f["cell"])
         if copy is not None:
-            issues.write_url(row, 12, "external:" + _relative(copy, base), link, copy.name)
+            _link(ws, row, len(names) - 1, copy, base, f["link"])
         else:
-            issues.write_string(row, 12, Path(finding.file).name if finding.file else "", cell)
-    issues.freeze_panes(1, 0)
+            write_text(ws, row, len(names) - 1, values[-1], f["cell"])
+        ws.set_row(row, row_height(zip(values, widths, strict=True)))
+    ws.freeze_panes(1, 0)
+    print_setup(ws, header_rows=(0, 0), title=heading)
 
-    rules = book.add_worksheet("规则说明")
-    rules.write(0, 0, f"政府信息公开工作年度报告审核规则（{form.basis}）", title)
-    rules.write_row(2, 0, ["代码", "级别", "规则", "说明"], header)
-    for col, width in enumerate([18, 10, 36, 90]):
-        rules.set_column(col, col, width)
-    row = 3
-    for rule in form.rules:
-        level = "错误（须更正）" if rule.severity == "error" else "提示（须核对或说明）"
-        rules.write_row(row, 0, [rule.id, level, rule.title, rule.explain], cell)
-        row += 1
-    for code, message in FINDINGS.items():
-        rules.write_row(row, 0, [code, SEVERITY_TITLES[message.severity], message.title,
-                                 _generic(message.template)], cell)  # fmt: skip
-        row += 1
-    rules.fit_to_pages(1, 0)
-    rules.set_landscape()
-    book.close()
-    write_atomic(path, buffer.getvalue())
+
+def _rules_sheet(book: Any, f: dict[str, Any], form: Any, heading: str) -> None:
+    from .catalogue import FINDINGS
+
+    ws = book.add_worksheet("规则说明")
+    ws.write_string(0, 0, f"政府信息公开工作年度报告审核规则（{form.basis}）", f["title"])
+    ws.set_row(0, 22)
+    widths = [18, 12, 36, 90]
+    ws.write_row(2, 0, ["代码", "级别", "规则", "说明"], f["header"])
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    rows = [
+        (rule.id, "错误（须更正）" if rule.severity == "error" else "提示（须核对或说明）",
+         rule.title, rule.explain)
+        for rule in form.rules
+    ] + [
+        (code, SEVERITY_TITLES[message.severity], message.title, _generic(message.template))
+        for code, message in FINDINGS.items()
+    ]  # fmt: skip
+    for row, values in enumerate(rows, start=3):
+        for col, value in enumerate(values):
+            write_text(ws, row, col, value, f["cell"])
+        ws.set_row(row, row_height(zip(values, widths, strict=True)))
+    print_setup(ws, header_rows=(2, 2), title=heading)
+
+
+def _fit(texts: list[Any], least: int, most: int) -> int:
+    """A column width that shows the longest text on one line, within [least, most]."""
+    from .outputs import display_width
+
+    widest = max((display_width(str(t or "")) for t in texts), default=0)
+    return max(least, min(most, widest + 2))
+
+
+def _link(ws: Any, row: int, col: int, target: Path, base: Path, fmt: Any) -> None:
+    """A link to a feedback copy that works wherever the folder is copied: relative to the findings
+    workbook, with forward slashes (xlsxwriter writes backslashes, which only Windows Excel reads)."""
+    from xlsxwriter.url import Url
+
+    relative = _relative(target, base)
+    url = Url("external:" + relative)
+    url._relationship_link = url._relationship_link.replace("\\", "/")
+    url.text = cell_text(Path(target).name)
+    ws.write_url(row, col, url, fmt)
 
 
 def _relative(target: Path, base: Path) -> str:

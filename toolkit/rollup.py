@@ -20,12 +20,13 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
 from .catalogue import UsageError
-from .check import CheckReport, FileResult, check
+from .check import CheckReport, FileResult, check, collect
 from .form import Chart, Form, complete, standard_form
 from .generate import META_SHEET, add_styles, write_summary_sheet
 from .layout import a1, layout
-from .report import write_atomic
+from .outputs import print_setup, refuse_inputs, workbook_options, write_atomic, write_text
 from .roster import Agency
+from .text import cell_text, csv_safe
 
 __all__ = [
     "DETAIL_SHEET",
@@ -42,6 +43,7 @@ CHART_SHEET = "图表"
 ROLLUP_KIND = "rollup"
 SUMMARY_PREFIX = "全区汇总"
 DETAIL_FIRST_ROW = 4  # zero-based: three label rows and the key row come first
+CHART_WIDTH = 560  # pixels: columns A:E of 图表 (28 + 4 × 12 units)
 DETAIL_FIXED = ("单位代码", "单位名称", "审核状态", "源文件", "sha256")
 
 
@@ -72,8 +74,16 @@ def rollup(
     form: Form | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> RollupResult:
-    """Check the files, then write the rollup workbook (and the long CSV when asked)."""
+    """Check the files, then write the rollup workbook (and the long CSV when asked).
+
+    Refuses (UsageError "output-is-input") an output that is one of the files to roll up, before
+    anything is read; the writes are atomic and never replace anything but a regular file.
+    """
     form = form or standard_form()
+    sources, _ = collect(paths)
+    for target in (out, csv_path):
+        if target is not None:
+            refuse_inputs(Path(target), sources)
     generated_at = generated_at or datetime.now().replace(microsecond=0)
     report = check(paths, form=form, roster=roster, year=year, district=district, progress=progress)
     included, excluded = [], []
@@ -92,9 +102,11 @@ def rollup(
     data = _workbook(
         form, report, included, excluded, missing, details, totals, generated_at, roster
     )
-    write_atomic(out, data)
+    inputs = [r.path for r in report.files]
+    write_atomic(out, data, inputs=inputs)
     if csv_path is not None:
-        write_atomic(csv_path, _long_csv(form, report, included, details).encode("utf-8-sig"))
+        text = _long_csv(form, report, included, details)
+        write_atomic(csv_path, text.encode("utf-8-sig"), inputs=inputs)
     return RollupResult(
         out=Path(out),
         csv=csv_path,
@@ -154,7 +166,7 @@ def _workbook(
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_urls": False})
+        book = xlsxwriter.Workbook(buffer, workbook_options())
         book.set_properties(
             {
                 "title": f"{report.district}{report.year}年度政府信息公开工作年度报告汇总",
@@ -262,7 +274,7 @@ class _BulkSheet(Worksheet):
 def _xml_text(text: str) -> str:
     from xml.sax.saxutils import escape
 
-    return escape("".join(ch for ch in text if ch in "\t\n" or ord(ch) >= 0x20))
+    return escape(cell_text(text))
 
 
 def _detail_sheet(
@@ -321,7 +333,7 @@ def _status_sheet(
     ws = book.add_worksheet(STATUS_SHEET, worksheet_class=_BulkSheet)
     f = _formats(book)
     counts = (len(included), len(excluded), len(missing))
-    ws.write_string(0, 0, f"{report.district}{report.year}年度报告收集情况", f["title"])
+    write_text(ws, 0, 0, f"{report.district}{report.year}年度报告收集情况", f["title"])
     ws.write_string(
         1,
         0,
@@ -330,7 +342,7 @@ def _status_sheet(
     )
     header = ["单位代码", "单位名称", "状态", "错误", "提示", "文件", "文件修改时间", "sha256"]
     ws.write_row(3, 0, header, f["head"])
-    for col, width in enumerate([10, 26, 20, 6, 6, 48, 20, 20]):
+    for col, width in enumerate([12, 28, 34, 6, 6, 48, 20, 20]):  # 状态 up to 已被替代（…）
         ws.set_column(col, col, width)
     rows = []
     taken = {r.path for r in included}
@@ -364,6 +376,7 @@ def _status_sheet(
     ws.set_bulk(4, bulk, f["text"]._get_xf_index())
     ws.freeze_panes(4, 0)
     ws.autofilter(3, 0, 3 + len(rows), len(header) - 1)
+    print_setup(ws, header_rows=(3, 3))
 
 
 def _chart_sheet(
@@ -386,6 +399,7 @@ def _chart_sheet(
         return f"{_quote(sheet)}!{a1(area.row, area.col, absolute=True)}"
 
     row = 0
+    breaks: list[int] = []
     for chart in form.charts:
         categories, series = _chart_data(
             chart, form, included, details, totals, columns, summary_ref
@@ -395,7 +409,7 @@ def _chart_sheet(
         for s, (name, _) in enumerate(series):
             ws.write_string(row + 1, 1 + s, name, f["head"])
         for i, label in enumerate(categories):
-            ws.write_string(row + 2 + i, 0, label, f["text"])
+            write_text(ws, row + 2 + i, 0, label, f["text"])  # agency names are untrusted
             for s, (_, cells) in enumerate(series):
                 formula, value = cells[i]
                 ws.write_formula(row + 2 + i, 1 + s, formula, f["number"], value)
@@ -415,9 +429,20 @@ def _chart_sheet(
             excel.set_legend({"position": "bottom" if len(series) > 1 else "none"})
         if chart.type == "bar":
             excel.set_y_axis({"reverse": True})  # the largest on top, as in the data
-        excel.set_size({"width": 640, "height": 320 if len(categories) <= 10 else 480})
-        ws.insert_chart(row, 6, excel)
-        row += max(len(categories) + 4, 26 if len(categories) > 10 else 18)
+        # Each chart sits under its figures, as wide as the table (A:E), and starts a printed page:
+        # the tallest block (15 agencies, 480 px) is 44 rows, an A4 portrait page about 50.
+        height = 320 if len(categories) <= 10 else 480
+        excel.set_size({"width": CHART_WIDTH, "height": height})
+        chart_row = last + 2
+        ws.insert_chart(chart_row, 0, excel)
+        if row:
+            breaks.append(row)
+        row = chart_row + math.ceil(height / 20) + 2
+    ws.set_h_pagebreaks(breaks)
+    ws.set_paper(9)  # A4 portrait: a chart and its figures fit one page at full size
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_footer("&C&9第 &P 页，共 &N 页")
 
 
 def _chart_data(
@@ -478,7 +503,7 @@ def _meta_sheet(
     ]
     for index, (key, value) in enumerate(rows):
         ws.write_string(index, 0, key, text)
-        ws.write_string(index, 1, value, text)
+        write_text(ws, index, 1, value, text)
     start = len(rows) + 1
     ws.write_row(start, 0, ["input", "sha256", "agency_code", "included"], text)
     used_paths = {r.path for r in included}
@@ -501,7 +526,8 @@ def _long_csv(
     for result, values in zip(included, details, strict=True):
         for key, cell in form.cells.items():
             value = values[key]
-            writer.writerow([result.agency_code, result.agency_name, result.year or report.year,
+            writer.writerow([csv_safe(result.agency_code), csv_safe(result.agency_name),
+                             csv_safe(result.year or report.year),
                              cell.table, cell.row, cell.column, cell.row_label or "",
                              " · ".join(_path(form, key)) if not cell.row_label else cell.column_label,
                              int(value) if float(value).is_integer() else value])  # fmt: skip

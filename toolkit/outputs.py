@@ -1,0 +1,381 @@
+"""Every file nianbao writes goes through here: atomic, never over an input, never over a device,
+with the umask's permissions, marked as nianbao's own, and cleaned up when a run is interrupted.
+
+A write is: a temporary file beside the target (same file system, so the rename is atomic), data,
+fsync, permissions, rename. Temporary files and staging folders in progress are kept in a registry;
+`main()` turns SIGTERM into an interruption so that `finally` blocks and `cleanup_pending()` remove
+them. A killed run (SIGKILL, power loss) leaves names that carry its pid; the next run removes those
+of dead processes.
+
+Each folder that receives an output gets a marker file listing the sha256 of what nianbao wrote
+there, so that `collect()` never takes a feedback copy or a rollup for an agency's returned report;
+a copy that the agency edited and saved has another hash and is read as its report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .catalogue import UsageError, os_reason
+from .text import cell_text
+
+__all__ = [
+    "MARKER",
+    "Interrupted",
+    "cleanup_pending",
+    "install_interrupt_handlers",
+    "is_marked_output",
+    "mark_output",
+    "marked_hashes",
+    "pending",
+    "refuse_inputs",
+    "replace_into",
+    "staging_dir",
+    "workbook_options",
+    "write_atomic",
+    "write_text",
+]
+
+MARKER = ".nianbao-outputs.json"
+MARKER_MAX_BYTES = 4 * 1024 * 1024  # a marker is ours, but the folder may not be: bound the read
+MARKER_MAX_ENTRIES = 20_000  # oldest entries go first beyond this
+TEMP_PREFIX = ".nianbao-tmp-"
+STAGING_PREFIX = ".nianbao-staging-"
+_OWN_NAME = re.compile(r"^\.nianbao-(?:tmp|staging)-(\d+)-")
+
+# Temporary files and folders of this process that an interruption must remove.
+_PENDING: dict[Path, None] = {}
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM (or SIGHUP) received: unwinds like Ctrl+C so that every `finally` runs."""
+
+
+# ------------------------------------------------------------------------------------------------
+# Interruption
+# ------------------------------------------------------------------------------------------------
+
+
+def _raise_interrupted(signum: int, frame: Any) -> None:
+    raise Interrupted(signum)
+
+
+def install_interrupt_handlers() -> None:
+    """SIGTERM and SIGHUP unwind the main thread like Ctrl+C (SIGINT already does)."""
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread: leave it
+                signal.signal(number, _raise_interrupted)
+
+
+@contextlib.contextmanager
+def pending(path: Path) -> Iterator[Path]:
+    """Register a temporary file or folder for cleanup until the block ends; remove it on failure."""
+    path = Path(path)
+    _PENDING[path] = None
+    try:
+        yield path
+    except BaseException:
+        _remove(path)
+        raise
+    finally:
+        _PENDING.pop(path, None)
+
+
+def cleanup_pending() -> None:
+    """Remove every temporary file and folder still in progress (after an interruption)."""
+    for path in reversed(list(_PENDING)):
+        _remove(path)
+        _PENDING.pop(path, None)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _remove_stale(folder: Path) -> None:
+    """Temporary files and staging folders left by nianbao runs that were killed."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        match = _OWN_NAME.match(entry.name)
+        if match and not _alive(int(match.group(1))):
+            _remove(Path(entry.path))
+
+
+@contextlib.contextmanager
+def staging_dir(parent: Path) -> Iterator[Path]:
+    """A hidden folder beside the targets for a batch of outputs, removed when the block ends
+    (whatever is left in it), on failure and on interruption. Stale ones of dead runs go first."""
+    parent = Path(parent)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(parent)
+        folder = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=parent))
+    except OSError as exc:
+        raise _failed(parent, exc) from exc
+    with pending(folder):
+        try:
+            yield folder
+        finally:
+            _remove(folder)
+
+
+# ------------------------------------------------------------------------------------------------
+# Writing
+# ------------------------------------------------------------------------------------------------
+
+
+def _failed(path: Path, exc: OSError) -> UsageError:
+    return UsageError("output-failed", path=path, reason=os_reason(exc))
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        if a.resolve() == b.resolve():
+            return True
+        return os.path.samefile(a, b)
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def refuse_inputs(path: Path, inputs: Iterable[str | Path]) -> None:
+    """UsageError when `path` is one of the input files (by resolved path or by identity: a hard
+    link or a bind mount is the same file under another name)."""
+    path = Path(path)
+    for source in inputs:
+        if _same(path, Path(source)):
+            raise UsageError("output-is-input", path=path)
+
+
+def _refuse_special(path: Path) -> None:
+    """Only a regular file (or nothing) may be replaced: never a device, FIFO, socket or folder."""
+    try:
+        mode = os.stat(path).st_mode  # follows a symlink: what it points at is what would be hit
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise _failed(path, exc) from exc
+    if not stat.S_ISREG(mode):
+        kind = "文件夹" if stat.S_ISDIR(mode) else "设备、管道或套接字"
+        raise UsageError("output-not-regular", path=path, kind=kind)
+
+
+def _umask_mode() -> int:
+    mask = os.umask(0)  # the only way to read it; set straight back
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_atomic(
+    path: Path, data: bytes, *, inputs: Iterable[str | Path] = (), mark: bool = True
+) -> None:
+    """Write `data` to `path` so that an interrupted run leaves the old file or none.
+
+    Refuses an input file and a target that is not a regular file; every OS error becomes a
+    Chinese UsageError("output-failed"). The output is recorded in the folder's marker.
+    """
+    path = Path(path)
+    refuse_inputs(path, inputs)
+    _refuse_special(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(path.parent)
+        handle, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=path.parent)
+    except OSError as exc:
+        raise _failed(path, exc) from exc
+    with pending(Path(name)) as temporary:
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(temporary, _umask_mode())  # mkstemp makes 0600; a new file follows the umask
+            os.replace(temporary, path)
+        except OSError as exc:
+            _remove(temporary)
+            raise _failed(path, exc) from exc
+    _fsync_folder(path.parent)
+    if mark:
+        mark_output(path, hashlib.sha256(data).hexdigest())
+
+
+def replace_into(
+    temporary: Path, path: Path, *, inputs: Iterable[str | Path] = (), mark: bool = True
+) -> None:
+    """Move a finished file (written by a library that wants a path) into place, with the same
+    refusals and marking as `write_atomic`. `temporary` must be in the target's folder."""
+    path = Path(path)
+    refuse_inputs(path, inputs)
+    _refuse_special(path)
+    try:
+        os.chmod(temporary, _umask_mode())
+        os.replace(temporary, path)
+    except OSError as exc:
+        _remove(Path(temporary))
+        raise _failed(path, exc) from exc
+    if mark:
+        mark_output(path)
+
+
+# ------------------------------------------------------------------------------------------------
+# The marker of nianbao's own outputs
+# ------------------------------------------------------------------------------------------------
+
+
+def marked_hashes(folder: Path) -> dict[str, str]:
+    """{sha256: file name} of the outputs nianbao wrote into `folder` ({} when none or unreadable)."""
+    marker = Path(folder) / MARKER
+    try:
+        if not stat.S_ISREG(os.stat(marker).st_mode):
+            return {}
+        with open(marker, "rb") as handle:
+            raw = handle.read(MARKER_MAX_BYTES + 1)
+        if len(raw) > MARKER_MAX_BYTES:
+            return {}
+        loaded = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(loaded, dict):
+        return {}
+    return {k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def mark_output(path: Path, sha256: str | None = None) -> None:
+    """Record `path` (by content) in its folder's marker. Best effort: a marker that cannot be
+    written costs a skipped-file note later, never the output itself."""
+    path = Path(path)
+    try:
+        if sha256 is None:
+            digest = hashlib.sha256()
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            sha256 = digest.hexdigest()
+        entries = {k: v for k, v in marked_hashes(path.parent).items() if v != path.name}
+        entries[sha256] = path.name
+        if len(entries) > MARKER_MAX_ENTRIES:
+            entries = dict(list(entries.items())[-MARKER_MAX_ENTRIES:])
+        text = json.dumps(entries, ensure_ascii=False, indent=0, sort_keys=False)
+        write_atomic(path.parent / MARKER, text.encode("utf-8"), mark=False)
+    except (OSError, UsageError):
+        return
+
+
+def is_marked_output(path: Path, marked: dict[str, str]) -> bool:
+    """True when the file's content is one that nianbao wrote (by sha256 in `marked`)."""
+    if not marked:
+        return False
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return False
+    return digest.hexdigest() in marked
+
+
+# ------------------------------------------------------------------------------------------------
+# Workbooks: untrusted text is always text
+# ------------------------------------------------------------------------------------------------
+
+
+def workbook_options(**extra: Any) -> dict[str, Any]:
+    """xlsxwriter Workbook options for every workbook nianbao writes: a string is never turned into
+    a formula or a link by the writer, whatever it starts with."""
+    return {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, **extra}
+
+
+def write_text(ws: Any, row: int, col: int, text: object, fmt: Any = None) -> None:
+    """Write untrusted text (an agency's name, a 说明, a path) as a string cell, never a formula
+    or a link, within Excel's cell limit. None becomes an empty string cell."""
+    value = "" if text is None else str(text)
+    ws.write_string(row, col, cell_text(value), fmt)
+
+
+# ------------------------------------------------------------------------------------------------
+# Workbooks that print: widths and heights estimated from the text
+# ------------------------------------------------------------------------------------------------
+
+LINE_POINTS = 13.5  # one line of 10-point 宋体, as Excel and LibreOffice lay it out
+MAX_ROW_POINTS = 409  # Excel's limit for a row height
+
+
+def display_width(text: str) -> int:
+    """Width of one line in Excel's column units: CJK and full-width characters count two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def lines_needed(text: object, width: float) -> int:
+    """Lines that wrapped text takes in a column `width` units wide (each paragraph at least one)."""
+    import math
+
+    usable = max(width - 1.5, 1.0)  # cell padding
+    return sum(
+        max(1, math.ceil(display_width(part) / usable)) for part in str(text or "").split("\n")
+    )
+
+
+def row_height(cells: Iterable[tuple[object, float]], *, points: float = LINE_POINTS) -> float:
+    """A row height (points) that shows every (text, column width) pair of the row in full."""
+    lines = max((lines_needed(text, width) for text, width in cells), default=1)
+    return min(MAX_ROW_POINTS, round(lines * points + 3, 1))
+
+
+def print_setup(ws: Any, *, header_rows: tuple[int, int] | None = None, title: str = "") -> None:
+    """A4 landscape, fit to the page width, header rows repeated, page numbers in the footer."""
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    if header_rows is not None:
+        ws.repeat_rows(*header_rows)
+    if title:
+        ws.set_header(f"&C&10{_header_text(title)}")
+    ws.set_footer("&C&9第 &P 页，共 &N 页")
+
+
+def _header_text(text: str) -> str:
+    return cell_text(text).replace("&", "&&")[:200]  # & starts a header code; Excel caps at 255
