@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from build_invalid import BASE_CODE, build_invalid  # noqa: E402
+from build_invalid import BASE_CODE, SAMPLE_KEY, build_invalid, write_key  # noqa: E402
 
 from toolkit.form import Form, complete, standard_form  # noqa: E402
 from toolkit.generate import (  # noqa: E402
@@ -698,7 +698,7 @@ def write(agency: Agency, form: Form, fill: Fill, out_dir: Path) -> Path:
     write_workbook(
         target,
         form=form,
-        identity=identity_for(form, agency, YEAR, DISTRICT, GENERATED_AT),
+        identity=identity_for(form, agency, YEAR, DISTRICT, GENERATED_AT, SAMPLE_KEY),
         deadline=DEADLINE,
         contact=CONTACT,
         password=PASSWORD,
@@ -725,6 +725,7 @@ def main(argv: list[str] | None = None) -> None:
     rng = random.Random(SEED)
     fills = [(agency, build(agency, form, rng)) for agency in agencies]  # check all, then write
     out_dir.mkdir(parents=True, exist_ok=True)
+    write_key()
     for stale in sorted(out_dir.glob("*.xlsx")):
         if stale.is_file():
             stale.unlink()

@@ -9,6 +9,7 @@ Run through `python samples/build.py`, which also writes the valid samples.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -22,7 +23,10 @@ import openpyxl
 import xlsxwriter
 
 from toolkit.form import Form
+from dataclasses import replace
+
 from toolkit.generate import META_SHEET, Fill, identity_for, write_workbook
+from toolkit.identity import KEY_FILE, key_note
 from toolkit.layout import layout
 from toolkit.roster import Agency
 
@@ -31,6 +35,10 @@ YEAR = 2023
 DISTRICT = "示范区"
 GENERATED_AT = datetime(2023, 12, 1, 9, 0, 0)
 PASSWORD = "demo-2023"
+# The sample district's office key, kept beside samples/roster.csv so that `check --roster
+# samples/roster.csv` verifies the samples' tokens (a real office's key is random and secret).
+SAMPLE_KEY = hashlib.sha256(b"nianbao sample district key").digest()
+KEY_PATH = Path(__file__).resolve().parent / KEY_FILE
 
 # code -> (sheet, cell): where the file's own finding must point; saved as expected.json for tests.
 EXPECTED: dict[str, tuple[str, str]] = {}
@@ -109,14 +117,28 @@ def _insert_row_like_a_spreadsheet(ws: Any, at: int) -> None:
         validation.sqref = openpyxl.worksheet.cell_range.MultiCellRange(" ".join(moved))
 
 
+def write_key() -> None:
+    KEY_PATH.write_text(key_note(SAMPLE_KEY, year=YEAR, district=DISTRICT), encoding="utf-8")
+
+
 def _filled(
-    form: Form, fill: Fill, *, agency: Agency, year: int = YEAR, district: str = DISTRICT
+    form: Form,
+    fill: Fill,
+    *,
+    agency: Agency,
+    year: int = YEAR,
+    district: str = DISTRICT,
+    token_of: Agency | None = None,
 ) -> bytes:
     target = Path(f"/tmp/nianbao-sample-{agency.code}-{year}.xlsx")
+    identity = identity_for(form, agency, year, district, GENERATED_AT, SAMPLE_KEY)
+    if token_of is not None:  # a file relabelled as `agency`, still carrying another's token
+        other = identity_for(form, token_of, year, district, GENERATED_AT, SAMPLE_KEY)
+        identity = replace(identity, token=other.token)
     write_workbook(
         target,
         form=form,
-        identity=identity_for(form, agency, year, district, GENERATED_AT),
+        identity=identity,
         password=PASSWORD,
         deadline=date(2024, 1, 15),
         contact="区政务公开办 张敏 0371-12345678",
@@ -193,6 +215,10 @@ def build_invalid(
     expect("wrong-district")
     made["unknown-agency"] = _filled(form, base_fill, agency=Agency(code="QK099", name="区档案馆"))
     expect("unknown-agency")
+    made["identity-mismatch"] = _filled(
+        form, base_fill, agency=Agency(code="QK004", name="区公安分局"), token_of=agency
+    )
+    expect("identity-mismatch")
 
     # --- structure
     t3 = next(s for s in layout(form) if s.name == form.section_of_table("t3").sheet)

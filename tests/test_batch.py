@@ -13,11 +13,13 @@ from typer.testing import CliRunner
 
 from toolkit.check import check
 from toolkit.cli import app
+from toolkit.identity import read_key
 from toolkit.roster import Agency
 
 from .conftest import SAMPLES
 
 RETURNED = SAMPLES / "returned"
+KEY = read_key(SAMPLES)  # the sample office's key: every sample carries its agency's token
 BASE = next(RETURNED.glob("QK005-*.xlsx"))
 BLANK = RETURNED / "invalid" / "blank.xlsx"  # QK005 with one input left empty
 runner = CliRunner()
@@ -73,7 +75,7 @@ def test_the_save_time_recorded_in_the_file_decides_not_the_name_or_file_time(
     (folder / "z-原报.xlsx").write_bytes(original)
     for path in folder.iterdir():
         os.utime(path, (1_700_000_000, 1_700_000_000))
-    report = check([folder], year=2023)
+    report = check([folder], year=2023, key=KEY)
     used = [r for r in report.files if r.in_use]
     assert [Path(r.path).name for r in used] == ["a-更正.xlsx"]
     (finding,) = [f for f in report.batch_findings if f.code == "duplicate-agency"]
@@ -87,12 +89,12 @@ def test_a_replaced_file_does_not_count(tmp_path: Path) -> None:
         _saved(BLANK.read_bytes(), "2024-01-05T08:00:00Z"),
         _saved(BASE.read_bytes(), "2024-01-10T08:00:00Z"),
     )
-    report = check([folder], year=2023)
+    report = check([folder], year=2023, key=KEY)
     old = next(r for r in report.files if r.superseded)
     assert old.status == "failed" and old.count("error") == 1  # kept in the JSON, marked
     assert report.exit_code == 0 and report.errors == 0
     assert report.headline() == "1个单位全部通过（另有1份已被替代的文件不计）。"
-    result = runner.invoke(app, ["check", str(folder), "--year", "2023"])
+    result = runner.invoke(app, ["check", str(folder), "--year", "2023", "--issued", str(SAMPLES)])
     assert result.exit_code == 0, result.output
     assert "1个单位全部通过" in result.output
     data = report.to_dict()
@@ -100,6 +102,8 @@ def test_a_replaced_file_does_not_count(tmp_path: Path) -> None:
 
 
 def test_differing_reports_without_verified_identity_are_a_conflict(tmp_path: Path) -> None:
+    """Without the office's key, differing reports of one agency are settled by the office: the
+    file time alone (or the time a file says it was saved) never decides."""
     folder = tmp_path / "returned"
     _pair(
         folder,
@@ -122,7 +126,7 @@ def test_equal_times_everywhere_cannot_decide(tmp_path: Path) -> None:
     folder = tmp_path / "returned"
     stamp = "2024-01-05T08:00:00Z"
     _pair(folder, _saved(BLANK.read_bytes(), stamp), _saved(BASE.read_bytes(), stamp))
-    report = check([folder], year=2023)
+    report = check([folder], year=2023, key=KEY)
     (conflict,) = [f for f in report.batch_findings if f.code == "agency-conflict"]
     assert "无法判断哪份是最新的" in conflict.message
     assert report.exit_code == 1
@@ -148,3 +152,15 @@ def test_a_roster_stripped_of_leading_zeros_still_matches_with_a_hint(tmp_path: 
     codes = [f.code for f in report.batch_findings]
     assert "roster-leading-zeros" in codes and "missing-agency" not in codes
     assert report.files[0].agency_code == "5"
+
+
+def test_a_relabelled_file_is_caught_with_the_key_and_only_then() -> None:
+    relabelled = RETURNED / "invalid" / "identity-mismatch.xlsx"
+    (result,) = check([relabelled], year=2023, key=KEY).files
+    (finding,) = [f for f in result.findings if f.code == "identity-mismatch"]
+    assert finding.severity == "error" and "区公安分局（QK004）" in finding.message
+    assert result.verified is False
+    (unverified,) = check([relabelled], year=2023).files
+    assert unverified.verified is None and unverified.status == "passed"
+    (genuine,) = check([BASE], year=2023, key=KEY).files
+    assert genuine.verified is True and genuine.status == "passed"

@@ -15,6 +15,7 @@ from toolkit.catalogue import finding_codes
 from toolkit.check import CheckReport, check
 from toolkit.cli import app
 from toolkit.form import Form, defined_name
+from toolkit.identity import read_key
 from toolkit.inspection import parse_number as _parse_number
 from toolkit.roster import Agency, read_roster
 
@@ -28,8 +29,11 @@ ROSTER = read_roster(SAMPLES / "roster.csv")
 runner = CliRunner()
 
 
+SAMPLE_KEY = read_key(SAMPLES)  # the sample office's key, beside samples/roster.csv
+
+
 def _only(path: Path, **options: object) -> CheckReport:
-    report = check([path], year=2023, district="示范区", **options)
+    report = check([path], year=2023, district="示范区", key=SAMPLE_KEY, **options)
     assert len(report.files) == 1
     return report
 
@@ -51,7 +55,6 @@ def finding_codes_for_files() -> list[str]:
         "skipped-file",
         "agency-conflict",
         "roster-leading-zeros",
-        "identity-mismatch",  # needs the office's key: tests/test_batch.py
     }
     return [c for c in finding_codes(standard_form()) if c not in batch_only]
 
@@ -235,7 +238,7 @@ def test_cli_exit_codes_and_json_equal_the_api(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", str(RETURNED / "*.xlsx"), "--roster",
                                  str(SAMPLES / "roster.csv"), "--quiet"], terminal_width=120)  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "通过 13" in result.output
+    assert "13个单位全部通过" in result.output
 
 
 @pytest.mark.parametrize(

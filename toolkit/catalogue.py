@@ -198,6 +198,11 @@ _ALL = (
         template="--previous 给出的文件是 {year} 年度的，与本次审核的年度相同：{files}。"
         "--previous 应为上一年度报回的文件或上年的汇总表。",
     ),
+    Message(
+        code="issued-key-missing",
+        title="找不到单位校验密钥",
+        template="在 {path} 中找不到单位校验密钥文件 nianbao-key.txt。--issued 应指向 generate 生成模板的文件夹或其中的 nianbao-key.txt。",
+    ),
     # Outputs and inputs that are not regular files, interruption (H2: toolkit/outputs.py).
     Message(
         code="output-not-regular",

@@ -212,10 +212,12 @@ def check(
     `key` is the issuing office's key (identity.find_key): with it, each file's token is verified
     and a file relabelled as another agency is an `identity-mismatch` error.
     """
+    from .arguments import check_year
     from .batch import judge, verdict
     from .validate import validate
 
     form = form or standard_form()
+    check_year(form, year)
     files, skipped = collect(paths)
     inspected = _inspect_all(files, form, str(year or ""), district or "", progress, key)
     target_year = str(

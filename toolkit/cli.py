@@ -236,6 +236,14 @@ def check(
     contact: Annotated[
         str, typer.Option("--contact", help="联系人及电话，写入审核意见和邮件正文。")
     ] = "",
+    issued: Annotated[
+        Path | None,
+        typer.Option(
+            "--issued",
+            help="下发模板的文件夹（含 nianbao-key.txt）或该密钥文件，用于核验报回文件确属所标单位；"
+            "不给时在名单所在的文件夹中查找。",
+        ),
+    ] = None,
 ) -> None:
     from .catalogue import UsageError
     from .check import check as run
@@ -247,6 +255,7 @@ def check(
         _check_year(year)
         due = _date("--deadline", deadline)
         agencies, files = _inputs(paths, roster, (json_path, xlsx_path))
+        key = _key(issued, roster)
         with _progress(console, len(files)) as progress:
             report = run(
                 paths,
@@ -255,6 +264,7 @@ def check(
                 district=district,
                 previous=previous,
                 progress=progress,
+                key=key,
             )
         if feedback_dir is not None:
             from .feedback import write_feedback
@@ -281,11 +291,31 @@ def check(
     for output, what in ((json_path, "完整结果"), (xlsx_path, "审核结果工作簿")):
         if output is not None:
             console.print(f"{what}已保存到 {output}", highlight=False)
+    console.print(
+        "已用单位校验密钥核验各文件的单位身份。"
+        if key is not None
+        else "未找到单位校验密钥（nianbao-key.txt），未核验单位身份；可用 --issued 指定下发模板的文件夹。",
+        highlight=False,
+    )
     if feedback_dir is not None:
-        console.print(
-            f"已为 {len(made)} 个单位生成审核意见（副本 {len(copies)} 个）：{feedback_dir}",
-            highlight=False,
-        )
+        from rich.text import Text
+
+        from .text import inert
+
+        written = [f for f in made if not f.error]
+        if written:
+            console.print(
+                f"已为 {len(written)} 个单位生成审核意见（副本 {len(copies)} 个）：{feedback_dir}",
+                highlight=False,
+            )
+        else:
+            console.print("没有需要单位修改或说明的问题，未生成审核意见。", highlight=False)
+        for failed in (f for f in made if f.error):
+            console.print(
+                Text(
+                    f"  未能为单位 {inert(failed.agency_code)} 生成审核意见：{inert(failed.error)}"
+                )
+            )
         if generated:
             console.print(f"副本保护密码为随机生成，见 {feedback_dir / 'password.txt'}")
     raise typer.Exit(report.exit_code)
@@ -322,6 +352,14 @@ def rollup(
             "--generated-at", help="生成时间（ISO 格式）；给定时相同输入生成完全相同的文件。"
         ),
     ] = None,
+    issued: Annotated[
+        Path | None,
+        typer.Option(
+            "--issued",
+            help="下发模板的文件夹（含 nianbao-key.txt）或该密钥文件，用于核验报回文件确属所标单位；"
+            "不给时在名单所在的文件夹中查找。",
+        ),
+    ] = None,
 ) -> None:
     from .catalogue import UsageError
     from .rollup import rollup as run
@@ -331,9 +369,11 @@ def rollup(
         _check_year(year)
         stamp = _datetime("--generated-at", generated_at)
         agencies, files = _inputs(paths, roster, (out, csv_path))
+        key = _key(issued, roster)
         with _progress(console, len(files)) as progress:
             result = run(
                 paths,
+                key=key,
                 out=out,
                 roster=agencies,
                 year=year,
@@ -386,6 +426,17 @@ def _inputs(
         if output is not None:
             _refuse_overwrite(output, files)
     return agencies, files
+
+
+def _key(issued: Path | None, roster: Path | None) -> bytes | None:
+    """The office's key for verifying identities; a named --issued without one is an error."""
+    from .catalogue import UsageError
+    from .identity import find_key
+
+    key = find_key(issued, roster)
+    if issued is not None and key is None:
+        raise UsageError("issued-key-missing", path=issued)
+    return key
 
 
 def _check_year(year: int | None) -> None:

@@ -198,7 +198,9 @@ def _identity(form: Form, report: CheckReport, result: FileResult) -> Identity:
     if not same or generated is None or not meta.get("template_id"):
         return identity_for(form, agency, year, district, datetime.now().replace(microsecond=0))
     current = identity_for(form, agency, year, district, generated)
-    return replace(current, template_id=meta["template_id"])
+    # The copy is the same issued template: same id and the agency's own token, so that the
+    # corrected copy is verified like the original.
+    return replace(current, template_id=meta["template_id"], token=meta.get("token", ""))
 
 
 def _copy_name(agency: Agency, year: int) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .catalogue import UsageError
+from .arguments import refuse_same_year_previous
 from .form import Form
 from .identity import normalise_code
 
@@ -34,9 +34,7 @@ def previous_values(
             out.update((normalise_code(k), v) for k, v in read_details(path, form).items())
         else:
             returned.append(one(path))
-    same_year = [i.path for i in returned if year and i.meta.get("year") == year]
-    if same_year:
-        raise UsageError("previous-same-year", year=year, files="、".join(same_year))
+    refuse_same_year_previous(year, [(i.path, i.meta.get("year", "")) for i in returned])
     for item in sorted(returned, key=lambda i: i.mtime):
         code = normalise_code(item.meta.get("agency_code", ""))
         if item.evaluable and code:

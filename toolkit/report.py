@@ -85,13 +85,7 @@ def render_terminal(report: CheckReport, console: Any, *, quiet: bool = False) -
             console.print("\n[bold]整批[/]")
             for finding in report.batch_findings:
                 console.print("  " + _line(finding), highlight=False)
-    summary = report.summary()
-    console.print(
-        f"\n共 {summary['files']} 个文件：通过 {summary['passed']}，有提示 {summary['warnings']}，"
-        f"有错误 {summary['failed']}，无法读取 {summary['unreadable']}。"
-        f"错误 {summary['errors']} 处，提示 {summary['warning_findings']} 处。",
-        highlight=False,
-    )
+    console.print("\n" + report.headline(), highlight=False, markup=False)
 
 
 def _agency(result: FileResult) -> str:
@@ -173,15 +167,13 @@ def _summary_sheet(
     heading: str,
 ) -> None:  # fmt: skip
     ws = book.add_worksheet("汇总")
-    counts = report.summary()
     missing = [b for b in report.batch_findings if b.code == "missing-agency"]
     write_text(ws, 0, 0, f"{report.district}{report.year}年度政府信息公开工作年度报告审核汇总",
                f["title"])  # fmt: skip
     ws.set_row(0, 22)
     ws.write_string(
         1, 0,
-        f"共 {counts['files']} 个文件：通过 {counts['passed']}，有提示 {counts['warnings']}，"
-        f"有错误 {counts['failed']}，无法读取 {counts['unreadable']}；未报送 {len(missing)} 个单位。",
+        f"{report.headline()}未报送 {len(missing)} 个单位。",
         f["plain"],
     )  # fmt: skip
     columns = ["单位代码", "单位名称", "状态", "错误", "提示", "已说明", "文件", "审核意见副本"]

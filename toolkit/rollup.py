@@ -23,6 +23,7 @@ from .catalogue import UsageError
 from .check import CheckReport, FileResult, check, collect
 from .form import Chart, Form, complete, standard_form
 from .generate import META_SHEET, add_styles, write_summary_sheet
+from .identity import normalise_code
 from .layout import a1, layout
 from .outputs import print_setup, refuse_inputs, workbook_options, write_atomic, write_text
 from .roster import Agency
@@ -73,6 +74,7 @@ def rollup(
     generated_at: datetime | None = None,
     form: Form | None = None,
     progress: Callable[[int, int], None] | None = None,
+    key: bytes | None = None,
 ) -> RollupResult:
     """Check the files, then write the rollup workbook (and the long CSV when asked).
 
@@ -85,10 +87,18 @@ def rollup(
         if target is not None:
             refuse_inputs(Path(target), sources)
     generated_at = generated_at or datetime.now().replace(microsecond=0)
-    report = check(paths, form=form, roster=roster, year=year, district=district, progress=progress)
+    report = check(
+        paths,
+        form=form,
+        roster=roster,
+        year=year,
+        district=district,
+        progress=progress,
+        key=key,
+    )
     included, excluded = [], []
     for result in report.files:
-        usable = bool(result.values) and not result.superseded
+        usable = bool(result.values) and result.in_use
         if usable and (result.status != "failed" or include_errors):
             included.append(result)
         else:
@@ -96,7 +106,7 @@ def rollup(
     order = {a.code: i for i, a in enumerate(roster or ())}
     included.sort(key=lambda r: (order.get(r.agency_code, len(order)), r.agency_code, r.path))
     present = {r.agency_code for r in report.files if r.agency_code}
-    missing = tuple(a for a in roster or () if a.code not in present)
+    missing = tuple(a for a in roster or () if normalise_code(a.code) not in present)
     details = [_values(form, r) for r in included]
     totals = _column_sums(form, details)
     data = _workbook(
