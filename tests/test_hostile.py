@@ -320,7 +320,8 @@ def test_unreadable_output_folder_exits_2(tmp_path: Path, monkeypatch: pytest.Mo
     assert (
         result.exit_code == 2
         and "无法写入" in result.output
-        and "没有权限" in result.output and "Permission denied" not in result.output
+        and "没有权限" in result.output
+        and "Permission denied" not in result.output
     )
 
 

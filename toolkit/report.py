@@ -77,7 +77,9 @@ def render_terminal(report: CheckReport, console: Any, *, quiet: bool = False) -
             if not shown:
                 continue
             console.print(
-                f"\n[bold]{_escape(_agency(result))}[/]  {_escape(result.path)}", highlight=False
+                f"\n[bold]{_escape(_agency(result))}[/]  {_escape(result.path)}"
+                + ("  [dim]（已被替代，不计）[/]" if result.superseded else ""),
+                highlight=False,
             )
             for finding in shown:
                 console.print("  " + _line(finding), highlight=False)
