@@ -99,7 +99,7 @@ def test_rollup_satisfies_every_rule(form: Form, made: dict) -> None:
 def test_status_and_meta_sheets(made: dict) -> None:
     book = openpyxl.load_workbook(made["result"].out)
     assert book.sheetnames == ["全区汇总（二）", "全区汇总（三）", "全区汇总（四）", "明细", "状态",
-                               "图表", "_meta"]  # fmt: skip
+                               "已说明的提示", "图表", "_meta"]  # fmt: skip
     rows = list(book["状态"].iter_rows(min_row=5, values_only=True))
     assert [r[0] for r in rows] == [a.code for a in ROSTER]
     assert {r[2] for r in rows} == {"通过"}
@@ -209,3 +209,19 @@ def test_libreoffice_recalculates_the_same_totals(form: Form, made: dict, tmp_pa
     theirs, statuses = _summary_values(form, converted)
     assert theirs == pytest.approx(ours)
     assert set(statuses) <= {PASS, "—"}
+
+
+def test_explained_warnings_travel_up_to_the_rollup(tmp_path: Path) -> None:
+    """An agency's explanation of a soft rule is shown in 状态 and listed for the office."""
+    explained = SAMPLES / "returned" / "invalid" / "rule-making-explained.xlsx"
+    out = tmp_path / "rollup.xlsx"
+    result = rollup([explained], out=out, year=2023, generated_at=datetime(2024, 2, 1, 9))
+    assert [r.path for r in result.included] == [str(explained)]
+    book = CalamineWorkbook.from_path(str(out))
+    status = book.get_sheet_by_name("状态").to_python()
+    (row,) = [r for r in status[4:] if r[0] == "QK005"]
+    assert row[2] == "通过（有提示）"
+    assert "rule-making" in row[5] and "委托起草" in row[5]
+    listed = book.get_sheet_by_name("已说明的提示").to_python()
+    (entry,) = [r for r in listed[3:] if r[0] == "QK005"]
+    assert entry[2] == "rule-making" and "规章" in entry[3] and "委托起草" in entry[5]

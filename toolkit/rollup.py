@@ -40,6 +40,7 @@ __all__ = [
 
 DETAIL_SHEET = "明细"
 STATUS_SHEET = "状态"
+EXPLAINED_SHEET = "已说明的提示"
 CHART_SHEET = "图表"
 ROLLUP_KIND = "rollup"
 SUMMARY_PREFIX = "全区汇总"
@@ -201,6 +202,7 @@ def _workbook(
             )
         _detail_sheet(book, form, included, details, columns)
         _status_sheet(book, report, included, excluded, missing, roster)
+        _explained_sheet(book, form, included)
         _chart_sheet(book, form, included, details, totals, columns, tables)
         _meta_sheet(book, form, report, included, generated_at)
         book.worksheets()[0].activate()
@@ -229,6 +231,7 @@ def _formats(book: Any) -> dict[str, Any]:
         "title": book.add_format({**font, "bold": True, "font_size": 14}),
         "flag": book.add_format({**font, "border": 1, "bg_color": "#FFC7CE"}),
         "plain": book.add_format(font),
+        "wrap": book.add_format({**font, "border": 1, "text_wrap": True, "valign": "top"}),
     }  # fmt: skip
 
 
@@ -350,43 +353,84 @@ def _status_sheet(
         f"计入汇总 {counts[0]} 份；未计入 {counts[1]} 份；未报送 {counts[2]} 个单位。",
         f["plain"],
     )
-    header = ["单位代码", "单位名称", "状态", "错误", "提示", "文件", "文件修改时间", "sha256"]
+    header = ["单位代码", "单位名称", "状态", "错误", "提示", "提示及单位说明", "文件",
+              "文件修改时间", "sha256"]  # fmt: skip
     ws.write_row(3, 0, header, f["head"])
-    for col, width in enumerate([12, 28, 34, 6, 6, 48, 20, 20]):  # 状态 up to 已被替代（…）
+    for col, width in enumerate([12, 28, 34, 6, 6, 60, 48, 20, 20]):  # 状态 up to 已被替代（…）
         ws.set_column(col, col, width)
-    rows = []
+    rows: list[tuple[bool, list[str | float]]] = []
     taken = {r.path for r in included}
     for result in report.files:
+        flagged = True
         if result.path in taken:
-            state = "通过" if result.status == "passed" else "通过（有提示）"
             if result.status == "failed":
                 state = f"含错误计入（{result.count('error')}处错误）"
+            elif result.status == "passed" and not result.explained:
+                state, flagged = "通过", False
+            else:
+                state, flagged = "通过（有提示）", result.status == "warnings"
         elif result.superseded:
-            state = "已被替代（同一单位有更新的文件）"
+            state, flagged = "已被替代（同一单位有更新的文件）", False
+        elif result.conflict:
+            state = "未计入（同一单位有内容不同的报告，待确认）"
         elif result.status == "unreadable" or not result.agency_code:
             state = "无法识别"
         else:
             state = f"未计入（{result.count('error')}处错误）"
-        rows.append([result.agency_code, result.agency_name, state, result.count("error"),
-                     result.count("warning"), result.path,
+        rows.append((flagged, [result.agency_code, result.agency_name, state,
+                     result.count("error"), result.count("warning"), _warnings_said(result),
+                     result.path,
                      datetime.fromtimestamp(result.mtime).strftime("%Y-%m-%d %H:%M:%S") if result.mtime else "",
-                     result.sha256])  # fmt: skip
-    rows += [[a.code, a.name, "未报送", "", "", "", "", ""] for a in missing]
+                     result.sha256]))  # fmt: skip
+    rows += [(True, [a.code, a.name, "未报送", "", "", "", "", "", ""]) for a in missing]
     order = {a.code: i for i, a in enumerate(roster or ())}
-    rows.sort(key=lambda r: (order.get(r[0], len(order)), r[0] == "", r[0], r[5]))
-    bulk = [
-        (
-            (
-                f["flag"] if str(row[2]).startswith(("未", "无法", "含错误")) else f["text"]
-            )._get_xf_index(),
-            row,
-        )
-        for row in rows
-    ]
+    rows.sort(key=lambda r: (order.get(str(r[1][0]), len(order)), r[1][0] == "", r[1][0], r[1][6]))
+    bulk = [((f["flag"] if flagged else f["text"])._get_xf_index(), row) for flagged, row in rows]
     ws.set_bulk(4, bulk, f["text"]._get_xf_index())
     ws.freeze_panes(4, 0)
     ws.autofilter(3, 0, 3 + len(rows), len(header) - 1)
     print_setup(ws, header_rows=(3, 3))
+
+
+def _warnings_said(result: FileResult) -> str:
+    """Each warning of the file and, where the agency explained it, its explanation."""
+    lines = []
+    for finding in result.findings:
+        if finding.severity != "warning" or finding.code in ("text-number",):
+            continue
+        said = f"：{finding.explanation}" if finding.explained else "（未说明）"
+        lines.append(f"{finding.code} {finding.row_label or finding.sheet}{said}")
+    return "\n".join(lines)
+
+
+def _explained_sheet(book: Any, form: Form, included: list[FileResult]) -> None:
+    """Every warning of the district that an agency explained and the checker let through, so the
+    office reads why a soft rule did not hold before it signs the summary."""
+    ws = book.add_worksheet(EXPLAINED_SHEET)
+    f = _formats(book)
+    titles = {rule.id: rule.title for rule in form.rules}
+    write_text(ws, 0, 0, "已说明的提示：单位在说明栏写明原因后计入汇总的提示项", f["title"])
+    header = ["单位代码", "单位名称", "规则", "规则内容", "提示", "单位说明", "文件"]
+    ws.write_row(2, 0, header, f["head"])
+    for col, width in enumerate([12, 24, 14, 28, 50, 50, 40]):
+        ws.set_column(col, col, width)
+    row = 3
+    for result in included:
+        for finding in result.findings:
+            if not finding.explained:
+                continue
+            values = [result.agency_code, result.agency_name, finding.code,
+                      titles.get(finding.code, ""), finding.message, finding.explanation,
+                      result.path]  # fmt: skip
+            for col, value in enumerate(values):
+                write_text(ws, row, col, value, f["wrap"])
+            longest = max(len(finding.message), len(finding.explanation))
+            ws.set_row(row, max(30, 15 * (1 + longest // 25)))
+            row += 1
+    if row == 3:
+        write_text(ws, row, 0, "（本次汇总没有已说明的提示）", f["plain"])
+    ws.freeze_panes(3, 0)
+    print_setup(ws, header_rows=(2, 2))
 
 
 def _chart_sheet(
