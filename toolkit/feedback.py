@@ -160,7 +160,7 @@ def _one(
     text = say(
         "feedback-email",
         agency=agency.name,
-        year=result.year or report.year,
+        year=report.year or result.year,
         file=Path(result.path).name,
         errors=errors,
         warnings=warnings,
