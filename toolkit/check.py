@@ -419,9 +419,10 @@ class _FileCheck:
                 if len(grid) > last_row + 1 or any(len(row) > last_col + 1 for row in grid)
                 else []
             )
-            if stray:
-                r, c = stray[0]
-                self.add("extra-content", sheet=sheet.name, cell=a1(r, c), actual=len(stray))
+            far, far_cell = book.stray.get(sheet.name, (0, ""))  # beyond what the reader kept
+            if stray or far:
+                cell = a1(*stray[0]) if stray else far_cell
+                self.add("extra-content", sheet=sheet.name, cell=cell, actual=len(stray) + far)
 
     def xml_signals(self, book: Workbook) -> None:
         assert book.xml is not None
