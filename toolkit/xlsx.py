@@ -47,7 +47,6 @@ def _q(*names: str) -> tuple[str, ...]:
 
 
 _ROW = frozenset(_q("row"))
-_C = frozenset(_q("c"))
 _T = frozenset(_q("t"))
 _R = frozenset(_q("r"))
 _CHILD = {**dict.fromkeys(_q("v"), 1), **dict.fromkeys(_q("f"), 2), **dict.fromkeys(_q("is"), 3)}
@@ -78,14 +77,16 @@ _NS = {"m": _MAIN[0], "s": _MAIN[1]}
 _COUNT_ALL = etree.XPath(
     "count(*/m:v/text()) + count(*/s:v/text()) + count(*/m:is) + count(*/s:is)", namespaces=_NS
 )
-_COUNT_FROM = etree.XPath(
-    "count(*[position() > $k]/m:v/text()) + count(*[position() > $k]/s:v/text())"
-    " + count(*[position() > $k]/m:is) + count(*[position() > $k]/s:is)",
+_COUNT_FROM = etree.XPath(  # from the k-th cell of a row on
+    "count(m:c[position() > $k]/m:v/text()) + count(s:c[position() > $k]/s:v/text())"
+    " + count(m:c[position() > $k]/m:is) + count(s:c[position() > $k]/s:is)",
     namespaces=_NS,
 )
 _FIRST_FROM = etree.XPath(
-    "(*[position() > $k][m:v/text() or s:v/text() or m:is or s:is])[1]", namespaces=_NS
+    "(m:c[position() > $k][m:v/text() or m:is] | s:c[position() > $k][s:v/text() or s:is])[1]",
+    namespaces=_NS,
 )
+_C_TAGS = _q("c")
 _SMALL_ROW = 16  # rows with fewer children are counted in Python (an XPath call costs more)
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")  # Excel's escape of control characters; linear
 
@@ -338,6 +339,7 @@ def _read_sheet(
     validated: set[str] = set()
     protected = plain_drawing = legacy = False
     stray, first = 0, ""
+    style_codes: dict[str, str | None] = {}
     row = -1
     for element in elements(data, _SHEET_TAGS):
         tag = element.tag
@@ -360,8 +362,8 @@ def _read_sheet(
         row = int(number) - 1 if number and number.isascii() and number.isdigit() else row + 1
         if row > max_row:  # the whole row lies beyond the area: count its filled cells
             if len(element) <= _SMALL_ROW:
-                for c in element:
-                    if c.tag in _C and _filled(c):
+                for c in element.iterchildren(*_C_TAGS):
+                    if _filled(c):
                         stray += 1
                         first = first or c.get("r") or xl_rowcol_to_cell(row, 0)
             else:
@@ -371,9 +373,7 @@ def _read_sheet(
                 stray += count
             continue
         col = -1
-        for index, c in enumerate(element):
-            if c.tag not in _C:
-                continue
+        for index, c in enumerate(element.iterchildren(*_C_TAGS)):
             ref = c.get("r")
             position = _position(ref) if ref else None
             if position is None:
@@ -448,10 +448,9 @@ def _read_sheet(
                         arrays.append((f.get("ref"), text))
             style = c.get("s")
             if style is not None and styles:
-                try:
-                    code = styles[int(style)]
-                except (ValueError, IndexError):
-                    code = None
+                code = style_codes.get(style, "")
+                if code == "":
+                    code = style_codes[style] = _style_code(styles, style)
                 if code is not None:
                     formats[ref or xl_rowcol_to_cell(cell_row, col)] = code
     grid = _dense(cells)
@@ -471,6 +470,14 @@ def _read_sheet(
         number_formats=formats,
     )
     return grid, sheet, (stray, first), legacy and not plain_drawing
+
+
+def _style_code(styles: tuple[str | None, ...], style: str) -> str | None:
+    try:
+        index = int(style)
+        return styles[index] if index >= 0 else None
+    except (ValueError, IndexError):
+        return None
 
 
 def _first(row: Any, index: int) -> str:
