@@ -229,6 +229,79 @@ _ALL = (
         title="不是普通文件",
         template="不是普通文件（{kind}），未读取",
     ),
+    # Why the reader refuses a returned file: the {reason} of an `unreadable` finding (h1-reader).
+    Message(code="read-empty", title="空文件", template="文件为空（0 字节）"),
+    Message(
+        code="read-too-large", title="文件过大", template="文件过大（{size} MB），超过 50 MB 上限"
+    ),
+    Message(code="read-os", title="无法打开", template="无法打开（{reason}）"),
+    Message(
+        code="read-not-spreadsheet",
+        title="不是电子表格",
+        template="不是电子表格文件（既不是 .xlsx/.ods 也不是 .xls）",
+    ),
+    Message(
+        code="read-broken-zip",
+        title="压缩包损坏",
+        template="文件已损坏或不完整，不是有效的 Excel 文件",
+    ),
+    Message(
+        code="read-no-workbook",
+        title="没有工作簿",
+        template="压缩包中没有工作簿，不是 Excel 或 WPS 表格文件",
+    ),
+    Message(
+        code="read-encrypted",
+        title="已加密",
+        template="文件设置了打开密码（已加密），请取消密码后重新保存",
+    ),
+    Message(
+        code="read-zip-bomb",
+        title="解压后过大",
+        template="文件解压后过大，疑似压缩炸弹，已拒绝读取",
+    ),
+    Message(
+        code="read-zip-ratio",
+        title="压缩比异常",
+        template="文件压缩比异常，疑似压缩炸弹，已拒绝读取",
+    ),
+    Message(
+        code="read-duplicate-part",
+        title="部件重名",
+        template="压缩包中有两个同名部件“{part}”，无法确定应读取哪一个，已拒绝读取；请用 Excel 或 WPS 重新保存",
+    ),
+    Message(
+        code="read-dtd",
+        title="含有 DTD",
+        template="文件含有 XML 实体定义（DTD），可能是恶意构造的文件，已拒绝读取",
+    ),
+    Message(
+        code="read-bad-xml",
+        title="XML 格式错误",
+        template="文件内容格式错误，无法读取（{part}）",
+    ),
+    Message(
+        code="read-corrupt",
+        title="内容损坏",
+        template="文件内容损坏，无法读取（{reason}）",
+    ),
+    Message(
+        code="read-duplicate-sheet",
+        title="工作表重名",
+        template="工作簿中有两个同名工作表“{sheet}”（名称不区分大小写），无法确定应读取哪一个，已拒绝读取；"
+        "请删除或重命名其中一个后重新保存",
+    ),
+    Message(
+        code="read-far-content",
+        title="内容远超表格范围",
+        template="工作表“{sheet}”在第{row}行有内容，远超报告表格范围，疑似恶意构造，已拒绝读取；"
+        "请删除表格以外的内容后重新保存",
+    ),
+    Message(
+        code="read-too-many-strings",
+        title="文字条目过多",
+        template="文件中的文字条目超过 {limit} 条，疑似恶意构造，已拒绝读取",
+    ),
 )
 
 # Operating-system errors in Chinese (H2): no English strerror reaches the user.
