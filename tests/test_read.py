@@ -137,7 +137,8 @@ def test_reader_and_calamine_agree_on_every_value(path: Path, form: Form) -> Non
 
 def _same(ours: Any, theirs: Any) -> bool:
     if theirs == "" or theirs is None:
-        return ours is None or ours == ""
+        # python-calamine shows an error value in an .xlsx cell (t="e") as empty; we name it
+        return ours is None or ours == "" or isinstance(ours, CellError)
     if isinstance(theirs, bool) or isinstance(ours, bool):
         return ours is theirs or ours == theirs
     if isinstance(theirs, int | float) and isinstance(ours, float):
