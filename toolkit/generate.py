@@ -247,7 +247,10 @@ def generate(
     key = read_key(out_dir)
     if key is None and (out_dir / KEY_FILE).exists():
         raise UsageError("key-unreadable", path=out_dir / KEY_FILE)
-    present = {p.name.casefold(): p for p in out_dir.iterdir()} if out_dir.is_dir() else {}
+    try:
+        present = {p.name.casefold(): p for p in out_dir.iterdir()} if out_dir.is_dir() else {}
+    except OSError as exc:
+        raise UsageError("out-not-writable", path=out_dir, reason=os_reason(exc)) from exc
     todo: list[tuple[Agency, str]] = []
     kept: list[Path] = []
     for agency, name in zip(agencies, names, strict=True):
@@ -281,8 +284,10 @@ def generate(
         _save_text(staging / MANIFEST, manifest_text(rows), encoding="utf-8-sig")
         _save_text(staging / PASSWORD_FILE, password_note(password, year, district))
         _save_text(staging / KEY_FILE, key_note(key, year=year, district=district))
-        moving = [n for _, n in todo] + [MANIFEST]
-        moving += [name for name, is_new in new_files.items() if is_new]
+        # The password and key first: a template in the folder without them could never be
+        # checked or re-protected. The manifest last: it lists what is there.
+        moving = [name for name, is_new in new_files.items() if is_new]
+        moving += [n for _, n in todo] + [MANIFEST]
         for name in moving:
             target = present.get(name.casefold(), out_dir / name)
             os.replace(staging / name, target)
