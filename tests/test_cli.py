@@ -189,11 +189,23 @@ def test_translation_table_covers_clicks_own_wording() -> None:
     assert translate("No such option: --yaer Did you mean --year?") == (
         "没有选项 --yaer（是否要用 --year？）"
     )
+    assert translate("No such option '--yaer'. Did you mean '--year'?") == (
+        "没有选项 '--yaer'（是否要用 '--year'？）"
+    )  # click itself, under typer before 0.2x
     assert translate("Got unexpected extra arguments (a b)") == "多余的参数：a b"
     assert translate("Invalid value for '--n': 'x' is not a valid float.") == (
         "'--n' 的值无效：“x”不是有效的数字"
     )
     assert translate("纯中文消息") == "纯中文消息"
+    import typer.core
+
+    assert typer.core._("Aborted!") == "已中止。"  # typer's own words, through gettext
+
+
+def test_operating_system_errors_are_chinese(tmp_path: Path) -> None:
+    code, out = _run("check", SAMPLES / "returned", "--roster", tmp_path / "无此名单.csv")
+    assert code == 2 and "无法读取名单文件" in out and "文件或文件夹不存在" in out
+    assert "No such file" not in out
 
 
 # ------------------------------------------------------------------------------------------------
