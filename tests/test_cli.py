@@ -310,3 +310,27 @@ def test_roster_error_during_check_uses_fitting_words(command: str, tmp_path: Pa
     code, out = _run(command, SAMPLES / "returned", "--roster", roster, *extra)
     assert code == 2 and "单位代码“A”重复" in out
     assert "未生成任何文件" not in out and "请更正名单后重新运行" in out
+
+
+@pytest.mark.parametrize(
+    ("failure", "code", "message"),
+    [
+        (OSError(28, "No space left on device"), 2, "磁盘空间不足"),  # errno 28: ENOSPC
+        (KeyboardInterrupt(), 130, "已中止。"),  # 130: interrupted, as shells report it
+    ],
+)
+def test_a_failing_or_interrupted_generate_leaves_nothing_and_no_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException, code: int, message: str
+) -> None:
+    from toolkit import generate as module
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(module, "write_workbook", fails)
+    out_dir = tmp_path / "out"
+    exit_code, out = _run(*BASE, "--roster", SAMPLES / "roster.csv", "--out", out_dir)
+    assert exit_code == code and message in out
+    assert "Traceback" not in out
+    _no_english(out)
+    assert list(out_dir.iterdir()) == []  # no staging folder, no password, no manifest
