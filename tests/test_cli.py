@@ -189,11 +189,23 @@ def test_translation_table_covers_clicks_own_wording() -> None:
     assert translate("No such option: --yaer Did you mean --year?") == (
         "没有选项 --yaer（是否要用 --year？）"
     )
+    assert translate("No such option '--yaer'. Did you mean '--year'?") == (
+        "没有选项 '--yaer'（是否要用 '--year'？）"
+    )  # click itself, under typer before 0.2x
     assert translate("Got unexpected extra arguments (a b)") == "多余的参数：a b"
     assert translate("Invalid value for '--n': 'x' is not a valid float.") == (
         "'--n' 的值无效：“x”不是有效的数字"
     )
     assert translate("纯中文消息") == "纯中文消息"
+    import typer.core
+
+    assert typer.core._("Aborted!") == "已中止。"  # typer's own words, through gettext
+
+
+def test_operating_system_errors_are_chinese(tmp_path: Path) -> None:
+    code, out = _run("check", SAMPLES / "returned", "--roster", tmp_path / "无此名单.csv")
+    assert code == 2 and "无法读取名单文件" in out and "文件或文件夹不存在" in out
+    assert "No such file" not in out
 
 
 # ------------------------------------------------------------------------------------------------
@@ -298,3 +310,28 @@ def test_roster_error_during_check_uses_fitting_words(command: str, tmp_path: Pa
     code, out = _run(command, SAMPLES / "returned", "--roster", roster, *extra)
     assert code == 2 and "单位代码“A”重复" in out
     assert "未生成任何文件" not in out and "请更正名单后重新运行" in out
+
+
+@pytest.mark.parametrize(
+    ("failure", "code", "message"),
+    [
+        (OSError(28, "No space left on device"), 2, "磁盘空间不足"),  # errno 28: ENOSPC
+        # Ctrl+C: typer exits 130 (as shells report an interruption) without a word of its own
+        (KeyboardInterrupt(), 130, ""),
+    ],
+)
+def test_a_failing_or_interrupted_generate_leaves_nothing_and_no_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException, code: int, message: str
+) -> None:
+    from toolkit import generate as module
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(module, "write_workbook", fails)
+    out_dir = tmp_path / "out"
+    exit_code, out = _run(*BASE, "--roster", SAMPLES / "roster.csv", "--out", out_dir)
+    assert exit_code == code and message in out
+    assert "Traceback" not in out
+    _no_english(out)
+    assert list(out_dir.iterdir()) == []  # no staging folder, no password, no manifest

@@ -463,3 +463,29 @@ def test_text_from_the_roster_is_never_a_formula(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(result.files[0])
     values = [c.value for row in book[INSTRUCTIONS_SHEET].iter_rows() for c in row if c.value]
     assert any('=HYPERLINK("http://x","点我")' in str(v) for v in values)
+
+
+def test_a_worker_that_fails_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large roster is written by worker processes; one failing write (disk full) there still
+    ends in one Chinese message and an untouched folder."""
+    import errno
+
+    from toolkit import generate as module
+    from toolkit.catalogue import UsageError
+
+    real = module.write_workbook
+
+    def full_on_the_last(path: Path, **kwargs: object) -> None:
+        if "Z39" in path.name:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, **kwargs)
+
+    monkeypatch.setattr(module, "write_workbook", full_on_the_last)
+    monkeypatch.setattr(module, "PARALLEL_MIN_PER_WORKER", 10)
+    monkeypatch.setattr(module.os, "cpu_count", lambda: 2)
+    many = [Agency(code=f"Z{i:02d}", name="单位") for i in range(40)]
+    with pytest.raises(UsageError, match="磁盘空间不足"):
+        generate(many, year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+    assert list(tmp_path.iterdir()) == []

@@ -102,7 +102,8 @@ def generate(
     ] = None,
     district: Annotated[str, typer.Option("--district", help="区（县）名称，写入模板。")] = "",
     deadline: Annotated[
-        str | None, typer.Option("--deadline", help="报送截止日期，如 2026-01-15。")
+        str | None,
+        typer.Option("--deadline", metavar="<日期>", help="报送截止日期，如 2026-01-15。"),
     ] = None,
     contact: Annotated[
         str, typer.Option("--contact", help="审核联系人及电话，写入填报说明。")
@@ -118,6 +119,7 @@ def generate(
         str | None,
         typer.Option(
             "--generated-at",
+            metavar="<时间>",
             help="生成时间（ISO 格式）；给定时，相同输入和相同密钥生成完全相同的文件。",
         ),
     ] = None,
@@ -231,7 +233,10 @@ def check(
         ),
     ] = None,
     deadline: Annotated[
-        str | None, typer.Option("--deadline", help="要求重新报送的截止日期，如 2024-01-20。")
+        str | None,
+        typer.Option(
+            "--deadline", metavar="<日期>", help="要求重新报送的截止日期，如 2024-01-20。"
+        ),
     ] = None,
     contact: Annotated[
         str, typer.Option("--contact", help="联系人及电话，写入审核意见和邮件正文。")
@@ -349,7 +354,9 @@ def rollup(
     generated_at: Annotated[
         str | None,
         typer.Option(
-            "--generated-at", help="生成时间（ISO 格式）；给定时相同输入生成完全相同的文件。"
+            "--generated-at",
+            metavar="<时间>",
+            help="生成时间（ISO 格式）；给定时相同输入生成完全相同的文件。",
         ),
     ] = None,
     issued: Annotated[

@@ -1,8 +1,8 @@
 """Chinese for the command line's own words: usage, help headings and the parser's error messages.
 
 typer ships its own copy of click. typer's words go through gettext (`typer.core._`), which is
-replaced by a lookup in WORDS; click's messages are English f-strings, so they are translated as
-they are shown, by the patterns in PATTERNS. `install()` applies both once, before the app runs;
+replaced by a lookup in WORDS; click's messages are English (f-strings in typer's copy, gettext
+calls in click itself), so they are translated as they are shown, by the patterns in PATTERNS. `install()` applies both once, before the app runs;
 everything is in this one table so that a typer upgrade that changes a word fails one test here
 (tests/test_cli.py asserts that no English word reaches the user).
 """
@@ -59,7 +59,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "没有选项 {a}（相近的选项：{b}）。",
         ),
         (
-            r"No such option: (?P<a>\S+)\s*Did you mean (?P<b>.*)\?",
+            r"No such option:? (?P<a>\S+?)\.?\s*Did you mean (?P<b>.*)\?",
             "没有选项 {a}（是否要用 {b}？）",
         ),
         (r"No such option: (?P<a>.*)", "没有选项 {a}。"),
@@ -101,6 +101,8 @@ TYPE_NAMES: dict[str, str] = {
     "<list[path]>": "<路径>...",
 }
 
+_ANSI = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")  # colour codes take no columns (as click counts)
+
 # Usage-line placeholders that click builds from English metavars.
 _USAGE_WORDS = (("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."))
 
@@ -120,9 +122,8 @@ def translate(text: str) -> str:
 
 def display_width(text: str) -> int:
     """Columns a text takes in a terminal (wide East Asian characters count two)."""
-    from typer._click._compat import strip_ansi
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in strip_ansi(text))
+    plain = _ANSI.sub("", text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in plain)
 
 
 def _gettext(message: str) -> str:
@@ -138,19 +139,27 @@ def install() -> None:
     if _installed:
         return
     import typer.core
-    from typer._click import core, exceptions, formatting
-    from typer._click._compat import get_text_stderr
-    from typer._click.utils import echo
+
+    try:  # typer 0.2x ships its own copy of click
+        from typer._click import core, exceptions, formatting
+        from typer._click._compat import get_text_stderr
+        from typer._click.utils import echo
+    except ImportError:  # older typer runs on click itself: the same classes, the same words
+        from click import core, exceptions, formatting  # type: ignore[no-redef]
+        from click._compat import get_text_stderr  # type: ignore[no-redef]
+        from click.utils import echo  # type: ignore[no-redef]
 
     typer.core._ = _gettext  # type: ignore[attr-defined]
 
-    display_type = typer.core._TyperParameter.display_type
+    parameter = getattr(typer.core, "_TyperParameter", None)
+    if parameter is not None and hasattr(parameter, "display_type"):
+        display_type = parameter.display_type
 
-    def chinese_type(self: Any, ctx: Any) -> str:
-        shown = display_type(self, ctx)
-        return TYPE_NAMES.get(shown, shown)
+        def chinese_type(self: Any, ctx: Any) -> str:
+            shown = display_type(self, ctx)
+            return TYPE_NAMES.get(shown, shown)
 
-    typer.core._TyperParameter.display_type = chinese_type  # type: ignore[method-assign]
+        parameter.display_type = chinese_type
 
     write_usage = formatting.HelpFormatter.write_usage
 
@@ -165,7 +174,7 @@ def install() -> None:
     formatting.term_len = display_width  # type: ignore[attr-defined]
 
     def chinese_heading(self: Any, heading: str) -> None:
-        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+        self.write(f"{'':>{self.current_indent}}{WORDS.get(heading, heading)}：\n")
 
     formatting.HelpFormatter.write_heading = chinese_heading  # type: ignore[method-assign]
 

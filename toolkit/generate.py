@@ -25,18 +25,19 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
-from .catalogue import UsageError, say
+from .catalogue import UsageError
 from .form import Form, Instance, Rule, complete, defined_name, standard_form
 from .identity import KEY_FILE, agency_token, key_note, new_key, normalise_code, read_key
 from .layout import Area, SheetLayout, Status, a1, layout
 from .manifest import (
     MANIFEST,
     PASSWORD_FILE,
-    ManifestRow,
     manifest_text,
+    merge_rows,
     password_note,
     read_manifest,
     read_password,
+    refuse_collisions,
 )
 from .oserrors import os_reason
 from .roster import Agency
@@ -235,7 +236,7 @@ def generate(
             "year-range", year=year, first=form.first_year, last=form.last_year, basis=form.basis
         )
     names = [file_name(agency, year) for agency in agencies]
-    _refuse_collisions(agencies, names)
+    refuse_collisions(agencies, names)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError("out-not-folder", path=out_dir)
@@ -246,7 +247,10 @@ def generate(
     key = read_key(out_dir)
     if key is None and (out_dir / KEY_FILE).exists():
         raise UsageError("key-unreadable", path=out_dir / KEY_FILE)
-    present = {p.name.casefold(): p for p in out_dir.iterdir()} if out_dir.is_dir() else {}
+    try:
+        present = {p.name.casefold(): p for p in out_dir.iterdir()} if out_dir.is_dir() else {}
+    except OSError as exc:
+        raise UsageError("out-not-writable", path=out_dir, reason=os_reason(exc)) from exc
     todo: list[tuple[Agency, str]] = []
     kept: list[Path] = []
     for agency, name in zip(agencies, names, strict=True):
@@ -276,12 +280,14 @@ def generate(
             for agency, name in todo
         ]
         digests = dict(zip((n for _, n in todo), _run_jobs(form, jobs), strict=True))
-        rows = _merge_rows(old_rows, agencies, names, digests, out_dir)
+        rows = merge_rows(old_rows, agencies, names, digests, out_dir)
         _save_text(staging / MANIFEST, manifest_text(rows), encoding="utf-8-sig")
         _save_text(staging / PASSWORD_FILE, password_note(password, year, district))
         _save_text(staging / KEY_FILE, key_note(key, year=year, district=district))
-        moving = [n for _, n in todo] + [MANIFEST]
-        moving += [name for name, is_new in new_files.items() if is_new]
+        # The password and key first: a template in the folder without them could never be
+        # checked or re-protected. The manifest last: it lists what is there.
+        moving = [name for name, is_new in new_files.items() if is_new]
+        moving += [n for _, n in todo] + [MANIFEST]
         for name in moving:
             target = present.get(name.casefold(), out_dir / name)
             os.replace(staging / name, target)
@@ -302,68 +308,6 @@ def generate(
         key_file=out_dir / KEY_FILE,
         notes=notes,
     )
-
-
-def _refuse_collisions(agencies: Sequence[Agency], names: Sequence[str]) -> None:
-    """Two agencies whose templates would have one file name (compared as Windows does): refuse
-    before anything is written, naming them."""
-    groups: dict[str, list[tuple[Agency, str]]] = {}
-    for agency, name in zip(agencies, names, strict=True):
-        groups.setdefault(name.casefold(), []).append((agency, name))
-    clashes = [
-        say(
-            "file-name-collision-group",
-            agencies="、".join(_who(agency) for agency, _ in group),
-            name=group[0][1],
-        )
-        for group in groups.values()
-        if len(group) > 1
-    ]
-    if clashes:
-        raise UsageError("file-name-collision", groups="\n".join(clashes))
-
-
-def _who(agency: Agency) -> str:
-    where = f"第{agency.line}行 " if agency.line else ""
-    return f"{where}{agency.code}（{agency.name}）"
-
-
-def _merge_rows(
-    old: Sequence[ManifestRow],
-    agencies: Sequence[Agency],
-    names: Sequence[str],
-    digests: Mapping[str, str],
-    out_dir: Path,
-) -> list[ManifestRow]:
-    """The manifest's rows: every existing row kept in its place (a regenerated template's row
-    updated), then a row for each agency that has none."""
-    fresh: dict[str, ManifestRow] = {}
-    for agency, name in zip(agencies, names, strict=True):
-        digest = digests.get(name)
-        if digest is None:  # kept: its row stays as it was, or is rebuilt if it was lost
-            path = out_dir / name
-            digest = _digest(path) if path.is_file() else ""
-            if any(row.code == agency.code for row in old):
-                continue
-        fresh[agency.code] = ManifestRow(
-            code=agency.code,
-            name=agency.name,
-            contact=agency.contact,
-            email=agency.email,
-            file=name,
-            sha256=digest,
-            note=agency.note,
-        )
-    rows = [fresh.pop(row.code, row) for row in old]
-    return rows + list(fresh.values())
-
-
-def _digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -630,7 +574,7 @@ def _write(
         )
         for key, value in identity.items():
             _ok(
-                book.set_custom_property(META_PREFIX + key, cell_text(value)[:255] or " "),
+                book.set_custom_property(META_PREFIX + key, cell_text(value)[:255]),
                 f"custom property {key}",
             )
         # Sheets are added in report order, but the agency-specific instructions are written last

@@ -1,4 +1,4 @@
-"""What a template folder already holds: manifest.csv, password.txt and the office's key.
+"""What a template folder holds: manifest.csv, password.txt, and one file name per agency.
 
 Generating into a folder adds to it. Templates already sent out were protected with the password
 in password.txt and carry tokens made with the key, so both are read back and never replaced; the
@@ -8,13 +8,15 @@ manifest's rows are read (Chinese or the older English header) and kept, and new
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalogue import UsageError
+from .catalogue import UsageError, say
 from .oserrors import os_reason
+from .roster import Agency
 from .text import csv_safe
 
 __all__ = [
@@ -22,10 +24,13 @@ __all__ = [
     "MANIFEST_HEADER",
     "PASSWORD_FILE",
     "ManifestRow",
+    "file_digest",
     "manifest_text",
+    "merge_rows",
     "password_note",
     "read_manifest",
     "read_password",
+    "refuse_collisions",
 ]
 
 MANIFEST = "manifest.csv"
@@ -127,3 +132,65 @@ def _unquote(value: str) -> str:
     if value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "\t", "\r", "\n"):
         return value[1:]
     return value
+
+
+def refuse_collisions(agencies: Sequence[Agency], names: Sequence[str]) -> None:
+    """Two agencies whose templates would have one file name (compared as Windows does): refuse
+    before anything is written, naming them."""
+    groups: dict[str, list[tuple[Agency, str]]] = {}
+    for agency, name in zip(agencies, names, strict=True):
+        groups.setdefault(name.casefold(), []).append((agency, name))
+    clashes = [
+        say(
+            "file-name-collision-group",
+            agencies="、".join(_who(agency) for agency, _ in group),
+            name=group[0][1],
+        )
+        for group in groups.values()
+        if len(group) > 1
+    ]
+    if clashes:
+        raise UsageError("file-name-collision", groups="\n".join(clashes))
+
+
+def _who(agency: Agency) -> str:
+    where = f"第{agency.line}行 " if agency.line else ""
+    return f"{where}{agency.code}（{agency.name}）"
+
+
+def merge_rows(
+    old: Sequence[ManifestRow],
+    agencies: Sequence[Agency],
+    names: Sequence[str],
+    digests: Mapping[str, str],
+    out_dir: Path,
+) -> list[ManifestRow]:
+    """The manifest's rows: every existing row kept in its place (a regenerated template's row
+    updated), then a row for each agency that has none."""
+    fresh: dict[str, ManifestRow] = {}
+    for agency, name in zip(agencies, names, strict=True):
+        digest = digests.get(name)
+        if digest is None:  # kept: its row stays as it was, or is rebuilt if it was lost
+            path = out_dir / name
+            digest = file_digest(path) if path.is_file() else ""
+            if any(row.code == agency.code for row in old):
+                continue
+        fresh[agency.code] = ManifestRow(
+            code=agency.code,
+            name=agency.name,
+            contact=agency.contact,
+            email=agency.email,
+            file=name,
+            sha256=digest,
+            note=agency.note,
+        )
+    rows = [fresh.pop(row.code, row) for row in old]
+    return rows + list(fresh.values())
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

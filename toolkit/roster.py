@@ -15,7 +15,7 @@ from .identity import normalise_code
 from .oserrors import os_reason
 from .text import BLANK_CHARACTERS, is_blank
 
-__all__ = ["Agency", "Roster", "read_roster", "read_roster_with_notes"]
+__all__ = ["Agency", "Roster", "clean_name", "read_roster", "read_roster_with_notes"]
 
 # Accepted header spellings, after normalisation (NFKC, no spaces, lower case).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
