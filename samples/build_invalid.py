@@ -15,6 +15,7 @@ import json
 import re
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,6 @@ import openpyxl
 import xlsxwriter
 
 from toolkit.form import Form
-from dataclasses import replace
-
 from toolkit.generate import META_SHEET, Fill, identity_for, write_workbook
 from toolkit.identity import KEY_FILE, key_note
 from toolkit.layout import layout
@@ -93,6 +92,7 @@ def _insert_row_like_a_spreadsheet(ws: Any, at: int) -> None:
     for cell_range in merged:
         ws.unmerge_cells(str(cell_range))
     ws.insert_rows(at)
+
     def shift(match: re.Match[str]) -> str:
         row = int(match.group(2))
         return f"{match.group(1)}{row + 1 if row >= at else row}"
@@ -260,7 +260,11 @@ def build_invalid(
     made["cell-missing"] = _openpyxl(base, insert_row_and_edit_label)
     EXPECTED["cell-missing"] = (t3.name, t3.cells["t3.withheld_third_party.natural"].ref)
     first_moved = min(
-        (label for label in t3.labels if label.area.row + 1 >= t3.cells["t3.granted.natural"].row + 1),
+        (
+            label
+            for label in t3.labels
+            if label.area.row + 1 >= t3.cells["t3.granted.natural"].row + 1
+        ),
         key=lambda label: (label.area.row, label.area.col),
     )
     EXPECTED["layout-changed"] = (t3.name, first_moved.area.ref)
