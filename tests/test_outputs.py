@@ -417,3 +417,15 @@ def test_sigterm_cleans_up_and_says_so(tmp_path: Path) -> None:
     assert "Traceback" not in stdout + stderr
     assert not (out / "汇总.xlsx").exists()
     assert _leftovers(tmp_path) == []
+
+
+def test_feedback_copies_in_the_returned_folder_are_not_read_back(tmp_path: Path) -> None:
+    folder = tmp_path / "returned"
+    folder.mkdir()
+    shutil.copy(RETURNED / "invalid" / "blank.xlsx", folder / "blank.xlsx")
+    shutil.copy(OTHER, folder / OTHER.name)
+    code, out = _cli("check", folder, "--year", "2023", "-q", "--feedback", folder / "意见")
+    assert code == 1 and "副本 1 个" in out, out
+    code, again = _cli("check", folder, "--year", "2023")
+    assert "nianbao 生成的文件（如审核意见副本），不是单位报回的报告" in again
+    assert "共 2 个文件" in again

@@ -241,6 +241,10 @@ def check(
                 protected=files,
             )
             copies = {f.source: f.workbook for f in made if f.workbook is not None}
+            from .outputs import mark_output
+
+            for copy in copies.values():  # written by generate's writer: mark them here, so a
+                mark_output(copy)  # copy saved into the returned folder is not read as a report
         if json_path is not None:
             write_json(report, json_path)
         if xlsx_path is not None:

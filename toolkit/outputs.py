@@ -339,6 +339,9 @@ def write_text(ws: Any, row: int, col: int, text: object, fmt: Any = None) -> No
 
 LINE_POINTS = 13.5  # one line of 10-point 宋体, as Excel and LibreOffice lay it out
 MAX_ROW_POINTS = 409  # Excel's limit for a row height
+# Column units are widths of "0" in the default 11-point font; our cells use 10 points, measured
+# in LibreOffice renderings at about 0.9 of that (a CJK character ~1.8 units, a digit ~0.9).
+FONT_SCALE = 0.9
 
 
 def display_width(text: str) -> int:
@@ -352,9 +355,10 @@ def lines_needed(text: object, width: float) -> int:
     """Lines that wrapped text takes in a column `width` units wide (each paragraph at least one)."""
     import math
 
-    usable = max(width - 1.5, 1.0)  # cell padding
+    usable = max(width - 1.0, 1.0)  # cell padding
     return sum(
-        max(1, math.ceil(display_width(part) / usable)) for part in str(text or "").split("\n")
+        max(1, math.ceil(display_width(part) * FONT_SCALE / usable))
+        for part in str(text or "").split("\n")
     )
 
 
