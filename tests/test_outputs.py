@@ -429,3 +429,18 @@ def test_feedback_copies_in_the_returned_folder_are_not_read_back(tmp_path: Path
     code, again = _cli("check", folder, "--year", "2023")
     assert "nianbao 生成的文件（如审核意见副本），不是单位报回的报告" in again
     assert "共 2 个文件" in again
+
+
+def test_a_batch_writes_each_marker_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    writes: list[Path] = []
+    real = outputs._write_marker
+    monkeypatch.setattr(outputs, "_write_marker", lambda f, e: (writes.append(f), real(f, e)))
+    with outputs.deferred_marks():
+        for i in range(50):
+            write_atomic(tmp_path / f"{i}.txt", f"copy {i}".encode())
+        write_atomic(tmp_path / "0.txt", b"written again")
+        assert writes == [] and not (tmp_path / MARKER).exists()
+    assert writes == [tmp_path]
+    marked = outputs.marked_hashes(tmp_path)
+    assert len(marked) == 50 and list(marked.values()).count("0.txt") == 1
+    assert outputs.is_marked_output(tmp_path / "0.txt", marked)

@@ -220,6 +220,14 @@ def check(
     try:
         due = _date("--deadline", deadline)
         agencies, files = _inputs(paths, roster, (json_path, xlsx_path))
+        if previous:  # last year's files are inputs too: never written over
+            from .check import collect
+            from .outputs import refuse_inputs
+
+            earlier, _ = collect(previous, own_outputs=True)
+            for output in (json_path, xlsx_path):
+                if output is not None:
+                    refuse_inputs(output, earlier)
         with _progress(console, len(files)) as progress:
             report = run(
                 paths,
@@ -229,29 +237,30 @@ def check(
                 previous=previous,
                 progress=progress,
             )
-        if feedback_dir is not None:
-            from .feedback import write_feedback
+        from .outputs import deferred_marks, mark_output
 
-            made, generated = write_feedback(
-                report,
-                feedback_dir,
-                password=password,
-                deadline=due,
-                contact=contact,
-                protected=files,
-            )
-            copies = {f.source: f.workbook for f in made if f.workbook is not None}
-            from .outputs import mark_output
+        with deferred_marks():  # each output folder's marker written once, not once per file
+            if feedback_dir is not None:
+                from .feedback import write_feedback
 
-            for copy in copies.values():  # written by generate's writer: mark them here, so a
-                mark_output(copy)  # copy saved into the returned folder is not read as a report
-        if json_path is not None:
-            write_json(report, json_path)
-        if xlsx_path is not None:
-            from .form import standard_form
-            from .report import write_findings_workbook
+                made, generated = write_feedback(
+                    report,
+                    feedback_dir,
+                    password=password,
+                    deadline=due,
+                    contact=contact,
+                    protected=files,
+                )
+                copies = {f.source: f.workbook for f in made if f.workbook is not None}
+                for copy in copies.values():  # written by generate's writer: mark them here, so a
+                    mark_output(copy)  # copy saved into the returned folder is not read as a report
+            if json_path is not None:
+                write_json(report, json_path)
+            if xlsx_path is not None:
+                from .form import standard_form
+                from .report import write_findings_workbook
 
-            write_findings_workbook(report, xlsx_path, form=standard_form(), feedback=copies)
+                write_findings_workbook(report, xlsx_path, form=standard_form(), feedback=copies)
     except UsageError as exc:
         raise _fail(str(exc)) from None
     render_terminal(report, console, quiet=quiet)

@@ -34,6 +34,7 @@ __all__ = [
     "MARKER",
     "Interrupted",
     "cleanup_pending",
+    "deferred_marks",
     "install_interrupt_handlers",
     "is_marked_output",
     "mark_output",
@@ -56,6 +57,8 @@ _OWN_NAME = re.compile(r"^\.nianbao-(?:tmp|staging)-(\d+)-")
 
 # Temporary files and folders of this process that an interruption must remove.
 _PENDING: dict[Path, None] = {}
+# Marker entries waiting to be written once per folder (inside `deferred_marks()`), or None.
+_DEFERRED: dict[Path, dict[str, str]] | None = None
 
 
 class Interrupted(KeyboardInterrupt):
@@ -291,14 +294,74 @@ def mark_output(path: Path, sha256: str | None = None) -> None:
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
             sha256 = digest.hexdigest()
-        entries = {k: v for k, v in marked_hashes(path.parent).items() if v != path.name}
-        entries[sha256] = path.name
+        if _DEFERRED is not None:
+            waiting = _DEFERRED.setdefault(path.parent, {})
+            for stale in [k for k, v in waiting.items() if v == path.name]:
+                del waiting[stale]  # written twice in the batch: only the last content is ours
+            waiting[sha256] = path.name
+            return
+        _write_marker(path.parent, {sha256: path.name})
+    except OSError:
+        return
+
+
+def _write_marker(folder: Path, new: dict[str, str]) -> None:
+    """Merge `new` into the folder's marker. Two runs writing into one folder at once are
+    serialised by a lock on the folder itself (where the platform has flock), so neither
+    run's entries are lost."""
+    with _folder_lock(folder):
+        _merge_marker(folder, new)
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; a lost entry costs a note, not data
+        yield
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _merge_marker(folder: Path, new: dict[str, str]) -> None:
+    try:
+        names = set(new.values())
+        entries = {k: v for k, v in marked_hashes(folder).items() if v not in names}
+        entries.update(new)
         if len(entries) > MARKER_MAX_ENTRIES:
             entries = dict(list(entries.items())[-MARKER_MAX_ENTRIES:])
         text = json.dumps(entries, ensure_ascii=False, indent=0, sort_keys=False)
-        write_atomic(path.parent / MARKER, text.encode("utf-8"), mark=False)
+        write_atomic(folder / MARKER, text.encode("utf-8"), mark=False)
     except (OSError, UsageError):
         return
+
+
+@contextlib.contextmanager
+def deferred_marks() -> Iterator[None]:
+    """Within the block, marker entries are collected and each folder's marker is written once at
+    the end (also after a failure: the outputs already in place are nianbao's). A batch of
+    thousands of feedback copies then costs one marker write, not thousands."""
+    global _DEFERRED
+    if _DEFERRED is not None:  # nested: the outer block writes
+        yield
+        return
+    _DEFERRED = {}
+    try:
+        yield
+    finally:
+        deferred, _DEFERRED = _DEFERRED, None
+        for folder, entries in deferred.items():
+            _write_marker(folder, entries)
 
 
 def is_marked_output(path: Path, marked: dict[str, str]) -> bool:
