@@ -241,12 +241,14 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, form: Form) -> dict[str, P
     texts = dict(base.texts)
     first = next(iter(texts))
     texts[first] = PAYLOADS[0]
-    raw = {form.inputs[0].key: PAYLOADS[3], form.inputs[1].key: PAYLOADS[1]}
+    raw = {form.inputs[-1].key: PAYLOADS[3], form.inputs[-2].key: PAYLOADS[1]}
+    values["t2.regulations.issued"] = 1  # a warning the agency explains in its 说明 cell
+    notes = {"rule-making": PAYLOADS[2] + " 本单位受托制定规章"}
     agency = Agency(code="+1+1", name=PAYLOADS[0])
     identity = identity_for(form, agency, 2023, "@SUM(1)", datetime(2023, 12, 1, 9))
     path = returned / file_name(agency, 2023)
     write_workbook(path, form=form, identity=identity, password="pw",
-                   fill=Fill(values=values, texts=texts, raw=raw))  # fmt: skip
+                   fill=Fill(values=values, texts=texts, raw=raw, notes=notes))  # fmt: skip
     shutil.copy(OTHER, returned / OTHER.name)
     report = check([returned], year=2023)
     findings = folder / "审核结果.xlsx"
@@ -278,6 +280,9 @@ def test_untrusted_text_is_text_in_the_findings_workbook(hostile: dict[str, Path
     xml = _strings(hostile["findings"])
     for payload in PAYLOADS:
         assert payload in xml
+    issues = openpyxl.load_workbook(hostile["findings"])["问题清单"]
+    explained = [r for r in issues.iter_rows(min_row=2, values_only=True) if r[0] == "rule-making"]
+    assert explained and explained[0][12] == PAYLOADS[2] + " 本单位受托制定规章"
     summary = openpyxl.load_workbook(hostile["findings"])["汇总"]
     names = {row[1] for row in summary.iter_rows(min_row=5, values_only=True)}
     assert PAYLOADS[0] in names
