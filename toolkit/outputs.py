@@ -51,6 +51,7 @@ __all__ = [
 MARKER = ".nianbao-outputs.json"
 MARKER_MAX_BYTES = 4 * 1024 * 1024  # a marker is ours, but the folder may not be: bound the read
 MARKER_MAX_ENTRIES = 20_000  # oldest entries go first beyond this
+MARKED_MAX_BYTES = 1 << 30  # a rollup of 10,000 agencies is far below; bigger files are not ours
 TEMP_PREFIX = ".nianbao-tmp-"
 STAGING_PREFIX = ".nianbao-staging-"
 _OWN_NAME = re.compile(r"^\.nianbao-(?:tmp|staging)-(\d+)-")
@@ -370,6 +371,8 @@ def is_marked_output(path: Path, marked: dict[str, str]) -> bool:
         return False
     digest = hashlib.sha256()
     try:
+        if os.stat(path).st_size > MARKED_MAX_BYTES:
+            return False  # larger than anything nianbao writes: not worth reading twice
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
