@@ -400,7 +400,8 @@ def _wait_for_handler(pid: int, signum: int, timeout: float = 30) -> None:
     raise AssertionError("nianbao never installed its SIGTERM handler")
 
 
-def test_sigterm_cleans_up_and_says_so(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_an_interruption_cleans_up_and_says_so(tmp_path: Path, signum: int) -> None:
     folder = tmp_path / "returned"
     folder.mkdir()
     for i in range(3):
@@ -415,7 +416,7 @@ def test_sigterm_cleans_up_and_says_so(tmp_path: Path) -> None:
     )  # fmt: skip
     _wait_for_handler(process.pid, signal.SIGTERM)  # nianbao is running, not importing
     time.sleep(0.5)  # checking under way (39 files take a few seconds)
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(signum)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 2, (stdout, stderr)
     assert stderr.strip() == "已中断，未完成的输出已清理。"
@@ -449,3 +450,20 @@ def test_a_batch_writes_each_marker_once(tmp_path: Path, monkeypatch: pytest.Mon
     marked = outputs.marked_hashes(tmp_path)
     assert len(marked) == 50 and list(marked.values()).count("0.txt") == 1
     assert outputs.is_marked_output(tmp_path / "0.txt", marked)
+
+
+def test_rollup_lines_print_names_literally(form: Form, tmp_path: Path) -> None:
+    folder = tmp_path / "returned"
+    folder.mkdir()
+    agency = Agency(code="B1", name="[/x][bold]局\u202e")
+    write_workbook(folder / "B1.xlsx", form=form, password="pw",
+                   identity=identity_for(form, agency, 2023, "", datetime(2023, 12, 1)))  # fmt: skip
+    shutil.copy(OTHER, folder / OTHER.name)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("单位代码,单位名称,联系人,电子邮箱\nQK002,区教育局,张,a@x.cn\n"
+                      "C9,[red]未报送局,李,b@x.cn\n", encoding="utf-8")  # fmt: skip
+    code, out = _cli("rollup", folder, "--out", tmp_path / "汇总.xlsx", "--year", "2023",
+                     "--roster", roster)  # fmt: skip
+    assert code == 0, out
+    assert "未计入：[/x][bold]局\\u202e" in out and "未报送：[red]未报送局（C9）" in out
+    assert "内部错误" not in out
