@@ -407,6 +407,7 @@ def main() -> None:
     import sys
 
     from .outputs import cleanup_pending, install_interrupt_handlers
+    from .text import inert
 
     install_interrupt_handlers()
     try:
@@ -417,12 +418,21 @@ def main() -> None:
         raise
     except KeyboardInterrupt:
         _stop_after_interruption()
+    except OSError as exc:  # a file the library did not expect to fail: the OS reason in Chinese
+        if os.environ.get("NIANBAO_DEBUG"):
+            raise
+        from .catalogue import os_reason
+
+        cleanup_pending()
+        where = f"{inert(exc.filename)}：" if exc.filename else ""
+        typer.echo(f"错误：{where}{os_reason(exc)}", err=True)
+        sys.exit(EXIT_FAILED)
     except Exception as exc:  # the last line of defence; NIANBAO_DEBUG=1 shows the traceback
         if os.environ.get("NIANBAO_DEBUG"):
             raise
         cleanup_pending()
         typer.echo(
-            f"错误：nianbao 内部错误（{type(exc).__name__}：{_plain(exc)}）。"
+            f"错误：nianbao 内部错误（{type(exc).__name__}：{inert(exc)}）。"
             "请将此信息和所用文件反馈给维护人员。",
             err=True,
         )
