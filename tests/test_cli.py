@@ -335,3 +335,47 @@ def test_a_failing_or_interrupted_generate_leaves_nothing_and_no_traceback(
     assert "Traceback" not in out
     _no_english(out)
     assert list(out_dir.iterdir()) == []  # no staging folder, no password, no manifest
+
+
+def test_an_unexpected_os_error_is_one_chinese_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import errno
+
+    from toolkit import cli
+
+    def broken(**kwargs: object) -> None:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), "/报回/缺失\n.xlsx")
+
+    monkeypatch.setattr(cli, "app", broken)
+    with pytest.raises(SystemExit) as caught:
+        cli.main()
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert err == "错误：/报回/缺失\\u000a.xlsx：文件或文件夹不存在\n"
+
+
+def test_an_interruption_inside_a_command_is_one_chinese_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from toolkit import cli, outputs
+
+    leftover = Path(os.getcwd()) / ".never-created"
+    outputs._PENDING[leftover] = None  # as if a write were in progress
+
+    def interrupted(**kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "app", interrupted)
+    import signal
+
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        with pytest.raises(SystemExit) as caught:
+            cli.main()
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
+    assert caught.value.code == 2
+    assert capsys.readouterr().err == "已中断，未完成的输出已清理。\n"
+    assert leftover not in outputs._PENDING

@@ -320,7 +320,7 @@ def test_unreadable_output_folder_exits_2(tmp_path: Path, monkeypatch: pytest.Mo
     assert (
         result.exit_code == 2
         and "无法写入" in result.output
-        and "没有权限" in result.output
+        and "没有权限" in result.output  # the OS reason in Chinese, no English strerror
         and "Permission denied" not in result.output
     )
 
@@ -399,9 +399,9 @@ def test_two_runs_at_once_on_the_same_folder_do_not_interfere(tmp_path: Path) ->
     for path in out.glob("*.xlsx"):
         openpyxl.load_workbook(path)  # complete, not interleaved
     json.loads((out / "结果.json").read_text(encoding="utf-8"))
-    leftovers = [
+    leftovers = [  # the marker of nianbao's own outputs stays (toolkit/outputs.py)
         p.name
         for p in out.rglob("*")
-        if p.name.startswith(".") and p.name != ".nianbao-outputs.json"  # the outputs' marker
+        if p.name.startswith(".") and p.name != ".nianbao-outputs.json"
     ]
     assert leftovers == []

@@ -225,3 +225,33 @@ def test_explained_warnings_travel_up_to_the_rollup(tmp_path: Path) -> None:
     listed = book.get_sheet_by_name("已说明的提示").to_python()
     (entry,) = [r for r in listed[3:] if r[0] == "QK005"]
     assert entry[2] == "rule-making" and "规章" in entry[3] and "委托起草" in entry[5]
+
+
+def test_summary_two_merges_single_values_and_has_no_empty_note_column(
+    form: Form, made: dict
+) -> None:
+    """全区汇总（二） lays out the single-value rows (行政许可, 处罚, 强制, 收费) as the template does:
+    the cell spans the table; and it has no 说明 column, since nothing is written into it."""
+    book = openpyxl.load_workbook(made["result"].out)
+    ws = book["全区汇总（二）"]
+    sheet = next(s for s in layout(form) if s.section == "s2")
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    spanning = [a for a in sheet.cells.values() if a.merged]
+    assert spanning
+    for area in spanning:
+        first = openpyxl.utils.get_column_letter(area.col + 1) + str(area.row + 1)
+        last = openpyxl.utils.get_column_letter(area.last_col + 1) + str(area.last_row + 1)
+        assert f"{first}:{last}" in merged
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any(t.startswith("说明") for t in texts)
+
+
+def test_status_columns_fit_and_each_chart_starts_a_page(form: Form, made: dict) -> None:
+    book = openpyxl.load_workbook(made["result"].out)
+    status = book["状态"]
+    longest = max(len(str(c.value or "")) for c in status["C"][4:]) * 2  # CJK: two units each
+    assert status.column_dimensions["C"].width >= min(longest, 34)
+    assert status.page_setup.orientation == "landscape" and status.print_title_rows
+    charts = book["图表"]
+    assert len(charts.row_breaks.brk) == len(form.charts) - 1
+    assert charts.page_setup.paperSize == 9

@@ -52,8 +52,21 @@ def root(
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"错误：{message}", err=True)
+    typer.echo(f"错误：{_plain(message)}", err=True)
     return typer.Exit(EXIT_FAILED)
+
+
+def _plain(message: object) -> str:
+    """A message that may quote untrusted text (a path, a name), made inert line by line: the
+    message's own line breaks stay, anything a file brought in is shown as escapes."""
+    from .text import inert
+
+    return "\n".join(inert(line) for line in str(message).split("\n"))
+
+
+def _say(console, text: str) -> None:
+    """Print a plain line (no rich markup is parsed: names and paths come from outside)."""
+    console.print(_plain(text), markup=False, highlight=False)
 
 
 def _datetime(option: str, value: str | None) -> datetime:
@@ -261,6 +274,14 @@ def check(
         due = _date("--deadline", deadline)
         agencies, files = _inputs(paths, roster, (json_path, xlsx_path))
         key = _key(issued, roster)
+        if previous:  # last year's files are inputs too: never written over
+            from .check import collect
+            from .outputs import refuse_inputs
+
+            earlier, _ = collect(previous, own_outputs=True)
+            for output in (json_path, xlsx_path):
+                if output is not None:
+                    refuse_inputs(output, earlier)
         with _progress(console, len(files)) as progress:
             report = run(
                 paths,
@@ -271,58 +292,55 @@ def check(
                 progress=progress,
                 key=key,
             )
-        if feedback_dir is not None:
-            from .feedback import write_feedback
+        from .outputs import deferred_marks, mark_output
 
-            made, generated = write_feedback(
-                report,
-                feedback_dir,
-                password=password,
-                deadline=due,
-                contact=contact,
-                protected=files,
-            )
-            copies = {f.source: f.workbook for f in made if f.workbook is not None}
-        if json_path is not None:
-            write_json(report, json_path)
-        if xlsx_path is not None:
-            from .form import standard_form
-            from .report import write_findings_workbook
+        with deferred_marks():  # each output folder's marker written once, not once per file
+            if feedback_dir is not None:
+                from .feedback import write_feedback
 
-            write_findings_workbook(report, xlsx_path, form=standard_form(), feedback=copies)
+                made, generated = write_feedback(
+                    report,
+                    feedback_dir,
+                    password=password,
+                    deadline=due,
+                    contact=contact,
+                    protected=files,
+                )
+                copies = {f.source: f.workbook for f in made if f.workbook is not None}
+                for copy in copies.values():  # written by generate's writer: mark them here, so a
+                    mark_output(copy)  # copy saved into the returned folder is not read as a report
+            if json_path is not None:
+                write_json(report, json_path)
+            if xlsx_path is not None:
+                from .form import standard_form
+                from .report import write_findings_workbook
+
+                write_findings_workbook(report, xlsx_path, form=standard_form(), feedback=copies)
     except UsageError as exc:
         raise _fail(str(exc)) from None
     render_terminal(report, console, quiet=quiet)
     for output, what in ((json_path, "完整结果"), (xlsx_path, "审核结果工作簿")):
         if output is not None:
-            console.print(f"{what}已保存到 {output}", highlight=False)
-    console.print(
+            _say(console, f"{what}已保存到 {output}")
+    _say(
+        console,
         "已用单位校验密钥核验各文件的单位身份。"
         if key is not None
         else "未找到单位校验密钥（nianbao-key.txt），未核验单位身份；可用 --issued 指定下发模板的文件夹。",
-        highlight=False,
     )
     if feedback_dir is not None:
-        from rich.text import Text
-
-        from .text import inert
-
         written = [f for f in made if not f.error]
         if written:
-            console.print(
+            _say(
+                console,
                 f"已为 {len(written)} 个单位生成审核意见（副本 {len(copies)} 个）：{feedback_dir}",
-                highlight=False,
             )
         else:
-            console.print("没有需要单位修改或说明的问题，未生成审核意见。", highlight=False)
+            _say(console, "没有需要单位修改或说明的问题，未生成审核意见。")
         for failed in (f for f in made if f.error):
-            console.print(
-                Text(
-                    f"  未能为单位 {inert(failed.agency_code)} 生成审核意见：{inert(failed.error)}"
-                )
-            )
+            _say(console, f"  未能为单位 {failed.agency_code} 生成审核意见：{failed.error}")
         if generated:
-            console.print(f"副本保护密码为随机生成，见 {feedback_dir / 'password.txt'}")
+            _say(console, f"副本保护密码为随机生成，见 {feedback_dir / 'password.txt'}")
     raise typer.Exit(report.exit_code)
 
 
@@ -392,19 +410,19 @@ def rollup(
             )
     except UsageError as exc:
         raise _fail(str(exc)) from None
-    console.print(
+    _say(
+        console,
         f"已生成全区汇总表 {result.out}：计入 {len(result.included)} 个单位，"
         f"未计入 {len(result.excluded)} 份文件，未报送 {len(result.missing)} 个单位。",
-        highlight=False,
     )
     for item in result.excluded:
         reason = "已被替代" if item.superseded else f"{item.count('error')}处错误"
         who = item.agency_name or Path(item.path).name
-        console.print(f"  未计入：{who}（{reason}） {item.path}", highlight=False)
+        _say(console, f"  未计入：{who}（{reason}） {item.path}")
     for agency in result.missing:
-        console.print(f"  未报送：{agency.name}（{agency.code}）", highlight=False)
+        _say(console, f"  未报送：{agency.name}（{agency.code}）")
     if result.csv is not None:
-        console.print(f"长表 CSV：{result.csv}", highlight=False)
+        _say(console, f"长表 CSV：{result.csv}")
     raise typer.Exit(result.exit_code(strict))
 
 
@@ -417,9 +435,11 @@ def _console():
 def _inputs(
     paths: list[str], roster: Path | None, outputs: tuple[Path | None, ...]
 ) -> tuple[tuple[Agency, ...] | None, list[Path]]:
-    """The roster and the files a command reads, refusing outputs that would overwrite one."""
+    """The roster and the files a command reads, refusing outputs that would overwrite one
+    (before the long check; the library refuses again when it writes)."""
     from .catalogue import UsageError
     from .check import collect
+    from .outputs import refuse_inputs
     from .roster import read_roster
 
     try:
@@ -431,7 +451,7 @@ def _inputs(
     files, _ = collect(paths)
     for output in outputs:
         if output is not None:
-            _refuse_overwrite(output, files)
+            refuse_inputs(output, [*files, *([roster] if roster is not None else [])])
     return agencies, files
 
 
@@ -453,14 +473,6 @@ def _check_year(year: int | None) -> None:
         from .form import standard_form
 
         check_year(standard_form(), year)
-
-
-def _refuse_overwrite(output: Path, inputs: list[Path]) -> None:
-    from .catalogue import UsageError
-
-    target = output.resolve()
-    if any(path.resolve() == target for path in inputs):
-        raise UsageError("output-is-input", path=output)
 
 
 class _progress:
@@ -496,17 +508,68 @@ def _stderr_console():
 
 
 def main() -> None:
-    """Run the CLI; an unexpected failure is reported in one line (exit 2), never as a traceback."""
+    """Run the CLI. An interruption (Ctrl+C, SIGTERM, SIGHUP) removes the outputs in progress and
+    says so in one line (exit 2); an unexpected failure is one line too (exit 2), never a traceback.
+    """
     import os
     import sys
 
+    from .outputs import cleanup_pending, install_interrupt_handlers
+    from .text import inert
+
+    install_interrupt_handlers()
     try:
         app(standalone_mode=True)
+    except SystemExit as exc:
+        if _interrupted(exc):  # typer turns KeyboardInterrupt into exit 130 after unwinding
+            _stop_after_interruption()
+        raise
+    except KeyboardInterrupt:
+        _stop_after_interruption()
+    except OSError as exc:  # a file the library did not expect to fail: the OS reason in Chinese
+        if os.environ.get("NIANBAO_DEBUG"):
+            raise
+        from .catalogue import os_reason
+
+        cleanup_pending()
+        where = f"{inert(exc.filename)}：" if exc.filename else ""
+        typer.echo(f"错误：{where}{os_reason(exc)}", err=True)
+        sys.exit(EXIT_FAILED)
     except Exception as exc:  # the last line of defence; NIANBAO_DEBUG=1 shows the traceback
         if os.environ.get("NIANBAO_DEBUG"):
             raise
+        cleanup_pending()
         typer.echo(
-            f"错误：nianbao 内部错误（{type(exc).__name__}：{exc}）。请将此信息和所用文件反馈给维护人员。",
+            f"错误：nianbao 内部错误（{type(exc).__name__}：{inert(exc)}）。"
+            "请将此信息和所用文件反馈给维护人员。",
             err=True,
         )
         sys.exit(EXIT_FAILED)
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """True when an exception was caused, somewhere down its chain, by an interruption."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _stop_after_interruption() -> None:
+    """Remove the outputs in progress, say so in one Chinese line, exit 2."""
+    import signal
+    import sys
+
+    from .catalogue import say
+    from .outputs import cleanup_pending
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # a second signal must not stop the cleanup
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    cleanup_pending()
+    typer.echo(say("interrupted"), err=True)
+    sys.exit(EXIT_FAILED)

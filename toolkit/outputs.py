@@ -34,6 +34,7 @@ __all__ = [
     "MARKER",
     "Interrupted",
     "cleanup_pending",
+    "deferred_marks",
     "install_interrupt_handlers",
     "is_marked_output",
     "mark_output",
@@ -50,12 +51,15 @@ __all__ = [
 MARKER = ".nianbao-outputs.json"
 MARKER_MAX_BYTES = 4 * 1024 * 1024  # a marker is ours, but the folder may not be: bound the read
 MARKER_MAX_ENTRIES = 20_000  # oldest entries go first beyond this
+MARKED_MAX_BYTES = 1 << 30  # a rollup of 10,000 agencies is far below; bigger files are not ours
 TEMP_PREFIX = ".nianbao-tmp-"
 STAGING_PREFIX = ".nianbao-staging-"
 _OWN_NAME = re.compile(r"^\.nianbao-(?:tmp|staging)-(\d+)-")
 
 # Temporary files and folders of this process that an interruption must remove.
 _PENDING: dict[Path, None] = {}
+# Marker entries waiting to be written once per folder (inside `deferred_marks()`), or None.
+_DEFERRED: dict[Path, dict[str, str]] | None = None
 
 
 class Interrupted(KeyboardInterrupt):
@@ -291,14 +295,74 @@ def mark_output(path: Path, sha256: str | None = None) -> None:
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
             sha256 = digest.hexdigest()
-        entries = {k: v for k, v in marked_hashes(path.parent).items() if v != path.name}
-        entries[sha256] = path.name
+        if _DEFERRED is not None:
+            waiting = _DEFERRED.setdefault(path.parent, {})
+            for stale in [k for k, v in waiting.items() if v == path.name]:
+                del waiting[stale]  # written twice in the batch: only the last content is ours
+            waiting[sha256] = path.name
+            return
+        _write_marker(path.parent, {sha256: path.name})
+    except OSError:
+        return
+
+
+def _write_marker(folder: Path, new: dict[str, str]) -> None:
+    """Merge `new` into the folder's marker. Two runs writing into one folder at once are
+    serialised by a lock on the folder itself (where the platform has flock), so neither
+    run's entries are lost."""
+    with _folder_lock(folder):
+        _merge_marker(folder, new)
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; a lost entry costs a note, not data
+        yield
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _merge_marker(folder: Path, new: dict[str, str]) -> None:
+    try:
+        names = set(new.values())
+        entries = {k: v for k, v in marked_hashes(folder).items() if v not in names}
+        entries.update(new)
         if len(entries) > MARKER_MAX_ENTRIES:
             entries = dict(list(entries.items())[-MARKER_MAX_ENTRIES:])
         text = json.dumps(entries, ensure_ascii=False, indent=0, sort_keys=False)
-        write_atomic(path.parent / MARKER, text.encode("utf-8"), mark=False)
+        write_atomic(folder / MARKER, text.encode("utf-8"), mark=False)
     except (OSError, UsageError):
         return
+
+
+@contextlib.contextmanager
+def deferred_marks() -> Iterator[None]:
+    """Within the block, marker entries are collected and each folder's marker is written once at
+    the end (also after a failure: the outputs already in place are nianbao's). A batch of
+    thousands of feedback copies then costs one marker write, not thousands."""
+    global _DEFERRED
+    if _DEFERRED is not None:  # nested: the outer block writes
+        yield
+        return
+    _DEFERRED = {}
+    try:
+        yield
+    finally:
+        deferred, _DEFERRED = _DEFERRED, None
+        for folder, entries in deferred.items():
+            _write_marker(folder, entries)
 
 
 def is_marked_output(path: Path, marked: dict[str, str]) -> bool:
@@ -307,6 +371,8 @@ def is_marked_output(path: Path, marked: dict[str, str]) -> bool:
         return False
     digest = hashlib.sha256()
     try:
+        if os.stat(path).st_size > MARKED_MAX_BYTES:
+            return False  # larger than anything nianbao writes: not worth reading twice
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
@@ -339,6 +405,9 @@ def write_text(ws: Any, row: int, col: int, text: object, fmt: Any = None) -> No
 
 LINE_POINTS = 13.5  # one line of 10-point 宋体, as Excel and LibreOffice lay it out
 MAX_ROW_POINTS = 409  # Excel's limit for a row height
+# Column units are widths of "0" in the default 11-point font; our cells use 10 points, measured
+# in LibreOffice renderings at about 0.9 of that (a CJK character ~1.8 units, a digit ~0.9).
+FONT_SCALE = 0.9
 
 
 def display_width(text: str) -> int:
@@ -352,9 +421,10 @@ def lines_needed(text: object, width: float) -> int:
     """Lines that wrapped text takes in a column `width` units wide (each paragraph at least one)."""
     import math
 
-    usable = max(width - 1.5, 1.0)  # cell padding
+    usable = max(width - 1.0, 1.0)  # cell padding
     return sum(
-        max(1, math.ceil(display_width(part) / usable)) for part in str(text or "").split("\n")
+        max(1, math.ceil(display_width(part) * FONT_SCALE / usable))
+        for part in str(text or "").split("\n")
     )
 
 

@@ -390,6 +390,7 @@ def _status_sheet(
     ws.freeze_panes(4, 0)
     ws.autofilter(3, 0, 3 + len(rows), len(header) - 1)
     print_setup(ws, header_rows=(3, 3))
+    ws.print_area(0, 0, 3 + max(len(rows), 1), len(header) - 2)  # sha256 is for machines, not paper
 
 
 def _warnings_said(result: FileResult) -> str:
