@@ -434,7 +434,7 @@ def test_feedback_copies_in_the_returned_folder_are_not_read_back(tmp_path: Path
     assert code == 1 and "副本 1 个" in out, out
     code, again = _cli("check", folder, "--year", "2023")
     assert "nianbao 生成的文件（如审核意见副本），不是单位报回的报告" in again
-    assert "共 2 个文件" in again
+    assert "共2个文件" in again
 
 
 def test_a_batch_writes_each_marker_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
