@@ -20,7 +20,8 @@ from toolkit.cli import app
 from toolkit.form import Form
 from toolkit.generate import PASS
 from toolkit.layout import layout
-from toolkit.rollup import DETAIL_SHEET, read_details, rollup
+from toolkit.previous import read_details
+from toolkit.rollup import DETAIL_SHEET, rollup
 from toolkit.roster import read_roster
 
 from . import lo

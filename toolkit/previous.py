@@ -7,14 +7,19 @@ report with itself).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
 from .arguments import refuse_same_year_previous
+from .catalogue import UsageError
 from .form import Form
+from .generate import META_SHEET
 from .identity import normalise_code
+from .read import ReadError, read_table
+from .rollup_names import DETAIL_FIRST_ROW, DETAIL_SHEET, ROLLUP_KIND
 
-__all__ = ["previous_values"]
+__all__ = ["is_rollup", "previous_values", "read_details"]
 
 
 def previous_values(
@@ -23,9 +28,8 @@ def previous_values(
     """Last year's values by (normalised) agency code."""
     from .check import collect
     from .inspection import FileCheck
-    from .rollup import is_rollup, read_details
 
-    files, _ = collect(paths)
+    files, _ = collect(paths, own_outputs=True)  # last year's rollup may sit among our outputs
     one = FileCheck(form, "", "")
     out: dict[str, dict[str, float]] = {}
     returned = []
@@ -39,4 +43,46 @@ def previous_values(
         code = normalise_code(item.meta.get("agency_code", ""))
         if item.evaluable and code:
             out[code] = item.values  # a returned file is more specific than a rollup row
+    return out
+
+
+# Last year's rollup: its 明细 sheet has one row per agency. Read through the same limits as every
+# file the tool opens; a province's rollup of tens of thousands of agencies still fits.
+DETAIL_ROWS = 50_000
+DETAIL_COLUMNS = 300
+
+
+def is_rollup(path: Path) -> bool:
+    """Whether a file is a rollup written by nianbao (its `_meta` says kind = rollup)."""
+    try:
+        names, meta = read_table(path, sheet=META_SHEET, rows=40, cols=3, glimpse=True)
+    except ReadError:
+        return False
+    if DETAIL_SHEET not in names:
+        return False
+    return any(len(r) > 1 and r[0] == "kind" and r[1] == ROLLUP_KIND for r in meta)
+
+
+def read_details(path: Path, form: Form) -> dict[str, dict[str, float]]:
+    """Each agency's values from a rollup's 明细 sheet, by agency code."""
+    try:
+        _, rows = read_table(path, sheet=DETAIL_SHEET, rows=DETAIL_ROWS, cols=DETAIL_COLUMNS)
+    except ReadError as exc:
+        raise UsageError("previous-unreadable", path=path) from exc
+    if len(rows) < DETAIL_FIRST_ROW:
+        raise UsageError("previous-unreadable", path=path)
+    keys = rows[DETAIL_FIRST_ROW - 1]
+    columns = {key: i for i, key in enumerate(keys) if key in form.cells}
+    out = {}
+    for row in rows[DETAIL_FIRST_ROW:]:
+        code = row[0] if row else None
+        if not code:
+            continue
+        code = str(int(code)) if isinstance(code, float) and code.is_integer() else str(code)
+        out[code] = {
+            key: float(row[i])
+            if i < len(row) and isinstance(row[i], int | float) and math.isfinite(row[i])
+            else math.nan
+            for key, i in columns.items()
+        }
     return out

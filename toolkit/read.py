@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
+from .catalogue import os_reason
 from .form import Form
 from .generate import META_PREFIX, META_SHEET
 from .layout import layout
@@ -37,6 +40,7 @@ __all__ = [
     "SheetXml",
     "Workbook",
     "bounds_of",
+    "read_table",
     "read_workbook",
 ]
 
@@ -75,14 +79,11 @@ def read_workbook(path: Path, form: Form) -> Workbook:
     """Read one file; never raises for a bad file (the error is in `Workbook.error`)."""
     path = Path(path)
     try:
-        stat = path.stat()
-        if stat.st_size > LIMITS["file_bytes"]:
-            raise ReadError("read-too-large", size=stat.st_size // 1024 // 1024)
-        data = path.read_bytes()
+        data, stat = read_regular(path, LIMITS["file_bytes"])
     except ReadError as exc:
         return Workbook(path=path, error=str(exc))
     except OSError as exc:
-        return Workbook(path=path, error=str(ReadError("read-os", reason=exc.strerror or exc)))
+        return Workbook(path=path, error=str(ReadError("read-os", reason=os_reason(exc))))
     base = {
         "path": path,
         "sha256": hashlib.sha256(data).hexdigest(),
@@ -96,6 +97,91 @@ def read_workbook(path: Path, form: Form) -> Workbook:
         return Workbook(**base, error=str(exc))
     except (*BROKEN_PACKAGE, RecursionError, MemoryError) as exc:  # a damaged part
         return Workbook(**base, error=str(ReadError("read-corrupt", reason=type(exc).__name__)))
+
+
+def read_table(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    rows: int,
+    cols: int,
+    limit: int | None = None,
+    glimpse: bool = False,
+) -> tuple[tuple[str, ...], list[list[Any]]]:
+    """One sheet (by name, or the first) of any workbook the tool opens besides returned reports
+    — a roster, last year's rollup — read under the same limits: a regular file of bounded size,
+    no DTD, zip limits, and at most `rows` x `cols` cells kept (the rest is refused, never
+    allocated; with `glimpse`, only the first rows are wanted and the rest is passed over).
+    Returns the workbook's sheet names and the sheet's values from A1; raises ReadError with the
+    reason in Chinese."""
+    data, _ = read_regular(Path(path), limit or LIMITS["file_bytes"])
+    if not data:
+        raise ReadError("read-empty")
+    bounds = Bounds(rows - 1, cols - 1)
+    if data.startswith(b"PK"):
+        package = Package(data)
+        if not (package.has("mimetype") and (package.read("mimetype") or b"").startswith(_ODS)):
+            if not (package.has("xl/workbook.xml") or package.has("_rels/.rels")):
+                raise ReadError("read-no-workbook")
+
+            def plan(names: tuple[str, ...]) -> dict[str, tuple[Bounds, bool]]:
+                chosen = sheet if sheet is not None else (names[0] if names else None)
+                return {chosen: (bounds, False)} if chosen in names else {}
+
+            book = read_xlsx(package, plan)
+            name = sheet if sheet is not None else (book.sheet_names[:1] or ("",))[0]
+            if book.stray.get(name) and not glimpse:
+                raise ReadError("read-far-content", sheet=name[:40], row=rows + 1)
+            return book.sheet_names, book.grids.get(name, [])
+        extents = scan_ods(package, {})
+    elif data.startswith(_OLE):
+        extents, _ = scan_xls(data, {})
+    else:
+        raise ReadError("read-not-spreadsheet")
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = tuple(book.sheet_names)
+        name = sheet if sheet is not None else (names[:1] or ("",))[0]
+        if name not in names:
+            return names, []
+        extent = extents.get(name, Extent())
+        if sum(e.cells for e in extents.values()) > LIMITS["cell_budget"]:  # calamine builds it all
+            raise ReadError("read-far-content", sheet=name[:40], row=extent.last_row + 1)
+        if (extent.last_row >= rows or extent.last_col >= cols) and not glimpse:
+            raise ReadError("read-far-content", sheet=name[:40], row=extent.last_row + 1)
+        return names, _calamine_grid(book.get_sheet_by_name(name), extent, bounds)
+    except PasswordError:
+        raise ReadError("read-encrypted") from None
+    except (CalamineError, ValueError, OSError, OverflowError, KeyError) as exc:
+        raise ReadError("read-corrupt", reason=_short(exc)) from None
+
+
+def read_regular(path: Path, limit: int) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file of at most `limit` bytes. The file is opened without blocking
+    and judged by what was opened (not by an earlier look at the path), so a path swapped for a
+    FIFO or a device in between is refused instead of hanging or reading forever."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    try:
+        stat = os.fstat(descriptor)
+        if not S_ISREG(stat.st_mode):
+            raise ReadError("read-not-regular")
+        if stat.st_size > limit:
+            raise ReadError("read-too-large", size=stat.st_size // 1024 // 1024)
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(descriptor, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:  # it grew while being read
+            raise ReadError("read-too-large", size=size // 1024 // 1024)
+        return b"".join(chunks), stat
+    finally:
+        os.close(descriptor)
 
 
 @cache

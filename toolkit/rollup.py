@@ -19,13 +19,22 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
-from .catalogue import UsageError
 from .check import CheckReport, FileResult, check, collect
 from .form import Chart, Form, complete, standard_form
 from .generate import META_SHEET, add_styles, write_summary_sheet
 from .identity import normalise_code
 from .layout import a1, layout
 from .outputs import print_setup, refuse_inputs, workbook_options, write_atomic, write_text
+from .rollup_names import (
+    CHART_SHEET,
+    DETAIL_FIRST_ROW,
+    DETAIL_FIXED,
+    DETAIL_SHEET,
+    EXPLAINED_SHEET,
+    ROLLUP_KIND,
+    STATUS_SHEET,
+    SUMMARY_PREFIX,
+)
 from .roster import Agency
 from .text import cell_text, csv_safe
 
@@ -33,20 +42,10 @@ __all__ = [
     "DETAIL_SHEET",
     "ROLLUP_KIND",
     "RollupResult",
-    "is_rollup",
-    "read_details",
     "rollup",
 ]
 
-DETAIL_SHEET = "明细"
-STATUS_SHEET = "状态"
-EXPLAINED_SHEET = "已说明的提示"
-CHART_SHEET = "图表"
-ROLLUP_KIND = "rollup"
-SUMMARY_PREFIX = "全区汇总"
-DETAIL_FIRST_ROW = 4  # zero-based: three label rows and the key row come first
 CHART_WIDTH = 560  # pixels: columns A:E of 图表 (28 + 4 × 12 units)
-DETAIL_FIXED = ("单位代码", "单位名称", "审核状态", "源文件", "sha256")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -587,47 +586,3 @@ def _long_csv(
                              " · ".join(_path(form, key)) if not cell.row_label else cell.column_label,
                              int(value) if float(value).is_integer() else value])  # fmt: skip
     return buffer.getvalue()
-
-
-# ------------------------------------------------------------------------------------------------
-# Reading a rollup back (last year's data for `check --previous`)
-# ------------------------------------------------------------------------------------------------
-
-
-def is_rollup(path: Path) -> bool:
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        if DETAIL_SHEET not in book.sheet_names or META_SHEET not in book.sheet_names:
-            return False
-        meta = book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False, nrows=20)
-    except (CalamineError, OSError, ValueError):
-        return False
-    return any(len(r) > 1 and r[0] == "kind" and r[1] == ROLLUP_KIND for r in meta)
-
-
-def read_details(path: Path, form: Form) -> dict[str, dict[str, float]]:
-    """Each agency's values from a rollup's 明细 sheet, by agency code."""
-    from python_calamine import CalamineWorkbook
-
-    rows = (
-        CalamineWorkbook.from_path(str(path))
-        .get_sheet_by_name(DETAIL_SHEET)
-        .to_python(skip_empty_area=False)
-    )
-    if len(rows) < DETAIL_FIRST_ROW:
-        raise UsageError("previous-unreadable", path=path)
-    keys = rows[DETAIL_FIRST_ROW - 1]
-    columns = {key: i for i, key in enumerate(keys) if key in form.cells}
-    out = {}
-    for row in rows[DETAIL_FIRST_ROW:]:
-        code = row[0] if row else None
-        if not code:
-            continue
-        code = str(int(code)) if isinstance(code, float) and code.is_integer() else str(code)
-        out[code] = {
-            key: float(row[i]) if isinstance(row[i], int | float) else math.nan
-            for key, i in columns.items()
-        }
-    return out

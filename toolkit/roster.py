@@ -25,6 +25,9 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "email": ("电子邮箱", "email", "邮箱", "e-mail"),
 }
 COLUMN_TITLES = {"code": "单位代码", "name": "单位名称", "contact": "联系人", "email": "电子邮箱"}
+ROSTER_BYTES = 10 * 1024 * 1024  # a district's roster is a few kilobytes
+ROSTER_ROWS = 20_000  # agencies; a province's roster has a few thousand
+ROSTER_COLUMNS = 40
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
@@ -121,12 +124,16 @@ def read_roster_with_notes(path: Path) -> Roster:
 
 def _read_rows(path: Path) -> tuple[list[list[str]], set[tuple[int, int]]]:
     """The rows as text, and the (row, column) of cells a workbook stored as numbers."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UsageError("roster-unreadable", path=path, reason=os_reason(exc)) from exc
+    from .read import ReadError, read_regular
+
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         return _workbook_rows(path)
+    try:
+        data, _ = read_regular(path, ROSTER_BYTES)
+    except OSError as exc:
+        raise UsageError("roster-unreadable", path=path, reason=os_reason(exc)) from exc
+    except ReadError as exc:
+        raise UsageError("roster-unreadable", path=path, reason=exc) from exc
     if path.suffix.lower() not in (".csv", ".txt"):
         raise UsageError("roster-format", path=path)
     for encoding in ("utf-8-sig", "gb18030"):
@@ -139,12 +146,13 @@ def _read_rows(path: Path) -> tuple[list[list[str]], set[tuple[int, int]]]:
 
 
 def _workbook_rows(path: Path) -> tuple[list[list[str]], set[tuple[int, int]]]:
-    from python_calamine import CalamineError, CalamineWorkbook
+    from .read import ReadError, read_table
 
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        sheet = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, OSError, ValueError) as exc:
+    try:  # the same limits as a returned file: a roster is a file from outside the tool too
+        _, sheet = read_table(path, rows=ROSTER_ROWS, cols=ROSTER_COLUMNS, limit=ROSTER_BYTES)
+    except OSError as exc:
+        raise UsageError("roster-unreadable", path=path, reason=os_reason(exc)) from exc
+    except ReadError as exc:
         raise UsageError("roster-unreadable", path=path, reason=exc) from exc
     numeric = {
         (r, c)
