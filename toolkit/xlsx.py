@@ -375,7 +375,7 @@ def _read_sheet(
         col = -1
         for index, c in enumerate(element.iterchildren(*_C_TAGS)):
             ref = c.get("r")
-            position = _position(ref) if ref else None
+            position = (_POSITIONS.get(ref) or _position(ref)) if ref else None
             if position is None:
                 cell_row, col, ref = row, col + 1, None
             else:
