@@ -143,6 +143,11 @@ _ALL = (
     ),
     Message(code="read-os", title="无法打开", template="无法打开（{reason}）"),
     Message(
+        code="read-not-file",
+        title="不是普通文件",
+        template="不是普通文件（可能是设备、管道或指向它们的链接），已拒绝读取",
+    ),
+    Message(
         code="read-not-spreadsheet",
         title="不是电子表格",
         template="不是电子表格文件（既不是 .xlsx/.ods 也不是 .xls）",

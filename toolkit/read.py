@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from .form import Form
@@ -27,7 +29,7 @@ from .generate import META_PREFIX, META_SHEET
 from .layout import layout
 from .package import BROKEN_PACKAGE, LIMITS, Package, ReadError, elements
 from .prescan import Extent, scan_ods, scan_xls
-from .xlsx import Bounds, CellError, SheetXml, read_xlsx
+from .xlsx import Bounds, CellError, Plan, SheetXml, read_xlsx
 
 __all__ = [
     "LIMITS",
@@ -37,6 +39,7 @@ __all__ = [
     "SheetXml",
     "Workbook",
     "bounds_of",
+    "read_table",
     "read_workbook",
 ]
 
@@ -75,14 +78,9 @@ def read_workbook(path: Path, form: Form) -> Workbook:
     """Read one file; never raises for a bad file (the error is in `Workbook.error`)."""
     path = Path(path)
     try:
-        stat = path.stat()
-        if stat.st_size > LIMITS["file_bytes"]:
-            raise ReadError("read-too-large", size=stat.st_size // 1024 // 1024)
-        data = path.read_bytes()
+        data, stat = _load(path)
     except ReadError as exc:
         return Workbook(path=path, error=str(exc))
-    except OSError as exc:
-        return Workbook(path=path, error=str(ReadError("read-os", reason=exc.strerror or exc)))
     base = {
         "path": path,
         "sha256": hashlib.sha256(data).hexdigest(),
@@ -96,6 +94,51 @@ def read_workbook(path: Path, form: Form) -> Workbook:
         return Workbook(**base, error=str(exc))
     except (*BROKEN_PACKAGE, RecursionError, MemoryError) as exc:  # a damaged part
         return Workbook(**base, error=str(ReadError("read-corrupt", reason=type(exc).__name__)))
+
+
+def read_table(path: Path, sheet: str | int = 0, *, rows: int, cols: int) -> list[list[Any]]:
+    """One sheet (by name or position) of any workbook the tool opens besides returned reports (a
+    roster, last year's rollup) as rows from A1, at most `rows` x `cols`, under the same limits
+    as a returned file. Raises ReadError (Chinese message) when it cannot be read; [] when the
+    sheet is missing."""
+    data, _ = _load(Path(path))
+    bounds = Bounds(rows - 1, cols - 1)
+
+    def plan(names: tuple[str, ...]) -> dict[str, tuple[Bounds, bool]]:
+        name = sheet if isinstance(sheet, str) else (names[sheet] if sheet < len(names) else "")
+        return {name: (bounds, False)} if name in names else {}
+
+    try:
+        if data.startswith(_OLE):
+            extents, _ = scan_xls(data, {})
+            return next(iter(_calamine_grids(data, extents, plan)[1].values()), [])
+        if not data.startswith(b"PK"):
+            raise ReadError("read-not-spreadsheet")
+        package = Package(data)
+        if package.has("mimetype") and (package.read("mimetype") or b"").startswith(_ODS):
+            extents = scan_ods(package, {})
+            return next(iter(_calamine_grids(data, extents, plan)[1].values()), [])
+        return next(iter(read_xlsx(package, plan).grids.values()), [])
+    except (*BROKEN_PACKAGE, RecursionError, MemoryError) as exc:
+        raise ReadError("read-corrupt", reason=type(exc).__name__) from None
+
+
+def _load(path: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file of at most the size limit (a device, a pipe or a symbolic link
+    to one is refused: reading it could block or never end)."""
+    try:  # non-blocking, so that opening a named pipe does not wait for a writer
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            if not S_ISREG(stat.st_mode):
+                raise ReadError("read-not-file")
+            if stat.st_size > LIMITS["file_bytes"]:
+                raise ReadError("read-too-large", size=stat.st_size // 1024 // 1024)
+            data = handle.read(LIMITS["file_bytes"] + 1)
+    except OSError as exc:
+        raise ReadError("read-os", reason=exc.strerror or exc) from None
+    if len(data) > LIMITS["file_bytes"]:  # it grew while we read it
+        raise ReadError("read-too-large", size=len(data) // 1024 // 1024)
+    return data, stat
 
 
 @cache
@@ -189,25 +232,8 @@ def _calamine(
     base: dict[str, Any],
     saved: str,
 ) -> Workbook:
-    """Let python-calamine read the file once the scan has shown that what it will allocate (every
-    sheet, from its first to its last filled cell) stays within the cell budget."""
-    if sum(e.cells for e in extents.values()) > LIMITS["cell_budget"]:
-        name, worst = max(extents.items(), key=lambda item: item[1].cells)
-        raise ReadError("read-far-content", sheet=name[:40], row=worst.last_row + 1)
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = tuple(book.sheet_names)
-        plan = _plan(form, names)
-        grids = {}
-        for name, (bounds, _) in plan.items():
-            extent = extents.get(name, Extent())
-            grids[name] = _calamine_grid(book.get_sheet_by_name(name), extent, bounds)
-    except PasswordError:
-        raise ReadError("read-encrypted") from None
-    except (CalamineError, ValueError, OSError, OverflowError, KeyError) as exc:
-        raise ReadError("read-corrupt", reason=_short(exc)) from None
+    """A workbook read by python-calamine (see `_calamine_grids`)."""
+    names, grids = _calamine_grids(data, extents, lambda names: _plan(form, names))
     meta = _meta(grids.pop(META_SHEET, None))
     stray = {}
     for name in grids:
@@ -224,6 +250,30 @@ def _calamine(
         stray=stray,
         saved_at=saved,
     )
+
+
+def _calamine_grids(
+    data: bytes, extents: dict[str, Extent], plan: Plan
+) -> tuple[tuple[str, ...], dict[str, list[list[Any]]]]:
+    """Let python-calamine read the file once the scan has shown that what it will allocate (every
+    sheet, from its first to its last filled cell) stays within the cell budget."""
+    if sum(e.cells for e in extents.values()) > LIMITS["cell_budget"]:
+        name, worst = max(extents.items(), key=lambda item: item[1].cells)
+        raise ReadError("read-far-content", sheet=name[:40], row=worst.last_row + 1)
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = tuple(book.sheet_names)
+        grids = {}
+        for name, (bounds, _) in plan(names).items():
+            extent = extents.get(name, Extent())
+            grids[name] = _calamine_grid(book.get_sheet_by_name(name), extent, bounds)
+    except PasswordError:
+        raise ReadError("read-encrypted") from None
+    except (CalamineError, ValueError, OSError, OverflowError, KeyError) as exc:
+        raise ReadError("read-corrupt", reason=_short(exc)) from None
+    return names, grids
 
 
 def _calamine_grid(sheet: Any, extent: Extent, bounds: Bounds) -> list[list[Any]]:
