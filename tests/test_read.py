@@ -424,3 +424,21 @@ def test_other_workbooks_are_read_under_the_same_bounds(tmp_path: Path) -> None:
     assert len(read_table(far, SHEET3_NAME, rows=50, cols=20)) <= 50
     with pytest.raises(ReadError, match="第65536行"):
         read_table(_xls_cell_moved_to(tmp_path, 65535, 255), 0, rows=10, cols=10)
+
+
+def test_xlsx_parts_hidden_in_an_ods_never_reach_calamine(tmp_path: Path) -> None:
+    """python-calamine guesses a zip's format from its parts: an .ods carrying an .xlsx's parts
+    with a cell at XFD1048576 beside a harmless content.xml would abort it."""
+    hostile = zipfile.ZipFile(
+        io.BytesIO(_sheet3('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'))
+    )
+    source = zipfile.ZipFile(LIBREOFFICE / "QK005-libreoffice.ods")
+    path = tmp_path / "mixed.ods"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        for info in hostile.infolist():
+            target.writestr(info, hostile.read(info))
+    result = _measured(path)  # the subprocess exits normally
+    _bounded(result)
+    assert not result["error"] and result["rows"][SHEET3_NAME] == 39

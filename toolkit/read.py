@@ -47,6 +47,7 @@ FOREIGN_SHEETS = 5  # sheets glimpsed in a workbook that is not one of ours
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS = b"application/vnd.oasis.opendocument.spreadsheet"
 _DC_DATE = "{http://purl.org/dc/elements/1.1/}date"
+_ODS_PARTS = ("mimetype", "META-INF/manifest.xml", "content.xml", "styles.xml", "meta.xml")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
@@ -117,7 +118,7 @@ def read_table(path: Path, sheet: str | int = 0, *, rows: int, cols: int) -> lis
         package = Package(data)
         if package.has("mimetype") and (package.read("mimetype") or b"").startswith(_ODS):
             extents = scan_ods(package, {})
-            return next(iter(_calamine_grids(data, extents, plan)[1].values()), [])
+            return next(iter(_calamine_grids(_ods_only(package), extents, plan)[1].values()), [])
         return next(iter(read_xlsx(package, plan).grids.values()), [])
     except (*BROKEN_PACKAGE, RecursionError, MemoryError) as exc:
         raise ReadError("read-corrupt", reason=type(exc).__name__) from None
@@ -216,7 +217,22 @@ def _read_ods(data: bytes, package: Package, form: Form, base: dict[str, Any]) -
     meta_xml = package.xml("meta.xml")
     if meta_xml:
         saved = next(((e.text or "").strip()[:40] for e in elements(meta_xml, (_DC_DATE,))), "")
-    return _calamine(data, "ods", extents, form, base, saved)
+    return _calamine(_ods_only(package), "ods", extents, form, base, saved)
+
+
+def _ods_only(package: Package) -> bytes:
+    """The package with only its OpenDocument parts, for python-calamine: it guesses a zip's
+    format from its parts and would read `xl/` parts hidden beside the scanned content.xml as an
+    .xlsx, unbounded."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
+        for name in _ODS_PARTS:
+            body = package.read(name)
+            if body is not None:
+                target.writestr(name, body)
+    return out.getvalue()
 
 
 def _read_xls(data: bytes, form: Form, base: dict[str, Any]) -> Workbook:
