@@ -29,7 +29,7 @@ from .generate import META_PREFIX, META_SHEET
 from .layout import layout
 from .package import BROKEN_PACKAGE, LIMITS, Package, ReadError, elements
 from .prescan import Extent, scan_ods, scan_xls
-from .xlsx import Bounds, CellError, Plan, SheetXml, read_xlsx
+from .xlsx import Bounds, CellError, Plan, SheetXml, read_xlsx, refuse_duplicates
 
 __all__ = [
     "LIMITS",
@@ -281,6 +281,7 @@ def _calamine_grids(
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = tuple(book.sheet_names)
+        refuse_duplicates(names)
         grids = {}
         for name, (bounds, _) in plan(names).items():
             extent = extents.get(name, Extent())

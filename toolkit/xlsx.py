@@ -26,6 +26,7 @@ __all__ = [
     "SheetXml",
     "XlsxBook",
     "read_xlsx",
+    "refuse_duplicates",
 ]
 
 _RELATIONSHIP_ID = (
@@ -75,11 +76,7 @@ def read_xlsx(package: Package, plan: Plan) -> XlsxBook:
             raise ReadError("read-no-workbook")
     sheets = _cached("workbook", package.xml(main) or b"", _sheets)
     names = tuple(name for name, _ in sheets)
-    seen: dict[str, str] = {}
-    for name in names:
-        if name.casefold() in seen:  # Excel compares sheet names case-insensitively
-            raise ReadError("read-duplicate-sheet", sheet=name[:40])
-        seen[name.casefold()] = name
+    refuse_duplicates(names)
     rels = _relationships(package, main)
     targets = {rid: target for rid, (_, target) in rels.items()}
     by_kind = {kind: target for kind, target in rels.values()}
@@ -116,6 +113,15 @@ def read_xlsx(package: Package, plan: Plan) -> XlsxBook:
         properties=_properties(package, office),
         saved_at=_saved_at(package, office),
     )
+
+
+def refuse_duplicates(names: tuple[str, ...]) -> None:
+    """A sheet name listed twice would let values and structure come from different sheets."""
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:  # Excel compares sheet names case-insensitively
+            raise ReadError("read-duplicate-sheet", sheet=name[:40])
+        seen.add(name.casefold())
 
 
 # -- package structure --------------------------------------------------------------------------
