@@ -16,8 +16,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .package import LIMITS, Package, ReadError, elements
-from .xlsx_sheet import Bounds, CellError, SheetXml, read_sheet, rich_text, tags
+from lxml import etree
+
+from .package import LIMITS, Package, ReadError, elements, parse_whole
+from .xlsx_sheet import (
+    MAIN,
+    Bounds,
+    CellError,
+    SheetXml,
+    read_sheet,
+    rich_text,
+    rich_text_unescape,
+    tags,
+)
 
 __all__ = [
     "Bounds",
@@ -175,9 +186,28 @@ def _sheets(data: bytes) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+_PLAIN_STRINGS = etree.XPath(
+    "count(*) = count(m:si[count(*) = 1]/m:t[text()]) + count(s:si[count(*) = 1]/s:t[text()])",
+    namespaces={"m": MAIN[0], "s": MAIN[1]},
+)
+_STRING_TEXTS = etree.XPath(
+    "m:si/m:t/text() | s:si/s:t/text()",
+    namespaces={"m": MAIN[0], "s": MAIN[1]},
+    smart_strings=False,
+)
+
+
 def _shared_strings(data: bytes | None) -> list[str]:
     if not data:
         return []
+    if len(data) <= LIMITS["tree_bytes"]:  # the common case: one plain <t> in every <si>
+        root = parse_whole(data)
+        if _PLAIN_STRINGS(root):
+            out = _STRING_TEXTS(root)
+            if len(out) > LIMITS["shared_strings"]:
+                raise ReadError("read-too-many-strings", limit=LIMITS["shared_strings"])
+            if len(out) == len(root):  # one text node each (else a <t> was split: go slowly)
+                return [rich_text_unescape(text) if "_x" in text else text for text in out]
     out = []
     limit = LIMITS["shared_strings"]
     for item in elements(data, tags("si")):

@@ -23,6 +23,7 @@ __all__ = [
     "SheetXml",
     "read_sheet",
     "rich_text",
+    "rich_text_unescape",
     "tags",
 ]
 
@@ -109,7 +110,12 @@ def rich_text(element: Any) -> str:
         elif tag in _R:
             parts.extend(g.text or "" for g in child if g.tag in _T)
     text = "".join(parts)
-    return _ESCAPE.sub(_unescape, text) if "_x" in text else text
+    return rich_text_unescape(text) if "_x" in text else text
+
+
+def rich_text_unescape(text: str) -> str:
+    """Excel's `_xHHHH_` escapes (control characters in strings) as the characters."""
+    return _ESCAPE.sub(_unescape, text)
 
 
 def _unescape(match: re.Match[str]) -> str:
