@@ -397,3 +397,49 @@ def test_bounds_leave_room_for_inserted_rows_and_columns(form: Form) -> None:
         bounds = bounds_of(form)[sheet.name]
         assert bounds.rows >= max(a.last_row for a in sheet.cells.values()) + 100
         assert bounds.cols >= max(a.last_col for a in sheet.cells.values()) + 20
+
+
+def test_devices_and_pipes_are_refused_without_blocking(tmp_path: Path, form: Form) -> None:
+    import os
+
+    pipe = tmp_path / "管道.xlsx"
+    os.mkfifo(pipe)  # opening it for reading would wait for a writer forever
+    link = tmp_path / "设备.xlsx"
+    link.symlink_to("/dev/zero")  # reading it would never end
+    for path in (pipe, link):
+        assert "不是普通文件" in read_workbook(path, form).error
+
+
+def test_other_workbooks_are_read_under_the_same_bounds(tmp_path: Path) -> None:
+    """A roster or last year's rollup goes through the same reader: a far cell costs nothing."""
+    from toolkit.read import ReadError, read_table
+
+    assert read_table(BASE, "_meta", rows=2, cols=2) == [
+        ["form_id", "gov-info-annual-report"],
+        ["form_version", "2021"],
+    ]
+    ods = read_table(LIBREOFFICE / "QK005-libreoffice.ods", 7, rows=1, cols=2)
+    assert ods == [["form_id", "gov-info-annual-report"]]
+    far = tmp_path / "far.xlsx"
+    far.write_bytes(_sheet3('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'))
+    assert len(read_table(far, SHEET3_NAME, rows=50, cols=20)) <= 50
+    with pytest.raises(ReadError, match="第65536行"):
+        read_table(_xls_cell_moved_to(tmp_path, 65535, 255), 0, rows=10, cols=10)
+
+
+def test_xlsx_parts_hidden_in_an_ods_never_reach_calamine(tmp_path: Path) -> None:
+    """python-calamine guesses a zip's format from its parts: an .ods carrying an .xlsx's parts
+    with a cell at XFD1048576 beside a harmless content.xml would abort it."""
+    hostile = zipfile.ZipFile(
+        io.BytesIO(_sheet3('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'))
+    )
+    source = zipfile.ZipFile(LIBREOFFICE / "QK005-libreoffice.ods")
+    path = tmp_path / "mixed.ods"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        for info in hostile.infolist():
+            target.writestr(info, hostile.read(info))
+    result = _measured(path)  # the subprocess exits normally
+    _bounded(result)
+    assert not result["error"] and result["rows"][SHEET3_NAME] == 39

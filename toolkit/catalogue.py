@@ -236,9 +236,9 @@ _ALL = (
     ),
     Message(code="read-os", title="无法打开", template="无法打开（{reason}）"),
     Message(
-        code="read-not-regular",
+        code="read-not-file",
         title="不是普通文件",
-        template="不是普通文件（设备、管道或其他特殊文件），未读取",
+        template="不是普通文件（可能是设备、管道或指向它们的链接），已拒绝读取",
     ),
     Message(
         code="read-not-spreadsheet",

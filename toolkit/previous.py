@@ -55,18 +55,18 @@ DETAIL_COLUMNS = 300
 def is_rollup(path: Path) -> bool:
     """Whether a file is a rollup written by nianbao (its `_meta` says kind = rollup)."""
     try:
-        names, meta = read_table(path, sheet=META_SHEET, rows=40, cols=3, glimpse=True)
+        meta = read_table(path, META_SHEET, rows=40, cols=3)
+        if not any(len(r) > 1 and r[0] == "kind" and r[1] == ROLLUP_KIND for r in meta):
+            return False
+        return bool(read_table(path, DETAIL_SHEET, rows=1, cols=1))
     except ReadError:
         return False
-    if DETAIL_SHEET not in names:
-        return False
-    return any(len(r) > 1 and r[0] == "kind" and r[1] == ROLLUP_KIND for r in meta)
 
 
 def read_details(path: Path, form: Form) -> dict[str, dict[str, float]]:
     """Each agency's values from a rollup's 明细 sheet, by agency code."""
     try:
-        _, rows = read_table(path, sheet=DETAIL_SHEET, rows=DETAIL_ROWS, cols=DETAIL_COLUMNS)
+        rows = read_table(path, DETAIL_SHEET, rows=DETAIL_ROWS, cols=DETAIL_COLUMNS)
     except ReadError as exc:
         raise UsageError("previous-unreadable", path=path) from exc
     if len(rows) < DETAIL_FIRST_ROW:

@@ -30,7 +30,7 @@ from .generate import META_PREFIX, META_SHEET
 from .layout import layout
 from .package import BROKEN_PACKAGE, LIMITS, Package, ReadError, elements
 from .prescan import Extent, scan_ods, scan_xls
-from .xlsx import Bounds, CellError, SheetXml, read_xlsx
+from .xlsx import Bounds, CellError, Plan, SheetXml, read_xlsx, refuse_duplicates
 
 __all__ = [
     "LIMITS",
@@ -40,6 +40,7 @@ __all__ = [
     "SheetXml",
     "Workbook",
     "bounds_of",
+    "read_bytes",
     "read_table",
     "read_workbook",
 ]
@@ -48,6 +49,7 @@ FOREIGN_SHEETS = 5  # sheets glimpsed in a workbook that is not one of ours
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS = b"application/vnd.oasis.opendocument.spreadsheet"
 _DC_DATE = "{http://purl.org/dc/elements/1.1/}date"
+_ODS_PARTS = ("mimetype", "META-INF/manifest.xml", "content.xml", "styles.xml", "meta.xml")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
@@ -79,11 +81,9 @@ def read_workbook(path: Path, form: Form) -> Workbook:
     """Read one file; never raises for a bad file (the error is in `Workbook.error`)."""
     path = Path(path)
     try:
-        data, stat = read_regular(path, LIMITS["file_bytes"])
+        data, stat = _load(path)
     except ReadError as exc:
         return Workbook(path=path, error=str(exc))
-    except OSError as exc:
-        return Workbook(path=path, error=str(ReadError("read-os", reason=os_reason(exc))))
     base = {
         "path": path,
         "sha256": hashlib.sha256(data).hexdigest(),
@@ -99,89 +99,54 @@ def read_workbook(path: Path, form: Form) -> Workbook:
         return Workbook(**base, error=str(ReadError("read-corrupt", reason=type(exc).__name__)))
 
 
-def read_table(
-    path: Path,
-    *,
-    sheet: str | None = None,
-    rows: int,
-    cols: int,
-    limit: int | None = None,
-    glimpse: bool = False,
-) -> tuple[tuple[str, ...], list[list[Any]]]:
-    """One sheet (by name, or the first) of any workbook the tool opens besides returned reports
-    — a roster, last year's rollup — read under the same limits: a regular file of bounded size,
-    no DTD, zip limits, and at most `rows` x `cols` cells kept (the rest is refused, never
-    allocated; with `glimpse`, only the first rows are wanted and the rest is passed over).
-    Returns the workbook's sheet names and the sheet's values from A1; raises ReadError with the
-    reason in Chinese."""
-    data, _ = read_regular(Path(path), limit or LIMITS["file_bytes"])
-    if not data:
-        raise ReadError("read-empty")
+def read_table(path: Path, sheet: str | int = 0, *, rows: int, cols: int) -> list[list[Any]]:
+    """One sheet (by name or position) of any workbook the tool opens besides returned reports (a
+    roster, last year's rollup) as rows from A1, at most `rows` x `cols`, under the same limits
+    as a returned file. Raises ReadError (Chinese message) when it cannot be read; [] when the
+    sheet is missing."""
+    data, _ = _load(Path(path))
     bounds = Bounds(rows - 1, cols - 1)
-    if data.startswith(b"PK"):
+
+    def plan(names: tuple[str, ...]) -> dict[str, tuple[Bounds, bool]]:
+        name = sheet if isinstance(sheet, str) else (names[sheet] if sheet < len(names) else "")
+        return {name: (bounds, False)} if name in names else {}
+
+    try:
+        if data.startswith(_OLE):
+            extents, _ = scan_xls(data, {})
+            return next(iter(_calamine_grids(data, extents, plan)[1].values()), [])
+        if not data.startswith(b"PK"):
+            raise ReadError("read-not-spreadsheet")
         package = Package(data)
-        if not (package.has("mimetype") and (package.read("mimetype") or b"").startswith(_ODS)):
-            if not (package.has("xl/workbook.xml") or package.has("_rels/.rels")):
-                raise ReadError("read-no-workbook")
-
-            def plan(names: tuple[str, ...]) -> dict[str, tuple[Bounds, bool]]:
-                chosen = sheet if sheet is not None else (names[0] if names else None)
-                return {chosen: (bounds, False)} if chosen in names else {}
-
-            book = read_xlsx(package, plan)
-            name = sheet if sheet is not None else (book.sheet_names[:1] or ("",))[0]
-            if book.stray.get(name) and not glimpse:
-                raise ReadError("read-far-content", sheet=name[:40], row=rows + 1)
-            return book.sheet_names, book.grids.get(name, [])
-        extents = scan_ods(package, {})
-    elif data.startswith(_OLE):
-        extents, _ = scan_xls(data, {})
-    else:
-        raise ReadError("read-not-spreadsheet")
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = tuple(book.sheet_names)
-        name = sheet if sheet is not None else (names[:1] or ("",))[0]
-        if name not in names:
-            return names, []
-        extent = extents.get(name, Extent())
-        if sum(e.cells for e in extents.values()) > LIMITS["cell_budget"]:  # calamine builds it all
-            raise ReadError("read-far-content", sheet=name[:40], row=extent.last_row + 1)
-        if (extent.last_row >= rows or extent.last_col >= cols) and not glimpse:
-            raise ReadError("read-far-content", sheet=name[:40], row=extent.last_row + 1)
-        return names, _calamine_grid(book.get_sheet_by_name(name), extent, bounds)
-    except PasswordError:
-        raise ReadError("read-encrypted") from None
-    except (CalamineError, ValueError, OSError, OverflowError, KeyError) as exc:
-        raise ReadError("read-corrupt", reason=_short(exc)) from None
+        if package.has("mimetype") and (package.read("mimetype") or b"").startswith(_ODS):
+            extents = scan_ods(package, {})
+            return next(iter(_calamine_grids(_ods_only(package), extents, plan)[1].values()), [])
+        return next(iter(read_xlsx(package, plan).grids.values()), [])
+    except (*BROKEN_PACKAGE, RecursionError, MemoryError) as exc:
+        raise ReadError("read-corrupt", reason=type(exc).__name__) from None
 
 
-def read_regular(path: Path, limit: int) -> tuple[bytes, os.stat_result]:
-    """The bytes of a regular file of at most `limit` bytes. The file is opened without blocking
-    and judged by what was opened (not by an earlier look at the path), so a path swapped for a
-    FIFO or a device in between is refused instead of hanging or reading forever."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    descriptor = os.open(path, flags)
-    try:
-        stat = os.fstat(descriptor)
-        if not S_ISREG(stat.st_mode):
-            raise ReadError("read-not-regular")
-        if stat.st_size > limit:
-            raise ReadError("read-too-large", size=stat.st_size // 1024 // 1024)
-        chunks, size = [], 0
-        while size <= limit:
-            chunk = os.read(descriptor, min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:  # it grew while being read
-            raise ReadError("read-too-large", size=size // 1024 // 1024)
-        return b"".join(chunks), stat
-    finally:
-        os.close(descriptor)
+def read_bytes(path: Path) -> bytes:
+    """The bytes of any file the tool opens (a roster, a key): a regular file within the limits."""
+    return _load(Path(path))[0]
+
+
+def _load(path: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file of at most the size limit (a device, a pipe or a symbolic link
+    to one is refused: reading it could block or never end)."""
+    try:  # non-blocking, so that opening a named pipe does not wait for a writer
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            if not S_ISREG(stat.st_mode):
+                raise ReadError("read-not-file")
+            if stat.st_size > LIMITS["file_bytes"]:
+                raise ReadError("read-too-large", size=stat.st_size // 1024 // 1024)
+            data = handle.read(LIMITS["file_bytes"] + 1)
+    except OSError as exc:
+        raise ReadError("read-os", reason=os_reason(exc)) from None
+    if len(data) > LIMITS["file_bytes"]:  # it grew while we read it
+        raise ReadError("read-too-large", size=len(data) // 1024 // 1024)
+    return data, stat
 
 
 @cache
@@ -259,7 +224,22 @@ def _read_ods(data: bytes, package: Package, form: Form, base: dict[str, Any]) -
     meta_xml = package.xml("meta.xml")
     if meta_xml:
         saved = next(((e.text or "").strip()[:40] for e in elements(meta_xml, (_DC_DATE,))), "")
-    return _calamine(data, "ods", extents, form, base, saved)
+    return _calamine(_ods_only(package), "ods", extents, form, base, saved)
+
+
+def _ods_only(package: Package) -> bytes:
+    """The package with only its OpenDocument parts, for python-calamine: it guesses a zip's
+    format from its parts and would read `xl/` parts hidden beside the scanned content.xml as an
+    .xlsx, unbounded."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
+        for name in _ODS_PARTS:
+            body = package.read(name)
+            if body is not None:
+                target.writestr(name, body)
+    return out.getvalue()
 
 
 def _read_xls(data: bytes, form: Form, base: dict[str, Any]) -> Workbook:
@@ -275,25 +255,8 @@ def _calamine(
     base: dict[str, Any],
     saved: str,
 ) -> Workbook:
-    """Let python-calamine read the file once the scan has shown that what it will allocate (every
-    sheet, from its first to its last filled cell) stays within the cell budget."""
-    if sum(e.cells for e in extents.values()) > LIMITS["cell_budget"]:
-        name, worst = max(extents.items(), key=lambda item: item[1].cells)
-        raise ReadError("read-far-content", sheet=name[:40], row=worst.last_row + 1)
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = tuple(book.sheet_names)
-        plan = _plan(form, names)
-        grids = {}
-        for name, (bounds, _) in plan.items():
-            extent = extents.get(name, Extent())
-            grids[name] = _calamine_grid(book.get_sheet_by_name(name), extent, bounds)
-    except PasswordError:
-        raise ReadError("read-encrypted") from None
-    except (CalamineError, ValueError, OSError, OverflowError, KeyError) as exc:
-        raise ReadError("read-corrupt", reason=_short(exc)) from None
+    """A workbook read by python-calamine (see `_calamine_grids`)."""
+    names, grids = _calamine_grids(data, extents, lambda names: _plan(form, names))
     meta = _meta(grids.pop(META_SHEET, None))
     stray = {}
     for name in grids:
@@ -310,6 +273,31 @@ def _calamine(
         stray=stray,
         saved_at=saved,
     )
+
+
+def _calamine_grids(
+    data: bytes, extents: dict[str, Extent], plan: Plan
+) -> tuple[tuple[str, ...], dict[str, list[list[Any]]]]:
+    """Let python-calamine read the file once the scan has shown that what it will allocate (every
+    sheet, from its first to its last filled cell) stays within the cell budget."""
+    if sum(e.cells for e in extents.values()) > LIMITS["cell_budget"]:
+        name, worst = max(extents.items(), key=lambda item: item[1].cells)
+        raise ReadError("read-far-content", sheet=name[:40], row=worst.last_row + 1)
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = tuple(book.sheet_names)
+        refuse_duplicates(names)
+        grids = {}
+        for name, (bounds, _) in plan(names).items():
+            extent = extents.get(name, Extent())
+            grids[name] = _calamine_grid(book.get_sheet_by_name(name), extent, bounds)
+    except PasswordError:
+        raise ReadError("read-encrypted") from None
+    except (CalamineError, ValueError, OSError, OverflowError, KeyError) as exc:
+        raise ReadError("read-corrupt", reason=_short(exc)) from None
+    return names, grids
 
 
 def _calamine_grid(sheet: Any, extent: Extent, bounds: Bounds) -> list[list[Any]]:

@@ -25,7 +25,6 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "email": ("电子邮箱", "email", "邮箱", "e-mail"),
 }
 COLUMN_TITLES = {"code": "单位代码", "name": "单位名称", "contact": "联系人", "email": "电子邮箱"}
-ROSTER_BYTES = 10 * 1024 * 1024  # a district's roster is a few kilobytes
 ROSTER_ROWS = 20_000  # agencies; a province's roster has a few thousand
 ROSTER_COLUMNS = 40
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -124,12 +123,12 @@ def read_roster_with_notes(path: Path) -> Roster:
 
 def _read_rows(path: Path) -> tuple[list[list[str]], set[tuple[int, int]]]:
     """The rows as text, and the (row, column) of cells a workbook stored as numbers."""
-    from .read import ReadError, read_regular
+    from .read import ReadError, read_bytes
 
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         return _workbook_rows(path)
     try:
-        data, _ = read_regular(path, ROSTER_BYTES)
+        data = read_bytes(path)
     except OSError as exc:
         raise UsageError("roster-unreadable", path=path, reason=os_reason(exc)) from exc
     except ReadError as exc:
@@ -149,7 +148,7 @@ def _workbook_rows(path: Path) -> tuple[list[list[str]], set[tuple[int, int]]]:
     from .read import ReadError, read_table
 
     try:  # the same limits as a returned file: a roster is a file from outside the tool too
-        _, sheet = read_table(path, rows=ROSTER_ROWS, cols=ROSTER_COLUMNS, limit=ROSTER_BYTES)
+        sheet = read_table(path, 0, rows=ROSTER_ROWS, cols=ROSTER_COLUMNS)
     except OSError as exc:
         raise UsageError("roster-unreadable", path=path, reason=os_reason(exc)) from exc
     except ReadError as exc:
