@@ -320,6 +320,7 @@ class Kind:
     absent: tuple[str, ...] = ()  # never in the terminal output
     shown: tuple[str, ...] = ()  # shown literally in the terminal output
     status: str = ""  # the file's status, when the codes alone do not say it
+    injects: bool = False  # carries text meant to become a formula in an output
 
     def make(self, folder: Path) -> Path:
         if self.place is not None:
@@ -455,18 +456,18 @@ KINDS: tuple[Kind, ...] = (
     # --- untrusted text is data, never a formula or markup (each carries one error)
     Kind(name="agency name =HYPERLINK(...)", file="名称公式.xlsx",
          build=lambda: with_error(meta(agency_name=HYPERLINK)), outcomes=(ok(exit=1),),
-         feedback=True, shown=("HYPERLINK",)),
+         feedback=True, injects=True, shown=("HYPERLINK",)),
     Kind(name="agency code =cmd|' /C calc'!A0", file="代码公式.xlsx",
-         build=lambda: with_error(meta(agency_code=DDE)), outcomes=(ok(exit=1),), feedback=True),
+         build=lambda: with_error(meta(agency_code=DDE)), outcomes=(ok(exit=1),), feedback=True, injects=True),
     Kind(name="说明 @SUM(1)", file="说明公式.xlsx",
          build=lambda: with_error(note_text("rule-making", "@SUM(1)")), outcomes=(ok(exit=1),),
-         feedback=True),
+         feedback=True, injects=True),
     Kind(name="narrative +HYPERLINK(...)", file="文字公式.xlsx",
          build=lambda: with_error(text_in("s1.active", '+HYPERLINK("http://x","y")')),
-         outcomes=(ok(exit=1),), feedback=True),
+         outcomes=(ok(exit=1),), feedback=True, injects=True),
     Kind(name="input text -SUM(1)", file="填报公式.xlsx",
          build=lambda: text_in("t3.new.natural", "-SUM(1)"),
-         outcomes=(ok("not-a-number", exit=1),), feedback=True),
+         outcomes=(ok("not-a-number", exit=1),), feedback=True, injects=True),
     # --- the terminal shows names as text
     Kind(name="agency name [/x]", file="标记1.xlsx", build=lambda: meta(agency_name="区[/x]局"),
          outcomes=(ok(exit=0),), shown=("区[/x]局",)),

@@ -412,6 +412,7 @@ def test_two_runs_at_once_on_the_same_folder_do_not_interfere(tmp_path: Path) ->
 
 MAX_SECONDS = 10
 MAX_RSS = 1024**3  # bytes, the command and its workers together
+CAP = 4 * 1024**3  # address space of a command run by a test
 NIANBAO = str(Path(sys.executable).with_name("nianbao"))
 
 
@@ -423,7 +424,7 @@ class Run:
     rss: int  # peak resident bytes of the process and its waited-for children (0 in process)
 
 
-def run_cli(args: list[str], *, process: bool = False, limit: float = 60) -> Run:
+def run_cli(args: list[str], *, process: bool = False, limit: float = 40) -> Run:
     """`nianbao ARGS` in process (CliRunner) or as a real subprocess, with its peak memory."""
     import subprocess
     import tempfile
@@ -443,7 +444,13 @@ def run_cli(args: list[str], *, process: bool = False, limit: float = 60) -> Run
         return Run(code, output, time.monotonic() - started, 0)
     env = {**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"}
     with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen([NIANBAO, *args], stdout=out, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(
+            [NIANBAO, *args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            preexec_fn=_cap_memory,
+        )
         timer = threading.Timer(limit, proc.kill)  # a hang fails the test, never the suite
         timer.start()
         _, status, usage = os.wait4(proc.pid, 0)  # rusage of the command and its workers
@@ -452,6 +459,14 @@ def run_cli(args: list[str], *, process: bool = False, limit: float = 60) -> Run
         out.seek(0)
         output = out.read().decode("utf-8", "replace")
     return Run(proc.returncode, output, time.monotonic() - started, usage.ru_maxrss * 1024)
+
+
+def _cap_memory() -> None:
+    """A runaway command (reading /dev/zero, say) fails its test instead of exhausting the
+    machine; the cap is far above the 1 GB the tests allow."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (CAP, CAP))
 
 
 def _hashes(path: Path) -> dict[str, str]:
@@ -668,20 +683,20 @@ def test_two_differing_reports_with_equal_times_are_a_conflict(tmp_path: Path) -
     assert "计入 0 个单位" in rolled.output
 
 
-def test_no_untrusted_text_becomes_a_formula_in_any_output(tmp_path: Path) -> None:
-    """The injection kinds (and NaN, inf, 1e20) in one batch, each relabelled as its own agency:
-    the findings workbook, the feedback copies, the rollup and the CSV hold no formula made from
-    their text, and no nan or inf."""
-    returned = tmp_path / "报回"
-    returned.mkdir()
-    wanted = [k for k in hostile.KINDS if k.feedback or "stored in an input" in k.name]
-    for number, kind in enumerate(wanted):
+def _batch(folder: Path, kinds: list[hostile.Kind]) -> Path:
+    """The kinds in one returned folder, each relabelled as an agency of its own."""
+    folder.mkdir()
+    for number, kind in enumerate(kinds):
         assert kind.build is not None
         data = kind.build()
         if "agency code" not in kind.name:
             data = hostile.meta(data, agency_code=f"QK{300 + number}")
-        (returned / kind.file).write_bytes(data)
-    out = tmp_path / "输出"
+        (folder / kind.file).write_bytes(data)
+    return folder
+
+
+def _every_output(returned: Path, out: Path) -> None:
+    """check with the findings workbook and feedback copies, then the rollup with its CSV."""
     checked = run_cli(
         ["check", str(returned), "--year", "2023", "--xlsx", str(out / "审核结果.xlsx"),
          "--feedback", str(out / "意见")]
@@ -694,12 +709,27 @@ def test_no_untrusted_text_becomes_a_formula_in_any_output(tmp_path: Path) -> No
     )  # fmt: skip
     _sane(rolled)
     assert rolled.exit == 0, rolled.output
+
+
+def test_no_untrusted_text_becomes_a_formula_in_any_output(tmp_path: Path) -> None:
+    """The injection kinds in one batch: the findings workbook, the feedback copies, the rollup
+    and the CSV hold no formula made from their text, and the CSV neutralises it."""
+    returned = _batch(tmp_path / "报回", [k for k in hostile.KINDS if k.injects])
+    out = tmp_path / "输出"
+    _every_output(returned, out)
     formulas = hostile.formulas_in(out)
     assert formulas  # the scanner sees the outputs' own formulas (the rollup's SUMs)
     assert [f for f in formulas if any(m in f[2] for m in hostile.MARKERS)] == []
     cells = hostile.csv_cells(out)
     assert any("HYPERLINK" in c for c in cells)  # the name is there, as text
     assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+
+
+def test_no_nan_or_inf_in_any_output(tmp_path: Path) -> None:
+    returned = _batch(tmp_path / "报回", [k for k in hostile.KINDS if "stored in an" in k.name])
+    out = tmp_path / "输出"
+    _every_output(returned, out)
+    cells = hostile.csv_cells(out)
     assert [c for c in cells if c.strip().lower() in ("nan", "inf", "-inf", "infinity")] == []
     for path in out.rglob("*.xlsx"):
         with zipfile.ZipFile(path) as archive:

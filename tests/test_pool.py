@@ -33,7 +33,9 @@ def _children() -> list[int]:
         except OSError:
             continue
         # pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ")"
-        if int(stat.rpartition(")")[2].split()[1]) == me:
+        # multiprocessing's own resource tracker (spawn starts one) lives for the session
+        mine = int(stat.rpartition(")")[2].split()[1]) == me
+        if mine and b"resource_tracker" not in (entry / "cmdline").read_bytes():
             found.append(int(entry.name))
     return found
 
@@ -107,6 +109,19 @@ def recall(x: int) -> str:
 def test_results_come_back_in_item_order() -> None:
     items = list(range(500))
     assert run_isolated(square, items, workers=2) == [x * x for x in items]
+
+
+def test_spawned_workers_as_on_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where fork does not exist: functions and initializer arguments travel by pickle."""
+    import toolkit.pool
+
+    monkeypatch.setattr(toolkit.pool, "START_METHOD", "spawn")
+    results = run_isolated(
+        recall, [1, 2, 17], workers=2, initializer=remember, initargs=("s",), memory_limit=None
+    )
+    assert results == ["s-1", "s-2", "s-17"]
+    died = run_isolated(abort_on_17, [16, 17, 18], workers=1)
+    assert died[0] == 17 and died[2] == 19 and isinstance(died[1], WorkerDied)
 
 
 def test_nothing_to_do_starts_nothing() -> None:

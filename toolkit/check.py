@@ -716,9 +716,9 @@ def _column_label(form: Form, key: str) -> str:
 _worker: _FileCheck | None = None
 
 
-def _start_worker(form: Form, year: str, district: str) -> None:
+def _start_worker(prepared: _FileCheck) -> None:
     global _worker
-    _worker = _FileCheck(form, year, district)
+    _worker = prepared
 
 
 def _inspect_in_worker(path: Path) -> _Inspected:
@@ -736,6 +736,11 @@ def _inspect_all(
     """Every file in worker processes (one for a small batch, every core for a large one): a file
     that kills its worker (a native abort, the memory ceiling, a hang) is `unreadable` with the
     reason, and the rest of the batch is checked."""
+    # Prepared once here and imported here: forked workers inherit both instead of each paying
+    # for them again (a few hundred milliseconds per worker, in every run).
+    import openpyxl.utils.cell  # noqa: F401  (validation ranges)
+    import python_calamine  # noqa: F401
+
     from .pool import WorkerDied, run_isolated
 
     workers = max(1, min(os.cpu_count() or 1, len(paths) // (PARALLEL_MIN_FILES // 2)))
@@ -744,7 +749,7 @@ def _inspect_all(
         paths,
         workers=workers,
         initializer=_start_worker,
-        initargs=(form, year, district),
+        initargs=(_FileCheck(form, year, district),),
         timeout=FILE_TIMEOUT,
         progress=progress,
     )

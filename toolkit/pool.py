@@ -44,6 +44,8 @@ DEFAULT_MEMORY_LIMIT = 2 * 1024**3  # address space a worker may add to what it 
 MAX_CHUNK = 32  # items sent at once; small, so a death re-queues little and workers stay balanced
 _STOP_GRACE = 5.0  # seconds a worker gets to exit after being told to stop
 _START_FAILURES = 3  # workers dying before they are ready, in a row, before the run gives up
+# fork is fast and needs nothing picklable; spawn is what Windows has.
+START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 # Messages from a worker: (kind, index, payload).
 _READY, _DONE, _FAILED, _OUT_OF_MEMORY, _START_FAILED = range(5)
@@ -148,9 +150,7 @@ class _Pool:
         self.done = 0
         self.workers: list[_Worker] = []
         self.start_failures = 0
-        # fork is fast and needs nothing picklable; spawn is what Windows (and macOS's default) has.
-        methods = multiprocessing.get_all_start_methods()
-        self.context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.context = multiprocessing.get_context(START_METHOD)
 
     def run(self) -> list[Any]:
         while self.done < self.total:
