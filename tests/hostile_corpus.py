@@ -26,8 +26,6 @@ __all__ = [
     "KINDS",
     "MARKERS",
     "Kind",
-    "csv_cells",
-    "formulas_in",
     "meta",
     "relabel",
     "write",
@@ -269,6 +267,7 @@ def number_format(key: str, code: str) -> bytes:
     assert block is not None
     xfs = re.findall(r"<xf\b[^>]*/>|<xf\b[^>]*>.*?</xf>", block.group(2), re.S)
     mine = re.sub(r'numFmtId="\d+"', 'numFmtId="200"', xfs[int(match.group(1))], count=1)
+    mine = re.sub(r'\s+applyNumberFormat="[^"]*"', "", mine, count=1)
     mine = mine.replace("<xf ", '<xf applyNumberFormat="1" ', 1)
     count = int(block.group(1))
     styles = styles.replace(
@@ -500,43 +499,6 @@ def write(folder: Path, kinds: tuple[Kind, ...] = KINDS) -> dict[str, Path]:
         home.mkdir(parents=True, exist_ok=True)
         made[kind.name] = kind.make(home)
     return made
-
-
-# ------------------------------------------------------------------------------------------------
-# Scanning outputs
-# ------------------------------------------------------------------------------------------------
-
-
-def formulas_in(folder: Path) -> list[tuple[str, str, str]]:
-    """Every formula of every .xlsx below `folder`: (file, part, formula text), from the cells of
-    every sheet and the defined names, read straight from the package."""
-    import xml.etree.ElementTree as ET
-
-    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    found = []
-    for path in sorted(folder.rglob("*.xlsx")):
-        with zipfile.ZipFile(path) as archive:
-            for name in archive.namelist():
-                if not (name.startswith("xl/worksheets/") or name == "xl/workbook.xml"):
-                    continue
-                if not name.endswith(".xml"):
-                    continue
-                root = ET.fromstring(archive.read(name))
-                for element in root.iter(f"{main}f"):
-                    found.append((str(path), name, element.text or ""))
-                for element in root.iter(f"{main}definedName"):
-                    found.append((str(path), name, element.text or ""))
-    return found
-
-
-def csv_cells(folder: Path) -> list[str]:
-    import csv
-
-    cells = []
-    for path in sorted(folder.rglob("*.csv")):
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            cells += [cell for row in csv.reader(handle) for cell in row]
-    return cells
 
 
 if __name__ == "__main__":

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import shutil
 import sys
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -26,6 +23,17 @@ from toolkit.cli import app
 
 from . import hostile_corpus as hostile
 from .conftest import SAMPLES
+from .hostile_run import (
+    MAX_RSS,
+    MAX_SECONDS,
+    codes,
+    feedback_is_sound,
+    formulas_in,
+    hashes,
+    read_report,
+    run_cli,
+    sane,
+)
 
 sys.path.insert(0, str(SAMPLES))
 import build_invalid
@@ -410,108 +418,21 @@ def test_two_runs_at_once_on_the_same_folder_do_not_interfere(tmp_path: Path) ->
 # Round two (issue 9): tests/hostile_corpus.py, each kind through the command line
 # ------------------------------------------------------------------------------------------------
 
-MAX_SECONDS = 10
-MAX_RSS = 1024**3  # bytes, the command and its workers together
-CAP = 4 * 1024**3  # address space of a command run by a test
-NIANBAO = str(Path(sys.executable).with_name("nianbao"))
-
-
-@dataclass(frozen=True)
-class Run:
-    exit: int
-    output: str
-    seconds: float
-    rss: int  # peak resident bytes of the process and its waited-for children (0 in process)
-
-
-def run_cli(args: list[str], *, process: bool = False, limit: float = 40) -> Run:
-    """`nianbao ARGS` in process (CliRunner) or as a real subprocess, with its peak memory."""
-    import subprocess
-    import tempfile
-    import threading
-    import time
-
-    started = time.monotonic()
-    if not process:
-        result = runner.invoke(app, args, terminal_width=200)
-        output, code = result.output, result.exit_code
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            # what `main()` would print: the test sees an internal error as the user would
-            output += (
-                f"\n错误：nianbao 内部错误（{type(result.exception).__name__}：{result.exception}）"
-            )
-            code = 2
-        return Run(code, output, time.monotonic() - started, 0)
-    env = {**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"}
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(
-            [NIANBAO, *args],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            preexec_fn=_cap_memory,
-        )
-        timer = threading.Timer(limit, proc.kill)  # a hang fails the test, never the suite
-        timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)  # rusage of the command and its workers
-        timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        output = out.read().decode("utf-8", "replace")
-    return Run(proc.returncode, output, time.monotonic() - started, usage.ru_maxrss * 1024)
-
-
-def _cap_memory() -> None:
-    """A runaway command (reading /dev/zero, say) fails its test instead of exhausting the
-    machine; the cap is far above the 1 GB the tests allow."""
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (CAP, CAP))
-
-
-def _hashes(path: Path) -> dict[str, str]:
-    """sha256 of every regular file at or below `path` (devices and FIFOs are never opened)."""
-    import hashlib
-    import stat
-
-    found = {}
-    for candidate in [path, *(path.rglob("*") if path.is_dir() else [])]:
-        info = os.lstat(candidate)
-        if stat.S_ISREG(info.st_mode):
-            found[str(candidate)] = hashlib.sha256(candidate.read_bytes()).hexdigest()
-    return found
-
-
-def _report(path: Path) -> dict[str, Any]:
-    import json
-
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-
-
-def _codes(report: dict[str, Any]) -> set[str]:
-    return {f["code"] for r in report.get("files", []) for f in r["findings"]} | {
-        f["code"] for f in report.get("batch_findings", [])
-    }
-
-
-def _sane(run: Run) -> None:
-    assert "Traceback" not in run.output and "内部错误" not in run.output, run.output[-2000:]
-    assert re.search(r"[\u4e00-\u9fff]", run.output), run.output  # something said in Chinese
-
 
 def test_round_two_has_at_least_50_kinds_in_all() -> None:
-    # The corpus kinds, the first round's kinds, and the batch and output cases tested separately.
-    separate = (
-        7 + 9
-    )  # the first round's seven, and the nine tests below that are kinds of their own
-    assert len(hostile.KINDS) + len(CORPUS) + separate >= 50
+    first_round = len(CORPUS) + 7  # the kinds above and their seven batch and output tests
+    # tests/test_hostile_outputs.py: three spellings of a code, a roster without leading zeros, a
+    # relabelled code, two reports with equal times, formulas and NaN in outputs, a hostile roster;
+    # and --previous at each hostile path, and at all of them at once (below).
+    separate = 3 + 6 + 2
+    assert first_round + len(hostile.KINDS) + separate >= 50
 
 
 @pytest.mark.parametrize("kind", hostile.KINDS, ids=lambda k: k.name)
 def test_hostile_kind_through_the_cli(kind: hostile.Kind, tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     target = kind.make(tmp_path / "in")
-    before = _hashes(target)
+    before = hashes(target)
     out = tmp_path / "out"
     json_path = out / "结果.json"
     args = [
@@ -527,18 +448,18 @@ def test_hostile_kind_through_the_cli(kind: hostile.Kind, tmp_path: Path) -> Non
     if kind.feedback:
         args += ["--feedback", str(out / "意见"), "--xlsx", str(out / "审核结果.xlsx")]
     run = run_cli(args, process=kind.process)
-    _sane(run)
-    report = _report(json_path)
-    codes = _codes(report)
-    assert any(run.exit == exit and wanted <= codes for wanted, exit in kind.outcomes), (
+    sane(run)
+    report = read_report(json_path)
+    found = codes(report)
+    assert any(run.exit == exit and wanted <= found for wanted, exit in kind.outcomes), (
         run.exit,
-        codes,
+        found,
         run.output[-1500:],
     )
     assert run.seconds < MAX_SECONDS, run.seconds
     if kind.process:
         assert run.rss < MAX_RSS, f"{run.rss / 1024**2:.0f} MiB"
-    assert _hashes(target) == before
+    assert hashes(target) == before
     for text in kind.absent:
         assert text not in run.output
     for text in kind.shown:
@@ -546,24 +467,8 @@ def test_hostile_kind_through_the_cli(kind: hostile.Kind, tmp_path: Path) -> Non
     if kind.status:
         assert [f["status"] for f in report["files"]] == [kind.status]
     if kind.feedback:
-        _feedback_is_sound(out / "意见")
-        assert not [f for f in hostile.formulas_in(out) if any(m in f[2] for m in hostile.MARKERS)]
-
-
-def _feedback_is_sound(folder: Path) -> None:
-    """A copy and an email text were written; names are short and plain, cells within Excel's
-    limit of 32,767 characters."""
-    names = [p.name for p in folder.iterdir()]
-    assert any(n.endswith(".xlsx") for n in names) and any(n.endswith(".txt") for n in names)
-    for name in names:
-        assert len(name.encode("utf-8")) <= 255
-        assert not re.search(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]", name)
-    for path in folder.glob("*.xlsx"):
-        with zipfile.ZipFile(path) as archive:
-            for part in archive.namelist():
-                if part.endswith(".xml"):
-                    for text in re.findall(rb"<t[^>]*>([^<]*)</t>", archive.read(part)):
-                        assert len(text.decode("utf-8")) <= 32_767, (path.name, part)
+        feedback_is_sound(out / "意见")
+        assert not [f for f in formulas_in(out) if any(m in f[2] for m in hostile.MARKERS)]
 
 
 @pytest.mark.parametrize("kind", [k for k in hostile.KINDS if k.process], ids=lambda k: k.name)
@@ -571,185 +476,22 @@ def test_previous_pointing_at_a_hostile_path(kind: hostile.Kind, tmp_path: Path)
     """Last year's files go through the same limits as this year's."""
     (tmp_path / "in").mkdir()
     target = kind.make(tmp_path / "in")
-    before = _hashes(target)
+    before = hashes(target)
     run = run_cli(["check", str(BASE), "--year", "2023", "--previous", str(target)], process=True)
-    _sane(run)
+    sane(run)
     assert run.exit in (0, 1) or (run.exit == 2 and "上年" in run.output), run.output[-1500:]
     assert run.seconds < MAX_SECONDS and run.rss < MAX_RSS, (run.seconds, run.rss)
-    assert _hashes(target) == before
+    assert hashes(target) == before
 
 
 def test_previous_pointing_at_every_hostile_file_at_once(tmp_path: Path) -> None:
     made = hostile.write(tmp_path / "in")
-    before = {k: _hashes(p) for k, p in made.items()}
+    before = {k: hashes(p) for k, p in made.items()}
     args = ["check", str(BASE), "--year", "2023"]
     for path in made.values():
         args += ["--previous", str(path)]
     run = run_cli(args, process=True)
-    _sane(run)
+    sane(run)
     assert run.exit in (0, 1) or (run.exit == 2 and "上年" in run.output), run.output[-1500:]
     assert run.seconds < 3 * MAX_SECONDS and run.rss < MAX_RSS, (run.seconds, run.rss)
-    assert {k: _hashes(p) for k, p in made.items()} == before
-
-
-def _roster(path: Path, rows: list[tuple[str, str]]) -> Path:
-    lines = ["单位代码,单位名称,联系人,电子邮箱"] + [f"{c},{n},张三,a@example.com" for c, n in rows]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-@pytest.mark.parametrize("code", ["ＱＫ００５", "QK005  ", " QK005"])
-def test_agency_codes_are_normalised(code: str, tmp_path: Path) -> None:
-    """Full-width letters and stray spaces: still the roster's QK005, not an extra agency."""
-    target = tmp_path / "报告.xlsx"
-    target.write_bytes(hostile.meta(agency_code=code))
-    json_path = tmp_path / "结果.json"
-    run = run_cli(
-        ["check", str(target), "--roster", str(SAMPLES / "roster.csv"), "--year", "2023",
-         "--json", str(json_path)]
-    )  # fmt: skip
-    _sane(run)
-    assert run.exit == 0, run.output
-    batch = _report(json_path)["batch_findings"]
-    assert not [f for f in batch if f["code"] == "unknown-agency"]
-    assert "QK005" not in {f["agency_code"] for f in batch if f["code"] == "missing-agency"}
-
-
-def test_a_roster_stripped_of_leading_zeros_gets_a_hint(tmp_path: Path) -> None:
-    """Excel turned 001 into 1 in the roster; the file says 001."""
-    roster = _roster(tmp_path / "名单.csv", [("1", "区民政局"), ("2", "区财政局")])
-    target = tmp_path / "报告.xlsx"
-    target.write_bytes(hostile.meta(agency_code="001"))
-    json_path = tmp_path / "结果.json"
-    run = run_cli(
-        ["check", str(target), "--roster", str(roster), "--year", "2023", "--json", str(json_path)]
-    )
-    _sane(run)
-    report = _report(json_path)
-    said = run.output + "".join(f["message"] for f in report.get("batch_findings", []))
-    hints = ("前导零", "前面的0", "开头的0", "开头的“0”", "补零", "补0", "以0开头")
-    assert run.exit == 2 or any(h in said for h in hints), said
-
-
-@pytest.fixture(scope="module")
-def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The office's templates, as `generate` made them (with the key beside password.txt)."""
-    folder = tmp_path_factory.mktemp("issued")
-    result = runner.invoke(
-        app,
-        ["generate", "--roster", str(SAMPLES / "roster.csv"), "--year", "2023", "--district",
-         "示范区", "--out", str(folder), "--password", "pw"],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    return folder
-
-
-def test_a_relabelled_code_is_an_identity_mismatch(issued: Path, tmp_path: Path) -> None:
-    own = next(issued.glob("QK005-*.xlsx"))
-    target = tmp_path / "冒名.xlsx"
-    target.write_bytes(hostile.relabel("QK006", "区财政局", own.read_bytes()))
-    json_path = tmp_path / "结果.json"
-    run = run_cli(
-        ["check", str(target), str(own), "--issued", str(issued), "--year", "2023",
-         "--json", str(json_path)]
-    )  # fmt: skip
-    _sane(run)
-    assert run.exit == 1, run.output
-    by_file = {Path(r["path"]).name: {f["code"] for f in r["findings"]} for r in
-               _report(json_path)["files"]}  # fmt: skip
-    assert "identity-mismatch" in by_file["冒名.xlsx"]
-    assert "identity-mismatch" not in by_file[own.name]  # the genuine template is recognised
-
-
-def test_two_differing_reports_with_equal_times_are_a_conflict(tmp_path: Path) -> None:
-    """Neither a later file time nor the order of names decides which report counts."""
-    first, second = tmp_path / "民政局-甲.xlsx", tmp_path / "民政局-乙.xlsx"
-    first.write_bytes(BASE.read_bytes())
-    second.write_bytes(hostile.value_in("t2.licensing.decisions", "7"))
-    for path in (first, second):
-        os.utime(path, (1_700_000_000, 1_700_000_000))
-    json_path = tmp_path / "结果.json"
-    run = run_cli(["check", str(tmp_path), "--year", "2023", "--json", str(json_path)])
-    _sane(run)
-    assert run.exit == 1, run.output
-    (conflict,) = [
-        f for f in _report(json_path)["batch_findings"] if f["code"] == "agency-conflict"
-    ]
-    assert first.name in conflict["message"] and second.name in conflict["message"]
-    rolled = run_cli(
-        ["rollup", str(tmp_path), "--year", "2023", "--out", str(tmp_path / "汇总.xlsx")]
-    )
-    _sane(rolled)
-    assert "计入 0 个单位" in rolled.output
-
-
-def _batch(folder: Path, kinds: list[hostile.Kind]) -> Path:
-    """The kinds in one returned folder, each relabelled as an agency of its own."""
-    folder.mkdir()
-    for number, kind in enumerate(kinds):
-        assert kind.build is not None
-        data = kind.build()
-        if "agency code" not in kind.name:
-            data = hostile.meta(data, agency_code=f"QK{300 + number}")
-        (folder / kind.file).write_bytes(data)
-    return folder
-
-
-def _every_output(returned: Path, out: Path) -> None:
-    """check with the findings workbook and feedback copies, then the rollup with its CSV."""
-    checked = run_cli(
-        ["check", str(returned), "--year", "2023", "--xlsx", str(out / "审核结果.xlsx"),
-         "--feedback", str(out / "意见")]
-    )  # fmt: skip
-    _sane(checked)
-    assert checked.exit == 1
-    rolled = run_cli(
-        ["rollup", str(returned), "--year", "2023", "--include-errors", "--out",
-         str(out / "汇总.xlsx"), "--csv", str(out / "汇总.csv")]
-    )  # fmt: skip
-    _sane(rolled)
-    assert rolled.exit == 0, rolled.output
-
-
-def test_no_untrusted_text_becomes_a_formula_in_any_output(tmp_path: Path) -> None:
-    """The injection kinds in one batch: the findings workbook, the feedback copies, the rollup
-    and the CSV hold no formula made from their text, and the CSV neutralises it."""
-    returned = _batch(tmp_path / "报回", [k for k in hostile.KINDS if k.injects])
-    out = tmp_path / "输出"
-    _every_output(returned, out)
-    formulas = hostile.formulas_in(out)
-    assert formulas  # the scanner sees the outputs' own formulas (the rollup's SUMs)
-    assert [f for f in formulas if any(m in f[2] for m in hostile.MARKERS)] == []
-    cells = hostile.csv_cells(out)
-    assert any("HYPERLINK" in c for c in cells)  # the name is there, as text
-    assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
-
-
-def test_no_nan_or_inf_in_any_output(tmp_path: Path) -> None:
-    returned = _batch(tmp_path / "报回", [k for k in hostile.KINDS if "stored in an" in k.name])
-    out = tmp_path / "输出"
-    _every_output(returned, out)
-    cells = hostile.csv_cells(out)
-    assert [c for c in cells if c.strip().lower() in ("nan", "inf", "-inf", "infinity")] == []
-    for path in out.rglob("*.xlsx"):
-        with zipfile.ZipFile(path) as archive:
-            for part in archive.namelist():
-                if part.startswith("xl/worksheets/"):
-                    assert not re.search(rb"<v>-?(nan|inf)", archive.read(part), re.I), path
-
-
-def test_a_roster_of_hostile_names_makes_inert_templates(tmp_path: Path) -> None:
-    roster = _roster(
-        tmp_path / "名单.csv",
-        [("QK001", '"=HYPERLINK(""http://x"",""y"")"'), ("QK002", "@SUM(1)"),
-         ("QK003", "区[/x]局"), ("QK004", "区\u202e局")],
-    )  # fmt: skip
-    out = tmp_path / "模板"
-    run = run_cli(["generate", "--roster", str(roster), "--year", "2023", "--out", str(out)])
-    _sane(run)
-    assert run.exit in (0, 2), run.output
-    if run.exit == 0:
-        assert [
-            f for f in hostile.formulas_in(out) if any(m in f[2] for m in hostile.MARKERS)
-        ] == []
-        assert not [p for p in out.iterdir() if "\u202e" in p.name]
+    assert {k: hashes(p) for k, p in made.items()} == before
