@@ -1,5 +1,6 @@
 """Fuzzing: mutated copies of a valid workbook (byte flips in the zip, edited or deleted XML parts,
-truncations) never make `check` raise; each gives a result with Chinese findings.
+truncations, sheets grown far down or right, tags with thousands of attributes) never make
+`check` raise; each gives a result with Chinese findings.
 
 `make test` runs a short, derandomized pass; `make fuzz` runs 10,000 random cases
 (NIANBAO_FUZZ_EXAMPLES sets the number).
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -77,6 +79,37 @@ xml_edits = st.tuples(
 )
 
 
+# Growth: one cell far down or far right of a sheet (a grid a reader must not build), and
+# thousands of attributes on one tag (a pattern must not backtrack over them).
+SHEET_PARTS = [p for p in PARTS if p.startswith("xl/worksheets/") and p.endswith(".xml")]
+grows = st.tuples(
+    st.just("grow"),
+    st.tuples(st.sampled_from(SHEET_PARTS), st.integers(1, 1_048_576), st.integers(0, 16_383)),
+)
+attributes = st.tuples(
+    st.just("attributes"),
+    st.tuples(st.sampled_from(XML_PARTS), st.floats(0, 1), st.integers(1_000, 5_000)),
+)
+_START_TAG = re.compile(r"<[A-Za-z][\w:.-]*")
+
+
+def _grow(body: str, row: int, col: int) -> str:
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    ref = xl_rowcol_to_cell(row - 1, col)
+    body = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{ref}"/>', body, count=1)
+    return body.replace(
+        "</sheetData>", f'<row r="{row}"><c r="{ref}"><v>1</v></c></row></sheetData>', 1
+    )
+
+
+def _attributes(body: str, where: float, count: int) -> str:
+    tags = list(_START_TAG.finditer(body))
+    tag = tags[min(len(tags) - 1, int(where * len(tags)))]
+    added = "".join(f' a{i}r="A1"' for i in range(count))
+    return body[: tag.end()] + added + body[tag.end() :]
+
+
 def mutate(kind: str, spec: object) -> bytes:
     if kind == "flip":
         data = bytearray(BASE)
@@ -87,6 +120,13 @@ def mutate(kind: str, spec: object) -> bytes:
         return BASE[: int(spec)]  # type: ignore[call-overload]
     if kind == "delete":
         return _rezip({k: v for k, v in _parts().items() if k != spec})
+    if kind in ("grow", "attributes"):
+        name, first, second = spec  # type: ignore[misc]
+        parts = _parts()
+        body = parts[name].decode("utf-8")
+        grown = _grow(body, first, second) if kind == "grow" else _attributes(body, first, second)
+        parts[name] = grown.encode("utf-8")
+        return _rezip(parts)
     name, where, length, text = spec  # type: ignore[misc]
     parts = _parts()
     body = parts[name].decode("utf-8", "replace")
@@ -101,7 +141,7 @@ def mutate(kind: str, spec: object) -> bytes:
     derandomize=not RANDOM,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(st.one_of(flips, truncations, deletions, xml_edits))
+@given(st.one_of(flips, truncations, deletions, xml_edits, grows, attributes))
 def test_mutated_workbooks_never_crash_the_checker(mutation: tuple[str, object]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "变异.xlsx"

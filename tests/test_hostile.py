@@ -21,7 +21,19 @@ from typer.testing import CliRunner
 from toolkit.check import check
 from toolkit.cli import app
 
+from . import hostile_corpus as hostile
 from .conftest import SAMPLES
+from .hostile_run import (
+    MAX_RSS,
+    MAX_SECONDS,
+    codes,
+    feedback_is_sound,
+    formulas_in,
+    hashes,
+    read_report,
+    run_cli,
+    sane,
+)
 
 sys.path.insert(0, str(SAMPLES))
 import build_invalid
@@ -405,3 +417,86 @@ def test_two_runs_at_once_on_the_same_folder_do_not_interfere(tmp_path: Path) ->
         if p.name.startswith(".") and p.name != ".nianbao-outputs.json"
     ]
     assert leftovers == []
+
+
+# ------------------------------------------------------------------------------------------------
+# Round two (issue 9): tests/hostile_corpus.py, each kind through the command line
+# ------------------------------------------------------------------------------------------------
+
+
+def test_round_two_has_at_least_50_kinds_in_all() -> None:
+    first_round = len(CORPUS) + 7  # the kinds above and their seven batch and output tests
+    # tests/test_hostile_outputs.py: three spellings of a code, a roster without leading zeros, a
+    # relabelled code, two reports with equal times, formulas and NaN in outputs, a hostile roster;
+    # and --previous at each hostile path, and at all of them at once (below).
+    separate = 3 + 6 + 2
+    assert first_round + len(hostile.KINDS) + separate >= 50
+
+
+@pytest.mark.parametrize("kind", hostile.KINDS, ids=lambda k: k.name)
+def test_hostile_kind_through_the_cli(kind: hostile.Kind, tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    target = kind.make(tmp_path / "in")
+    before = hashes(target)
+    out = tmp_path / "out"
+    json_path = out / "结果.json"
+    args = [
+        "check",
+        str(target),
+        "--year",
+        "2023",
+        "--district",
+        "示范区",
+        "--json",
+        str(json_path),
+    ]
+    if kind.feedback:
+        args += ["--feedback", str(out / "意见"), "--xlsx", str(out / "审核结果.xlsx")]
+    run = run_cli(args, process=kind.process)
+    sane(run)
+    report = read_report(json_path)
+    found = codes(report)
+    assert any(run.exit == exit and wanted <= found for wanted, exit in kind.outcomes), (
+        run.exit,
+        found,
+        run.output[-1500:],
+    )
+    assert run.seconds < MAX_SECONDS, run.seconds
+    if kind.process:
+        assert run.rss < MAX_RSS, f"{run.rss / 1024**2:.0f} MiB"
+    assert hashes(target) == before
+    for text in kind.absent:
+        assert text not in run.output
+    for text in kind.shown:
+        assert text in run.output
+    if kind.status:
+        assert [f["status"] for f in report["files"]] == [kind.status]
+    if kind.feedback:
+        feedback_is_sound(out / "意见")
+        assert not [f for f in formulas_in(out) if any(m in f[2] for m in hostile.MARKERS)]
+
+
+@pytest.mark.parametrize("kind", [k for k in hostile.KINDS if k.process], ids=lambda k: k.name)
+def test_previous_pointing_at_a_hostile_path(kind: hostile.Kind, tmp_path: Path) -> None:
+    """Last year's files go through the same limits as this year's."""
+    (tmp_path / "in").mkdir()
+    target = kind.make(tmp_path / "in")
+    before = hashes(target)
+    run = run_cli(["check", str(BASE), "--year", "2023", "--previous", str(target)], process=True)
+    sane(run)
+    assert run.exit in (0, 1) or (run.exit == 2 and "上年" in run.output), run.output[-1500:]
+    assert run.seconds < MAX_SECONDS and run.rss < MAX_RSS, (run.seconds, run.rss)
+    assert hashes(target) == before
+
+
+def test_previous_pointing_at_every_hostile_file_at_once(tmp_path: Path) -> None:
+    made = hostile.write(tmp_path / "in")
+    before = {k: hashes(p) for k, p in made.items()}
+    args = ["check", str(BASE), "--year", "2023"]
+    for path in made.values():
+        args += ["--previous", str(path)]
+    run = run_cli(args, process=True)
+    sane(run)
+    assert run.exit in (0, 1) or (run.exit == 2 and "上年" in run.output), run.output[-1500:]
+    assert run.seconds < 3 * MAX_SECONDS and run.rss < MAX_RSS, (run.seconds, run.rss)
+    assert {k: hashes(p) for k, p in made.items()} == before

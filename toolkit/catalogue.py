@@ -307,6 +307,33 @@ _ALL = (
         title="文字条目过多",
         template="文件中的文字条目超过 {limit} 条，疑似恶意构造，已拒绝读取",
     ),
+    # Worker pool (toolkit/pool.py): why the process reading a file ended; the reason given in
+    # that file's `unreadable` finding.
+    Message(
+        code="worker-signal",
+        title="处理进程异常退出",
+        template="读取此文件时处理进程异常退出（信号 {signal}），可能是文件内容异常或所需内存超出上限",
+    ),
+    Message(
+        code="worker-killed",
+        title="处理进程被系统终止",
+        template="读取此文件时处理进程被系统终止（信号 SIGKILL），可能是所需内存超出上限",
+    ),
+    Message(
+        code="worker-exit",
+        title="处理进程意外结束",
+        template="读取此文件时处理进程意外结束（退出码 {code}）",
+    ),
+    Message(
+        code="worker-memory",
+        title="超出内存上限",
+        template="读取此文件所需内存超出上限（{limit}），已停止读取",
+    ),
+    Message(
+        code="worker-timeout",
+        title="处理超时",
+        template="处理超时（超过 {seconds} 秒仍未读完），已停止读取",
+    ),
 )
 
 # Operating-system errors in Chinese (H2): no English strerror reaches the user.

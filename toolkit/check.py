@@ -30,7 +30,8 @@ __all__ = [
 ]
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-PARALLEL_MIN_FILES = 64  # below this, worker processes cost more than they save
+PARALLEL_MIN_FILES = 64  # below this, more than one worker process costs more than it saves
+FILE_TIMEOUT = 30.0  # seconds for one file; a real one takes a few milliseconds
 
 
 # ------------------------------------------------------------------------------------------------
@@ -154,9 +155,9 @@ def _note(path: Path, reason: str) -> Finding:
 _worker: FileCheck | None = None
 
 
-def _start_worker(form: Form, year: str, district: str, key: bytes | None) -> None:
+def _start_worker(prepared: FileCheck) -> None:
     global _worker
-    _worker = FileCheck(form, year, district, key)
+    _worker = prepared
 
 
 def _inspect_in_worker(path: Path) -> Inspected:
@@ -172,28 +173,44 @@ def _inspect_all(
     progress: Callable[[int, int], None] | None,
     key: bytes | None = None,
 ) -> list[Inspected]:
-    workers = min(os.cpu_count() or 1, len(paths) // (PARALLEL_MIN_FILES // 2))
-    total = len(paths)
-    if workers < 2:
-        one = FileCheck(form, year, district, key)
-        results = []
-        for done, path in enumerate(paths, start=1):
-            results.append(one(path))
-            if progress:
-                progress(done, total)
-        return results
-    from concurrent.futures import ProcessPoolExecutor
+    """Every file in worker processes (one for a small batch, every core for a large one): a file
+    that kills its worker (a native abort, the memory ceiling, a hang) is `unreadable` with the
+    reason, and the rest of the batch is checked."""
+    from .pool import WorkerDied, run_isolated
 
-    results = []
-    with ProcessPoolExecutor(
-        workers, initializer=_start_worker, initargs=(form, year, district, key)
-    ) as pool:
-        chunk = max(1, min(64, total // (workers * 8)))
-        for done, item in enumerate(pool.map(_inspect_in_worker, paths, chunksize=chunk), 1):
-            results.append(item)
-            if progress:
-                progress(done, total)
-    return results
+    workers = max(1, min(os.cpu_count() or 1, len(paths) // (PARALLEL_MIN_FILES // 2)))
+    # Prepared once here: forked workers inherit it instead of each building it again.
+    results = run_isolated(
+        _inspect_in_worker,
+        paths,
+        workers=workers,
+        initializer=_start_worker,
+        initargs=(FileCheck(form, year, district, key),),
+        timeout=FILE_TIMEOUT,
+        progress=progress,
+    )
+    return [
+        _died(form, paths[r.index], r.reason) if isinstance(r, WorkerDied) else r for r in results
+    ]
+
+
+def _died(form: Form, path: Path, reason: str) -> Inspected:
+    """An `unreadable` result for a file whose worker died; its hash only when that is safe."""
+    import hashlib
+    import stat
+
+    from .read import LIMITS
+
+    out = Inspected(path=str(path), readable=False)
+    try:
+        info = path.stat()
+        out.mtime = info.st_mtime
+        if stat.S_ISREG(info.st_mode) and info.st_size <= LIMITS["file_bytes"]:
+            out.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        pass
+    out.findings.append(file_finding(form, out, "unreadable", reason=reason))
+    return out
 
 
 def check(
