@@ -363,6 +363,9 @@ def _device(path: str) -> Callable[[Path], Path]:
 
 
 UNREADABLE = (ok("unreadable", exit=1),)
+# A device, FIFO or link to one named on the command line is refused before anything is read
+# (exit 2, "不是普通文件"); in a batch it would be `unreadable`.
+REFUSED_SPECIAL = (ok(exit=2), ok("unreadable", exit=1))
 # A device or FIFO found in a folder may be skipped with a note instead; the valid file passes.
 SKIPPED_OR_UNREADABLE = (ok("skipped-file", exit=0), ok("unreadable", exit=1))
 WARNS_EXTRA = (ok("extra-content", exit=0),)
@@ -401,12 +404,12 @@ KINDS: tuple[Kind, ...] = (
          build=dtd_after_whitespace("xl/workbook.xml"), outcomes=UNREADABLE),
     # --- only regular files are read
     Kind(name="/dev/zero given as a file", file="", place=_device("/dev/zero"),
-         outcomes=UNREADABLE, process=True),
+         outcomes=REFUSED_SPECIAL, process=True),
     Kind(name="/dev/urandom given as a file", file="", place=_device("/dev/urandom"),
-         outcomes=UNREADABLE, process=True),
+         outcomes=REFUSED_SPECIAL, process=True),
     Kind(name="a symbolic link to /dev/zero", file="", place=_link("/dev/zero"),
-         outcomes=UNREADABLE, process=True),
-    Kind(name="a FIFO given as a file", file="", place=_fifo, outcomes=UNREADABLE, process=True),
+         outcomes=REFUSED_SPECIAL, process=True),
+    Kind(name="a FIFO given as a file", file="", place=_fifo, outcomes=REFUSED_SPECIAL, process=True),
     Kind(name="a symbolic link to /dev/urandom in a folder", file="",
          place=_inside(_link("/dev/urandom")), outcomes=SKIPPED_OR_UNREADABLE, process=True),
     Kind(name="a FIFO in a folder", file="", place=_inside(_fifo),

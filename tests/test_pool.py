@@ -280,7 +280,7 @@ def test_a_file_that_kills_its_worker_is_unreadable_and_the_batch_goes_on(
 
     from typer.testing import CliRunner
 
-    import toolkit.check
+    import toolkit.inspection
     from toolkit.check import check
     from toolkit.cli import app
 
@@ -289,14 +289,14 @@ def test_a_file_that_kills_its_worker_is_unreadable_and_the_batch_goes_on(
     base = next((SAMPLES / "returned").glob("QK005-*.xlsx"))
     for name in ("甲.xlsx", "致命.xlsx", "乙.xlsx"):
         shutil.copy(base, tmp_path / name)
-    real = toolkit.check.read_workbook
+    real = toolkit.inspection.read_workbook
 
     def fatal(path: Path, form: object) -> object:
         if path.name == "致命.xlsx":
             os.abort()
         return real(path, form)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(toolkit.check, "read_workbook", fatal)  # workers are forked: they see it
+    monkeypatch.setattr(toolkit.inspection, "read_workbook", fatal)  # workers are forked: they see it
     report = check([tmp_path], year=2023)
     statuses = {Path(r.path).name: r.status for r in report.files}
     assert statuses == {"甲.xlsx": "passed", "致命.xlsx": "unreadable", "乙.xlsx": "passed"}

@@ -199,6 +199,11 @@ _ALL = (
         "--previous 应为上一年度报回的文件或上年的汇总表。",
     ),
     Message(
+        code="previous-unusable",
+        title="上年数据无法使用",
+        template="上年数据（--previous）无法使用：{reason}",
+    ),
+    Message(
         code="issued-key-missing",
         title="找不到单位校验密钥",
         template="在 {path} 中找不到单位校验密钥文件 nianbao-key.txt。--issued 应指向 generate 生成模板的文件夹或其中的 nianbao-key.txt。",

@@ -278,7 +278,10 @@ def check(
             from .check import collect
             from .outputs import refuse_inputs
 
-            earlier, _ = collect(previous, own_outputs=True)
+            try:
+                earlier, _ = collect(previous, own_outputs=True)
+            except UsageError as exc:
+                raise UsageError("previous-unusable", reason=str(exc)) from None
             for output in (json_path, xlsx_path):
                 if output is not None:
                     refuse_inputs(output, earlier)

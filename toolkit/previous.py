@@ -29,7 +29,10 @@ def previous_values(
     from .check import collect
     from .inspection import FileCheck
 
-    files, _ = collect(paths, own_outputs=True)  # last year's rollup may sit among our outputs
+    try:  # last year's rollup may sit among our outputs: named or found, it is read
+        files, _ = collect(paths, own_outputs=True)
+    except UsageError as exc:
+        raise UsageError("previous-unusable", reason=str(exc)) from None
     one = FileCheck(form, "", "")
     out: dict[str, dict[str, float]] = {}
     returned = []
