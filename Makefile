@@ -21,7 +21,7 @@ demo: $(STAMP)
 	$(BIN)/nianbao check "samples/returned/*.xlsx" --roster samples/roster.csv --year $(YEAR) \
 		--district 示范区 --json out/check.json
 	@echo "== the invalid samples: errors found (exit code 1), findings workbook and feedback =="
-	$(BIN)/nianbao check samples/returned/invalid --year $(YEAR) --district 示范区 --quiet \
+	$(BIN)/nianbao check samples/returned/invalid --year $(YEAR) --district 示范区 --issued samples --quiet \
 		--xlsx out/invalid/审核结果.xlsx --feedback out/invalid/审核意见 --password demo-$(YEAR) \
 		--deadline $$(( $(YEAR) + 1 ))-01-20 --contact "区政务公开办 张敏 0371-12345678"; \
 		test $$? -eq 1

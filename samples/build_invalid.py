@@ -419,9 +419,11 @@ def build_invalid(
     expect("text-vs-table", "t3.new.total")
 
     written = []
-    for code, data in sorted(made.items()):
+    for number, (code, data) in enumerate(sorted(made.items()), start=1):
         path = out_dir / f"{code}.xlsx"
-        path.write_bytes(data)
+        # Each sample is its own (fictional) agency, so that a batch of them shows one agency per
+        # problem, as a district's real batch would, instead of one agency's many conflicting files.
+        path.write_bytes(_relabel(form, data, agency, f"YS{number:03d}", f"演示单位{number:02d}"))
         written.append(path)
     expected = {
         code: {"sheet": sheet, "cell": cell} for code, (sheet, cell) in sorted(EXPECTED.items())
@@ -430,6 +432,49 @@ def build_invalid(
         json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     return written
+
+
+def _relabel(form: Form, data: bytes, agency: Agency, code: str, name: str) -> bytes:
+    """The sample as another agency's: its code and name replaced in every XML part, and its token
+    too where the sample carries a valid one (a relabelled file keeps its wrong token)."""
+    from toolkit.identity import agency_token
+    from toolkit.read import read_workbook
+
+    if not data.startswith(b"PK"):
+        return data  # not a package (a truncated file, an .xls): nothing to relabel
+    probe = Path(f"/tmp/nianbao-relabel-{code}.xlsx")
+    probe.write_bytes(data)
+    meta = read_workbook(probe, form).meta
+    probe.unlink()
+    old_code = meta.get("agency_code", "")
+    if old_code not in (agency.code, "QK004"):
+        return data  # another district's or an unknown agency's sample keeps its identity
+
+    def token(agency_code: str) -> str:
+        return agency_token(
+            SAMPLE_KEY,
+            form_id=form.id,
+            form_version=form.version,
+            year=meta.get("year", ""),
+            district=meta.get("district", ""),
+            agency_code=agency_code,
+        )
+
+    swaps = [(old_code, code), (meta.get("agency_name", agency.name), name)]
+    if meta.get("token") and meta.get("token") == token(old_code):
+        swaps.append((meta["token"], token(code)))
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename.endswith((".xml", ".rels")):
+                for old, new in swaps:  # openpyxl writes non-ASCII as character references
+                    body = body.replace(old.encode(), new.encode())
+                    referenced = old.encode("ascii", "xmlcharrefreplace")
+                    body = body.replace(referenced, new.encode("ascii", "xmlcharrefreplace"))
+            target.writestr(info, body)
+    return out.getvalue()
 
 
 def _add_part(data: bytes, name: str, body: bytes) -> bytes:

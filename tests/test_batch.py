@@ -21,7 +21,6 @@ from .conftest import SAMPLES
 RETURNED = SAMPLES / "returned"
 KEY = read_key(SAMPLES)  # the sample office's key: every sample carries its agency's token
 BASE = next(RETURNED.glob("QK005-*.xlsx"))
-BLANK = RETURNED / "invalid" / "blank.xlsx"  # QK005 with one input left empty
 runner = CliRunner()
 
 
@@ -38,6 +37,19 @@ def _saved(data: bytes, stamp: str) -> bytes:
                     rb"\g<1>" + stamp.encode() + rb"\g<2>",
                     body,
                 )
+            target.writestr(info, body)
+    return out.getvalue()
+
+
+def _blank() -> bytes:
+    """QK005's report with one input of 三 left empty (an error the correction fixes)."""
+    source = zipfile.ZipFile(io.BytesIO(BASE.read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename == "xl/worksheets/sheet4.xml":
+                body = re.sub(rb'(<c r="F9" s="\d+")( t="\w+")?>.*?</c>', rb"\1/>", body, count=1)
             target.writestr(info, body)
     return out.getvalue()
 
@@ -68,7 +80,7 @@ def test_the_save_time_recorded_in_the_file_decides_not_the_name_or_file_time(
 ) -> None:
     # The corrected copy sorts first by name, yet was saved later: it must win.
     corrected = _saved(BASE.read_bytes(), "2024-01-10T08:00:00Z")
-    original = _saved(BLANK.read_bytes(), "2024-01-05T08:00:00Z")
+    original = _saved(_blank(), "2024-01-05T08:00:00Z")
     folder = tmp_path / "returned"
     folder.mkdir()
     (folder / "a-更正.xlsx").write_bytes(corrected)
@@ -86,7 +98,7 @@ def test_a_replaced_file_does_not_count(tmp_path: Path) -> None:
     folder = tmp_path / "returned"
     _pair(
         folder,
-        _saved(BLANK.read_bytes(), "2024-01-05T08:00:00Z"),
+        _saved(_blank(), "2024-01-05T08:00:00Z"),
         _saved(BASE.read_bytes(), "2024-01-10T08:00:00Z"),
     )
     report = check([folder], year=2023, key=KEY)
@@ -107,7 +119,7 @@ def test_differing_reports_without_verified_identity_are_a_conflict(tmp_path: Pa
     folder = tmp_path / "returned"
     _pair(
         folder,
-        _saved(BLANK.read_bytes(), "2024-01-05T08:00:00Z"),
+        _saved(_blank(), "2024-01-05T08:00:00Z"),
         _saved(BASE.read_bytes(), "2024-01-10T08:00:00Z"),
     )
     # a second, different report whose figures differ: without the office's key nobody can say
@@ -125,7 +137,7 @@ def test_differing_reports_without_verified_identity_are_a_conflict(tmp_path: Pa
 def test_equal_times_everywhere_cannot_decide(tmp_path: Path) -> None:
     folder = tmp_path / "returned"
     stamp = "2024-01-05T08:00:00Z"
-    _pair(folder, _saved(BLANK.read_bytes(), stamp), _saved(BASE.read_bytes(), stamp))
+    _pair(folder, _saved(_blank(), stamp), _saved(BASE.read_bytes(), stamp))
     report = check([folder], year=2023, key=KEY)
     (conflict,) = [f for f in report.batch_findings if f.code == "agency-conflict"]
     assert "无法判断哪份是最新的" in conflict.message

@@ -296,7 +296,9 @@ def test_a_file_that_kills_its_worker_is_unreadable_and_the_batch_goes_on(
             os.abort()
         return real(path, form)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(toolkit.inspection, "read_workbook", fatal)  # workers are forked: they see it
+    monkeypatch.setattr(
+        toolkit.inspection, "read_workbook", fatal
+    )  # workers are forked: they see it
     report = check([tmp_path], year=2023)
     statuses = {Path(r.path).name: r.status for r in report.files}
     assert statuses == {"甲.xlsx": "passed", "致命.xlsx": "unreadable", "乙.xlsx": "passed"}

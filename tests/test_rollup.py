@@ -220,11 +220,11 @@ def test_explained_warnings_travel_up_to_the_rollup(tmp_path: Path) -> None:
     assert [r.path for r in result.included] == [str(explained)]
     book = CalamineWorkbook.from_path(str(out))
     status = book.get_sheet_by_name("状态").to_python()
-    (row,) = [r for r in status[4:] if r[0] == "QK005"]
+    (row,) = [r for r in status[4:] if r[1] == result.included[0].agency_name]
     assert row[2] == "通过（有提示）"
     assert "rule-making" in row[5] and "委托起草" in row[5]
     listed = book.get_sheet_by_name("已说明的提示").to_python()
-    (entry,) = [r for r in listed[3:] if r[0] == "QK005"]
+    (entry,) = [r for r in listed[3:] if r[1] == result.included[0].agency_name]
     assert entry[2] == "rule-making" and "规章" in entry[3] and "委托起草" in entry[5]
 
 
