@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import math
 import shutil
+import sys
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,11 @@ from toolkit.rollup import DETAIL_SHEET, rollup
 from toolkit.roster import read_roster
 
 from . import lo
+from .conftest import SAMPLES as _SAMPLES
+
+sys.path.insert(0, str(_SAMPLES))
+import build_invalid
+
 from .conftest import SAMPLES
 
 RETURNED = SAMPLES / "returned"
@@ -141,7 +147,10 @@ def test_files_with_errors_are_excluded_or_flagged(form: Form, tmp_path: Path) -
     for path in RETURNED.glob("*.xlsx"):
         if not path.name.startswith("QK005"):
             shutil.copy(path, returned / path.name)
-    shutil.copy(SAMPLES / "returned" / "invalid" / "t3-balance.xlsx", returned / "QK005.xlsx")
+    # QK005's own report with 四、结转下年度 raised by one: t3-balance fails in two columns
+    base = next(RETURNED.glob("QK005-*.xlsx")).read_bytes()
+    _, ref, part = build_invalid._where(form, "t3.carried_out.natural")
+    (returned / "QK005.xlsx").write_bytes(build_invalid._set_cell(base, part, ref, "<v>99</v>"))
     others = _independent_sums(
         form, sorted(p for p in returned.glob("*.xlsx") if p.name != "QK005.xlsx")
     )
