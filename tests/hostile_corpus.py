@@ -35,8 +35,9 @@ BASE = next((SAMPLES / "returned").glob("QK005-*.xlsx"))
 ODS = SAMPLES / "returned" / "libreoffice" / "QK005-libreoffice.ods"
 RULE_EXPLAINED = SAMPLES / "returned" / "invalid" / "rule-making-explained.xlsx"
 WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
-# Text from a hostile input that must never become part of a formula in any output.
-MARKERS = ("HYPERLINK", "cmd|", "SUM(1)", "calc")
+# Text from a hostile input that must never become part of a formula in any output (the payloads
+# themselves, not function names an output might use on its own, such as HYPERLINK).
+MARKERS = ('"http://x"', "cmd|", "SUM(1)", "calc'")
 HYPERLINK = '=HYPERLINK("http://x","y")'
 DDE = "=cmd|' /C calc'!A0"
 
