@@ -35,8 +35,9 @@ BASE = next((SAMPLES / "returned").glob("QK005-*.xlsx"))
 ODS = SAMPLES / "returned" / "libreoffice" / "QK005-libreoffice.ods"
 RULE_EXPLAINED = SAMPLES / "returned" / "invalid" / "rule-making-explained.xlsx"
 WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
-# Text from a hostile input that must never become part of a formula in any output.
-MARKERS = ("HYPERLINK", "cmd|", "SUM(1)", "calc")
+# Text from a hostile input that must never become part of a formula in any output (the payloads
+# themselves, not function names an output might use on its own, such as HYPERLINK).
+MARKERS = ('"http://x"', "cmd|", "SUM(1)", "calc'")
 HYPERLINK = '=HYPERLINK("http://x","y")'
 DDE = "=cmd|' /C calc'!A0"
 
@@ -470,7 +471,8 @@ KINDS: tuple[Kind, ...] = (
     Kind(name="input text -SUM(1)", file="填报公式.xlsx",
          build=lambda: text_in("t3.new.natural", "-SUM(1)"),
          outcomes=(ok("not-a-number", exit=1),), feedback=True, injects=True),
-    # --- the terminal shows names as text
+    # --- the terminal shows names as text (the files named oddly carry an error, so that their
+    # names are printed with the findings)
     Kind(name="agency name [/x]", file="标记1.xlsx", build=lambda: meta(agency_name="区[/x]局"),
          outcomes=(ok(exit=0),), shown=("区[/x]局",)),
     Kind(name="agency name [bold]", file="标记2.xlsx",
@@ -486,11 +488,11 @@ KINDS: tuple[Kind, ...] = (
          build=lambda: meta(agency_name="区民政局\u202excod.exe"), outcomes=(ok(exit=0),),
          absent=("\u202e",)),
     Kind(name="file name with a newline", file="报告" + FORGED + ".xlsx",
-         build=lambda: BASE.read_bytes(), outcomes=(ok(exit=0),), absent=("\n共 99 个文件",)),
+         build=lambda: with_error(BASE.read_bytes()), outcomes=(ok(exit=1),), absent=("\n共 99 个文件",)),
     Kind(name="file name with a bidi override", file="报告\u202excod.xlsx",
-         build=lambda: BASE.read_bytes(), outcomes=(ok(exit=0),), absent=("\u202e",)),
+         build=lambda: with_error(BASE.read_bytes()), outcomes=(ok(exit=1),), absent=("\u202e",)),
     Kind(name="file name with escape sequences", file="报告\x1b[2J\x1b[H.xlsx",
-         build=lambda: BASE.read_bytes(), outcomes=(ok(exit=0),), absent=("\x1b",)),
+         build=lambda: with_error(BASE.read_bytes()), outcomes=(ok(exit=1),), absent=("\x1b",)),
 )  # fmt: skip
 
 

@@ -372,8 +372,10 @@ def _serve(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent(parent)
-    # The parent reports a death in Chinese; a dump of Python frames on the terminal helps nobody.
+    # The parent reports a death in Chinese; a dump of Python or Rust frames on the user's
+    # terminal helps nobody (Rust reads RUST_BACKTRACE when it aborts, so this still applies).
     faulthandler.disable()
+    os.environ["RUST_BACKTRACE"] = "0"
     _no_core_dumps()
     _limit_memory(memory_limit)
     try:
