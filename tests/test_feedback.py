@@ -61,7 +61,8 @@ def test_copy_keeps_the_issued_identity_and_protection(made: dict) -> None:
     meta = {r[0].value: r[1].value for r in book[META_SHEET].iter_rows(max_col=2)}
     before = {r[0].value: r[1].value for r in original[META_SHEET].iter_rows(max_col=2)}
     assert meta["template_id"] == before["template_id"]
-    assert meta["agency_code"] == "QK005" and meta["year"] == "2023"
+    assert meta["agency_code"] == before["agency_code"] and meta["year"] == "2023"
+    assert meta["token"] == before["token"]  # the corrected copy is verified like the original
     assert all(ws.protection.sheet for ws in book.worksheets)
     assert book[META_SHEET].sheet_state == "veryHidden"
 
@@ -69,8 +70,8 @@ def test_copy_keeps_the_issued_identity_and_protection(made: dict) -> None:
 def test_email_text_says_what_is_wrong_and_by_when(made: dict) -> None:
     (copy,) = made["files"]
     text = copy.email.read_text(encoding="utf-8")
-    assert copy.email.name == "QK005.txt"
-    assert text.startswith("区民政局：")
+    assert copy.email.name == f"{copy.agency_code}.txt"
+    assert text.startswith("演示单位")  # the sample's own (demonstration) agency
     assert "有1处错误须更正" in text and "2024年1月20日前报回" in text
     assert copy.workbook.name in text and "张敏 0371-12345678" in text
     assert b"\r\n" in copy.email.read_bytes()  # Notepad on Windows shows the lines
@@ -130,7 +131,7 @@ def test_findings_rows_link_to_the_feedback_copy(tmp_path: Path) -> None:
     issues = openpyxl.load_workbook(tmp_path / "out" / "结果.xlsx")["问题清单"]
     link = issues.cell(row=2, column=14).hyperlink
     target = link.target  # relative, with forward slashes: Excel and LibreOffice alike follow it
-    assert target.startswith("意见/QK005-")
+    assert target.startswith("意见/YS") and target.endswith("-审核意见.xlsx")
     assert (tmp_path / "out" / target).exists()
     assert (tmp_path / "out" / "意见" / "password.txt").exists()
 

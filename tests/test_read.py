@@ -219,6 +219,7 @@ start, wall = time.process_time(), time.perf_counter()
 book = read_workbook(Path(sys.argv[1]), form)
 seconds = time.process_time() - start  # CPU time: other jobs on the machine do not count
 print(json.dumps({"seconds": seconds, "wall": time.perf_counter() - wall, "error": book.error, "stray": book.stray,
+                  "megabytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "rows": {k: len(v) for k, v in book.grids.items()},
                   "width": {k: max(map(len, v), default=0) for k, v in book.grids.items()}}))
 """
@@ -227,17 +228,12 @@ print(json.dumps({"seconds": seconds, "wall": time.perf_counter() - wall, "error
 def _measured(path: Path) -> dict[str, Any]:
     """Read a file in a subprocess: what it found, the CPU time the reading took and the peak
     RSS."""
-    import resource
-
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, cwd=ROOT,
         check=False, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout)
-    # RUSAGE_CHILDREN is the largest child so far: an upper bound for this one.
-    result["megabytes"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return result
+    return json.loads(done.stdout)  # the peak RSS is the subprocess's own, not other tests'.
 
 
 def _bounded(result: dict[str, Any]) -> None:

@@ -573,8 +573,8 @@ _FINDINGS = (
     ),
     Message(
         code="roster-leading-zeros",
-        title="名单单位代码疑似丢失前导0",
-        template="名单中的单位代码“{roster}”与报回文件中的“{actual}”只差前导0，已按同一单位处理。"
+        title="名单单位代码疑似丢失前导零",
+        template="名单中的单位代码“{roster}”与报回文件中的“{actual}”只差开头的0（前导零），已按同一单位处理。"
         "名单可能在 Excel 中被当作数字保存，请将代码列设为文本格式后改正名单。",
         severity="warning",
     ),
