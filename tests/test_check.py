@@ -16,7 +16,7 @@ from toolkit.check import CheckReport, check
 from toolkit.cli import app
 from toolkit.form import Form, defined_name
 from toolkit.identity import read_key
-from toolkit.inspection import parse_number as _parse_number
+from toolkit.values import parse_number as _parse_number
 from toolkit.roster import Agency, read_roster
 
 from . import lo

@@ -25,22 +25,14 @@ from .layout import Area, SheetLayout, a1, layout
 from .locate import IDENTITY, Placement, between, compared_labels, label_key, place
 from .read import CellError, Workbook, read_workbook
 from .text import is_blank
+from .values import PLACEHOLDERS, big, faithful_format, number_or_nan, parse_number
 
-__all__ = ["FileCheck", "Inspected", "parse_number"]
+__all__ = ["FileCheck", "Inspected"]
 
-PLACEHOLDERS = frozenset(
-    {"-", "--", "—", "——", "/", "\\", "无", "没有", "空", "暂无", "n/a", "na", "null", "x", "×"}
-)
 MAX_LAYOUT_FINDINGS = 5  # per sheet; the rest are counted in the last one
 MAX_MISSING_FINDINGS = 12  # per sheet; every missing cell is still flagged in the feedback copy
 TOLERANCE = 1e-6
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_UNIT = re.compile(r"(件|个|项|条|万元|元)$")
 _REFERENCE = re.compile(r"(\$?)([A-Z]{1,3})(\$?)([0-9]{1,7})")
-# Number formats that show the stored number as it is (digits, grouping, decimals, colours).
-_COLOUR = re.compile(r"\[(?:black|blue|cyan|green|magenta|red|white|yellow|color\d{1,2})\]", re.I)
-_FAITHFUL_SECTION = re.compile(r"^[#0]*(?:,[#0]+)*(?:\.[#0]*)?$")
 
 
 @dataclass(kw_only=True)
@@ -376,7 +368,7 @@ class FileCheck:
                     continue
                 where[key] = (sheet, area)
                 if kind == "total":
-                    raw[key] = _number_or_nan(value)
+                    raw[key] = number_or_nan(value)
                 elif type(value) is float and abs(value) <= bounds.get(
                     form.cells[key].type, math.inf
                 ):  # the common case first (NaN fails the comparison and goes the long way)
@@ -506,7 +498,7 @@ class FileCheck:
                 self.add("not-a-number", actual=str(value), **where)
                 return math.nan
             if abs(value) > bound:
-                self.add("implausible", actual=_big(value), expected=_big(bound), **where)
+                self.add("implausible", actual=big(value), expected=big(bound), **where)
                 return math.nan
             return float(value)
         if value is None or value == "":
@@ -527,7 +519,7 @@ class FileCheck:
             self.add("not-a-number", actual=text[:40], **where)
             return math.nan
         if abs(number) > bound:
-            self.add("implausible", actual=text[:40], expected=_big(bound), **where)
+            self.add("implausible", actual=text[:40], expected=big(bound), **where)
             return math.nan
         self.add("text-number", actual=text, expected=plain(number), what=what, **where)
         return number
@@ -545,19 +537,6 @@ def _total_sources(form: Form) -> tuple[tuple[str, frozenset[str]], ...]:
             deep |= out.get(source, frozenset())
         out[key] = frozenset(deep)
     return tuple(out.items())
-
-
-def faithful_format(code: str) -> bool:
-    """Whether a number format shows the stored number as it is: General, text, or digits with
-    grouping, decimals and colours; not literal text, scaling, percent, exponent, dates."""
-    if code.strip().lower() in ("general", "@", ""):
-        return True
-    sections = _COLOUR.sub("", code).split(";")
-    return len(sections) <= 4 and all(_FAITHFUL_SECTION.match(s) for s in sections)
-
-
-def _big(value: float) -> str:
-    return f"{value:.0f}" if abs(value) < 1e16 else f"{value:.3g}"
 
 
 def _moved(formula: str, placement: Placement) -> str:
@@ -606,41 +585,6 @@ def _cells_of(merged: str) -> list[str]:
         for r in range(area.row, area.last_row + 1)
         for c in range(area.col, area.last_col + 1)
     ]
-
-
-def parse_number(text: str) -> tuple[float | None, str]:
-    """Read "１２", "1,234", " 5 ", "3件" as numbers; say what was unusual about them."""
-    notes = []
-    normal = unicodedata.normalize("NFKC", text)
-    if normal != text:
-        notes.append("含全角字符")
-    compact = "".join(normal.split())
-    if compact != normal.strip():
-        notes.append("含空格")
-    unit = _UNIT.search(compact)
-    if unit and len(compact) > len(unit.group(1)):
-        compact = compact[: -len(unit.group(1))]
-        notes.append(f"带单位“{unit.group(1)}”")
-    if len(compact) > 40:  # no figure of a report is this long; keeps the patterns cheap
-        return None, ""
-    if _GROUPED.match(compact):
-        compact = compact.replace(",", "")
-        notes.append("含千位分隔符")
-    if not _NUMBER.match(compact):
-        return None, ""
-    notes.append("以文本形式保存")
-    return float(compact), "，".join(dict.fromkeys(notes))
-
-
-def _number_or_nan(value: Any) -> float:
-    if isinstance(value, bool | CellError):
-        return math.nan
-    if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else math.nan
-    if isinstance(value, str):
-        number, _ = parse_number(value.strip()) if value.strip() else (None, "")
-        return math.nan if number is None else number
-    return math.nan
 
 
 def _looks_like_2019(book: Workbook) -> bool:
