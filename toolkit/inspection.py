@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +97,9 @@ class FileCheck:
             for sheet in self.sheets
         }  # fmt: skip
         self.areas = {sheet.name: _areas(sheet) for sheet in self.sheets}
+        self.identity_inputs = {
+            name: {area.ref: key for key, area in inputs} for name, inputs in self.inputs.items()
+        }
         self.placements: dict[str, Placement] = {}
 
     def __call__(self, path: Path) -> Inspected:
@@ -301,12 +304,17 @@ class FileCheck:
             placement = self.placements.get(sheet.name, IDENTITY)
             if xml.drawing:
                 self.add("pictures", sheet=sheet.name)
-            inputs = {  # only where the cell's place is certain: no finding at a guess
-                placement.area(area).ref: key
-                for key, area in self.inputs[sheet.name]
-                if placement is IDENTITY or placement.sure(area)
-            }
-            expected_merges = {_range(placement.area(_area_of(r))) for r in self.merges[sheet.name]}
+            if placement is IDENTITY:  # the common case: prepared once for every file
+                inputs, expected_merges = self.identity_inputs[sheet.name], self.merges[sheet.name]
+            else:
+                inputs = {  # only where the cell's place is certain: no finding at a guess
+                    placement.area(area).ref: key
+                    for key, area in self.inputs[sheet.name]
+                    if placement.sure(area)
+                }
+                expected_merges = {
+                    _range(placement.area(_area_of(r))) for r in self.merges[sheet.name]
+                }
             for merged in set(xml.merged) - expected_merges:
                 for ref in _cells_of(merged):
                     if ref in inputs:
@@ -564,6 +572,7 @@ def _range(area: Area) -> str:
     return f"{area.ref}:{a1(area.last_row, area.last_col)}"
 
 
+@lru_cache(maxsize=4096)
 def _area_of(merged: str) -> Area:
     from xlsxwriter.utility import xl_cell_to_rowcol
 

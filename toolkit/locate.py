@@ -13,6 +13,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .layout import Area, SheetLayout
@@ -41,8 +42,15 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": 
 
 def label_key(value: Any) -> str:
     """A label as compared: NFKC (full- and half-width alike), no white space, one kind of quote."""
+    if isinstance(value, str) and len(value) < 200:
+        return _label_key(value)  # the same few labels recur in every file of a batch
     text = unicodedata.normalize("NFKC", "" if value is None else str(value))
     return "".join(text.split()).translate(_QUOTES)
+
+
+@lru_cache(maxsize=8192)
+def _label_key(value: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", value).split()).translate(_QUOTES)
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,8 @@ class Placement:
         )
 
     def at(self, row: int, col: int) -> tuple[int, int]:
+        if not self.rows and not self.cols:
+            return row, col
         return self.rows.get(row, row), self.cols.get(col, col)
 
     def sure(self, area: Area) -> bool:
@@ -73,6 +83,8 @@ class Placement:
 
     def area(self, area: Area) -> Area:
         """The template area as it stands in the sheet."""
+        if not self.rows and not self.cols:  # nothing moved: the common case, first
+            return area
         row, col = self.at(area.row, area.col)
         last_row, last_col = self.at(area.last_row, area.last_col)
         return Area(row, col, max(row, last_row), max(col, last_col))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from .xlsx import CellError
@@ -25,6 +26,7 @@ _COLOUR = re.compile(r"\[(?:black|blue|cyan|green|magenta|red|white|yellow|color
 _FAITHFUL_SECTION = re.compile(r"^[#0]*(?:,[#0]+)*(?:\.[#0]*)?$")
 
 
+@lru_cache(maxsize=1024)  # a workbook has a few formats; a batch repeats them
 def faithful_format(code: str) -> bool:
     """Whether a number format shows the stored number as it is: General, text, or digits with
     grouping, decimals and colours; not literal text, scaling, percent, exponent, dates."""
