@@ -6,6 +6,7 @@ Python, so a sheet of a million cells costs the parse and little more.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -125,6 +126,15 @@ def _unescape(match: re.Match[str]) -> str:
 # -- one sheet ----------------------------------------------------------------------------------
 
 
+class _Shared(int):
+    """A shared-string index, resolved against the workbook's own string table after parsing, so
+    that the parse of a sheet (which only holds indexes) can be reused for identical sheets."""
+
+
+_PARSED: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_PARSED_LIMIT = 256  # sheets kept; a batch repeats the same few (zero tables, narrative sheets)
+
+
 def read_sheet(
     data: bytes,
     strings: list[str],
@@ -134,7 +144,34 @@ def read_sheet(
 ) -> tuple[list[list[Any]], SheetXml | None, tuple[int, str], bool]:
     """Values inside the bounded area (and formulas, formats, protection, validations, merges and
     drawings when `with_xml`), the count and first A1 of filled cells beyond it, and whether the
-    only drawing is legacy VML (which may be just the sheet's comments)."""
+    only drawing is legacy VML (which may be just the sheet's comments).
+
+    Sheets of one template filled by one program are often byte for byte the same (tables of
+    zeros, narrative sheets whose cells point at the same string indexes): their parse is reused,
+    and only the strings are looked up in each workbook's own table."""
+    key = (hashlib.blake2b(data, digest_size=16).digest(), len(data), bounds, with_xml, styles)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        parsed = _parse_sheet(data, styles, bounds, with_xml)
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        _PARSED[key] = parsed
+    cells, sheet, outside, legacy_only = parsed
+    count = len(strings)
+    resolved = [
+        (r, c, (strings[v] if 0 <= v < count else None) if type(v) is _Shared else v)
+        for r, c, v in cells
+    ]
+    return _dense([cell for cell in resolved if cell[2] is not None]), sheet, outside, legacy_only
+
+
+def _parse_sheet(
+    data: bytes,
+    styles: tuple[str | None, ...],
+    bounds: Bounds,
+    with_xml: bool,
+) -> tuple[tuple[tuple[int, int, Any], ...], SheetXml | None, tuple[int, str], bool]:
+    """One pass over a sheet's XML; shared strings left as indexes (`_Shared`)."""
     max_row, max_col = bounds.rows, bounds.cols
     cells: list[tuple[int, int, Any]] = []
     formulas: dict[str, str] = {}
@@ -214,8 +251,8 @@ def read_sheet(
             elif kind == "s":
                 try:
                     index_ = int(v)  # type: ignore[arg-type]
-                    value = strings[index_] if index_ >= 0 else None
-                except (TypeError, ValueError, IndexError):
+                    value = _Shared(index_) if index_ >= 0 else None
+                except (TypeError, ValueError):
                     value = None
             elif kind == "str":
                 value = v
@@ -260,9 +297,8 @@ def read_sheet(
                     code = style_codes[style] = _style_code(styles, style)
                 if code is not None:
                     formats[ref or xl_rowcol_to_cell(cell_row, col)] = code
-    grid = _dense(cells)
     if not with_xml:
-        return grid, None, (stray, first), False
+        return tuple(cells), None, (stray, first), False
     for cell_range, text in arrays:  # every cell of an array formula's range carries it
         for a1 in _expand(cell_range):
             formulas.setdefault(a1, text)
@@ -276,7 +312,7 @@ def read_sheet(
         drawing=plain_drawing or legacy,
         number_formats=formats,
     )
-    return grid, sheet, (stray, first), legacy and not plain_drawing
+    return tuple(cells), sheet, (stray, first), legacy and not plain_drawing
 
 
 def _style_code(styles: tuple[str | None, ...], style: str) -> str | None:
