@@ -16,8 +16,8 @@ from toolkit.check import CheckReport, check
 from toolkit.cli import app
 from toolkit.form import Form, defined_name
 from toolkit.identity import read_key
-from toolkit.values import parse_number as _parse_number
 from toolkit.roster import Agency, read_roster
+from toolkit.values import parse_number as _parse_number
 
 from . import lo
 from .conftest import ROOT, SAMPLES
