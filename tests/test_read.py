@@ -237,7 +237,7 @@ def _measured(path: Path) -> dict[str, Any]:
 
 
 def _bounded(result: dict[str, Any]) -> None:
-    assert result["seconds"] < 3, result
+    assert result["seconds"] < 10, result  # linear: a million cells take 2-4 s of CPU
     assert result["megabytes"] < 500, result
     for name, rows in result["rows"].items():
         assert rows <= 300 and result["width"][name] <= 60, result
