@@ -367,6 +367,11 @@ def test_an_interruption_inside_a_command_is_one_chinese_line(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "app", interrupted)
+
+    def leave(code: int) -> None:  # os._exit would end the test run itself
+        raise SystemExit(code)
+
+    monkeypatch.setattr(os, "_exit", leave)
     import signal
 
     saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}

@@ -564,6 +564,8 @@ def _interrupted(exc: BaseException) -> bool:
 
 def _stop_after_interruption() -> None:
     """Remove the outputs in progress, say so in one Chinese line, exit 2."""
+    import contextlib
+    import os
     import signal
     import sys
 
@@ -575,4 +577,9 @@ def _stop_after_interruption() -> None:
             signal.signal(getattr(signal, name), signal.SIG_IGN)
     cleanup_pending()
     typer.echo(say("interrupted"), err=True)
-    sys.exit(EXIT_FAILED)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    # Exit now: an interpreter torn down mid-import (a signal can land anywhere) was seen to die by
+    # the signal during finalisation under load, losing the exit code. Everything of ours is clean.
+    os._exit(EXIT_FAILED)
