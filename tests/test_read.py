@@ -104,9 +104,9 @@ AGREEMENT = (
 
 @pytest.mark.parametrize("path", AGREEMENT, ids=lambda p: str(p.relative_to(ROOT)))
 def test_reader_and_calamine_agree_on_every_value(path: Path, form: Form) -> None:
-    """Per cell of every sheet we read. calamine shows empty cells as "" and may turn numbers
-    with a date format into dates; we keep the number (and its format): such pairs are compared
-    through Excel's day count."""
+    """Per cell of every sheet we read. calamine shows empty cells as "" (error cells too) and may
+    turn numbers with a date format into dates; we keep the number (and its format): such pairs
+    are compared through Excel's day count."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     book = read_workbook(path, form)
@@ -136,8 +136,8 @@ def test_reader_and_calamine_agree_on_every_value(path: Path, form: Form) -> Non
 
 
 def _same(ours: Any, theirs: Any) -> bool:
-    if theirs == "" or theirs is None:
-        return ours is None or ours == ""
+    if theirs == "" or theirs is None:  # calamine also shows error cells (#DIV/0!) as ""
+        return ours is None or ours == "" or isinstance(ours, CellError)
     if isinstance(theirs, bool) or isinstance(ours, bool):
         return ours is theirs or ours == theirs
     if isinstance(theirs, int | float) and isinstance(ours, float):
