@@ -104,9 +104,9 @@ AGREEMENT = (
 
 @pytest.mark.parametrize("path", AGREEMENT, ids=lambda p: str(p.relative_to(ROOT)))
 def test_reader_and_calamine_agree_on_every_value(path: Path, form: Form) -> None:
-    """Per cell of every sheet we read. calamine shows empty cells as "" and may turn numbers
-    with a date format into dates; we keep the number (and its format): such pairs are compared
-    through Excel's day count."""
+    """Per cell of every sheet we read. calamine shows empty cells as "" (error cells too) and may
+    turn numbers with a date format into dates; we keep the number (and its format): such pairs
+    are compared through Excel's day count."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     book = read_workbook(path, form)
@@ -439,3 +439,26 @@ def test_xlsx_parts_hidden_in_an_ods_never_reach_calamine(tmp_path: Path) -> Non
     result = _measured(path)  # the subprocess exits normally
     _bounded(result)
     assert not result["error"] and result["rows"][SHEET3_NAME] == 39
+
+
+def test_floods_of_validations_and_merges_stay_bounded(tmp_path: Path) -> None:
+    """Thousands of validations over thousands of ranges, and 100,000 merged ranges: only what
+    reaches into the bounded area is kept, and expanding validations stops at a budget."""
+    ranges = " ".join(f"A{r}:J{r + 999}" for r in range(1, 1001))
+    validations = f'<dataValidation type="whole" sqref="{ranges}"/>' * 300
+    merges = "".join(f'<mergeCell ref="A{r}:B{r}"/>' for r in range(5000, 105000))
+    source = zipfile.ZipFile(BASE)
+    path = tmp_path / "flood.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == SHEET3:
+                data = data.replace(b'<dataValidations count="27">', b"<dataValidations>"
+                                    + validations.encode())  # fmt: skip
+                data = data.replace(b'<mergeCells count="30">', b"<mergeCells>" + merges.encode())
+            target.writestr(info, data)
+    result = _measured(path)
+    _bounded(result)
+    assert not result["error"]
+    (checked,) = check([path], year=2023, district="示范区").files
+    assert checked.status == "passed", [f.message for f in checked.findings]

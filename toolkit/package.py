@@ -44,8 +44,9 @@ LIMITS = {
     "cell_budget": 2_000_000,
     "shared_strings": 2_000_000,  # entries of xl/sharedStrings.xml
     "formula_masters": 100_000,  # shared-formula masters remembered per sheet
-    "merges": 10_000,  # merged ranges kept per sheet
+    "merges": 1_000,  # merged ranges kept per sheet (a template has about 30)
     "expand_cells": 10_000,  # a validation or array range larger than this is not expanded
+    "expand_total": 100_000,  # cells expanded from validations (and array ranges) per sheet
     # Parts up to this size are parsed into a tree at once (twice as fast as streaming, and the
     # tree stays under about 30 MB); larger ones are streamed and cleared row by row.
     "tree_bytes": 1024 * 1024,

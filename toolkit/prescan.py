@@ -26,7 +26,6 @@ __all__ = [
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _T_TABLE = f"{{{_TABLE}}}table"
 _T_ROW = f"{{{_TABLE}}}table-row"
 _T_CELLS = (f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell")
@@ -34,7 +33,6 @@ _NAME = f"{{{_TABLE}}}name"
 _ROWS_REPEATED = f"{{{_TABLE}}}number-rows-repeated"
 _COLS_REPEATED = f"{{{_TABLE}}}number-columns-repeated"
 _VALUE_TYPE = f"{{{_OFFICE}}}value-type"
-_TEXTS = (f"{{{_TEXT}}}p", f"{{{_TEXT}}}h")
 _MAX_REPEAT = 1 << 31  # a repetition count beyond any sheet; larger ones are clamped
 
 
@@ -87,37 +85,39 @@ def scan_ods(package: Package, bounds: dict[str, Bounds]) -> dict[str, Extent]:
     if data is None:
         raise ReadError("read-no-workbook")
     out: dict[str, Extent] = {}
-    extent = Extent()
-    row = col = 0
-    spans: list[tuple[int, int]] = []  # filled cells of the current row: (first column, count)
-    for event, element in iterparse(data, (_T_TABLE, _T_ROW, *_T_CELLS), ("start", "end")):
-        tag = element.tag
-        if event == "start":
-            if tag == _T_TABLE:
-                name = element.get(_NAME) or ""
-                extent = Extent(bounds=bounds.get(name))
-                out.setdefault(name, extent)
-                row = col = 0
+    extent: Extent | None = None  # of the table being read, found from its first row
+    row = 0
+    for element in iterparse(data, (_T_TABLE, _T_ROW)):  # a row's cells are read at its end
+        if element.tag == _T_TABLE:
+            if extent is None:  # a table without rows
+                out.setdefault(element.get(_NAME) or "", Extent())
+            extent, row = None, 0
+            element.clear()
             continue
-        if tag == _T_ROW:
-            repeat = _repeat(element.get(_ROWS_REPEATED))
-            for first, count in spans:
-                extent.add(row, first, repeat, count)
-            spans.clear()
-            row = min(row + repeat, _MAX_REPEAT)
-            col = 0
-        elif tag != _T_TABLE:  # a cell
-            repeat = _repeat(element.get(_COLS_REPEATED))
-            if element.get(_VALUE_TYPE) is not None or any(
-                child.tag in _TEXTS for child in element
-            ):
-                spans.append((col, repeat))
-            col = min(col + repeat, _MAX_REPEAT)
-        else:
-            row = col = 0
-        element.clear()  # and drop what is behind us, so that memory stays constant
+        if extent is None:  # one lookup per table
+            table = next(element.iterancestors(_T_TABLE), None)
+            name = "" if table is None else table.get(_NAME) or ""
+            extent = out.setdefault(name, Extent(bounds=bounds.get(name)))
+        repeat = _repeat(element.get(_ROWS_REPEATED))
+        col = start = 0
+        end = -1  # the run of adjacent filled cells [start, end] not yet added
+        for cell in element.iterchildren(*_T_CELLS):
+            text = cell.get(_COLS_REPEATED)
+            count = _repeat(text) if text else 1
+            # A value, or text (any child: paragraphs; a comment alone errs on the safe side).
+            if cell.get(_VALUE_TYPE) is not None or len(cell):
+                if col != end + 1:
+                    if end >= start:
+                        extent.add(row, start, repeat, end - start + 1)
+                    start = col
+                end = col + count - 1
+            col = min(col + count, _MAX_REPEAT)
+        if end >= start:
+            extent.add(row, start, repeat, end - start + 1)
+        row = min(row + repeat, _MAX_REPEAT)
+        element.clear()  # and drop the rows behind us, so that memory stays constant
         parent = element.getparent()
-        if parent is not None and tag != _T_TABLE:
+        if parent is not None:
             while element.getprevious() is not None:
                 del parent[0]
     return out

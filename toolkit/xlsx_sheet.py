@@ -184,22 +184,31 @@ def _parse_sheet(
     protected = plain_drawing = legacy = False
     stray, first = 0, ""
     style_codes: dict[str, str | None] = {}
+    budget = LIMITS["expand_total"]  # cells generated from validation and array ranges
     row = -1
     for element in elements(data, _SHEET_TAGS):
         tag = element.tag
         if tag not in _ROW:
             if tag in _PROTECTION:
                 protected = protected or element.get("sheet") in ("1", "true")
-            elif tag in _MERGE:
-                ref = element.get("ref")
-                if ref and len(merged) < LIMITS["merges"]:
+            elif tag in _MERGE:  # kept when it reaches into the bounded area
+                ref = element.get("ref") or ""
+                box = _box(ref)
+                if (
+                    box
+                    and box[0] <= max_row
+                    and box[1] <= max_col
+                    and len(merged) < LIMITS["merges"]
+                ):
                     merged.append(ref)
             elif tag in _VALIDATION:
-                if element.get("type") in ("whole", "decimal"):
-                    validated |= _expand(element.get("sqref") or "")
+                if element.get("type") in ("whole", "decimal") and budget > 0:
+                    cells_of, used = _expand(element.get("sqref") or "", bounds, budget)
+                    validated |= cells_of
+                    budget -= used
             elif tag in _LEGACY:
                 legacy = True
-            else:
+            elif tag in _DRAWING:
                 plain_drawing = True
             continue
         number = element.get("r")
@@ -300,7 +309,9 @@ def _parse_sheet(
     if not with_xml:
         return tuple(cells), None, (stray, first), False
     for cell_range, text in arrays:  # every cell of an array formula's range carries it
-        for a1 in _expand(cell_range):
+        cells_of, used = _expand(cell_range, bounds, budget)
+        budget -= used
+        for a1 in cells_of:
             formulas.setdefault(a1, text)
     if pending:
         _translate(formulas, masters, pending)
@@ -390,30 +401,44 @@ def _date(text: str | None) -> Any:
         return text
 
 
-_EXPANDED: dict[str, frozenset[str]] = {}
+_EXPANDED: dict[tuple[str, Bounds], tuple[frozenset[str], int]] = {}
 
 
-def _expand(sqref: str) -> frozenset[str]:
-    """The cells of a space-separated list of ranges; ranges over `expand_cells` are skipped (a
-    whole-column validation is not ours, and not worth expanding)."""
-    hit = _EXPANDED.get(sqref)
+def _expand(sqref: str, bounds: Bounds, budget: int) -> tuple[frozenset[str], int]:
+    """The cells of a space-separated list of ranges inside the bounded area, and how many were
+    generated (at most `budget`); a range over `expand_cells` is skipped (a whole-column
+    validation is not ours)."""
+    hit = _EXPANDED.get((sqref, bounds))
     if hit is not None:
         return hit
     cells: list[str] = []
     for part in sqref.split()[:1000]:
-        first, _, last = part.partition(":")
-        start, end = _position(first.replace("$", "")), _position((last or first).replace("$", ""))
-        if start is None or end is None:
+        box = _box(part)
+        if box is None or (box[2] - box[0] + 1) * (box[3] - box[1] + 1) > LIMITS["expand_cells"]:
             continue
-        rows = range(min(start[0], end[0]), max(start[0], end[0]) + 1)
-        cols = range(min(start[1], end[1]), max(start[1], end[1]) + 1)
-        if len(rows) * len(cols) > LIMITS["expand_cells"]:
-            continue
+        rows = range(box[0], min(box[2], bounds.rows) + 1)
+        cols = range(box[1], min(box[3], bounds.cols) + 1)
+        if len(cells) + len(rows) * len(cols) > budget:
+            break
         cells.extend(xl_rowcol_to_cell(r, c) for r in rows for c in cols)
-    out = frozenset(cells)
+    out = frozenset(cells), len(cells)
     if len(sqref) < 4096 and len(_EXPANDED) < 4096:
-        _EXPANDED[sqref] = out
+        _EXPANDED[(sqref, bounds)] = out
     return out
+
+
+def _box(cell_range: str) -> tuple[int, int, int, int] | None:
+    """ "B2:C9" -> (first row, first col, last row, last col), zero-based; None if malformed."""
+    first, _, last = cell_range.partition(":")
+    start, end = _position(first.replace("$", "")), _position((last or first).replace("$", ""))
+    if start is None or end is None:
+        return None
+    return (
+        min(start[0], end[0]),
+        min(start[1], end[1]),
+        max(start[0], end[0]),
+        max(start[1], end[1]),
+    )
 
 
 def _translate(
