@@ -6,6 +6,7 @@ import io
 import os
 import re
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 
@@ -13,10 +14,14 @@ from typer.testing import CliRunner
 
 from toolkit.check import check
 from toolkit.cli import app
+from toolkit.form import standard_form
 from toolkit.identity import read_key
 from toolkit.roster import Agency
 
 from .conftest import SAMPLES
+
+sys.path.insert(0, str(SAMPLES))
+import build_invalid
 
 RETURNED = SAMPLES / "returned"
 KEY = read_key(SAMPLES)  # the sample office's key: every sample carries its agency's token
@@ -43,15 +48,8 @@ def _saved(data: bytes, stamp: str) -> bytes:
 
 def _blank() -> bytes:
     """QK005's report with one input of 三 left empty (an error the correction fixes)."""
-    source = zipfile.ZipFile(io.BytesIO(BASE.read_bytes()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            body = source.read(info)
-            if info.filename == "xl/worksheets/sheet4.xml":
-                body = re.sub(rb'(<c r="F9" s="\d+")( t="\w+")?>.*?</c>', rb"\1/>", body, count=1)
-            target.writestr(info, body)
-    return out.getvalue()
+    _, ref, part = build_invalid._where(standard_form(), "t3.granted.research")
+    return build_invalid._set_cell(BASE.read_bytes(), part, ref, "")
 
 
 def _replaced(data: bytes, old: bytes, new: bytes) -> bytes:

@@ -14,28 +14,15 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, get_args
 
-from .layout import Area, SheetLayout
+from .layout import Area, SheetLayout, Style
 
 __all__ = ["Placement", "label_key", "place"]
 
 # Styles whose text is compared: everything the template prints as a fixed label. The summary line is
 # a formula result and varies.
-_COMPARED = frozenset(
-    {
-        "title",
-        "hint",
-        "caption",
-        "corner",
-        "header",
-        "row_label",
-        "status_header",
-        "status_label",
-        "part_title",
-        "prompt",
-    }
-)
+_COMPARED = frozenset(get_args(Style)) - {"summary"}
 CANDIDATES = 8  # sheet positions considered per template row or column
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
 
