@@ -25,7 +25,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
-from .catalogue import UsageError
+from .catalogue import UsageError, os_reason
 from .form import Form, Instance, Rule, complete, defined_name, standard_form
 from .identity import KEY_FILE, agency_token, key_note, new_key, normalise_code, read_key
 from .layout import Area, SheetLayout, Status, a1, layout
@@ -39,7 +39,6 @@ from .manifest import (
     read_password,
     refuse_collisions,
 )
-from .oserrors import os_reason
 from .roster import Agency
 from .text import FILE_NAME_BYTES, cell_text, excel_without_blanks, is_blank, safe_file_name
 

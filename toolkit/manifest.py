@@ -14,8 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalogue import UsageError, say
-from .oserrors import os_reason
+from .catalogue import UsageError, os_reason, say
 from .roster import Agency
 from .text import csv_safe
 

@@ -10,9 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import UsageError, say
+from .catalogue import UsageError, os_reason, say
 from .identity import normalise_code
-from .oserrors import os_reason
 from .text import BLANK_CHARACTERS, is_blank
 
 __all__ = ["Agency", "Roster", "clean_name", "read_roster", "read_roster_with_notes"]
