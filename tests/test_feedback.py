@@ -148,3 +148,16 @@ def test_feedback_never_overwrites_a_returned_file(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2 and "不能被覆盖" in result.output
     assert copy.read_bytes() == before
+
+
+def test_copies_written_through_the_api_are_not_read_back_as_reports(tmp_path: Path) -> None:
+    """The library marks its copies itself: an unedited copy in the returned folder is skipped
+    with a note, whichever way the feedback was written."""
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    shutil.copy(INVALID / "blank.xlsx", returned / "blank.xlsx")
+    made, _ = write_feedback(check([returned], year=2023), returned, password="pw")
+    (copy,) = [f.workbook for f in made if f.workbook is not None]
+    again = check([returned], year=2023)
+    assert [r.path for r in again.files] == [str(returned / "blank.xlsx")]
+    assert any(f.code == "skipped-file" and copy.name in f.message for f in again.batch_findings)

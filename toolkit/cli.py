@@ -295,7 +295,7 @@ def check(
                 progress=progress,
                 key=key,
             )
-        from .outputs import deferred_marks, mark_output
+        from .outputs import deferred_marks
 
         with deferred_marks():  # each output folder's marker written once, not once per file
             if feedback_dir is not None:
@@ -310,8 +310,6 @@ def check(
                     protected=files,
                 )
                 copies = {f.source: f.workbook for f in made if f.workbook is not None}
-                for copy in copies.values():  # written by generate's writer: mark them here, so a
-                    mark_output(copy)  # copy saved into the returned folder is not read as a report
             if json_path is not None:
                 write_json(report, json_path)
             if xlsx_path is not None:

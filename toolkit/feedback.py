@@ -16,7 +16,7 @@ from .findings import CheckReport, FileResult, Finding
 from .form import Form, standard_form
 from .generate import Fill, Identity, Review, file_name, identity_for, write_workbook
 from .layout import layout
-from .report import write_atomic
+from .outputs import mark_output, write_atomic
 from .roster import Agency
 from .text import safe_file_name
 
@@ -152,6 +152,9 @@ def _one(
             contact=contact,
             fill=_fill(form, result, shown, review),
         )
+        # Written by the template writer, not write_atomic: marked here, so that a copy saved into
+        # the returned folder is never read back as the agency's report until the agency edits it.
+        mark_output(workbook)
     items = [f"{i}. 【{_level(f)}】{_where(f)}{f.message}" for i, f in enumerate(shown, start=1)]
     if len(items) > EMAIL_ITEMS:
         items = [*items[:EMAIL_ITEMS], say("feedback-more", count=len(items) - EMAIL_ITEMS)]

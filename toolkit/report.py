@@ -2,8 +2,7 @@
 
 Everything from a returned file (names, codes, paths, messages quoting cells) is untrusted: on the
 terminal it goes through `inert()` and rich's escaping or `Text` objects; in the workbook through
-`write_text()`. Writing goes through toolkit.outputs (`write_atomic` is re-exported here until every
-caller imports it from there).
+`write_text()`. Writing goes through toolkit.outputs.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from .check import CheckReport, FileResult, Finding
 from .outputs import print_setup, row_height, workbook_options, write_atomic, write_text
 from .text import cell_text, inert
 
-__all__ = ["render_terminal", "write_atomic", "write_findings_workbook", "write_json"]
+__all__ = ["render_terminal", "write_findings_workbook", "write_json"]
 
 _STATUS_STYLE = {"passed": "green", "warnings": "yellow", "failed": "red", "unreadable": "red"}
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
