@@ -96,24 +96,23 @@ def judge(
         for code, agency in listed.items():
             if code not in by_agency:
                 findings.append(
-                    Finding(
-                        code="missing-agency",
-                        severity=FINDINGS["missing-agency"].severity,
-                        message=say("missing-agency", agency=f"{agency.name}（{agency.code}）"),
-                        agency_code=agency.code,
-                        agency_name=agency.name,
+                    _finding(
+                        "missing-agency",
+                        agency.code,
+                        agency.name,
+                        {"agency": f"{agency.name}（{agency.code}）"},
                     )
                 )
         for code, group in by_agency.items():
             if code not in listed:
+                name = group[0].agency_name
                 findings.append(
-                    Finding(
-                        code="unknown-agency",
-                        severity=FINDINGS["unknown-agency"].severity,
-                        message=say("unknown-agency", agency=f"{group[0].agency_name}（{code}）"),
+                    _finding(
+                        "unknown-agency",
+                        code,
+                        name,
+                        {"agency": f"{name}（{code}）"},
                         file=group[0].path,
-                        agency_code=code,
-                        agency_name=group[0].agency_name,
                     )
                 )
     return results, findings
@@ -131,13 +130,12 @@ def _match_roster(
     if len(same) != 1:
         return result
     findings.append(
-        Finding(
-            code="roster-leading-zeros",
-            severity=FINDINGS["roster-leading-zeros"].severity,
-            message=say("roster-leading-zeros", roster=listed[same[0]].code, actual=code),
+        _finding(
+            "roster-leading-zeros",
+            same[0],
+            result.agency_name,
+            {"roster": listed[same[0]].code, "actual": code},
             file=result.path,
-            agency_code=same[0],
-            agency_name=result.agency_name,
         )
     )
     return replace(result, agency_code=same[0])
@@ -163,15 +161,12 @@ def _several(
                 "不能仅凭文件时间取舍；用 --issued 指定下发模板的文件夹（含 nianbao-key.txt）即可核验。"
             )
         return (
-            Finding(
-                code="agency-conflict",
-                severity=FINDINGS["agency-conflict"].severity,
-                message=say(
-                    "agency-conflict", agency=agency, count=len(group), files=files, reason=reason
-                ),
+            _finding(
+                "agency-conflict",
+                code,
+                newest.agency_name,
+                {"agency": agency, "count": len(group), "files": files, "reason": reason},
                 file=newest.path,
-                agency_code=code,
-                agency_name=newest.agency_name,
                 actual=[r.path for r in ranked],
             ),
             None,
@@ -184,25 +179,46 @@ def _several(
     if any(_future(r, now) for r in group):
         difference += "有文件记录的保存时间晚于当前时间，可能不可信。"
     return (
-        Finding(
-            code="duplicate-agency",
-            severity=FINDINGS["duplicate-agency"].severity,
-            message=say(
-                "duplicate-agency",
-                agency=agency,
-                count=len(group),
-                files=files,
-                expected=Path(newest.path).name,
-                reason=rule or "文件顺序",
-                difference=difference,
-            ),
+        _finding(
+            "duplicate-agency",
+            code,
+            newest.agency_name,
+            {
+                "agency": agency,
+                "count": len(group),
+                "files": files,
+                "expected": Path(newest.path).name,
+                "reason": rule or "文件顺序",
+                "difference": difference,
+            },
             file=newest.path,
-            agency_code=code,
-            agency_name=newest.agency_name,
             expected=newest.path,
             actual=[r.path for r in ranked],
         ),
         newest,
+    )
+
+
+def _finding(
+    code: str,
+    agency_code: str,
+    agency_name: str,
+    words: dict[str, object],
+    *,
+    file: str = "",
+    expected: object = None,
+    actual: object = None,
+) -> Finding:
+    """A catalogue finding about the batch, for one agency; `words` fill its message."""
+    return Finding(
+        code=code,
+        severity=FINDINGS[code].severity,
+        message=say(code, **words),
+        file=file,
+        agency_code=agency_code,
+        agency_name=agency_name,
+        expected=expected,
+        actual=actual,
     )
 
 

@@ -51,6 +51,17 @@ def root(
     """政府信息公开工作年度报告工具。"""
 
 
+# The office's key, for `check` and `rollup` alike.
+IssuedOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--issued",
+        help="下发模板的文件夹（含 nianbao-key.txt）或该密钥文件，用于核验报回文件确属所标单位；"
+        "不给时在名单所在的文件夹中查找。",
+    ),
+]
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"错误：{_plain(message)}", err=True)
     return typer.Exit(EXIT_FAILED)
@@ -254,14 +265,7 @@ def check(
     contact: Annotated[
         str, typer.Option("--contact", help="联系人及电话，写入审核意见和邮件正文。")
     ] = "",
-    issued: Annotated[
-        Path | None,
-        typer.Option(
-            "--issued",
-            help="下发模板的文件夹（含 nianbao-key.txt）或该密钥文件，用于核验报回文件确属所标单位；"
-            "不给时在名单所在的文件夹中查找。",
-        ),
-    ] = None,
+    issued: IssuedOption = None,
 ) -> None:
     from .catalogue import UsageError
     from .check import check as run
@@ -378,14 +382,7 @@ def rollup(
             help="生成时间（ISO 格式）；给定时相同输入生成完全相同的文件。",
         ),
     ] = None,
-    issued: Annotated[
-        Path | None,
-        typer.Option(
-            "--issued",
-            help="下发模板的文件夹（含 nianbao-key.txt）或该密钥文件，用于核验报回文件确属所标单位；"
-            "不给时在名单所在的文件夹中查找。",
-        ),
-    ] = None,
+    issued: IssuedOption = None,
 ) -> None:
     from .catalogue import UsageError
     from .rollup import rollup as run
