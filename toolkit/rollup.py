@@ -19,12 +19,20 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
+from .catalogue import finding_codes
 from .check import CheckReport, FileResult, check, collect
 from .form import Chart, Form, complete, standard_form
 from .generate import META_SHEET, add_styles, write_summary_sheet
 from .identity import normalise_code
 from .layout import a1, layout
-from .outputs import print_setup, refuse_inputs, workbook_options, write_atomic, write_text
+from .outputs import (
+    print_setup,
+    refuse_inputs,
+    row_height,
+    workbook_options,
+    write_atomic,
+    write_text,
+)
 from .rollup_names import (
     CHART_SHEET,
     DETAIL_FIRST_ROW,
@@ -200,7 +208,7 @@ def _workbook(
                 book, styles, form, sheet, sums, totals, name=_summary_name(sheet.name)
             )
         _detail_sheet(book, form, included, details, columns)
-        _status_sheet(book, report, included, excluded, missing, roster)
+        _status_sheet(book, form, report, included, excluded, missing, roster)
         _explained_sheet(book, form, included)
         _chart_sheet(book, form, included, details, totals, columns, tables)
         _meta_sheet(book, form, report, included, generated_at)
@@ -231,6 +239,9 @@ def _formats(book: Any) -> dict[str, Any]:
         "flag": book.add_format({**font, "border": 1, "bg_color": "#FFC7CE"}),
         "plain": book.add_format(font),
         "wrap": book.add_format({**font, "border": 1, "text_wrap": True, "valign": "top"}),
+        "text_wrap": book.add_format({**font, "border": 1, "text_wrap": True, "valign": "top"}),
+        "flag_wrap": book.add_format({**font, "border": 1, "text_wrap": True, "valign": "top",
+                                      "bg_color": "#FFC7CE"}),
     }  # fmt: skip
 
 
@@ -247,6 +258,7 @@ class _BulkSheet(Worksheet):
     bulk: Sequence[tuple[int, list[str | float]]] = ()  # (text style index, values) per row
     bulk_first_row = 0
     number_style = 0
+    bulk_heights: dict[int, float] | None = None  # bulk row offset -> height (wrapped text)
 
     def set_bulk(
         self, first_row: int, rows: list[tuple[int, list[str | float]]], number_style: int
@@ -265,7 +277,10 @@ class _BulkSheet(Worksheet):
         number_style = self.number_style
         for offset, (text_style, values) in enumerate(self.bulk):
             row = self.bulk_first_row + offset + 1  # one-based in the XML
-            parts = [f'<row r="{row}">']
+            height = (self.bulk_heights or {}).get(offset)
+            parts = [
+                f'<row r="{row}" ht="{height}" customHeight="1">' if height else f'<row r="{row}">'
+            ]
             for col, value in enumerate(values):
                 if isinstance(value, str):
                     parts.append(
@@ -334,8 +349,12 @@ def _path(form: Form, key: str) -> tuple[str, ...]:
     return next(c.path for c in form.tables[cell.table].columns if c.key == cell.column)
 
 
+STATUS_WIDTHS = (12, 28, 34, 6, 6, 60, 48, 20, 20)
+
+
 def _status_sheet(
     book: Any,
+    form: Form,
     report: CheckReport,
     included: list[FileResult],
     excluded: list[FileResult],
@@ -344,6 +363,7 @@ def _status_sheet(
 ) -> None:
     ws = book.add_worksheet(STATUS_SHEET, worksheet_class=_BulkSheet)
     f = _formats(book)
+    titles = {code: message.title for code, message in finding_codes(form).items()}
     counts = (len(included), len(excluded), len(missing))
     write_text(ws, 0, 0, f"{report.district}{report.year}年度报告收集情况", f["title"])
     ws.write_string(
@@ -355,7 +375,7 @@ def _status_sheet(
     header = ["单位代码", "单位名称", "状态", "错误", "提示", "提示及单位说明", "文件",
               "文件修改时间", "sha256"]  # fmt: skip
     ws.write_row(3, 0, header, f["head"])
-    for col, width in enumerate([12, 28, 34, 6, 6, 60, 48, 20, 20]):  # 状态 up to 已被替代（…）
+    for col, width in enumerate(STATUS_WIDTHS):  # 状态 up to 已被替代（…）
         ws.set_column(col, col, width)
     rows: list[tuple[bool, list[str | float]]] = []
     taken = {r.path for r in included}
@@ -377,14 +397,20 @@ def _status_sheet(
         else:
             state = f"未计入（{result.count('error')}处错误）"
         rows.append((flagged, [result.agency_code, result.agency_name, state,
-                     result.count("error"), result.count("warning"), _warnings_said(result),
+                     result.count("error"), result.count("warning"), _warnings_said(result, titles),
                      result.path,
                      datetime.fromtimestamp(result.mtime).strftime("%Y-%m-%d %H:%M:%S") if result.mtime else "",
                      result.sha256]))  # fmt: skip
     rows += [(True, [a.code, a.name, "未报送", "", "", "", "", "", ""]) for a in missing]
     order = {a.code: i for i, a in enumerate(roster or ())}
     rows.sort(key=lambda r: (order.get(str(r[1][0]), len(order)), r[1][0] == "", r[1][0], r[1][6]))
-    bulk = [((f["flag"] if flagged else f["text"])._get_xf_index(), row) for flagged, row in rows]
+    styles = {True: f["flag_wrap"]._get_xf_index(), False: f["text_wrap"]._get_xf_index()}
+    bulk = [(styles[flagged], row) for flagged, row in rows]
+    ws.bulk_heights = {  # rows whose warnings and explanations need more than one line
+        offset: height
+        for offset, (_, row) in enumerate(rows)
+        if (height := row_height([(row[5], STATUS_WIDTHS[5]), (row[2], STATUS_WIDTHS[2])])) > 15
+    }
     ws.set_bulk(4, bulk, f["text"]._get_xf_index())
     ws.freeze_panes(4, 0)
     ws.autofilter(3, 0, 3 + len(rows), len(header) - 1)
@@ -392,14 +418,16 @@ def _status_sheet(
     ws.print_area(0, 0, 3 + max(len(rows), 1), len(header) - 2)  # sha256 is for machines, not paper
 
 
-def _warnings_said(result: FileResult) -> str:
-    """Each warning of the file and, where the agency explained it, its explanation."""
+def _warnings_said(result: FileResult, titles: dict[str, str]) -> str:
+    """Each warning of the file, by its Chinese title (and code, to find it in 规则说明), and
+    where the agency explained it, its explanation."""
     lines = []
     for finding in result.findings:
         if finding.severity != "warning" or finding.code in ("text-number",):
             continue
         said = f"：{finding.explanation}" if finding.explained else "（未说明）"
-        lines.append(f"{finding.code} {finding.row_label or finding.sheet}{said}")
+        title = titles.get(finding.code, finding.code)
+        lines.append(f"{title}（{finding.code}）{said}")
     return "\n".join(lines)
 
 
