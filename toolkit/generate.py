@@ -6,29 +6,47 @@ import hashlib
 import io
 import math
 import os
-import re
 import secrets
 import shutil
 import tempfile
-import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import quote_sheetname, xl_cell_to_rowcol
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
 from .catalogue import UsageError, os_reason
-from .form import Form, Instance, Rule, complete, defined_name, standard_form
-from .identity import KEY_FILE, agency_token, key_note, new_key, normalise_code, read_key
-from .layout import Area, SheetLayout, Status, a1, layout
+from .contract import (
+    INSTRUCTIONS_SHEET,
+    META_PREFIX,
+    META_SHEET,
+    REVIEW_SHEET,
+    Identity,
+    _created,
+    file_name,
+    identity_for,
+)
+from .form import Form, Rule, complete, defined_name, standard_form
+from .formulas import (
+    LATER,
+    PASS,
+    GenerateError,
+    _Formulas,
+    _formulas,
+    _number,
+    _qualified,
+    _summary,
+    status_value,
+    template_formulas,
+)
+from .identity import KEY_FILE, key_note, new_key, read_key
+from .layout import Area, SheetLayout, Status, layout
 from .manifest import (
     MANIFEST,
     PASSWORD_FILE,
@@ -40,7 +58,7 @@ from .manifest import (
     refuse_collisions,
 )
 from .roster import Agency
-from .text import FILE_NAME_BYTES, cell_text, excel_without_blanks, is_blank, safe_file_name
+from .text import cell_text
 
 __all__ = [
     "INSTRUCTIONS_SHEET",
@@ -61,42 +79,13 @@ __all__ = [
     "write_workbook",
 ]
 
-INSTRUCTIONS_SHEET = "填报说明"
-REVIEW_SHEET = "审核意见"
 REVIEWER = "区政务公开办"
 ROLLUP_HINT = (
     "本表为全区汇总：每个数字都是“明细”表中各单位同一单元格之和（公式），可逐格追溯到单位。"
 )
-META_SHEET = "_meta"
-PASS = "通过"  # what a live status cell shows when its rule holds
-LATER = "报送后核对"  # status of rules the template cannot compute (cross-year, text figures)
-META_PREFIX = "nianbao_"  # custom document property names
 PARALLEL_MIN_PER_WORKER = 20  # below this, starting worker processes costs more than it saves
 
-STATUS_FAIL = {"zero": "请核对", "text-required": "未填写", "mention": "未写明"}
 WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-
-
-@dataclass(frozen=True, kw_only=True)
-class Identity:
-    """What makes an issued workbook recognisable when it comes back; stored in `_meta` as text."""
-
-    form_id: str
-    form_version: str
-    year: str
-    district: str
-    agency_code: str
-    agency_name: str
-    template_id: str
-    generated_at: str
-    toolkit_version: str
-    layout_fingerprint: str
-    token: str = ""  # the office's keyed hash (toolkit.identity); "" when made without the key
-
-    def items(self) -> list[tuple[str, str]]:
-        # A workbook made without the office's key (samples, tests) has no token row at all,
-        # rather than an empty one that a reader might take for a token that failed.
-        return [(k, v) for k, v in self.__dict__.items() if k != "token" or v]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,75 +127,6 @@ class GenerateResult:
     password_reused: bool = False  # the folder's password.txt was used, not replaced
     key_file: Path | None = None
     notes: tuple[str, ...] = ()  # roster notes about the agencies written (no email, …)
-
-
-def identity_for(
-    form: Form,
-    agency: Agency,
-    year: int | str,
-    district: str,
-    generated_at: datetime | str,
-    key: bytes | None = None,
-) -> Identity:
-    """The identity of one agency's workbook. Odd values read back from a returned file's `_meta`
-    (a year written "2023年", a generation time that is not a date) are kept as text, never raised:
-    one bad file must not stop the feedback of the others."""
-    stamp = _stamp(generated_at)
-    year_text = _year_text(year)
-    code = normalise_code(agency.code)
-    seed = "\x1f".join([form.id, form.version, district, year_text, code, stamp])
-    token = ""
-    if key is not None:
-        token = agency_token(
-            key,
-            form_id=form.id,
-            form_version=form.version,
-            year=year_text,
-            district=district,
-            agency_code=code,
-        )
-    return Identity(
-        form_id=form.id,
-        form_version=form.version,
-        year=year_text,
-        district=district,
-        agency_code=code,
-        agency_name=agency.name,
-        template_id=hashlib.sha256(seed.encode("utf-8", "replace")).hexdigest()[:20],
-        generated_at=stamp,
-        toolkit_version=__version__,
-        layout_fingerprint=form.fingerprint(),
-        token=token,
-    )
-
-
-def _stamp(generated_at: datetime | str) -> str:
-    if isinstance(generated_at, datetime):
-        return generated_at.isoformat(timespec="seconds")
-    return str(generated_at)
-
-
-def _year_text(year: int | str) -> str:
-    """2023, "2023" and "2023年" are all 2023; anything else is kept as the text it was."""
-    found = re.fullmatch(r"\s*(\d{4})\s*(?:年|年度)?\s*", unicodedata.normalize("NFKC", str(year)))
-    return found.group(1) if found else str(year)
-
-
-def _created(identity: Identity) -> datetime | None:
-    try:
-        return datetime.fromisoformat(identity.generated_at).replace(tzinfo=None)
-    except ValueError:
-        return None
-
-
-def file_name(agency: Agency, year: int | str) -> str:
-    """`<单位代码>-<单位名称>-<YEAR>年政府信息公开工作年度报告.xlsx`, safe on every file system and
-    capped in bytes (a long agency name is cut, the code and the year stay)."""
-    code = normalise_code(agency.code)
-    tail = f"-{_year_text(year)}年政府信息公开工作年度报告"
-    budget = FILE_NAME_BYTES - len((tail + ".xlsx").encode("utf-8"))
-    head = safe_file_name(f"{code}-{agency.name}", max_bytes=budget)
-    return safe_file_name(head + tail, ".xlsx")
 
 
 def generate(
@@ -501,10 +421,6 @@ class _Worksheet(Worksheet):
         self._xml_close()
 
 
-class GenerateError(RuntimeError):
-    """xlsxwriter refused something: a bug in the form definition or the generator."""
-
-
 def _ok(result: int | None, what: str) -> None:
     if result not in (None, 0):
         raise GenerateError(f"xlsxwriter 返回 {result}：{what}")
@@ -592,47 +508,6 @@ def _write(
             _review(review, styles, fill.review, password)
         _meta(book, styles, identity, password)
         book.close()
-
-
-def template_formulas(form: Form) -> dict[str, str]:
-    """Each total cell's formula as the template writes it ("=SUM(D7:I7)")."""
-    return dict(_formulas(form).totals)
-
-
-def _references(sheets: Sequence[SheetLayout]) -> dict[str, tuple[str, str]]:
-    """Cell or part key -> (sheet name, A1) for formulas."""
-    return {key: (sheet.name, area.ref) for sheet in sheets for key, area in sheet.cells.items()}
-
-
-@dataclass(frozen=True)
-class _Formulas:
-    """Every formula and defined name of a form's template, built once per run, not per workbook."""
-
-    totals: dict[str, str]
-    names: dict[str, str]
-    statuses: dict[tuple[str, str, tuple[int, ...]], str]
-
-
-@cache
-def _formulas(form: Form) -> _Formulas:
-    sheets = layout(form)
-    refs = _references(sheets)
-    rules = {rule.id: rule for rule in form.rules}
-    totals, names, statuses = {}, {}, {}
-    for sheet in sheets:
-        for key, area in sheet.cells.items():
-            names[key] = f"={_qualified(sheet.name, area)}"
-            cell = form.cells.get(key)
-            if cell is not None and cell.is_total:
-                totals[key] = "=" + _sum([_ref(s, refs, sheet.name) for s in cell.sources])
-        for status in sheet.statuses:
-            rule = rules[status.rule]
-            if rule.live:
-                instances = [rule.instances[i] for i in status.instances]
-                statuses[sheet.name, rule.id, status.instances] = _status_formula(
-                    rule, instances, refs, sheet.name
-                )
-    return _Formulas(totals=totals, names=names, statuses=statuses)
 
 
 def _instructions(
@@ -873,15 +748,6 @@ def _write_text(ws: Worksheet, area: Area, text: str, style: Any) -> None:
         _ok(ws.write_blank(area.row, area.col, None, style), "blank")
 
 
-def _qualified(sheet: str, area: Area) -> str:
-    return f"{quote_sheetname(sheet)}!{a1(area.row, area.col, absolute=True)}"
-
-
-def _ref(key: str, refs: dict[str, tuple[str, str]], here: str) -> str:
-    sheet, ref = refs[key]
-    return ref if sheet == here else f"{quote_sheetname(sheet)}!{ref}"
-
-
 def _number_cell(
     ws: Worksheet,
     styles: dict[str, Any],
@@ -907,22 +773,6 @@ def _number_cell(
             _ok(ws.write_blank(area.row, area.col, None, style), key)
     else:
         _ok(ws.write_number(area.row, area.col, value, style), key)
-
-
-def _number(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else value
-
-
-def _sum(refs: list[str]) -> str:
-    """SUM over references, written as one range when they are a contiguous run of one row or column."""
-    if len(refs) > 2 and all("!" not in r for r in refs):
-        rows, cols = zip(*(xl_cell_to_rowcol(r) for r in refs), strict=True)
-        run = list(range(len(refs)))
-        if (len(set(rows)) == 1 and [c - cols[0] for c in cols] == run) or (
-            len(set(cols)) == 1 and [r - rows[0] for r in rows] == run
-        ):
-            return f"SUM({refs[0]}:{refs[-1]})"
-    return f"SUM({','.join(refs)})"
 
 
 def _text_input(
@@ -1027,110 +877,6 @@ def _status_colours(ws: Worksheet, styles: dict[str, Any], live: list[tuple[Rule
             ),
             "status colour",
         )
-
-
-# ------------------------------------------------------------------------------------------------
-# Live 勾稽 status: the same rule as an Excel formula and as the value it yields.
-# ------------------------------------------------------------------------------------------------
-
-
-def _signed(terms: Sequence[Any], refs: dict[str, tuple[str, str]], here: str) -> str:
-    out = ""
-    for term in terms:
-        ref = _ref(term.cell, refs, here)
-        out += ("-" if term.sign < 0 else "+") + ref
-    return out.lstrip("+") or "0"
-
-
-def _status_formula(
-    rule: Rule, instances: Sequence[Instance], refs: dict[str, tuple[str, str]], here: str
-) -> str:
-    if rule.kind == "sum":
-        diffs = [
-            f"ROUND(({_signed(i.lhs, refs, here)})-({_signed(i.rhs, refs, here)}),4)"
-            for i in instances
-        ]
-        if len(diffs) == 1:
-            return f'=IF({diffs[0]}=0,"{PASS}",{diffs[0]})'
-        return f'=IF(AND({",".join(d + "=0" for d in diffs)}),"{PASS}","不一致")'
-    if rule.kind == "zero":
-        cells = ",".join(_ref(t.cell, refs, here) for i in instances for t in i.lhs)
-        return f'=IF(SUM({cells})=0,"{PASS}","{STATUS_FAIL["zero"]}")'
-    if rule.kind == "text-required":
-        tests = ",".join(f"LEN({excel_without_blanks(_ref(p, refs, here))})>0" for p in rule.parts)
-        return f'=IF(AND({tests}),"{PASS}","{STATUS_FAIL["text-required"]}")'
-    if rule.kind == "mention":
-        part = _ref(rule.parts[0], refs, here)
-        tests = ",".join(f'ISNUMBER(SEARCH("{k}",{part}))' for k in rule.keywords)
-        inner = f'IF(AND({tests}),"{PASS}","{STATUS_FAIL["mention"]}")'
-        if rule.when_positive:
-            cells = ",".join(_ref(c, refs, here) for c in rule.when_positive)
-            return f'=IF(SUM({cells})>0,{inner},"{PASS}")'
-        return "=" + inner
-    raise GenerateError(f"规则 {rule.id} 的类型 {rule.kind} 没有模板公式")
-
-
-def status_value(
-    rule: Rule, instances: Sequence[Instance], values: Mapping[str, float], texts: Mapping[str, str]
-) -> str | float:
-    """What the status formula shows for these values: PASS or the failure."""
-    if rule.kind == "sum":
-        diffs = [
-            round(
-                math.fsum(t.sign * values[t.cell] for t in i.lhs)
-                - math.fsum(t.sign * values[t.cell] for t in i.rhs),
-                4,
-            )
-            for i in instances
-        ]
-        if all(d == 0 for d in diffs):
-            return PASS
-        return _number(diffs[0]) if len(diffs) == 1 else "不一致"
-    if rule.kind == "zero":
-        total = math.fsum(values[t.cell] for i in instances for t in i.lhs)
-        return PASS if total == 0 else STATUS_FAIL["zero"]
-    if rule.kind == "text-required":
-        filled = not any(is_blank(texts.get(p, "")) for p in rule.parts)
-        return PASS if filled else STATUS_FAIL["text-required"]
-    if rule.kind == "mention":
-        if rule.when_positive and math.fsum(values[c] for c in rule.when_positive) <= 0:
-            return PASS
-        text = texts.get(rule.parts[0], "").lower()
-        return PASS if all(k.lower() in text for k in rule.keywords) else STATUS_FAIL["mention"]
-    return LATER
-
-
-def _summary(
-    live: list[tuple[Rule, Status]], values: dict[str, float], texts: dict[str, str]
-) -> tuple[str, str]:
-    """The sheet's one-line verdict, as a formula and its current value."""
-    counts: dict[str, list[str]] = {"error": [], "warning": []}
-    totals = {"error": 0, "warning": 0}
-    passed = {"error": 0, "warning": 0}
-    for rule, status in live:
-        counts[rule.severity].append(f'COUNTIF({status.area.ref},"{PASS}")')
-        totals[rule.severity] += 1
-        instances = [rule.instances[i] for i in status.instances]
-        passed[rule.severity] += status_value(rule, instances, values, texts) == PASS
-    ne, nw = totals["error"], totals["warning"]
-    e = "+".join(counts["error"]) or "0"
-    w = "+".join(counts["warning"]) or "0"
-    all_ok = "勾稽关系与填写检查：全部通过"
-    warn = (
-        '"勾稽关系与填写检查：错误项全部通过；有"&('
-        + f"{nw}-({w})"
-        + ')&"处提示，请核对或在说明栏说明"'
-    )
-    fail = '"勾稽关系与填写检查：有"&(' + f"{ne}-({e})" + ')&"处未通过，请按红色单元格提示修改"'
-    inner = f'IF(({w})={nw},"{all_ok}",{warn})' if nw else f'"{all_ok}"'
-    formula = f"=IF(({e})={ne},{inner},{fail})"
-    if passed["error"] < ne:
-        result = f"勾稽关系与填写检查：有{ne - passed['error']}处未通过，请按红色单元格提示修改"
-    elif passed["warning"] < nw:
-        result = f"勾稽关系与填写检查：错误项全部通过；有{nw - passed['warning']}处提示，请核对或在说明栏说明"
-    else:
-        result = all_ok
-    return formula, result
 
 
 def _review(ws: Worksheet, styles: dict[str, Any], review: Review, password: str) -> None:

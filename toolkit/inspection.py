@@ -19,7 +19,7 @@ from typing import Any
 
 from .findings import Finding, file_finding, plain, shown
 from .form import Form, complete
-from .generate import template_formulas
+from .formulas import template_formulas
 from .identity import agency_token
 from .layout import Area, SheetLayout, a1, layout
 from .locate import IDENTITY, Placement, between, compared_labels, label_key, place

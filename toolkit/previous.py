@@ -13,8 +13,8 @@ from pathlib import Path
 
 from .arguments import refuse_same_year_previous
 from .catalogue import UsageError
+from .contract import META_SHEET
 from .form import Form
-from .generate import META_SHEET
 from .identity import normalise_code
 from .read import ReadError, read_table
 from .rollup_names import DETAIL_FIRST_ROW, DETAIL_SHEET, ROLLUP_KIND
