@@ -230,7 +230,7 @@ def _write(path: Path, form: Form, fill: Fill | None = None) -> None:
 
 def test_reused_sheet_xml_equals_freshly_assembled_xml(form: Form, tmp_path: Path) -> None:
     """Content sheets are assembled once per run and reused; the bytes must not change."""
-    from toolkit import generate as module
+    from toolkit import xlsxwriter_hooks as module
 
     other = identity_for(
         form, Agency(code="JD002", name="建设路街道办事处"), 2025, "示范区", GENERATED_AT

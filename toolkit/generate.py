@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import math
 import os
 import secrets
@@ -59,6 +58,7 @@ from .manifest import (
 )
 from .roster import Agency
 from .text import cell_text
+from .xlsxwriter_hooks import TemplateSheet, sheet_key, xf_index
 
 __all__ = [
     "INSTRUCTIONS_SHEET",
@@ -385,42 +385,6 @@ _STYLES: dict[str, dict[str, Any]] = {
 _CONDITIONAL = ("ok", "bad", "warn")
 
 
-_SHEET_XML: dict[tuple[int, str, str], str] = {}  # (form, sheet, password) -> worksheet XML
-
-
-class _Worksheet(Worksheet):
-    """An xlsxwriter worksheet with two shortcuts that make generation several times faster.
-
-    - It skips the future-function rewriting of every formula: our formulas use only classic
-      functions (SUM, IF, ROUND, AND, COUNTIF, LEN, TRIM, ISNUMBER, SEARCH) that Excel, WPS and
-      LibreOffice read without the `_xlfn.` prefix, and the rewriting ran about 400 regular
-      expressions per conditional format.
-    - A content sheet of an unfilled template is the same XML for every agency of a run (same
-      form, same password, same shared-string indexes): it is assembled once and reused. The
-      write calls still run, so shared strings, defined names and workbook settings are built
-      as usual; tests compare reused output with freshly assembled output.
-    """
-
-    xml_cache_key: tuple[int, str, str] | None = None
-
-    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
-        return formula.removeprefix("{").removeprefix("=").removesuffix("}")
-
-    def _assemble_xml_file(self) -> None:
-        key = self.xml_cache_key
-        if key is None:
-            super()._assemble_xml_file()
-            return
-        if key not in _SHEET_XML:
-            target, internal = self.fh, self.internal_fh
-            self.fh, self.internal_fh = io.StringIO(), False
-            super()._assemble_xml_file()
-            _SHEET_XML[key] = self.fh.getvalue()
-            self.fh, self.internal_fh = target, internal
-        self.fh.write(_SHEET_XML[key])
-        self._xml_close()
-
-
 def _ok(result: int | None, what: str) -> None:
     if result not in (None, 0):
         raise GenerateError(f"xlsxwriter 返回 {result}：{what}")
@@ -494,15 +458,15 @@ def _write(
             )
         # Sheets are added in report order, but the agency-specific instructions are written last
         # so that the content sheets' shared-string indexes, and so their XML, are the same for
-        # every agency of a run (see _Worksheet).
+        # every agency of a run (see TemplateSheet).
         review = book.add_worksheet(REVIEW_SHEET) if fill.review else None
-        info = book.add_worksheet(INSTRUCTIONS_SHEET, worksheet_class=_Worksheet)
+        info = book.add_worksheet(INSTRUCTIONS_SHEET, worksheet_class=TemplateSheet)
         formulas = _formulas(form)
         reusable = fill.empty
         for sheet in layout(form):
             ws = _sheet(book, styles, form, sheet, formulas, values, fill, password)
             if reusable:
-                ws.xml_cache_key = (id(form), sheet.name, password)
+                ws.xml_cache_key = sheet_key(form, sheet.name, password)
         _instructions(info, styles, form, identity, deadline, contact, password)
         if review is not None and fill.review is not None:
             _review(review, styles, fill.review, password)
@@ -592,10 +556,10 @@ def _sheet(
     password: str | None,
     sums: Mapping[str, str] | None = None,
     name: str | None = None,
-) -> _Worksheet:
+) -> TemplateSheet:
     """One section's sheet. With `sums` (the rollup), every number is the given formula, nothing
     is an input, and only the rules that hold within the sheet get a live status."""
-    ws = book.add_worksheet(name or sheet.name, worksheet_class=_Worksheet)
+    ws = book.add_worksheet(name or sheet.name, worksheet_class=TemplateSheet)
     for col, width in enumerate(sheet.column_widths):
         _ok(ws.set_column(col, col, width), "column width")
     for row, height in sorted(sheet.row_heights.items()):
@@ -716,7 +680,7 @@ def add_styles(book: Workbook) -> dict[str, Any]:
         if name not in _CONDITIONAL:
             # Fix every cell format's index now, in one order, instead of in order of first
             # use while sheets are assembled: reused sheet XML refers to these indexes.
-            styles[name]._get_xf_index()
+            xf_index(styles[name])
     return styles
 
 
@@ -909,7 +873,7 @@ def _review(ws: Worksheet, styles: dict[str, Any], review: Review, password: str
 
 
 def _meta(book: Workbook, styles: dict[str, Any], identity: Identity, password: str) -> None:
-    ws = book.add_worksheet(META_SHEET, worksheet_class=_Worksheet)
+    ws = book.add_worksheet(META_SHEET, worksheet_class=TemplateSheet)
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 60)
     for row, (key, value) in enumerate(identity.items()):

@@ -15,9 +15,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.worksheet import Worksheet
-
 from . import __version__
 from .catalogue import finding_codes
 from .check import CheckReport, FileResult, check, collect
@@ -44,7 +41,8 @@ from .rollup_names import (
     SUMMARY_PREFIX,
 )
 from .roster import Agency
-from .text import cell_text, csv_safe
+from .text import csv_safe
+from .xlsxwriter_hooks import BulkSheet, xf_index
 
 __all__ = [
     "DETAIL_SHEET",
@@ -245,65 +243,6 @@ def _formats(book: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-class _BulkSheet(Worksheet):
-    """A sheet whose many data rows are written straight into the sheet XML instead of through
-    one xlsxwriter cell object per value (明细, 状态 and _meta of the rollup).
-
-    At province scale 明细 holds millions of numbers; xlsxwriter's per-cell bookkeeping made it most
-    of the rollup's time and memory. Headers, widths and panes still go through xlsxwriter; the
-    data rows are plain `<row>`s with inline strings and numbers, which Excel, WPS and LibreOffice
-    read like any other (tests read them back with openpyxl, python-calamine and LibreOffice).
-    """
-
-    bulk: Sequence[tuple[int, list[str | float]]] = ()  # (text style index, values) per row
-    bulk_first_row = 0
-    number_style = 0
-    bulk_heights: dict[int, float] | None = None  # bulk row offset -> height (wrapped text)
-
-    def set_bulk(
-        self, first_row: int, rows: list[tuple[int, list[str | float]]], number_style: int
-    ) -> None:
-        self.bulk, self.bulk_first_row, self.number_style = rows, first_row, number_style
-        if rows:  # the sheet's dimension must cover them
-            self.dim_rowmax = max(self.dim_rowmax or 0, first_row + len(rows) - 1)
-            self.dim_colmax = max(self.dim_colmax or 0, max(len(r[1]) for r in rows) - 1)
-
-    def _write_rows(self) -> None:
-        super()._write_rows()
-        width = max((len(values) for _, values in self.bulk), default=0)
-        letters = [xl_col_to_name(c) for c in range(width)]
-        write = self.fh.write
-        shown_numbers: dict[float, str] = {}
-        number_style = self.number_style
-        for offset, (text_style, values) in enumerate(self.bulk):
-            row = self.bulk_first_row + offset + 1  # one-based in the XML
-            height = (self.bulk_heights or {}).get(offset)
-            parts = [
-                f'<row r="{row}" ht="{height}" customHeight="1">' if height else f'<row r="{row}">'
-            ]
-            for col, value in enumerate(values):
-                if isinstance(value, str):
-                    parts.append(
-                        f'<c r="{letters[col]}{row}" s="{text_style}" t="inlineStr"><is><t>'
-                        f"{_xml_text(value)}</t></is></c>"
-                    )
-                    continue
-                shown = shown_numbers.get(value)
-                if shown is None:  # most figures are small whole numbers: format each once
-                    shown = shown_numbers[value] = (
-                        str(int(value)) if float(value).is_integer() else repr(float(value))
-                    )
-                parts.append(f'<c r="{letters[col]}{row}" s="{number_style}"><v>{shown}</v></c>')
-            parts.append("</row>")
-            write("".join(parts))
-
-
-def _xml_text(text: str) -> str:
-    from xml.sax.saxutils import escape
-
-    return escape(cell_text(text))
-
-
 def _detail_sheet(
     book: Any,
     form: Form,
@@ -311,7 +250,7 @@ def _detail_sheet(
     details: list[dict[str, float]],
     columns: dict[str, int],
 ) -> None:
-    ws = book.add_worksheet(DETAIL_SHEET, worksheet_class=_BulkSheet)
+    ws = book.add_worksheet(DETAIL_SHEET, worksheet_class=BulkSheet)
     f = _formats(book)
     for col, title in enumerate(DETAIL_FIXED):
         ws.merge_range(0, col, DETAIL_FIRST_ROW - 2, col, title, f["head"])
@@ -336,11 +275,11 @@ def _detail_sheet(
     rows: list[tuple[int, list[str | float]]] = []
     for result, values in zip(included, details, strict=True):
         status = {"failed": "含错误计入", "passed": "通过"}.get(result.status, "通过（有提示）")
-        style = (f["flag"] if result.status == "failed" else f["text"])._get_xf_index()
+        style = xf_index(f["flag"] if result.status == "failed" else f["text"])
         texts: list[str | float] = [result.agency_code, result.agency_name, status, result.path,
                                     result.sha256]  # fmt: skip
         rows.append((style, texts + [values[k] for k in keys]))
-    ws.set_bulk(DETAIL_FIRST_ROW, rows, f["number"]._get_xf_index())
+    ws.set_bulk(DETAIL_FIRST_ROW, rows, xf_index(f["number"]))
     ws.freeze_panes(DETAIL_FIRST_ROW, 2)
 
 
@@ -361,7 +300,7 @@ def _status_sheet(
     missing: tuple[Agency, ...],
     roster: Sequence[Agency] | None,
 ) -> None:
-    ws = book.add_worksheet(STATUS_SHEET, worksheet_class=_BulkSheet)
+    ws = book.add_worksheet(STATUS_SHEET, worksheet_class=BulkSheet)
     f = _formats(book)
     titles = {code: message.title for code, message in finding_codes(form).items()}
     counts = (len(included), len(excluded), len(missing))
@@ -404,14 +343,14 @@ def _status_sheet(
     rows += [(True, [a.code, a.name, "未报送", "", "", "", "", "", ""]) for a in missing]
     order = {a.code: i for i, a in enumerate(roster or ())}
     rows.sort(key=lambda r: (order.get(str(r[1][0]), len(order)), r[1][0] == "", r[1][0], r[1][6]))
-    styles = {True: f["flag_wrap"]._get_xf_index(), False: f["text_wrap"]._get_xf_index()}
+    styles = {True: xf_index(f["flag_wrap"]), False: xf_index(f["text_wrap"])}
     bulk = [(styles[flagged], row) for flagged, row in rows]
     ws.bulk_heights = {  # rows whose warnings and explanations need more than one line
         offset: height
         for offset, (_, row) in enumerate(rows)
         if (height := row_height([(row[5], STATUS_WIDTHS[5]), (row[2], STATUS_WIDTHS[2])])) > 15
     }
-    ws.set_bulk(4, bulk, f["text"]._get_xf_index())
+    ws.set_bulk(4, bulk, xf_index(f["text"]))
     ws.freeze_panes(4, 0)
     ws.autofilter(3, 0, 3 + len(rows), len(header) - 1)
     print_setup(ws, header_rows=(3, 3))
@@ -570,7 +509,7 @@ def _chart_data(
 def _meta_sheet(
     book: Any, form: Form, report: CheckReport, included: list[FileResult], generated_at: datetime
 ) -> None:
-    ws = book.add_worksheet(META_SHEET, worksheet_class=_BulkSheet)
+    ws = book.add_worksheet(META_SHEET, worksheet_class=BulkSheet)
     text = book.add_format({"num_format": "@"})
     rows = [
         ("form_id", form.id),
@@ -589,7 +528,7 @@ def _meta_sheet(
     start = len(rows) + 1
     ws.write_row(start, 0, ["input", "sha256", "agency_code", "included"], text)
     used_paths = {r.path for r in included}
-    style = text._get_xf_index()
+    style = xf_index(text)
     inputs: list[tuple[int, list[str | float]]] = [
         (style, [r.path, r.sha256, r.agency_code, "yes" if r.path in used_paths else "no"])
         for r in report.files
