@@ -18,8 +18,9 @@ from typing import Any
 from . import __version__
 from .catalogue import finding_codes
 from .check import CheckReport, FileResult, check, collect
+from .contract import META_SHEET
 from .form import Chart, Form, complete, standard_form
-from .generate import META_SHEET, add_styles, write_summary_sheet
+from .generate import write_summary_sheet
 from .identity import normalise_code
 from .layout import a1, layout
 from .outputs import (
@@ -41,6 +42,7 @@ from .rollup_names import (
     SUMMARY_PREFIX,
 )
 from .roster import Agency
+from .styles import add_styles
 from .text import csv_safe
 from .xlsxwriter_hooks import BulkSheet, xf_index
 
