@@ -12,9 +12,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .catalogue import SEVERITY_TITLES, UsageError, say
+from .contract import Identity, file_name, identity_for
+from .fill import Fill, Review
 from .findings import CheckReport, FileResult, Finding
 from .form import Form, standard_form
-from .generate import Fill, Identity, Review, file_name, identity_for, write_workbook
+from .generate import write_workbook
 from .layout import layout
 from .outputs import mark_output, write_atomic
 from .roster import Agency

@@ -20,7 +20,6 @@ from .catalogue import finding_codes
 from .check import CheckReport, FileResult, check, collect
 from .contract import META_SHEET
 from .form import Chart, Form, complete, standard_form
-from .generate import write_summary_sheet
 from .identity import normalise_code
 from .layout import a1, layout
 from .outputs import (
@@ -43,6 +42,7 @@ from .rollup_names import (
 )
 from .roster import Agency
 from .styles import add_styles
+from .template_sheets import write_summary_sheet
 from .text import csv_safe
 from .xlsxwriter_hooks import BulkSheet, xf_index
 
