@@ -21,9 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from toolkit.contract import identity_for
+from toolkit.fill import Fill
 from toolkit.form import standard_form
-from toolkit.generate import Fill, identity_for, write_workbook
 from toolkit.roster import Agency
+from toolkit.workbook import write_workbook
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 

@@ -34,16 +34,12 @@ if str(ROOT) not in sys.path:
 
 from build_invalid import BASE_CODE, SAMPLE_KEY, build_invalid, write_key  # noqa: E402
 
+from toolkit.contract import file_name, identity_for  # noqa: E402
+from toolkit.fill import Fill  # noqa: E402
 from toolkit.form import Form, complete, standard_form  # noqa: E402
-from toolkit.generate import (  # noqa: E402
-    PASS,
-    Fill,
-    file_name,
-    identity_for,
-    status_value,
-    write_workbook,
-)
+from toolkit.formulas import PASS, status_value  # noqa: E402
 from toolkit.roster import Agency, read_roster  # noqa: E402
+from toolkit.workbook import write_workbook  # noqa: E402
 
 SEED = 2023
 YEAR = 2023

@@ -10,7 +10,7 @@ from python_calamine import CalamineWorkbook
 
 from toolkit.check import check
 from toolkit.form import Form, defined_name
-from toolkit.generate import PASS, status_value
+from toolkit.formulas import PASS, status_value
 from toolkit.layout import layout
 from toolkit.text import BLANK_CHARACTERS, is_blank, strip_blank
 

@@ -195,7 +195,9 @@ def test_carry_over_and_in_force_against_last_years_file(form: Form, tmp_path: P
 def _write_2022(form: Form, path: Path, values: dict[str, float], texts: dict[str, str]) -> None:
     from datetime import datetime
 
-    from toolkit.generate import Fill, identity_for, write_workbook
+    from toolkit.contract import identity_for
+    from toolkit.fill import Fill
+    from toolkit.workbook import write_workbook
 
     agency = Agency(code="QK002", name="区教育局")
     write_workbook(

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from toolkit.check import check
 from toolkit.cli import app
+from toolkit.contract import META_SHEET, REVIEW_SHEET
 from toolkit.feedback import write_feedback
 from toolkit.form import Form
-from toolkit.generate import META_SHEET, REVIEW_SHEET
 from toolkit.report import write_findings_workbook
 
 from . import lo

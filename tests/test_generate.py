@@ -12,20 +12,14 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from toolkit.contract import INSTRUCTIONS_SHEET, META_SHEET, file_name, identity_for
+from toolkit.fill import Fill
 from toolkit.form import Form, complete, defined_name
-from toolkit.generate import (
-    INSTRUCTIONS_SHEET,
-    META_SHEET,
-    PASS,
-    Fill,
-    GenerateResult,
-    file_name,
-    generate,
-    identity_for,
-    write_workbook,
-)
+from toolkit.formulas import PASS
+from toolkit.generate import GenerateResult, generate
 from toolkit.layout import a1, layout
 from toolkit.roster import Agency
+from toolkit.workbook import write_workbook
 
 from .conftest import GENERATED_AT, PASSWORD, validations_by_cell
 

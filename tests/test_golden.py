@@ -12,9 +12,10 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
+from toolkit.contract import identity_for
 from toolkit.form import Form
-from toolkit.generate import identity_for, write_workbook
 from toolkit.roster import Agency
+from toolkit.workbook import write_workbook
 
 from .conftest import GENERATED_AT
 

@@ -108,9 +108,10 @@ def _huge_sheet() -> bytes:
 def _other_office() -> bytes:
     from datetime import datetime
 
+    from toolkit.contract import identity_for
     from toolkit.form import standard_form
-    from toolkit.generate import identity_for, write_workbook
     from toolkit.roster import Agency
+    from toolkit.workbook import write_workbook
 
     form = standard_form()
     path = Path(os.environ.get("TMPDIR", "/tmp")) / f"other-{os.getpid()}.xlsx"

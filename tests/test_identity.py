@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.generate import generate, identity_for
+from toolkit.contract import identity_for
+from toolkit.generate import generate
 from toolkit.identity import (
     KEY_FILE,
     agency_token,

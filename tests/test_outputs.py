@@ -27,12 +27,14 @@ from toolkit import outputs
 from toolkit.catalogue import UsageError
 from toolkit.check import check, collect
 from toolkit.cli import app
+from toolkit.contract import file_name, identity_for
+from toolkit.fill import Fill
 from toolkit.form import Form
-from toolkit.generate import Fill, file_name, identity_for, write_workbook
 from toolkit.outputs import MARKER, staging_dir, write_atomic
 from toolkit.report import write_findings_workbook, write_json
 from toolkit.rollup import rollup
 from toolkit.roster import Agency, read_roster
+from toolkit.workbook import write_workbook
 
 from .conftest import ROOT, SAMPLES
 

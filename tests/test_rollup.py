@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from toolkit.check import check
 from toolkit.cli import app
 from toolkit.form import Form
-from toolkit.generate import PASS
+from toolkit.formulas import PASS
 from toolkit.layout import layout
 from toolkit.previous import read_details
 from toolkit.rollup import DETAIL_SHEET, rollup

@@ -1,4 +1,6 @@
-"""Writes the locked template workbooks, one per agency, from the form definition and its layout."""
+"""The generate command: one locked template per agency into a folder, with manifest.csv,
+password.txt and the office key; all or nothing (staging folder, then renames), on every core for a
+large roster. One workbook is written by workbook.write_workbook."""
 
 from __future__ import annotations
 
@@ -7,39 +9,19 @@ import os
 import secrets
 import shutil
 import tempfile
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
-import xlsxwriter
-from xlsxwriter.workbook import Workbook
-
-from . import __version__
 from .catalogue import UsageError, os_reason
 from .contract import (
-    INSTRUCTIONS_SHEET,
-    META_PREFIX,
-    META_SHEET,
-    REVIEW_SHEET,
     Identity,
-    _created,
     file_name,
     identity_for,
 )
-from .fill import Fill, Review
-from .form import Form, complete, standard_form
-from .formulas import (
-    PASS,
-    _formulas,
-    status_value,
-    template_formulas,
-)
+from .form import Form, standard_form
 from .identity import KEY_FILE, key_note, new_key, read_key
-from .instructions import _instructions
-from .layout import layout
 from .manifest import (
     MANIFEST,
     PASSWORD_FILE,
@@ -50,35 +32,12 @@ from .manifest import (
     read_password,
     refuse_collisions,
 )
-from .review_sheet import _review
 from .roster import Agency
-from .styles import _ok, add_styles
-from .template_sheets import _sheet, write_summary_sheet
-from .text import cell_text
-from .xlsxwriter_hooks import TemplateSheet, sheet_key
+from .workbook import write_workbook
 
-__all__ = [
-    "INSTRUCTIONS_SHEET",
-    "META_SHEET",
-    "PASS",
-    "REVIEW_SHEET",
-    "Fill",
-    "GenerateResult",
-    "Identity",
-    "Review",
-    "add_styles",
-    "file_name",
-    "generate",
-    "identity_for",
-    "status_value",
-    "template_formulas",
-    "write_summary_sheet",
-    "write_workbook",
-]
+__all__ = ["GenerateResult", "generate"]
 
 PARALLEL_MIN_PER_WORKER = 20  # below this, starting worker processes costs more than it saves
-
-WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -246,103 +205,3 @@ def _follow_umask(path: Path) -> None:
     mask = os.umask(0)
     os.umask(mask)
     os.chmod(path, 0o666 & ~mask)
-
-
-# ------------------------------------------------------------------------------------------------
-# One workbook
-# ------------------------------------------------------------------------------------------------
-
-
-def write_workbook(
-    path: Path,
-    *,
-    form: Form,
-    identity: Identity,
-    password: str,
-    deadline: date | None = None,
-    contact: str = "",
-    fill: Fill | None = None,
-) -> None:
-    """Write one template atomically (a temporary file beside `path`, then a rename).
-
-    xlsxwriter warnings are errors: a template that only half worked is a bug.
-    """
-    fill = fill or Fill()
-    _check_fill(form, fill)
-    path = Path(path)
-    temporary = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp.xlsx")
-    try:
-        _write(temporary, form, identity, password, deadline, contact, fill)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _check_fill(form: Form, fill: Fill) -> None:
-    """A misspelt or computed key would silently become 0 or be recomputed: refuse it."""
-    inputs = list(fill.values) + list(fill.raw)
-    wrong = sorted(k for k in inputs if k not in form.cells or form.cells[k].is_total)
-    wrong += sorted(k for k in fill.texts if k not in form.parts)
-    rules = {rule.id for rule in form.rules if rule.severity == "warning"}
-    wrong += sorted(k for k in fill.notes if k not in rules)
-    if wrong:
-        raise ValueError(f"not input cells, narrative parts or warning rules: {', '.join(wrong)}")
-
-
-def _write(
-    path: Path,
-    form: Form,
-    identity: Identity,
-    password: str,
-    deadline: date | None,
-    contact: str,
-    fill: Fill,
-) -> None:
-    values = complete(form, fill.values)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        # Text from rosters and returned files is written as text, never as a formula or link.
-        book = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
-        styles = add_styles(book)
-        book.set_properties(
-            {
-                "title": f"{identity.agency_name}{identity.year}年{form.title}",
-                "subject": form.title,
-                "author": identity.district or "nianbao",
-                "company": identity.district,
-                "comments": f"{form.basis} 表式；由 nianbao {__version__} 生成",
-            }
-            | ({"created": created} if (created := _created(identity)) else {})
-        )
-        for key, value in identity.items():
-            _ok(
-                book.set_custom_property(META_PREFIX + key, cell_text(value)[:255]),
-                f"custom property {key}",
-            )
-        # Sheets are added in report order, but the agency-specific instructions are written last
-        # so that the content sheets' shared-string indexes, and so their XML, are the same for
-        # every agency of a run (see TemplateSheet).
-        review = book.add_worksheet(REVIEW_SHEET) if fill.review else None
-        info = book.add_worksheet(INSTRUCTIONS_SHEET, worksheet_class=TemplateSheet)
-        formulas = _formulas(form)
-        reusable = fill.empty
-        for sheet in layout(form):
-            ws = _sheet(book, styles, form, sheet, formulas, values, fill, password)
-            if reusable:
-                ws.xml_cache_key = sheet_key(form, sheet.name, password)
-        _instructions(info, styles, form, identity, deadline, contact, password)
-        if review is not None and fill.review is not None:
-            _review(review, styles, fill.review, password)
-        _meta(book, styles, identity, password)
-        book.close()
-
-
-def _meta(book: Workbook, styles: dict[str, Any], identity: Identity, password: str) -> None:
-    ws = book.add_worksheet(META_SHEET, worksheet_class=TemplateSheet)
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, 1, 60)
-    for row, (key, value) in enumerate(identity.items()):
-        _ok(ws.write_string(row, 0, key, styles["meta"]), key)
-        _ok(ws.write_string(row, 1, cell_text(value), styles["meta"]), key)
-    ws.very_hidden()
-    ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
