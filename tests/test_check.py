@@ -12,8 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from toolkit.catalogue import finding_codes
-from toolkit.check import CheckReport, check
+from toolkit.check import check
 from toolkit.cli import app
+from toolkit.findings import CheckReport
 from toolkit.form import Form, defined_name
 from toolkit.identity import read_key
 from toolkit.roster import Agency, read_roster

@@ -25,9 +25,10 @@ from typer.testing import CliRunner
 
 from toolkit import outputs
 from toolkit.catalogue import UsageError
-from toolkit.check import check, collect
+from toolkit.check import check
 from toolkit.cli import app
 from toolkit.contract import file_name, identity_for
+from toolkit.discover import collect
 from toolkit.fill import Fill
 from toolkit.form import Form
 from toolkit.outputs import MARKER, staging_dir, write_atomic

@@ -28,8 +28,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from toolkit.check import CheckReport, FileResult, check
+from toolkit.check import check
 from toolkit.cli import app
+from toolkit.findings import CheckReport, FileResult
 from toolkit.form import Form, complete, defined_name, standard_form
 from toolkit.generate import generate
 from toolkit.identity import read_key

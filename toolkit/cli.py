@@ -279,7 +279,7 @@ def check(
         agencies, files = _inputs(paths, roster, (json_path, xlsx_path))
         key = _key(issued, roster)
         if previous:  # last year's files are inputs too: never written over
-            from .check import collect
+            from .discover import collect
             from .outputs import refuse_inputs
 
             try:
@@ -436,7 +436,7 @@ def _inputs(
     """The roster and the files a command reads, refusing outputs that would overwrite one
     (before the long check; the library refuses again when it writes)."""
     from .catalogue import UsageError
-    from .check import collect
+    from .discover import collect
     from .outputs import refuse_inputs
     from .roster import read_roster
 

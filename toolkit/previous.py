@@ -14,8 +14,10 @@ from pathlib import Path
 from .arguments import refuse_same_year_previous
 from .catalogue import UsageError
 from .contract import META_SHEET
+from .discover import collect
 from .form import Form
 from .identity import normalise_code
+from .inspection import FileCheck
 from .read import ReadError, read_table
 from .rollup_names import DETAIL_FIRST_ROW, DETAIL_SHEET, ROLLUP_KIND
 
@@ -26,9 +28,6 @@ def previous_values(
     paths: Sequence[str | Path], form: Form, year: str = ""
 ) -> dict[str, dict[str, float]]:
     """Last year's values by (normalised) agency code."""
-    from .check import collect
-    from .inspection import FileCheck
-
     try:  # last year's rollup may sit among our outputs: named or found, it is read
         files, _ = collect(paths, own_outputs=True)
     except UsageError as exc:

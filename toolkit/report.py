@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalogue import SEVERITY_TITLES, STATUS_TITLES, finding_codes
-from .check import CheckReport, FileResult, Finding
+from .findings import CheckReport, FileResult, Finding
 from .outputs import print_setup, row_height, workbook_options, write_atomic, write_text
 from .text import cell_text, inert
 

@@ -17,8 +17,10 @@ from typing import Any
 
 from . import __version__
 from .catalogue import finding_codes
-from .check import CheckReport, FileResult, check, collect
+from .check import check
 from .contract import META_SHEET
+from .discover import collect
+from .findings import CheckReport, FileResult
 from .form import Chart, Form, complete, standard_form
 from .identity import normalise_code
 from .layout import a1, layout
