@@ -22,7 +22,8 @@ from toolkit.form import Form
 from toolkit.formulas import PASS
 from toolkit.layout import layout
 from toolkit.previous import read_details
-from toolkit.rollup import DETAIL_SHEET, rollup
+from toolkit.rollup import rollup
+from toolkit.rollup_names import DETAIL_SHEET
 from toolkit.roster import read_roster
 
 from . import lo
