@@ -16,11 +16,11 @@ from .contract import Identity, file_name, identity_for
 from .fill import Fill, Review
 from .findings import CheckReport, FileResult, Finding
 from .form import Form, standard_form
-from .generate import write_workbook
 from .layout import layout
 from .outputs import mark_output, write_atomic
 from .roster import Agency
 from .text import safe_file_name
+from .workbook import write_workbook
 
 __all__ = ["FeedbackFile", "needs_feedback", "write_feedback"]
 
