@@ -15,7 +15,8 @@ from pathlib import Path
 from .discover import collect
 from .findings import CheckReport, file_finding
 from .form import Form, standard_form
-from .inspection import FileCheck, Inspected
+from .inspection import FileCheck
+from .inspection_values import Inspected
 from .layout import layout
 from .roster import Agency
 

@@ -13,7 +13,7 @@ from typing import Any
 from .findings import Finding, column_label, file_finding, plain
 from .form import Form, Rule
 from .identity import normalise_code
-from .inspection import Inspected
+from .inspection_values import Inspected
 from .layout import Area, SheetLayout, layout
 from .text import is_blank
 
