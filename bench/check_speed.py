@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from toolkit.check import check
 from toolkit.contract import identity_for
 from toolkit.fill import Fill
-from toolkit.form import standard_form
+from toolkit.form_file import standard_form
 from toolkit.layout import layout
 from toolkit.roster import Agency
 from toolkit.workbook import write_workbook

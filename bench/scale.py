@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from toolkit.contract import identity_for
 from toolkit.fill import Fill
-from toolkit.form import standard_form
+from toolkit.form_file import standard_form
 from toolkit.roster import Agency
 from toolkit.workbook import write_workbook
 

@@ -36,7 +36,8 @@ from build_invalid import BASE_CODE, SAMPLE_KEY, build_invalid, write_key  # noq
 
 from toolkit.contract import file_name, identity_for  # noqa: E402
 from toolkit.fill import Fill  # noqa: E402
-from toolkit.form import Form, complete, standard_form  # noqa: E402
+from toolkit.form import Form, complete  # noqa: E402
+from toolkit.form_file import standard_form  # noqa: E402
 from toolkit.formulas import PASS, status_value  # noqa: E402
 from toolkit.roster import Agency, read_roster  # noqa: E402
 from toolkit.workbook import write_workbook  # noqa: E402

@@ -8,7 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.form import Form, standard_form
+from toolkit.form import Form
+from toolkit.form_file import standard_form
 from toolkit.generate import GenerateResult, generate
 from toolkit.roster import read_roster
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from toolkit.check import check
 from toolkit.cli import app
-from toolkit.form import standard_form
+from toolkit.form_file import standard_form
 from toolkit.identity import read_key
 from toolkit.roster import Agency
 

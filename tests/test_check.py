@@ -48,7 +48,7 @@ def test_every_invalid_sample_has_its_expectation() -> None:
 
 def finding_codes_for_files() -> list[str]:
     """Codes one file can show on its own (cross-year rules need last year's file)."""
-    from toolkit.form import standard_form
+    from toolkit.form_file import standard_form
 
     batch_only = {
         "duplicate-agency",

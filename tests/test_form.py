@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.form import Form, FormError, complete, load_form
+from toolkit.form import Form, FormError, complete
+from toolkit.form_file import load_form
 from toolkit.layout import layout
 
 from .conftest import REFERENCE

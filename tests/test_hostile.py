@@ -85,7 +85,7 @@ def _laughs() -> bytes:
 
 def _cell(key: str, inner: str, kind: str = "") -> Callable[[], bytes]:
     def build() -> bytes:
-        from toolkit.form import standard_form
+        from toolkit.form_file import standard_form
 
         _, ref, part = build_invalid._where(standard_form(), key)
         return build_invalid._set_cell(_base(), part, ref, inner, kind)
@@ -109,7 +109,7 @@ def _other_office() -> bytes:
     from datetime import datetime
 
     from toolkit.contract import identity_for
-    from toolkit.form import standard_form
+    from toolkit.form_file import standard_form
     from toolkit.roster import Agency
     from toolkit.workbook import write_workbook
 

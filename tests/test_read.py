@@ -212,7 +212,7 @@ def test_cells_of_every_kind(tmp_path: Path, form: Form) -> None:
 _MEASURE = """
 import json, resource, sys, time
 from pathlib import Path
-from toolkit.form import standard_form
+from toolkit.form_file import standard_form
 from toolkit.read import read_workbook
 form = standard_form()
 start, wall = time.process_time(), time.perf_counter()

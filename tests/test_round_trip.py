@@ -31,7 +31,8 @@ from typer.testing import CliRunner
 from toolkit.check import check
 from toolkit.cli import app
 from toolkit.findings import CheckReport, FileResult
-from toolkit.form import Form, complete, defined_name, standard_form
+from toolkit.form import Form, complete, defined_name
+from toolkit.form_file import standard_form
 from toolkit.generate import generate
 from toolkit.identity import read_key
 from toolkit.layout import SheetLayout, a1, layout

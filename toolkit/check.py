@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .discover import collect
 from .findings import CheckReport, file_finding
-from .form import Form, standard_form
+from .form import Form
+from .form_file import standard_form
 from .inspection import FileCheck
 from .inspection_values import Inspected
 from .layout import layout

@@ -286,7 +286,7 @@ def check(
             if json_path is not None:
                 write_json(report, json_path)
             if xlsx_path is not None:
-                from .form import standard_form
+                from .form_file import standard_form
                 from .report import write_findings_workbook
 
                 write_findings_workbook(report, xlsx_path, form=standard_form(), feedback=copies)

@@ -102,7 +102,7 @@ def _check_year(year: int | None) -> None:
     """--year outside the years the form applies to is refused before any file is read."""
     if year is not None:
         from .arguments import check_year
-        from .form import standard_form
+        from .form_file import standard_form
 
         check_year(standard_form(), year)
 

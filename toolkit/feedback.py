@@ -15,7 +15,8 @@ from .catalogue import SEVERITY_TITLES, UsageError, say
 from .contract import Identity, file_name, identity_for
 from .fill import Fill, Review
 from .findings import CheckReport, FileResult, Finding
-from .form import Form, standard_form
+from .form import Form
+from .form_file import standard_form
 from .layout import layout
 from .outputs import mark_output, write_atomic
 from .roster import Agency

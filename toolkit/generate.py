@@ -20,7 +20,8 @@ from .contract import (
     file_name,
     identity_for,
 )
-from .form import Form, standard_form
+from .form import Form
+from .form_file import standard_form
 from .identity import KEY_FILE, key_note, new_key, read_key
 from .manifest import (
     MANIFEST,

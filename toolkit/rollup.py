@@ -18,7 +18,8 @@ from . import __version__
 from .check import check
 from .discover import collect
 from .findings import CheckReport, FileResult
-from .form import Form, complete, standard_form
+from .form import Form, complete
+from .form_file import standard_form
 from .identity import normalise_code
 from .layout import a1, layout
 from .outputs import (
