@@ -222,22 +222,6 @@ def _write(path: Path, form: Form, fill: Fill | None = None) -> None:
     )
 
 
-def test_reused_sheet_xml_equals_freshly_assembled_xml(form: Form, tmp_path: Path) -> None:
-    """Content sheets are assembled once per run and reused; the bytes must not change."""
-    from toolkit import xlsxwriter_hooks as module
-
-    other = identity_for(
-        form, Agency(code="JD002", name="建设路街道办事处"), 2025, "示范区", GENERATED_AT
-    )
-    _write(tmp_path / "first.xlsx", form)  # fills the cache
-    warm, cold = tmp_path / "warm.xlsx", tmp_path / "cold.xlsx"
-    write_workbook(warm, form=form, identity=other, password=PASSWORD)
-    module._SHEET_XML.clear()
-    write_workbook(cold, form=form, identity=other, password=PASSWORD)
-    assert warm.read_bytes() == cold.read_bytes()
-    assert module._SHEET_XML  # the cold run filled the cache again
-
-
 def test_fill_refuses_totals_and_misspelt_keys(form: Form, tmp_path: Path) -> None:
     for fill in (
         Fill(values={"t3.new.total": 5}),
