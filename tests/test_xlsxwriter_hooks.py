@@ -161,3 +161,21 @@ def test_a_changed_form_never_gets_another_forms_cached_sheet(form: Form, tmp_pa
     cold = _template(changed, tmp_path / "cold.xlsx")
     assert warm.read_bytes() == cold.read_bytes()
     assert _sheets(warm) != _sheets(standard)
+
+
+def test_a_relative_link_keeps_its_forward_slashes() -> None:
+    """relative_url sets Url._relationship_link: the findings workbook's links to feedback copies
+    must reach them on every system, which backslashes do not."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    ws = book.add_worksheet("审核结果")
+    url = hooks.relative_url("审核意见/QK001 区发展和改革委员会-审核意见.xlsx")
+    url.text = "QK001"
+    ws.write_url(0, 0, url)
+    book.close()
+    with zipfile.ZipFile(buffer) as archive:
+        rels = archive.read("xl/worksheets/_rels/sheet1.xml.rels").decode("utf-8")
+    target = re.search(r'Target="([^"]+)"', rels).group(1)
+    # xlsxwriter alone writes 审核意见\QK001…, which only Windows Excel follows
+    assert target == "审核意见/QK001%20区发展和改革委员会-审核意见.xlsx"
+    assert 'TargetMode="External"' in rels

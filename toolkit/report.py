@@ -317,13 +317,14 @@ def _link(ws: Any, row: int, col: int, target: Path, base: Path, fmt: Any) -> No
     workbook, with forward slashes (xlsxwriter writes backslashes, which only Windows Excel reads)."""
     from xlsxwriter.url import Url
 
+    from .xlsxwriter_hooks import relative_url
+
     try:
         relative = _relative(target, base)
     except ValueError:  # another drive (Windows): only an absolute link can reach it
         url = Url(Path(target).resolve().as_uri())
     else:
-        url = Url("external:" + relative)
-        url._relationship_link = url._relationship_link.replace("\\", "/")
+        url = relative_url(relative)
     url.text = cell_text(Path(target).name)
     ws.write_url(row, col, url, fmt)
 

@@ -9,7 +9,8 @@ do, by overriding or calling private methods of xlsxwriter 3.x:
   (`sheet_key`) and reused;
 - `BulkSheet._write_rows` (with `dim_rowmax`/`dim_colmax`): bulk rows appended after xlsxwriter's
   own rows;
-- `xf_index` (`Format._get_xf_index`).
+- `xf_index` (`Format._get_xf_index`);
+- `relative_url` (`Url._relationship_link`): a relative link with forward slashes.
 
 tests/test_xlsxwriter_hooks.py asserts each assumption by name, so a release that breaks one fails
 a named test rather than writing a wrong workbook.
@@ -24,6 +25,7 @@ from functools import cache
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.url import Url
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
@@ -31,7 +33,14 @@ from .form import Form
 from .formulas import GenerateError
 from .text import cell_text
 
-__all__ = ["BulkSheet", "TemplateSheet", "form_digest", "sheet_key", "xf_index"]
+__all__ = [
+    "BulkSheet",
+    "TemplateSheet",
+    "form_digest",
+    "relative_url",
+    "sheet_key",
+    "xf_index",
+]
 
 
 _SHEET_XML: dict[str, str] = {}  # sheet_key(...) -> worksheet XML
@@ -57,6 +66,14 @@ def sheet_key(form: Form, sheet: str, password: str) -> str:
     form would then get another form's sheet."""
     parts = (form_digest(form), sheet, password, xlsxwriter.__version__)
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def relative_url(relative: str) -> Url:
+    """A link to a file relative to the workbook, with forward slashes: xlsxwriter turns them into
+    backslashes, which only Windows Excel follows (LibreOffice, WPS and Excel for Mac do not)."""
+    url = Url("external:" + relative)
+    url._relationship_link = url._relationship_link.replace("\\", "/")
+    return url
 
 
 def xf_index(style: Any) -> int:
