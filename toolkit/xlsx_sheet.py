@@ -41,6 +41,7 @@ def tags(*names: str) -> tuple[str, ...]:
 
 _ROW = frozenset(tags("row"))
 _T = frozenset(tags("t"))
+_V = frozenset(tags("v"))
 _R = frozenset(tags("r"))
 _CHILD = {
     **dict.fromkeys(tags("v"), 1),
@@ -267,14 +268,17 @@ def _pass(
                 break
             kind = c.get("t")
             v = f = inline = None
-            for child in c:
-                what = _CHILD.get(child.tag)
-                if what == 1:
-                    v = child.text
-                elif what == 2:
-                    f = child
-                elif what == 3:
-                    inline = child
+            if len(c) == 1 and (child := c[0]).tag in _V:  # the common cell: one value
+                v = child.text
+            else:
+                for child in c:
+                    what = _CHILD.get(child.tag)
+                    if what == 1:
+                        v = child.text
+                    elif what == 2:
+                        f = child
+                    elif what == 3:
+                        inline = child
             if kind is None or kind == "n":
                 if v is None:
                     value: Any = None
