@@ -14,6 +14,12 @@ import typer
 from .cli_zh import install as _install_chinese
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from rich.console import Console
+
+    from .feedback import FeedbackFile
+    from .generate import GenerateResult
     from .roster import Agency
 
 __all__ = ["app", "main"]
@@ -75,7 +81,7 @@ def _plain(message: object) -> str:
     return "\n".join(inert(line) for line in str(message).split("\n"))
 
 
-def _say(console, text: str) -> None:
+def _say(console: Console, text: str) -> None:
     """Print a plain line (no rich markup is parsed: names and paths come from outside)."""
     console.print(_plain(text), markup=False, highlight=False)
 
@@ -186,7 +192,7 @@ def generate(
     _report_generated(result, listed.notes)
 
 
-def _report_generated(result, roster_notes: tuple[str, ...]) -> None:
+def _report_generated(result: GenerateResult, roster_notes: tuple[str, ...]) -> None:
     """What generate added, what it kept, and what the office should know about the roster."""
     from .text import inert
 
@@ -272,7 +278,9 @@ def check(
     from .report import render_terminal, write_json
 
     console = _console()
-    made, copies, generated = [], {}, None
+    made: list[FeedbackFile] = []
+    copies: dict[str, Path] = {}
+    generated: str | None = None
     try:
         _check_year(year)
         due = _date("--deadline", deadline)
@@ -424,7 +432,7 @@ def rollup(
     raise typer.Exit(result.exit_code(strict))
 
 
-def _console():
+def _console() -> Console:
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=True)
@@ -476,7 +484,7 @@ def _check_year(year: int | None) -> None:
 class _progress:
     """A progress bar on stderr for long runs; nothing for short ones or when not a terminal."""
 
-    def __init__(self, console, total: int) -> None:
+    def __init__(self, console: Console, total: int) -> None:
         self.total = total
         self.bar = None
         if total >= 50 and console.stderr is False:
@@ -487,19 +495,20 @@ class _progress:
 
                 self.bar = Progress(transient=True, console=_stderr_console())
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[int, int], None] | None:
         if self.bar is None:
             return None
         self.bar.start()
         self.task = self.bar.add_task("审核中", total=self.total)
-        return lambda done, total: self.bar.update(self.task, completed=done)
+        bar = self.bar
+        return lambda done, total: bar.update(self.task, completed=done)
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
 
 
-def _stderr_console():
+def _stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True)

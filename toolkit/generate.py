@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_cell_to_rowcol
@@ -328,9 +328,11 @@ def _start_worker(form: Form) -> None:
 
 def _run_job(job: _Job, form: Form | None = None) -> str:
     """Write one template and return its sha256 (for the manifest)."""
+    form = form or _worker_form
+    assert form is not None, "the pool's initializer sets the worker's form"
     write_workbook(
         job.path,
-        form=form or _worker_form,
+        form=form,
         identity=job.identity,
         deadline=job.deadline,
         contact=job.contact,
@@ -482,6 +484,9 @@ class _Worksheet(Worksheet):
     """
 
     xml_cache_key: tuple[int, str, str] | None = None
+    # Set by xlsxwriter's untyped XMLwriter: declared so that mypy knows what we swap.
+    fh: IO[str]
+    internal_fh: bool
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         return formula.removeprefix("{").removeprefix("=").removesuffix("}")
@@ -813,9 +818,14 @@ def _sheet(
             )
         _ok(ws.write_formula(area.row, area.col, formula, styles["summary"], result), "summary")
         for phrase, colour in (("未通过", styles["bad"]), ("全部通过", styles["ok"])):
-            rule = {"type": "text", "criteria": "containing", "value": phrase, "format": colour}
+            colouring = {
+                "type": "text",
+                "criteria": "containing",
+                "value": phrase,
+                "format": colour,
+            }
             _ok(
-                ws.conditional_format(area.row, area.col, area.row, area.col, rule),
+                ws.conditional_format(area.row, area.col, area.row, area.col, colouring),
                 "summary colour",
             )
     for (sheet_name, ref), text in sorted(fill.comments.items()):

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
@@ -259,6 +259,10 @@ class _BulkSheet(Worksheet):
     bulk_first_row = 0
     number_style = 0
     bulk_heights: dict[int, float] | None = None  # bulk row offset -> height (wrapped text)
+    # Set by xlsxwriter's untyped Worksheet: declared so that mypy knows what we extend.
+    dim_rowmax: int | None
+    dim_colmax: int | None
+    fh: IO[str]
 
     def set_bulk(
         self, first_row: int, rows: list[tuple[int, list[str | float]]], number_style: int
@@ -498,7 +502,7 @@ def _chart_sheet(
         first, last = row + 2, row + 1 + max(len(categories), 1)
         excel = book.add_chart({"type": chart.type})
         for s in range(len(series)):
-            options = {
+            options: dict[str, Any] = {
                 "name": [CHART_SHEET, row + 1, 1 + s],
                 "categories": [CHART_SHEET, first, 0, last, 0],
                 "values": [CHART_SHEET, first, 1 + s, last, 1 + s],
