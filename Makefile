@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 YEAR ?= 2023
 
-.PHONY: demo test lint format libreoffice bench samples fuzz clean
+.PHONY: demo test lint typecheck format libreoffice bench samples fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,11 +37,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(STAMP) libreoffice lint
+test: $(STAMP) libreoffice lint typecheck
 	$(BIN)/python -m pytest
 
 samples: $(STAMP) libreoffice
@@ -55,4 +58,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/check_speed.py
 
 clean:
-	rm -rf out .pytest_cache .ruff_cache
+	rm -rf out .pytest_cache .ruff_cache .mypy_cache

@@ -207,6 +207,22 @@ def test_cells_of_every_kind(tmp_path: Path, form: Form) -> None:
     assert xml.formulas["G45"] == '"a"&"b"'
 
 
+def test_an_unaddressed_cell_takes_its_place_after_addressed_empty_ones(
+    tmp_path: Path, form: Form
+) -> None:
+    """Most cells carry `r=`, and empty ones are passed over unread; a filled cell without one is
+    placed after the cells before it, empty or not, as a spreadsheet program places it."""
+    path = tmp_path / "mixed.xlsx"
+    path.write_bytes(
+        _sheet3(
+            '<row r="45"><c r="A45" s="1"/><c r="B45" s="1"/><c><v>7</v></c><c r="E45" s="1"/>'
+            "<c><v>8</v></c></row>"
+        )
+    )
+    row = read_workbook(path, form).grids[SHEET3_NAME][44]
+    assert row[:6] == [None, None, 7.0, None, None, 8.0]
+
+
 # -- bounded time and memory ----------------------------------------------------------------------
 
 _MEASURE = """

@@ -6,7 +6,7 @@ Heavy libraries are imported inside the commands so that `nianbao --help` stays 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,6 +26,10 @@ from .cli_support import (
     _stop_after_interruption,
 )
 from .cli_zh import install as _install_chinese
+
+if TYPE_CHECKING:
+    from .feedback import FeedbackFile
+    from .generate import GenerateResult
 
 __all__ = ["app", "main"]
 
@@ -155,7 +159,7 @@ def generate(
     _report_generated(result, listed.notes)
 
 
-def _report_generated(result, roster_notes: tuple[str, ...]) -> None:
+def _report_generated(result: GenerateResult, roster_notes: tuple[str, ...]) -> None:
     """What generate added, what it kept, and what the office should know about the roster."""
     from .text import inert
 
@@ -241,7 +245,9 @@ def check(
     from .report import render_terminal, write_json
 
     console = _console()
-    made, copies, generated = [], {}, None
+    made: list[FeedbackFile] = []
+    copies: dict[str, Path] = {}
+    generated: str | None = None
     try:
         _check_year(year)
         due = _date("--deadline", deadline)

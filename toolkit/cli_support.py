@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from rich.console import Console
+
     from .roster import Agency
 
 __all__ = ["EXIT_FAILED", "EXIT_FINDINGS", "EXIT_OK"]
@@ -31,7 +35,7 @@ def _plain(message: object) -> str:
     return "\n".join(inert(line) for line in str(message).split("\n"))
 
 
-def _say(console, text: str) -> None:
+def _say(console: Console, text: str) -> None:
     """Print a plain line (no rich markup is parsed: names and paths come from outside)."""
     console.print(_plain(text), markup=False, highlight=False)
 
@@ -58,7 +62,7 @@ def _date(option: str, value: str | None) -> date | None:
         raise UsageError("bad-date", option=option, value=value) from None
 
 
-def _console():
+def _console() -> Console:
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=True)
@@ -110,7 +114,7 @@ def _check_year(year: int | None) -> None:
 class _progress:
     """A progress bar on stderr for long runs; nothing for short ones or when not a terminal."""
 
-    def __init__(self, console, total: int) -> None:
+    def __init__(self, console: Console, total: int) -> None:
         self.total = total
         self.bar = None
         if total >= 50 and console.stderr is False:
@@ -121,19 +125,20 @@ class _progress:
 
                 self.bar = Progress(transient=True, console=_stderr_console())
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[int, int], None] | None:
         if self.bar is None:
             return None
         self.bar.start()
         self.task = self.bar.add_task("审核中", total=self.total)
-        return lambda done, total: self.bar.update(self.task, completed=done)
+        bar = self.bar
+        return lambda done, total: bar.update(self.task, completed=done)
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
 
 
-def _stderr_console():
+def _stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True)

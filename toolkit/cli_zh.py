@@ -149,7 +149,7 @@ def install() -> None:
         from click._compat import get_text_stderr  # type: ignore[no-redef]
         from click.utils import echo  # type: ignore[no-redef]
 
-    typer.core._ = _gettext  # type: ignore[attr-defined]
+    typer.core._ = _gettext
 
     parameter = getattr(typer.core, "_TyperParameter", None)
     if parameter is not None and hasattr(parameter, "display_type"):
@@ -171,7 +171,8 @@ def install() -> None:
     formatting.HelpFormatter.write_usage = chinese_usage  # type: ignore[method-assign]
 
     # Help columns are aligned by display width: a Chinese character takes two columns.
-    formatting.term_len = display_width  # type: ignore[attr-defined]
+    # (its parameter is named x, ours text: the same callable to click, not to mypy)
+    formatting.term_len = display_width  # type: ignore[assignment]
 
     def chinese_heading(self: Any, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{WORDS.get(heading, heading)}：\n")

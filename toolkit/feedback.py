@@ -84,7 +84,7 @@ def write_feedback(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError("out-not-writable", path=out_dir, reason=exc.strerror or exc) from exc
-    keep = {Path(p).resolve() for p in (*protected, *(r.path for r in report.files))}
+    keep = {Path(p).resolve() for p in protected} | {Path(r.path).resolve() for r in report.files}
     made = []
     for result in report.files:
         if not result.agency_code or not needs_feedback(result, form):

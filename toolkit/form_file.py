@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -66,7 +67,7 @@ class _Loader:
         return FormError(f"表式定义文件 {self.source}：{where}：{problem}")
 
     def fields(
-        self, raw: Any, where: str, required: set[str], optional: set[str] = frozenset()
+        self, raw: Any, where: str, required: set[str], optional: AbstractSet[str] = frozenset()
     ) -> dict[str, Any]:
         if not isinstance(raw, dict):
             raise self.fail(where, "应为表（键值对）")

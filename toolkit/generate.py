@@ -173,9 +173,11 @@ def _start_worker(form: Form) -> None:
 
 def _run_job(job: _Job, form: Form | None = None) -> str:
     """Write one template and return its sha256 (for the manifest)."""
+    form = form or _worker_form
+    assert form is not None, "the pool's initializer sets the worker's form"
     write_workbook(
         job.path,
-        form=form or _worker_form,
+        form=form,
         identity=job.identity,
         deadline=job.deadline,
         contact=job.contact,

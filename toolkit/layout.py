@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache, cached_property
-from typing import Literal
+from typing import Literal, cast
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -113,7 +113,8 @@ def a1(row: int, col: int, *, absolute: bool = False) -> str:
 def layout(form: Form) -> tuple[SheetLayout, ...]:
     """One layout per section, in report order."""
     return tuple(
-        _table_sheet(form, section, form.tables[section.table])
+        # cast: the loader gives every section of kind "table" the name of its table
+        _table_sheet(form, section, form.tables[cast(str, section.table)])
         if section.kind == "table"
         else _narrative_sheet(form, section)
         for section in form.sections

@@ -28,9 +28,12 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .catalogue import say
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkContext, SpawnContext
 
 __all__ = [
     "DEFAULT_MEMORY_LIMIT",
@@ -150,7 +153,8 @@ class _Pool:
         self.done = 0
         self.workers: list[_Worker] = []
         self.start_failures = 0
-        self.context = multiprocessing.get_context(START_METHOD)
+        # cast: typeshed types get_context(str) as BaseContext, which has no .Process
+        self.context = cast("ForkContext | SpawnContext", multiprocessing.get_context(START_METHOD))
 
     def run(self) -> list[Any]:
         while self.done < self.total:

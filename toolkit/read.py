@@ -84,7 +84,7 @@ def read_workbook(path: Path, form: Form) -> Workbook:
         data, stat = _load(path)
     except ReadError as exc:
         return Workbook(path=path, error=str(exc))
-    base = {
+    base: dict[str, Any] = {  # the fields of Workbook every outcome of a read shares
         "path": path,
         "sha256": hashlib.sha256(data).hexdigest(),
         "size": len(data),

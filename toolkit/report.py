@@ -64,8 +64,8 @@ def render_terminal(report: CheckReport, console: Any, *, quiet: bool = False) -
             Text(str(result.explained)),
         ]
         if naming:
-            shown = several[result.agency_code] > 1
-            row.append(Text(inert(Path(result.path).name) if shown else ""))
+            named = several[result.agency_code] > 1
+            row.append(Text(inert(Path(result.path).name) if named else ""))
         table.add_row(*row)
     console.print(table)
     if not quiet:

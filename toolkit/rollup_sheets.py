@@ -258,7 +258,7 @@ def _chart_sheet(
         first, last = row + 2, row + 1 + max(len(categories), 1)
         excel = book.add_chart({"type": chart.type})
         for s in range(len(series)):
-            options = {
+            options: dict[str, Any] = {
                 "name": [CHART_SHEET, row + 1, 1 + s],
                 "categories": [CHART_SHEET, first, 0, last, 0],
                 "values": [CHART_SHEET, first, 1 + s, last, 1 + s],

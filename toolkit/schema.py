@@ -147,7 +147,8 @@ def quoted_figure(frame: pd.DataFrame, rule: Rule) -> pd.Series:
     found = pd.Series(math.nan, index=frame.index)
     for part in rule.parts:
         text = frame[part].map(lambda value: unicodedata.normalize("NFKC", value))
-        extracted = text.str.extract(rule.pattern, expand=False)
+        # pandas-stubs says Series; pandas gives a frame when the pattern has several groups
+        extracted: pd.Series | pd.DataFrame = text.str.extract(rule.pattern, expand=False)
         if isinstance(extracted, pd.DataFrame):
             extracted = extracted.iloc[:, 0]
         found = found.fillna(pd.to_numeric(extracted, errors="coerce"))

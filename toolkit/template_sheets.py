@@ -138,9 +138,14 @@ def _sheet(
             )
         _ok(ws.write_formula(area.row, area.col, formula, styles["summary"], result), "summary")
         for phrase, colour in (("未通过", styles["bad"]), ("全部通过", styles["ok"])):
-            rule = {"type": "text", "criteria": "containing", "value": phrase, "format": colour}
+            colouring = {
+                "type": "text",
+                "criteria": "containing",
+                "value": phrase,
+                "format": colour,
+            }
             _ok(
-                ws.conditional_format(area.row, area.col, area.row, area.col, rule),
+                ws.conditional_format(area.row, area.col, area.row, area.col, colouring),
                 "summary colour",
             )
     for (sheet_name, ref), text in sorted(fill.comments.items()):

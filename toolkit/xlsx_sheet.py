@@ -41,6 +41,7 @@ def tags(*names: str) -> tuple[str, ...]:
 
 _ROW = frozenset(tags("row"))
 _T = frozenset(tags("t"))
+_V = frozenset(tags("v"))
 _R = frozenset(tags("r"))
 _CHILD = {
     **dict.fromkeys(tags("v"), 1),
@@ -165,13 +166,35 @@ def read_sheet(
     return _dense([cell for cell in resolved if cell[2] is not None]), sheet, outside, legacy_only
 
 
+class _Unplaced(Exception):
+    """A filled cell without a usable `r=`: its place depends on the empty cells before it."""
+
+
 def _parse_sheet(
     data: bytes,
     styles: tuple[str | None, ...],
     bounds: Bounds,
     with_xml: bool,
 ) -> tuple[tuple[tuple[int, int, Any], ...], SheetXml | None, tuple[int, str], bool]:
-    """One pass over a sheet's XML; shared strings left as indexes (`_Shared`)."""
+    """One pass over a sheet's XML; shared strings left as indexes (`_Shared`).
+
+    Most producers give every cell its `r=`; then empty cells (styled, half of a template's) are
+    passed over without a look at their attributes. A cell without one sends the whole sheet to the
+    slow pass, which counts every cell's place (a row of such cells is bounded by the area)."""
+    try:
+        return _pass(data, styles, bounds, with_xml, fast=True)
+    except _Unplaced:
+        return _pass(data, styles, bounds, with_xml, fast=False)
+
+
+def _pass(
+    data: bytes,
+    styles: tuple[str | None, ...],
+    bounds: Bounds,
+    with_xml: bool,
+    *,
+    fast: bool,
+) -> tuple[tuple[tuple[int, int, Any], ...], SheetXml | None, tuple[int, str], bool]:
     max_row, max_col = bounds.rows, bounds.cols
     cells: list[tuple[int, int, Any]] = []
     formulas: dict[str, str] = {}
@@ -227,9 +250,13 @@ def _parse_sheet(
             continue
         col = -1
         for index, c in enumerate(element.iterchildren(*_C_TAGS)):
+            if fast and not len(c):
+                continue  # no value and no formula: nothing to read (its style shows nothing)
             ref = c.get("r")
             position = (_POSITIONS.get(ref) or _position(ref)) if ref else None
             if position is None:
+                if fast:
+                    raise _Unplaced
                 cell_row, col, ref = row, col + 1, None
             else:
                 cell_row, col = position
@@ -241,14 +268,17 @@ def _parse_sheet(
                 break
             kind = c.get("t")
             v = f = inline = None
-            for child in c:
-                what = _CHILD.get(child.tag)
-                if what == 1:
-                    v = child.text
-                elif what == 2:
-                    f = child
-                elif what == 3:
-                    inline = child
+            if len(c) == 1 and (child := c[0]).tag in _V:  # the common cell: one value
+                v = child.text
+            else:
+                for child in c:
+                    what = _CHILD.get(child.tag)
+                    if what == 1:
+                        v = child.text
+                    elif what == 2:
+                        f = child
+                    elif what == 3:
+                        inline = child
             if kind is None or kind == "n":
                 if v is None:
                     value: Any = None
@@ -300,7 +330,7 @@ def _parse_sheet(
                     if shared == "array" and f.get("ref"):
                         arrays.append((f.get("ref"), text))
             style = c.get("s")
-            if style is not None and styles:
+            if style is not None and styles and (value is not None or f is not None):
                 code = style_codes.get(style, "")
                 if code == "":
                     code = style_codes[style] = _style_code(styles, style)
@@ -427,8 +457,21 @@ def _expand(sqref: str, bounds: Bounds, budget: int) -> tuple[frozenset[str], in
     return out
 
 
+_BOXES: dict[str, tuple[int, int, int, int] | None] = {}
+
+
 def _box(cell_range: str) -> tuple[int, int, int, int] | None:
-    """ "B2:C9" -> (first row, first col, last row, last col), zero-based; None if malformed."""
+    """ "B2:C9" -> (first row, first col, last row, last col), zero-based; None if malformed.
+    A batch repeats the template's merged ranges in every file: they are worked out once."""
+    if cell_range in _BOXES:
+        return _BOXES[cell_range]
+    box = _box_of(cell_range)
+    if len(_BOXES) < 100_000 and len(cell_range) < 64:
+        _BOXES[cell_range] = box
+    return box
+
+
+def _box_of(cell_range: str) -> tuple[int, int, int, int] | None:
     first, _, last = cell_range.partition(":")
     start, end = _position(first.replace("$", "")), _position((last or first).replace("$", ""))
     if start is None or end is None:

@@ -22,7 +22,7 @@ import hashlib
 import io
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import IO, Any
 
 import xlsxwriter
 from xlsxwriter.url import Url
@@ -96,6 +96,9 @@ class TemplateSheet(Worksheet):
     """
 
     xml_cache_key: str | None = None  # sheet_key(...) for a sheet whose XML may be reused
+    # Set by xlsxwriter's untyped XMLwriter: declared so that mypy knows what we swap.
+    fh: IO[str]
+    internal_fh: bool
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         return formula.removeprefix("{").removeprefix("=").removesuffix("}")
@@ -129,6 +132,10 @@ class BulkSheet(Worksheet):
     bulk_first_row = 0
     number_style = 0
     bulk_heights: dict[int, float] | None = None  # bulk row offset -> height (wrapped text)
+    # Set by xlsxwriter's untyped Worksheet: declared so that mypy knows what we extend.
+    dim_rowmax: int | None
+    dim_colmax: int | None
+    fh: IO[str]
 
     def set_bulk(
         self, first_row: int, rows: list[tuple[int, list[str | float]]], number_style: int
