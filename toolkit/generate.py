@@ -40,7 +40,8 @@ from .manifest import (
     refuse_collisions,
 )
 from .roster import Agency
-from .text import FILE_NAME_BYTES, cell_text, excel_without_blanks, is_blank, safe_file_name
+from .rules import LATER, PASS, kind_of, status_formula, status_value
+from .text import FILE_NAME_BYTES, cell_text, safe_file_name
 
 __all__ = [
     "INSTRUCTIONS_SHEET",
@@ -68,12 +69,9 @@ ROLLUP_HINT = (
     "本表为全区汇总：每个数字都是“明细”表中各单位同一单元格之和（公式），可逐格追溯到单位。"
 )
 META_SHEET = "_meta"
-PASS = "通过"  # what a live status cell shows when its rule holds
-LATER = "报送后核对"  # status of rules the template cannot compute (cross-year, text figures)
 META_PREFIX = "nianbao_"  # custom document property names
 PARALLEL_MIN_PER_WORKER = 20  # below this, starting worker processes costs more than it saves
 
-STATUS_FAIL = {"zero": "请核对", "text-required": "未填写", "mention": "未写明"}
 WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
 
 
@@ -764,7 +762,7 @@ def _sheet(
     for status in sheet.statuses:
         rule = rules[status.rule]
         instances = [rule.instances[i] for i in status.instances]
-        if sums is not None and not (rule.kind in ("sum", "zero") and rule.table):
+        if sums is not None and not (kind_of(rule).in_rollup and rule.table):
             _ok(
                 ws.write_string(status.area.row, status.area.col, "—", styles["status_later"]),
                 f"status {rule.id}",
@@ -1034,70 +1032,10 @@ def _status_colours(ws: Worksheet, styles: dict[str, Any], live: list[tuple[Rule
 # ------------------------------------------------------------------------------------------------
 
 
-def _signed(terms: Sequence[Any], refs: dict[str, tuple[str, str]], here: str) -> str:
-    out = ""
-    for term in terms:
-        ref = _ref(term.cell, refs, here)
-        out += ("-" if term.sign < 0 else "+") + ref
-    return out.lstrip("+") or "0"
-
-
 def _status_formula(
     rule: Rule, instances: Sequence[Instance], refs: dict[str, tuple[str, str]], here: str
 ) -> str:
-    if rule.kind == "sum":
-        diffs = [
-            f"ROUND(({_signed(i.lhs, refs, here)})-({_signed(i.rhs, refs, here)}),4)"
-            for i in instances
-        ]
-        if len(diffs) == 1:
-            return f'=IF({diffs[0]}=0,"{PASS}",{diffs[0]})'
-        return f'=IF(AND({",".join(d + "=0" for d in diffs)}),"{PASS}","不一致")'
-    if rule.kind == "zero":
-        cells = ",".join(_ref(t.cell, refs, here) for i in instances for t in i.lhs)
-        return f'=IF(SUM({cells})=0,"{PASS}","{STATUS_FAIL["zero"]}")'
-    if rule.kind == "text-required":
-        tests = ",".join(f"LEN({excel_without_blanks(_ref(p, refs, here))})>0" for p in rule.parts)
-        return f'=IF(AND({tests}),"{PASS}","{STATUS_FAIL["text-required"]}")'
-    if rule.kind == "mention":
-        part = _ref(rule.parts[0], refs, here)
-        tests = ",".join(f'ISNUMBER(SEARCH("{k}",{part}))' for k in rule.keywords)
-        inner = f'IF(AND({tests}),"{PASS}","{STATUS_FAIL["mention"]}")'
-        if rule.when_positive:
-            cells = ",".join(_ref(c, refs, here) for c in rule.when_positive)
-            return f'=IF(SUM({cells})>0,{inner},"{PASS}")'
-        return "=" + inner
-    raise GenerateError(f"规则 {rule.id} 的类型 {rule.kind} 没有模板公式")
-
-
-def status_value(
-    rule: Rule, instances: Sequence[Instance], values: Mapping[str, float], texts: Mapping[str, str]
-) -> str | float:
-    """What the status formula shows for these values: PASS or the failure."""
-    if rule.kind == "sum":
-        diffs = [
-            round(
-                math.fsum(t.sign * values[t.cell] for t in i.lhs)
-                - math.fsum(t.sign * values[t.cell] for t in i.rhs),
-                4,
-            )
-            for i in instances
-        ]
-        if all(d == 0 for d in diffs):
-            return PASS
-        return _number(diffs[0]) if len(diffs) == 1 else "不一致"
-    if rule.kind == "zero":
-        total = math.fsum(values[t.cell] for i in instances for t in i.lhs)
-        return PASS if total == 0 else STATUS_FAIL["zero"]
-    if rule.kind == "text-required":
-        filled = not any(is_blank(texts.get(p, "")) for p in rule.parts)
-        return PASS if filled else STATUS_FAIL["text-required"]
-    if rule.kind == "mention":
-        if rule.when_positive and math.fsum(values[c] for c in rule.when_positive) <= 0:
-            return PASS
-        text = texts.get(rule.parts[0], "").lower()
-        return PASS if all(k.lower() in text for k in rule.keywords) else STATUS_FAIL["mention"]
-    return LATER
+    return status_formula(rule, instances, lambda key: _ref(key, refs, here))
 
 
 def _summary(
