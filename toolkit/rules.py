@@ -49,6 +49,8 @@ LATER = "报送后核对"  # status of rules the template cannot compute (cross-
 MISMATCH = "不一致"  # a status over several sums, some of which do not hold
 TOLERANCE = 1e-6  # amounts carry at most 4 decimals
 PREVIOUS = "prev:"  # frame column prefix for last year's values
+FORMULA_LIMIT = 8_192  # characters in one formula (Excel; LibreOffice allows more)
+REFERENCE_ROOM = 80  # the longest reference: a quoted 31-character sheet name and an A1 address
 
 # A cell or part key -> its reference in a formula written on the status cell's sheet.
 Ref = Callable[[str], str]
@@ -280,6 +282,11 @@ class TextRequired(Kind):
         parts = tuple(at.part(p) for p in raw["parts"])
         if not parts:
             raise at.fail("parts 须至少列出一个文字部分")
+        # Each part costs one chain of SUBSTITUTE over every blank character (about 950 characters)
+        one = len(f"LEN({excel_without_blanks('')})>0,") + REFERENCE_ROOM
+        if len(parts) * one + 20 > FORMULA_LIMIT:
+            most = (FORMULA_LIMIT - 20) // one
+            raise at.fail(f"parts 最多{most}个：模板的状态公式不能超过{FORMULA_LIMIT}个字符")
         return Loaded(instances=(Instance(rule=rule_id, label="", anchor=parts[0]),), parts=parts)
 
     @classmethod
