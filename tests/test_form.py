@@ -164,6 +164,8 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
         ('severity = "warning"', 'severity = "fatal"', "severity"),
         ('keywords = ["信息处理费"]', "keywords = []", "keywords 须至少有一个关键词"),
         ('keywords = ["信息处理费"]', "keywords = ['信息\"处理费']", "英文双引号"),
+        ('keywords = ["信息处理费"]', 'keywords = ["信息*费"]', "英文双引号"),
+        ('keywords = ["信息处理费"]', 'keywords = ["信息 处理费"]', "空白字符"),
         ('parts = ["s5.problems", "s5.improvements"]', "parts = []", "至少列出一个文字部分"),
         ('parts = ["s5.problems", "s5.improvements"]', f"parts = {ALL_PARTS}", "parts 最多8个"),
         (f"cells = {REGULATIONS}", "cells = []", "至少列出一个单元格"),

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from .findings import plain
 from .form import Form, Instance, Rule, Term
-from .text import excel_without_blanks, is_blank
+from .text import excel_without_blanks, is_blank, strip_blank
 
 if TYPE_CHECKING:  # pandas costs 0.4 s to import: only the residuals need it, and import it late
     import pandas as pd
@@ -329,7 +329,8 @@ class TextRequired(Kind):
 
 class Mention(Kind):
     """The part mentions every keyword (case-blind); with `when_positive`, only when the sum of
-    those cells is above 0."""
+    those cells is above 0. Blank characters in the text do not count here either: a keyword
+    with a zero-width space or a line break inside it looks written, so it is written."""
 
     name = "mention"
     keys = frozenset({"part", "keywords"})
@@ -344,8 +345,15 @@ class Mention(Kind):
         keywords = at.texts(raw["keywords"])
         if not keywords:
             raise at.fail("keywords 须至少有一个关键词")
-        if any('"' in k for k in keywords):  # the formula quotes them in a string constant
-            raise at.fail('keywords 不能含有英文双引号 "')
+        # The formula quotes a keyword in a string constant, and SEARCH takes * ? ~ for wildcards;
+        # a keyword with blank characters could never be found in text stripped of them.
+        if any(ch in k for k in keywords for ch in '"*?~'):
+            raise at.fail('keywords 不能含有英文双引号 " 或 * ? ~')
+        if any(strip_blank(k) != k for k in keywords):
+            raise at.fail("keywords 不能含有空格或其他空白字符")
+        one = len(f'ISNUMBER(SEARCH("",{excel_without_blanks("")})),') + REFERENCE_ROOM
+        if sum(one + len(k) for k in keywords) + 200 > FORMULA_LIMIT:
+            raise at.fail(f"keywords 过多：模板的状态公式不能超过{FORMULA_LIMIT}个字符")
         instance = Instance(
             rule=rule_id, label="", lhs=tuple(Term(cell=c) for c in when), anchor=part
         )
@@ -353,8 +361,8 @@ class Mention(Kind):
 
     @classmethod
     def formula(cls, rule: Rule, instances: Sequence[Instance], ref: Ref) -> str:
-        part = ref(rule.parts[0])
-        tests = ",".join(f'ISNUMBER(SEARCH("{k}",{part}))' for k in rule.keywords)
+        text = excel_without_blanks(ref(rule.parts[0]))
+        tests = ",".join(f'ISNUMBER(SEARCH("{k}",{text}))' for k in rule.keywords)
         inner = f'IF(AND({tests}),"{PASS}","{cls.failed}")'
         if rule.when_positive:
             cells = ",".join(ref(c) for c in rule.when_positive)
@@ -371,14 +379,14 @@ class Mention(Kind):
     ) -> str | float:
         if rule.when_positive and math.fsum(values[c] for c in rule.when_positive) <= 0:
             return PASS
-        text = texts.get(rule.parts[0], "").lower()
+        text = strip_blank(texts.get(rule.parts[0], "")).lower()
         return PASS if all(k.lower() in text for k in rule.keywords) else cls.failed
 
     @classmethod
     def residual(cls, rule: Rule, instance: Instance, frame: pd.DataFrame) -> pd.Series:
         import pandas as pd
 
-        text = frame[rule.parts[0]].str.lower()
+        text = frame[rule.parts[0]].map(strip_blank).str.lower()
         said = pd.Series(True, index=frame.index)
         for keyword in rule.keywords:
             said &= text.str.contains(keyword.lower(), regex=False)
