@@ -20,8 +20,12 @@ ORDER = [
     "text",
     "catalogue",
     "cli_zh",
-    # The form definition and where each of its cells sits on a sheet.
+    # The form definition, the findings model its rules produce, the meaning of each rule kind,
+    # the loader of form files (which asks each kind what its entries may hold), and where each
+    # cell sits on a sheet.
     "form",
+    "findings",
+    "rules",
     "form_file",
     "layout",
     "locate",
@@ -57,9 +61,8 @@ ORDER = [
     "review_sheet",
     "workbook",
     "generate",
-    # Checking: the findings model, which files, one file, many files in the pool, last year's
-    # data, the pandera rules, the batch, then the check command.
-    "findings",
+    # Checking: which files, one file, many files in the pool, last year's data, the pandera
+    # rules, the batch, then the check command.
     "discover",
     "inspection_values",
     "inspection",
