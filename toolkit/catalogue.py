@@ -339,6 +339,77 @@ _ALL = (
         title="处理超时",
         template="处理超时（超过 {seconds} 秒仍未读完），已停止读取",
     ),
+    # mail (issue 16): send and collect (toolkit/send.py, collect.py, mail_message.py).
+    Message(
+        code="mail-template",
+        title="邮件文本模板有误",
+        template="邮件文本模板 {path} 无法使用：{reason}",
+    ),
+    Message(
+        code="mail-server",
+        title="无法连接邮件服务器",
+        template="无法连接邮件服务器 {server}：{reason}",
+    ),
+    Message(
+        code="mail-login",
+        title="邮箱登录失败",
+        template="邮件服务器 {server} 拒绝登录（用户 {user}）：{reason}。请核对用户名和密码（授权码）。",
+    ),
+    Message(
+        code="mail-address",
+        title="发件地址无效",
+        template="{option} 的地址“{address}”无效，应形如 office@example.org。",
+    ),
+    Message(
+        code="mail-server-option",
+        title="服务器地址有误",
+        template="{option} 的值“{value}”无效，应为 主机名 或 主机名:端口，如 smtp.example.org:465。",
+    ),
+    Message(
+        code="mail-tls",
+        title="加密方式有误",
+        template="{option} 只能是 {choices}，不能是“{value}”。",
+    ),
+    Message(
+        code="mail-manifest",
+        title="没有发送清单",
+        template="在 {path} 中没有找到 manifest.csv（由 nianbao generate 生成），或其中没有任何单位。",
+    ),
+    Message(
+        code="mail-only-unknown",
+        title="没有该单位",
+        template="--only 指定的单位代码 {codes} 不在发送清单中。",
+    ),
+    Message(
+        code="mail-folder",
+        title="邮箱文件夹无法打开",
+        template="无法打开邮箱文件夹“{folder}”：{reason}",
+    ),
+    Message(
+        code="mail-no-password",
+        title="没有密码",
+        template="没有邮箱密码：请设置环境变量 {variable}，或在终端中运行以便输入密码。",
+    ),
+    Message(
+        code="mail-rate",
+        title="发送速率有误",
+        template="--rate 应为每分钟发送的封数（大于 0），不能是“{value}”。",
+    ),
+    Message(
+        code="mail-feedback-empty",
+        title="没有审核意见",
+        template="在 {path} 中没有找到审核意见（<单位代码>.txt，由 nianbao check --feedback 生成）。",
+    ),
+    Message(
+        code="mail-smtp-missing",
+        title="没有发件服务器",
+        template="请用 --smtp 指定发件服务器，或用 --dry-run 文件夹 只生成 .eml 文件。",
+    ),
+    Message(
+        code="mail-reply-needs-smtp",
+        title="回复需要发件服务器",
+        template="--reply 须同时给出 --smtp 和 --sender（回复用的发件服务器和地址），并加 --check。",
+    ),
 )
 
 # Operating-system errors in Chinese (H2): no English strerror reaches the user.

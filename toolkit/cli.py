@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .cli_mail import register as _register_mail
 from .cli_zh import install as _install_chinese
 
 if TYPE_CHECKING:
@@ -422,6 +423,9 @@ def rollup(
     if result.csv is not None:
         _say(console, f"长表 CSV：{result.csv}")
     raise typer.Exit(result.exit_code(strict))
+
+
+_register_mail(app)  # send, collect (issue 16)
 
 
 def _console():
