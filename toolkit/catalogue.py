@@ -401,6 +401,11 @@ _ALL = (
         template="在 {path} 中没有找到审核意见（<单位代码>.txt，由 nianbao check --feedback 生成）。",
     ),
     Message(
+        code="mail-log-unreadable",
+        title="记录文件无法读取",
+        template="记录文件 {path} 无法读取（{reason}）。为免丢失已有记录，未收发任何邮件；请修复或移走该文件后重试。",
+    ),
+    Message(
         code="mail-smtp-missing",
         title="没有发件服务器",
         template="请用 --smtp 指定发件服务器，或用 --dry-run 文件夹 只生成 .eml 文件。",

@@ -198,7 +198,7 @@ def read_log(path: Path) -> list[dict[str, str]]:
             if not isinstance(exc, OSError) or not exc.errno
             else str(exc)
         )
-        raise UsageError("manifest-unreadable", path=path, reason=reason) from None
+        raise UsageError("mail-log-unreadable", path=path, reason=reason) from None
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     return [{k: (v or "").removeprefix("'") for k, v in row.items() if k} for row in rows]
 
