@@ -10,6 +10,7 @@ import csv
 import email
 import imaplib
 import io
+import time
 import zipfile
 from datetime import datetime
 from email import policy
@@ -502,3 +503,40 @@ def test_collect_check_reply_loop(clean: MailServers, tmp_path: Path) -> None:
         email.message_from_bytes(r, policy=policy.default) for r in _imap_messages(clean, "agency")
     ]
     assert [m["In-Reply-To"] for m in fetched].count("<reply-12@client.example.org>") == 2
+
+
+def test_rate_spaces_the_messages(clean: MailServers, templates: Path) -> None:
+    messages = [m for m in template_messages(templates, _settings()) if m.address]
+    started = time.monotonic()
+    report = deliver(messages, sender=SENDER, account=_smtp(clean), rate=300)  # one per 0.2 s
+    assert report.count("已发送") == 4
+    assert time.monotonic() - started >= 0.6
+
+
+def test_collect_refuses_what_it_cannot_do(clean: MailServers, tmp_path: Path) -> None:
+    """No password, a TLS mode the port does not speak, a folder that does not exist: exit 2 with
+    a Chinese reason; --since after every message fetches nothing (plain IMAP, --tls none)."""
+    clean.deliver("office", _returns_one(_sample("QK001").read_bytes(), 21))
+    base = [
+        "collect",
+        "--user",
+        "office",
+        "--out",
+        str(tmp_path / "out"),
+        "--cafile",
+        str(clean.cafile),
+    ]
+    plain = ["--imap", f"{HOST}:{clean.imap_port}", "--tls", "none"]
+    env = {"NIANBAO_IMAP_PASSWORD": USERS["office"]}
+    result = runner.invoke(app, [*base, *plain], env={"NIANBAO_IMAP_PASSWORD": ""})
+    assert result.exit_code == 2 and "NIANBAO_IMAP_PASSWORD" in result.output
+    result = runner.invoke(
+        app, [*base, "--imap", f"{HOST}:{clean.imap_port}", "--tls", "ssl"], env=env
+    )
+    assert result.exit_code == 2 and "加密连接失败" in result.output
+    result = runner.invoke(app, [*base, *plain, "--folder", "报送箱"], env=env)
+    assert result.exit_code == 2 and "无法打开邮箱文件夹“报送箱”" in result.output
+    result = runner.invoke(app, [*base, *plain, "--since", "2999-01-01"], env=env)
+    assert result.exit_code == 0 and "新邮件 0 封" in result.output
+    result = runner.invoke(app, [*base, *plain], env=env)
+    assert result.exit_code == 0 and "新邮件 1 封，保存报表 1 份" in result.output

@@ -28,7 +28,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
 from .catalogue import UsageError
-from .form import Form, standard_form
+from .form import standard_form
 from .mail_account import Account, network_reason, tls_context
 from .mail_attachments import (
     NO_WORKBOOK,
@@ -202,13 +202,11 @@ def collect_mail(
     folder: str = "INBOX",
     since: date | None = None,
     mark_seen: bool = False,
-    form: Form | None = None,
     now: datetime | None = None,
     limit: int = LIMITS["file_bytes"],
 ) -> CollectReport:
     """Fetch the new messages of `folder` and save their spreadsheets into `out_dir`; an
     attachment over `limit` bytes (the reader's file limit) is logged and skipped."""
-    form = form or standard_form()
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError("out-not-folder", path=out_dir)
@@ -241,7 +239,7 @@ def collect_mail(
         items: list[Collected] = []
         with staging_dir(out_dir) as staging:
             for uid in uids:
-                new = _one_message(imap, uid, out_dir, staging, form, known, now, limit)
+                new = _one_message(imap, uid, out_dir, staging, known, now, limit)
                 for item in new:
                     rows.append(_row(item, folder, validity, now))
                     if item.path is not None and item.sha256:
@@ -285,7 +283,6 @@ def _one_message(
     uid: int,
     out_dir: Path,
     staging: Path,
-    form: Form,
     known: dict[str, dict[str, str]],
     now: datetime | None,
     limit: int,
@@ -319,7 +316,7 @@ def _one_message(
         if isinstance(content, Skip):
             items.append(replace(base, attachment=name, result=content.result, note=str(content)))
             continue
-        items.append(_store(base, name, content, out_dir, staging, form, known, stamp))
+        items.append(_store(base, name, content, out_dir, staging, known, stamp))
     return items or [replace(base, result=NO_WORKBOOK, note="邮件中没有报表附件")]
 
 
@@ -329,12 +326,9 @@ def _store(
     data: bytes,
     out_dir: Path,
     staging: Path,
-    form: Form,
     known: dict[str, dict[str, str]],
     stamp: datetime,
 ) -> Collected:
-    from .read import read_workbook
-
     digest = hashlib.sha256(data).hexdigest()
     item = replace(base, attachment=name, sha256=digest)
     if digest in known:
@@ -350,9 +344,7 @@ def _store(
     suffix = suffix if suffix in SPREADSHEETS else ".xlsx"
     temporary = staging / f"{digest}{suffix}"
     temporary.write_bytes(data)
-    workbook = read_workbook(temporary, form)
-    code = workbook.meta.get("agency_code", "").strip()
-    agency = workbook.meta.get("agency_name", "").strip()
+    code, agency, year, error = _identity(temporary)
     when = stamp.strftime("%Y%m%d-%H%M%S")
     if code:
         stem = f"{code}-{agency}-{when}-{digest[:8]}"
@@ -360,7 +352,7 @@ def _store(
     else:
         stem = f"未识别-{when}-{digest[:8]}-{Path(name).stem}"
         result = UNIDENTIFIED
-        note = workbook.error or "不是下发的模板（没有单位信息），请人工查看"
+        note = error or "不是下发的模板（没有单位信息），请人工查看"
     target = out_dir / safe_file_name(stem, suffix)
     if target.exists():  # never over a file already there (another report or the clerk's own)
         target = out_dir / safe_file_name(f"{stem}-{digest}", suffix)
@@ -369,8 +361,34 @@ def _store(
         item,
         agency_code=code,
         agency_name=agency,
-        year=workbook.meta.get("year", ""),
+        year=year,
         path=target,
         result=result,
         note=note,
+    )
+
+
+def _identity(path: Path) -> tuple[str, str, str, str]:
+    """(agency code, agency name, year, why unreadable) from the workbook's own `_meta`, read in a
+    worker process like `check` reads it: an attachment that crashes or exhausts the reader costs
+    only itself."""
+    from .check import FILE_TIMEOUT
+    from .pool import WorkerDied, run_isolated
+
+    (result,) = run_isolated(_read_identity, [path], workers=1, timeout=FILE_TIMEOUT)
+    if isinstance(result, WorkerDied):
+        return "", "", "", result.reason
+    return result
+
+
+def _read_identity(path: Path) -> tuple[str, str, str, str]:
+    from .read import read_workbook
+
+    workbook = read_workbook(path, standard_form())
+    meta = workbook.meta
+    return (
+        meta.get("agency_code", "").strip(),
+        meta.get("agency_name", "").strip(),
+        meta.get("year", "").strip(),
+        workbook.error,
     )
