@@ -17,6 +17,7 @@ from email import policy
 from pathlib import Path
 from urllib.parse import quote
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -540,3 +541,27 @@ def test_collect_refuses_what_it_cannot_do(clean: MailServers, tmp_path: Path) -
     assert result.exit_code == 0 and "新邮件 0 封" in result.output
     result = runner.invoke(app, [*base, *plain], env=env)
     assert result.exit_code == 0 and "新邮件 1 封，保存报表 1 份" in result.output
+
+
+def test_collect_keeps_foreign_workbooks_for_the_clerk(clean: MailServers, tmp_path: Path) -> None:
+    """A spreadsheet that is not one of the templates is saved as 未识别 for the clerk to look at;
+    a broken zip is logged and skipped; --check on a folder with nothing yet does not fail."""
+    out = tmp_path / "out"
+    imap = ["collect", "--imap", f"{HOST}:{clean.imaps_port}", "--user", "office", "--out",
+            str(out), "--cafile", str(clean.cafile), "--check"]  # fmt: skip
+    env = {"NIANBAO_IMAP_PASSWORD": USERS["office"]}
+    empty = runner.invoke(app, imap, env=env)
+    assert empty.exit_code == 0 and "新邮件 0 封" in empty.output, empty.output
+    foreign = io.BytesIO()
+    openpyxl.Workbook().save(foreign)
+    clean.deliver("office", _returns_one(foreign.getvalue(), 31))
+    clean.deliver("office", _reply("agency@example.org", b"zip", [
+        (b'Content-Type: application/zip; name="broken.zip"', b"PK\x03\x04 not really a zip"),
+    ], 32))  # fmt: skip
+    report = collect_mail(_imap_office(clean), out)
+    results = [(i.attachment, i.result) for i in report.items]
+    assert results == [("r.xlsx", "已保存（未识别单位）"), ("broken.zip", "无法读取")]
+    (saved,) = report.saved
+    assert saved.path.name.startswith("未识别-20240115-") and saved.path.name.endswith("-r.xlsx")
+    assert saved.path.read_bytes() == foreign.getvalue()
+    assert report.exit_code == 1

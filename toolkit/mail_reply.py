@@ -71,9 +71,15 @@ def collect_cycle(
     collected = collect_mail(imap, out_dir, folder=folder, since=since, mark_seen=mark_seen)
     if not check_files:
         return Cycle(collected=collected)
+    from .catalogue import UsageError
     from .check import check
 
-    report = check([out_dir], key=key, year=year, district=district, roster=roster)
+    try:
+        report = check([out_dir], key=key, year=year, district=district, roster=roster)
+    except UsageError as exc:
+        if exc.code != "no-files":
+            raise
+        return Cycle(collected=collected)  # nothing has come in yet: nothing to check or answer
     if reply is None:
         return Cycle(collected=collected, checked=report)
     feedback_dir = reply.feedback_dir or Path(out_dir) / FEEDBACK_FOLDER
