@@ -238,6 +238,12 @@ def test_dry_run_writes_one_eml_per_agency(tmp_path: Path, templates: Path) -> N
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_filename() == next(templates.glob("QK001-*.xlsx")).name
     assert not (templates / SEND_LOG).exists()  # a dry run sends nothing and logs nothing
+    next(templates.glob("QK002-*.xlsx")).unlink()  # a template the office deleted by mistake
+    again = runner.invoke(app, ["send", str(templates), "--sender", SENDER, "--dry-run", str(out)])
+    assert (
+        again.exit_code == 1
+        and "失败 QK002 区教育局 <agency@example.org>：找不到文件" in again.output
+    )
     with (templates / "manifest.csv").open(encoding="utf-8-sig") as handle:
         assert len(list(csv.DictReader(handle))) == 5
 
@@ -410,6 +416,7 @@ def test_collect_saves_each_report_once_under_its_agency(
     assert {r["Message-ID"] for r in rows} >= {
         f"<reply-{n}@client.example.org>" for n in range(1, 9)
     }
+    assert all(r["UIDVALIDITY"].isdigit() and r["UID"].isdigit() for r in rows)
     # Nothing was marked or deleted; a rerun fetches nothing; a new message is fetched alone.
     assert all(b"\\Seen" not in flags for flags in _flags(clean, "office"))
     assert collect_mail(_imap_office(clean), out).messages == 0
