@@ -11,6 +11,7 @@ AUTH with the same users, and can be told to refuse recipients. Both are stopped
 from __future__ import annotations
 
 import contextlib
+import imaplib
 import mailbox
 import os
 import shutil
@@ -25,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["MailServers", "mail_servers"]
+__all__ = ["MailServers", "fixtures", "mail_servers"]
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 HOST = "127.0.0.1"
@@ -89,6 +90,27 @@ class MailServers:
 
     def client_context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(self.cafile))
+
+    def fetch_all(self, user: str) -> list[bytes]:
+        """Every message in a user's INBOX over IMAPS, as the server gives it back."""
+        with imaplib.IMAP4_SSL(HOST, self.imaps_port, ssl_context=self.client_context()) as imap:
+            imap.login(user, USERS[user])
+            imap.select("INBOX", readonly=True)
+            _, data = imap.uid("SEARCH", None, "ALL")
+            found = []
+            for uid in data[0].split():
+                _, fetched = imap.uid("FETCH", uid, "(BODY.PEEK[])")
+                found.append(fetched[0][1])
+            return found
+
+    def flags(self, user: str) -> list[bytes]:
+        """The FLAGS of every message in a user's INBOX (plain IMAP with STARTTLS)."""
+        with imaplib.IMAP4(HOST, self.imap_port) as imap:
+            imap.starttls(ssl_context=self.client_context())
+            imap.login(user, USERS[user])
+            imap.select("INBOX", readonly=True)
+            _, data = imap.fetch("1:*", "(FLAGS)")
+            return [d for d in data if isinstance(d, bytes)]
 
 
 def _certificate(folder: Path) -> tuple[Path, Path]:
@@ -265,6 +287,27 @@ def mail_servers(root: Path) -> Iterator[MailServers]:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         shutil.rmtree(store, ignore_errors=True)
+
+
+def fixtures():
+    """The `servers` fixture (started once per test module) and `clean` (empty mailboxes, no
+    refused recipients) for a test module: `servers, clean = fixtures()`."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailServers]:
+        with mail_servers(tmp_path_factory.mktemp("mail")) as running:
+            yield running
+
+    @pytest.fixture
+    def clean(servers: MailServers) -> MailServers:
+        for user in USERS:
+            servers.clear(user)
+        servers.rejected.clear()
+        servers.received.clear()
+        return servers
+
+    return servers, clean
 
 
 if __name__ == "__main__":  # a manual smoke test: python -m tests.mailserver
