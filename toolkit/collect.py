@@ -27,7 +27,7 @@ from datetime import date, datetime
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
-from .catalogue import UsageError
+from .catalogue import UsageError, say
 from .form import standard_form
 from .mail_account import Account, network_reason, tls_context
 from .mail_attachments import (
@@ -292,12 +292,14 @@ def _one_message(
     base = Collected(uid=uid, message_id="", sender="", subject="", sent_at="")
     if size and int(size.group(1)) > 2 * limit + 1024 * 1024:  # base64 adds a third
         return [
-            replace(base, result=TOO_LARGE, note=f"邮件大小 {int(size.group(1))} 字节，超过上限")
+            replace(
+                base, result=TOO_LARGE, note=say("mail-message-too-large", size=int(size.group(1)))
+            )
         ]
     typ, data = imap.uid("FETCH", str(uid), "(BODY.PEEK[])")
     raw = next((d[1] for d in data or [] if isinstance(d, tuple) and len(d) > 1), None)
     if typ != "OK" or raw is None:
-        return [replace(base, result=REFUSED, note="邮件无法取回")]
+        return [replace(base, result=REFUSED, note=say("mail-fetch-failed"))]
     message = email.message_from_bytes(raw)
     try:
         sent = parsedate_to_datetime(header(message, "Date"))
@@ -317,7 +319,7 @@ def _one_message(
             items.append(replace(base, attachment=name, result=content.result, note=str(content)))
             continue
         items.append(_store(base, name, content, out_dir, staging, known, stamp))
-    return items or [replace(base, result=NO_WORKBOOK, note="邮件中没有报表附件")]
+    return items or [replace(base, result=NO_WORKBOOK, note=say("mail-no-workbook"))]
 
 
 def _store(
@@ -338,7 +340,7 @@ def _store(
             agency_code=earlier.get("单位代码", ""),
             agency_name=earlier.get("单位名称", ""),
             result=DUPLICATE,
-            note=f"与已保存的 {earlier.get('保存为', '')} 相同",
+            note=say("mail-duplicate", file=earlier.get("保存为", "")),
         )
     suffix = Path(name).suffix.lower()
     suffix = suffix if suffix in SPREADSHEETS else ".xlsx"
@@ -352,7 +354,7 @@ def _store(
     else:
         stem = f"未识别-{when}-{digest[:8]}-{Path(name).stem}"
         result = UNIDENTIFIED
-        note = error or "不是下发的模板（没有单位信息），请人工查看"
+        note = error or say("mail-unidentified")
     target = out_dir / safe_file_name(stem, suffix)
     if target.exists():  # never over a file already there (another report or the clerk's own)
         target = out_dir / safe_file_name(f"{stem}-{digest}", suffix)

@@ -12,7 +12,7 @@ import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import UsageError, os_reason
+from .catalogue import UsageError, os_reason, say
 
 __all__ = [
     "IMAP_PORTS",
@@ -91,24 +91,24 @@ def tls_context(account: Account) -> ssl.SSLContext:
 def network_reason(exc: BaseException) -> str:
     """What went wrong talking to a mail server, in Chinese (the server's own words kept short)."""
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"服务器证书无法验证（{exc.verify_message}）；内部证书请用 --cafile 指定"
+        return say("mail-net-certificate", reason=exc.verify_message)
     if isinstance(exc, ssl.SSLError):
-        return f"加密连接失败（{exc.reason or type(exc).__name__}）；请核对 --tls 与端口是否匹配"
+        return say("mail-net-tls", reason=exc.reason or type(exc).__name__)
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return "服务器不支持所需的功能（如登录或 STARTTLS）；请核对 --tls 与端口"
+        return say("mail-net-unsupported")
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return "服务器断开了连接"
+        return say("mail-net-disconnected")
     if isinstance(exc, smtplib.SMTPResponseException):
         text = (
             exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else ""
         )
-        return f"服务器答复 {exc.smtp_code} {' '.join(text.split())[:200]}"
+        return say("mail-net-reply", code=exc.smtp_code, text=" ".join(text.split())[:200])
     if isinstance(exc, socket.gaierror):
-        return "找不到该主机名"
+        return say("mail-net-host")
     if isinstance(exc, TimeoutError | socket.timeout):
-        return "连接超时"
+        return say("mail-net-timeout")
     if isinstance(exc, ConnectionRefusedError):
-        return "连接被拒绝（端口上没有邮件服务）"
+        return say("mail-net-refused")
     if isinstance(exc, OSError) and exc.errno:
         return os_reason(exc)
     text = " ".join(str(exc).split())[:200]

@@ -16,6 +16,7 @@ from email.message import Message
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
+from .catalogue import say
 from .package import BROKEN_PACKAGE, LIMITS
 
 __all__ = [
@@ -147,10 +148,10 @@ def _payload(part: Message, limit: int) -> bytes:
     """The decoded attachment; its encoded size is judged first, so a huge one is never decoded."""
     encoded = part.get_payload()
     if isinstance(encoded, str) and len(encoded) * 3 // 4 > limit + 4096:
-        raise Skip(TOO_LARGE, f"附件超过 {_megabytes(limit)}")
+        raise Skip(TOO_LARGE, say("mail-too-large", size=_megabytes(limit)))
     data = part.get_payload(decode=True) or b""
     if len(data) > limit:
-        raise Skip(TOO_LARGE, f"附件超过 {_megabytes(limit)}")
+        raise Skip(TOO_LARGE, say("mail-too-large", size=_megabytes(limit)))
     return data
 
 
@@ -169,7 +170,7 @@ def _unzip(data: bytes, limit: int) -> Iterator[tuple[str, bytes]]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
         if len(members) > ARCHIVE_MAX_MEMBERS:
-            raise Skip(REFUSED, f"压缩包内文件超过 {ARCHIVE_MAX_MEMBERS} 个，疑似恶意构造")
+            raise Skip(REFUSED, say("mail-zip-members", count=ARCHIVE_MAX_MEMBERS))
         total = 0
         for info in members:
             name = _zip_name(info)
@@ -178,21 +179,23 @@ def _unzip(data: bytes, limit: int) -> Iterator[tuple[str, bytes]]:
             if info.file_size > 1024 * 1024 and info.file_size > LIMITS["ratio"] * max(
                 info.compress_size, 1
             ):
-                raise Skip(REFUSED, "压缩包压缩比异常（疑似“压缩炸弹”），已拒绝")
+                raise Skip(REFUSED, say("mail-zip-ratio"))
             if info.file_size > limit:
-                raise Skip(TOO_LARGE, f"压缩包内的 {name} 超过 {_megabytes(limit)}")
+                raise Skip(
+                    TOO_LARGE, say("mail-zip-member-too-large", name=name, size=_megabytes(limit))
+                )
             total += info.file_size
             if total > LIMITS["total_bytes"]:
-                raise Skip(REFUSED, "压缩包解压后过大（疑似“压缩炸弹”），已拒绝")
+                raise Skip(REFUSED, say("mail-zip-total"))
             with archive.open(info) as handle:
                 content = handle.read(limit + 1)
             if len(content) > limit:
-                raise Skip(REFUSED, "压缩包中的文件大小与记录不符，已拒绝")
+                raise Skip(REFUSED, say("mail-zip-size-lie"))
             yield name, content
     except RuntimeError:
-        raise Skip(REFUSED, "压缩包已加密，无法打开") from None
+        raise Skip(REFUSED, say("mail-zip-encrypted")) from None
     except BROKEN_PACKAGE:
-        raise Skip(REFUSED, "压缩包已损坏，无法打开") from None
+        raise Skip(REFUSED, say("mail-zip-broken")) from None
 
 
 def workbooks(message: Message, limit: int) -> Iterator[tuple[str, bytes | Skip]]:
@@ -210,7 +213,7 @@ def workbooks(message: Message, limit: int) -> Iterator[tuple[str, bytes | Skip]
             if suffix in ARCHIVES:
                 found = list(_unzip(data, limit))
                 if not found:
-                    yield name, Skip(NO_WORKBOOK, "压缩包中没有报表文件")
+                    yield name, Skip(NO_WORKBOOK, say("mail-zip-empty"))
                 for inner, content in found:
                     yield f"{name}/{inner}", content
             else:

@@ -22,7 +22,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from urllib.parse import quote
 
-from .catalogue import UsageError
+from .catalogue import UsageError, say
 from .form import TEMPLATES_DIR
 
 __all__ = [
@@ -78,10 +78,10 @@ def load_text(name: str, path: Path | None = None) -> MailText:
         with path.open("rb") as handle:
             data = handle.read(TEXT_MAX_BYTES + 1)
         if len(data) > TEXT_MAX_BYTES:
-            raise UsageError("mail-template", path=path, reason="文件过大")
+            raise UsageError("mail-template", path=path, reason=say("mail-text-too-large"))
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UsageError("mail-template", path=path, reason="不是 UTF-8 编码的文本") from None
+        raise UsageError("mail-template", path=path, reason=say("mail-text-encoding")) from None
     except OSError as exc:
         from .catalogue import os_reason
 
@@ -89,7 +89,7 @@ def load_text(name: str, path: Path | None = None) -> MailText:
     lines = text.replace("\r\n", "\n").split("\n")
     first = lines[0].strip()
     if not first.startswith(SUBJECT_PREFIXES):
-        raise UsageError("mail-template", path=path, reason="第一行须为“主题：……”")
+        raise UsageError("mail-template", path=path, reason=say("mail-text-subject"))
     subject = first[len(SUBJECT_PREFIXES[0]) :].strip()
     body = "\n".join(lines[1:]).strip("\n") + "\n"
     return MailText(path=path, subject=subject, body=body)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .catalogue import UsageError, os_reason
+from .catalogue import UsageError, os_reason, say
 from .mail_message import Attachment, load_text
 from .manifest import MANIFEST, ManifestRow, read_manifest
 from .send import Outgoing
@@ -66,13 +66,13 @@ def _read(path: Path) -> tuple[bytes, str]:
     """A file nianbao attaches (its own template or copy), bounded; (b"", reason) when it cannot."""
     try:
         if not path.is_file():
-            return b"", f"找不到文件 {path.name}"
+            return b"", say("mail-attach-missing", name=path.name)
         with path.open("rb") as handle:
             data = handle.read(ATTACHMENT_MAX_BYTES + 1)
     except OSError as exc:
-        return b"", f"无法读取 {path.name}：{os_reason(exc)}"
+        return b"", say("mail-attach-unreadable", name=path.name, reason=os_reason(exc))
     if len(data) > ATTACHMENT_MAX_BYTES:
-        return b"", f"{path.name} 超过 25 MB，邮件服务器通常不接受"
+        return b"", say("mail-attach-too-large", name=path.name)
     return data, ""
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .catalogue import UsageError
+from .catalogue import UsageError, say
 from .mail_account import Account, network_reason, tls_context
 from .mail_message import Attachment, build_message, valid_address
 from .outputs import write_atomic
@@ -299,7 +299,7 @@ def _one(
     if message.problem:
         return Sent(**who, result=FAILED, reason=message.problem)
     if not valid_address(message.address):
-        reason = "名单中没有电子邮箱" if not message.address else "电子邮箱地址无效"
+        reason = say("mail-no-address" if not message.address else "mail-bad-address")
         return Sent(**who, result=NO_ADDRESS, reason=reason)
     message_id, data = build_message(
         sender=sender,
