@@ -63,6 +63,7 @@ class MailServers:
     smtps_port: int
     users: dict[str, str] = field(default_factory=lambda: dict(USERS))
     rejected: set[str] = field(default_factory=set)  # recipients the SMTP server refuses
+    fail_next_data: str = ""  # a reply to give the next DATA instead of accepting it (once)
     received: list[tuple[str, list[str], bytes]] = field(default_factory=list)
 
     def address(self, user: str) -> str:
@@ -215,6 +216,9 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.servers.fail_next_data:
+            reply, self.servers.fail_next_data = self.servers.fail_next_data, ""
+            return reply
         data = envelope.original_content
         self.servers.received.append((envelope.mail_from, list(envelope.rcpt_tos), data))
         for rcpt in envelope.rcpt_tos:
@@ -258,8 +262,14 @@ def mail_servers(root: Path) -> Iterator[MailServers]:
         )
     controllers = []
     try:
-        _wait_port(ports[0])
-        _wait_port(ports[1])
+        try:
+            _wait_port(ports[0])
+            _wait_port(ports[1])
+        except RuntimeError:
+            log = root / "dovecot.log"
+            said = (root / "dovecot.stderr").read_text(errors="replace")
+            said += log.read_text(errors="replace") if log.exists() else ""
+            raise RuntimeError(f"Dovecot did not start:\n{said[-3000:]}") from None
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(cert, key)
         handler = _Handler(servers)

@@ -111,35 +111,30 @@ def test_send_templates_arrive_byte_for_byte(clean: MailServers, templates: Path
 def test_rejected_and_missing_addresses_do_not_stop_the_others(
     clean: MailServers, templates: Path
 ) -> None:
-    """Through the command line, in plain SMTP: a refused recipient and a missing address are
-    reported for their agencies (exit 1), everyone else's template is sent; the password is
+    """Through the command line, in plain SMTP: a temporary error after DATA, a refused recipient
+    and a missing address are reported for their agencies (exit 1), everyone else's template is
+    sent, and a rerun sends only the one that failed for a reason that passed; the password is
     neither printed nor logged."""
     clean.rejected.add("refused@example.org")
-    result = runner.invoke(
-        app,
-        [
-            "send",
-            str(templates),
-            "--smtp",
-            f"{HOST}:{clean.smtp_port}",
-            "--tls",
-            "none",
-            "--user",
-            "office",
-            "--sender",
-            SENDER,
-        ],
-        env={"NIANBAO_SMTP_PASSWORD": USERS["office"]},
-    )
+    clean.fail_next_data = "451 4.3.0 Try again later"  # QK001, the first message
+    args = ["send", str(templates), "--smtp", f"{HOST}:{clean.smtp_port}", "--tls", "none",
+            "--user", "office", "--sender", SENDER]  # fmt: skip
+    env = {"NIANBAO_SMTP_PASSWORD": USERS["office"]}
+    result = runner.invoke(app, args, env=env)
     assert result.exit_code == 1, result.output
+    assert "失败 QK001" in result.output and "451" in result.output
     assert "失败 QK004" in result.output and "550" in result.output
     assert "无地址 QK003" in result.output
-    assert "已发送 3 封" in result.output
+    assert "已发送 2 封" in result.output
     log = (templates / SEND_LOG).read_text(encoding="utf-8-sig")
     assert USERS["office"] not in log and USERS["office"] not in result.output
-    rows = {row["单位代码"]: row["结果"] for row in read_log(templates / SEND_LOG)}
-    assert rows == {"QK001": "已发送", "QK002": "已发送", "QK003": "无地址", "QK004": "失败",
-                    "QK005": "已发送"}  # fmt: skip
+    rows = [(row["单位代码"], row["结果"]) for row in read_log(templates / SEND_LOG)]
+    assert rows == [("QK001", "失败"), ("QK002", "已发送"), ("QK003", "无地址"),
+                    ("QK004", "失败"), ("QK005", "已发送")]  # fmt: skip
+    assert len(clean.fetch_all("agency")) == 2
+    again = runner.invoke(app, args, env=env)
+    assert again.exit_code == 1  # QK003 and QK004 still cannot be reached
+    assert "已发送 1 封" in again.output and "此前已发送（跳过） 2 封" in again.output
     assert len(clean.fetch_all("agency")) == 3
 
 
