@@ -59,6 +59,14 @@ def _smtp_account(server: str, tls: str, user: str, cafile: Path | None) -> Acco
     )
 
 
+def _check_sender(sender: str) -> None:
+    from .catalogue import UsageError
+    from .mail_message import valid_address
+
+    if not valid_address(sender):
+        raise UsageError("mail-address", option="--sender", address=sender)
+
+
 def _print_sent(report: SendReport, console) -> None:
     from . import cli
     from .send import FAILED, NO_ADDRESS, SENT, SKIPPED, WRITTEN
@@ -164,6 +172,7 @@ def send(
             log = folder / SEND_LOG
         else:
             raise UsageError("mail-manifest", path="（未给出模板文件夹）")
+        _check_sender(sender)  # before the password is asked for
         account = None
         if dry_run is None:
             if not smtp:
@@ -279,6 +288,8 @@ def collect(
     try:
         if reply and (not smtp or not sender or not run_check):
             raise UsageError("mail-reply-needs-smtp")
+        if reply:
+            _check_sender(sender)
         cli._check_year(year)
         due = cli._date("--deadline", deadline)
         after = cli._date("--since", since)
