@@ -77,8 +77,18 @@ ORDER = [
     "report",
     "rollup_sheets",
     "rollup",
+    # Mail: the account, one message, sending, the outbox of templates, attachments received,
+    # collecting them, answering each agency.
+    "mail_account",
+    "mail_message",
+    "send",
+    "mail_outbox",
+    "mail_attachments",
+    "collect",
+    "mail_reply",
     # The command line.
     "cli_support",
+    "cli_mail",
     "cli",
     "__main__",
 ]
