@@ -1,0 +1,358 @@
+"""Figures stated in the narrative of an annual report, and the table cells they must equal.
+
+Real reports state their figures in prose in many ways: "2023年共受理政府信息依申请公开121件(其中
+本年度新收申请数112件,上年结转申请数9件),已答复119件,属于同意公开的60件", "全年未接到信息公开
+申请", "共收到政府信息公开申请十二件", "办理回复23件". `stated_figures` finds every such statement
+and names it by a figure family ("new", "accepted", "granted", "review_total", "normative_issued"…);
+templates/gov-info-2021-figures.toml maps each family to the table cells it must equal
+(`parse_families`), and `agrees` compares one statement with the tables.
+
+How a figure is named: the text is cut into clauses at 。；; and line ends; each number followed by a
+counting unit (件, 条, 宗, 项, 份, 次, 起; 万元 for fees) is named by the keyword nearest before it in
+the same clause (after the previous figure): a verb (收到 → new, 受理 → accepted, 办结/答复 → handled),
+a result category (部分公开 → partial), a carry-over (上年结转, 结转下一年), 行政复议, 行政诉讼, a
+规范性文件 action (制发, 废止, 现行有效). Keywords for other things (留言, 热线, 信访, 访问量,
+行政许可申请, 类信息, 比去年…) are named too, so that the nearest keyword being one of them silences
+the figure. Sentences with no "申请" or "信息公开" never give an application figure. Statements of
+none ("未收到政府信息公开申请", "无下年度结转", "未发生…行政复议、行政诉讼") give 0.
+
+A statement that cannot be read with confidence gives nothing: a false warning costs an office more
+than a missed one. When one text gives two different values to one family, neither is kept.
+
+Pure functions, no I/O: callers read the files (form loader, check, the importer, the bench).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = [
+    "Family",
+    "StatedFigure",
+    "agrees",
+    "chinese_number",
+    "parse_families",
+    "stated_figures",
+]
+
+
+@dataclass(frozen=True)
+class StatedFigure:
+    """One figure a narrative states: its family, its value, the clause it came from and where."""
+
+    family: str
+    value: float
+    sentence: str  # the clause, as written (original characters)
+    span: tuple[int, int]  # the figure's characters in the text given to `stated_figures`
+
+
+@dataclass(frozen=True)
+class Family:
+    """A figure family of the form: the table cells whose sum the stated figure must equal."""
+
+    key: str
+    title: str
+    cells: tuple[str, ...]
+    alternatives: tuple[tuple[str, ...], ...] = ()
+    unit: str = "count"
+
+
+def parse_families(toml_text: str) -> dict[str, Family]:
+    """The families of a figures file (templates/gov-info-2021-figures.toml), by key."""
+    data = tomllib.loads(toml_text)
+    families: dict[str, Family] = {}
+    for key, spec in data.get("families", {}).items():
+        if not isinstance(spec, dict) or not spec.get("cells"):
+            raise ValueError(f"figure family {key!r} has no cells")
+        families[key] = Family(
+            key=key,
+            title=str(spec.get("title", key)),
+            cells=tuple(str(c) for c in spec["cells"]),
+            alternatives=tuple(tuple(str(c) for c in alt) for alt in spec.get("alternatives", ())),
+            unit=str(spec.get("unit", "count")),
+        )
+    return families
+
+
+def agrees(figure: StatedFigure, family: Family, values: Mapping[str, float]) -> bool | None:
+    """Whether a stated figure equals the tables under some reading of its family: True, False, or
+    None when a cell it needs is missing (then nothing can be said)."""
+    readings = (family.cells, *family.alternatives)
+    known = False
+    for cells in readings:
+        if any(values.get(c) is None or values.get(c) != values.get(c) for c in cells):
+            continue  # a blank or NaN cell: this reading cannot be judged
+        known = True
+        if abs(sum(float(values[c]) for c in cells) - figure.value) < 1e-6:
+            return True
+    return False if known else None
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+_FULL_WIDTH = str.maketrans(
+    "０１２３４５６７８９．，", "0123456789.,"
+)  # one char for one: spans hold
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+_CN_DIGITS |= {"七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_CN = "零〇一二两三四五六七八九十百千万"
+_COUNT_UNIT = "件宗项份次起条例"
+# A figure: Arabic digits (optionally grouped "1,046") or Chinese numerals, then a counting unit,
+# or a decimal amount then 万元. Not a figure: "第三", "100余条", "60多批次", "3.5%", years ("2023年").
+_FIGURE = re.compile(
+    rf"(?<![\d.第])(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|[{_CN}]+)\s*(?P<unit>[{_COUNT_UNIT}])(?!次数)"
+    rf"|(?<![\d.])(?P<amount>\d+(?:\.\d+)?)\s*万元"
+)
+
+
+def chinese_number(text: str) -> int | None:
+    """The value of a Chinese numeral ("十二" 12, "一百零五" 105, "两" 2, "〇" 0), None if not one."""
+    if not text or any(ch not in _CN for ch in text):
+        return None
+    if text[0] not in _CN_DIGITS and text[0] != "十":
+        return None  # "万", "百件": a unit word, not a number
+    if all(ch in _CN_DIGITS for ch in text):  # "一〇五" read digit by digit
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch == "万":
+            total += (section + (digit or 0)) * 10000
+            section, digit = 0, None
+        else:
+            section += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+    return total + section + (digit or 0)
+
+
+# --- keywords ------------------------------------------------------------------------------------
+# (pattern, family). Family None: a keyword of something else, which silences a figure it is nearest
+# to. "doc:" families are 表二 actions whose document kind (规章 or 规范性文件) comes from the clause.
+# The nearest keyword before a figure wins; of two ending at the same place, the longer.
+_APPLICATION_KEYWORDS: tuple[tuple[str, str | None], ...] = (
+    (r"新收|收到|接到|接收到?|收悉", "new"),
+    (r"收到(和|并|及)(办理|处理|答复)", "new"),
+    (r"受理", "accepted"),
+    (r"办结|答复|回复|办理(?!事项)|处理完毕|办复|作出答复", "handled"),
+    (
+        r"结转(至|到|入)?下一?个?年度?(继续)?(办理|处理)?|转入下一?年度?|下一?年度?继续办理",
+        "carried_out",
+    ),
+    (r"上一?年度?(结转|遗留)|结转上一?年度?|\d{4}年结转的?", "carried_in"),
+    (r"予以公开|同意公开|全部公开|准予公开", "granted"),
+    (r"部分公开", "partial"),
+    (r"(予以|同意|全部)?公开或部分公开", None),  # two rows merged: no single cell
+    (r"不予公开", "withheld"),
+    (r"国家秘密", "withheld_secret"),
+    (r"法律行政法规禁止公开", "withheld_law"),
+    (r"三安全一稳定", "withheld_safety"),
+    (r"第三方合法权益", "withheld_third_party"),
+    (r"内部事务", "withheld_internal"),
+    (r"过程性", "withheld_process"),
+    (r"行政执法案卷", "withheld_enforcement"),
+    (r"行政查询", "withheld_query"),
+    (r"无法提供", "unable"),
+    (r"不掌握|信息不存在|政府信息不存在", "unable_not_held"),
+    (r"另行制作|没有现成", "unable_create"),
+    (r"仍不明确", "unable_unclear"),
+    (r"不予处理", "declined"),
+    (r"信访举报投诉", "declined_petition"),
+    (r"重复申请", "declined_repeat"),
+    (r"公开出版物", "declined_publication"),
+    (r"大量反复", "declined_mass"),
+    (r"确认或重新出具", "declined_confirm"),
+    (r"其他处理|其他情形", "other_handling"),
+    (r"其他(?=\s*$)", "other_handling?"),  # a bare 其他: only in a clause about requests
+    (r"逾期不补正", "other_no_correction"),
+    (r"逾期未按收费|未缴纳费用", "other_unpaid_fee"),
+    (r"(自然人|公民个人|公民)(提出)?的?申请", "applicant_natural"),
+    (r"法人或(者)?其他组织(提出)?的?申请", "applicant_org"),
+)
+_OTHER_KEYWORDS: tuple[tuple[str, str | None], ...] = (
+    (r"行政复议|复议", "review_total"),
+    (r"行政诉讼|诉讼|起诉", "litigation_total"),
+    (r"制发|制定|出台|印发|新发布|发布实施", "doc:issued"),
+    (r"废止|清理废止|宣布失效", "doc:repealed"),
+    (r"现行有效|继续有效|有效", "doc:in_force"),
+    (r"行政许可(决定|办件)|(办理|办结|作出|审批)[^，,。；;]{0,6}行政许可", "licensing"),
+    (r"行政处罚(决定|案件)|(作出|办理|办结|查处)[^，,。；;]{0,6}行政处罚", "penalty"),
+    (r"行政强制(决定|措施)|(作出|采取|实施)[^，,。；;]{0,6}行政强制", "coercion"),
+    (r"行政事业性收费|收费金额", "fees"),
+    # keywords of other things: the figure nearest to one of them is not a table figure
+    (r"行政许可|行政处罚|行政强制|行政执法|许可申请|许可事项", None),
+    (r"留言|热线|12345|信访|来信|来访|来电|咨询|建议|提案|人大议案|代表议案|工单|诉求件", None),
+    (r"访问量|浏览量|点击量|阅读量|关注|粉丝|播放", None),
+    (r"比去年|比上年|较去年|较上年|同比|环比|增加|减少|增长|下降|上升", None),
+    (r"指南|目录|流程|制度|修改|修订|解读|类信息|信息类|纠错|被纠正", None),
+)
+_KEYWORDS = tuple((re.compile(p), family) for p, family in _APPLICATION_KEYWORDS + _OTHER_KEYWORDS)
+# Words that stand for an information request when no verb is near ("依申请公开3次").
+_APPLICATION_NOUN = re.compile(r"依申请公开|依申请|信息公开申请|公开申请|申请公开|信息公开的申请")
+# Result categories may follow their figure ("1件…不予公开", "另2件结转下一年处理").
+_AFTER_FAMILIES = frozenset(
+    {"granted", "partial", "withheld", "unable", "declined", "other_handling", "carried_out"}
+)
+_DOC_KIND = re.compile(r"规范性文件|规章")
+# Families named by a verb or a generic word: only in a clause about requests. Result categories and
+# carry-overs ("部分公开", "上年结转") are specific enough to stand alone ("处理结果中,部分公开2件").
+_REQUEST_ONLY = frozenset(
+    {"new", "accepted", "handled", "applicant_natural", "applicant_org", "other_handling?"}
+)
+# "其中2件公开": a figure right before a bare 公开 is a granted one.
+_GRANTED_AFTER = re.compile(r"\s*(?:予以)?公开(?!或|的|信息|政府)")
+
+# --- statements of none ---------------------------------------------------------------------------
+_NEG = r"(?:未(?!经)|没有|无|尚未|均未|暂无|不存在|未曾)"
+_NONE_RECEIVED = re.compile(
+    rf"{_NEG}(?:收到|接到|接收到?|受理|收)[^，,]*?(?:{_APPLICATION_NOUN.pattern})"
+    rf"|无(?:{_APPLICATION_NOUN.pattern})"
+)
+_NONE_ACCEPTED = re.compile(rf"{_NEG}受理")
+_NONE_CASES = re.compile(
+    rf"(?:未发生|未出现|没有发生|没有出现|{_NEG})[^，,]{{0,25}}?(?:复议|诉讼|起诉)"
+)
+_NONE_CARRIED_OUT = re.compile(r"无(?:下一?年度?|下年)结转|无结转(?:至|到)?下")
+_NONE_CARRIED_IN = re.compile(r"无上一?年度?结转")
+_NONE_ISSUED = re.compile(
+    r"(?:未|无|没有)(?:制定|出台|制发|印发)?(?:行政)?规范性文件(?:出台|制发|印发)?(?!的)"
+)
+_CLAUSE = re.compile(r"[^。；;！？!?\n]+")
+_SUBCLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
+
+
+def stated_figures(text: str) -> list[StatedFigure]:
+    """Every figure the text states that a table also holds, in order; see the module docstring."""
+    if not text:
+        return []
+    norm = text.translate(_FULL_WIDTH)
+    found: list[StatedFigure] = []
+    for clause in _CLAUSE.finditer(norm):
+        if "\t" in clause.group() or "|" in clause.group():
+            continue  # a table row pasted into the text: the tables are checked as tables
+        found.extend(_clause_figures(text, norm, clause.start(), clause.end()))
+    return _unambiguous(found)
+
+
+def _clause_figures(text: str, norm: str, start: int, end: int) -> list[StatedFigure]:
+    clause = norm[start:end]
+    sentence = text[start:end].strip()
+    about_requests = "申请" in clause
+    figures: list[StatedFigure] = []
+    previous_end = start
+    matches = list(_FIGURE.finditer(norm, start, end))
+    for i, match in enumerate(matches):
+        value = _value(match)
+        if value is None:
+            continue
+        before = norm[previous_end : match.start()]
+        previous_end = match.end()
+        next_start = matches[i + 1].start() if i + 1 < len(matches) else end
+        after = _SUBCLAUSE.match(norm, match.end(), next_start)
+        family = _family(before, after.group() if after else "", match, about_requests)
+        if family and family.startswith("doc:"):
+            family = _document_family(norm[start : match.start()], family[4:])
+        if family is None or (match.group("amount") is not None) != (family == "fees"):
+            continue
+        figures.append(StatedFigure(family, value, sentence, (match.start(), match.end())))
+    figures.extend(_statements_of_none(text, norm, start, end))
+    return figures
+
+
+def _value(match: re.Match[str]) -> float | None:
+    if match.group("amount") is not None:
+        return float(match.group("amount"))
+    number = match.group("num")
+    if number[0].isdigit():
+        return float(number.replace(",", ""))
+    value = chinese_number(number)
+    return None if value is None else float(value)
+
+
+def _nearest(window: str) -> tuple[int, str | None] | None:
+    """The keyword ending last in the window (the longer of two ending together): (end, family)."""
+    best: tuple[int, int, str | None] | None = None
+    for pattern, family in _KEYWORDS:
+        for m in pattern.finditer(window):
+            candidate = (m.end(), m.end() - m.start(), family)
+            if best is None or candidate[:2] > best[:2]:
+                best = candidate
+    return None if best is None else (best[0], best[2])
+
+
+def _family(before: str, after: str, match: re.Match[str], about_requests: bool) -> str | None:
+    nearest = _nearest(before)
+    family = nearest[1] if nearest else None
+    if nearest is None:
+        # No keyword before: a category after the figure ("1件…不予公开"), or a bare request noun
+        # ("依申请公开3次", "依申请公开信息0条").
+        following = _nearest(after[:40])
+        if following and following[1] in _AFTER_FAMILIES:
+            family = following[1]
+        elif _GRANTED_AFTER.match(after):
+            family = "granted"
+        elif _APPLICATION_NOUN.search(before):
+            family = "new"
+        else:
+            return None
+    if family in _REQUEST_ONLY and not (about_requests or "信息公开" in before):
+        return None  # "收到248条网民留言", "其他类2条": not about requests at all
+    return family.rstrip("?") if family else None
+
+
+def _document_family(before: str, action: str) -> str | None:
+    """A 表二 action belongs to the document kind named last before the figure in its clause."""
+    kinds = _DOC_KIND.findall(before)
+    if not kinds:
+        return None
+    return f"{'regulations' if kinds[-1] == '规章' else 'normative'}_{action}"
+
+
+def _statements_of_none(text: str, norm: str, start: int, end: int) -> list[StatedFigure]:
+    """Zeros stated in words, one sub-clause at a time: 未收到…申请, 无下年度结转, 未发生…复议."""
+    figures: list[StatedFigure] = []
+    for part in _SUBCLAUSE.finditer(norm, start, end):
+        words = part.group()
+        if _FIGURE.search(words):
+            continue  # a figure in words and in digits at once: the digits were read
+        sentence = text[part.start() : part.end()].strip()
+        span = (part.start(), part.end())
+        cases = _NONE_CASES.search(words)
+        if cases:
+            tail = words[cases.start() :]
+            if "复议" in tail:
+                figures.append(StatedFigure("review_total", 0.0, sentence, span))
+            if "诉讼" in tail or "起诉" in tail:
+                figures.append(StatedFigure("litigation_total", 0.0, sentence, span))
+            continue  # "未收到因依申请公开答复而引起的行政复议": about cases, not requests
+        if "许可" in words or "信访" in words:
+            continue
+        none = _NONE_RECEIVED.search(words)
+        if none:
+            accepted = _NONE_ACCEPTED.match(words, none.start())
+            figures.append(StatedFigure("accepted" if accepted else "new", 0.0, sentence, span))
+        elif _NONE_CARRIED_OUT.search(words):
+            figures.append(StatedFigure("carried_out", 0.0, sentence, span))
+        elif _NONE_CARRIED_IN.search(words):
+            figures.append(StatedFigure("carried_in", 0.0, sentence, span))
+        elif _NONE_ISSUED.search(words):
+            figures.append(StatedFigure("normative_issued", 0.0, sentence, span))
+    return figures
+
+
+def _unambiguous(figures: list[StatedFigure]) -> list[StatedFigure]:
+    """Drop every family given two different values in one text: which one is meant is unknown."""
+    values: dict[str, set[float]] = {}
+    for f in figures:
+        values.setdefault(f.family, set()).add(f.value)
+    seen: set[tuple[str, float]] = set()
+    kept: list[StatedFigure] = []
+    for f in figures:
+        if len(values[f.family]) == 1 and (f.family, f.value) not in seen:
+            seen.add((f.family, f.value))
+            kept.append(f)
+    return kept
