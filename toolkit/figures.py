@@ -176,6 +176,10 @@ _APPLICATION_KEYWORDS: tuple[tuple[str, str | None], ...] = (
 _OTHER_KEYWORDS: tuple[tuple[str, str | None], ...] = (
     (r"行政复议|复议", "review_total"),
     (r"行政诉讼|诉讼|起诉", "litigation_total"),
+    (r"维持", "case:upheld"),
+    (r"纠正|纠错|被撤销|确认违法", "case:corrected"),
+    (r"其他结果|撤回|驳回", "case:other"),
+    (r"尚未审结|未审结|未结案|审理中|正在办理|正在审理", "case:pending"),
     (r"制发|制定|出台|印发|新发布|发布实施", "doc:issued"),
     (r"废止|清理废止|宣布失效", "doc:repealed"),
     (r"现行有效|继续有效|有效", "doc:in_force"),
@@ -188,7 +192,7 @@ _OTHER_KEYWORDS: tuple[tuple[str, str | None], ...] = (
     (r"留言|热线|12345|信访|来信|来访|来电|咨询|建议|提案|人大议案|代表议案|工单|诉求件", None),
     (r"访问量|浏览量|点击量|阅读量|关注|粉丝|播放", None),
     (r"比去年|比上年|较去年|较上年|同比|环比|增加|减少|增长|下降|上升", None),
-    (r"指南|目录|流程|制度|修改|修订|解读|类信息|信息类|纠错|被纠正", None),
+    (r"指南|目录|流程|制度|修改|修订|解读|类信息|信息类", None),
 )
 _KEYWORDS = tuple((re.compile(p), family) for p, family in _APPLICATION_KEYWORDS + _OTHER_KEYWORDS)
 # Words that stand for an information request when no verb is near ("依申请公开3次").
@@ -198,6 +202,7 @@ _AFTER_FAMILIES = frozenset(
     {"granted", "partial", "withheld", "unable", "declined", "other_handling", "carried_out"}
 )
 _DOC_KIND = re.compile(r"规范性文件|规章")
+_CASE_KIND = re.compile(r"复议|诉讼|起诉")
 # Families named by a verb or a generic word: only in a clause about requests. Result categories and
 # carry-overs ("部分公开", "上年结转") are specific enough to stand alone ("处理结果中,部分公开2件").
 _REQUEST_ONLY = frozenset(
@@ -216,8 +221,10 @@ _NONE_ACCEPTED = re.compile(rf"{_NEG}受理")
 _NONE_CASES = re.compile(
     rf"(?:未发生|未出现|没有发生|没有出现|{_NEG})[^，,]{{0,25}}?(?:复议|诉讼|起诉)"
 )
-_NONE_CARRIED_OUT = re.compile(r"无(?:下一?年度?|下年)结转|无结转(?:至|到)?下")
-_NONE_CARRIED_IN = re.compile(r"无上一?年度?结转")
+_NONE_CARRIED_OUT = re.compile(
+    r"无(?:下一?年度?|下年)结转|无结转(?:至|到)?下|结转(?:至|到)?下一?年度?[^，,]{0,10}?[为:：]?\s*无$"
+)
+_NONE_CARRIED_IN = re.compile(r"无上一?年度?结转|上一?年度?结转[^，,]{0,10}?[为:：]?\s*无$")
 _NONE_ISSUED = re.compile(
     r"(?:未|无|没有)(?:制定|出台|制发|印发)?(?:行政)?规范性文件(?:出台|制发|印发)?(?!的)"
 )
@@ -256,6 +263,8 @@ def _clause_figures(text: str, norm: str, start: int, end: int) -> list[StatedFi
         family = _family(before, after.group() if after else "", match, about_requests)
         if family and family.startswith("doc:"):
             family = _document_family(norm[start : match.start()], family[4:])
+        elif family and family.startswith("case:"):
+            family = _case_family(norm[start : match.start()], family[5:])
         if family is None or (match.group("amount") is not None) != (family == "fees"):
             continue
         figures.append(StatedFigure(family, value, sentence, (match.start(), match.end())))
@@ -310,6 +319,14 @@ def _document_family(before: str, action: str) -> str | None:
     if not kinds:
         return None
     return f"{'regulations' if kinds[-1] == '规章' else 'normative'}_{action}"
+
+
+def _case_family(before: str, outcome: str) -> str | None:
+    """An outcome (维持, 纠正…) belongs to the kind of case named last before it: 复议 or 诉讼."""
+    kinds = _CASE_KIND.findall(before)
+    if not kinds:
+        return None
+    return f"{'review' if kinds[-1] == '复议' else 'litigation'}_{outcome}"
 
 
 def _statements_of_none(text: str, norm: str, start: int, end: int) -> list[StatedFigure]:
