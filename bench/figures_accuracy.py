@@ -44,7 +44,7 @@ def main() -> None:
     false_on_agreeing, warned, compared = 0, [], 0
     for report in reports:
         text = (PROSE / report["file"]).read_text(encoding="utf-8")
-        found = stated_figures(text)
+        found = stated_figures(text, report["year"])
         got = {f.family: f.value for f in found}
         labels = {k: float(v) for k, v in report.get("stated", {}).items()}
         labelled.update(labels.keys())

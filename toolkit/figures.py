@@ -100,7 +100,7 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _CN_DIGITS |= {"七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _CN = "零〇一二两三四五六七八九十百千万"
-_COUNT_UNIT = "件宗项份次起条例"
+_COUNT_UNIT = "件宗项份次起条例篇"
 # A figure: Arabic digits (optionally grouped "1,046") or Chinese numerals, then a counting unit,
 # or a decimal amount then 万元. Not a figure: "第三", "100余条", "60多批次", "3.5%", years ("2023年").
 _FIGURE = re.compile(
@@ -140,10 +140,17 @@ _APPLICATION_KEYWORDS: tuple[tuple[str, str | None], ...] = (
     (r"受理", "accepted"),
     (r"办结|答复|回复|办理(?!事项)|处理完毕|办复|作出答复", "handled"),
     (
-        r"结转(至|到|入)?下一?个?年度?(继续)?(办理|处理)?|转入下一?年度?|下一?年度?继续办理",
+        r"结转(至|到|入)?下一?个?年度?(继续)?(办理|处理|答复)?|转入下一?年度?"
+        r"|下一?年度?继续办理",
         "carried_out",
     ),
-    (r"上一?年度?(结转|遗留)|结转上一?年度?|\d{4}年结转的?", "carried_in"),
+    (r"上一?年度?(结转|遗留)(答复|办理|处理)?|结转上一?年度?", "carried_in"),
+    # carry-overs named by year ("2022年结转至2023年", "结转到2025年度继续办理", "含2022年结转的"):
+    # which way they go depends on the year the report covers (`_carry_by_year`)
+    (
+        r"(\d{4}年度?)?结转(至|到|入)?\d{4}年度?(继续)?(办理|处理|答复)?|\d{4}年度?结转的?",
+        "year:",
+    ),
     (r"予以公开|同意公开|全部公开|准予公开", "granted"),
     (r"部分公开", "partial"),
     (r"(予以|同意|全部)?公开或部分公开", None),  # two rows merged: no single cell
@@ -170,8 +177,8 @@ _APPLICATION_KEYWORDS: tuple[tuple[str, str | None], ...] = (
     (r"其他(?=\s*$)", "other_handling?"),  # a bare 其他: only in a clause about requests
     (r"逾期不补正", "other_no_correction"),
     (r"逾期未按收费|未缴纳费用", "other_unpaid_fee"),
-    (r"(自然人|公民个人|公民)(提出)?的?申请", "applicant_natural"),
-    (r"法人或(者)?其他组织(提出)?的?申请", "applicant_org"),
+    (r"(自然人|公民个人|公民)(提出)?的?申请|(自然人|公民个人)(?=\s*$)", "applicant_natural"),
+    (r"法人(或者?|及|和)其他组织((提出)?的?申请|(?=\s*$))", "applicant_org"),
 )
 _OTHER_KEYWORDS: tuple[tuple[str, str | None], ...] = (
     (r"行政复议|复议", "review_total"),
@@ -180,7 +187,7 @@ _OTHER_KEYWORDS: tuple[tuple[str, str | None], ...] = (
     (r"纠正|纠错|被撤销|确认违法", "case:corrected"),
     (r"其他结果|撤回|驳回", "case:other"),
     (r"尚未审结|未审结|未结案|审理中|正在办理|正在审理", "case:pending"),
-    (r"制发|制定|出台|印发|新发布|发布实施", "doc:issued"),
+    (r"制发|制定|出台|印发|新发布|发布实施|发布(行政)?规范性文件(?=\s*$)", "doc:issued"),
     (r"废止|清理废止|宣布失效", "doc:repealed"),
     (r"现行有效|继续有效|有效", "doc:in_force"),
     (r"行政许可(决定|办件)|(办理|办结|作出|审批)[^，,。；;]{0,6}行政许可", "licensing"),
@@ -188,6 +195,11 @@ _OTHER_KEYWORDS: tuple[tuple[str, str | None], ...] = (
     (r"行政强制(决定|措施)|(作出|采取|实施)[^，,。；;]{0,6}行政强制", "coercion"),
     (r"行政事业性收费|收费金额", "fees"),
     # keywords of other things: the figure nearest to one of them is not a table figure
+    # a kind named right before its figure ("行政处罚538件") counts decisions; anywhere else
+    # ("行政许可类信息10条", "行政许可事项14项", "行政处罚信息2条") it counts something else
+    (r"行政许可(?=\s*$)", "bare:licensing"),
+    (r"行政处罚(?=\s*$)", "bare:penalty"),
+    (r"行政强制(?=\s*$)", "bare:coercion"),
     (r"行政许可|行政处罚|行政强制|行政执法|许可申请|许可事项", None),
     (r"留言|热线|12345|信访|来信|来访|来电|咨询|建议|提案|人大议案|代表议案|工单|诉求件", None),
     (r"访问量|浏览量|点击量|阅读量|关注|粉丝|播放", None),
@@ -226,14 +238,17 @@ _NONE_CARRIED_OUT = re.compile(
 )
 _NONE_CARRIED_IN = re.compile(r"无上一?年度?结转|上一?年度?结转[^，,]{0,10}?[为:：]?\s*无$")
 _NONE_ISSUED = re.compile(
-    r"(?:未|无|没有)(?:制定|出台|制发|印发)?(?:行政)?规范性文件(?:出台|制发|印发)?(?!的)"
+    r"(?:未|无|没有)(?P<verbs>(?:制定|出台|制发|印发|发布|废止|、|和|及|或)*)(?:行政)?规范性文件"
+    r"(?P<after>出台|制发|印发)?(?!的)"
 )
 _CLAUSE = re.compile(r"[^。；;！？!?\n]+")
 _SUBCLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
 
 
-def stated_figures(text: str) -> list[StatedFigure]:
-    """Every figure the text states that a table also holds, in order; see the module docstring."""
+def stated_figures(text: str, year: int | None = None) -> list[StatedFigure]:
+    """Every figure the text states that a table also holds, in order; see the module docstring.
+    `year` is the year the report covers: it tells "结转至2024年" (carried out of 2023, carried into
+    2024) one way from the other; without it such a statement says nothing."""
     if not text:
         return []
     norm = text.translate(_FULL_WIDTH)
@@ -241,14 +256,15 @@ def stated_figures(text: str) -> list[StatedFigure]:
     for clause in _CLAUSE.finditer(norm):
         if "\t" in clause.group() or "|" in clause.group():
             continue  # a table row pasted into the text: the tables are checked as tables
-        found.extend(_clause_figures(text, norm, clause.start(), clause.end()))
+        found.extend(_clause_figures(text, norm, clause.start(), clause.end(), year))
     return _unambiguous(found)
 
 
-def _clause_figures(text: str, norm: str, start: int, end: int) -> list[StatedFigure]:
-    clause = norm[start:end]
+def _clause_figures(
+    text: str, norm: str, start: int, end: int, year: int | None
+) -> list[StatedFigure]:
     sentence = text[start:end].strip()
-    about_requests = "申请" in clause
+    about_requests = "申请" in _paragraph(norm, start, end)
     figures: list[StatedFigure] = []
     previous_end = start
     matches = list(_FIGURE.finditer(norm, start, end))
@@ -260,7 +276,9 @@ def _clause_figures(text: str, norm: str, start: int, end: int) -> list[StatedFi
         previous_end = match.end()
         next_start = matches[i + 1].start() if i + 1 < len(matches) else end
         after = _SUBCLAUSE.match(norm, match.end(), next_start)
-        family = _family(before, after.group() if after else "", match, about_requests)
+        family = _family(before, after.group() if after else "", about_requests, year)
+        if family and family.startswith("bare:"):
+            family = family[5:] if match.group("unit") == "件" else None
         if family and family.startswith("doc:"):
             family = _document_family(norm[start : match.start()], family[4:])
         elif family and family.startswith("case:"):
@@ -270,6 +288,16 @@ def _clause_figures(text: str, norm: str, start: int, end: int) -> list[StatedFi
         figures.append(StatedFigure(family, value, sentence, (match.start(), match.end())))
     figures.extend(_statements_of_none(text, norm, start, end))
     return figures
+
+
+def _paragraph(norm: str, start: int, end: int) -> str:
+    """A clause's line and the non-blank line before it (a heading such as "(二)依申请公开", or the
+    sentence that opened the paragraph): where a clause says what it is about."""
+    line_start = norm.rfind("\n", 0, start) + 1
+    before = norm[:line_start].rstrip()
+    previous_start = before.rfind("\n") + 1
+    line_end = norm.find("\n", end)
+    return norm[previous_start : line_end if line_end >= 0 else len(norm)]
 
 
 def _value(match: re.Match[str]) -> float | None:
@@ -282,24 +310,40 @@ def _value(match: re.Match[str]) -> float | None:
     return None if value is None else float(value)
 
 
-def _nearest(window: str) -> tuple[int, str | None] | None:
+def _nearest(window: str, year: int | None) -> tuple[int, str | None] | None:
     """The keyword ending last in the window (the longer of two ending together): (end, family)."""
     best: tuple[int, int, str | None] | None = None
     for pattern, family in _KEYWORDS:
         for m in pattern.finditer(window):
-            candidate = (m.end(), m.end() - m.start(), family)
+            named = _carry_by_year(m.group(), year) if family == "year:" else family
+            candidate = (m.end(), m.end() - m.start(), named)
             if best is None or candidate[:2] > best[:2]:
                 best = candidate
     return None if best is None else (best[0], best[2])
 
 
-def _family(before: str, after: str, match: re.Match[str], about_requests: bool) -> str | None:
-    nearest = _nearest(before)
+_YEAR = re.compile(r"\d{4}")
+
+
+def _carry_by_year(words: str, year: int | None) -> str | None:
+    """ "2022年结转至2023年", "结转到2025年度", "2022年结转的": carried in or out of `year`, or
+    nothing when the year is unknown or neither."""
+    years = [int(y) for y in _YEAR.findall(words)]
+    target = years[-1] if "结转" in words.split(str(years[-1]))[0] else None  # 结转至<target>
+    if target is None:  # "<year>年结转的": a carry-over from an earlier year
+        return "carried_in" if year is None or years[0] == year - 1 else None
+    if year is None:
+        return None
+    return {year: "carried_in", year + 1: "carried_out"}.get(target)
+
+
+def _family(before: str, after: str, about_requests: bool, year: int | None) -> str | None:
+    nearest = _nearest(before, year)
     family = nearest[1] if nearest else None
     if nearest is None:
         # No keyword before: a category after the figure ("1件…不予公开"), or a bare request noun
         # ("依申请公开3次", "依申请公开信息0条").
-        following = _nearest(after[:40])
+        following = _nearest(after[:40], year)
         if following and following[1] in _AFTER_FAMILIES:
             family = following[1]
         elif _GRANTED_AFTER.match(after):
@@ -356,8 +400,12 @@ def _statements_of_none(text: str, norm: str, start: int, end: int) -> list[Stat
             figures.append(StatedFigure("carried_out", 0.0, sentence, span))
         elif _NONE_CARRIED_IN.search(words):
             figures.append(StatedFigure("carried_in", 0.0, sentence, span))
-        elif _NONE_ISSUED.search(words):
-            figures.append(StatedFigure("normative_issued", 0.0, sentence, span))
+        elif issued := _NONE_ISSUED.search(words):
+            verbs = issued.group("verbs") + (issued.group("after") or "")
+            if not verbs or re.search("制定|出台|制发|印发|发布", verbs):
+                figures.append(StatedFigure("normative_issued", 0.0, sentence, span))
+            if "废止" in verbs:
+                figures.append(StatedFigure("normative_repealed", 0.0, sentence, span))
     return figures
 
 
