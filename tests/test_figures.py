@@ -3,6 +3,7 @@ measurement on the opening sections of real published reports (tests/reference/p
 
 from __future__ import annotations
 
+import time
 import tomllib
 
 import pytest
@@ -360,3 +361,21 @@ def test_no_unlabelled_figure_is_taken_from_the_corpus() -> None:
     for report in _corpus():
         got = _extracted(report)
         assert set(got) <= set(report.get("stated", {})), report["file"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "行政复议" + "一" * 32_760,  # a run of numerals with no unit
+        "1" * 32_766 + "件",
+        "未收到" + "的" * 32_000,
+        "收到" + " " * 32_000 + "1件",
+        "1," * 16_000 + "件",
+        ("件" * 10 + "1") * 2_900,
+    ],
+)
+def test_a_hostile_cell_is_read_quickly(text: str) -> None:
+    # a returned file's narrative cell holds up to 32,767 characters of anything
+    started = time.perf_counter()
+    stated_figures(text, 2023)
+    assert time.perf_counter() - started < 2.0

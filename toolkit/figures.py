@@ -103,9 +103,12 @@ _CN = "零〇一二两三四五六七八九十百千万"
 _COUNT_UNIT = "件宗项份次起条例篇"
 # A figure: Arabic digits (optionally grouped "1,046") or Chinese numerals, then a counting unit,
 # or a decimal amount then 万元. Not a figure: "第三", "100余条", "60多批次", "3.5%", years ("2023年").
+# Each alternative starts only where its run of digits or numerals starts, and is bounded, so that a
+# hostile cell of 32,767 digits costs one attempt, not one per character.
 _FIGURE = re.compile(
-    rf"(?<![\d.第])(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|[{_CN}]+)\s*(?P<unit>[{_COUNT_UNIT}])(?!次数)"
-    rf"|(?<![\d.])(?P<amount>\d+(?:\.\d+)?)\s*万元"
+    rf"(?<![\d.第])(?<!\d,)(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d{{1,12}}(?!\d)"
+    rf"|(?<![{_CN}])[{_CN}]{{1,12}}(?![{_CN}]))\s{{0,3}}(?P<unit>[{_COUNT_UNIT}])(?!次数)"
+    rf"|(?<![\d.])(?P<amount>\d{{1,12}}(?:\.\d{{1,6}})?)\s{{0,3}}万元"
 )
 
 
@@ -226,7 +229,7 @@ _GRANTED_AFTER = re.compile(r"\s*(?:予以)?公开(?!或|的|信息|政府)")
 # --- statements of none ---------------------------------------------------------------------------
 _NEG = r"(?:未(?!经)|没有|无|尚未|均未|暂无|不存在|未曾)"
 _NONE_RECEIVED = re.compile(
-    rf"{_NEG}(?:收到|接到|接收到?|受理|收)[^，,]*?(?:{_APPLICATION_NOUN.pattern})"
+    rf"{_NEG}(?:收到|接到|接收到?|受理|收)[^，,]{{0,40}}?(?:{_APPLICATION_NOUN.pattern})"
     rf"|无(?:{_APPLICATION_NOUN.pattern})"
 )
 _NONE_ACCEPTED = re.compile(rf"{_NEG}受理")
@@ -241,6 +244,9 @@ _NONE_ISSUED = re.compile(
     r"(?:未|无|没有)(?P<verbs>(?:制定|出台|制发|印发|发布|废止|、|和|及|或)*)(?:行政)?规范性文件"
     r"(?P<after>出台|制发|印发)?(?!的)"
 )
+# How far back a keyword is looked for (characters): real clauses are far shorter; a returned file
+# may hold 32,767 characters without a stop, and every figure must not rescan all of them.
+_REACH = 200
 _CLAUSE = re.compile(r"[^。；;！？!?\n]+")
 _SUBCLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
 
@@ -272,7 +278,7 @@ def _clause_figures(
         value = _value(match)
         if value is None:
             continue
-        before = norm[previous_end : match.start()]
+        before = norm[max(previous_end, match.start() - _REACH) : match.start()]
         previous_end = match.end()
         next_start = matches[i + 1].start() if i + 1 < len(matches) else end
         after = _SUBCLAUSE.match(norm, match.end(), next_start)
@@ -280,9 +286,13 @@ def _clause_figures(
         if family and family.startswith("bare:"):
             family = family[5:] if match.group("unit") == "件" else None
         if family and family.startswith("doc:"):
-            family = _document_family(norm[start : match.start()], family[4:])
+            family = _document_family(
+                norm[max(start, match.start() - _REACH) : match.start()], family[4:]
+            )
         elif family and family.startswith("case:"):
-            family = _case_family(norm[start : match.start()], family[5:])
+            family = _case_family(
+                norm[max(start, match.start() - _REACH) : match.start()], family[5:]
+            )
         if family is None or (match.group("amount") is not None) != (family == "fees"):
             continue
         figures.append(StatedFigure(family, value, sentence, (match.start(), match.end())))
@@ -294,10 +304,13 @@ def _paragraph(norm: str, start: int, end: int) -> str:
     """A clause's line and the non-blank line before it (a heading such as "(二)依申请公开", or the
     sentence that opened the paragraph): where a clause says what it is about."""
     line_start = norm.rfind("\n", 0, start) + 1
-    before = norm[:line_start].rstrip()
-    previous_start = before.rfind("\n") + 1
+    previous_end = line_start - 1
+    while previous_end > 0 and norm[previous_end - 1].isspace():  # skip blank lines
+        previous_end -= 1
+    previous_start = norm.rfind("\n", 0, max(previous_end, 0)) + 1
     line_end = norm.find("\n", end)
-    return norm[previous_start : line_end if line_end >= 0 else len(norm)]
+    context = norm[previous_start : line_end if line_end >= 0 else len(norm)]
+    return context if len(context) <= 4 * _REACH else norm[start:end]
 
 
 def _value(match: re.Match[str]) -> float | None:
