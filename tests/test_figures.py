@@ -231,6 +231,15 @@ def test_applicants_listed_after_the_total() -> None:
     }
 
 
+def test_no_corrected_case_is_not_no_case() -> None:
+    assert figures("全年共受理依申请公开4件，未发生被行政复议纠错或败诉情况。") == {"accepted": 4}
+
+
+def test_carried_to_the_next_year_without_jie() -> None:
+    text = "2022年共收到政府信息公开申请195件，上年结转3件，公开答复191件，转下年度办理7件。"
+    assert figures(text) == {"new": 195, "carried_in": 3, "handled": 191, "carried_out": 7}
+
+
 def test_ambiguous_statements_say_nothing() -> None:
     # two values for one family: which is meant is unknown
     assert figures("全年收到政府信息公开申请5件。另据统计，本年收到政府信息公开申请6件。") == {}

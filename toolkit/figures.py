@@ -143,7 +143,7 @@ _APPLICATION_KEYWORDS: tuple[tuple[str, str | None], ...] = (
     (r"受理", "accepted"),
     (r"办结|答复|回复|办理(?!事项)|处理完毕|办复|作出答复", "handled"),
     (
-        r"结转(至|到|入)?下一?个?年度?(继续)?(办理|处理|答复)?|转入下一?年度?"
+        r"(结转|转)(至|到|入)?下一?个?年度?(继续)?(办理|处理|答复)?"
         r"|下一?年度?继续办理",
         "carried_out",
     ),
@@ -236,6 +236,7 @@ _NONE_ACCEPTED = re.compile(rf"{_NEG}受理")
 _NONE_CASES = re.compile(
     rf"(?:未发生|未出现|没有发生|没有出现|{_NEG})[^，,]{{0,25}}?(?:复议|诉讼|起诉)"
 )
+_OUTCOME = re.compile(r"纠错|纠正|败诉|被撤销|确认违法")
 _NONE_CARRIED_OUT = re.compile(
     r"无(?:下一?年度?|下年)结转|无结转(?:至|到)?下|结转(?:至|到)?下一?年度?[^，,]{0,10}?[为:：]?\s*无$"
 )
@@ -396,6 +397,8 @@ def _statements_of_none(text: str, norm: str, start: int, end: int) -> list[Stat
         sentence = text[part.start() : part.end()].strip()
         span = (part.start(), part.end())
         cases = _NONE_CASES.search(words)
+        if cases and _OUTCOME.search(words):
+            continue  # "未发生被行政复议纠错或败诉情况": no corrected case, not no case
         if cases:
             tail = words[cases.start() :]
             if "复议" in tail:
