@@ -214,7 +214,8 @@ def test_table_two_kinds_named_right_before_their_figure() -> None:
     text = "2021年制定并公开规范性文件0件，行政许可项目0项，行政处罚0件，行政强制0件。"
     assert figures(text) == {"normative_issued": 0, "penalty": 0, "coercion": 0}
     assert figures("公开行政处罚信息2条、行政许可93条。") == {}
-    assert figures("2022年我局发布行政规范性文件4篇，政策解读4篇。") == {"normative_issued": 4}
+    # documents published are not documents issued this year: "发布…规范性文件" says nothing
+    assert figures("2022年我局主动公开政府信息960条，发布行政规范性文件4篇。") == {}
     assert figures("2023年度未制定发布、废止行政规范性文件。") == {
         "normative_issued": 0,
         "normative_repealed": 0,
@@ -238,6 +239,24 @@ def test_no_corrected_case_is_not_no_case() -> None:
 def test_carried_to_the_next_year_without_jie() -> None:
     text = "2022年共收到政府信息公开申请195件，上年结转3件，公开答复191件，转下年度办理7件。"
     assert figures(text) == {"new": 195, "carried_in": 3, "handled": 191, "carried_out": 7}
+
+
+def test_holdout3_phrasings() -> None:
+    # a request noun in a list of other things is no figure
+    assert figures("主动公开政府信息6039条，梳理全区依申请及公共服务事项清单12项。") == {}
+    # 公开政府信息的申请; applicants after the figure; 转结 (a common slip for 结转)
+    assert figures("我局未收到任何单位、组织和个人要求有关公开政府信息的申请。") == {"new": 0}
+    text = "共受理政府信息依申请公开3件，3件依申请公开申请人均为自然人。"
+    assert figures(text) == {"accepted": 3, "applicant_natural": 3}
+    text = "本年度新接收91件，2020年结转办理1件。除4件转结2022年办理以外，均依法依规完成答复。"
+    assert figures("依申请公开情况：" + text, 2021) == {
+        "new": 91,
+        "carried_in": 1,
+        "carried_out": 4,
+    }
+    # a noun alone gives way to a keyword: 92 is not "new"
+    text = "全区累计处理政府信息依申请公开92件，其中，本年度新接收91件。"
+    assert figures(text) == {"new": 91}
 
 
 def test_ambiguous_statements_say_nothing() -> None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = [
     "Family",
@@ -143,7 +143,7 @@ _APPLICATION_KEYWORDS: tuple[tuple[str, str | None], ...] = (
     (r"受理", "accepted"),
     (r"办结|答复|回复|办理(?!事项)|处理完毕|办复|作出答复", "handled"),
     (
-        r"(结转|转)(至|到|入)?下一?个?年度?(继续)?(办理|处理|答复)?"
+        r"(结转|转结|转)(至|到|入)?下一?个?年度?(继续)?(办理|处理|答复)?"
         r"|下一?年度?继续办理",
         "carried_out",
     ),
@@ -151,7 +151,8 @@ _APPLICATION_KEYWORDS: tuple[tuple[str, str | None], ...] = (
     # carry-overs named by year ("2022年结转至2023年", "结转到2025年度继续办理", "含2022年结转的"):
     # which way they go depends on the year the report covers (`_carry_by_year`)
     (
-        r"(\d{4}年度?)?结转(至|到|入)?\d{4}年度?(继续)?(办理|处理|答复)?|\d{4}年度?结转的?",
+        r"(\d{4}年度?)?(结转|转结)(至|到|入)?\d{4}年度?(继续)?(办理|处理|答复)?"
+        r"|\d{4}年度?结转的?(办理|处理|答复)?",
         "year:",
     ),
     (r"予以公开|同意公开|全部公开|准予公开", "granted"),
@@ -190,7 +191,7 @@ _OTHER_KEYWORDS: tuple[tuple[str, str | None], ...] = (
     (r"纠正|纠错|被撤销|确认违法", "case:corrected"),
     (r"其他结果|撤回|驳回", "case:other"),
     (r"尚未审结|未审结|未结案|审理中|正在办理|正在审理", "case:pending"),
-    (r"制发|制定|出台|印发|新发布|发布实施|发布(行政)?规范性文件(?=\s*$)", "doc:issued"),
+    (r"制发|制定|出台|印发|新发布|发布实施", "doc:issued"),
     (r"废止|清理废止|宣布失效", "doc:repealed"),
     (r"现行有效|继续有效|有效", "doc:in_force"),
     (r"行政许可(决定|办件)|(办理|办结|作出|审批)[^，,。；;]{0,6}行政许可", "licensing"),
@@ -204,24 +205,32 @@ _OTHER_KEYWORDS: tuple[tuple[str, str | None], ...] = (
     (r"行政处罚(?=\s*$)", "bare:penalty"),
     (r"行政强制(?=\s*$)", "bare:coercion"),
     (r"行政许可|行政处罚|行政强制|行政执法|许可申请|许可事项", None),
-    (r"留言|热线|12345|信访|来信|来访|来电|咨询|建议|提案|人大议案|代表议案|工单|诉求件", None),
+    (
+        r"留言|热线|12345|信访|来信|来访|来电|咨询|建议|提案|人大议案|代表议案|工单|诉求件|清单",
+        None,
+    ),
     (r"访问量|浏览量|点击量|阅读量|关注|粉丝|播放", None),
     (r"比去年|比上年|较去年|较上年|同比|环比|增加|减少|增长|下降|上升", None),
     (r"指南|目录|流程|制度|修改|修订|解读|类信息|信息类", None),
 )
 _KEYWORDS = tuple((re.compile(p), family) for p, family in _APPLICATION_KEYWORDS + _OTHER_KEYWORDS)
 # Words that stand for an information request when no verb is near ("依申请公开3次").
-_APPLICATION_NOUN = re.compile(r"依申请公开|依申请|信息公开申请|公开申请|申请公开|信息公开的申请")
+_APPLICATION_NOUN = re.compile(
+    r"依申请公开|依申请|信息公开申请|公开申请|申请公开|信息公开的申请|公开(政府)?信息的?申请"
+)
+# The nouns that name a request figure when no keyword is near; weaker than any keyword.
+_WEAK_NOUN = re.compile(r"依申请公开|信息公开申请|公开申请|申请公开|信息公开的申请")
 # Result categories may follow their figure ("1件…不予公开", "另2件结转下一年处理").
 _AFTER_FAMILIES = frozenset(
     {"granted", "partial", "withheld", "unable", "declined", "other_handling", "carried_out"}
+    | {"applicant_natural", "applicant_org"}
 )
 _DOC_KIND = re.compile(r"规范性文件|规章")
 _CASE_KIND = re.compile(r"复议|诉讼|起诉")
 # Families named by a verb or a generic word: only in a clause about requests. Result categories and
 # carry-overs ("部分公开", "上年结转") are specific enough to stand alone ("处理结果中,部分公开2件").
 _REQUEST_ONLY = frozenset(
-    {"new", "accepted", "handled", "applicant_natural", "applicant_org", "other_handling?"}
+    {"new", "new~", "accepted", "handled", "applicant_natural", "applicant_org", "other_handling?"}
 )
 # "其中2件公开": a figure right before a bare 公开 is a granted one.
 _GRANTED_AFTER = re.compile(r"\s*(?:予以)?公开(?!或|的|信息|政府)")
@@ -343,7 +352,8 @@ def _carry_by_year(words: str, year: int | None) -> str | None:
     """ "2022年结转至2023年", "结转到2025年度", "2022年结转的": carried in or out of `year`, or
     nothing when the year is unknown or neither."""
     years = [int(y) for y in _YEAR.findall(words)]
-    target = years[-1] if "结转" in words.split(str(years[-1]))[0] else None  # 结转至<target>
+    head = words.split(str(years[-1]))[0]
+    target = years[-1] if "结转" in head or "转结" in head else None  # 结转至<target>
     if target is None:  # "<year>年结转的": a carry-over from an earlier year
         return "carried_in" if year is None or years[0] == year - 1 else None
     if year is None:
@@ -362,8 +372,8 @@ def _family(before: str, after: str, about_requests: bool, year: int | None) -> 
             family = following[1]
         elif _GRANTED_AFTER.match(after):
             family = "granted"
-        elif _APPLICATION_NOUN.search(before):
-            family = "new"
+        elif _WEAK_NOUN.search(before):
+            family = "new~"  # weak: a keyword elsewhere in the text wins (`_unambiguous`)
         else:
             return None
     if family in _REQUEST_ONLY and not (about_requests or "信息公开" in before):
@@ -426,7 +436,14 @@ def _statements_of_none(text: str, norm: str, start: int, end: int) -> list[Stat
 
 
 def _unambiguous(figures: list[StatedFigure]) -> list[StatedFigure]:
-    """Drop every family given two different values in one text: which one is meant is unknown."""
+    """Drop every family given two different values in one text: which one is meant is unknown.
+    A figure named only by a noun ("new~") gives way to one named by a keyword."""
+    strong = {f.family for f in figures if not f.family.endswith("~")}
+    figures = [
+        replace(f, family=f.family[:-1]) if f.family.endswith("~") else f
+        for f in figures
+        if not (f.family.endswith("~") and f.family[:-1] in strong)
+    ]
     values: dict[str, set[float]] = {}
     for f in figures:
         values.setdefault(f.family, set()).add(f.value)
