@@ -31,7 +31,9 @@ PROSE = ROOT / "tests" / "reference" / "prose"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--split", choices=("dev", "holdout", "holdout2", "holdout3"), help="only this part of the corpus"
+        "--split",
+        choices=("dev", "holdout", "holdout2", "holdout3", "holdout4"),
+        help="only this part of the corpus",
     )
     parser.add_argument("--misses", action="store_true", help="list every miss and false figure")
     args = parser.parse_args()
