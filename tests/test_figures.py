@@ -259,6 +259,21 @@ def test_holdout3_phrasings() -> None:
     assert figures(text) == {"new": 91}
 
 
+def test_holdout4_phrasings() -> None:
+    text = "2022年，新受理政府信息公开申请17件，办结17件，上年转结政府信息公开申请0件，转下一年办理0件。"
+    assert figures(text) == {"new": 17, "handled": 17, "carried_in": 0, "carried_out": 0}
+    text = (
+        "我局主动公开行政许可数量共2条，行政处罚本年处理决定数量803条，"
+        "行政强制本年处理决定数量2条，行政事业性收费0元。"
+    )
+    assert figures(text) == {"licensing": 2, "penalty": 803, "coercion": 2, "fees": 0}
+    assert figures("本年行政事业性收费25,000元。") == {"fees": 2.5}  # the table holds 万元
+    # a keyword behind a comma speaks of something else
+    text = "及时做好依申请公开的答复工作，1项当事人撤销信息公开申请，1项依规予以公开。"
+    assert figures(text) == {"granted": 1}
+    assert figures("在网站公示失效、废止的规范性文件和其他文件85件。") == {}
+
+
 def test_ambiguous_statements_say_nothing() -> None:
     # two values for one family: which is meant is unknown
     assert figures("全年收到政府信息公开申请5件。另据统计，本年收到政府信息公开申请6件。") == {}

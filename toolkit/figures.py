@@ -108,7 +108,7 @@ _COUNT_UNIT = "件宗项份次起条例篇"
 _FIGURE = re.compile(
     rf"(?<![\d.第])(?<!\d,)(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d{{1,12}}(?!\d)"
     rf"|(?<![{_CN}])[{_CN}]{{1,12}}(?![{_CN}]))\s{{0,3}}(?P<unit>[{_COUNT_UNIT}])(?!次数)"
-    rf"|(?<![\d.])(?P<amount>\d{{1,12}}(?:\.\d{{1,6}})?)\s{{0,3}}万元"
+    rf"|(?<![\d.])(?P<amount>\d{{1,3}}(?:,\d{{3}})+(?:\.\d{{1,6}})?|\d{{1,12}}(?:\.\d{{1,6}})?)\s{{0,3}}(?P<scale>万元|元)"
 )
 
 
@@ -138,7 +138,7 @@ def chinese_number(text: str) -> int | None:
 # to. "doc:" families are 表二 actions whose document kind (规章 or 规范性文件) comes from the clause.
 # The nearest keyword before a figure wins; of two ending at the same place, the longer.
 _APPLICATION_KEYWORDS: tuple[tuple[str, str | None], ...] = (
-    (r"新收|收到|接到|接收到?|收悉", "new"),
+    (r"新收|新受理|新接收|收到|接到|接收到?|收悉", "new"),
     (r"收到(和|并|及)(办理|处理|答复)", "new"),
     (r"受理", "accepted"),
     (r"办结|答复|回复|办理(?!事项)|处理完毕|办复|作出答复", "handled"),
@@ -147,7 +147,7 @@ _APPLICATION_KEYWORDS: tuple[tuple[str, str | None], ...] = (
         r"|下一?年度?继续办理",
         "carried_out",
     ),
-    (r"上一?年度?(结转|遗留)(答复|办理|处理)?|结转上一?年度?", "carried_in"),
+    (r"上一?年度?(结转|转结|遗留)(答复|办理|处理)?|结转上一?年度?", "carried_in"),
     # carry-overs named by year ("2022年结转至2023年", "结转到2025年度继续办理", "含2022年结转的"):
     # which way they go depends on the year the report covers (`_carry_by_year`)
     (
@@ -202,11 +202,15 @@ _OTHER_KEYWORDS: tuple[tuple[str, str | None], ...] = (
     # a kind named right before its figure ("行政处罚538件") counts decisions; anywhere else
     # ("行政许可类信息10条", "行政许可事项14项", "行政处罚信息2条") it counts something else
     (r"行政许可(?=\s*$)", "bare:licensing"),
+    # the table's own words: "行政处罚本年处理决定数量803条", "行政许可数量共2条"
+    (r"行政许可(本年)?(处理决定)?数量(共|为)?(?=\s*$)", "licensing"),
+    (r"行政处罚(本年)?(处理决定)?数量(共|为)?(?=\s*$)", "penalty"),
+    (r"行政强制(本年)?(处理决定)?数量(共|为)?(?=\s*$)", "coercion"),
     (r"行政处罚(?=\s*$)", "bare:penalty"),
     (r"行政强制(?=\s*$)", "bare:coercion"),
     (r"行政许可|行政处罚|行政强制|行政执法|许可申请|许可事项", None),
     (
-        r"留言|热线|12345|信访|来信|来访|来电|咨询|建议|提案|人大议案|代表议案|工单|诉求件|清单",
+        r"留言|热线|12345|信访|来信|来访|来电|咨询|建议|提案|人大议案|代表议案|工单|诉求件|清单|其他文件",
         None,
     ),
     (r"访问量|浏览量|点击量|阅读量|关注|粉丝|播放", None),
@@ -288,7 +292,7 @@ def _clause_figures(
         value = _value(match)
         if value is None:
             continue
-        before = norm[max(previous_end, match.start() - _REACH) : match.start()]
+        before = _own_part(norm[max(previous_end, match.start() - _REACH) : match.start()])
         previous_end = match.end()
         next_start = matches[i + 1].start() if i + 1 < len(matches) else end
         after = _SUBCLAUSE.match(norm, match.end(), next_start)
@@ -310,6 +314,16 @@ def _clause_figures(
     return figures
 
 
+_PART_BREAK = re.compile(r"[，,：:（(]")
+
+
+def _own_part(before: str) -> str:
+    """The words of the figure's own sub-clause: a keyword behind a comma ("…做好答复工作,
+    1项当事人撤销申请") speaks of something else."""
+    breaks = list(_PART_BREAK.finditer(before))
+    return before[breaks[-1].end() :] if breaks else before
+
+
 def _paragraph(norm: str, start: int, end: int) -> str:
     """A clause's line and the non-blank line before it (a heading such as "(二)依申请公开", or the
     sentence that opened the paragraph): where a clause says what it is about."""
@@ -324,8 +338,9 @@ def _paragraph(norm: str, start: int, end: int) -> str:
 
 
 def _value(match: re.Match[str]) -> float | None:
-    if match.group("amount") is not None:
-        return float(match.group("amount"))
+    if match.group("amount") is not None:  # fees are stated in 万元 in the table
+        amount = float(match.group("amount").replace(",", ""))
+        return amount if match.group("scale") == "万元" else amount / 10_000
     number = match.group("num")
     if number[0].isdigit():
         return float(number.replace(",", ""))
