@@ -274,6 +274,27 @@ def test_holdout4_phrasings() -> None:
     assert figures("在网站公示失效、废止的规范性文件和其他文件85件。") == {}
 
 
+def test_holdout5_phrasings() -> None:
+    text = "2024年，市民政局收到政府依申请公开31件，其中通过网络平台接收27件，信函渠道4件。"
+    assert figures(text) == {"new": 31}
+    text = "新收到政府信息公开申请3件，上年结转1件，共计4件。目前依法办结4件。下年度继续办理0件。"
+    assert figures(text) == {
+        "new": 3,
+        "carried_in": 1,
+        "accepted": 4,
+        "handled": 4,
+        "carried_out": 0,
+    }
+    assert figures("本年度共收到并妥善处理依申请公开信息13件。") == {"new": 13}
+    # 处理 means the result total in one report and new + carried over in another
+    assert figures("2024年处理依申请公开2件，均已答复。") == {}
+    assert figures("依申请公开情况。年度内未申请公开件。") == {"new": 0}
+    assert figures("共受理36件政府信息公开申请，无结转2024年继续办理件。") == {
+        "accepted": 36,
+        "carried_out": 0,
+    }
+
+
 def test_ambiguous_statements_say_nothing() -> None:
     # two values for one family: which is meant is unknown
     assert figures("全年收到政府信息公开申请5件。另据统计，本年收到政府信息公开申请6件。") == {}

@@ -139,9 +139,19 @@ def chinese_number(text: str) -> int | None:
 # The nearest keyword before a figure wins; of two ending at the same place, the longer.
 _APPLICATION_KEYWORDS: tuple[tuple[str, str | None], ...] = (
     (r"新收|新受理|新接收|收到|接到|接收到?|收悉", "new"),
-    (r"收到(和|并|及)(办理|处理|答复)", "new"),
+    (r"收到(和|并|及)[^，,]{0,4}?(办理|处理|答复)", "new"),
     (r"受理", "accepted"),
     (r"办结|答复|回复|办理(?!事项)|处理完毕|办复|作出答复", "handled"),
+    # "处理N件" is the result total in one report and new + carried over in the next: say nothing
+    (r"处理(?!结果|意见|情况)", None),
+    # "上年结转1件,共计4件": a bare total right after its parts is new + carried over
+    (r"^\s*(共计|合计|总计)(?=\s*$)", "accepted"),
+    # a breakdown by channel ("通过网络平台接收27件") is no table figure
+    (
+        r"通过[^，,。；;]{0,6}?(网络|网上|信函|当面|现场|邮寄|传真|电子邮件)[^，,。；;]{0,8}?"
+        r"(接收|收到|提交|申请)(?=\s*$)",
+        None,
+    ),
     (
         r"(结转|转结|转)(至|到|入)?下一?个?年度?(继续)?(办理|处理|答复)?"
         r"|下一?年度?继续办理",
@@ -243,7 +253,7 @@ _GRANTED_AFTER = re.compile(r"\s*(?:予以)?公开(?!或|的|信息|政府)")
 _NEG = r"(?:未(?!经)|没有|无|尚未|均未|暂无|不存在|未曾)"
 _NONE_RECEIVED = re.compile(
     rf"{_NEG}(?:收到|接到|接收到?|受理|收)[^，,]{{0,40}}?(?:{_APPLICATION_NOUN.pattern})"
-    rf"|无(?:{_APPLICATION_NOUN.pattern})"
+    rf"|无(?:{_APPLICATION_NOUN.pattern})|未有?(?:依)?申请公开(?:件|事项|信息)"
 )
 _NONE_ACCEPTED = re.compile(rf"{_NEG}受理")
 _NONE_CASES = re.compile(
@@ -251,7 +261,8 @@ _NONE_CASES = re.compile(
 )
 _OUTCOME = re.compile(r"纠错|纠正|败诉|被撤销|确认违法")
 _NONE_CARRIED_OUT = re.compile(
-    r"无(?:下一?年度?|下年)结转|无结转(?:至|到)?下|结转(?:至|到)?下一?年度?[^，,]{0,10}?[为:：]?\s*无$"
+    r"无(?:下一?年度?|下年)结转|无结转(?:至|到)?(?:下|\d{4}年)"
+    r"|结转(?:至|到)?下一?年度?[^，,]{0,10}?[为:：]?\s*无$"
 )
 _NONE_CARRIED_IN = re.compile(r"无上一?年度?结转|上一?年度?结转[^，,]{0,10}?[为:：]?\s*无$")
 _NONE_ISSUED = re.compile(
