@@ -8,13 +8,16 @@ templates/gov-info-2021-figures.toml maps each family to the table cells it must
 (`parse_families`), and `agrees` compares one statement with the tables.
 
 How a figure is named: the text is cut into clauses at 。；; and line ends; each number followed by a
-counting unit (件, 条, 宗, 项, 份, 次, 起; 万元 for fees) is named by the keyword nearest before it in
-the same clause (after the previous figure): a verb (收到 → new, 受理 → accepted, 办结/答复 → handled),
-a result category (部分公开 → partial), a carry-over (上年结转, 结转下一年), 行政复议, 行政诉讼, a
-规范性文件 action (制发, 废止, 现行有效). Keywords for other things (留言, 热线, 信访, 访问量,
-行政许可申请, 类信息, 比去年…) are named too, so that the nearest keyword being one of them silences
-the figure. Sentences with no "申请" or "信息公开" never give an application figure. Statements of
-none ("未收到政府信息公开申请", "无下年度结转", "未发生…行政复议、行政诉讼") give 0.
+counting unit (件, 条, 宗, 项, 份, 次, 起, 例, 篇; 万元 or 元 for fees) is named by the keyword nearest
+before it in its own part of the clause (after the previous figure and the last comma): a verb
+(收到 → new, 受理 → accepted, 办结/答复 → handled), a result category (部分公开 → partial), a
+carry-over (上年结转, 结转下一年, 结转至<year>), 行政复议, 行政诉讼, a 规范性文件 action (制发, 废止,
+现行有效), a 表二 row named right before its figure (行政处罚538件). With no keyword before it, a
+category right after the figure ("1件…不予公开") or a request noun ("依申请公开3次", weaker than any
+keyword) names it. Keywords for other things (留言, 热线, 信访, 访问量, 行政许可申请, 类信息,
+比去年, 处理…) are named too, so that the nearest keyword being one of them silences the figure. A
+clause whose paragraph never says "申请" gives no figure named by a verb. Statements of none
+("未收到政府信息公开申请", "无下年度结转", "未发生…行政复议、行政诉讼") give 0.
 
 A statement that cannot be read with confidence gives nothing: a false warning costs an office more
 than a missed one. When one text gives two different values to one family, neither is kept.
