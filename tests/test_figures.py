@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +19,7 @@ from toolkit.figures import (
 )
 from toolkit.form import Form
 
-from .conftest import REFERENCE, ROOT
+from .conftest import REFERENCE, ROOT, SAMPLES
 
 PROSE = REFERENCE / "prose"
 FAMILIES_FILE = ROOT / "templates" / "gov-info-2021-figures.toml"
@@ -444,3 +445,27 @@ def test_a_hostile_cell_is_read_quickly(text: str) -> None:
     started = time.perf_counter()
     stated_figures(text, 2023)
     assert time.perf_counter() - started < 2.0
+
+
+def test_the_samples_narratives_agree_with_their_tables(form: Form) -> None:
+    """What phase B will check, on the project's own samples: every figure the valid returned
+    reports state agrees with their tables; the text-vs-table sample's 999 does not."""
+    from toolkit.inspection import FileCheck
+    from toolkit.read import read_workbook
+
+    families = parse_families(FAMILIES_FILE.read_text(encoding="utf-8"))
+    check = FileCheck(form, "2023", "示范区")
+
+    def verdicts(path: Path) -> list[tuple[str, float, bool | None]]:
+        inspected = check.inspect(read_workbook(path, form))
+        return [
+            (figure.family, figure.value, agrees(figure, families[figure.family], inspected.values))
+            for text in inspected.texts.values()
+            for figure in stated_figures(text, 2023)
+        ]
+
+    valid = [v for path in sorted(SAMPLES.glob("returned/*.xlsx")) for v in verdicts(path)]
+    assert len(valid) > 100
+    assert all(agreed for _, _, agreed in valid)
+    wrong = verdicts(SAMPLES / "returned" / "invalid" / "text-vs-table.xlsx")
+    assert ("new", 999, False) in wrong
