@@ -32,7 +32,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--split",
-        choices=("dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5"),
+        choices=("dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6"),
         help="only this part of the corpus",
     )
     parser.add_argument("--misses", action="store_true", help="list every miss and false figure")
