@@ -296,6 +296,13 @@ def test_holdout5_phrasings() -> None:
     }
 
 
+def test_holdout6_phrasings() -> None:
+    text = "主动公开本单位政府信息61条、行政复议决定书20份。未发生因政府信息公开所引发的行政复议、行政诉讼案件。"
+    assert figures(text) == {"review_total": 0, "litigation_total": 0}
+    text = "收到政府信息公开申请2件没有因政府信息公开申请行政复议、提起行政诉讼的情况发生。"
+    assert figures(text) == {"new": 2, "review_total": 0, "litigation_total": 0}
+
+
 def test_ambiguous_statements_say_nothing() -> None:
     # two values for one family: which is meant is unknown
     assert figures("全年收到政府信息公开申请5件。另据统计，本年收到政府信息公开申请6件。") == {}

@@ -223,7 +223,7 @@ _OTHER_KEYWORDS: tuple[tuple[str, str | None], ...] = (
     (r"行政强制(?=\s*$)", "bare:coercion"),
     (r"行政许可|行政处罚|行政强制|行政执法|许可申请|许可事项", None),
     (
-        r"留言|热线|12345|信访|来信|来访|来电|咨询|建议|提案|人大议案|代表议案|工单|诉求件|清单|其他文件",
+        r"留言|热线|12345|信访|来信|来访|来电|咨询|建议|提案|人大议案|代表议案|工单|诉求件|清单|其他文件|决定书",
         None,
     ),
     (r"访问量|浏览量|点击量|阅读量|关注|粉丝|播放", None),
@@ -430,11 +430,12 @@ def _statements_of_none(text: str, norm: str, start: int, end: int) -> list[Stat
     """Zeros stated in words, one sub-clause at a time: 未收到…申请, 无下年度结转, 未发生…复议."""
     figures: list[StatedFigure] = []
     for part in _SUBCLAUSE.finditer(norm, start, end):
-        words = part.group()
-        if _FIGURE.search(words):
-            continue  # a figure in words and in digits at once: the digits were read
+        words, offset = part.group(), part.start()
+        read = list(_FIGURE.finditer(words))
+        if read:  # only the words after the last figure: the figures were read
+            words, offset = words[read[-1].end() :], offset + read[-1].end()
         sentence = text[part.start() : part.end()].strip()
-        span = (part.start(), part.end())
+        span = (offset, part.end())
         cases = _NONE_CASES.search(words)
         if cases and _OUTCOME.search(words):
             continue  # "未发生被行政复议纠错或败诉情况": no corrected case, not no case
