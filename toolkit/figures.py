@@ -96,16 +96,15 @@ def agrees(figure: StatedFigure, family: Family, values: Mapping[str, float]) ->
 
 # --- numbers -----------------------------------------------------------------------------------
 
-_FULL_WIDTH = str.maketrans(
-    "０１２３４５６７８９．，", "0123456789.,"
-)  # one char for one: spans hold
+# Full-width digits and separators read as ASCII, one character for one, so that spans still hold.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _CN_DIGITS |= {"七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _CN = "零〇一二两三四五六七八九十百千万"
 _COUNT_UNIT = "件宗项份次起条例篇"
 # A figure: Arabic digits (optionally grouped "1,046") or Chinese numerals, then a counting unit,
-# or a decimal amount then 万元. Not a figure: "第三", "100余条", "60多批次", "3.5%", years ("2023年").
+# or an amount then 万元 or 元 (fees, read as 万元). Not a figure: "第三", "100余条", "60多批次", "3.5%", years ("2023年").
 # Each alternative starts only where its run of digits or numerals starts, and is bounded, so that a
 # hostile cell of 32,767 digits costs one attempt, not one per character.
 _FIGURE = re.compile(
