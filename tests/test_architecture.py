@@ -25,6 +25,7 @@ ORDER = [
     # cell sits on a sheet.
     "form",
     "findings",
+    "figures",
     "rules",
     "form_file",
     "layout",
