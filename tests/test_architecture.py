@@ -26,6 +26,7 @@ ORDER = [
     "form",
     "findings",
     "figures",
+    "stated",
     "rules",
     "form_file",
     "layout",

@@ -128,7 +128,7 @@ def check(
         from .previous import previous_values as read_previous
 
         previous_values = read_previous(previous, form, target_year)
-    validate(form, [i for i in inspected if i.evaluable], previous_values)
+    validate(form, [i for i in inspected if i.evaluable], previous_values, target_year)
     sheets = {sheet.name: index for index, sheet in enumerate(layout(form))}
     results, batch = judge([verdict(item, sheets) for item in inspected], roster)
     return CheckReport(

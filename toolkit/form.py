@@ -12,7 +12,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # annotations only: the figure families are read by the stated-figure kind
+    from .figures import Family
 
 __all__ = [
     "Block",
@@ -160,6 +163,7 @@ class Instance:
     lhs: tuple[Term, ...] = ()
     rhs: tuple[Term, ...] = ()
     anchor: str = ""  # cell or part key where a failure is reported
+    figure: str = ""  # stated-figure: the figure family this instance compares (figures.py)
 
     @property
     def cells(self) -> tuple[str, ...]:
@@ -170,7 +174,7 @@ class Instance:
 class Rule:
     id: str
     severity: Severity
-    kind: Literal["sum", "zero", "previous", "text-required", "mention", "text-figure"]
+    kind: Literal["sum", "zero", "previous", "text-required", "mention", "stated-figure"]
     layout: Literal["row", "column", "list"]
     title: str
     explain: str
@@ -180,7 +184,7 @@ class Rule:
     parts: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     when_positive: tuple[str, ...] = ()
-    pattern: str = ""
+    families: tuple[Family, ...] = ()  # stated-figure: the families its instances compare
 
 
 @dataclass(frozen=True, kw_only=True)

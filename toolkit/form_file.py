@@ -30,6 +30,7 @@ from .form import (
     _total_order,
 )
 from .rules import KINDS
+from .stated import RETIRED, read_beside
 
 __all__ = ["STANDARD_FILE", "TEMPLATES_DIR", "load_form", "standard_form"]
 
@@ -315,6 +316,8 @@ class _Loader:
     ) -> Rule:
         common = {"id", "severity", "kind", "layout", "title", "explain", "message"}
         name = raw.get("kind") if isinstance(raw, dict) else None
+        if name in RETIRED:
+            raise self.fail(where, RETIRED[name])
         if name not in KINDS:
             raise self.fail(where, f"kind {name!r} 未知，须为 {'、'.join(KINDS)}")
         kind = KINDS[name]
@@ -348,7 +351,7 @@ class _Loader:
             parts=loaded.parts,
             keywords=loaded.keywords,
             when_positive=loaded.when_positive,
-            pattern=loaded.pattern,
+            families=loaded.families,
         )
 
     def chart(self, raw: Any, where: str, cells: dict[str, Cell]) -> Chart:
@@ -483,3 +486,14 @@ class _RuleContext:
 
     def row_label(self, cell: str) -> str:
         return self.cells[cell].row_label
+
+    def known_cell(self, key: str) -> str:
+        if key not in self.cells:
+            raise self.fail(f"引用了不存在的单元格 {key}")
+        return key
+
+    def beside(self, name: str) -> str:
+        try:
+            return read_beside(self.loader.source, name)
+        except ValueError as exc:
+            raise self.fail(str(exc)) from exc

@@ -1,6 +1,6 @@
 """The rule kinds of a form: what each kind means, written once.
 
-A rule in the form file has a `kind` (sum, zero, previous, text-required, mention, text-figure).
+A rule in the form file has a `kind` (sum, zero, previous, text-required, mention, stated-figure).
 Each kind is one class here, and that class is the only place its meaning is written:
 
 * `load`: what the form loader checks about a rule of this kind and the instances it expands to;
@@ -16,14 +16,14 @@ the characters `is_blank` ignores, so the template's live status and `check` agr
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from .figures import Family
 from .findings import plain
 from .form import Form, Instance, Rule, Term
+from .stated import YEAR, choose_families, figure_instances, figure_residual, quote
 from .text import excel_without_blanks, is_blank, strip_blank
 
 if TYPE_CHECKING:  # pandas costs 0.4 s to import: only the residuals need it, and import it late
@@ -38,14 +38,13 @@ __all__ = [
     "LoadContext",
     "Loaded",
     "kind_of",
-    "quoted_figure",
     "status_formula",
     "status_value",
     "term_column",
 ]
 
 PASS = "通过"  # what a live status cell shows when its rule holds
-LATER = "报送后核对"  # status of rules the template cannot compute (cross-year, text figures)
+LATER = "报送后核对"  # status of rules the template cannot compute (cross-year, stated figures)
 MISMATCH = "不一致"  # a status over several sums, some of which do not hold
 TOLERANCE = 1e-6  # amounts carry at most 4 decimals
 PREVIOUS = "prev:"  # frame column prefix for last year's values
@@ -84,6 +83,12 @@ class LoadContext(Protocol):
         """The row label of a cell, to report an instance under."""
         ...
 
+    def known_cell(self, key: str) -> str:
+        """A full cell key ("t3.new.total") of any table, checked to exist."""
+
+    def beside(self, name: str) -> str:
+        """The text of a file next to the form file (a plain file name, read bounded)."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class Loaded:
@@ -93,7 +98,7 @@ class Loaded:
     parts: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     when_positive: tuple[str, ...] = ()
-    pattern: str = ""
+    families: tuple[Family, ...] = ()
 
 
 class Kind:
@@ -395,43 +400,56 @@ class Mention(Kind):
         return (~said).astype(float)
 
 
-class TextFigure(Kind):
-    """A figure quoted in the narrative (the pattern's first group) equals a cell: checked after
-    return, since a formula cannot run the pattern."""
+class StatedFigures(Kind):
+    """A figure the narrative states (figures.py) equals its cells under some reading of its
+    family (from the families file beside the form file); stated.py does the work, after return."""
 
-    name = "text-figure"
-    keys = frozenset({"table", "parts", "pattern", "cell"})
+    name = "stated-figure"
+    keys = frozenset({"parts", "figures"})
+    optional = frozenset({"table", "families"})  # table: only where the template lists the rule
     live = False
     quotes = (True, True)
 
     @classmethod
     def load(cls, raw: Mapping[str, Any], rule_id: str, at: LoadContext) -> Loaded:
-        cell = at.cell(raw["cell"])
-        label = at.row_label(cell)
-        instance = Instance(rule=rule_id, label=label, lhs=(Term(cell=cell),), anchor=cell)
-        pattern = raw["pattern"]
+        parts = tuple(at.part(p) for p in at.texts(raw["parts"]))
+        wanted = at.texts(raw["families"]) if "families" in raw else None
         try:
-            if not isinstance(pattern, str) or re.compile(pattern).groups < 1:
-                raise at.fail("pattern 须有一个捕获组")
-        except re.error as exc:
-            raise at.fail(f"pattern 不是有效的正则表达式：{exc}") from exc
-        parts = tuple(at.part(p) for p in raw["parts"])
-        return Loaded(instances=(instance,), parts=parts, pattern=pattern)
+            families = choose_families(at.beside(raw["figures"]), raw["figures"], wanted)
+        except ValueError as exc:  # what is wrong with the families file, in Chinese
+            raise at.fail(str(exc)) from exc
+        for cell in {c for f in families for cells in (f.cells, *f.alternatives) for c in cells}:
+            at.known_cell(cell)
+        instances = figure_instances(rule_id, parts, families)
+        return Loaded(instances=instances, parts=parts, families=families)
 
     @classmethod
     def residual(cls, rule: Rule, instance: Instance, frame: pd.DataFrame) -> pd.Series:
-        return frame[instance.lhs[0].cell] - quoted_figure(frame, rule)
+        return figure_residual(_family(rule, instance), instance.anchor, frame)
 
     @classmethod
     def sides(
         cls, rule: Rule, instance: Instance, value: Callable[[str], float], residual: float
     ) -> tuple[float, float]:
-        lhs = value(instance.lhs[0].cell)
-        return lhs, lhs - residual  # the residual is cell - quoted figure
+        table = _total(instance.lhs, value)
+        return table + residual, table  # {lhs}: the text's figure, {rhs}: the table's
+
+    @classmethod
+    def detail(
+        cls,
+        form: Form,
+        rule: Rule,
+        instance: Instance,
+        value: Callable[[str], float],
+        texts: Mapping[str, str],
+        ref: Callable[[str], str],
+    ) -> str:
+        text, table = texts.get(instance.anchor, ""), _total(instance.lhs, value)
+        return quote(form, _family(rule, instance), text, value(YEAR), table)
 
 
 KINDS: dict[str, type[Kind]] = {
-    kind.name: kind for kind in (Sum, Previous, Zero, TextRequired, Mention, TextFigure)
+    kind.name: kind for kind in (Sum, Previous, Zero, TextRequired, Mention, StatedFigures)
 }
 
 
@@ -451,19 +469,8 @@ def status_value(
     return kind_of(rule).value(rule, instances, values, texts)
 
 
-def quoted_figure(frame: pd.DataFrame, rule: Rule) -> pd.Series:
-    """The first figure a text-figure rule's pattern finds in its narrative parts (NaN when none)."""
-    import pandas as pd
-
-    found = pd.Series(math.nan, index=frame.index)
-    for part in rule.parts:
-        text = frame[part].map(lambda value: unicodedata.normalize("NFKC", value))
-        # pandas-stubs says Series; pandas gives a frame when the pattern has several groups
-        extracted: pd.Series | pd.DataFrame = text.str.extract(rule.pattern, expand=False)
-        if isinstance(extracted, pd.DataFrame):
-            extracted = extracted.iloc[:, 0]
-        found = found.fillna(pd.to_numeric(extracted, errors="coerce"))
-    return found
+def _family(rule: Rule, instance: Instance) -> Family:
+    return next(f for f in rule.families if f.key == instance.figure)  # the loader made both
 
 
 def term_column(term: Term) -> str:

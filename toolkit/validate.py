@@ -15,25 +15,31 @@ from .identity import normalise_code
 from .inspection_values import Inspected
 from .layout import Area, SheetLayout, layout
 from .rules import kind_of
+from .stated import YEAR
 
 __all__ = ["validate"]
 
 
 def validate(
-    form: Form, items: list[Inspected], previous: dict[str, dict[str, float]] | None
+    form: Form,
+    items: list[Inspected],
+    previous: dict[str, dict[str, float]] | None,
+    year: str = "",
 ) -> None:
-    """All evaluable files as one frame, one lazy pandera call; failures become findings."""
+    """All evaluable files as one frame, one lazy pandera call; failures become findings. `year`
+    is the batch's: the narrative's "结转至2024年" says which way a carry-over goes."""
     if not items:
         return
     import pandas as pd
     import pandera.pandas as pa
 
-    from .schema import build_schema, residuals, rule_failures, term_column
+    from .schema import build_schema, holding, residuals, rule_failures, term_column
 
     records = []
     for item in items:
         record: dict[str, Any] = {k: item.values.get(k, math.nan) for k in form.cells}
         record.update({k: item.texts.get(k, "") for k in form.parts})
+        record[YEAR] = float(year) if year.isdigit() else math.nan
         if previous is not None:
             last = previous.get(normalise_code(item.meta.get("agency_code", "")), {})
             for rule in form.rules:
@@ -48,8 +54,8 @@ def validate(
         frame[key] = frame[key].astype("float64")
     for key in form.parts:
         frame[key] = frame[key].astype(str)
-    schema = build_schema(form, previous=previous is not None)
     frame = residuals(form, frame, previous=previous is not None)
+    schema = build_schema(form, previous=previous is not None, holding=holding(form, frame))
     try:
         schema.validate(frame, lazy=True)
         return
