@@ -161,13 +161,26 @@ def _form_with(tmp_path: Path, old: str, new: str, families: bool = True) -> Pat
 
 
 def test_the_families_file_comes_with_the_form_file(tmp_path: Path) -> None:
-    """The loader reads the families file beside the form file: a new form version brings its own."""
+    """The loader reads the families file the form file names from the form file's folder (a new
+    form version brings its own), else from the shipped templates."""
     path = _form_with(tmp_path, 'kind = "stated-figure"\n', 'kind = "stated-figure"\n')
+    (tmp_path / "gov-info-2021-figures.toml").write_text(
+        '[families.new]\ntitle = "新收"\ncells = ["t3.new.total"]\n', encoding="utf-8"
+    )
+    (rule,) = [r for r in load_form(path).rules if r.id == "text-vs-table"]
+    assert [f.key for f in rule.families] == ["new"]
+    assert [i.anchor for i in rule.instances] == list(rule.parts)
+    (tmp_path / "gov-info-2021-figures.toml").unlink()
     (rule,) = [r for r in load_form(path).rules if r.id == "text-vs-table"]
     assert {f.key for f in rule.families} >= {"new", "accepted", "review_total", "fees"}
     assert len(rule.instances) == len(rule.parts) * len(rule.families)
-    (tmp_path / "gov-info-2021-figures.toml").unlink()
-    with pytest.raises(FormError, match=r"无法读取 gov-info-2021-figures\.toml"):
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("gov-info-2021-figures", "gov-info-2030-figures"),
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        FormError, match=r"规则 text-vs-table：无法读取 gov-info-2030-figures\.toml"
+    ):
         load_form(path)
 
 

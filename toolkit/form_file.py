@@ -494,6 +494,6 @@ class _RuleContext:
 
     def beside(self, name: str) -> str:
         try:
-            return read_beside(self.loader.source, name)
+            return read_beside(name, (Path(self.loader.source).parent, TEMPLATES_DIR))
         except ValueError as exc:
             raise self.fail(str(exc)) from exc

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from .figures import Family
 from .findings import plain
 from .form import Form, Instance, Rule, Term
-from .stated import YEAR, choose_families, figure_instances, figure_residual, quote
+from .stated import YEAR, choose_families, family_of, figure_instances, figure_residual, quote
 from .text import excel_without_blanks, is_blank, strip_blank
 
 if TYPE_CHECKING:  # pandas costs 0.4 s to import: only the residuals need it, and import it late
@@ -414,8 +414,9 @@ class StatedFigures(Kind):
     def load(cls, raw: Mapping[str, Any], rule_id: str, at: LoadContext) -> Loaded:
         parts = tuple(at.part(p) for p in at.texts(raw["parts"]))
         wanted = at.texts(raw["families"]) if "families" in raw else None
+        text = at.beside(raw["figures"])  # raises the loader's own error
         try:
-            families = choose_families(at.beside(raw["figures"]), raw["figures"], wanted)
+            families = choose_families(text, raw["figures"], wanted)
         except ValueError as exc:  # what is wrong with the families file, in Chinese
             raise at.fail(str(exc)) from exc
         for cell in {c for f in families for cells in (f.cells, *f.alternatives) for c in cells}:
@@ -425,7 +426,7 @@ class StatedFigures(Kind):
 
     @classmethod
     def residual(cls, rule: Rule, instance: Instance, frame: pd.DataFrame) -> pd.Series:
-        return figure_residual(_family(rule, instance), instance.anchor, frame)
+        return figure_residual(family_of(rule, instance), instance.anchor, frame)
 
     @classmethod
     def sides(
@@ -445,7 +446,7 @@ class StatedFigures(Kind):
         ref: Callable[[str], str],
     ) -> str:
         text, table = texts.get(instance.anchor, ""), _total(instance.lhs, value)
-        return quote(form, _family(rule, instance), text, value(YEAR), table)
+        return quote(form, family_of(rule, instance), text, value(YEAR), table)
 
 
 KINDS: dict[str, type[Kind]] = {
@@ -467,10 +468,6 @@ def status_value(
 ) -> str | float:
     """What the status formula shows for these values: PASS or the failure (LATER: not live)."""
     return kind_of(rule).value(rule, instances, values, texts)
-
-
-def _family(rule: Rule, instance: Instance) -> Family:
-    return next(f for f in rule.families if f.key == instance.figure)  # the loader made both
 
 
 def term_column(term: Term) -> str:

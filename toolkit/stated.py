@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from .figures import Family, StatedFigure, agrees, parse_families, stated_figures
 from .findings import plain
-from .form import Form, Instance, Term
+from .form import Form, Instance, Rule, Term
 from .text import inert
 
 if TYPE_CHECKING:  # pandas costs 0.4 s to import: only the residuals need it
@@ -27,6 +27,7 @@ __all__ = [
     "RETIRED",
     "YEAR",
     "choose_families",
+    "family_of",
     "figure_instances",
     "figure_residual",
     "quote",
@@ -44,13 +45,15 @@ RETIRED = {
 }
 
 
-def read_beside(form_source: str, name: object) -> str:
-    """The text of a file in the form file's folder (a plain .toml name, bounded); ValueError
-    says what is wrong, in Chinese."""
+def read_beside(name: object, folders: Sequence[Path]) -> str:
+    """The text of a file a form file names: a plain .toml name, looked for in `folders` in order
+    (the form file's own, then the shipped templates), read bounded. ValueError says what is
+    wrong, in Chinese."""
     if not isinstance(name, str) or not re.fullmatch(r"[\w.-]+\.toml", name) or ".." in name:
         raise ValueError(f"{name!r} 须为表式定义文件同一文件夹中的 .toml 文件名")
+    path = next((f / name for f in folders if (f / name).is_file()), Path(folders[0]) / name)
     try:
-        with (Path(form_source).parent / name).open("rb") as file:
+        with path.open("rb") as file:
             data = file.read(FILE_LIMIT + 1)
         if len(data) > FILE_LIMIT:
             raise ValueError(f"{name} 超过 {FILE_LIMIT // 1024} KB")
@@ -72,6 +75,11 @@ def choose_families(text: str, source: str, wanted: Sequence[str] | None) -> tup
     if not keys or unknown:
         raise ValueError(f"families 须为 {source} 中定义的类别：{'、'.join(unknown) or '（空）'}")
     return tuple(families[key] for key in keys)
+
+
+def family_of(rule: Rule, instance: Instance) -> Family:
+    """The family an instance of a stated-figure rule compares (the loader made both)."""
+    return next(f for f in rule.families if f.key == instance.figure)
 
 
 def figure_instances(
