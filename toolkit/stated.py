@@ -106,22 +106,34 @@ def stated(text: str, year: float) -> Mapping[str, StatedFigure]:
     return MappingProxyType({f.family: f for f in stated_figures(text, known)})
 
 
+@lru_cache(maxsize=64)  # one narrative column is asked once per family: read it once
+def _column_figures(
+    texts: tuple[str, ...], years: tuple[float, ...]
+) -> Mapping[str, tuple[tuple[int, StatedFigure], ...]]:
+    """Family -> (row, figure) of every row of a narrative column that states it."""
+    found: dict[str, list[tuple[int, StatedFigure]]] = {}
+    for row, (text, year) in enumerate(zip(texts, years, strict=True)):
+        for key, figure in stated(text, float(year)).items():
+            found.setdefault(key, []).append((row, figure))
+    return MappingProxyType({key: tuple(rows) for key, rows in found.items()})
+
+
 def figure_residual(family: Family, part: str, frame: pd.DataFrame) -> pd.Series:
     """The part's stated figure minus the table's (0: agrees under some reading, or nothing is
     stated; NaN: a cell it needs is blank, nothing can be said)."""
     import pandas as pd
 
-    needed = sorted({c for cells in (family.cells, *family.alternatives) for c in cells})
     years = frame[YEAR].tolist() if YEAR in frame else [math.nan] * len(frame)
+    found = _column_figures(tuple(frame[part].tolist()), tuple(years)).get(family.key, ())
     out = [0.0] * len(frame)
-    for row, (text, year) in enumerate(zip(frame[part].tolist(), years, strict=True)):
-        figure = stated(text, float(year)).get(family.key)
-        if figure is None:
-            continue
-        values = {c: float(frame[c].iat[row]) for c in needed}
-        verdict = agrees(figure, family, values)
-        table = math.fsum(values[c] for c in family.cells)
-        out[row] = math.nan if verdict is None else 0.0 if verdict else figure.value - table
+    if found:  # most parts state few families: read the cells only for those
+        needed = {c for cells in (family.cells, *family.alternatives) for c in cells}
+        columns = {c: frame[c].to_numpy(dtype=float) for c in needed}
+        for row, figure in found:
+            values = {c: float(column[row]) for c, column in columns.items()}
+            verdict = agrees(figure, family, values)
+            table = math.fsum(values[c] for c in family.cells)
+            out[row] = math.nan if verdict is None else 0.0 if verdict else figure.value - table
     return pd.Series(out, index=frame.index, dtype=float)
 
 
