@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -75,8 +76,9 @@ def residuals(form: Form, frame: pd.DataFrame, *, previous: bool) -> pd.DataFram
 def holding(form: Form, frame: pd.DataFrame) -> frozenset[str]:
     """The residual columns where the rule holds (or cannot be judged) in every row."""
     names = [n for n in _residual_names(form, previous=True) if n in frame]
-    held = _zero(frame[names]).all() if names else pd.Series(dtype=bool)
-    return frozenset(held.index[held.to_numpy()])
+    residual = frame[names].to_numpy(dtype=float)
+    held = (np.isnan(residual) | (np.abs(residual) < TOLERANCE)).all(axis=0)
+    return frozenset(name for name, holds in zip(names, held.tolist(), strict=True) if holds)
 
 
 def _residual_names(form: Form, *, previous: bool) -> list[str]:
