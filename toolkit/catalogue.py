@@ -781,6 +781,12 @@ _FEEDBACK = (
         title="更多问题",
         template="……另有{count}处问题，详见附件的“审核意见”工作表。",
     ),
+    # --- figb: text-vs-table from the extractor (issue 15, phase B) ---
+    Message(
+        code="stated-figure-quote",
+        title="文中数字与表格单元格",
+        template="文中：“{sentence}”；表{table}“{cell}” = {value}",
+    ),
 )
 
 MESSAGES: dict[str, Message] = {

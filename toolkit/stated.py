@@ -15,6 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from .catalogue import say
 from .figures import Family, StatedFigure, agrees, parse_families, stated_figures
 from .findings import plain
 from .form import Form, Instance, Rule, Term
@@ -142,8 +143,10 @@ def quote(form: Form, family: Family, text: str, year: float, table: float) -> s
     figure = stated(text, year).get(family.key)
     quoted = _excerpt(text, figure) if figure else ""
     section = form.section_of_table(form.cells[family.cells[0]].table).title
-    name = "表" + section.split("、")[0] if "、" in section else section
-    return f"文中：“{quoted}”；{name}“{family.title}” = {plain(table)}"
+    number = section.split("、")[0]  # "三、收到和处理…" is 表三
+    return say(
+        "stated-figure-quote", sentence=quoted, table=number, cell=family.title, value=plain(table)
+    )
 
 
 def _excerpt(text: str, figure: StatedFigure) -> str:
