@@ -15,6 +15,7 @@ from toolkit.layout import layout
 from toolkit.text import BLANK_CHARACTERS, is_blank, strip_blank
 
 from . import lo
+from .conftest import FORM
 
 INVISIBLE = "\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff\u202f\t"
 
@@ -46,6 +47,6 @@ def test_libreoffice_and_the_checker_agree_on_invisible_text(
         rule = rules[rule_id]
         ours = status_value(rule, list(rule.instances), values, all_texts)
         assert shown == ours != PASS, (rule_id, shown, ours)
-    (result,) = check([out]).files
+    (result,) = check([out], form=FORM).files
     codes = {f.code for f in result.findings}
     assert {"problems-required", "overview-required"} <= codes

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.form import Form, FormError, complete
-from toolkit.form_file import load_form
+from toolkit.form_file import bundled, load_form
 from toolkit.layout import layout
 
 from .conftest import REFERENCE
@@ -140,7 +140,7 @@ def test_layout_places_every_cell_once(form: Form) -> None:
 
 
 def _broken(tmp_path: Path, old: str, new: str) -> Path:
-    source = Path(load_form.__globals__["TEMPLATES_DIR"]) / "gov-info-2021.toml"
+    source = bundled()
     text = source.read_text(encoding="utf-8")
     assert old in text
     path = tmp_path / "broken.toml"

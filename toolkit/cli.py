@@ -18,6 +18,7 @@ from .cli_support import (
     _date,
     _datetime,
     _fail,
+    _form,
     _inputs,
     _interrupted,
     _key,
@@ -75,6 +76,18 @@ IssuedOption = Annotated[
 ]
 
 
+# The form definition, for every command: loaded once by the command, then passed on.
+FormOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--form",
+        metavar="<文件>",
+        help="表式定义文件（TOML，写法见内置的 gov-info-2021.toml）；"
+        "不给时用内置的2021年表式（国办公开办函〔2021〕30号）。生成、审核、汇总须用同一表式。",
+    ),
+]
+
+
 @app.command(
     help="按单位名单生成带保护的填报模板（每个单位一个 .xlsx），另附 manifest.csv、password.txt 和单位校验密钥。"
     "输出文件夹中已有模板时只补充新单位：沿用原密码和密钥，保留已有模板和清单。"
@@ -124,6 +137,7 @@ def generate(
         bool,
         typer.Option("--force", help="文件夹中已有同名模板时重新生成并替换（默认保留不动）。"),
     ] = False,
+    form_path: FormOption = None,
 ) -> None:
     from .catalogue import UsageError
     from .form import FormError
@@ -132,6 +146,7 @@ def generate(
     from .roster import Agency, Roster, clean_name, read_roster_with_notes
 
     try:
+        form = _form(form_path)
         if roster is not None and (agency_code or agency_name):
             raise UsageError("agency-both")
         if roster is not None:
@@ -152,6 +167,7 @@ def generate(
             contact=contact,
             password=password,
             generated_at=_datetime("--generated-at", generated_at),
+            form=form,
             force=force,
         )
     except (UsageError, FormError) as exc:
@@ -239,9 +255,11 @@ def check(
         str, typer.Option("--contact", help="联系人及电话，写入审核意见和邮件正文。")
     ] = "",
     issued: IssuedOption = None,
+    form_path: FormOption = None,
 ) -> None:
     from .catalogue import UsageError
     from .check import check as run
+    from .form import FormError
     from .report import render_terminal, write_json
 
     console = _console()
@@ -249,7 +267,8 @@ def check(
     copies: dict[str, Path] = {}
     generated: str | None = None
     try:
-        _check_year(year)
+        form = _form(form_path)
+        _check_year(form, year)
         due = _date("--deadline", deadline)
         agencies, files = _inputs(paths, roster, (json_path, xlsx_path))
         key = _key(issued, roster)
@@ -267,6 +286,7 @@ def check(
         with _progress(console, len(files)) as progress:
             report = run(
                 paths,
+                form=form,
                 roster=agencies,
                 year=year,
                 district=district,
@@ -283,6 +303,7 @@ def check(
                 made, generated = write_feedback(
                     report,
                     feedback_dir,
+                    form=form,
                     password=password,
                     deadline=due,
                     contact=contact,
@@ -292,11 +313,10 @@ def check(
             if json_path is not None:
                 write_json(report, json_path)
             if xlsx_path is not None:
-                from .form_file import standard_form
                 from .report import write_findings_workbook
 
-                write_findings_workbook(report, xlsx_path, form=standard_form(), feedback=copies)
-    except UsageError as exc:
+                write_findings_workbook(report, xlsx_path, form=form, feedback=copies)
+    except (UsageError, FormError) as exc:
         raise _fail(str(exc)) from None
     render_terminal(report, console, quiet=quiet)
     for output, what in ((json_path, "完整结果"), (xlsx_path, "审核结果工作簿")):
@@ -358,13 +378,16 @@ def rollup(
         ),
     ] = None,
     issued: IssuedOption = None,
+    form_path: FormOption = None,
 ) -> None:
     from .catalogue import UsageError
+    from .form import FormError
     from .rollup import rollup as run
 
     console = _console()
     try:
-        _check_year(year)
+        form = _form(form_path)
+        _check_year(form, year)
         stamp = _datetime("--generated-at", generated_at)
         agencies, files = _inputs(paths, roster, (out, csv_path))
         key = _key(issued, roster)
@@ -379,9 +402,10 @@ def rollup(
                 csv_path=csv_path,
                 include_errors=include_errors,
                 generated_at=stamp,
+                form=form,
                 progress=progress,
             )
-    except UsageError as exc:
+    except (UsageError, FormError) as exc:
         raise _fail(str(exc)) from None
     _say(
         console,

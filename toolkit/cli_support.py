@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from .form import Form
     from .roster import Agency
 
 __all__ = ["EXIT_FAILED", "EXIT_FINDINGS", "EXIT_OK"]
@@ -102,13 +103,20 @@ def _key(issued: Path | None, roster: Path | None) -> bytes | None:
     return key
 
 
-def _check_year(year: int | None) -> None:
+def _form(path: Path | None) -> Form:
+    """The form definition of a run, loaded once by the command and passed to the library: the
+    file given with --form, or the bundled 2021 form. A bad file is a FormError (exit 2)."""
+    from .form_file import load_form, standard_form
+
+    return standard_form() if path is None else load_form(path)
+
+
+def _check_year(form: Form, year: int | None) -> None:
     """--year outside the years the form applies to is refused before any file is read."""
     if year is not None:
         from .arguments import check_year
-        from .form_file import standard_form
 
-        check_year(standard_form(), year)
+        check_year(form, year)
 
 
 class _progress:

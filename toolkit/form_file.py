@@ -1,16 +1,20 @@
-"""Reads a form definition file (TOML, in templates/) into the records of form.py, strictly: unknown
-keys, broken references and circular totals are a FormError naming the place."""
+"""Reads a form definition file (TOML) into the records of form.py, strictly: unknown keys, broken
+references and circular totals are a FormError naming the place. The bundled forms live in
+templates/ at the repository root and are installed as the package `toolkit.templates`."""
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 import tomllib
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from functools import cache
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from .catalogue import os_reason, say
 from .form import (
     Block,
     Cell,
@@ -30,30 +34,61 @@ from .form import (
     _total_order,
 )
 
-__all__ = ["STANDARD_FILE", "TEMPLATES_DIR", "load_form", "standard_form"]
+__all__ = ["STANDARD_FILE", "bundled", "load_form", "standard_form"]
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STANDARD_FILE = "gov-info-2021.toml"
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _RULE_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+_LARGEST_FILE = 4 * 1024 * 1024  # bytes; the 2021 form is about 30 KB
+
+
+def bundled(name: str = STANDARD_FILE) -> Traversable:
+    """A form file shipped with nianbao: inside the installed package (toolkit.templates), or in
+    templates/ beside toolkit/ when a source checkout is used without being installed."""
+    try:
+        return importlib.resources.files(f"{__package__}.templates") / name
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "templates" / name
 
 
 @cache
 def standard_form() -> Form:
-    """The national 2021 format shipped in templates/."""
-    return load_form(TEMPLATES_DIR / STANDARD_FILE)
+    """The national 2021 format (国办公开办函〔2021〕30号) shipped with nianbao. Only the command line
+    and the tests pick it: every library function is given the form it works with."""
+    return load_form(bundled(STANDARD_FILE))
 
 
-def load_form(path: Path) -> Form:
-    """Read and validate a form definition file; raise FormError naming the problem."""
+def load_form(path: str | Path | Traversable) -> Form:
+    """Read and validate a form definition file; raise FormError naming the problem.
+
+    The file may come from anyone (`--form`): whatever it holds ends as a FormError, never as
+    another exception."""
+    source = Path(path) if isinstance(path, str) else path
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormError(f"无法读取表式定义文件 {path}：{exc}") from exc
+        with source.open("rb") as stream:  # bounded: a wrong path may name a huge file
+            raw = stream.read(_LARGEST_FILE + 1)
+    except OSError as exc:
+        raise FormError(say("form-unreadable", path=path, reason=os_reason(exc))) from exc
+    if len(raw) > _LARGEST_FILE:
+        limit = f"{_LARGEST_FILE // 1024 // 1024} MB"
+        raise FormError(say("form-too-large", path=path, size=f"超过 {limit}", limit=limit))
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise FormError(say("form-unreadable", path=path, reason="不是 UTF-8 编码")) from exc
     except tomllib.TOMLDecodeError as exc:
         raise FormError(f"表式定义文件 {path} 格式错误：{exc}") from exc
-    form = _Loader(str(path)).form(data)
-    _total_order(form)  # totals that sum each other in a circle are refused now, not mid-check
+    try:
+        form = _Loader(str(path)).form(data)
+        _total_order(form)  # totals that sum each other in a circle are refused now, not mid-check
+    except FormError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError) as exc:
+        # A value of another type than the loader expects (a number where a list belongs, …).
+        reason = f"{type(exc).__name__}：{exc}"
+        raise FormError(
+            say("form-malformed", path=path, reason=reason, standard=STANDARD_FILE)
+        ) from exc
     return form
 
 
