@@ -195,9 +195,11 @@ def test_same_inputs_give_the_same_bytes(form: Form, tmp_path: Path) -> None:
 
 def test_file_names_are_safe_on_windows() -> None:
     odd = Agency(code="A/1", name='区"测试"局: 办公室?*')
-    assert file_name(odd, 2025) == "A_1-区_测试_局_ 办公室__-2025年政府信息公开工作年度报告.xlsx"
+    assert (
+        file_name(FORM, odd, 2025) == "A_1-区_测试_局_ 办公室__-2025年政府信息公开工作年度报告.xlsx"
+    )
     long = Agency(code="B1", name="很长" * 200)
-    name = file_name(long, 2025)
+    name = file_name(FORM, long, 2025)
     assert len(name.encode("utf-8")) <= 180
     assert name.startswith("B1-很长") and name.endswith("-2025年政府信息公开工作年度报告.xlsx")
 
@@ -267,7 +269,7 @@ def test_late_agency_is_added_and_everything_else_kept(tmp_path: Path) -> None:
     for name, data in before.items():
         if name != "manifest.csv":
             assert after[name] == data, f"{name} was changed"
-    assert [p.name for p in late.files] == [file_name(LATE, 2025)]
+    assert [p.name for p in late.files] == [file_name(FORM, LATE, 2025)]
     assert late.password_reused and not late.password_generated
     rows = _manifest(tmp_path)
     assert [r["单位代码"] for r in rows] == ["QK001", "QK002", "QK014"]
@@ -277,7 +279,7 @@ def test_late_agency_is_added_and_everything_else_kept(tmp_path: Path) -> None:
     # the late template is protected with the folder's password, not a new one
     new = openpyxl.load_workbook(late.files[0])
     assert new[INSTRUCTIONS_SHEET].protection.sheet
-    old = openpyxl.load_workbook(tmp_path / file_name(FIRST[0], 2025))
+    old = openpyxl.load_workbook(tmp_path / file_name(FORM, FIRST[0], 2025))
     assert (
         new[INSTRUCTIONS_SHEET].protection.password == old[INSTRUCTIONS_SHEET].protection.password
     )
@@ -338,7 +340,7 @@ def test_existing_templates_are_kept_unless_forced(tmp_path: Path) -> None:
         force=True,
         form=FORM,
     )
-    target = tmp_path / file_name(FIRST[0], 2025)
+    target = tmp_path / file_name(FORM, FIRST[0], 2025)
     assert forced.files == (target,)
     assert target.read_bytes() != before[target.name]
     rows = _manifest(tmp_path)

@@ -249,7 +249,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, form: Form) -> dict[str, P
     notes = {"rule-making": PAYLOADS[2] + " 本单位受托制定规章"}
     agency = Agency(code="+1+1", name=PAYLOADS[0])
     identity = identity_for(form, agency, 2023, "@SUM(1)", datetime(2023, 12, 1, 9))
-    path = returned / file_name(agency, 2023)
+    path = returned / file_name(FORM, agency, 2023)
     write_workbook(path, form=form, identity=identity, password="pw",
                    fill=Fill(values=values, texts=texts, raw=raw, notes=notes))  # fmt: skip
     shutil.copy(OTHER, returned / OTHER.name)

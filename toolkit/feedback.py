@@ -129,7 +129,7 @@ def _one(
     if not any(f.code in NO_COPY for f in shown):
         identity = _identity(form, report, result)
         year = int(identity.year)
-        workbook = out_dir / _copy_name(agency, year)
+        workbook = out_dir / _copy_name(form, agency, year)
         if workbook.resolve() in keep:  # an agency sent last round's copy back unrenamed
             raise UsageError("output-is-input", path=workbook)
         review = Review(
@@ -206,8 +206,8 @@ def _identity(form: Form, report: CheckReport, result: FileResult) -> Identity:
     return replace(current, template_id=meta["template_id"], token=meta.get("token", ""))
 
 
-def _copy_name(agency: Agency, year: int) -> str:
-    stem = file_name(agency, year).removesuffix(".xlsx")
+def _copy_name(form: Form, agency: Agency, year: int) -> str:
+    stem = file_name(form, agency, year).removesuffix(".xlsx")
     return safe_file_name(stem, "-审核意见.xlsx")
 
 

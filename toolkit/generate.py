@@ -77,7 +77,7 @@ def generate(
         raise UsageError(
             "year-range", year=year, first=form.first_year, last=form.last_year, basis=form.basis
         )
-    names = [file_name(agency, year) for agency in agencies]
+    names = [file_name(form, agency, year) for agency in agencies]
     refuse_collisions(agencies, names)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
