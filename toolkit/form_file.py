@@ -14,7 +14,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from .catalogue import os_reason, say
+from .catalogue import FINDINGS, os_reason, say
 from .form import (
     Block,
     Cell,
@@ -160,6 +160,9 @@ class _Loader:
             for i, raw in enumerate(data["rules"])
         )
         self.unique([r.id for r in rules], "[[rules]] id")
+        clash = sorted({r.id for r in rules} & set(FINDINGS))  # a rule would shadow its message
+        if clash:
+            raise self.fail("[[rules]] id", f"{', '.join(clash)} 已是固定的问题代码，请换一个")
         charts = tuple(
             self.chart(raw, f"[[charts]] 第{i + 1}项", cells)
             for i, raw in enumerate(data.get("charts", []))
