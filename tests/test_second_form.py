@@ -276,9 +276,14 @@ def test_a_bad_form_file_is_a_chinese_message_and_exit_2(
 
 
 def test_every_command_offers_form() -> None:
-    for command in ("generate", "check", "rollup"):
+    """Every command, those added later included (declare it with cli_support.FormOption)."""
+    import typer.main
+
+    commands = sorted(typer.main.get_command(app).commands)
+    assert {"generate", "check", "rollup"} <= set(commands)
+    for command in commands:
         code, out = _run(command, "--help")
-        assert code == 0 and "--form" in out and "表式定义文件" in out
+        assert code == 0 and "--form" in out and "表式定义文件" in out, command
 
 
 def test_the_second_form_differs_where_it_should(form: Form) -> None:

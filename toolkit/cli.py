@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .cli_mail import register as _register_mail
 from .cli_support import (
     EXIT_FAILED,
     EXIT_OK,
+    FormOption,
     _check_year,
     _console,
     _date,
@@ -72,18 +74,6 @@ IssuedOption = Annotated[
         "--issued",
         help="下发模板的文件夹（含 nianbao-key.txt）或该密钥文件，用于核验报回文件确属所标单位；"
         "不给时在名单所在的文件夹中查找。",
-    ),
-]
-
-
-# The form definition, for every command: loaded once by the command, then passed on.
-FormOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--form",
-        metavar="<文件>",
-        help="表式定义文件（TOML，写法见内置的 gov-info-2021.toml）；"
-        "不给时用内置的2021年表式（国办公开办函〔2021〕30号）。生成、审核、汇总须用同一表式。",
     ),
 ]
 
@@ -421,6 +411,9 @@ def rollup(
     if result.csv is not None:
         _say(console, f"长表 CSV：{result.csv}")
     raise typer.Exit(result.exit_code(strict))
+
+
+_register_mail(app)  # send, collect (issue 16)
 
 
 def main() -> None:

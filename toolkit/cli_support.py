@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,9 +18,20 @@ if TYPE_CHECKING:
     from .form import Form
     from .roster import Agency
 
-__all__ = ["EXIT_FAILED", "EXIT_FINDINGS", "EXIT_OK"]
+__all__ = ["EXIT_FAILED", "EXIT_FINDINGS", "EXIT_OK", "FormOption"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+
+# The form definition, for every command: loaded once by the command, then passed on.
+FormOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--form",
+        metavar="<文件>",
+        help="表式定义文件（TOML，写法见内置的 gov-info-2021.toml）；"
+        "不给时用内置的2021年表式（国办公开办函〔2021〕30号）。生成、审核、汇总须用同一表式。",
+    ),
+]
 
 
 def _fail(message: str) -> typer.Exit:
