@@ -52,10 +52,8 @@ def previous_values(
 # file the tool opens; a province's rollup of tens of thousands of agencies still fits.
 DETAIL_ROWS = 50_000
 DETAIL_COLUMNS = 300
-_FORM_FIELDS = (
-    "form_id",
-    "form_version",
-)  # the `_meta` rows naming the form a rollup was made from
+# The `_meta` rows naming the form a rollup was made from.
+_FORM_FIELDS = ("form_id", "form_version")
 
 
 def is_rollup(path: Path) -> bool:
