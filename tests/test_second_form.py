@@ -22,7 +22,7 @@ from toolkit.identity import read_key
 from toolkit.roster import Agency
 from toolkit.workbook import write_workbook
 
-from .conftest import FORM, SAMPLES
+from .conftest import FORM, ROOT, SAMPLES
 
 CITY_FILE = Path(__file__).resolve().parent / "forms" / "city-brief.toml"
 CITY = load_form(CITY_FILE)
@@ -255,7 +255,7 @@ def test_a_file_of_the_other_form_is_a_finding(returned: Path, tmp_path: Path) -
                                                        'rules]]\nid = 7'), "id 7"),
     ],
 )  # fmt: skip
-@pytest.mark.parametrize("command", ["generate", "check", "rollup"])
+@pytest.mark.parametrize("command", ["generate", "check", "rollup", "send", "collect"])
 def test_a_bad_form_file_is_a_chinese_message_and_exit_2(
     tmp_path: Path, command: str, text: str | None, message: str
 ) -> None:
@@ -267,6 +267,8 @@ def test_a_bad_form_file_is_a_chinese_message_and_exit_2(
                      "--out", tmp_path / "out"],
         "check": ["check", SAMPLES / "returned"],
         "rollup": ["rollup", SAMPLES / "returned", "--out", tmp_path / "r.xlsx"],
+        "send": ["send", tmp_path, "--dry-run", tmp_path / "out", "--sender", "a@example.org"],
+        "collect": ["collect", "--imap", "localhost:1", "--user", "u", "--out", tmp_path / "out"],
     }[command]  # fmt: skip
     code, out = _run(*args, "--form", bad)
     assert code == 2, out
@@ -292,3 +294,14 @@ def test_the_second_form_differs_where_it_should(form: Form) -> None:
     assert not {s.sheet for s in CITY.sections} & {s.sheet for s in form.sections}
     assert len(CITY.cells) < len(form.cells) / 5
     assert not {r.id for r in CITY.rules} & {r.id for r in form.rules}
+
+
+def test_no_library_module_picks_the_standard_form() -> None:
+    """Only the command line (cli_support._form) and form_file itself name the bundled form: every
+    other module is given the form it works with."""
+    allowed = {"form_file.py", "cli_support.py"}
+    for path in sorted((ROOT / "toolkit").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert path.name in allowed or "standard_form" not in text, (
+            f"toolkit/{path.name} picks the standard form itself; take a `form` parameter instead"
+        )
