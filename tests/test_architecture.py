@@ -28,6 +28,7 @@ ORDER = [
     "figures",
     "stated",
     "rules",
+    "bundled",
     "form_file",
     "layout",
     "locate",

@@ -129,7 +129,13 @@ class FileCheck(CellReading):
         meta, form = self.out.meta, self.form
         if not meta.get("form_id"):
             if _looks_like_2019(book):
-                self.add("old-format", actual="2019年试行", expected=self.year or "2021及以后")
+                self.add(
+                    "old-format",
+                    actual="2019年试行",
+                    expected=self.year or f"{form.first_year}及以后",
+                    version=form.version,
+                    basis=form.basis,
+                )
             else:
                 self.add("not-our-template")
             return False
@@ -137,7 +143,13 @@ class FileCheck(CellReading):
             self.add("unknown-form", actual=meta["form_id"], expected=form.id)
             return False
         if meta.get("form_version") != form.version:
-            self.add("old-format", actual=meta.get("form_version", "?"), expected=self.year or "本")
+            self.add(
+                "old-format",
+                actual=meta.get("form_version", "?"),
+                expected=self.year or "本",
+                version=form.version,
+                basis=form.basis,
+            )
             return False
         if self.year and meta.get("year") != self.year:
             self.add("wrong-year", actual=meta.get("year", "?"), expected=self.year)
