@@ -5,20 +5,20 @@ ambiguous statement gets nothing."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from toolkit.bundled import STANDARD_FILE, bundled
 from toolkit.check import check
 from toolkit.contract import identity_for
 from toolkit.feedback import write_feedback
 from toolkit.fill import Fill
 from toolkit.findings import Finding
 from toolkit.form import Form, FormError
-from toolkit.form_file import STANDARD_FILE, TEMPLATES_DIR, load_form
+from toolkit.form_file import load_form, standard_form
 from toolkit.layout import layout
 from toolkit.report import write_findings_workbook
 from toolkit.roster import Agency
@@ -58,7 +58,7 @@ def _report(tmp_path: Path, form: Form, request: str, **values: float) -> Path:
 
 
 def _text_vs_table(path: Path, year: int | None = YEAR) -> list[Finding]:
-    (result,) = check([path], year=year).files
+    (result,) = check([path], form=standard_form(), year=year).files
     assert not [f for f in result.findings if f.severity == "error"], result.findings
     return [f for f in result.findings if f.code == "text-vs-table"]
 
@@ -128,12 +128,12 @@ def test_feedback_comment_and_findings_workbook_show_sentence_and_cell(
     form: Form, tmp_path: Path
 ) -> None:
     path = _report(tmp_path, form, "本年新收政府信息公开申请13件，均按时答复。")
-    report = check([path], year=YEAR)
+    report = check([path], form=form, year=YEAR)
     side_by_side = (
         "文中：“本年新收政府信息公开申请13件，均按时答复”；表三“本年新收政府信息公开申请数量” = 12"
     )
     files, _ = write_feedback(
-        report, tmp_path / "feedback", password="x", deadline=date(2024, 1, 20),
+        report, tmp_path / "feedback", form=form, password="x", deadline=date(2024, 1, 20),
         today=date(2024, 1, 16),
     )  # fmt: skip
     (copy,) = files
@@ -152,11 +152,13 @@ def test_feedback_comment_and_findings_workbook_show_sentence_and_cell(
 
 
 def _form_with(tmp_path: Path, old: str, new: str, families: bool = True) -> Path:
-    text = (TEMPLATES_DIR / STANDARD_FILE).read_text(encoding="utf-8")
+    text = bundled(STANDARD_FILE).read_text(encoding="utf-8")
     assert old in text
     (tmp_path / STANDARD_FILE).write_text(text.replace(old, new), encoding="utf-8")
     if families:
-        shutil.copy(TEMPLATES_DIR / "gov-info-2021-figures.toml", tmp_path)
+        (tmp_path / "gov-info-2021-figures.toml").write_bytes(
+            bundled("gov-info-2021-figures.toml").read_bytes()
+        )
     return tmp_path / STANDARD_FILE
 
 

@@ -33,8 +33,7 @@ from .form import (
     _group_label,
     _total_order,
 )
-from .rules import KINDS
-from .stated import RETIRED, read_beside
+from .rules import KINDS, unknown_kind
 
 __all__ = ["load_form", "standard_form"]
 
@@ -331,10 +330,8 @@ class _Loader:
     ) -> Rule:
         common = {"id", "severity", "kind", "layout", "title", "explain", "message"}
         name = raw.get("kind") if isinstance(raw, dict) else None
-        if name in RETIRED:
-            raise self.fail(where, RETIRED[name])
         if name not in KINDS:
-            raise self.fail(where, f"kind {name!r} 未知，须为 {'、'.join(KINDS)}")
+            raise self.fail(where, unknown_kind(name))
         kind = KINDS[name]
         raw = self.fields(raw, where, common | kind.keys, kind.optional)
         rule_id = raw["id"]
@@ -478,7 +475,7 @@ class _RuleContext:
         cells: dict[str, Cell],
         parts: set[str],
     ) -> None:
-        self.loader, self.where, self.raw = loader, where, raw
+        self.loader, self.where, self.raw, self.source = loader, where, raw, loader.source
         self.tables, self.cells, self.parts = tables, cells, parts
 
     def fail(self, problem: str) -> FormError:
@@ -501,14 +498,3 @@ class _RuleContext:
 
     def row_label(self, cell: str) -> str:
         return self.cells[cell].row_label
-
-    def known_cell(self, key: str) -> str:
-        if key not in self.cells:
-            raise self.fail(f"引用了不存在的单元格 {key}")
-        return key
-
-    def beside(self, name: str) -> str:
-        try:
-            return read_beside(name, (Path(self.loader.source).parent, TEMPLATES_DIR))
-        except ValueError as exc:
-            raise self.fail(str(exc)) from exc

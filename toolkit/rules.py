@@ -20,10 +20,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from . import stated
 from .figures import Family
 from .findings import plain
 from .form import Form, Instance, Rule, Term
-from .stated import YEAR, choose_families, family_of, figure_instances, figure_residual, quote
 from .text import excel_without_blanks, is_blank, strip_blank
 
 if TYPE_CHECKING:  # pandas costs 0.4 s to import: only the residuals need it, and import it late
@@ -41,6 +41,7 @@ __all__ = [
     "status_formula",
     "status_value",
     "term_column",
+    "unknown_kind",
 ]
 
 PASS = "通过"  # what a live status cell shows when its rule holds
@@ -57,6 +58,8 @@ Ref = Callable[[str], str]
 
 class LoadContext(Protocol):
     """What the form loader offers a kind while it reads one [[rules]] entry."""
+
+    source: str  # the form file, where the files it names are looked for first
 
     def fail(self, problem: str) -> Exception:
         """An error naming the rule, to raise."""
@@ -82,12 +85,6 @@ class LoadContext(Protocol):
     def row_label(self, cell: str) -> str:
         """The row label of a cell, to report an instance under."""
         ...
-
-    def known_cell(self, key: str) -> str:
-        """A full cell key ("t3.new.total") of any table, checked to exist."""
-
-    def beside(self, name: str) -> str:
-        """The text of a file next to the form file (a plain file name, read bounded)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -401,8 +398,7 @@ class Mention(Kind):
 
 
 class StatedFigures(Kind):
-    """A figure the narrative states (figures.py) equals its cells under some reading of its
-    family (from the families file beside the form file); stated.py does the work, after return."""
+    """A figure the narrative states equals its cells under some reading (stated.py, after return)."""
 
     name = "stated-figure"
     keys = frozenset({"parts", "figures"})
@@ -414,19 +410,21 @@ class StatedFigures(Kind):
     def load(cls, raw: Mapping[str, Any], rule_id: str, at: LoadContext) -> Loaded:
         parts = tuple(at.part(p) for p in at.texts(raw["parts"]))
         wanted = at.texts(raw["families"]) if "families" in raw else None
-        text = at.beside(raw["figures"])  # raises the loader's own error
         try:
-            families = choose_families(text, raw["figures"], wanted)
+            families = stated.choose_families(at.source, raw["figures"], wanted)
         except ValueError as exc:  # what is wrong with the families file, in Chinese
             raise at.fail(str(exc)) from exc
         for cell in {c for f in families for cells in (f.cells, *f.alternatives) for c in cells}:
-            at.known_cell(cell)
-        instances = figure_instances(rule_id, parts, families)
+            try:
+                at.row_label(cell)  # any table's cell, by its full key
+            except KeyError:
+                raise at.fail(f"{raw['figures']} 引用了不存在的单元格 {cell}") from None
+        instances = stated.figure_instances(rule_id, parts, families)
         return Loaded(instances=instances, parts=parts, families=families)
 
     @classmethod
     def residual(cls, rule: Rule, instance: Instance, frame: pd.DataFrame) -> pd.Series:
-        return figure_residual(family_of(rule, instance), instance.anchor, frame)
+        return stated.figure_residual(stated.family_of(rule, instance), instance.anchor, frame)
 
     @classmethod
     def sides(
@@ -446,12 +444,17 @@ class StatedFigures(Kind):
         ref: Callable[[str], str],
     ) -> str:
         text, table = texts.get(instance.anchor, ""), _total(instance.lhs, value)
-        return quote(form, family_of(rule, instance), text, value(YEAR), table)
+        return stated.quote(form, stated.family_of(rule, instance), text, value(stated.YEAR), table)
 
 
 KINDS: dict[str, type[Kind]] = {
     kind.name: kind for kind in (Sum, Previous, Zero, TextRequired, Mention, StatedFigures)
 }
+
+
+def unknown_kind(name: object) -> str:
+    """What the loader says of a kind it does not know (a retired one names its successor)."""
+    return stated.RETIRED.get(str(name)) or f"kind {name!r} 未知，须为 {'、'.join(KINDS)}"
 
 
 def kind_of(rule: Rule) -> type[Kind]:

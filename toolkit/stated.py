@@ -15,6 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from .bundled import bundled
 from .catalogue import say
 from .figures import Family, StatedFigure, agrees, parse_families, stated_figures
 from .findings import plain
@@ -46,13 +47,13 @@ RETIRED = {
 }
 
 
-def read_beside(name: object, folders: Sequence[Path]) -> str:
-    """The text of a file a form file names: a plain .toml name, looked for in `folders` in order
-    (the form file's own, then the shipped templates), read bounded. ValueError says what is
-    wrong, in Chinese."""
+def read_beside(form_source: str, name: object) -> str:
+    """The text of a file a form file names: a plain .toml name, looked for beside the form file,
+    then among the shipped templates; read bounded. ValueError says what is wrong, in Chinese."""
     if not isinstance(name, str) or not re.fullmatch(r"[\w.-]+\.toml", name) or ".." in name:
         raise ValueError(f"{name!r} 须为表式定义文件同一文件夹中的 .toml 文件名")
-    path = next((f / name for f in folders if (f / name).is_file()), Path(folders[0]) / name)
+    here = Path(form_source).parent / name
+    path = here if here.is_file() else bundled(name)
     try:
         with path.open("rb") as file:
             data = file.read(FILE_LIMIT + 1)
@@ -65,8 +66,12 @@ def read_beside(name: object, folders: Sequence[Path]) -> str:
         raise ValueError(f"无法读取 {name}：{exc.strerror or exc}") from exc
 
 
-def choose_families(text: str, source: str, wanted: Sequence[str] | None) -> tuple[Family, ...]:
-    """The families of a families file (all, or the `wanted` ones); ValueError says what is wrong."""
+def choose_families(
+    form_source: str, source: str, wanted: Sequence[str] | None
+) -> tuple[Family, ...]:
+    """The families of the families file a form file names (all, or the `wanted` ones); ValueError
+    says what is wrong."""
+    text = read_beside(form_source, source)
     try:
         families = parse_families(text)
     except ValueError as exc:  # tomllib.TOMLDecodeError is one
