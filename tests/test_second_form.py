@@ -262,6 +262,8 @@ def test_a_bad_form_file_is_a_chinese_message_and_exit_2(
     bad = tmp_path / "bad.toml"
     if text is not None:
         bad.write_text(text, encoding="utf-8")
+        figures = CITY_FILE.with_name("city-brief-figures.toml")  # the families file it names
+        (tmp_path / figures.name).write_bytes(figures.read_bytes())
     args: list[str | Path] = {
         "generate": ["generate", "--agency-code", "A1", "--agency-name", "某局", "--year", YEAR,
                      "--out", tmp_path / "out"],
