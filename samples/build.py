@@ -17,9 +17,7 @@ removed before writing.
 from __future__ import annotations
 
 import argparse
-import math
 import random
-import re
 import sys
 from collections import Counter
 from collections.abc import Mapping
@@ -35,6 +33,7 @@ if str(ROOT) not in sys.path:
 from build_invalid import BASE_CODE, SAMPLE_KEY, build_invalid, write_key  # noqa: E402
 
 from toolkit.contract import file_name, identity_for  # noqa: E402
+from toolkit.figures import agrees, stated_figures  # noqa: E402
 from toolkit.fill import Fill  # noqa: E402
 from toolkit.form import Form, complete  # noqa: E402
 from toolkit.form_file import standard_form  # noqa: E402
@@ -671,12 +670,13 @@ def check(
             result = status_value(rule, rule.instances, complete_values, texts)
             if result != PASS:
                 raise ValueError(f"{agency.code}: rule {rule.id} shows {result!r}")
-        elif rule.kind == "text-figure":
-            cell = rule.instances[0].lhs[0].cell
+        elif rule.kind == "stated-figure":
+            families = {family.key: family for family in rule.families}
             for part in rule.parts:
-                for quoted in re.findall(rule.pattern, texts.get(part, "")):
-                    if not math.isclose(int(quoted), complete_values[cell]):
-                        raise ValueError(f"{agency.code}: {part} quotes {quoted}, not {cell}")
+                for figure in stated_figures(texts.get(part, ""), YEAR):
+                    family = families.get(figure.family)
+                    if family and agrees(figure, family, complete_values) is False:
+                        raise ValueError(f"{agency.code}: {part} states {figure}, not its table")
 
 
 def build(agency: Agency, form: Form, rng: random.Random) -> Fill:
