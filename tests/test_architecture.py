@@ -19,6 +19,7 @@ ORDER = [
     "__init__",
     "text",
     "catalogue",
+    "texts",
     "cli_zh",
     # The form definition and where each of its cells sits on a sheet.
     "form",

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from . import texts as tx
 from .catalogue import UsageError, os_reason
 from .text import cell_text
 
@@ -444,7 +445,7 @@ def print_setup(ws: Any, *, header_rows: tuple[int, int] | None = None, title: s
         ws.repeat_rows(*header_rows)
     if title:
         ws.set_header(f"&C&10{_header_text(title)}")
-    ws.set_footer("&C&9第 &P 页，共 &N 页")
+    ws.set_footer(tx.FOOTER)
 
 
 def _header_text(text: str) -> str:

@@ -1,0 +1,282 @@
+"""Every Chinese word a user reads in a workbook, a report or the terminal that is not a message:
+sheet names, headings, column titles, hints, prompts, statuses and severities. Messages with a code
+live in catalogue.py; the command line's own words in cli_zh.py.
+
+Grouped by where the words appear; a phrase used in several places is one name here. Templates
+with `{…}` fields are filled with `str.format`. Statuses and severities are enums that carry their
+Chinese titles, so that code decides (and colours) by the enum, never by parsing its own text; their
+values are the strings the JSON output has always used.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+__all__ = [
+    "CheckStatus",
+    "FileStatus",
+    "Severity",
+    "office_name",
+]
+
+# ------------------------------------------------------------------------------------------------
+# Shared words
+# ------------------------------------------------------------------------------------------------
+
+REPORT_NAME = "政府信息公开工作年度报告"
+FONT = "宋体"  # the font of every workbook nianbao writes
+FOOTER = "&C&9第 &P 页，共 &N 页"  # page footer of printed sheets (Excel header/footer codes)
+WRITER_REFUSED = "xlsxwriter 返回 {result}：{what}"  # a GenerateError: a bug, not a user's mistake
+DATE = "{0.year}年{0.month}月{0.day}日"  # a date as a Chinese letter writes it
+BEFORE = "{0}前"  # a deadline: "2026年1月15日前"
+
+AGENCY_CODE = "单位代码"
+AGENCY_NAME = "单位名称"
+CONTACT = "联系人"
+EMAIL = "电子邮箱"
+FILE = "文件"
+STATUS = "状态"
+CODE = "代码"
+RULE = "规则"
+LEVEL = "级别"
+SHEET = "工作表"
+CELL = "单元格"
+ERRORS = "错误"
+WARNINGS = "提示"
+EXPLAINED = "已说明"
+NOTE = "说明"
+ISSUE = "问题及修改要求"
+AGENCY_NOTE = "单位说明"
+COUNT = "件数"
+MISSING = "未报送"
+SUPERSEDED = "（已被替代）"
+EXPLAINED_MARK = "（已说明）"
+RULES = "勾稽关系"
+
+_OFFICE = "{district}政务公开办"
+_OFFICE_UNNAMED = "区政务公开办"  # no district given: the district's office, unnamed
+
+
+def office_name(district: str) -> str:
+    """The office that runs the collection, as every text names it: from the district."""
+    return _OFFICE.format(district=district) if district else _OFFICE_UNNAMED
+
+
+# ------------------------------------------------------------------------------------------------
+# Statuses and severities
+# ------------------------------------------------------------------------------------------------
+
+
+class Severity(Enum):
+    """How serious a finding is; the value is what findings and the JSON carry."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def title(self) -> str:
+        """The word a table or a comment shows: 错误, 提示, 说明."""
+        return {"error": ERRORS, "warning": WARNINGS, "info": NOTE}[self.value]
+
+    @property
+    def duty(self) -> str:
+        """What a rule of this severity asks of the agency, for the rule lists."""
+        return {"error": "错误（须更正）", "warning": "提示（须核对或说明）"}.get(
+            self.value, self.title
+        )
+
+
+class CheckStatus(Enum):
+    """One checked file's verdict; the value is what FileResult.status and the JSON carry."""
+
+    PASSED = "passed"
+    WARNINGS = "warnings"
+    FAILED = "failed"
+    UNREADABLE = "unreadable"
+
+    @property
+    def title(self) -> str:
+        return {
+            "passed": "通过",
+            "warnings": "有提示",
+            "failed": "有错误",
+            "unreadable": "无法读取",
+        }[self.value]
+
+
+class FileStatus(Enum):
+    """What the rollup did with a returned file (or a roster agency), shown in 明细 and 状态; the
+    row is coloured by `flagged`, never by its text."""
+
+    INCLUDED_WITH_ERRORS = "included-with-errors"  # --include-failed
+    PASSED = "passed"
+    PASSED_EXPLAINED = "passed-explained"  # every warning explained
+    PASSED_WITH_WARNINGS = "passed-with-warnings"
+    SUPERSEDED = "superseded"
+    CONFLICT = "conflict"
+    UNRECOGNISED = "unrecognised"
+    EXCLUDED = "excluded"
+    MISSING = "missing"
+
+    @property
+    def title(self) -> str:
+        """The short title, as 明细 shows it."""
+        return _FILE_STATUS[self][0]
+
+    def label(self, errors: int = 0) -> str:
+        """The title with its reason, as 状态 shows it."""
+        return _FILE_STATUS[self][1].format(errors=errors)
+
+    @property
+    def flagged(self) -> bool:
+        """Whether the office must look at this row (coloured)."""
+        return self not in (FileStatus.PASSED, FileStatus.PASSED_EXPLAINED, FileStatus.SUPERSEDED)
+
+
+_FILE_STATUS = {
+    FileStatus.INCLUDED_WITH_ERRORS: ("含错误计入", "含错误计入（{errors}处错误）"),
+    FileStatus.PASSED: ("通过", "通过"),
+    FileStatus.PASSED_EXPLAINED: ("通过（有提示）", "通过（有提示）"),
+    FileStatus.PASSED_WITH_WARNINGS: ("通过（有提示）", "通过（有提示）"),
+    FileStatus.SUPERSEDED: ("已被替代", "已被替代（同一单位有更新的文件）"),
+    FileStatus.CONFLICT: ("未计入", "未计入（同一单位有内容不同的报告，待确认）"),
+    FileStatus.UNRECOGNISED: ("无法识别", "无法识别"),
+    FileStatus.EXCLUDED: ("未计入", "未计入（{errors}处错误）"),
+    FileStatus.MISSING: (MISSING, MISSING),
+}
+
+# ------------------------------------------------------------------------------------------------
+# The template: section sheets (layout.py, template_sheets.py)
+# ------------------------------------------------------------------------------------------------
+
+TABLE_SUMMARY = RULES  # the summary line's place holder on a table sheet
+NARRATIVE_SUMMARY = "填写情况"  # … on a narrative sheet
+TABLE_HINT = (
+    "浅黄色单元格为填报项（已预填0，没有的保持0）；灰色单元格为公式自动计算，不能修改；"
+    "右侧和下方为勾稽关系检查，显示“通过”或差额。"
+)
+NARRATIVE_HINT = (
+    "请在浅黄色文本框内填写，每个文本框对应报告的一个部分；可以从Word中粘贴文字。"
+    "单元格内换行：Excel 和 WPS 按 Alt+Enter，LibreOffice 按 Ctrl+Enter。"
+)
+RULE_LIST_ITEM = "核对项目"
+RULE_LIST_NOTE = "说明（提示项与实际情况不符的，请在此写明原因）"
+NOTE_PROMPT = "提示项与实际情况不符的，请在此写明原因，审核时将一并查看。"
+SUMMARY_FAILED = "未通过"  # the summary line is red when it contains this …
+SUMMARY_PASSED = "全部通过"  # … and green when it contains this
+ROLLUP_HINT = (
+    "本表为全区汇总：每个数字都是“明细”表中各单位同一单元格之和（公式），可逐格追溯到单位。"
+)
+AMOUNT_PROMPT = {
+    "input_title": "金额（万元）",
+    "input_message": "填写本年收费金额，单位万元，最多4位小数；没有的填0。",
+    "error_title": "金额有误",
+    "error_message": "请填写大于或等于0的数字（单位：万元）。没有的填0，不要留空或填“-”“/”“无”。",
+}
+COUNT_PROMPT = {
+    "input_title": COUNT,
+    "input_message": "填写大于或等于0的整数；没有的保持0。",
+    "error_title": "须为整数",
+    "error_message": "请填写大于或等于0的整数。没有的填0，不要留空或填“-”“/”“无”。",
+}
+
+# ------------------------------------------------------------------------------------------------
+# The template: 填报说明 (instructions.py) and document properties (workbook.py)
+# ------------------------------------------------------------------------------------------------
+
+INSTRUCTIONS_TITLE = "{district}{year}年度{title}填报模板"
+AS_NOTIFIED = "按通知要求"  # no deadline given
+INSTRUCTIONS_AGENCY = ("填报单位", "{name}（单位代码：{code}）")
+INSTRUCTIONS_YEAR = ("报告年度", "{year}年度（{basis} 规定的格式）")
+INSTRUCTIONS_DEADLINE = "报送截止"
+INSTRUCTIONS_CONTACT = "联系方式"
+INSTRUCTIONS_CONTENT = (
+    "填写内容",
+    "本工作簿按报告的六个部分分为 {count} 张工作表：{sheets}。"
+    "表格部分只填浅黄色单元格（已预填0，没有的保持0，不要留空、不要填“-”“/”“无”）；"
+    "灰色单元格为公式自动计算。文字部分在浅黄色文本框内填写，每个框上方有填写要求。",
+)
+INSTRUCTIONS_RULES = (
+    RULES,
+    "每张表的第二行显示勾稽关系检查结果；右侧和下方的检查单元格显示“通过”（绿色）或差额（红色）。"
+    "红色须更正后再报送；黄色为提示，与实际情况不符的请在旁边的说明栏写明原因。",
+)
+INSTRUCTIONS_RETURN = (
+    "报送方式",
+    "填写完成后直接保存本文件（保持 .xlsx 格式，不要改文件名中的单位代码），按通知要求报送。"
+    "请勿复制到其他模板、插入或删除行列、修改表头，否则无法自动审核。",
+)
+INSTRUCTIONS_PROTECTION = (
+    "工作表保护",
+    "各工作表已保护，只能在浅黄色单元格中填写，防止误改表头和公式。"
+    "如确需调整，请联系{office}，不要自行撤销保护。",
+)
+INSTRUCTIONS_TEMPLATE_ID = "模板编号"
+INSTRUCTIONS_RULE_LIST = "勾稽关系规则"
+TEMPLATE_PROPERTIES_TITLE = "{agency}{year}年{title}"
+TEMPLATE_PROPERTIES_COMMENTS = "{basis} 表式；由 nianbao {version} 生成"
+
+# ------------------------------------------------------------------------------------------------
+# Feedback copies and emails (feedback.py, review_sheet.py)
+# ------------------------------------------------------------------------------------------------
+
+REVIEW_HEADER = ("序号", LEVEL, SHEET, CELL, ISSUE)
+FEEDBACK_COPY_SUFFIX = "-审核意见.xlsx"
+FEEDBACK_NO_COPY = "（请使用下发的模板重新填写）"  # the email's attachment when none is made
+FEEDBACK_PASSWORD_NOTE = (
+    "{password}\r\n\r\n以上为审核意见副本的工作表保护密码（未指定 --password 时随机生成）。\r\n"
+)
+FEEDBACK_YEAR_UNKNOWN = "报回文件的年度“{year}”无法识别，无法生成审核意见副本"
+
+# ------------------------------------------------------------------------------------------------
+# The check's report: terminal table and findings workbook (report.py)
+# ------------------------------------------------------------------------------------------------
+
+TERMINAL_TITLE = "审核结果"
+TERMINAL_AGENCY = "单位"
+TERMINAL_UNRECOGNISED = "（未识别）"
+TERMINAL_UNRECOGNISED_FILE = "（未识别：{name}）"
+TERMINAL_EXPLAINED = "·已说明"
+TERMINAL_NOTE = "说明："
+TERMINAL_SUPERSEDED = "（已被替代，不计）"
+TERMINAL_BATCH = "整批"
+FINDINGS_HEADING = "{district}{year}年度" + REPORT_NAME + "审核结果"
+FINDINGS_SUMMARY_SHEET = "汇总"
+FINDINGS_SUMMARY_TITLE = "{district}{year}年度" + REPORT_NAME + "审核汇总"
+FINDINGS_SUMMARY_LINE = "{headline}未报送 {missing} 个单位。"
+FINDINGS_SUMMARY_COLUMNS = (
+    AGENCY_CODE, AGENCY_NAME, STATUS, ERRORS, WARNINGS, EXPLAINED, FILE, "审核意见副本",
+)  # fmt: skip
+FINDINGS_ISSUES_SHEET = "问题清单"
+FINDINGS_ISSUES_COLUMNS = (
+    CODE, RULE, LEVEL, AGENCY_CODE, AGENCY_NAME, SHEET, CELL, "行", "列", "应为", "实为", ISSUE,
+    AGENCY_NOTE, FILE,
+)  # fmt: skip
+FINDINGS_RULES_SHEET = "规则说明"
+FINDINGS_RULES_TITLE = REPORT_NAME + "审核规则（{basis}）"
+FINDINGS_RULES_COLUMNS = (CODE, LEVEL, RULE, NOTE)
+
+# ------------------------------------------------------------------------------------------------
+# The rollup workbook (rollup_names.py, rollup.py, rollup_sheets.py)
+# ------------------------------------------------------------------------------------------------
+
+DETAIL_SHEET = "明细"
+STATUS_SHEET = STATUS
+EXPLAINED_SHEET = "已说明的提示"
+CHART_SHEET = "图表"
+SUMMARY_PREFIX = "全区汇总"
+DETAIL_FIXED = (AGENCY_CODE, AGENCY_NAME, "审核状态", "源文件", "sha256")
+ROLLUP_PROPERTIES_TITLE = "{district}{year}年度" + REPORT_NAME + "汇总"
+ROLLUP_PROPERTIES_COMMENTS = "{basis} 表式；由 nianbao {version} 汇总"
+STATUS_TITLE = "{district}{year}年度报告收集情况"
+STATUS_COUNTS = "计入汇总 {included} 份；未计入 {excluded} 份；未报送 {missing} 个单位。"
+STATUS_COLUMNS = (
+    AGENCY_CODE, AGENCY_NAME, STATUS, ERRORS, WARNINGS, "提示及单位说明", FILE, "文件修改时间",
+    "sha256",
+)  # fmt: skip
+STATUS_UNEXPLAINED = "（未说明）"
+EXPLAINED_TITLE = "已说明的提示：单位在说明栏写明原因后计入汇总的提示项"
+EXPLAINED_COLUMNS = (AGENCY_CODE, AGENCY_NAME, RULE, "规则内容", WARNINGS, AGENCY_NOTE, FILE)
+EXPLAINED_NONE = "（本次汇总没有已说明的提示）"
+CHART_ITEM = "项目"
