@@ -12,8 +12,6 @@ __all__ = [
     "FINDINGS",
     "MESSAGES",
     "OS_ERRORS",
-    "SEVERITY_TITLES",
-    "STATUS_TITLES",
     "Message",
     "UsageError",
     "finding_codes",
@@ -21,15 +19,7 @@ __all__ = [
     "say",
 ]
 
-Severity = Literal["error", "warning", "info"]
-
-STATUS_TITLES = {
-    "passed": "通过",
-    "warnings": "有提示",
-    "failed": "有错误",
-    "unreadable": "无法读取",
-}
-SEVERITY_TITLES = {"error": "错误", "warning": "提示", "info": "说明"}
+Severity = Literal["error", "warning", "info"]  # the values of texts.Severity, which has the titles
 
 
 @dataclass(frozen=True, kw_only=True)
