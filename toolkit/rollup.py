@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__
+from . import texts as tx
 from .check import check
 from .discover import collect
 from .findings import CheckReport, FileResult
@@ -172,10 +173,14 @@ def _workbook(
         book = xlsxwriter.Workbook(buffer, workbook_options())
         book.set_properties(
             {
-                "title": f"{report.district}{report.year}年度政府信息公开工作年度报告汇总",
+                "title": tx.ROLLUP_PROPERTIES_TITLE.format(
+                    district=report.district, year=report.year
+                ),
                 "subject": form.title,
                 "author": report.district or "nianbao",
-                "comments": f"{form.basis} 表式；由 nianbao {__version__} 汇总",
+                "comments": tx.ROLLUP_PROPERTIES_COMMENTS.format(
+                    basis=form.basis, version=__version__
+                ),
                 "created": generated_at.replace(tzinfo=None),
             }
         )

@@ -4,6 +4,8 @@ without importing the writer."""
 
 from __future__ import annotations
 
+from . import texts as tx
+
 __all__ = [
     "CHART_SHEET",
     "DETAIL_FIRST_ROW",
@@ -15,11 +17,11 @@ __all__ = [
     "SUMMARY_PREFIX",
 ]
 
-DETAIL_SHEET = "明细"
-STATUS_SHEET = "状态"
-EXPLAINED_SHEET = "已说明的提示"
-CHART_SHEET = "图表"
+DETAIL_SHEET = tx.DETAIL_SHEET
+STATUS_SHEET = tx.STATUS_SHEET
+EXPLAINED_SHEET = tx.EXPLAINED_SHEET
+CHART_SHEET = tx.CHART_SHEET
 ROLLUP_KIND = "rollup"
-SUMMARY_PREFIX = "全区汇总"
+SUMMARY_PREFIX = tx.SUMMARY_PREFIX
 DETAIL_FIRST_ROW = 4  # zero-based: three label rows and the key row come first
-DETAIL_FIXED = ("单位代码", "单位名称", "审核状态", "源文件", "sha256")
+DETAIL_FIXED = tx.DETAIL_FIXED
