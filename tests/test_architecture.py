@@ -17,9 +17,9 @@ PACKAGE = Path(toolkit.__file__).parent
 ORDER = [
     # Words and plain text: no project imports.
     "__init__",
+    "texts",
     "text",
     "catalogue",
-    "texts",
     "cli_zh",
     # The form definition and where each of its cells sits on a sheet.
     "form",

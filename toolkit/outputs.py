@@ -192,7 +192,7 @@ def _refuse_special(path: Path) -> None:
     except OSError as exc:
         raise _failed(path, exc) from exc
     if not stat.S_ISREG(mode):
-        kind = "文件夹" if stat.S_ISDIR(mode) else "设备、管道或套接字"
+        kind = tx.FOLDER if stat.S_ISDIR(mode) else tx.NOT_A_FILE
         raise UsageError("output-not-regular", path=path, kind=kind)
 
 

@@ -222,7 +222,6 @@ TEMPLATE_PROPERTIES_COMMENTS = "{basis} 表式；由 nianbao {version} 生成"
 # ------------------------------------------------------------------------------------------------
 
 REVIEW_HEADER = ("序号", LEVEL, SHEET, CELL, ISSUE)
-FEEDBACK_COPY_SUFFIX = "-审核意见.xlsx"
 FEEDBACK_NO_COPY = "（请使用下发的模板重新填写）"  # the email's attachment when none is made
 FEEDBACK_PASSWORD_NOTE = (
     "{password}\r\n\r\n以上为审核意见副本的工作表保护密码（未指定 --password 时随机生成）。\r\n"
@@ -280,3 +279,59 @@ EXPLAINED_TITLE = "已说明的提示：单位在说明栏写明原因后计入�
 EXPLAINED_COLUMNS = (AGENCY_CODE, AGENCY_NAME, RULE, "规则内容", WARNINGS, AGENCY_NOTE, FILE)
 EXPLAINED_NONE = "（本次汇总没有已说明的提示）"
 CHART_ITEM = "项目"
+
+# ------------------------------------------------------------------------------------------------
+# The contract and the office's files: sheet and file names, the roster's and the manifest's
+# columns, password.txt and the key file (contract.py, roster.py, manifest.py, identity.py)
+# ------------------------------------------------------------------------------------------------
+
+INSTRUCTIONS_SHEET = "填报说明"
+REVIEW_SHEET = "审核意见"  # in front of the others in a feedback copy
+FEEDBACK_COPY_SUFFIX = "-" + REVIEW_SHEET + ".xlsx"
+FILE_NAME_TAIL = "-{year}年" + REPORT_NAME  # after <单位代码>-<单位名称>
+YEAR_PATTERN = (
+    r"\s*(\d{4})\s*(?:年|年度)?\s*"  # a year as a clerk writes it: 2023, 2023年, 2023年度
+)
+ROSTER_ALIASES: dict[
+    str, tuple[str, ...]
+] = {  # accepted header spellings, after normalisation; the first is the title
+    "code": (AGENCY_CODE, "code", CODE),
+    "name": (AGENCY_NAME, "name", "名称"),
+    "contact": (CONTACT, "contact"),
+    "email": (EMAIL, "email", "邮箱", "e-mail"),
+}
+NOTHING = "（无）"  # a list with nothing in it
+MANIFEST_HEADER = (AGENCY_CODE, AGENCY_NAME, CONTACT, EMAIL, FILE, "sha256", "备注")
+MANIFEST_NOT_UTF8 = "不是 UTF-8 编码的 CSV"
+MANIFEST_NO_HEADER = "第一行不是清单的列名"
+PASSWORD_MISSING = "第一行没有密码"
+NOT_REGULAR_FILE = "不是普通文件"
+FILE_TOO_LARGE = "文件过大"
+ROSTER_LINE = "第{line}行 "
+PASSWORD_NOTE = (
+    "{password}\r\n\r\n"
+    "以上为{district}{year}年度" + REPORT_NAME + "模板的工作表保护密码。\r\n"
+    "请勿发给填报单位；保护只防误改，不能防止有意篡改，报回的文件由 nianbao check 逐项核验。\r\n"
+    "在本文件夹中再次生成（如补发单位）时，新模板沿用此密码；请勿修改或删除本文件。\r\n"
+)
+KEY_NOTE = (
+    "以上为{district}{year}年度" + REPORT_NAME + "模板的单位校验密钥（nianbao 自动生成）。\r\n"
+    "每个模板都带有用本密钥计算的单位校验码；审核时（nianbao check/rollup 加 --issued 指向本文件夹，"
+    "或本文件与单位名单放在同一文件夹）据此确认报回文件确属所标单位。\r\n"
+    "请与 password.txt 一起妥善保管，勿发给填报单位；不要修改或删除本文件，"
+    "否则已下发模板的校验码将无法核验。\r\n"
+)
+
+# ------------------------------------------------------------------------------------------------
+# What a path is when it is not a regular file (discover.py, outputs.py)
+# ------------------------------------------------------------------------------------------------
+
+BROKEN_LINK = "无法访问的链接"  # a dangling or looping symlink
+FOLDER = "文件夹"
+PIPE = "管道"
+SOCKET = "套接字"
+DEVICE = "设备"
+SPECIAL_FILE = "特殊文件"
+NOT_A_FILE = "设备、管道或套接字"
+LOCK_FILE = "Excel 或 WPS 打开文件时生成的临时锁定文件"
+HIDDEN_FILE = "隐藏文件"
