@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import texts as tx
 from .findings import file_finding
 from .form import Form
 from .formulas import template_formulas
@@ -91,7 +92,7 @@ class FileCheck(CellReading):
                     self.form,
                     out,
                     "unreadable",
-                    reason=f"文件内容异常，无法审核（{type(exc).__name__}）",
+                    reason=tx.BROKEN_CONTENT.format(error=type(exc).__name__),
                 )
             )
             return out
@@ -129,7 +130,7 @@ class FileCheck(CellReading):
         meta, form = self.out.meta, self.form
         if not meta.get("form_id"):
             if _looks_like_2019(book):
-                self.add("old-format", actual="2019年试行", expected=self.year or "2021及以后")
+                self.add("old-format", actual=tx.FORMAT_2019, expected=self.year or tx.FORMAT_2021)
             else:
                 self.add("not-our-template")
             return False
@@ -137,7 +138,11 @@ class FileCheck(CellReading):
             self.add("unknown-form", actual=meta["form_id"], expected=form.id)
             return False
         if meta.get("form_version") != form.version:
-            self.add("old-format", actual=meta.get("form_version", "?"), expected=self.year or "本")
+            self.add(
+                "old-format",
+                actual=meta.get("form_version", "?"),
+                expected=self.year or tx.THIS_FORMAT,
+            )
             return False
         if self.year and meta.get("year") != self.year:
             self.add("wrong-year", actual=meta.get("year", "?"), expected=self.year)
@@ -161,7 +166,7 @@ class FileCheck(CellReading):
             self.out.verified = meta.get("token", "") == expected
             if not self.out.verified:
                 agency = f"{meta.get('agency_name', '')}（{meta.get('agency_code', '')}）"
-                reason = "模板标识缺失" if not meta.get("token") else "模板标识不符"
+                reason = tx.TOKEN_MISSING if not meta.get("token") else tx.TOKEN_WRONG
                 self.add("identity-mismatch", agency=agency, actual=reason)
         return True
 
@@ -174,7 +179,7 @@ class FileCheck(CellReading):
                 "sheet-missing",
                 sheet=sheet.name,
                 expected=sheet.name,
-                actual="、".join(others) or "无其他工作表",
+                actual="、".join(others) or tx.NO_OTHER_SHEET,
             )
             return False
         labels = self.labels[sheet.name]
@@ -298,7 +303,7 @@ class FileCheck(CellReading):
                 number_format = xml.number_formats.get(ref)
                 if number_format and not faithful_format(number_format):
                     self.add("number-format", **self.at(sheet, key), actual=number_format,
-                             expected="数字")  # fmt: skip
+                             expected=tx.A_NUMBER)  # fmt: skip
             if not xml.protected:
                 self.add("protection-removed", sheet=sheet.name)
             if unvalidated:
@@ -351,6 +356,6 @@ def _looks_like_2019(book: Workbook) -> bool:
     """The 2019 trial format, recognised by its table-2 columns anywhere in the file's values."""
     for grid in book.grids.values():
         for row in grid[:60]:
-            if any(isinstance(v, str) and "本年新制作数量" in v for v in row):
+            if any(isinstance(v, str) and tx.OLD_FORMAT_MARK in v for v in row):
                 return True
     return False

@@ -335,3 +335,60 @@ SPECIAL_FILE = "特殊文件"
 NOT_A_FILE = "设备、管道或套接字"
 LOCK_FILE = "Excel 或 WPS 打开文件时生成的临时锁定文件"
 HIDDEN_FILE = "隐藏文件"
+
+# ------------------------------------------------------------------------------------------------
+# Words read in returned files (values.py, inspection.py): not shown, recognised
+# ------------------------------------------------------------------------------------------------
+
+EMPTY = "空"
+PLACEHOLDER_WORDS = ("无", "没有", EMPTY, "暂无")  # typed for "nothing" instead of 0
+UNIT_PATTERN = r"(件|个|项|条|万元|元)$"  # a unit typed after a number
+OLD_FORMAT_MARK = "本年新制作数量"  # a column heading of the 2019 trial format's table 2
+
+# ------------------------------------------------------------------------------------------------
+# The {actual}, {expected}, {reason} … of findings (values.py, inspection*.py, batch.py, pool.py)
+# ------------------------------------------------------------------------------------------------
+
+FULL_WIDTH = "含全角字符"
+SPACES = "含空格"
+WITH_UNIT = "带单位“{unit}”"
+GROUPED = "含千位分隔符"
+AS_TEXT = "以文本形式保存"
+A_NUMBER = "数字"
+BROKEN_CONTENT = "文件内容异常，无法审核（{error}）"
+FORMAT_2019 = "2019年试行"
+FORMAT_2021 = "2021及以后"
+THIS_FORMAT = "本"
+TOKEN_MISSING = "模板标识缺失"
+TOKEN_WRONG = "模板标识不符"
+NO_OTHER_SHEET = "无其他工作表"
+MOVED_TO = "（报回文件中为{ref}）"
+AND_THE_REST = "等其余{count}个单元格"
+SAME_CONTENT = "各份文件的数字和文字相同。"
+DIFFERENT_CONTENT = "注意：各份文件的数字或文字不同，请确认使用的是最终版本。"
+SAVED_IN_FUTURE = "有文件记录的保存时间晚于当前时间，可能不可信。"
+BY_SAVE_TIME = "文件中记录的保存时间"
+BY_FILE_TIME = "文件修改时间"
+BY_FILE_ORDER = "文件顺序"
+UNDECIDABLE = "这些文件记录的保存时间和文件修改时间都相同，无法判断哪份是最新的。"
+UNVERIFIED = (
+    "无法核验这些文件确实来自该单位（未提供{office}的签发密钥，或模板标识不符），"
+    "不能仅凭文件时间取舍；用 --issued 指定下发模板的文件夹（含 nianbao-key.txt）即可核验。"
+)
+UNKNOWN = "未知"
+UNSET = "未设定"
+TRUNCATED = "……（以下内容超出单元格上限，已截断）"  # the end of a text cut to a cell's limit
+BULK_ONLY = "{sheet}：第 {row} 行起只能批量写入"  # a GenerateError: a bug, not a user's mistake
+
+# ------------------------------------------------------------------------------------------------
+# The run's verdict in one sentence (findings.py)
+# ------------------------------------------------------------------------------------------------
+
+HEADLINE_REPLACED = "（另有{count}份已被替代的文件不计）"
+HEADLINE_WARNINGS = "{agencies}个单位均无错误，其中{warnings}个有提示待核对{replaced}。"
+HEADLINE_PASSED = "{agencies}个单位全部通过{replaced}。"
+HEADLINE_BATCH = "，整批问题{count}处"
+HEADLINE = (
+    "共{in_use}个文件：通过{passed}，有提示{warnings}，有错误{failed}，无法读取{unreadable}"
+    "{replaced}。错误{errors}处{batch}，提示{warning_findings}处。"
+)
