@@ -40,6 +40,7 @@ from toolkit.form import Form, complete  # noqa: E402
 from toolkit.form_file import standard_form  # noqa: E402
 from toolkit.formulas import PASS, status_value  # noqa: E402
 from toolkit.roster import Agency, read_roster  # noqa: E402
+from toolkit.rules import kind_of  # noqa: E402
 from toolkit.workbook import write_workbook  # noqa: E402
 
 SEED = 2023
@@ -666,7 +667,7 @@ def check(
         raise ValueError(f"{agency.code}: not whole numbers >= 0: {', '.join(bad)}")
     complete_values = complete(form, values)
     for rule in form.rules:
-        if rule.live:
+        if kind_of(rule).live:
             result = status_value(rule, rule.instances, complete_values, texts)
             if result != PASS:
                 raise ValueError(f"{agency.code}: rule {rule.id} shows {result!r}")

@@ -21,8 +21,13 @@ ORDER = [
     "text",
     "catalogue",
     "cli_zh",
-    # The form definition and where each of its cells sits on a sheet.
+    # The form definition, the findings model its rules produce, the meaning of each rule kind,
+    # the loader of form files (which asks each kind what its entries may hold), and where each
+    # cell sits on a sheet.
     "form",
+    "findings",
+    "figures",
+    "rules",
     "form_file",
     "layout",
     "locate",
@@ -58,9 +63,8 @@ ORDER = [
     "review_sheet",
     "workbook",
     "generate",
-    # Checking: the findings model, which files, one file, many files in the pool, last year's
-    # data, the pandera rules, the batch, then the check command.
-    "findings",
+    # Checking: which files, one file, many files in the pool, last year's data, the pandera
+    # rules, the batch, then the check command.
     "discover",
     "inspection_values",
     "inspection",
@@ -75,8 +79,18 @@ ORDER = [
     "report",
     "rollup_sheets",
     "rollup",
+    # Mail: the account, one message, sending, the outbox of templates, attachments received,
+    # collecting them, answering each agency.
+    "mail_account",
+    "mail_message",
+    "send",
+    "mail_outbox",
+    "mail_attachments",
+    "collect",
+    "mail_reply",
     # The command line.
     "cli_support",
+    "cli_mail",
     "cli",
     "__main__",
 ]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .cli_mail import register as _register_mail
 from .cli_support import (
     EXIT_FAILED,
     EXIT_OK,
@@ -397,6 +398,9 @@ def rollup(
     if result.csv is not None:
         _say(console, f"长表 CSV：{result.csv}")
     raise typer.Exit(result.exit_code(strict))
+
+
+_register_mail(app)  # send, collect (issue 16)
 
 
 def main() -> None:

@@ -182,11 +182,6 @@ class Rule:
     when_positive: tuple[str, ...] = ()
     pattern: str = ""
 
-    @property
-    def live(self) -> bool:
-        """Whether the template can show this rule's status with a formula."""
-        return self.kind not in ("previous", "text-figure")
-
 
 @dataclass(frozen=True, kw_only=True)
 class Series:
@@ -243,11 +238,6 @@ class Form:
 
     def section_of_part(self, part: str) -> Section:
         return next(s for s in self.sections if any(p.key == part for p in s.parts))
-
-    def required_parts(self) -> frozenset[str]:
-        return frozenset(
-            part for rule in self.rules if rule.kind == "text-required" for part in rule.parts
-        )
 
     @cache  # noqa: B019 - forms live for the whole run; the cache holds one entry per form
     def fingerprint(self) -> str:

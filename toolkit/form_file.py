@@ -29,6 +29,7 @@ from .form import (
     _group_label,
     _total_order,
 )
+from .rules import KINDS
 
 __all__ = ["STANDARD_FILE", "TEMPLATES_DIR", "load_form", "standard_form"]
 
@@ -313,19 +314,11 @@ class _Loader:
         parts: set[str],
     ) -> Rule:
         common = {"id", "severity", "kind", "layout", "title", "explain", "message"}
-        kind = raw.get("kind") if isinstance(raw, dict) else None
-        extra = {
-            "sum": {"table", "each", "relations"},
-            "previous": {"table", "each", "relations"},
-            "zero": {"table", "each", "cells"},
-            "text-required": {"parts"},
-            "mention": {"part", "keywords"},
-            "text-figure": {"table", "parts", "pattern", "cell"},
-        }
-        if kind not in extra:
-            raise self.fail(where, f"kind {kind!r} 未知，须为 {'、'.join(extra)}")
-        optional = {"over", "when_positive", "table"} if kind == "mention" else {"over"}
-        raw = self.fields(raw, where, common | extra[kind], optional)
+        name = raw.get("kind") if isinstance(raw, dict) else None
+        if name not in KINDS:
+            raise self.fail(where, f"kind {name!r} 未知，须为 {'、'.join(KINDS)}")
+        kind = KINDS[name]
+        raw = self.fields(raw, where, common | kind.keys, kind.optional)
         rule_id = raw["id"]
         if not isinstance(rule_id, str) or not _RULE_ID.match(rule_id):
             raise self.fail(where, f"id {rule_id!r} 须为小写字母、数字和连字符")
@@ -339,68 +332,23 @@ class _Loader:
         table_key = raw.get("table")
         if table_key is not None and table_key not in tables:
             raise self.fail(where, f"table {table_key!r} 未定义")
-
-        def cell_ref(ref: str) -> str:
-            full = f"{table_key}.{ref}"
-            if full not in cells:
-                raise self.fail(where, f"引用了不存在的单元格 {full}")
-            return full
-
-        def part_ref(ref: str) -> str:
-            if ref not in parts:
-                raise self.fail(where, f"引用了不存在的文字部分 {ref}")
-            return ref
-
-        instances: tuple[Instance, ...] = ()
-        if kind in ("sum", "previous", "zero"):
-            instances = self.instances(raw, where, tables[table_key], cells, kind)
-        elif kind == "text-figure":
-            instances = (
-                Instance(
-                    rule=rule_id,
-                    label=cells[cell_ref(raw["cell"])].row_label,
-                    lhs=(Term(cell=cell_ref(raw["cell"])),),
-                    anchor=cell_ref(raw["cell"]),
-                ),
-            )
-            try:
-                if re.compile(raw["pattern"]).groups < 1:
-                    raise self.fail(where, "pattern 须有一个捕获组")
-            except re.error as exc:
-                raise self.fail(where, f"pattern 不是有效的正则表达式：{exc}") from exc
-        elif kind == "mention":
-            wp = tuple(cell_ref(c) for c in raw.get("when_positive", ()))
-            instances = (
-                Instance(
-                    rule=rule_id,
-                    label="",
-                    lhs=tuple(Term(cell=c) for c in wp),
-                    anchor=part_ref(raw["part"]),
-                ),
-            )
-        rule_parts = (
-            (part_ref(raw["part"]),)
-            if kind == "mention"
-            else tuple(part_ref(p) for p in raw.get("parts", ()))
-        )
-        if kind == "text-required":
-            instances = (Instance(rule=rule_id, label="", anchor=rule_parts[0]),)
-        if table_key is None and not rule_parts:
+        loaded = kind.load(raw, rule_id, _RuleContext(self, where, raw, tables, cells, parts))
+        if table_key is None and not loaded.parts:
             raise self.fail(where, "须指明 table 或文字部分")
         return Rule(
             id=rule_id,
             severity=raw["severity"],
-            kind=kind,
+            kind=name,
             layout=raw["layout"],
             title=self.text(raw["title"], where),
             explain=self.text(raw["explain"], where),
             message=self.text(raw["message"], where),
             table=table_key,
-            instances=instances,
-            parts=rule_parts,
-            keywords=self.texts(raw.get("keywords", []), where),
-            when_positive=tuple(t.cell for t in instances[0].lhs) if kind == "mention" else (),
-            pattern=raw.get("pattern", ""),
+            instances=loaded.instances,
+            parts=loaded.parts,
+            keywords=loaded.keywords,
+            when_positive=loaded.when_positive,
+            pattern=loaded.pattern,
         )
 
     def chart(self, raw: Any, where: str, cells: dict[str, Cell]) -> Chart:
@@ -449,15 +397,16 @@ class _Loader:
         )
 
     def instances(
-        self, raw: dict[str, Any], where: str, table: Table, cells: dict[str, Cell], kind: str
+        self,
+        raw: dict[str, Any],
+        where: str,
+        table: Table,
+        cells: dict[str, Cell],
+        *,
+        cross_year: bool,
     ) -> tuple[Instance, ...]:
+        """A table relation expanded over `each` row or column (limited by `over`)."""
         each = raw["each"]
-        if kind == "zero":
-            if each != "none":
-                raise self.fail(where, "zero 规则的 each 须为 none")
-            terms = tuple(Term(cell=self.full(table.key, c, cells, where)) for c in raw["cells"])
-            label = cells[terms[0].cell].row_label
-            return (Instance(rule=raw["id"], label=label, lhs=terms, anchor=terms[0].cell),)
         if each not in ("row", "column"):
             raise self.fail(where, "each 须为 row 或 column")
         along = table.columns if each == "column" else table.rows
@@ -474,7 +423,7 @@ class _Loader:
                     sign = -1 if ref.startswith("-") else 1
                     ref = ref.lstrip("-")
                     previous = ref.startswith("prev:")
-                    if previous and kind != "previous":
+                    if previous and not cross_year:
                         raise self.fail(where, "只有 previous 规则可以引用上年数据（prev:）")
                     ref = ref.removeprefix("prev:")
                     parts = (ref, item_key) if each == "column" else (item_key, ref)
@@ -496,3 +445,41 @@ class _Loader:
         if full not in cells:
             raise self.fail(where, f"引用了不存在的单元格 {full}")
         return full
+
+
+class _RuleContext:
+    """What a rule kind may ask of the loader while it reads one [[rules]] entry
+    (toolkit.rules.LoadContext): references checked, errors that name the rule."""
+
+    def __init__(
+        self,
+        loader: _Loader,
+        where: str,
+        raw: dict[str, Any],
+        tables: dict[str, Table],
+        cells: dict[str, Cell],
+        parts: set[str],
+    ) -> None:
+        self.loader, self.where, self.raw = loader, where, raw
+        self.tables, self.cells, self.parts = tables, cells, parts
+
+    def fail(self, problem: str) -> FormError:
+        return self.loader.fail(self.where, problem)
+
+    def cell(self, ref: str) -> str:
+        return self.loader.full(str(self.raw.get("table")), ref, self.cells, self.where)
+
+    def part(self, ref: str) -> str:
+        if ref not in self.parts:
+            raise self.fail(f"引用了不存在的文字部分 {ref}")
+        return ref
+
+    def expand(self, *, cross_year: bool) -> tuple[Instance, ...]:
+        table = self.tables[self.raw["table"]]
+        return self.loader.instances(self.raw, self.where, table, self.cells, cross_year=cross_year)
+
+    def texts(self, value: Any) -> tuple[str, ...]:
+        return self.loader.texts(value, self.where)
+
+    def row_label(self, cell: str) -> str:
+        return self.cells[cell].row_label

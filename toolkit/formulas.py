@@ -7,31 +7,23 @@ The checker imports `template_formulas` to recognise a total whose formula was r
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from xlsxwriter.utility import quote_sheetname, xl_cell_to_rowcol
 
 from .form import Form, Instance, Rule
 from .layout import Area, SheetLayout, Status, a1, layout
-from .text import excel_without_blanks, is_blank
+from .rules import LATER, PASS, kind_of, status_formula, status_value
 
 __all__ = [
     "LATER",
     "PASS",
-    "STATUS_FAIL",
     "GenerateError",
     "status_value",
     "template_formulas",
 ]
-
-
-PASS = "通过"  # what a live status cell shows when its rule holds
-LATER = "报送后核对"  # status of rules the template cannot compute (cross-year, text figures)
-STATUS_FAIL = {"zero": "请核对", "text-required": "未填写", "mention": "未写明"}
 
 
 class GenerateError(RuntimeError):
@@ -71,7 +63,7 @@ def _formulas(form: Form) -> _Formulas:
                 totals[key] = "=" + _sum([_ref(s, refs, sheet.name) for s in cell.sources])
         for status in sheet.statuses:
             rule = rules[status.rule]
-            if rule.live:
+            if kind_of(rule).live:
                 instances = [rule.instances[i] for i in status.instances]
                 statuses[sheet.name, rule.id, status.instances] = _status_formula(
                     rule, instances, refs, sheet.name
@@ -109,70 +101,10 @@ def _sum(refs: list[str]) -> str:
 # ------------------------------------------------------------------------------------------------
 
 
-def _signed(terms: Sequence[Any], refs: dict[str, tuple[str, str]], here: str) -> str:
-    out = ""
-    for term in terms:
-        ref = _ref(term.cell, refs, here)
-        out += ("-" if term.sign < 0 else "+") + ref
-    return out.lstrip("+") or "0"
-
-
 def _status_formula(
     rule: Rule, instances: Sequence[Instance], refs: dict[str, tuple[str, str]], here: str
 ) -> str:
-    if rule.kind == "sum":
-        diffs = [
-            f"ROUND(({_signed(i.lhs, refs, here)})-({_signed(i.rhs, refs, here)}),4)"
-            for i in instances
-        ]
-        if len(diffs) == 1:
-            return f'=IF({diffs[0]}=0,"{PASS}",{diffs[0]})'
-        return f'=IF(AND({",".join(d + "=0" for d in diffs)}),"{PASS}","不一致")'
-    if rule.kind == "zero":
-        cells = ",".join(_ref(t.cell, refs, here) for i in instances for t in i.lhs)
-        return f'=IF(SUM({cells})=0,"{PASS}","{STATUS_FAIL["zero"]}")'
-    if rule.kind == "text-required":
-        tests = ",".join(f"LEN({excel_without_blanks(_ref(p, refs, here))})>0" for p in rule.parts)
-        return f'=IF(AND({tests}),"{PASS}","{STATUS_FAIL["text-required"]}")'
-    if rule.kind == "mention":
-        part = _ref(rule.parts[0], refs, here)
-        tests = ",".join(f'ISNUMBER(SEARCH("{k}",{part}))' for k in rule.keywords)
-        inner = f'IF(AND({tests}),"{PASS}","{STATUS_FAIL["mention"]}")'
-        if rule.when_positive:
-            cells = ",".join(_ref(c, refs, here) for c in rule.when_positive)
-            return f'=IF(SUM({cells})>0,{inner},"{PASS}")'
-        return "=" + inner
-    raise GenerateError(f"规则 {rule.id} 的类型 {rule.kind} 没有模板公式")
-
-
-def status_value(
-    rule: Rule, instances: Sequence[Instance], values: Mapping[str, float], texts: Mapping[str, str]
-) -> str | float:
-    """What the status formula shows for these values: PASS or the failure."""
-    if rule.kind == "sum":
-        diffs = [
-            round(
-                math.fsum(t.sign * values[t.cell] for t in i.lhs)
-                - math.fsum(t.sign * values[t.cell] for t in i.rhs),
-                4,
-            )
-            for i in instances
-        ]
-        if all(d == 0 for d in diffs):
-            return PASS
-        return _number(diffs[0]) if len(diffs) == 1 else "不一致"
-    if rule.kind == "zero":
-        total = math.fsum(values[t.cell] for i in instances for t in i.lhs)
-        return PASS if total == 0 else STATUS_FAIL["zero"]
-    if rule.kind == "text-required":
-        filled = not any(is_blank(texts.get(p, "")) for p in rule.parts)
-        return PASS if filled else STATUS_FAIL["text-required"]
-    if rule.kind == "mention":
-        if rule.when_positive and math.fsum(values[c] for c in rule.when_positive) <= 0:
-            return PASS
-        text = texts.get(rule.parts[0], "").lower()
-        return PASS if all(k.lower() in text for k in rule.keywords) else STATUS_FAIL["mention"]
-    return LATER
+    return status_formula(rule, instances, lambda key: _ref(key, refs, here))
 
 
 def _summary(

@@ -19,6 +19,7 @@ from .fill import Fill
 from .form import Form, Rule, defined_name
 from .formulas import LATER, PASS, _Formulas, _formulas, _number, _qualified, _summary, status_value
 from .layout import Area, SheetLayout, Status
+from .rules import kind_of
 from .styles import _ok
 from .text import cell_text
 from .xlsxwriter_hooks import TemplateSheet
@@ -84,12 +85,12 @@ def _sheet(
     for status in sheet.statuses:
         rule = rules[status.rule]
         instances = [rule.instances[i] for i in status.instances]
-        if sums is not None and not (rule.kind in ("sum", "zero") and rule.table):
+        if sums is not None and not (kind_of(rule).in_rollup and rule.table):
             _ok(
                 ws.write_string(status.area.row, status.area.col, "—", styles["status_later"]),
                 f"status {rule.id}",
             )
-        elif rule.live:
+        elif kind_of(rule).live:
             formula = formulas.statuses[sheet.name, rule.id, status.instances]
             result = status_value(rule, instances, values, texts)
             _ok(
