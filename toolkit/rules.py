@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from . import texts as tx
 from .findings import plain
 from .form import Form, Instance, Rule, Term
 from .text import excel_without_blanks, is_blank, strip_blank
@@ -44,9 +45,9 @@ __all__ = [
     "term_column",
 ]
 
-PASS = "通过"  # what a live status cell shows when its rule holds
-LATER = "报送后核对"  # status of rules the template cannot compute (cross-year, text figures)
-MISMATCH = "不一致"  # a status over several sums, some of which do not hold
+PASS = tx.STATUS_PASS  # what a live status cell shows when its rule holds
+LATER = tx.STATUS_LATER  # status of rules the template cannot compute (cross-year, text figures)
+MISMATCH = tx.STATUS_MISMATCH  # a status over several sums, some of which do not hold
 TOLERANCE = 1e-6  # amounts carry at most 4 decimals
 PREVIOUS = "prev:"  # frame column prefix for last year's values
 FORMULA_LIMIT = 8_192  # characters in one formula (Excel; LibreOffice allows more)
@@ -216,7 +217,7 @@ class Zero(Kind):
     name = "zero"
     keys = frozenset({"table", "each", "cells"})
     in_rollup = True
-    failed = "请核对"
+    failed = tx.STATUS_CHECK
 
     @classmethod
     def load(cls, raw: Mapping[str, Any], rule_id: str, at: LoadContext) -> Loaded:
@@ -275,7 +276,7 @@ class TextRequired(Kind):
 
     name = "text-required"
     keys = frozenset({"parts"})
-    failed = "未填写"
+    failed = tx.STATUS_UNFILLED
 
     @classmethod
     def load(cls, raw: Mapping[str, Any], rule_id: str, at: LoadContext) -> Loaded:
@@ -335,7 +336,7 @@ class Mention(Kind):
     name = "mention"
     keys = frozenset({"part", "keywords"})
     optional = frozenset({"over", "when_positive", "table"})
-    failed = "未写明"
+    failed = tx.STATUS_UNSAID
     quotes = (False, True)
 
     @classmethod

@@ -52,6 +52,9 @@ MISSING = "未报送"
 SUPERSEDED = "（已被替代）"
 EXPLAINED_MARK = "（已说明）"
 RULES = "勾稽关系"
+INSTRUCTIONS_SHEET = "填报说明"
+REVIEW_SHEET = "审核意见"  # in front of the others in a feedback copy
+PASSED = "通过"
 
 _OFFICE = "{district}政务公开办"
 _OFFICE_UNNAMED = "区政务公开办"  # no district given: the district's office, unnamed
@@ -98,7 +101,7 @@ class CheckStatus(Enum):
     @property
     def title(self) -> str:
         return {
-            "passed": "通过",
+            "passed": PASSED,
             "warnings": "有提示",
             "failed": "有错误",
             "unreadable": "无法读取",
@@ -136,7 +139,7 @@ class FileStatus(Enum):
 
 _FILE_STATUS = {
     FileStatus.INCLUDED_WITH_ERRORS: ("含错误计入", "含错误计入（{errors}处错误）"),
-    FileStatus.PASSED: ("通过", "通过"),
+    FileStatus.PASSED: (PASSED, PASSED),
     FileStatus.PASSED_EXPLAINED: ("通过（有提示）", "通过（有提示）"),
     FileStatus.PASSED_WITH_WARNINGS: ("通过（有提示）", "通过（有提示）"),
     FileStatus.SUPERSEDED: ("已被替代", "已被替代（同一单位有更新的文件）"),
@@ -164,7 +167,26 @@ RULE_LIST_ITEM = "核对项目"
 RULE_LIST_NOTE = "说明（提示项与实际情况不符的，请在此写明原因）"
 NOTE_PROMPT = "提示项与实际情况不符的，请在此写明原因，审核时将一并查看。"
 SUMMARY_FAILED = "未通过"  # the summary line is red when it contains this …
-SUMMARY_PASSED = "全部通过"  # … and green when it contains this
+SUMMARY_PASSED = "全部" + PASSED  # … and green when it contains this
+SUMMARY_CHECK = "勾稽关系与填写检查："
+SUMMARY_ALL_PASSED = SUMMARY_CHECK + SUMMARY_PASSED
+# Before and after the count, which the summary formula computes.
+SUMMARY_SOME_WARNINGS = (
+    SUMMARY_CHECK + "错误项" + SUMMARY_PASSED + "；有",
+    "处提示，请核对或在说明栏说明",
+)
+SUMMARY_SOME_FAILED = (SUMMARY_CHECK + "有", "处" + SUMMARY_FAILED + "，请按红色单元格提示修改")
+
+# ------------------------------------------------------------------------------------------------
+# Live statuses: what a status cell of the template shows (rules.py)
+# ------------------------------------------------------------------------------------------------
+
+STATUS_PASS = PASSED  # the rule holds
+STATUS_LATER = "报送后核对"  # the template cannot compute the rule (cross-year, text figures)
+STATUS_MISMATCH = "不一致"  # a status over several sums, some of which do not hold
+STATUS_CHECK = "请核对"  # a zero rule does not hold
+STATUS_UNFILLED = "未填写"  # a required text is blank
+STATUS_UNSAID = "未写明"  # a text does not mention what it must
 ROLLUP_HINT = (
     "本表为全区汇总：每个数字都是“明细”表中各单位同一单元格之和（公式），可逐格追溯到单位。"
 )
@@ -222,6 +244,10 @@ TEMPLATE_PROPERTIES_COMMENTS = "{basis} 表式；由 nianbao {version} 生成"
 # ------------------------------------------------------------------------------------------------
 
 REVIEW_HEADER = ("序号", LEVEL, SHEET, CELL, ISSUE)
+AS_REQUIRED = "规定期限"  # a mail's deadline when none is given
+MAIL_TEMPLATE = "模板"  # the kinds of message sent: a template, feedback, a pass notice
+MAIL_FEEDBACK = REVIEW_SHEET
+MAIL_PASSED = "审核" + PASSED
 FEEDBACK_NO_COPY = "（请使用下发的模板重新填写）"  # the email's attachment when none is made
 FEEDBACK_PASSWORD_NOTE = (
     "{password}\r\n\r\n以上为审核意见副本的工作表保护密码（未指定 --password 时随机生成）。\r\n"
@@ -285,8 +311,6 @@ CHART_ITEM = "项目"
 # columns, password.txt and the key file (contract.py, roster.py, manifest.py, identity.py)
 # ------------------------------------------------------------------------------------------------
 
-INSTRUCTIONS_SHEET = "填报说明"
-REVIEW_SHEET = "审核意见"  # in front of the others in a feedback copy
 FEEDBACK_COPY_SUFFIX = "-" + REVIEW_SHEET + ".xlsx"
 FILE_NAME_TAIL = "-{year}年" + REPORT_NAME  # after <单位代码>-<单位名称>
 YEAR_PATTERN = (
