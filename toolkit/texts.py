@@ -52,6 +52,8 @@ MISSING = "未报送"
 SUPERSEDED = "（已被替代）"
 EXPLAINED_MARK = "（已说明）"
 RULES = "勾稽关系"
+FILE_TIME = "文件修改时间"
+WHOSE_REPORT = "{district}{year}年度"  # the start of a heading: 示范区2025年度…
 INSTRUCTIONS_SHEET = "填报说明"
 REVIEW_SHEET = "审核意见"  # in front of the others in a feedback copy
 PASSED = "通过"
@@ -137,15 +139,18 @@ class FileStatus(Enum):
         return self not in (FileStatus.PASSED, FileStatus.PASSED_EXPLAINED, FileStatus.SUPERSEDED)
 
 
+_WITH_WARNINGS = PASSED + "（有提示）"
+_LEFT_OUT = "未计入"
+_UNRECOGNISED = "无法识别"
 _FILE_STATUS = {
     FileStatus.INCLUDED_WITH_ERRORS: ("含错误计入", "含错误计入（{errors}处错误）"),
     FileStatus.PASSED: (PASSED, PASSED),
-    FileStatus.PASSED_EXPLAINED: ("通过（有提示）", "通过（有提示）"),
-    FileStatus.PASSED_WITH_WARNINGS: ("通过（有提示）", "通过（有提示）"),
+    FileStatus.PASSED_EXPLAINED: (_WITH_WARNINGS, _WITH_WARNINGS),
+    FileStatus.PASSED_WITH_WARNINGS: (_WITH_WARNINGS, _WITH_WARNINGS),
     FileStatus.SUPERSEDED: ("已被替代", "已被替代（同一单位有更新的文件）"),
-    FileStatus.CONFLICT: ("未计入", "未计入（同一单位有内容不同的报告，待确认）"),
-    FileStatus.UNRECOGNISED: ("无法识别", "无法识别"),
-    FileStatus.EXCLUDED: ("未计入", "未计入（{errors}处错误）"),
+    FileStatus.CONFLICT: (_LEFT_OUT, _LEFT_OUT + "（同一单位有内容不同的报告，待确认）"),
+    FileStatus.UNRECOGNISED: (_UNRECOGNISED, _UNRECOGNISED),
+    FileStatus.EXCLUDED: (_LEFT_OUT, _LEFT_OUT + "（{errors}处错误）"),
     FileStatus.MISSING: (MISSING, MISSING),
 }
 
@@ -207,7 +212,7 @@ COUNT_PROMPT = {
 # The template: 填报说明 (instructions.py) and document properties (workbook.py)
 # ------------------------------------------------------------------------------------------------
 
-INSTRUCTIONS_TITLE = "{district}{year}年度{title}填报模板"
+INSTRUCTIONS_TITLE = WHOSE_REPORT + "{title}填报模板"
 AS_NOTIFIED = "按通知要求"  # no deadline given
 INSTRUCTIONS_AGENCY = ("填报单位", "{name}（单位代码：{code}）")
 INSTRUCTIONS_YEAR = ("报告年度", "{year}年度（{basis} 规定的格式）")
@@ -252,7 +257,7 @@ FEEDBACK_NO_COPY = "（请使用下发的模板重新填写）"  # the email's a
 FEEDBACK_PASSWORD_NOTE = (
     "{password}\r\n\r\n以上为审核意见副本的工作表保护密码（未指定 --password 时随机生成）。\r\n"
 )
-FEEDBACK_YEAR_UNKNOWN = "报回文件的年度“{year}”无法识别，无法生成审核意见副本"
+FEEDBACK_YEAR_UNKNOWN = "报回文件的年度“{year}”" + _UNRECOGNISED + "，无法生成审核意见副本"
 
 # ------------------------------------------------------------------------------------------------
 # The check's report: terminal table and findings workbook (report.py)
@@ -266,9 +271,9 @@ TERMINAL_EXPLAINED = "·已说明"
 TERMINAL_NOTE = "说明："
 TERMINAL_SUPERSEDED = "（已被替代，不计）"
 TERMINAL_BATCH = "整批"
-FINDINGS_HEADING = "{district}{year}年度" + REPORT_NAME + "审核结果"
+FINDINGS_HEADING = WHOSE_REPORT + REPORT_NAME + TERMINAL_TITLE
 FINDINGS_SUMMARY_SHEET = "汇总"
-FINDINGS_SUMMARY_TITLE = "{district}{year}年度" + REPORT_NAME + "审核汇总"
+FINDINGS_SUMMARY_TITLE = WHOSE_REPORT + REPORT_NAME + "审核汇总"
 FINDINGS_SUMMARY_LINE = "{headline}未报送 {missing} 个单位。"
 FINDINGS_SUMMARY_COLUMNS = (
     AGENCY_CODE, AGENCY_NAME, STATUS, ERRORS, WARNINGS, EXPLAINED, FILE, "审核意见副本",
@@ -292,12 +297,12 @@ EXPLAINED_SHEET = "已说明的提示"
 CHART_SHEET = "图表"
 SUMMARY_PREFIX = "全区汇总"
 DETAIL_FIXED = (AGENCY_CODE, AGENCY_NAME, "审核状态", "源文件", "sha256")
-ROLLUP_PROPERTIES_TITLE = "{district}{year}年度" + REPORT_NAME + "汇总"
+ROLLUP_PROPERTIES_TITLE = WHOSE_REPORT + REPORT_NAME + FINDINGS_SUMMARY_SHEET
 ROLLUP_PROPERTIES_COMMENTS = "{basis} 表式；由 nianbao {version} 汇总"
-STATUS_TITLE = "{district}{year}年度报告收集情况"
+STATUS_TITLE = WHOSE_REPORT + "报告收集情况"
 STATUS_COUNTS = "计入汇总 {included} 份；未计入 {excluded} 份；未报送 {missing} 个单位。"
 STATUS_COLUMNS = (
-    AGENCY_CODE, AGENCY_NAME, STATUS, ERRORS, WARNINGS, "提示及单位说明", FILE, "文件修改时间",
+    AGENCY_CODE, AGENCY_NAME, STATUS, ERRORS, WARNINGS, "提示及单位说明", FILE, FILE_TIME,
     "sha256",
 )  # fmt: skip
 STATUS_UNEXPLAINED = "（未说明）"
@@ -334,12 +339,12 @@ FILE_TOO_LARGE = "文件过大"
 ROSTER_LINE = "第{line}行 "
 PASSWORD_NOTE = (
     "{password}\r\n\r\n"
-    "以上为{district}{year}年度" + REPORT_NAME + "模板的工作表保护密码。\r\n"
+    "以上为" + WHOSE_REPORT + REPORT_NAME + "模板的工作表保护密码。\r\n"
     "请勿发给填报单位；保护只防误改，不能防止有意篡改，报回的文件由 nianbao check 逐项核验。\r\n"
     "在本文件夹中再次生成（如补发单位）时，新模板沿用此密码；请勿修改或删除本文件。\r\n"
 )
 KEY_NOTE = (
-    "以上为{district}{year}年度" + REPORT_NAME + "模板的单位校验密钥（nianbao 自动生成）。\r\n"
+    "以上为" + WHOSE_REPORT + REPORT_NAME + "模板的单位校验密钥（nianbao 自动生成）。\r\n"
     "每个模板都带有用本密钥计算的单位校验码；审核时（nianbao check/rollup 加 --issued 指向本文件夹，"
     "或本文件与单位名单放在同一文件夹）据此确认报回文件确属所标单位。\r\n"
     "请与 password.txt 一起妥善保管，勿发给填报单位；不要修改或删除本文件，"
@@ -392,7 +397,7 @@ SAME_CONTENT = "各份文件的数字和文字相同。"
 DIFFERENT_CONTENT = "注意：各份文件的数字或文字不同，请确认使用的是最终版本。"
 SAVED_IN_FUTURE = "有文件记录的保存时间晚于当前时间，可能不可信。"
 BY_SAVE_TIME = "文件中记录的保存时间"
-BY_FILE_TIME = "文件修改时间"
+BY_FILE_TIME = FILE_TIME
 BY_FILE_ORDER = "文件顺序"
 UNDECIDABLE = "这些文件记录的保存时间和文件修改时间都相同，无法判断哪份是最新的。"
 UNVERIFIED = (
