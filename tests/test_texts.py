@@ -38,9 +38,6 @@ NOT_YET = {
     "cli_mail.py": "--help texts and console lines of the mail commands: with cli.py's",
     "collect.py": "the collect command's notes and reasons (issue 16, merged meanwhile)",
     "send.py": "the send command's notes and reasons (issue 16, merged meanwhile)",
-    "mail_account.py": "a certificate error (issue 16, merged meanwhile)",
-    "mail_attachments.py": "why an attachment was not taken (issue 16, merged meanwhile)",
-    "mail_message.py": "the subject line markers of a mail text file (issue 16, merged meanwhile)",
 }
 
 

@@ -22,6 +22,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from urllib.parse import quote
 
+from . import texts as tx
 from .catalogue import UsageError, say
 from .form_file import TEMPLATES_DIR
 
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 TEXT_MAX_BYTES = 64 * 1024  # a mail template is a few hundred bytes
-SUBJECT_PREFIXES = ("主题：", "主题:")
+SUBJECT_PREFIXES = tx.SUBJECT_PREFIXES
 _MIME = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".xls": "application/vnd.ms-excel",

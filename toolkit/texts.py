@@ -57,6 +57,7 @@ WHOSE_REPORT = "{district}{year}年度"  # the start of a heading: 示范区2025
 INSTRUCTIONS_SHEET = "填报说明"
 REVIEW_SHEET = "审核意见"  # in front of the others in a feedback copy
 PASSED = "通过"
+UNREADABLE = "无法读取"
 
 _OFFICE = "{district}政务公开办"
 _OFFICE_UNNAMED = "区政务公开办"  # no district given: the district's office, unnamed
@@ -106,7 +107,7 @@ class CheckStatus(Enum):
             "passed": PASSED,
             "warnings": "有提示",
             "failed": "有错误",
-            "unreadable": "无法读取",
+            "unreadable": UNREADABLE,
         }[self.value]
 
 
@@ -421,3 +422,14 @@ HEADLINE = (
     "共{in_use}个文件：通过{passed}，有提示{warnings}，有错误{failed}，无法读取{unreadable}"
     "{replaced}。错误{errors}处{batch}，提示{warning_findings}处。"
 )
+
+# ------------------------------------------------------------------------------------------------
+# Mail (mail_message.py, mail_attachments.py, mail_account.py)
+# ------------------------------------------------------------------------------------------------
+
+SUBJECT_PREFIXES = ("主题：", "主题:")  # the first line of a mail text file names the subject
+NO_WORKBOOK = "无报表"  # why a reply's attachment was not taken
+ATTACHMENT_TOO_LARGE = "过大"
+ATTACHMENT_REFUSED = UNREADABLE
+ATTACHMENT = "附件{suffix}"  # an attachment without a name
+NOT_A_CERTIFICATE = "不是证书文件"
