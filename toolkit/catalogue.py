@@ -524,7 +524,7 @@ _FINDINGS = (
     Message(
         code="not-our-template",
         title="不是下发的模板",
-        template="此文件不是区政务公开办下发的填报模板（找不到模板标识）。请在下发的模板中填写后报送，不要另建表格。",
+        template="此文件不是{office}下发的填报模板（找不到模板标识）。请在下发的模板中填写后报送，不要另建表格。",
     ),
     Message(
         code="unknown-form",
@@ -686,7 +686,7 @@ _FINDINGS = (
     Message(
         code="identity-mismatch",
         title="单位身份不符",
-        template="此文件自称“{agency}”的报告，但其模板标识与区政务公开办为该单位签发的不符（{actual}）。"
+        template="此文件自称“{agency}”的报告，但其模板标识与{office}为该单位签发的不符（{actual}）。"
         "请使用本单位收到的模板填写，不要使用其他单位的模板或修改模板中的单位信息。",
     ),
     Message(

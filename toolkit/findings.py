@@ -194,6 +194,7 @@ def file_finding(
     params.setdefault("sheet", sheet)
     params.setdefault("expected", "")
     params.setdefault("actual", "")
+    params.setdefault("office", tx.office_name(item.meta.get("district", "")))
     return Finding(
         code=code,
         severity=severity or FINDINGS[code].severity,
