@@ -140,7 +140,7 @@ def calamine_loop(files: list[Path]) -> tuple[float, float]:
 
 def check_run(files: list[Path]) -> tuple[float, float]:
     start = _clock()
-    check(files, year=2025)
+    check(files, year=2025, form=standard_form())
     return _since(start)
 
 
@@ -148,7 +148,7 @@ def rollup_run(files: list[Path], out: Path) -> tuple[float, float]:
     from toolkit.rollup import rollup
 
     start = _clock()
-    rollup(files, out=out, year=2025, include_errors=True)
+    rollup(files, out=out, year=2025, include_errors=True, form=standard_form())
     return _since(start)
 
 

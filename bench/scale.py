@@ -81,7 +81,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         start = time.perf_counter()
-        result = rollup([files[0].parent], out=Path(scratch) / "rollup.xlsx", year=2025)
+        result = rollup(
+            [files[0].parent], out=Path(scratch) / "rollup.xlsx", year=2025, form=standard_form()
+        )
         elapsed = time.perf_counter() - start
         size = (Path(scratch) / "rollup.xlsx").stat().st_size
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -692,7 +692,7 @@ def build(agency: Agency, form: Form, rng: random.Random) -> Fill:
 
 
 def write(agency: Agency, form: Form, fill: Fill, out_dir: Path) -> Path:
-    target = out_dir / file_name(agency, YEAR)
+    target = out_dir / file_name(form, agency, YEAR)
     write_workbook(
         target,
         form=form,

@@ -28,6 +28,7 @@ ORDER = [
     "findings",
     "figures",
     "rules",
+    "bundled",
     "form_file",
     "layout",
     "locate",

@@ -20,6 +20,7 @@ from toolkit.text import BLANK_CHARACTERS, is_blank, strip_blank
 from toolkit.workbook import write_workbook
 
 from . import lo
+from .conftest import FORM
 
 INVISIBLE = "\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff\u202f\t"
 
@@ -51,7 +52,7 @@ def test_libreoffice_and_the_checker_agree_on_invisible_text(
         rule = rules[rule_id]
         ours = status_value(rule, list(rule.instances), values, all_texts)
         assert shown == ours != PASS, (rule_id, shown, ours)
-    (result,) = check([out]).files
+    (result,) = check([out], form=FORM).files
     codes = {f.code for f in result.findings}
     assert {"problems-required", "overview-required"} <= codes
 
@@ -66,5 +67,5 @@ def test_a_keyword_with_invisible_characters_inside_is_written(form: Form, tmp_p
     identity = identity_for(form, agency, 2025, "示范区", datetime(2025, 12, 1, 9, 0, 0))
     out = tmp_path / "fees.xlsx"
     write_workbook(out, form=form, identity=identity, password="x", fill=Fill(texts=texts))
-    (result,) = check([out]).files
+    (result,) = check([out], form=FORM).files
     assert "fee-statement" not in {f.code for f in result.findings}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from toolkit.bundled import bundled
 from toolkit.form import Form, FormError, complete
 from toolkit.form_file import load_form, standard_form
 from toolkit.layout import layout
@@ -145,7 +146,7 @@ REGULATIONS = '["regulations.issued", "regulations.repealed", "regulations.in_fo
 
 
 def _broken(tmp_path: Path, old: str, new: str) -> Path:
-    source = Path(load_form.__globals__["TEMPLATES_DIR"]) / "gov-info-2021.toml"
+    source = bundled()
     text = source.read_text(encoding="utf-8")
     assert old in text
     path = tmp_path / "broken.toml"

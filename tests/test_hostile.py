@@ -22,7 +22,7 @@ from toolkit.check import check
 from toolkit.cli import app
 
 from . import hostile_corpus as hostile
-from .conftest import SAMPLES
+from .conftest import FORM, SAMPLES
 from .hostile_run import (
     MAX_RSS,
     MAX_SECONDS,
@@ -281,7 +281,7 @@ def test_corpus_has_at_least_25_kinds() -> None:
 @pytest.mark.parametrize("kind", sorted(CORPUS))
 def test_each_kind_gives_a_clear_finding(kind: str, corpus: Path) -> None:
     name, _, codes, status = CORPUS[kind]
-    report = check([corpus / name], year=2023, district="示范区")
+    report = check([corpus / name], year=2023, district="示范区", form=FORM)
     (result,) = report.files
     found = {f.code for f in result.findings}
     assert codes <= found, found
@@ -316,7 +316,7 @@ def test_same_file_twice_and_a_lock_file(tmp_path: Path) -> None:
     target = tmp_path / "报告.xlsx"
     shutil.copy(BASE, target)
     (tmp_path / "~$报告.xlsx").write_bytes(b"\0" * 165)
-    report = check([target, target, tmp_path], year=2023)
+    report = check([target, target, tmp_path], year=2023, form=FORM)
     assert len(report.files) == 1 and report.files[0].status == "passed"
     assert [f.code for f in report.batch_findings] == ["skipped-file"]
 

@@ -22,6 +22,7 @@ from toolkit.mail_outbox import MailSettings, template_messages
 from toolkit.roster import read_roster
 from toolkit.send import SEND_LOG, deliver, read_log
 
+from .conftest import FORM
 from .mailserver import HOST, USERS, MailServers, fixtures
 
 pytestmark = [
@@ -53,6 +54,7 @@ def templates(tmp_path: Path) -> Path:
         district="示范区",
         password="pw",
         generated_at=datetime(2025, 12, 1, 9, 0, 0),
+        form=FORM,
     )
     return out
 
@@ -84,7 +86,7 @@ def _settings() -> MailSettings:
 def test_send_templates_arrive_byte_for_byte(clean: MailServers, templates: Path) -> None:
     """Each agency with an address gets its own template; what IMAP gives back is what was sent,
     the attachment is the template's bytes and its Chinese file name and subject decode."""
-    messages = template_messages(templates, _settings())
+    messages = template_messages(templates, _settings(), form=FORM)
     report = deliver(messages, sender=SENDER, account=_smtp(clean), log=templates / SEND_LOG)
     sent = {item.code: item for item in report.items if item.result == "已发送"}
     assert set(sent) == {"QK001", "QK002", "QK004", "QK005"}
@@ -141,7 +143,7 @@ def test_rejected_and_missing_addresses_do_not_stop_the_others(
 def test_interrupted_run_resumes_and_only_resends_one(clean: MailServers, templates: Path) -> None:
     """A run stopped after its first message has logged it; the rerun sends only the rest, a
     third run nothing; --only sends one agency again."""
-    messages = template_messages(templates, _settings())
+    messages = template_messages(templates, _settings(), form=FORM)
     log = templates / SEND_LOG
 
     def stop(item) -> None:
@@ -209,7 +211,7 @@ def test_dry_run_writes_one_eml_per_agency(tmp_path: Path, templates: Path) -> N
 
 
 def test_rate_spaces_the_messages(clean: MailServers, templates: Path) -> None:
-    messages = [m for m in template_messages(templates, _settings()) if m.address]
+    messages = [m for m in template_messages(templates, _settings(), form=FORM) if m.address]
     started = time.monotonic()
     report = deliver(messages, sender=SENDER, account=_smtp(clean), rate=300)  # one per 0.2 s
     assert report.count("已发送") == 4

@@ -21,7 +21,7 @@ from toolkit.cli import app
 from toolkit.collect import collect_mail, read_collect_log
 from toolkit.mail_account import IMAP_PORTS, account
 
-from .conftest import SAMPLES
+from .conftest import FORM, SAMPLES
 from .mailserver import HOST, USERS, MailServers, fixtures
 
 pytestmark = [
@@ -167,7 +167,7 @@ def test_collect_saves_each_report_once_under_its_agency(
 ) -> None:
     _returns(clean)
     out = tmp_path / "returned"
-    report = collect_mail(_imap_office(clean), out, limit=2 * 1024 * 1024)
+    report = collect_mail(_imap_office(clean), out, limit=2 * 1024 * 1024, form=FORM)
     assert report.messages == 8
     by_result: dict[str, list] = {}
     for item in report.items:
@@ -199,9 +199,9 @@ def test_collect_saves_each_report_once_under_its_agency(
     assert all(r["UIDVALIDITY"].isdigit() and r["UID"].isdigit() for r in rows)
     # Nothing was marked or deleted; a rerun fetches nothing; a new message is fetched alone.
     assert all(b"\\Seen" not in flags for flags in clean.flags("office"))
-    assert collect_mail(_imap_office(clean), out).messages == 0
+    assert collect_mail(_imap_office(clean), out, form=FORM).messages == 0
     clean.deliver("office", _returns_one(_sample("QK005").read_bytes(), 9))
-    again = collect_mail(_imap_office(clean), out, mark_seen=True)
+    again = collect_mail(_imap_office(clean), out, mark_seen=True, form=FORM)
     assert [(i.agency_code, i.result) for i in again.items] == [("QK005", "已保存")]
     assert sum(b"\\Seen" in flags for flags in clean.flags("office")) == 1
 
@@ -328,7 +328,7 @@ def test_collect_keeps_foreign_workbooks_for_the_clerk(clean: MailServers, tmp_p
     clean.deliver("office", _reply("agency@example.org", b"zip", [
         (b'Content-Type: application/zip; name="broken.zip"', b"PK\x03\x04 not really a zip"),
     ], 32))  # fmt: skip
-    report = collect_mail(_imap_office(clean), out)
+    report = collect_mail(_imap_office(clean), out, form=FORM)
     results = [(i.attachment, i.result) for i in report.items]
     assert results == [("r.xlsx", "已保存（未识别单位）"), ("broken.zip", "无法读取")]
     (saved,) = report.saved

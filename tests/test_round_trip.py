@@ -39,7 +39,7 @@ from toolkit.layout import SheetLayout, a1, layout
 from toolkit.roster import Agency, read_roster
 
 from . import lo
-from .conftest import SAMPLES
+from .conftest import FORM, SAMPLES
 
 sys.path.insert(0, str(SAMPLES))
 import build as sample_build
@@ -276,6 +276,7 @@ def _check(world: World, name: str, *extra: str | Path) -> Checked:
         year=YEAR,
         district=DISTRICT,
         key=read_key(world.root / "templates"),
+        form=FORM,
     )
     return Checked(code, output, json.loads(out.read_text(encoding="utf-8")), library)
 

@@ -25,7 +25,7 @@ from toolkit.rollup import rollup
 from toolkit.roster import Agency, read_roster
 from toolkit.workbook import WORKBOOK_OPTIONS, write_workbook
 
-from .conftest import GENERATED_AT, PASSWORD, SAMPLES
+from .conftest import FORM, GENERATED_AT, PASSWORD, SAMPLES
 
 AGENCY = Agency(code="QK001", name="区发展和改革委员会")
 _CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"')
@@ -47,7 +47,7 @@ def workbooks(form: Form, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     made = rollup(
         [SAMPLES / "returned" / "*.xlsx"], out=out / "汇总.xlsx",
         roster=read_roster(SAMPLES / "roster.csv"), year=2023, district="示范区",
-        generated_at=datetime(2024, 2, 1, 9, 0, 0),
+        generated_at=datetime(2024, 2, 1, 9, 0, 0), form=FORM,
     )  # fmt: skip
     assert made.included  # the rollup has bulk rows to check
     return {"template": _template(form, out / "template.xlsx"), "rollup": made.out}

@@ -484,6 +484,28 @@ _ALL = (
     Message(code="mail-zip-encrypted", title="压缩包已加密", template="压缩包已加密，无法打开"),
     Message(code="mail-zip-broken", title="压缩包已损坏", template="压缩包已损坏，无法打开"),
     Message(code="mail-zip-empty", title="压缩包中没有报表", template="压缩包中没有报表文件"),
+    # issue 12 part 3 (--form): the form definition file a command is given.
+    Message(
+        code="form-unreadable",
+        title="表式定义文件无法读取",
+        template="无法读取表式定义文件 {path}：{reason}",
+    ),
+    Message(
+        code="form-too-large",
+        title="表式定义文件过大",
+        template="表式定义文件 {path} 超过 {limit}，不像是表式定义文件。",
+    ),
+    Message(
+        code="form-malformed",
+        title="表式定义文件内容有误",
+        template="表式定义文件 {path} 内容有误：某一项的值类型不对（{reason}）。请对照内置的 gov-info-2021.toml 检查各项的写法。",
+    ),
+    Message(
+        code="previous-other-form",
+        title="上年汇总表的表式不同",
+        template="上年汇总表 {path} 的表式为“{actual}”，不是本次使用的“{expected}”，无法用于核对上年数据。"
+        "请用同一表式的上年汇总表或上年报回的文件。",
+    ),
 )
 
 # Operating-system errors in Chinese (H2): no English strerror reaches the user.
@@ -534,7 +556,7 @@ _FINDINGS = (
     Message(
         code="old-format",
         title="旧版表式",
-        template="此文件使用的是旧版（{actual}）表式。{expected}年度报告须使用2021年新版表式（国办公开办函〔2021〕30号），请使用本次下发的模板重新填写。",
+        template="此文件使用的是旧版（{actual}）表式。{expected}年度报告须使用{version}年新版表式（{basis}），请使用本次下发的模板重新填写。",
     ),
     Message(
         code="wrong-year",

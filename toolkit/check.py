@@ -15,7 +15,6 @@ from pathlib import Path
 from .discover import collect
 from .findings import CheckReport, file_finding
 from .form import Form
-from .form_file import standard_form
 from .inspection import FileCheck
 from .inspection_values import Inspected
 from .layout import layout
@@ -91,7 +90,7 @@ def _died(form: Form, path: Path, reason: str) -> Inspected:
 def check(
     paths: Sequence[str | Path],
     *,
-    form: Form | None = None,
+    form: Form,
     roster: Sequence[Agency] | None = None,
     year: int | str | None = None,
     district: str | None = None,
@@ -108,7 +107,6 @@ def check(
     from .batch import judge, verdict
     from .validate import validate
 
-    form = form or standard_form()
     check_year(form, year)
     files, skipped = collect(paths)
     inspected = _inspect_all(files, form, str(year or ""), district or "", progress, key)

@@ -14,11 +14,13 @@ from .cli_mail import register as _register_mail
 from .cli_support import (
     EXIT_FAILED,
     EXIT_OK,
+    FormOption,
     _check_year,
     _console,
     _date,
     _datetime,
     _fail,
+    _form,
     _inputs,
     _interrupted,
     _key,
@@ -125,6 +127,7 @@ def generate(
         bool,
         typer.Option("--force", help="文件夹中已有同名模板时重新生成并替换（默认保留不动）。"),
     ] = False,
+    form_path: FormOption = None,
 ) -> None:
     from .catalogue import UsageError
     from .form import FormError
@@ -133,6 +136,7 @@ def generate(
     from .roster import Agency, Roster, clean_name, read_roster_with_notes
 
     try:
+        form = _form(form_path)
         if roster is not None and (agency_code or agency_name):
             raise UsageError("agency-both")
         if roster is not None:
@@ -153,6 +157,7 @@ def generate(
             contact=contact,
             password=password,
             generated_at=_datetime("--generated-at", generated_at),
+            form=form,
             force=force,
         )
     except (UsageError, FormError) as exc:
@@ -240,9 +245,11 @@ def check(
         str, typer.Option("--contact", help="联系人及电话，写入审核意见和邮件正文。")
     ] = "",
     issued: IssuedOption = None,
+    form_path: FormOption = None,
 ) -> None:
     from .catalogue import UsageError
     from .check import check as run
+    from .form import FormError
     from .report import render_terminal, write_json
 
     console = _console()
@@ -250,7 +257,8 @@ def check(
     copies: dict[str, Path] = {}
     generated: str | None = None
     try:
-        _check_year(year)
+        form = _form(form_path)
+        _check_year(form, year)
         due = _date("--deadline", deadline)
         agencies, files = _inputs(paths, roster, (json_path, xlsx_path))
         key = _key(issued, roster)
@@ -268,6 +276,7 @@ def check(
         with _progress(console, len(files)) as progress:
             report = run(
                 paths,
+                form=form,
                 roster=agencies,
                 year=year,
                 district=district,
@@ -284,6 +293,7 @@ def check(
                 made, generated = write_feedback(
                     report,
                     feedback_dir,
+                    form=form,
                     password=password,
                     deadline=due,
                     contact=contact,
@@ -293,11 +303,10 @@ def check(
             if json_path is not None:
                 write_json(report, json_path)
             if xlsx_path is not None:
-                from .form_file import standard_form
                 from .report import write_findings_workbook
 
-                write_findings_workbook(report, xlsx_path, form=standard_form(), feedback=copies)
-    except UsageError as exc:
+                write_findings_workbook(report, xlsx_path, form=form, feedback=copies)
+    except (UsageError, FormError) as exc:
         raise _fail(str(exc)) from None
     render_terminal(report, console, quiet=quiet)
     for output, what in ((json_path, "完整结果"), (xlsx_path, "审核结果工作簿")):
@@ -359,13 +368,16 @@ def rollup(
         ),
     ] = None,
     issued: IssuedOption = None,
+    form_path: FormOption = None,
 ) -> None:
     from .catalogue import UsageError
+    from .form import FormError
     from .rollup import rollup as run
 
     console = _console()
     try:
-        _check_year(year)
+        form = _form(form_path)
+        _check_year(form, year)
         stamp = _datetime("--generated-at", generated_at)
         agencies, files = _inputs(paths, roster, (out, csv_path))
         key = _key(issued, roster)
@@ -380,9 +392,10 @@ def rollup(
                 csv_path=csv_path,
                 include_errors=include_errors,
                 generated_at=stamp,
+                form=form,
                 progress=progress,
             )
-    except UsageError as exc:
+    except (UsageError, FormError) as exc:
         raise _fail(str(exc)) from None
     _say(
         console,

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .cli_support import FormOption
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -151,14 +153,17 @@ def send(
         typer.Option("--text", help="自拟的邮件文本（格式同 templates/mail-send.txt）。"),
     ] = None,
     cafile: CafileOption = None,
+    form_path: FormOption = None,
 ) -> None:
     from . import cli_support as cli
     from .catalogue import UsageError
+    from .form import FormError
     from .mail_outbox import MailSettings, feedback_messages, template_messages
     from .send import SEND_LOG, deliver
 
     console = cli._console()
     try:
+        form = cli._form(form_path)
         settings = MailSettings(
             sender=sender, deadline=cli._date("--deadline", deadline), contact=contact, text=text
         )
@@ -168,10 +173,12 @@ def send(
 
             rows = read_manifest(folder / MANIFEST) if folder is not None else []
             found = answers(collected) if collected is not None else {}
-            messages = feedback_messages(feedback, settings, answers=found, manifest=rows)
+            messages = feedback_messages(
+                feedback, settings, form=form, answers=found, manifest=rows
+            )
             log = feedback / SEND_LOG
         elif folder is not None:
-            messages = template_messages(folder, settings)
+            messages = template_messages(folder, settings, form=form)
             log = folder / SEND_LOG
         else:
             raise UsageError("mail-manifest", path="（未给出模板文件夹）")
@@ -190,7 +197,7 @@ def send(
             only=only or (),
             rate=rate,
         )
-    except UsageError as exc:
+    except (UsageError, FormError) as exc:
         raise cli._fail(str(exc)) from None
     _print_sent(report, console)
     raise typer.Exit(report.exit_code)
@@ -279,9 +286,11 @@ def collect(
         typer.Option("--issued", help="下发模板的文件夹（含 nianbao-key.txt），用于核验单位身份。"),
     ] = None,
     cafile: CafileOption = None,
+    form_path: FormOption = None,
 ) -> None:
     from . import cli_support as cli
     from .catalogue import UsageError
+    from .form import FormError
     from .mail_account import IMAP_PORTS, account
     from .mail_outbox import MailSettings
     from .mail_reply import Reply, collect_cycle
@@ -293,7 +302,8 @@ def collect(
             raise UsageError("mail-reply-needs-smtp")
         if reply:
             _check_sender(sender)
-        cli._check_year(year)
+        form = cli._form(form_path)
+        cli._check_year(form, year)
         due = cli._date("--deadline", deadline)
         after = cli._date("--since", since)
         agencies = read_roster(roster) if roster is not None else None
@@ -329,8 +339,9 @@ def collect(
             year=year,
             district=district,
             roster=agencies,
+            form=form,
         )
-    except UsageError as exc:
+    except (UsageError, FormError) as exc:
         raise cli._fail(str(exc)) from None
     _print_collected(cycle, console)
     raise typer.Exit(cycle.exit_code)

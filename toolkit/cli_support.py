@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,11 +15,23 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from .form import Form
     from .roster import Agency
 
-__all__ = ["EXIT_FAILED", "EXIT_FINDINGS", "EXIT_OK"]
+__all__ = ["EXIT_FAILED", "EXIT_FINDINGS", "EXIT_OK", "FormOption"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+
+# The form definition, for every command: loaded once by the command, then passed on.
+FormOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--form",
+        metavar="<文件>",
+        help="表式定义文件（TOML，写法见内置的 gov-info-2021.toml）；"
+        "不给时用内置的2021年表式（国办公开办函〔2021〕30号）。生成、审核、汇总须用同一表式。",
+    ),
+]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -102,13 +114,20 @@ def _key(issued: Path | None, roster: Path | None) -> bytes | None:
     return key
 
 
-def _check_year(year: int | None) -> None:
+def _form(path: Path | None) -> Form:
+    """The form definition of a run, loaded once by the command and passed to the library: the
+    file given with --form, or the bundled 2021 form. A bad file is a FormError (exit 2)."""
+    from .form_file import load_form, standard_form
+
+    return standard_form() if path is None else load_form(path)
+
+
+def _check_year(form: Form, year: int | None) -> None:
     """--year outside the years the form applies to is refused before any file is read."""
     if year is not None:
         from .arguments import check_year
-        from .form_file import standard_form
 
-        check_year(standard_form(), year)
+        check_year(form, year)
 
 
 class _progress:

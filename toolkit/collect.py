@@ -28,7 +28,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
 from .catalogue import UsageError, say
-from .form_file import standard_form
+from .form import Form
 from .mail_account import Account, network_reason, tls_context
 from .mail_attachments import (
     NO_WORKBOOK,
@@ -204,9 +204,11 @@ def collect_mail(
     mark_seen: bool = False,
     now: datetime | None = None,
     limit: int = LIMITS["file_bytes"],
+    form: Form,
 ) -> CollectReport:
     """Fetch the new messages of `folder` and save their spreadsheets into `out_dir`; an
-    attachment over `limit` bytes (the reader's file limit) is logged and skipped."""
+    attachment over `limit` bytes (the reader's file limit) is logged and skipped. A spreadsheet's
+    agency is read from its `_meta` as a workbook of `form`."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError("out-not-folder", path=out_dir)
@@ -239,7 +241,7 @@ def collect_mail(
         items: list[Collected] = []
         with staging_dir(out_dir) as staging:
             for uid in uids:
-                new = _one_message(imap, uid, out_dir, staging, known, now, limit)
+                new = _one_message(imap, uid, out_dir, staging, known, now, limit, form)
                 for item in new:
                     rows.append(_row(item, folder, validity, now))
                     if item.path is not None and item.sha256:
@@ -286,6 +288,7 @@ def _one_message(
     known: dict[str, dict[str, str]],
     now: datetime | None,
     limit: int,
+    form: Form,
 ) -> list[Collected]:
     typ, data = imap.uid("FETCH", str(uid), "(RFC822.SIZE)")
     size = _SIZE.search(b" ".join(d if isinstance(d, bytes) else b"" for d in data or []))
@@ -318,7 +321,7 @@ def _one_message(
         if isinstance(content, Skip):
             items.append(replace(base, attachment=name, result=content.result, note=str(content)))
             continue
-        items.append(_store(base, name, content, out_dir, staging, known, stamp))
+        items.append(_store(base, name, content, out_dir, staging, known, stamp, form))
     return items or [replace(base, result=NO_WORKBOOK, note=say("mail-no-workbook"))]
 
 
@@ -330,6 +333,7 @@ def _store(
     staging: Path,
     known: dict[str, dict[str, str]],
     stamp: datetime,
+    form: Form,
 ) -> Collected:
     digest = hashlib.sha256(data).hexdigest()
     item = replace(base, attachment=name, sha256=digest)
@@ -346,7 +350,7 @@ def _store(
     suffix = suffix if suffix in SPREADSHEETS else ".xlsx"
     temporary = staging / f"{digest}{suffix}"
     temporary.write_bytes(data)
-    code, agency, year, error = _identity(temporary)
+    code, agency, year, error = _identity(temporary, form)
     when = stamp.strftime("%Y%m%d-%H%M%S")
     if code:
         stem = f"{code}-{agency}-{when}-{digest[:8]}"
@@ -370,23 +374,39 @@ def _store(
     )
 
 
-def _identity(path: Path) -> tuple[str, str, str, str]:
+def _identity(path: Path, form: Form) -> tuple[str, str, str, str]:
     """(agency code, agency name, year, why unreadable) from the workbook's own `_meta`, read in a
     worker process like `check` reads it: an attachment that crashes or exhausts the reader costs
     only itself."""
     from .check import FILE_TIMEOUT
     from .pool import WorkerDied, run_isolated
 
-    (result,) = run_isolated(_read_identity, [path], workers=1, timeout=FILE_TIMEOUT)
+    (result,) = run_isolated(
+        _read_identity,
+        [path],
+        workers=1,
+        initializer=_use_form,
+        initargs=(form,),
+        timeout=FILE_TIMEOUT,
+    )
     if isinstance(result, WorkerDied):
         return "", "", "", result.reason
     return result
 
 
+_worker_form: Form | None = None  # the form of the run, set in the worker by _use_form
+
+
+def _use_form(form: Form) -> None:
+    global _worker_form
+    _worker_form = form
+
+
 def _read_identity(path: Path) -> tuple[str, str, str, str]:
     from .read import read_workbook
 
-    workbook = read_workbook(path, standard_form())
+    assert _worker_form is not None, "the worker's initializer sets the form"
+    workbook = read_workbook(path, _worker_form)
     meta = workbook.meta
     return (
         meta.get("agency_code", "").strip(),

@@ -121,11 +121,12 @@ def _created(identity: Identity) -> datetime | None:
         return None
 
 
-def file_name(agency: Agency, year: int | str) -> str:
-    """`<单位代码>-<单位名称>-<YEAR>年政府信息公开工作年度报告.xlsx`, safe on every file system and
-    capped in bytes (a long agency name is cut, the code and the year stay)."""
+def file_name(form: Form, agency: Agency, year: int | str) -> str:
+    """`<单位代码>-<单位名称>-<YEAR>年<form title>.xlsx` (the 2021 form: …年政府信息公开工作年度报告.xlsx),
+    safe on every file system and capped in bytes (a long agency name is cut, the code and the
+    year stay)."""
     code = normalise_code(agency.code)
-    tail = tx.FILE_NAME_TAIL.format(year=_year_text(year))
+    tail = tx.FILE_NAME_TAIL.format(year=_year_text(year), title=form.title)
     budget = FILE_NAME_BYTES - len((tail + ".xlsx").encode("utf-8"))
     head = safe_file_name(f"{code}-{agency.name}", max_bytes=budget)
     return safe_file_name(head + tail, ".xlsx")

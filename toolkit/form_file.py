@@ -1,5 +1,6 @@
-"""Reads a form definition file (TOML, in templates/) into the records of form.py, strictly: unknown
-keys, broken references and circular totals are a FormError naming the place."""
+"""Reads a form definition file (TOML) into the records of form.py, strictly: unknown keys, broken
+references and circular totals are a FormError naming the place; `standard_form()` is the bundled
+2021 form (bundled.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import tomllib
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from functools import cache
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from .bundled import STANDARD_FILE, bundled
+from .catalogue import FINDINGS, os_reason, say
 from .form import (
     Block,
     Cell,
@@ -31,30 +35,39 @@ from .form import (
 )
 from .rules import KINDS
 
-__all__ = ["STANDARD_FILE", "TEMPLATES_DIR", "load_form", "standard_form"]
+__all__ = ["load_form", "standard_form"]
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-STANDARD_FILE = "gov-info-2021.toml"
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _RULE_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+_LARGEST_FILE = 4 * 1024 * 1024  # bytes; the 2021 form is about 30 KB
 
 
 @cache
 def standard_form() -> Form:
-    """The national 2021 format shipped in templates/."""
-    return load_form(TEMPLATES_DIR / STANDARD_FILE)
+    """The bundled 2021 form. Only the command line and the tests pick it: the library is given one."""
+    return load_form(bundled(STANDARD_FILE))
 
 
-def load_form(path: Path) -> Form:
-    """Read and validate a form definition file; raise FormError naming the problem."""
+def load_form(path: str | Path | Traversable) -> Form:
+    """Read and validate a form definition file (from anyone: `--form`); whatever is wrong with it
+    is a FormError naming the problem, never another exception (a wrong value type included)."""
+    source = Path(path) if isinstance(path, str) else path
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        with source.open("rb") as stream:  # bounded: a wrong path may name a huge file
+            raw = stream.read(_LARGEST_FILE + 1)
+        if len(raw) > _LARGEST_FILE:
+            raise FormError(say("form-too-large", path=path, limit=f"{_LARGEST_FILE >> 20} MB"))
+        form = _Loader(str(path)).form(tomllib.loads(raw.decode("utf-8")))
+        _total_order(form)  # totals that sum each other in a circle are refused now, not mid-check
+    except FormError:
+        raise
     except (OSError, UnicodeDecodeError) as exc:
-        raise FormError(f"无法读取表式定义文件 {path}：{exc}") from exc
+        reason = os_reason(exc) if isinstance(exc, OSError) else "不是 UTF-8 编码"
+        raise FormError(say("form-unreadable", path=path, reason=reason)) from exc
     except tomllib.TOMLDecodeError as exc:
         raise FormError(f"表式定义文件 {path} 格式错误：{exc}") from exc
-    form = _Loader(str(path)).form(data)
-    _total_order(form)  # totals that sum each other in a circle are refused now, not mid-check
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError) as exc:
+        raise FormError(say("form-malformed", path=path, reason=repr(exc))) from exc
     return form
 
 
@@ -126,6 +139,8 @@ class _Loader:
             for i, raw in enumerate(data["rules"])
         )
         self.unique([r.id for r in rules], "[[rules]] id")
+        if clash := sorted({r.id for r in rules} & set(FINDINGS)):  # it would shadow a message
+            raise self.fail("[[rules]] id", f"{', '.join(clash)} 已是固定的问题代码，请换一个")
         charts = tuple(
             self.chart(raw, f"[[charts]] 第{i + 1}项", cells)
             for i, raw in enumerate(data.get("charts", []))

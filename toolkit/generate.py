@@ -21,7 +21,6 @@ from .contract import (
     identity_for,
 )
 from .form import Form
-from .form_file import standard_form
 from .identity import KEY_FILE, key_note, new_key, read_key
 from .manifest import (
     MANIFEST,
@@ -64,7 +63,7 @@ def generate(
     contact: str = "",
     password: str | None = None,
     generated_at: datetime,
-    form: Form | None = None,
+    form: Form,
     force: bool = False,
 ) -> GenerateResult:
     """Write one template per agency into out_dir, with manifest.csv, password.txt and the key.
@@ -74,12 +73,11 @@ def generate(
     written or nothing: files are built in a staging folder inside out_dir, moved into place only
     when all of them succeeded, and the staging folder is removed on every failure.
     """
-    form = form or standard_form()
     if not form.first_year <= year <= form.last_year:
         raise UsageError(
             "year-range", year=year, first=form.first_year, last=form.last_year, basis=form.basis
         )
-    names = [file_name(agency, year) for agency in agencies]
+    names = [file_name(form, agency, year) for agency in agencies]
     refuse_collisions(agencies, names)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():

@@ -130,7 +130,13 @@ class FileCheck(CellReading):
         meta, form = self.out.meta, self.form
         if not meta.get("form_id"):
             if _looks_like_2019(book):
-                self.add("old-format", actual=tx.FORMAT_2019, expected=self.year or tx.FORMAT_2021)
+                self.add(
+                    "old-format",
+                    actual=tx.FORMAT_2019,
+                    expected=self.year or tx.FROM_YEAR.format(year=form.first_year),
+                    version=form.version,
+                    basis=form.basis,
+                )
             else:
                 self.add("not-our-template")
             return False
@@ -142,6 +148,8 @@ class FileCheck(CellReading):
                 "old-format",
                 actual=meta.get("form_version", "?"),
                 expected=self.year or tx.THIS_FORMAT,
+                version=form.version,
+                basis=form.basis,
             )
             return False
         if self.year and meta.get("year") != self.year:

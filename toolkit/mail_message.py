@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, make_msgid
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from urllib.parse import quote
 
 from . import texts as tx
+from .bundled import bundled
 from .catalogue import UsageError, say
-from .form_file import TEMPLATES_DIR
 
 __all__ = [
     "Attachment",
@@ -52,7 +53,7 @@ _WORD_BYTES = 45  # UTF-8 bytes per encoded word: 60 base64 characters, 73 with 
 class MailText:
     """An editable mail text: a subject line (the first line, after 主题：) and a body."""
 
-    path: Path
+    path: Path | Traversable  # the office's file, or one shipped in toolkit.templates
     subject: str
     body: str
 
@@ -74,26 +75,26 @@ class _Values(dict):
 
 def load_text(name: str, path: Path | None = None) -> MailText:
     """The mail text `templates/<name>` (or the office's own file at `path`)."""
-    path = Path(path) if path is not None else TEMPLATES_DIR / name
+    source = Path(path) if path is not None else bundled(name)
     try:
-        with path.open("rb") as handle:
+        with source.open("rb") as handle:
             data = handle.read(TEXT_MAX_BYTES + 1)
         if len(data) > TEXT_MAX_BYTES:
-            raise UsageError("mail-template", path=path, reason=say("mail-text-too-large"))
+            raise UsageError("mail-template", path=source, reason=say("mail-text-too-large"))
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UsageError("mail-template", path=path, reason=say("mail-text-encoding")) from None
+        raise UsageError("mail-template", path=source, reason=say("mail-text-encoding")) from None
     except OSError as exc:
         from .catalogue import os_reason
 
-        raise UsageError("mail-template", path=path, reason=os_reason(exc)) from None
+        raise UsageError("mail-template", path=source, reason=os_reason(exc)) from None
     lines = text.replace("\r\n", "\n").split("\n")
     first = lines[0].strip()
     if not first.startswith(SUBJECT_PREFIXES):
-        raise UsageError("mail-template", path=path, reason=say("mail-text-subject"))
+        raise UsageError("mail-template", path=source, reason=say("mail-text-subject"))
     subject = first[len(SUBJECT_PREFIXES[0]) :].strip()
     body = "\n".join(lines[1:]).strip("\n") + "\n"
-    return MailText(path=path, subject=subject, body=body)
+    return MailText(path=source, subject=subject, body=body)
 
 
 def valid_address(address: str) -> bool:

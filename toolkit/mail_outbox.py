@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import texts as tx
 from .catalogue import UsageError, os_reason, say
+from .form import Form
 from .mail_message import Attachment, load_text
 from .manifest import MANIFEST, ManifestRow, read_manifest
 from .send import Outgoing
@@ -78,15 +79,14 @@ def _read(path: Path) -> tuple[bytes, str]:
     return data, ""
 
 
-def _meta(path: Path) -> dict[str, str]:
+def _meta(path: Path, form: Form) -> dict[str, str]:
     """The identity a workbook nianbao wrote carries (year, district, agency)."""
-    from .form_file import standard_form
     from .read import read_workbook
 
-    return read_workbook(path, standard_form()).meta if path.is_file() else {}
+    return read_workbook(path, form).meta if path.is_file() else {}
 
 
-def template_messages(folder: Path, settings: MailSettings) -> list[Outgoing]:
+def template_messages(folder: Path, settings: MailSettings, *, form: Form) -> list[Outgoing]:
     """One message per manifest row: the agency's template attached, the text of mail-send.txt."""
     folder = Path(folder)
     rows = read_manifest(folder / MANIFEST)
@@ -97,7 +97,7 @@ def template_messages(folder: Path, settings: MailSettings) -> list[Outgoing]:
     for row in rows:
         path = folder / row.file
         data, problem = _read(path)
-        meta = _meta(path) if data else {}
+        meta = _meta(path, form) if data else {}
         subject, body = text.render(
             _values(
                 settings,
@@ -138,6 +138,7 @@ def feedback_outgoing(
     answer: Answer,
     settings: MailSettings,
     *,
+    form: Form,
     name: str = "",
 ) -> Outgoing:
     """The feedback of one agency: its <code>.txt as the body, the annotated copy attached."""
@@ -148,7 +149,7 @@ def feedback_outgoing(
     if workbook is not None and not problem:
         data, problem = _read(workbook)
         attachments = (Attachment(name=workbook.name, data=data),) if data else ()
-        meta = _meta(workbook) if data else {}
+        meta = _meta(workbook, form) if data else {}
     name = meta.get("agency_name", "") or name or code
     subject, body = load_text(FEEDBACK_TEXT, None).render(
         _values(
@@ -196,6 +197,7 @@ def feedback_messages(
     folder: Path,
     settings: MailSettings,
     *,
+    form: Form,
     answers: Mapping[str, Answer] | None = None,
     manifest: Sequence[ManifestRow] = (),
 ) -> list[Outgoing]:
@@ -217,7 +219,9 @@ def feedback_messages(
         row = listed.get(code.upper())
         answer = answers.get(code.upper()) or Answer(address=row.email.strip() if row else "")
         messages.append(
-            feedback_outgoing(code, text, workbook, answer, settings, name=row.name if row else "")
+            feedback_outgoing(
+                code, text, workbook, answer, settings, form=form, name=row.name if row else ""
+            )
         )
     return messages
 

@@ -15,6 +15,7 @@ from . import texts as tx
 from .collect import CollectReport, collect_mail
 from .feedback import FeedbackFile, needs_feedback, write_feedback
 from .findings import CheckReport
+from .form import Form
 from .mail_account import Account
 from .mail_outbox import Answer, MailSettings, feedback_outgoing, pass_outgoing
 from .roster import Agency
@@ -67,16 +68,19 @@ def collect_cycle(
     year: int | None = None,
     district: str | None = None,
     roster: Sequence[Agency] | None = None,
+    form: Form,
 ) -> Cycle:
     """Collect; with `check_files`, check the folder; with `reply`, answer each new report."""
-    collected = collect_mail(imap, out_dir, folder=folder, since=since, mark_seen=mark_seen)
+    collected = collect_mail(
+        imap, out_dir, folder=folder, since=since, mark_seen=mark_seen, form=form
+    )
     if not check_files:
         return Cycle(collected=collected)
     from .catalogue import UsageError
     from .check import check
 
     try:
-        report = check([out_dir], key=key, year=year, district=district, roster=roster)
+        report = check([out_dir], form=form, key=key, year=year, district=district, roster=roster)
     except UsageError as exc:
         if exc.code != "no-files":
             raise
@@ -87,11 +91,12 @@ def collect_cycle(
     made, _ = write_feedback(
         report,
         feedback_dir,
+        form=form,
         password=reply.password,
         deadline=reply.deadline,
         contact=reply.settings.contact,
     )
-    messages = _answers(collected, report, made, reply.settings)
+    messages = _answers(collected, report, made, reply.settings, form)
     sent = deliver(
         messages, sender=reply.settings.sender, account=reply.account, log=feedback_dir / SEND_LOG
     )
@@ -109,6 +114,7 @@ def _answers(
     report: CheckReport,
     made: Sequence[FeedbackFile],
     settings: MailSettings,
+    form: Form,
 ) -> list[Outgoing]:
     """One answer per report that came in this run and counts (not one an agency replaced)."""
     results = {_key(r.path): r for r in report.files}
@@ -119,7 +125,7 @@ def _answers(
         if result is None or not item.agency_code or not result.in_use or not item.sender:
             continue
         answer = Answer(address=item.sender, in_reply_to=item.message_id)
-        if needs_feedback(result):
+        if needs_feedback(result, form):
             made_for = feedback.get(_key(result.path))
             if made_for is None or made_for.email is None:
                 continue  # its feedback could not be written: reported by the command
@@ -130,6 +136,7 @@ def _answers(
                     made_for.workbook,
                     answer,
                     settings,
+                    form=form,
                     name=result.agency_name,
                 )
             )

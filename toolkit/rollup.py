@@ -20,7 +20,6 @@ from .check import check
 from .discover import collect
 from .findings import CheckReport, FileResult
 from .form import Form, complete
-from .form_file import standard_form
 from .identity import normalise_code
 from .layout import a1, layout
 from .outputs import (
@@ -75,7 +74,7 @@ def rollup(
     csv_path: Path | None = None,
     include_errors: bool = False,
     generated_at: datetime | None = None,
-    form: Form | None = None,
+    form: Form,
     progress: Callable[[int, int], None] | None = None,
     key: bytes | None = None,
 ) -> RollupResult:
@@ -84,7 +83,6 @@ def rollup(
     Refuses (UsageError "output-is-input") an output that is one of the files to roll up, before
     anything is read; the writes are atomic and never replace anything but a regular file.
     """
-    form = form or standard_form()
     sources, _ = collect(paths)
     for target in (out, csv_path):
         if target is not None:

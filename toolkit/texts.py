@@ -318,7 +318,7 @@ CHART_ITEM = "项目"
 # ------------------------------------------------------------------------------------------------
 
 FEEDBACK_COPY_SUFFIX = "-" + REVIEW_SHEET + ".xlsx"
-FILE_NAME_TAIL = "-{year}年" + REPORT_NAME  # after <单位代码>-<单位名称>
+FILE_NAME_TAIL = "-{year}年{title}"  # after <单位代码>-<单位名称>; the form's title
 YEAR_PATTERN = (
     r"\s*(\d{4})\s*(?:年|年度)?\s*"  # a year as a clerk writes it: 2023, 2023年, 2023年度
 )
@@ -387,7 +387,7 @@ AS_TEXT = "以文本形式保存"
 A_NUMBER = "数字"
 BROKEN_CONTENT = "文件内容异常，无法审核（{error}）"
 FORMAT_2019 = "2019年试行"
-FORMAT_2021 = "2021及以后"
+FROM_YEAR = "{year}及以后"  # the format this form is for
 THIS_FORMAT = "本"
 TOKEN_MISSING = "模板标识缺失"
 TOKEN_WRONG = "模板标识不符"
