@@ -339,6 +339,43 @@ _ALL = (
         title="处理超时",
         template="处理超时（超过 {seconds} 秒仍未读完），已停止读取",
     ),
+    # render: the published report (issue 13)
+    Message(
+        code="render-format",
+        title="输出格式无效",
+        template="--format 的值“{value}”无效：可选 {known}，多个用逗号分隔（如 docx,html）。",
+    ),
+    Message(
+        code="render-template-bad",
+        title="Word 模板无法使用",
+        template="Word 模板 {path} 无法打开（{reason}）。请确认它是 .docx 文件，或不给 --template 使用内置模板。",
+    ),
+    Message(
+        code="render-template-styles",
+        title="Word 模板缺少样式",
+        template="Word 模板 {path} 缺少样式：{styles}。修改模板时可以改样式的字体字号，但请保留样式名称。",
+    ),
+    Message(
+        code="render-no-libreoffice",
+        title="未安装 LibreOffice",
+        template="生成 PDF 需要 LibreOffice（soffice），本机未找到。请安装 LibreOffice（Debian/Ubuntu："
+        "make libreoffice fonts），或用 --format docx,html 只生成 Word 和网页版。",
+    ),
+    Message(
+        code="render-pdf-timeout",
+        title="生成 PDF 超时",
+        template="LibreOffice 转换 PDF 超过 {seconds} 秒仍未完成，已停止。Word 和网页版不受影响。",
+    ),
+    Message(
+        code="render-pdf-failed",
+        title="生成 PDF 失败",
+        template="LibreOffice 未能生成 PDF（{reason}）。",
+    ),
+    Message(
+        code="render-rollup-unreadable",
+        title="汇总表无法读取",
+        template="无法从汇总表 {path} 读取明细数据，不能起草全区年度报告。",
+    ),
 )
 
 # Operating-system errors in Chinese (H2): no English strerror reaches the user.

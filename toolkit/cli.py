@@ -432,6 +432,11 @@ def rollup(
     raise typer.Exit(result.exit_code(strict))
 
 
+from .cli_render import register as _register_render  # noqa: E402
+
+_register_render(app)
+
+
 def _console() -> Console:
     from rich.console import Console
 
