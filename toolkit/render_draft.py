@@ -121,11 +121,23 @@ def _appeals(form: Form, n: _Figures, year: str) -> str:
         )
         return n(f"t4.cases.{total}"), parts
 
-    sentences = []
+    by_kind: dict[
+        str, list[tuple[str, str, str]]
+    ] = {}  # 行政复议 / 行政诉讼 -> (sub, total, parts)
     for path in groups:
         total, parts = outcome(path)
-        sentences.append(f"{''.join(path)}{total}件（{parts}）")
-    return f"{year}年，全区因政府信息公开引起的" + "，".join(sentences) + "。"
+        by_kind.setdefault(path[0], []).append(("".join(path[1:]), total, parts))
+    sentences = []
+    for kind, subgroups in by_kind.items():
+        if len(subgroups) == 1 and not subgroups[0][0]:
+            _, total, parts = subgroups[0]
+            sentences.append(f"{kind}{total}件（{parts}）")
+            continue
+        whole = n.total([f"t4.cases.{k}" for p, keys in groups.items() if p[0] == kind
+                         for k in keys if form.cells[f"t4.cases.{k}"].is_total])  # fmt: skip
+        each = "、".join(f"{sub}{total}件（{parts}）" for sub, total, parts in subgroups)
+        sentences.append(f"{kind}{whole}件，其中{each}")
+    return f"{year}年，全区因政府信息公开引起的" + "；".join(sentences) + "。"
 
 
 def _narrative(section: Section, drafted: Mapping[str, str]) -> list[Block]:
