@@ -32,7 +32,7 @@ demo: $(STAMP) fonts
 		--generated-at $$(( $(YEAR) + 1 ))-02-01T09:00:00
 	@echo "== the published reports of the valid samples and the district draft =="
 	$(BIN)/nianbao render "samples/returned/*.xlsx" out/示范区$(YEAR)年度汇总.xlsx --out out/reports \
-		--format $(RENDER_FORMATS)
+		--issued samples --format $(RENDER_FORMATS)
 
 libreoffice:
 	bash scripts/ensure-libreoffice.sh

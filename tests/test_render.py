@@ -146,8 +146,30 @@ def test_html_tables_are_real_tables_with_spans_and_headers(form: Form, checked)
     assert applicants.get("colspan") == "7" and applicants.get("scope") == "colgroup"
     assert t3.find("thead") is not None and len(t3.find("thead").findall("tr")) == 3
     assert all(th.get("scope") for th in tree.iter("th"))
+    for table, widths in zip(tables, (4, 10, 15), strict=True):
+        assert _rectangle(table) == widths  # spans tile the table: no hole, no overlap
     assert "@media print" in page and "@page" in page and "<link" not in page
     assert_round_trip(tree.text_content(), r, form)
+
+
+def _rectangle(table) -> int:
+    """The width of an HTML table whose cells (with their spans) tile a rectangle exactly."""
+    taken: set[tuple[int, int]] = set()
+    rows = table.xpath(".//tr")
+    for r, tr in enumerate(rows):
+        c = 0
+        for cell in tr:
+            while (r, c) in taken:
+                c += 1
+            spans = range(int(cell.get("rowspan", 1))), range(int(cell.get("colspan", 1)))
+            for i in spans[0]:
+                for j in spans[1]:
+                    assert (r + i, c + j) not in taken
+                    taken.add((r + i, c + j))
+            c += len(spans[1])
+    width = 1 + max(c for _, c in taken)
+    assert len(taken) == width * len(rows)
+    return width
 
 
 def test_agency_text_is_escaped_and_control_characters_dropped(form: Form) -> None:

@@ -62,9 +62,16 @@ def render(
     ] = False,
     year: Annotated[int | None, typer.Option("--year", help="报告年度。")] = None,
     district: Annotated[str | None, typer.Option("--district", help="区（县）名称。")] = None,
+    issued: Annotated[
+        Path | None,
+        typer.Option(
+            "--issued",
+            help="下发模板的文件夹（含 nianbao-key.txt）或该密钥文件，用于核验报回文件确属所标单位。",
+        ),
+    ] = None,
 ) -> None:
     from .catalogue import UsageError
-    from .cli import EXIT_FAILED, _check_year, _console, _fail
+    from .cli import EXIT_FAILED, _check_year, _console, _fail, _key
     from .render import parse_formats
     from .render import render as run
 
@@ -72,6 +79,7 @@ def render(
     try:
         _check_year(year)
         wanted = parse_formats(formats)
+        key = _key(issued, None)
         form = None
         if form_file is not None:
             from .form import FormError, load_form
@@ -89,6 +97,7 @@ def render(
             template=template,
             year=year,
             district=district,
+            key=key,
         )
     except UsageError as exc:
         raise _fail(str(exc)) from None
@@ -113,7 +122,7 @@ def _report(console: Console, result: RenderResult, out: Path) -> None:
             mark = "（草稿：有错误，不得公开）" if item.draft else ""
             _say(console, f"已生成：{item.title}（{kinds}）{mark}")
         if item.gaps and not item.district:
-            _say(console, f"  未填写的部分（报告中标为“（本部分未填写）”）：{'、'.join(item.gaps)}")
+            _say(console, f"  未填写的部分（报告中标为“（本部分未填写）”）：{'；'.join(item.gaps)}")
     for skipped in result.skipped:
         who = skipped.agency_name or Path(skipped.path).name
         if not skipped.in_use:
