@@ -351,3 +351,17 @@ def test_pdf_through_libreoffice_holds_the_chinese_labels_and_figures(
     assert not [
         p for p in tmp_path.iterdir() if p.name.startswith((".nianbao-staging", ".nianbao-tmp"))
     ]
+
+
+def test_pdf_without_libreoffice_stops_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import toolkit.render_pdf
+
+    monkeypatch.setattr(toolkit.render_pdf, "soffice", lambda: None)
+    runner = CliRunner()
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["render", str(QK003), "--out", str(out)], terminal_width=200)
+    assert result.exit_code == 2
+    assert "LibreOffice" in result.output and "--format docx,html" in result.output
+    assert not out.exists()

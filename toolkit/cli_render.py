@@ -134,6 +134,11 @@ def _report(console: Console, result: RenderResult, out: Path) -> None:
         else:
             why = f"{STATUS_TITLES.get(skipped.status, skipped.status)}，{skipped.count('error')}处错误"
         _say(console, f"  未生成：{who}（{why}） {skipped.path}")
+    for item in result.missing_pdf:
+        _say(
+            console,
+            f"  未能生成 PDF：{item.title}（LibreOffice 未转换此文件；Word 和网页版已生成）",
+        )
     if result.skipped:
         _say(console, "有错误的文件可先用 nianbao check 查看问题；加 --include-errors 可生成草稿。")
     _say(console, f"输出文件夹：{out}")

@@ -12,7 +12,7 @@ converted from the .docx in a staging folder by one LibreOffice run (render_pdf.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .catalogue import UsageError
@@ -37,6 +37,7 @@ class Rendered:
     gaps: tuple[str, ...]  # titles of the parts rendered as an explicit gap
     district: bool = False  # the district draft from a rollup
     agencies: int = 0  # for the district draft: agencies its rollup sums
+    formats: tuple[str, ...] = ()  # the formats asked for
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,19 @@ class RenderResult:
     rendered: tuple[Rendered, ...]
     skipped: tuple[FileResult, ...]  # returned files not rendered (errors, unreadable, superseded)
     report: CheckReport | None = None
-    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def missing_pdf(self) -> tuple[Rendered, ...]:
+        """Reports LibreOffice did not convert (the others of the batch were)."""
+        return tuple(
+            r
+            for r in self.rendered
+            if r.formats and "pdf" in r.formats and not any(p.suffix == ".pdf" for p in r.outputs)
+        )
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.skipped else 0
+        return 1 if self.skipped or self.missing_pdf else 0
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -80,6 +89,11 @@ def render(
 
     form = form or standard_form()
     out = Path(out)
+    if "pdf" in formats:  # before anything is read or written: no half-done batch
+        from .render_pdf import pdf_available
+
+        if not pdf_available():
+            raise UsageError("render-no-libreoffice")
     files, _ = collect(paths)
     refuse_inputs(out, files)  # the folder itself must not be one of the inputs
     rollups = [p for p in files if is_rollup(p)]
@@ -174,7 +188,7 @@ def _write(
                 replace_into(pdf, target, inputs=protected)
                 written[index].append(target)
     return [
-        replace(planned, outputs=tuple(sorted(written[i], key=_order)))
+        replace(planned, outputs=tuple(sorted(written[i], key=_order)), formats=tuple(formats))
         for i, (_, planned) in enumerate(reports)
     ]
 
