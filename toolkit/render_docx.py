@@ -20,6 +20,7 @@ from .render_template import STYLES, TEMPLATE
 __all__ = ["docx_bytes", "docx_text"]
 
 TEMPLATE_MAX_BYTES = 20 * 1024 * 1024  # an office's template with a logo; not a whole archive
+KEEP_TOGETHER_ROWS = 16  # 表二 (14 rows) and 表四 stay on one page; 表三 may break between rows
 
 
 def _document(template: Path | None) -> Any:
@@ -118,6 +119,8 @@ def _table(document: Any, grid: Grid, width: int) -> None:
         if placed.kind == "row_label" and placed.colspan < grid.width:
             paragraph.alignment = 0  # WD_ALIGN_PARAGRAPH.LEFT: long labels read better aligned
         paragraph.add_run(placed.text)
+        if len(grid.rows) <= KEEP_TOGETHER_ROWS and placed.row + placed.rowspan < len(grid.rows):
+            paragraph.paragraph_format.keep_with_next = True  # a short table is not split
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     document.add_paragraph(style=STYLES["table"])  # room between a table and what follows
 
