@@ -365,3 +365,51 @@ def test_pdf_without_libreoffice_stops_before_anything_is_written(
     assert result.exit_code == 2
     assert "LibreOffice" in result.output and "--format docx,html" in result.output
     assert not out.exists()
+
+
+def test_an_office_restyles_the_word_template_without_code(tmp_path: Path, form: Form) -> None:
+    """The office changes a style's font in its copy of the template: the report follows it; a
+    copy that lost one of the renderer's styles is refused in Chinese, naming the style."""
+    import io
+
+    from docx import Document
+
+    from toolkit.render_template import TEMPLATE
+
+    document = Document(str(TEMPLATE))
+    document.styles["公文正文"].font.size = 15.5 * 12700  # an office's 小三-ish body
+    restyled = tmp_path / "本单位模板.docx"
+    document.save(str(restyled))
+    result = render([QK003], out=tmp_path / "a", formats=("docx",), form=form, template=restyled)
+    rendered = Document(io.BytesIO(result.rendered[0].outputs[0].read_bytes()))
+    assert rendered.styles["公文正文"].font.size.pt == 15.5
+    body = [p for p in rendered.paragraphs if p.style.name == "公文正文"]
+    assert body and body[0].text.startswith("2023 年，我局通过门户网站")
+
+    document.styles["二级标题"].delete()
+    broken = tmp_path / "缺样式.docx"
+    document.save(str(broken))
+    runner = CliRunner()
+    out = tmp_path / "b"
+    cli = runner.invoke(
+        app, ["render", str(QK003), "--out", str(out), "--format", "docx", "--template", str(broken)],
+        terminal_width=200,
+    )  # fmt: skip
+    assert cli.exit_code == 2
+    assert "缺少样式：二级标题" in cli.output
+    assert not list(out.glob("*.docx"))
+
+
+def test_the_form_option_names_the_form_definition(tmp_path: Path) -> None:
+    from toolkit.form import STANDARD_FILE, TEMPLATES_DIR
+
+    runner = CliRunner()
+    out = tmp_path / "out"
+    args = ["render", str(QK003), "--out", str(out), "--format", "html"]
+    ok = runner.invoke(app, [*args, "--form", str(TEMPLATES_DIR / STANDARD_FILE)])
+    assert ok.exit_code == 0, ok.output
+    assert len(list(out.glob("*.html"))) == 1
+    bad = tmp_path / "坏表式.toml"
+    bad.write_text("[form]\nid = 1\n", encoding="utf-8")
+    refused = runner.invoke(app, [*args, "--form", str(bad)])
+    assert refused.exit_code == 2 and "错误：" in refused.output

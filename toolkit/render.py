@@ -94,6 +94,10 @@ def render(
 
         if not pdf_available():
             raise UsageError("render-no-libreoffice")
+    if {"docx", "pdf"} & set(formats):
+        from .render_docx import check_template
+
+        check_template(template)
     files, _ = collect(paths)
     refuse_inputs(out, files)  # the folder itself must not be one of the inputs
     rollups = [p for p in files if is_rollup(p)]

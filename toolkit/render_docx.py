@@ -17,7 +17,7 @@ from .catalogue import UsageError
 from .render_model import Gap, Grid, Heading, Paragraph, Report, segments
 from .render_template import STYLES, TEMPLATE
 
-__all__ = ["docx_bytes", "docx_text"]
+__all__ = ["check_template", "docx_bytes", "docx_text"]
 
 TEMPLATE_MAX_BYTES = 20 * 1024 * 1024  # an office's template with a logo; not a whole archive
 KEEP_TOGETHER_ROWS = 16  # 表二 (14 rows) and 表四 stay on one page; 表三 may break between rows
@@ -44,6 +44,11 @@ def _document(template: Path | None) -> Any:
         if not child.tag.endswith("}sectPr"):
             body.remove(child)
     return document
+
+
+def check_template(template: Path | None) -> None:
+    """Refuse (UsageError, in Chinese) a template that cannot be used, before any work is done."""
+    _document(template)
 
 
 def docx_bytes(report: Report, template: Path | None = None) -> bytes:
