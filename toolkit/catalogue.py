@@ -372,6 +372,11 @@ _ALL = (
         template="LibreOffice 未能生成 PDF（{reason}）。",
     ),
     Message(
+        code="rollup-level",
+        title="汇总层级无效",
+        template="--level 的值“{value}”无效：可选 {known}。",
+    ),
+    Message(
         code="render-rollup-unreadable",
         title="汇总表无法读取",
         template="无法从汇总表 {path} 读取明细数据，不能起草全区年度报告。",
@@ -614,6 +619,24 @@ _FINDINGS = (
         template="名单中的单位代码“{roster}”与报回文件中的“{actual}”只差开头的0（前导零），已按同一单位处理。"
         "名单可能在 Excel 中被当作数字保存，请将代码列设为文本格式后改正名单。",
         severity="warning",
+    ),
+    # rollup of rollups (issue 13, part 3)
+    Message(
+        code="counted-twice",
+        title="单位被重复计入",
+        template="{agency}已包含在下级汇总表 {rollup} 中，不能再次计入（同一单位只计一次）；此份未计入。",
+    ),
+    Message(
+        code="rollup-sums-differ",
+        title="下级汇总表合计不符",
+        template="下级汇总表 {path} 的汇总数与其明细之和不符：{cells}。汇总表可能被手工改动，"
+        "本次按明细重新计算，请向报送单位核实。",
+        severity="warning",
+    ),
+    Message(
+        code="rollup-unreadable",
+        title="下级汇总表无法读取",
+        template="无法读取下级汇总表 {path} 的明细或汇总数据{reason}。",
     ),
 )
 

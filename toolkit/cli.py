@@ -391,6 +391,13 @@ def rollup(
         ),
     ] = None,
     issued: IssuedOption = None,
+    level: Annotated[
+        str,
+        typer.Option(
+            "--level",
+            help="汇总层级：区、市或省，用于标题（如“全市汇总”）；输入可含下级汇总表（逐级汇总）。",
+        ),
+    ] = "区",
 ) -> None:
     from .catalogue import UsageError
     from .rollup import rollup as run
@@ -413,16 +420,22 @@ def rollup(
                 include_errors=include_errors,
                 generated_at=stamp,
                 progress=progress,
+                level=level,
             )
     except UsageError as exc:
         raise _fail(str(exc)) from None
     _say(
         console,
-        f"已生成全区汇总表 {result.out}：计入 {len(result.included)} 个单位，"
+        f"已生成全{level}汇总表 {result.out}：计入 {len(result.included)} 个单位，"
         f"未计入 {len(result.excluded)} 份文件，未报送 {len(result.missing)} 个单位。",
     )
+    for finding in result.report.batch_findings:  # lower rollups that do not add up
+        if finding.code in ("rollup-sums-differ", "rollup-unreadable"):
+            _say(console, f"  {finding.message}")
     for item in result.excluded:
         reason = "已被替代" if item.superseded else f"{item.count('error')}处错误"
+        if any(f.code == "counted-twice" for f in item.findings):
+            reason = "已计入下级汇总表，不重复计入"
         who = item.agency_name or Path(item.path).name
         _say(console, f"  未计入：{who}（{reason}） {item.path}")
     for agency in result.missing:

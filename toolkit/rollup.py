@@ -37,6 +37,7 @@ from .rollup_names import (
     CHART_SHEET,
     DETAIL_FIRST_ROW,
     DETAIL_FIXED,
+    DETAIL_KEYS,
     DETAIL_SHEET,
     EXPLAINED_SHEET,
     ROLLUP_KIND,
@@ -83,27 +84,44 @@ def rollup(
     form: Form | None = None,
     progress: Callable[[int, int], None] | None = None,
     key: bytes | None = None,
+    level: str = "区",
 ) -> RollupResult:
     """Check the files, then write the rollup workbook (and the long CSV when asked).
 
     Refuses (UsageError "output-is-input") an output that is one of the files to roll up, before
-    anything is read; the writes are atomic and never replace anything but a regular file.
+    anything is read; the writes are atomic and never replace anything but a regular file. Lower
+    rollups among the inputs bring their agencies (rollup_levels.py); `level` (区, 市, 省) names
+    the level in the titles (全市汇总).
     """
+    from .rollup_levels import LEVELS, merge_lower, read_lower, split_rollups
+
+    if level not in LEVELS:
+        from .catalogue import UsageError
+
+        raise UsageError("rollup-level", value=level, known="、".join(LEVELS))
+
     form = form or standard_form()
     sources, _ = collect(paths)
     for target in (out, csv_path):
         if target is not None:
             refuse_inputs(Path(target), sources)
     generated_at = generated_at or datetime.now().replace(microsecond=0)
-    report = check(
-        paths,
-        form=form,
-        roster=roster,
-        year=year,
-        district=district,
-        progress=progress,
-        key=key,
+    lower, returned = split_rollups(sources)
+    report = (
+        check(
+            paths if not lower else returned,  # the patterns, for their skip notes, when all are
+            form=form,
+            roster=roster,
+            year=year,
+            district=district,
+            progress=progress,
+            key=key,
+        )
+        if returned
+        else CheckReport(files=(), batch_findings=(), year=str(year or ""), district=district or "")
     )
+    if lower:
+        report = merge_lower(report, [read_lower(path, form) for path in lower])
     included, excluded = [], []
     for result in report.files:
         usable = bool(result.values) and result.in_use
@@ -118,7 +136,7 @@ def rollup(
     details = [_values(form, r) for r in included]
     totals = _column_sums(form, details)
     data = _workbook(
-        form, report, included, excluded, missing, details, totals, generated_at, roster
+        form, report, included, excluded, missing, details, totals, generated_at, roster, level
     )
     inputs = [r.path for r in report.files]
     write_atomic(out, data, inputs=inputs)
@@ -162,8 +180,9 @@ def _column_sums(form: Form, details: list[dict[str, float]]) -> dict[str, float
 # ------------------------------------------------------------------------------------------------
 
 
-def _summary_name(section_sheet: str) -> str:
-    return f"{SUMMARY_PREFIX}（{section_sheet.split('、')[0]}）"
+def _summary_name(section_sheet: str, level: str = "区") -> str:
+    prefix = SUMMARY_PREFIX if level == "区" else f"全{level}汇总"
+    return f"{prefix}（{section_sheet.split('、')[0]}）"
 
 
 def _workbook(
@@ -176,6 +195,7 @@ def _workbook(
     totals: dict[str, float],
     generated_at: datetime,
     roster: Sequence[Agency] | None,
+    level: str = "区",
 ) -> bytes:
     import warnings
 
@@ -205,13 +225,13 @@ def _workbook(
         }
         for sheet in tables:
             write_summary_sheet(
-                book, styles, form, sheet, sums, totals, name=_summary_name(sheet.name)
+                book, styles, form, sheet, sums, totals, name=_summary_name(sheet.name, level)
             )
         _detail_sheet(book, form, included, details, columns)
         _status_sheet(book, form, report, included, excluded, missing, roster)
         _explained_sheet(book, form, included)
         _chart_sheet(book, form, included, details, totals, columns, tables)
-        _meta_sheet(book, form, report, included, generated_at)
+        _meta_sheet(book, form, report, included, generated_at, level)
         book.worksheets()[0].activate()
         book.close()
     return buffer.getvalue()
@@ -319,13 +339,12 @@ def _detail_sheet(
     f = _formats(book)
     for col, title in enumerate(DETAIL_FIXED):
         ws.merge_range(0, col, DETAIL_FIRST_ROW - 2, col, title, f["head"])
-        ws.write_string(
-            DETAIL_FIRST_ROW - 1, col, ("code", "name", "status", "file", "sha256")[col], f["key"]
-        )
+        ws.write_string(DETAIL_FIRST_ROW - 1, col, DETAIL_KEYS[col], f["key"])
     ws.set_column(0, 0, 10)
     ws.set_column(1, 1, 24)
     ws.set_column(2, 2, 12)
     ws.set_column(3, 4, 30)
+    ws.set_column(5, 5, 12)
     ws.set_column(len(DETAIL_FIXED), len(DETAIL_FIXED) + len(columns), 11)
     for key, col in columns.items():
         cell = form.cells[key]
@@ -342,7 +361,7 @@ def _detail_sheet(
         status = {"failed": "含错误计入", "passed": "通过"}.get(result.status, "通过（有提示）")
         style = (f["flag"] if result.status == "failed" else f["text"])._get_xf_index()
         texts: list[str | float] = [result.agency_code, result.agency_name, status, result.path,
-                                    result.sha256]  # fmt: skip
+                                    result.sha256, result.meta.get("district", "")]  # fmt: skip
         rows.append((style, texts + [values[k] for k in keys]))
     ws.set_bulk(DETAIL_FIRST_ROW, rows, f["number"]._get_xf_index())
     ws.freeze_panes(DETAIL_FIRST_ROW, 2)
@@ -572,7 +591,12 @@ def _chart_data(
 
 
 def _meta_sheet(
-    book: Any, form: Form, report: CheckReport, included: list[FileResult], generated_at: datetime
+    book: Any,
+    form: Form,
+    report: CheckReport,
+    included: list[FileResult],
+    generated_at: datetime,
+    level: str = "区",
 ) -> None:
     ws = book.add_worksheet(META_SHEET, worksheet_class=_BulkSheet)
     text = book.add_format({"num_format": "@"})
@@ -586,6 +610,7 @@ def _meta_sheet(
         ("toolkit_version", __version__),
         ("layout_fingerprint", form.fingerprint()),
         ("agencies", str(len(included))),
+        ("level", level),
     ]
     for index, (key, value) in enumerate(rows):
         ws.write_string(index, 0, key, text)
