@@ -122,3 +122,15 @@ def test_level_is_checked(tmp_path: Path, districts: dict[str, Path]) -> None:
         app, ["rollup", str(districts["甲区"]), "--level", "国", "--out", str(tmp_path / "x.xlsx")]
     )
     assert result.exit_code == 2 and "--level" in result.output
+
+
+def test_the_city_draft_speaks_of_the_city(tmp_path: Path, districts: dict[str, Path]) -> None:
+    from toolkit.render import render
+    from toolkit.render_docx import docx_text
+
+    city = rollup([districts["甲区"], districts["乙区"]], out=tmp_path / "市.xlsx",
+                  district="示范市", level="市", generated_at=STAMP)  # fmt: skip
+    (draft,) = render([city.out], out=tmp_path / "out", formats=("docx",)).rendered
+    assert draft.outputs[0].name == "示范市2023年政府信息公开工作年度报告（草稿）.docx"
+    text = docx_text(draft.outputs[0].read_bytes())
+    assert "全市各级行政机关共收到政府信息公开申请257件" in text and "全区" not in text

@@ -155,7 +155,7 @@ def district_report(
 ) -> tuple[Report, int]:
     """The district draft from a rollup workbook, and the number of agencies it sums."""
     values, agencies, meta = rollup_figures(path, form)
-    district = district or meta.get("district", "") or "本区"
+    district = district or meta.get("district", "") or f"本{meta.get('level', '区') or '区'}"
     year = year or meta.get("year", "")
     n = _Figures(form, values)
     drafted = {
@@ -180,6 +180,14 @@ def district_report(
                     Paragraph(f"本报告根据全区{agencies}个单位报送并经审核的年度报告数据汇总编制。")
                 )
             blocks.extend(_narrative(section, drafted))
+    level = meta.get("level", "区") or "区"
+    if level != "区":  # a city's or province's rollup: 全市, 全省 in every drafted sentence
+        blocks = [
+            Paragraph(b.text.replace("全区", f"全{level}"), b.placeholder)
+            if isinstance(b, Paragraph)
+            else b
+            for b in blocks
+        ]
     rest = f"{year}年{form.title}"
     return (
         Report(
@@ -187,7 +195,7 @@ def district_report(
             title_lines=split_title(district, rest),
             blocks=tuple(blocks),
             draft=True,
-            note=DRAFT_NOTE,
+            note=DRAFT_NOTE.replace("全区", f"全{level}"),
         ),
         agencies,
     )
