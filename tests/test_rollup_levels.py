@@ -134,3 +134,17 @@ def test_the_city_draft_speaks_of_the_city(tmp_path: Path, districts: dict[str, 
     assert draft.outputs[0].name == "示范市2023年政府信息公开工作年度报告（草稿）.docx"
     text = docx_text(draft.outputs[0].read_bytes())
     assert "全市各级行政机关共收到政府信息公开申请257件" in text and "全区" not in text
+
+
+def test_a_district_rollup_of_another_year_is_left_out(
+    tmp_path: Path, districts: dict[str, Path]
+) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["rollup", str(districts["甲区"]), str(districts["乙区"]), "--year", "2024", "--level",
+         "市", "--out", str(tmp_path / "市.xlsx")],
+        terminal_width=200,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output.count("是 2023 年度的，本次汇总 2024 年度，未计入") == 2
+    assert "计入 0 个单位" in result.output

@@ -638,6 +638,11 @@ _FINDINGS = (
         title="下级汇总表无法读取",
         template="无法读取下级汇总表 {path} 的明细或汇总数据{reason}。",
     ),
+    Message(
+        code="rollup-wrong-year",
+        title="下级汇总表年度不符",
+        template="下级汇总表 {path} 是 {actual} 年度的，本次汇总 {expected} 年度，未计入。",
+    ),
 )
 
 # The texts of the feedback sent back to an agency.

@@ -430,7 +430,7 @@ def rollup(
         f"未计入 {len(result.excluded)} 份文件，未报送 {len(result.missing)} 个单位。",
     )
     for finding in result.report.batch_findings:  # lower rollups that do not add up
-        if finding.code in ("rollup-sums-differ", "rollup-unreadable"):
+        if finding.code in ("rollup-sums-differ", "rollup-unreadable", "rollup-wrong-year"):
             _say(console, f"  {finding.message}")
     for item in result.excluded:
         reason = "已被替代" if item.superseded else f"{item.count('error')}处错误"

@@ -121,7 +121,7 @@ def rollup(
         else CheckReport(files=(), batch_findings=(), year=str(year or ""), district=district or "")
     )
     if lower:
-        report = merge_lower(report, [read_lower(path, form) for path in lower])
+        report = merge_lower(report, [read_lower(path, form) for path in lower], str(year or ""))
     included, excluded = [], []
     for result in report.files:
         usable = bool(result.values) and result.in_use

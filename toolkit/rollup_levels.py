@@ -135,21 +135,28 @@ def _sums_hold(
 def _finding(code: str, path: Path, **params: object) -> Finding:
     return Finding(
         code=code,
-        severity="error" if code == "rollup-unreadable" else "warning",
+        severity="warning" if code == "rollup-sums-differ" else "error",
         message=say(code, path=path, **params),
         file=str(path),
     )
 
 
-def merge_lower(report: CheckReport, lowers: Sequence[Lower]) -> CheckReport:
+def merge_lower(report: CheckReport, lowers: Sequence[Lower], year: str = "") -> CheckReport:
     """The check of the returned files with the lower rollups' agencies added; an agency counted
-    twice (same file, or same district and code) is set aside the second time, with a finding."""
+    twice (same file, or same district and code) is set aside the second time, with a finding.
+    A lower rollup of another year than `year` (or the returned files') is left out, reported."""
     seen_files: dict[str, str] = {}  # sha256 -> the rollup holding it
     seen_agencies: dict[tuple[str, str], str] = {}  # (district, code) -> the rollup holding it
     files: list[FileResult] = []
     findings: list[Finding] = []
+    target = year or report.year or next((x.year for x in lowers if x.year), "")
     for lower in lowers:
         findings.extend(lower.findings)
+        if lower.year and target and lower.year != target:
+            findings.append(
+                _finding("rollup-wrong-year", lower.path, actual=lower.year, expected=target)
+            )
+            continue
         for result in lower.results:
             twice = _twice(result, seen_files, seen_agencies)
             files.append(_set_aside(result, twice) if twice else result)
@@ -161,7 +168,7 @@ def merge_lower(report: CheckReport, lowers: Sequence[Lower]) -> CheckReport:
     return CheckReport(
         files=tuple(files),
         batch_findings=(*report.batch_findings, *findings),
-        year=report.year or next((x.year for x in lowers if x.year), ""),
+        year=target,
         district=report.district,
     )
 
