@@ -48,8 +48,31 @@ class Lower:
 
 def split_rollups(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
     """(rollup workbooks, returned workbooks) among the files to roll up."""
-    rollups = [p for p in paths if is_rollup(p)]
+    rollups = [p for p in paths if _may_be_rollup(p) and is_rollup(p)]
     return rollups, [p for p in paths if p not in rollups]
+
+
+WORKBOOK_PART_MAX = 1 << 20  # xl/workbook.xml of a real workbook is a few kilobytes
+
+
+def _may_be_rollup(path: Path) -> bool:
+    """A cheap first look (the sheet list only) before `is_rollup` reads the workbook: a returned
+    report has no 明细 sheet. Costs a zip directory and one small part, not a parse of the file,
+    so a rollup of ten thousand returned files does not pay a second reading of each."""
+    import zipfile
+
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("xl/workbook.xml")
+            if info.file_size > WORKBOOK_PART_MAX:
+                return True  # unusual: let the bounded reader decide
+            with archive.open(info) as part:
+                text = part.read(WORKBOOK_PART_MAX + 1)
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError):
+        return False  # not a zip we can read: the check reports it as a returned file
+    return DETAIL_SHEET.encode("utf-8") in text or b"&#" in text
 
 
 def read_lower(path: Path, form: Form) -> Lower:
