@@ -73,7 +73,7 @@ def docx_bytes(report: Report, template: Path | None = None) -> bytes:
                 if fill_in or block.placeholder:
                     run.font.highlight_color = 7  # WD_COLOR_INDEX.YELLOW: the office writes here
         elif isinstance(block, Gap):
-            document.add_paragraph(style=STYLES["body"]).add_run(block.text).italic = True
+            document.add_paragraph(block.text, style=STYLES["body"])  # no italics in Chinese
         elif isinstance(block, Grid):
             _table(document, block, width)
     document.core_properties.title = report.title

@@ -31,7 +31,7 @@ h3 { font-family: "楷体_GB2312", "楷体", "KaiTi", "STKaiti", "Noto Serif CJK
 p { margin: 0; text-indent: 2em; text-align: justify; }
 p.note { text-align: center; text-indent: 0; font-family: "楷体_GB2312", "楷体", "KaiTi", serif;
   color: #a00; margin-bottom: 1em; }
-p.gap { color: #666; font-style: italic; }
+p.gap { color: #555; }
 mark { background: #fff3a0; }
 .table-wrap { overflow-x: auto; margin: 0.5em 0 1em; }
 table { border-collapse: collapse; width: 100%;
