@@ -213,6 +213,8 @@ def test_files_with_errors_are_not_rendered_unless_asked_then_marked_draft(tmp_p
     assert drafted.rendered and all(r.draft for r in drafted.rendered if "（草稿）" in r.title)
     draft_pages = [p for r in drafted.rendered if r.draft for p in r.outputs]
     assert draft_pages
+    written = [p for r in drafted.rendered for p in r.outputs]
+    assert len({p.name for p in written}) == len(written)  # no draft written over another
     for page in draft_pages:
         assert "（草稿）" in page.name
         assert "草稿：所依据的工作簿未通过审核" in page.read_text(encoding="utf-8")

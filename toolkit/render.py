@@ -113,12 +113,12 @@ def render(
             usable = result.status in ("passed", "warnings") or (
                 include_errors and result.status == "failed"
             )
-            if not usable or not result.in_use:
+            if not usable or not result.in_use or not result.values:  # values: it was our form
                 skipped.append(result)
                 continue
             report = report_of(
                 form,
-                name=result.agency_name or result.agency_code,
+                name=result.agency_name or result.agency_code or Path(result.path).stem,
                 year=result.year,
                 values=result.values,
                 texts=result.texts,
@@ -165,7 +165,13 @@ def _write(
 
     protected = [*inputs, *([template] if template else [])]
     written: dict[int, list[Path]] = {i: [] for i in range(len(reports))}
-    names = [safe_file_name(planned.title) for _, planned in reports]
+    names: list[str] = []
+    for _, planned in reports:  # two reports never share a name (drafts of unnamed files)
+        name, n = safe_file_name(planned.title), 1
+        while name in names:
+            n += 1
+            name = safe_file_name(f"{planned.title}-{n}")
+        names.append(name)
     with staging_dir(out) as staging:
         documents: dict[Path, int] = {}
         for index, (report, _) in enumerate(reports):

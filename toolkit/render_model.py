@@ -263,9 +263,10 @@ def report_of(
             blocks.append(grid(form, section.table, figures))
         else:
             blocks.extend(narrative(section, texts))
+    rest = f"{year}年{form.title}" if year else form.title  # a draft of a file without a year
     return Report(
-        title=clean(f"{name}{year}年{form.title}"),
-        title_lines=title_lines(clean(name), f"{year}年{form.title}"),
+        title=clean(f"{name}{rest}"),
+        title_lines=title_lines(clean(name), rest),
         blocks=tuple(blocks),
         draft=draft,
         note=DRAFT_NOTE if draft else "",
