@@ -171,6 +171,12 @@ def build_template(path: Path = TEMPLATE) -> Path:
     normal = document.styles["Normal"]
     set_fonts(normal.element.get_or_add_rPr(), "仿宋_GB2312")
     normal.font.size = Pt(16)
+    language = OxmlElement("w:lang")  # Chinese line breaking and proofing in Word and WPS
+    language.set(qn("w:val"), "en-US")
+    language.set(qn("w:eastAsia"), "zh-CN")
+    normal.element.get_or_add_rPr().insert_element_before(
+        language, "w:eastAsianLayout", "w:specVanish", "w:oMath"
+    )
     aligns = {
         "center": WD_ALIGN_PARAGRAPH.CENTER,
         "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
