@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 YEAR ?= 2023
 RENDER_FORMATS ?= docx,html,pdf
 
-.PHONY: demo test lint typecheck format libreoffice fonts bench samples fuzz clean
+.PHONY: demo test lint typecheck format libreoffice fonts mail bench samples fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ demo: $(STAMP) fonts
 	$(BIN)/nianbao generate --roster samples/roster.csv --year $(YEAR) --district 示范区 \
 		--deadline $$(( $(YEAR) + 1 ))-01-15 --contact "区政务公开办 张敏 0371-12345678" \
 		--password demo-$(YEAR) --generated-at $(YEAR)-12-01T09:00:00 --out out/templates
+	@echo "== send --dry-run: the message to each agency as a .eml file (nothing is sent) =="
+	rm -rf out/eml
+	$(BIN)/nianbao send out/templates --sender office@example.org --dry-run out/eml \
+		--deadline $$(( $(YEAR) + 1 ))-01-15 --contact "区政务公开办 张敏 0371-12345678"
 	$(BIN)/nianbao check "samples/returned/*.xlsx" --roster samples/roster.csv --year $(YEAR) \
 		--district 示范区 --json out/check.json
 	@echo "== the invalid samples: errors found (exit code 1), findings workbook and feedback =="
@@ -40,6 +44,9 @@ libreoffice:
 fonts:
 	bash scripts/ensure-fonts.sh
 
+mail:
+	bash scripts/ensure-mail.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -51,7 +58,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(STAMP) libreoffice fonts lint typecheck
+test: $(STAMP) libreoffice fonts mail lint typecheck
 	$(BIN)/python -m pytest
 
 samples: $(STAMP) libreoffice

@@ -24,10 +24,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from toolkit.check import check
-from toolkit.form import standard_form
-from toolkit.generate import Fill, identity_for, write_workbook
+from toolkit.contract import identity_for
+from toolkit.fill import Fill
+from toolkit.form_file import standard_form
 from toolkit.layout import layout
 from toolkit.roster import Agency
+from toolkit.workbook import write_workbook
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 
@@ -138,7 +140,7 @@ def calamine_loop(files: list[Path]) -> tuple[float, float]:
 
 def check_run(files: list[Path]) -> tuple[float, float]:
     start = _clock()
-    check(files, year=2025)
+    check(files, year=2025, form=standard_form())
     return _since(start)
 
 
@@ -146,7 +148,7 @@ def rollup_run(files: list[Path], out: Path) -> tuple[float, float]:
     from toolkit.rollup import rollup
 
     start = _clock()
-    rollup(files, out=out, year=2025, include_errors=True)
+    rollup(files, out=out, year=2025, include_errors=True, form=standard_form())
     return _since(start)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from toolkit.form_file import standard_form
 from toolkit.generate import generate
 from toolkit.roster import Agency
 
@@ -38,6 +39,7 @@ def main() -> None:
                 district="基准区",
                 password="bench",
                 generated_at=datetime(2025, 12, 1, 9),
+                form=standard_form(),
             )
             timings.append(time.perf_counter() - start)
     best, median = min(timings), statistics.median(timings)

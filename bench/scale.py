@@ -21,9 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit.form import standard_form
-from toolkit.generate import Fill, identity_for, write_workbook
+from toolkit.contract import identity_for
+from toolkit.fill import Fill
+from toolkit.form_file import standard_form
 from toolkit.roster import Agency
+from toolkit.workbook import write_workbook
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 
@@ -79,7 +81,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         start = time.perf_counter()
-        result = rollup([files[0].parent], out=Path(scratch) / "rollup.xlsx", year=2025)
+        result = rollup(
+            [files[0].parent], out=Path(scratch) / "rollup.xlsx", year=2025, form=standard_form()
+        )
         elapsed = time.perf_counter() - start
         size = (Path(scratch) / "rollup.xlsx").stat().st_size
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -34,16 +34,14 @@ if str(ROOT) not in sys.path:
 
 from build_invalid import BASE_CODE, SAMPLE_KEY, build_invalid, write_key  # noqa: E402
 
-from toolkit.form import Form, complete, standard_form  # noqa: E402
-from toolkit.generate import (  # noqa: E402
-    PASS,
-    Fill,
-    file_name,
-    identity_for,
-    status_value,
-    write_workbook,
-)
+from toolkit.contract import file_name, identity_for  # noqa: E402
+from toolkit.fill import Fill  # noqa: E402
+from toolkit.form import Form, complete  # noqa: E402
+from toolkit.form_file import standard_form  # noqa: E402
+from toolkit.formulas import PASS, status_value  # noqa: E402
 from toolkit.roster import Agency, read_roster  # noqa: E402
+from toolkit.rules import kind_of  # noqa: E402
+from toolkit.workbook import write_workbook  # noqa: E402
 
 SEED = 2023
 YEAR = 2023
@@ -669,7 +667,7 @@ def check(
         raise ValueError(f"{agency.code}: not whole numbers >= 0: {', '.join(bad)}")
     complete_values = complete(form, values)
     for rule in form.rules:
-        if rule.live:
+        if kind_of(rule).live:
             result = status_value(rule, rule.instances, complete_values, texts)
             if result != PASS:
                 raise ValueError(f"{agency.code}: rule {rule.id} shows {result!r}")
@@ -694,7 +692,7 @@ def build(agency: Agency, form: Form, rng: random.Random) -> Fill:
 
 
 def write(agency: Agency, form: Form, fill: Fill, out_dir: Path) -> Path:
-    target = out_dir / file_name(agency, YEAR)
+    target = out_dir / file_name(form, agency, YEAR)
     write_workbook(
         target,
         form=form,

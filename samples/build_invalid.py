@@ -23,11 +23,13 @@ from typing import Any
 import openpyxl
 import xlsxwriter
 
+from toolkit.contract import META_SHEET, identity_for
+from toolkit.fill import Fill
 from toolkit.form import Form
-from toolkit.generate import META_SHEET, Fill, identity_for, write_workbook
 from toolkit.identity import KEY_FILE, key_note
 from toolkit.layout import layout
 from toolkit.roster import Agency
+from toolkit.workbook import write_workbook
 
 BASE_CODE = "QK005"  # 区民政局: non-zero figures in every table
 YEAR = 2023

@@ -8,7 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.form import Form, standard_form
+from toolkit.form import Form
+from toolkit.form_file import standard_form
 from toolkit.generate import GenerateResult, generate
 from toolkit.roster import read_roster
 
@@ -17,11 +18,12 @@ SAMPLES = ROOT / "samples"
 REFERENCE = Path(__file__).resolve().parent / "reference"
 GENERATED_AT = datetime(2025, 12, 1, 9, 0, 0)
 PASSWORD = "test-secret-2025"
+FORM = standard_form()  # the library is always given its form; the tests give the bundled one
 
 
 @pytest.fixture(scope="session")
 def form() -> Form:
-    return standard_form()
+    return FORM
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +37,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> GenerateResult:
         contact="区政务公开办 张敏 0371-12345678",
         password=PASSWORD,
         generated_at=GENERATED_AT,
+        form=FORM,
     )
 
 

@@ -76,7 +76,7 @@ def xml_text(text: str) -> str:
 
 @cache
 def _layout() -> tuple[object, ...]:
-    from toolkit.form import standard_form
+    from toolkit.form_file import standard_form
     from toolkit.layout import layout
 
     return tuple(layout(standard_form()))

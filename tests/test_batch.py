@@ -14,11 +14,11 @@ from typer.testing import CliRunner
 
 from toolkit.check import check
 from toolkit.cli import app
-from toolkit.form import standard_form
+from toolkit.form_file import standard_form
 from toolkit.identity import read_key
 from toolkit.roster import Agency
 
-from .conftest import SAMPLES
+from .conftest import FORM, SAMPLES
 
 sys.path.insert(0, str(SAMPLES))
 import build_invalid
@@ -85,7 +85,7 @@ def test_the_save_time_recorded_in_the_file_decides_not_the_name_or_file_time(
     (folder / "z-原报.xlsx").write_bytes(original)
     for path in folder.iterdir():
         os.utime(path, (1_700_000_000, 1_700_000_000))
-    report = check([folder], year=2023, key=KEY)
+    report = check([folder], year=2023, key=KEY, form=FORM)
     used = [r for r in report.files if r.in_use]
     assert [Path(r.path).name for r in used] == ["a-更正.xlsx"]
     (finding,) = [f for f in report.batch_findings if f.code == "duplicate-agency"]
@@ -99,7 +99,7 @@ def test_a_replaced_file_does_not_count(tmp_path: Path) -> None:
         _saved(_blank(), "2024-01-05T08:00:00Z"),
         _saved(BASE.read_bytes(), "2024-01-10T08:00:00Z"),
     )
-    report = check([folder], year=2023, key=KEY)
+    report = check([folder], year=2023, key=KEY, form=FORM)
     old = next(r for r in report.files if r.superseded)
     assert old.status == "failed" and old.count("error") == 1  # kept in the JSON, marked
     assert report.exit_code == 0 and report.errors == 0
@@ -125,7 +125,7 @@ def test_differing_reports_without_verified_identity_are_a_conflict(tmp_path: Pa
     other = tmp_path / "returned" / "c-另一份.xlsx"
     changed = _replaced(BASE.read_bytes(), b"<v>3</v>", b"<v>4</v>")
     other.write_bytes(_saved(changed, "2024-01-11T08:00:00Z"))
-    report = check([folder], year=2023)
+    report = check([folder], year=2023, form=FORM)
     assert report.exit_code == 1
     (conflict,) = [f for f in report.batch_findings if f.code == "agency-conflict"]
     assert "无法核验" in conflict.message
@@ -136,7 +136,7 @@ def test_equal_times_everywhere_cannot_decide(tmp_path: Path) -> None:
     folder = tmp_path / "returned"
     stamp = "2024-01-05T08:00:00Z"
     _pair(folder, _saved(_blank(), stamp), _saved(BASE.read_bytes(), stamp))
-    report = check([folder], year=2023, key=KEY)
+    report = check([folder], year=2023, key=KEY, form=FORM)
     (conflict,) = [f for f in report.batch_findings if f.code == "agency-conflict"]
     assert "无法判断哪份是最新的" in conflict.message
     assert report.exit_code == 1
@@ -147,18 +147,18 @@ def test_the_same_report_twice_is_only_a_note(tmp_path: Path) -> None:
     folder.mkdir()
     shutil.copy(BASE, folder / "a.xlsx")
     shutil.copy(BASE, folder / "b.xlsx")
-    report = check([folder], year=2023)
+    report = check([folder], year=2023, form=FORM)
     (finding,) = [f for f in report.batch_findings if f.code == "duplicate-agency"]
     assert "相同" in finding.message
     assert report.exit_code == 0 and sum(r.in_use for r in report.files) == 1
 
 
 def test_a_roster_stripped_of_leading_zeros_still_matches_with_a_hint(tmp_path: Path) -> None:
-    report = check([BASE], year=2023, roster=[Agency(code="qk005 ", name="区民政局")])
+    report = check([BASE], year=2023, roster=[Agency(code="qk005 ", name="区民政局")], form=FORM)
     assert not [f for f in report.batch_findings if f.code in ("missing-agency", "unknown-agency")]
     numeric = tmp_path / "001.xlsx"
     numeric.write_bytes(_replaced(BASE.read_bytes(), b"QK005", b"00005"))
-    report = check([numeric], year=2023, roster=[Agency(code="5", name="区民政局")])
+    report = check([numeric], year=2023, roster=[Agency(code="5", name="区民政局")], form=FORM)
     codes = [f.code for f in report.batch_findings]
     assert "roster-leading-zeros" in codes and "missing-agency" not in codes
     assert report.files[0].agency_code == "5"
@@ -166,11 +166,11 @@ def test_a_roster_stripped_of_leading_zeros_still_matches_with_a_hint(tmp_path: 
 
 def test_a_relabelled_file_is_caught_with_the_key_and_only_then() -> None:
     relabelled = RETURNED / "invalid" / "identity-mismatch.xlsx"
-    (result,) = check([relabelled], year=2023, key=KEY).files
+    (result,) = check([relabelled], year=2023, key=KEY, form=FORM).files
     (finding,) = [f for f in result.findings if f.code == "identity-mismatch"]
     assert finding.severity == "error" and f"（{result.agency_code}）" in finding.message
     assert result.verified is False
-    (unverified,) = check([relabelled], year=2023).files
+    (unverified,) = check([relabelled], year=2023, form=FORM).files
     assert unverified.verified is None and unverified.status == "passed"
-    (genuine,) = check([BASE], year=2023, key=KEY).files
+    (genuine,) = check([BASE], year=2023, key=KEY, form=FORM).files
     assert genuine.verified is True and genuine.status == "passed"

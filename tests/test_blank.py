@@ -3,18 +3,24 @@ checker and for the live status in the template alike (issue 9.5)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
 
 from toolkit.check import check
+from toolkit.contract import identity_for
+from toolkit.fill import Fill
 from toolkit.form import Form, defined_name
-from toolkit.generate import PASS, status_value
+from toolkit.formulas import PASS, status_value
 from toolkit.layout import layout
+from toolkit.roster import Agency
 from toolkit.text import BLANK_CHARACTERS, is_blank, strip_blank
+from toolkit.workbook import write_workbook
 
 from . import lo
+from .conftest import FORM
 
 INVISIBLE = "\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff\u202f\t"
 
@@ -46,6 +52,20 @@ def test_libreoffice_and_the_checker_agree_on_invisible_text(
         rule = rules[rule_id]
         ours = status_value(rule, list(rule.instances), values, all_texts)
         assert shown == ours != PASS, (rule_id, shown, ours)
-    (result,) = check([out]).files
+    (result,) = check([out], form=FORM).files
     codes = {f.code for f in result.findings}
     assert {"problems-required", "overview-required"} <= codes
+
+
+def test_a_keyword_with_invisible_characters_inside_is_written(form: Form, tmp_path: Path) -> None:
+    """信息\u200b处理费 looks like 信息处理费 on screen: template, Python and check all accept it."""
+    rule = next(r for r in form.rules if r.id == "fee-statement")
+    texts = {"s6.fees": "本年度未收取信息\u200b处理\u3000费。"}
+    assert status_value(rule, list(rule.instances), {}, texts) == PASS
+    assert status_value(rule, list(rule.instances), {}, {"s6.fees": "未收取费用"}) != PASS
+    agency = Agency(code="QK001", name="区发展和改革委员会")
+    identity = identity_for(form, agency, 2025, "示范区", datetime(2025, 12, 1, 9, 0, 0))
+    out = tmp_path / "fees.xlsx"
+    write_workbook(out, form=form, identity=identity, password="x", fill=Fill(texts=texts))
+    (result,) = check([out], form=FORM).files
+    assert "fee-statement" not in {f.code for f in result.findings}

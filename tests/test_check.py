@@ -12,15 +12,16 @@ import pytest
 from typer.testing import CliRunner
 
 from toolkit.catalogue import finding_codes
-from toolkit.check import CheckReport, check
+from toolkit.check import check
 from toolkit.cli import app
+from toolkit.findings import CheckReport
 from toolkit.form import Form, defined_name
 from toolkit.identity import read_key
 from toolkit.roster import Agency, read_roster
 from toolkit.values import parse_number as _parse_number
 
 from . import lo
-from .conftest import ROOT, SAMPLES
+from .conftest import FORM, ROOT, SAMPLES
 
 RETURNED = SAMPLES / "returned"
 INVALID = RETURNED / "invalid"
@@ -33,7 +34,7 @@ SAMPLE_KEY = read_key(SAMPLES)  # the sample office's key, beside samples/roster
 
 
 def _only(path: Path, **options: object) -> CheckReport:
-    report = check([path], year=2023, district="示范区", key=SAMPLE_KEY, **options)
+    report = check([path], year=2023, district="示范区", key=SAMPLE_KEY, **options, form=FORM)
     assert len(report.files) == 1
     return report
 
@@ -47,7 +48,7 @@ def test_every_invalid_sample_has_its_expectation() -> None:
 
 def finding_codes_for_files() -> list[str]:
     """Codes one file can show on its own (cross-year rules need last year's file)."""
-    from toolkit.form import standard_form
+    from toolkit.form_file import standard_form
 
     batch_only = {
         "duplicate-agency",
@@ -94,7 +95,7 @@ def test_status_follows_the_worst_finding(code: str, status: str) -> None:
 
 
 def test_valid_samples_pass_with_no_finding_at_all() -> None:
-    report = check([RETURNED / "*.xlsx"], year=2023, district="示范区", roster=ROSTER)
+    report = check([RETURNED / "*.xlsx"], year=2023, district="示范区", roster=ROSTER, form=FORM)
     assert len(report.files) == 13
     assert [f.to_dict() for r in report.files for f in r.findings] == []
     assert report.batch_findings == ()
@@ -118,7 +119,7 @@ def test_values_read_equal_what_the_sample_was_filled_with(form: Form) -> None:
 def test_inputs_are_never_modified() -> None:
     files = sorted(p for p in RETURNED.rglob("*") if p.is_file())
     before = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in files}
-    check([RETURNED], roster=ROSTER)
+    check([RETURNED], roster=ROSTER, form=FORM)
     after = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in files}
     assert after == before
 
@@ -138,7 +139,7 @@ def test_batch_duplicates_missing_unknown_and_skipped(tmp_path: Path) -> None:
         *(a for a in ROSTER if a.code in ("JD001", "JD002")),
         Agency(code="QK404", name="区不存在局"),
     ]
-    report = check([tmp_path], year=2023, roster=roster)
+    report = check([tmp_path], year=2023, roster=roster, form=FORM)
     codes = sorted(f.code for f in report.batch_findings)
     assert codes == ["duplicate-agency", "missing-agency", "skipped-file", "skipped-file",
                      "unknown-agency"]  # fmt: skip
@@ -151,7 +152,7 @@ def test_batch_duplicates_missing_unknown_and_skipped(tmp_path: Path) -> None:
 
 
 def test_year_is_inferred_from_the_batch_when_not_given() -> None:
-    report = check([RETURNED / "*.xlsx", INVALID / "wrong-year.xlsx"])
+    report = check([RETURNED / "*.xlsx", INVALID / "wrong-year.xlsx"], form=FORM)
     assert report.year == "2023"
     odd = next(r for r in report.files if r.path.endswith("wrong-year.xlsx"))
     assert [f.code for f in odd.findings] == ["wrong-year"]
@@ -172,14 +173,14 @@ def test_carry_over_and_in_force_against_last_years_file(form: Form, tmp_path: P
     previous = tmp_path / "2022" / "QK002.xlsx"
     previous.parent.mkdir()
     _write_2022(form, previous, last, this_year.texts)
-    report = check([this_year.path], year=2023, previous=[previous])
+    report = check([this_year.path], year=2023, previous=[previous], form=FORM)
     assert [f.code for f in report.files[0].findings] == []
 
     last["t3.carried_out.natural"] += 1
     last["t3.new.natural"] += 1
     last["t2.normative.in_force"] += 2
     _write_2022(form, previous, last, this_year.texts)
-    report = check([this_year.path], year=2023, previous=[previous.parent])
+    report = check([this_year.path], year=2023, previous=[previous.parent], form=FORM)
     found = [(f.code, f.row_label if f.code == "in-force" else f.column_label, f.actual,
               f.expected) for f in report.files[0].findings]  # fmt: skip
     natural, total = now["t3.carried_in.natural"], now["t3.carried_in.total"]
@@ -199,7 +200,9 @@ def test_carry_over_and_in_force_against_last_years_file(form: Form, tmp_path: P
 def _write_2022(form: Form, path: Path, values: dict[str, float], texts: dict[str, str]) -> None:
     from datetime import datetime
 
-    from toolkit.generate import Fill, identity_for, write_workbook
+    from toolkit.contract import identity_for
+    from toolkit.fill import Fill
+    from toolkit.workbook import write_workbook
 
     agency = Agency(code="QK002", name="区教育局")
     write_workbook(
@@ -237,7 +240,7 @@ def test_cli_exit_codes_and_json_equal_the_api(tmp_path: Path) -> None:
                                  "--json", str(out)], terminal_width=120)  # fmt: skip
     assert result.exit_code == 1, result.output
     assert "为空" in result.output and "有错误" in result.output
-    api = check([INVALID / "blank.xlsx"], year=2023).to_dict()
+    api = check([INVALID / "blank.xlsx"], year=2023, form=FORM).to_dict()
     assert json.loads(out.read_text(encoding="utf-8")) == api
     result = runner.invoke(app, ["check", str(RETURNED / "*.xlsx"), "--roster",
                                  str(SAMPLES / "roster.csv"), "--quiet"], terminal_width=120)  # fmt: skip
@@ -281,7 +284,7 @@ def test_clerk_types_placeholders_in_libreoffice(template: Path, tmp_path: Path)
     lo.fill(template, filled, {defined_name("t3.new.natural"): "-",
                                defined_name("t3.granted.business"): "",
                                defined_name("t2.licensing.decisions"): 12})  # fmt: skip
-    result = check([filled], year=2025).files[0]
+    result = check([filled], year=2025, form=FORM).files[0]
     found = {
         (f.code, f.row_label, f.column_label) for f in result.findings if f.severity == "error"
     }

@@ -13,13 +13,13 @@ from typer.testing import CliRunner
 
 from toolkit.check import check
 from toolkit.cli import app
+from toolkit.contract import META_SHEET, REVIEW_SHEET
 from toolkit.feedback import write_feedback
 from toolkit.form import Form
-from toolkit.generate import META_SHEET, REVIEW_SHEET
 from toolkit.report import write_findings_workbook
 
 from . import lo
-from .conftest import SAMPLES
+from .conftest import FORM, SAMPLES
 
 INVALID = SAMPLES / "returned" / "invalid"
 VALID_QK005 = next((SAMPLES / "returned").glob("QK005-*.xlsx"))
@@ -28,11 +28,11 @@ VALID_QK005 = next((SAMPLES / "returned").glob("QK005-*.xlsx"))
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """Feedback for a return with "-" typed into a number cell."""
-    report = check([INVALID / "placeholder.xlsx"], year=2023)
+    report = check([INVALID / "placeholder.xlsx"], year=2023, form=FORM)
     out = tmp_path_factory.mktemp("feedback")
     files, generated = write_feedback(
         report, out, password="demo-2023", deadline=date(2024, 1, 20),
-        contact="张敏 0371-12345678", today=date(2024, 1, 16),
+        contact="张敏 0371-12345678", today=date(2024, 1, 16), form=FORM,
     )  # fmt: skip
     return {"report": report, "files": files, "out": out, "generated": generated}
 
@@ -85,11 +85,11 @@ def test_corrected_copy_passes_and_keeps_protection_in_libreoffice(
     (copy,) = made["files"]
     (result,) = made["report"].files
     (finding,) = [f for f in result.findings if f.severity == "error"]
-    correct = check([VALID_QK005], year=2023).files[0].values
+    correct = check([VALID_QK005], year=2023, form=FORM).files[0].values
     key = next(k for k, v in result.raw.items() if v == "-")
     fixed = tmp_path / "fixed.xlsx"
     lo.fill(copy.workbook, fixed, {f"{finding.sheet}!{finding.cell}": correct[key]})
-    again = check([fixed], year=2023).files[0]
+    again = check([fixed], year=2023, form=FORM).files[0]
     assert [f.code for f in again.findings if f.severity != "info"] == []
     assert again.status == "passed"
     assert again.values == correct
@@ -98,7 +98,7 @@ def test_corrected_copy_passes_and_keeps_protection_in_libreoffice(
 
 
 def test_findings_workbook(form: Form, made: dict, tmp_path: Path) -> None:
-    report = check(sorted(INVALID.glob("*.xlsx")), year=2023)
+    report = check(sorted(INVALID.glob("*.xlsx")), year=2023, form=FORM)
     out = tmp_path / "审核结果.xlsx"
     copies = {f.source: f.workbook for f in made["files"]}
     write_findings_workbook(report, out, form=form, feedback=copies)
@@ -156,8 +156,10 @@ def test_copies_written_through_the_api_are_not_read_back_as_reports(tmp_path: P
     returned = tmp_path / "returned"
     returned.mkdir()
     shutil.copy(INVALID / "blank.xlsx", returned / "blank.xlsx")
-    made, _ = write_feedback(check([returned], year=2023), returned, password="pw")
+    made, _ = write_feedback(
+        check([returned], year=2023, form=FORM), returned, password="pw", form=FORM
+    )
     (copy,) = [f.workbook for f in made if f.workbook is not None]
-    again = check([returned], year=2023)
+    again = check([returned], year=2023, form=FORM)
     assert [r.path for r in again.files] == [str(returned / "blank.xlsx")]
     assert any(f.code == "skipped-file" and copy.name in f.message for f in again.batch_findings)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.form import Form, FormError, complete, load_form
+from toolkit.bundled import bundled
+from toolkit.form import Form, FormError, complete
+from toolkit.form_file import load_form, standard_form
 from toolkit.layout import layout
 
 from .conftest import REFERENCE
@@ -138,8 +140,13 @@ def test_layout_places_every_cell_once(form: Form) -> None:
     assert len(positions) == len(set(positions))
 
 
+# Every narrative part of the standard form, as a TOML list: too many for one status formula.
+ALL_PARTS = "[" + ", ".join(f'"{key}"' for key in standard_form().parts) + "]"
+REGULATIONS = '["regulations.issued", "regulations.repealed", "regulations.in_force"]'
+
+
 def _broken(tmp_path: Path, old: str, new: str) -> Path:
-    source = Path(load_form.__globals__["TEMPLATES_DIR"]) / "gov-info-2021.toml"
+    source = bundled()
     text = source.read_text(encoding="utf-8")
     assert old in text
     path = tmp_path / "broken.toml"
@@ -157,6 +164,13 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
         ('part = "s6.fees"', 'part = "s6.fee"', "s6.fee"),
         ('kind = "zero"\ntable', 'kind = "nonzero"\ntable', "kind 'nonzero' 未知"),
         ('severity = "warning"', 'severity = "fatal"', "severity"),
+        ('keywords = ["信息处理费"]', "keywords = []", "keywords 须至少有一个关键词"),
+        ('keywords = ["信息处理费"]', "keywords = ['信息\"处理费']", "英文双引号"),
+        ('keywords = ["信息处理费"]', 'keywords = ["信息*费"]', "英文双引号"),
+        ('keywords = ["信息处理费"]', 'keywords = ["信息 处理费"]', "空白字符"),
+        ('parts = ["s5.problems", "s5.improvements"]', "parts = []", "至少列出一个文字部分"),
+        ('parts = ["s5.problems", "s5.improvements"]', f"parts = {ALL_PARTS}", "parts 最多8个"),
+        (f"cells = {REGULATIONS}", "cells = []", "至少列出一个单元格"),
     ],
 )
 def test_loader_rejects_unknown_keys_and_broken_references(

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from toolkit.check import check
 
-from .conftest import SAMPLES
+from .conftest import FORM, SAMPLES
 
 BASE = next((SAMPLES / "returned").glob("QK005-*.xlsx")).read_bytes()
 PARTS = zipfile.ZipFile(io.BytesIO(BASE)).namelist()
@@ -146,7 +146,7 @@ def test_mutated_workbooks_never_crash_the_checker(mutation: tuple[str, object])
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "变异.xlsx"
         path.write_bytes(mutate(*mutation))
-        report = check([path], year=2023)
+        report = check([path], year=2023, form=FORM)
     (result,) = report.files
     assert result.status in ("passed", "warnings", "failed", "unreadable")
     for finding in result.findings:

@@ -12,22 +12,16 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from toolkit.contract import INSTRUCTIONS_SHEET, META_SHEET, file_name, identity_for
+from toolkit.fill import Fill
 from toolkit.form import Form, complete, defined_name
-from toolkit.generate import (
-    INSTRUCTIONS_SHEET,
-    META_SHEET,
-    PASS,
-    Fill,
-    GenerateResult,
-    file_name,
-    generate,
-    identity_for,
-    write_workbook,
-)
+from toolkit.formulas import PASS
+from toolkit.generate import GenerateResult, generate
 from toolkit.layout import a1, layout
 from toolkit.roster import Agency
+from toolkit.workbook import write_workbook
 
-from .conftest import GENERATED_AT, PASSWORD, validations_by_cell
+from .conftest import FORM, GENERATED_AT, PASSWORD, validations_by_cell
 
 AGENCY = Agency(code="QK003", name="区科学技术局")
 
@@ -201,9 +195,11 @@ def test_same_inputs_give_the_same_bytes(form: Form, tmp_path: Path) -> None:
 
 def test_file_names_are_safe_on_windows() -> None:
     odd = Agency(code="A/1", name='区"测试"局: 办公室?*')
-    assert file_name(odd, 2025) == "A_1-区_测试_局_ 办公室__-2025年政府信息公开工作年度报告.xlsx"
+    assert (
+        file_name(FORM, odd, 2025) == "A_1-区_测试_局_ 办公室__-2025年政府信息公开工作年度报告.xlsx"
+    )
     long = Agency(code="B1", name="很长" * 200)
-    name = file_name(long, 2025)
+    name = file_name(FORM, long, 2025)
     assert len(name.encode("utf-8")) <= 180
     assert name.startswith("B1-很长") and name.endswith("-2025年政府信息公开工作年度报告.xlsx")
 
@@ -212,7 +208,9 @@ def test_generate_writes_nothing_when_a_year_is_out_of_range(tmp_path: Path) -> 
     from toolkit.catalogue import UsageError
 
     with pytest.raises(UsageError, match="2020"):
-        generate([AGENCY], year=2020, out_dir=tmp_path / "out", generated_at=GENERATED_AT)
+        generate(
+            [AGENCY], year=2020, out_dir=tmp_path / "out", generated_at=GENERATED_AT, form=FORM
+        )
     assert not (tmp_path / "out").exists()
 
 
@@ -226,22 +224,6 @@ def _write(path: Path, form: Form, fill: Fill | None = None) -> None:
         password=PASSWORD,
         fill=fill,
     )
-
-
-def test_reused_sheet_xml_equals_freshly_assembled_xml(form: Form, tmp_path: Path) -> None:
-    """Content sheets are assembled once per run and reused; the bytes must not change."""
-    from toolkit import generate as module
-
-    other = identity_for(
-        form, Agency(code="JD002", name="建设路街道办事处"), 2025, "示范区", GENERATED_AT
-    )
-    _write(tmp_path / "first.xlsx", form)  # fills the cache
-    warm, cold = tmp_path / "warm.xlsx", tmp_path / "cold.xlsx"
-    write_workbook(warm, form=form, identity=other, password=PASSWORD)
-    module._SHEET_XML.clear()
-    write_workbook(cold, form=form, identity=other, password=PASSWORD)
-    assert warm.read_bytes() == cold.read_bytes()
-    assert module._SHEET_XML  # the cold run filled the cache again
 
 
 def test_fill_refuses_totals_and_misspelt_keys(form: Form, tmp_path: Path) -> None:
@@ -277,15 +259,17 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_late_agency_is_added_and_everything_else_kept(tmp_path: Path) -> None:
-    generate(FIRST, year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+    generate(FIRST, year=2025, out_dir=tmp_path, generated_at=GENERATED_AT, form=FORM)
     before = _snapshot(tmp_path)
     password = (tmp_path / "password.txt").read_text(encoding="utf-8").splitlines()[0]
-    late = generate([LATE], year=2025, out_dir=tmp_path, generated_at=datetime(2026, 1, 5))
+    late = generate(
+        [LATE], year=2025, out_dir=tmp_path, generated_at=datetime(2026, 1, 5), form=FORM
+    )
     after = _snapshot(tmp_path)
     for name, data in before.items():
         if name != "manifest.csv":
             assert after[name] == data, f"{name} was changed"
-    assert [p.name for p in late.files] == [file_name(LATE, 2025)]
+    assert [p.name for p in late.files] == [file_name(FORM, LATE, 2025)]
     assert late.password_reused and not late.password_generated
     rows = _manifest(tmp_path)
     assert [r["单位代码"] for r in rows] == ["QK001", "QK002", "QK014"]
@@ -295,7 +279,7 @@ def test_late_agency_is_added_and_everything_else_kept(tmp_path: Path) -> None:
     # the late template is protected with the folder's password, not a new one
     new = openpyxl.load_workbook(late.files[0])
     assert new[INSTRUCTIONS_SHEET].protection.sheet
-    old = openpyxl.load_workbook(tmp_path / file_name(FIRST[0], 2025))
+    old = openpyxl.load_workbook(tmp_path / file_name(FORM, FIRST[0], 2025))
     assert (
         new[INSTRUCTIONS_SHEET].protection.password == old[INSTRUCTIONS_SHEET].protection.password
     )
@@ -309,28 +293,54 @@ def _manifest_rows(data: bytes) -> list[dict[str, str]]:
 def test_a_different_password_is_refused_and_nothing_written(tmp_path: Path) -> None:
     from toolkit.catalogue import UsageError
 
-    generate(FIRST, year=2025, out_dir=tmp_path, password="first-pw", generated_at=GENERATED_AT)
+    generate(
+        FIRST,
+        year=2025,
+        out_dir=tmp_path,
+        password="first-pw",
+        generated_at=GENERATED_AT,
+        form=FORM,
+    )
     before = _snapshot(tmp_path)
     with pytest.raises(UsageError, match=r"password\.txt") as error:
-        generate([LATE], year=2025, out_dir=tmp_path, password="other", generated_at=GENERATED_AT)
+        generate(
+            [LATE],
+            year=2025,
+            out_dir=tmp_path,
+            password="other",
+            generated_at=GENERATED_AT,
+            form=FORM,
+        )
     assert error.value.code == "password-mismatch"
     assert _snapshot(tmp_path) == before
     same = generate(
-        [LATE], year=2025, out_dir=tmp_path, password="first-pw", generated_at=GENERATED_AT
+        [LATE],
+        year=2025,
+        out_dir=tmp_path,
+        password="first-pw",
+        generated_at=GENERATED_AT,
+        form=FORM,
     )
     assert len(same.files) == 1
 
 
 def test_existing_templates_are_kept_unless_forced(tmp_path: Path) -> None:
-    generate(FIRST, year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+    generate(FIRST, year=2025, out_dir=tmp_path, generated_at=GENERATED_AT, form=FORM)
     before = _snapshot(tmp_path)
-    again = generate(FIRST, year=2025, out_dir=tmp_path, generated_at=datetime(2026, 1, 5))
+    again = generate(
+        FIRST, year=2025, out_dir=tmp_path, generated_at=datetime(2026, 1, 5), form=FORM
+    )
     assert again.files == () and len(again.kept) == 2
     assert _snapshot(tmp_path) == before
     forced = generate(
-        FIRST[:1], year=2025, out_dir=tmp_path, generated_at=datetime(2026, 1, 5), force=True
+        FIRST[:1],
+        year=2025,
+        out_dir=tmp_path,
+        generated_at=datetime(2026, 1, 5),
+        force=True,
+        form=FORM,
     )
-    target = tmp_path / file_name(FIRST[0], 2025)
+    target = tmp_path / file_name(FORM, FIRST[0], 2025)
     assert forced.files == (target,)
     assert target.read_bytes() != before[target.name]
     rows = _manifest(tmp_path)
@@ -343,7 +353,7 @@ def test_an_english_manifest_is_read_and_rewritten_in_chinese(tmp_path: Path) ->
         "code,name,contact,email,file,sha256\r\nQK001,区发展和改革委员会,王磊,f@b.cn,a.xlsx,00\r\n",
         encoding="utf-8-sig",
     )
-    generate([LATE], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+    generate([LATE], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT, form=FORM)
     rows = _manifest(tmp_path)
     assert rows[0] == {
         "单位代码": "QK001", "单位名称": "区发展和改革委员会", "联系人": "王磊",
@@ -354,7 +364,7 @@ def test_an_english_manifest_is_read_and_rewritten_in_chinese(tmp_path: Path) ->
 
 def test_manifest_values_cannot_become_formulas(tmp_path: Path) -> None:
     hostile = Agency(code="QK020", name='=HYPERLINK("http://x","点我")', contact="+1", email="@x")
-    generate([hostile], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+    generate([hostile], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT, form=FORM)
     text = (tmp_path / "manifest.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in text and ",'+1,'@x," in text
     from toolkit.manifest import read_manifest
@@ -372,7 +382,7 @@ def test_colliding_file_names_are_refused_before_anything_is_written(tmp_path: P
         Agency(code="B1", name="乙局", line=6),
     )
     with pytest.raises(UsageError) as error:
-        generate(clash, year=2025, out_dir=tmp_path / "out", generated_at=GENERATED_AT)
+        generate(clash, year=2025, out_dir=tmp_path / "out", generated_at=GENERATED_AT, form=FORM)
     assert error.value.code == "file-name-collision"
     assert "第2行 A/1（甲局）、第5行 A_1（甲局）" in str(error.value)
     assert "B1" not in str(error.value)
@@ -381,7 +391,7 @@ def test_colliding_file_names_are_refused_before_anything_is_written(tmp_path: P
 
 def test_a_sixty_character_name_gives_a_name_capped_in_bytes(tmp_path: Path) -> None:
     agency = Agency(code="QK050", name="区" + "政务服务和大数据管理" * 6 + "局")
-    result = generate([agency], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+    result = generate([agency], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT, form=FORM)
     (path,) = result.files
     assert len(agency.name) == 62
     assert len(path.name.encode("utf-8")) <= 180 and path.is_file()
@@ -397,7 +407,7 @@ def test_a_failing_write_leaves_no_staging_folder_and_no_new_file(
     from toolkit import generate as module
     from toolkit.catalogue import UsageError
 
-    generate(FIRST[:1], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+    generate(FIRST[:1], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT, form=FORM)
     before = _snapshot(tmp_path)
     written = []
     real = module.write_workbook
@@ -415,6 +425,7 @@ def test_a_failing_write_leaves_no_staging_folder_and_no_new_file(
             year=2025,
             out_dir=tmp_path,
             generated_at=GENERATED_AT,
+            form=FORM,
         )
     assert error.value.code == "out-not-writable" and "磁盘空间不足" in str(error.value)
     assert written  # one template was made in the staging folder before the disk filled up
@@ -432,7 +443,7 @@ def test_interrupted_generate_leaves_nothing(
 
     monkeypatch.setattr(module, "write_workbook", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        generate(FIRST, year=2025, out_dir=tmp_path / "out", generated_at=GENERATED_AT)
+        generate(FIRST, year=2025, out_dir=tmp_path / "out", generated_at=GENERATED_AT, form=FORM)
     assert list((tmp_path / "out").iterdir()) == []
 
 
@@ -442,7 +453,9 @@ def test_outputs_follow_the_umask(tmp_path: Path) -> None:
 
     old = os.umask(0o022)
     try:
-        result = generate(FIRST[:1], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+        result = generate(
+            FIRST[:1], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT, form=FORM
+        )
     finally:
         os.umask(old)
     for path in (*result.files, result.manifest, result.password_file, result.key_file):
@@ -453,7 +466,7 @@ def test_text_from_the_roster_is_never_a_formula(tmp_path: Path) -> None:
     hostile = Agency(code="QK021", name='=HYPERLINK("http://x","点我")')
     result = generate(
         [hostile], year=2025, out_dir=tmp_path, district="=1+1", contact="@SUM(1)",
-        generated_at=GENERATED_AT,
+        generated_at=GENERATED_AT, form=FORM,
     )  # fmt: skip
     with zipfile.ZipFile(result.files[0]) as archive:
         for name in archive.namelist():
@@ -487,5 +500,5 @@ def test_a_worker_that_fails_leaves_nothing_behind(
     monkeypatch.setattr(module.os, "cpu_count", lambda: 2)
     many = [Agency(code=f"Z{i:02d}", name="单位") for i in range(40)]
     with pytest.raises(UsageError, match="磁盘空间不足"):
-        generate(many, year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+        generate(many, year=2025, out_dir=tmp_path, generated_at=GENERATED_AT, form=FORM)
     assert list(tmp_path.iterdir()) == []

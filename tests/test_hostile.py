@@ -22,7 +22,7 @@ from toolkit.check import check
 from toolkit.cli import app
 
 from . import hostile_corpus as hostile
-from .conftest import SAMPLES
+from .conftest import FORM, SAMPLES
 from .hostile_run import (
     MAX_RSS,
     MAX_SECONDS,
@@ -85,7 +85,7 @@ def _laughs() -> bytes:
 
 def _cell(key: str, inner: str, kind: str = "") -> Callable[[], bytes]:
     def build() -> bytes:
-        from toolkit.form import standard_form
+        from toolkit.form_file import standard_form
 
         _, ref, part = build_invalid._where(standard_form(), key)
         return build_invalid._set_cell(_base(), part, ref, inner, kind)
@@ -108,9 +108,10 @@ def _huge_sheet() -> bytes:
 def _other_office() -> bytes:
     from datetime import datetime
 
-    from toolkit.form import standard_form
-    from toolkit.generate import identity_for, write_workbook
+    from toolkit.contract import identity_for
+    from toolkit.form_file import standard_form
     from toolkit.roster import Agency
+    from toolkit.workbook import write_workbook
 
     form = standard_form()
     path = Path(os.environ.get("TMPDIR", "/tmp")) / f"other-{os.getpid()}.xlsx"
@@ -280,7 +281,7 @@ def test_corpus_has_at_least_25_kinds() -> None:
 @pytest.mark.parametrize("kind", sorted(CORPUS))
 def test_each_kind_gives_a_clear_finding(kind: str, corpus: Path) -> None:
     name, _, codes, status = CORPUS[kind]
-    report = check([corpus / name], year=2023, district="示范区")
+    report = check([corpus / name], year=2023, district="示范区", form=FORM)
     (result,) = report.files
     found = {f.code for f in result.findings}
     assert codes <= found, found
@@ -315,7 +316,7 @@ def test_same_file_twice_and_a_lock_file(tmp_path: Path) -> None:
     target = tmp_path / "报告.xlsx"
     shutil.copy(BASE, target)
     (tmp_path / "~$报告.xlsx").write_bytes(b"\0" * 165)
-    report = check([target, target, tmp_path], year=2023)
+    report = check([target, target, tmp_path], year=2023, form=FORM)
     assert len(report.files) == 1 and report.files[0].status == "passed"
     assert [f.code for f in report.batch_findings] == ["skipped-file"]
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.generate import generate, identity_for
+from toolkit.contract import identity_for
+from toolkit.generate import generate
 from toolkit.identity import (
     KEY_FILE,
     agency_token,
@@ -18,7 +19,7 @@ from toolkit.identity import (
 )
 from toolkit.roster import Agency
 
-from .conftest import GENERATED_AT
+from .conftest import FORM, GENERATED_AT
 
 FIELDS = {"form_id": "gov-info-2021", "form_version": "2021", "year": 2025, "district": "示范区"}
 
@@ -80,7 +81,7 @@ def test_odd_meta_values_never_raise(form, year, generated_at, expected_year) ->
 
 def test_key_file_is_created_once_and_kept(tmp_path: Path) -> None:
     agency = Agency(code="QK003", name="区科学技术局")
-    first = generate([agency], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT)
+    first = generate([agency], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT, form=FORM)
     key_path = tmp_path / KEY_FILE
     assert first.key_file == key_path
     text = key_path.read_text(encoding="utf-8")
@@ -88,7 +89,7 @@ def test_key_file_is_created_once_and_kept(tmp_path: Path) -> None:
     key = read_key(tmp_path)
     assert key is not None and read_key(key_path) == key
     late = Agency(code="QK014", name="区新设局")
-    generate([late], year=2025, out_dir=tmp_path, generated_at=datetime(2026, 1, 5))
+    generate([late], year=2025, out_dir=tmp_path, generated_at=datetime(2026, 1, 5), form=FORM)
     assert key_path.read_text(encoding="utf-8") == text  # never overwritten
     assert read_key(tmp_path) == key
 
@@ -97,7 +98,11 @@ def test_find_key_prefers_issued_then_the_roster_folder(tmp_path: Path) -> None:
     issued, beside = tmp_path / "issued", tmp_path / "office"
     for folder in (issued, beside):
         generate(
-            [Agency(code="A1", name="甲")], year=2025, out_dir=folder, generated_at=GENERATED_AT
+            [Agency(code="A1", name="甲")],
+            year=2025,
+            out_dir=folder,
+            generated_at=GENERATED_AT,
+            form=FORM,
         )
     roster = beside / "roster.csv"
     roster.write_text("单位代码,单位名称\nA1,甲\n", encoding="utf-8")

@@ -9,8 +9,9 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from toolkit.contract import META_SHEET
 from toolkit.form import Form, complete, defined_name
-from toolkit.generate import META_SHEET, PASS, status_value
+from toolkit.formulas import PASS, status_value
 from toolkit.layout import layout
 
 from . import lo

@@ -25,16 +25,19 @@ from typer.testing import CliRunner
 
 from toolkit import outputs
 from toolkit.catalogue import UsageError
-from toolkit.check import check, collect
+from toolkit.check import check
 from toolkit.cli import app
+from toolkit.contract import file_name, identity_for
+from toolkit.discover import collect
+from toolkit.fill import Fill
 from toolkit.form import Form
-from toolkit.generate import Fill, file_name, identity_for, write_workbook
 from toolkit.outputs import MARKER, staging_dir, write_atomic
 from toolkit.report import write_findings_workbook, write_json
 from toolkit.rollup import rollup
 from toolkit.roster import Agency, read_roster
+from toolkit.workbook import write_workbook
 
-from .conftest import ROOT, SAMPLES
+from .conftest import FORM, ROOT, SAMPLES
 
 RETURNED = SAMPLES / "returned"
 SAMPLE = sorted(RETURNED.glob("QK001-*.xlsx"))[0]
@@ -211,11 +214,11 @@ def test_the_library_refuses_to_overwrite_an_input(form: Form, tmp_path: Path) -
     victim = folder / SAMPLE.name
     before = victim.read_bytes()
     with pytest.raises(UsageError) as caught:
-        rollup([folder], out=victim, year=2023)
+        rollup([folder], out=victim, year=2023, form=FORM)
     assert caught.value.code == "output-is-input"
     with pytest.raises(UsageError):
-        rollup([folder], out=tmp_path / "ok.xlsx", csv_path=victim, year=2023)
-    report = check([folder], year=2023)
+        rollup([folder], out=tmp_path / "ok.xlsx", csv_path=victim, year=2023, form=FORM)
+    report = check([folder], year=2023, form=FORM)
     with pytest.raises(UsageError):
         write_json(report, victim)
     with pytest.raises(UsageError):
@@ -236,7 +239,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, form: Form) -> dict[str, P
     folder = tmp_path_factory.mktemp("hostile")
     returned = folder / "returned"
     returned.mkdir()
-    base = check([SAMPLE], year=2023).files[0]
+    base = check([SAMPLE], year=2023, form=FORM).files[0]
     values = {c.key: base.values[c.key] for c in form.inputs}
     texts = dict(base.texts)
     first = next(iter(texts))
@@ -246,15 +249,15 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, form: Form) -> dict[str, P
     notes = {"rule-making": PAYLOADS[2] + " 本单位受托制定规章"}
     agency = Agency(code="+1+1", name=PAYLOADS[0])
     identity = identity_for(form, agency, 2023, "@SUM(1)", datetime(2023, 12, 1, 9))
-    path = returned / file_name(agency, 2023)
+    path = returned / file_name(FORM, agency, 2023)
     write_workbook(path, form=form, identity=identity, password="pw",
                    fill=Fill(values=values, texts=texts, raw=raw, notes=notes))  # fmt: skip
     shutil.copy(OTHER, returned / OTHER.name)
-    report = check([returned], year=2023)
+    report = check([returned], year=2023, form=FORM)
     findings = folder / "审核结果.xlsx"
     write_findings_workbook(report, findings, form=form)
     result = rollup([returned], out=folder / "汇总.xlsx", csv_path=folder / "long.csv",
-                    year=2023, include_errors=True)  # fmt: skip
+                    year=2023, include_errors=True, form=FORM)  # fmt: skip
     assert any(r.agency_code == "+1+1" for r in result.included)
     return {"findings": findings, "rollup": folder / "汇总.xlsx", "csv": folder / "long.csv"}
 
@@ -321,7 +324,7 @@ def _cli(*args: str | Path) -> tuple[int, str]:
 def test_markup_and_controls_print_literally(form: Form, tmp_path: Path) -> None:
     folder = tmp_path / "returned"
     folder.mkdir()
-    base = check([SAMPLE], year=2023).files[0]
+    base = check([SAMPLE], year=2023, form=FORM).files[0]
     for code, name in (("A1", "[/x]"), ("A2", "[bold red]红字")):
         agency = Agency(code=code, name=name)
         write_workbook(folder / f"{code}.xlsx", form=form, password="pw",
@@ -357,7 +360,7 @@ def test_the_table_names_the_file_when_an_agency_sent_two(tmp_path: Path) -> Non
 
 def test_findings_workbook_lists_missing_agencies_and_prints(form: Form, tmp_path: Path) -> None:
     roster = [*read_roster(SAMPLES / "roster.csv"), Agency(code="ZZ9", name="尚未报送的单位")]
-    report = check([SAMPLE, RETURNED / "invalid"], year=2023, roster=roster)
+    report = check([SAMPLE, RETURNED / "invalid"], year=2023, roster=roster, form=FORM)
     out = tmp_path / "审核结果.xlsx"
     write_findings_workbook(report, out, form=form)
     book = openpyxl.load_workbook(out)

@@ -284,7 +284,7 @@ def test_a_file_that_kills_its_worker_is_unreadable_and_the_batch_goes_on(
     from toolkit.check import check
     from toolkit.cli import app
 
-    from .conftest import SAMPLES
+    from .conftest import FORM, SAMPLES
 
     base = next((SAMPLES / "returned").glob("QK005-*.xlsx"))
     for name in ("甲.xlsx", "致命.xlsx", "乙.xlsx"):
@@ -299,7 +299,7 @@ def test_a_file_that_kills_its_worker_is_unreadable_and_the_batch_goes_on(
     monkeypatch.setattr(
         toolkit.inspection, "read_workbook", fatal
     )  # workers are forked: they see it
-    report = check([tmp_path], year=2023)
+    report = check([tmp_path], year=2023, form=FORM)
     statuses = {Path(r.path).name: r.status for r in report.files}
     assert statuses == {"甲.xlsx": "passed", "致命.xlsx": "unreadable", "乙.xlsx": "passed"}
     (died,) = [r for r in report.files if r.status == "unreadable"]

@@ -22,7 +22,7 @@ from toolkit.form import Form
 from toolkit.layout import layout
 from toolkit.read import CellError, Workbook, bounds_of, read_workbook
 
-from .conftest import ROOT, SAMPLES
+from .conftest import FORM, ROOT, SAMPLES
 
 BASE = next((SAMPLES / "returned").glob("QK005-*.xlsx"))
 PRODUCERS = Path(__file__).resolve().parent / "producers"
@@ -64,7 +64,7 @@ def test_every_producer_variant_reads_as_the_original(
                 assert theirs == value, (name, _a1(r, c), value, theirs)
     if path.suffix == ".xlsx":
         assert _structure(book) == _structure(original)
-    report = check([path], year=2023, district="示范区")
+    report = check([path], year=2023, district="示范区", form=FORM)
     assert report.files[0].status == "passed", [f.message for f in report.files[0].findings]
 
 
@@ -228,7 +228,7 @@ def test_an_unaddressed_cell_takes_its_place_after_addressed_empty_ones(
 _MEASURE = """
 import json, resource, sys, time
 from pathlib import Path
-from toolkit.form import standard_form
+from toolkit.form_file import standard_form
 from toolkit.read import read_workbook
 form = standard_form()
 start, wall = time.process_time(), time.perf_counter()
@@ -306,7 +306,7 @@ def test_hostile_xlsx_is_read_within_bounds(kind: str, tmp_path: Path) -> None:
 def test_far_content_is_reported_by_check(tmp_path: Path) -> None:
     path = tmp_path / "远处.xlsx"
     path.write_bytes(_sheet3('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'))
-    (result,) = check([path], year=2023, district="示范区").files
+    (result,) = check([path], year=2023, district="示范区", form=FORM).files
     (finding,) = [f for f in result.findings if f.code == "extra-content"]
     assert finding.cell == "XFD1048576" and result.status == "warnings"
 
@@ -338,7 +338,7 @@ def test_sheet_listed_twice_is_refused(tmp_path: Path, form: Form) -> None:
             target.writestr(info, data)
     book = read_workbook(out, form)
     assert "同名工作表" in book.error and "_meta" in book.error.lower()
-    (result,) = check([out], year=2023).files
+    (result,) = check([out], year=2023, form=FORM).files
     assert result.status == "unreadable"
 
 
@@ -476,5 +476,5 @@ def test_floods_of_validations_and_merges_stay_bounded(tmp_path: Path) -> None:
     result = _measured(path)
     _bounded(result)
     assert not result["error"]
-    (checked,) = check([path], year=2023, district="示范区").files
+    (checked,) = check([path], year=2023, district="示范区", form=FORM).files
     assert checked.status == "passed", [f.message for f in checked.findings]

@@ -13,7 +13,7 @@ from toolkit.feedback import needs_feedback, write_feedback
 from toolkit.form import Form
 from toolkit.layout import layout
 
-from .conftest import SAMPLES
+from .conftest import FORM, SAMPLES
 
 RETURNED = SAMPLES / "returned"
 INVALID = RETURNED / "invalid"
@@ -21,12 +21,12 @@ BASE = next(RETURNED.glob("QK005-*.xlsx"))
 
 
 def _values(path: Path) -> dict[str, float]:
-    (result,) = check([path], year=2023).files
+    (result,) = check([path], year=2023, form=FORM).files
     return result.values
 
 
 def test_an_inserted_row_is_a_warning_and_every_value_is_read(form: Form) -> None:
-    (result,) = check([INVALID / "layout-changed.xlsx"], year=2023).files
+    (result,) = check([INVALID / "layout-changed.xlsx"], year=2023, form=FORM).files
     truth = _values(BASE)
     assert result.values == truth
     (moved,) = [f for f in result.findings if f.code == "layout-changed"]
@@ -41,7 +41,7 @@ def test_an_inserted_row_is_a_warning_and_every_value_is_read(form: Form) -> Non
 def test_cells_that_cannot_be_found_are_asked_for_and_the_rest_carried(
     form: Form, tmp_path: Path
 ) -> None:
-    report = check([INVALID / "cell-missing.xlsx"], year=2023)
+    report = check([INVALID / "cell-missing.xlsx"], year=2023, form=FORM)
     (result,) = report.files
     truth = _values(BASE)
     lost = {k for k in truth if k.startswith("t3.withheld_third_party.")}
@@ -50,7 +50,7 @@ def test_cells_that_cannot_be_found_are_asked_for_and_the_rest_carried(
         if key not in lost and not form.cells[key].is_total:
             assert result.values[key] == value, key
     assert result.texts and all(result.texts[k] for k in ("s1.active", "s6.fees"))
-    (made,), _ = write_feedback(report, tmp_path, password="pw")
+    (made,), _ = write_feedback(report, tmp_path, password="pw", form=FORM)
     assert made.workbook is not None and made.email is not None
     copy = openpyxl.load_workbook(made.workbook)
     sheets = {s.name: s for s in layout(form)}
@@ -73,6 +73,6 @@ def test_cells_that_cannot_be_found_are_asked_for_and_the_rest_carried(
 
 
 def test_totals_over_a_lost_cell_raise_no_false_rule_findings() -> None:
-    (result,) = check([INVALID / "cell-missing.xlsx"], year=2023).files
+    (result,) = check([INVALID / "cell-missing.xlsx"], year=2023, form=FORM).files
     assert not [f for f in result.findings if f.code.startswith("t3-")]
     assert math.isnan(result.values.get("t3.result_total.natural", math.nan))

@@ -200,7 +200,9 @@ def test_empty_parts_are_rendered_as_gaps_and_the_command_says_so(tmp_path: Path
     assert "六、其他需要报告的事项（二）落实上级年度政务公开工作要点情况" in result.output
 
 
-def test_files_with_errors_are_not_rendered_unless_asked_then_marked_draft(tmp_path: Path) -> None:
+def test_files_with_errors_are_not_rendered_unless_asked_then_marked_draft(
+    tmp_path: Path, form: Form
+) -> None:
     broken = SAMPLES / "returned" / "invalid"
     runner = CliRunner()
     result = runner.invoke(
@@ -209,7 +211,9 @@ def test_files_with_errors_are_not_rendered_unless_asked_then_marked_draft(tmp_p
     )  # fmt: skip
     assert result.exit_code == 1, result.output
     assert "未生成" in result.output and "--include-errors" in result.output
-    drafted = render([broken], out=tmp_path / "b", formats=("html",), include_errors=True)
+    drafted = render(
+        [broken], out=tmp_path / "b", formats=("html",), form=form, include_errors=True
+    )
     assert drafted.rendered and all(r.draft for r in drafted.rendered if "（草稿）" in r.title)
     draft_pages = [p for r in drafted.rendered if r.draft for p in r.outputs]
     assert draft_pages
@@ -403,12 +407,12 @@ def test_an_office_restyles_the_word_template_without_code(tmp_path: Path, form:
 
 
 def test_the_form_option_names_the_form_definition(tmp_path: Path) -> None:
-    from toolkit.form import STANDARD_FILE, TEMPLATES_DIR
+    from toolkit.bundled import STANDARD_FILE, bundled
 
     runner = CliRunner()
     out = tmp_path / "out"
     args = ["render", str(QK003), "--out", str(out), "--format", "html"]
-    ok = runner.invoke(app, [*args, "--form", str(TEMPLATES_DIR / STANDARD_FILE)])
+    ok = runner.invoke(app, [*args, "--form", str(bundled(STANDARD_FILE))])
     assert ok.exit_code == 0, ok.output
     assert len(list(out.glob("*.html"))) == 1
     bad = tmp_path / "坏表式.toml"

@@ -19,10 +19,11 @@ from typer.testing import CliRunner
 from toolkit.check import check
 from toolkit.cli import app
 from toolkit.form import Form
-from toolkit.generate import PASS
+from toolkit.formulas import PASS
 from toolkit.layout import layout
 from toolkit.previous import read_details
-from toolkit.rollup import DETAIL_SHEET, rollup
+from toolkit.rollup import rollup
+from toolkit.rollup_names import DETAIL_SHEET
 from toolkit.roster import read_roster
 
 from . import lo
@@ -31,7 +32,7 @@ from .conftest import SAMPLES as _SAMPLES
 sys.path.insert(0, str(_SAMPLES))
 import build_invalid
 
-from .conftest import SAMPLES
+from .conftest import FORM, SAMPLES
 
 RETURNED = SAMPLES / "returned"
 ROSTER = read_roster(SAMPLES / "roster.csv")
@@ -56,7 +57,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     out = tmp_path_factory.mktemp("rollup")
     result = rollup(
         [RETURNED / "*.xlsx"], out=out / "汇总.xlsx", roster=ROSTER, year=2023,
-        district="示范区", csv_path=out / "long.csv", generated_at=STAMP,
+        district="示范区", csv_path=out / "long.csv", generated_at=STAMP, form=FORM,
     )  # fmt: skip
     return {"result": result, "out": out}
 
@@ -137,7 +138,7 @@ def test_long_csv(form: Form, made: dict) -> None:
 
 def test_same_inputs_give_the_same_bytes(made: dict, tmp_path: Path) -> None:
     again = rollup([RETURNED / "*.xlsx"], out=tmp_path / "again.xlsx", roster=ROSTER, year=2023,
-                   district="示范区", generated_at=STAMP)  # fmt: skip
+                   district="示范区", generated_at=STAMP, form=FORM)  # fmt: skip
     assert again.out.read_bytes() == made["result"].out.read_bytes()
 
 
@@ -155,7 +156,7 @@ def test_files_with_errors_are_excluded_or_flagged(form: Form, tmp_path: Path) -
         form, sorted(p for p in returned.glob("*.xlsx") if p.name != "QK005.xlsx")
     )
     result = rollup([returned], out=tmp_path / "a.xlsx", roster=ROSTER, year=2023,
-                    generated_at=STAMP)  # fmt: skip
+                    generated_at=STAMP, form=FORM)  # fmt: skip
     assert [Path(r.path).name for r in result.excluded] == ["QK005.xlsx"]
     assert result.totals == pytest.approx(others)  # the excluded file contributes nothing
     assert result.exit_code(strict=True) == 1 and result.exit_code(strict=False) == 0
@@ -164,8 +165,8 @@ def test_files_with_errors_are_excluded_or_flagged(form: Form, tmp_path: Path) -
     assert status["QK005"] == "未计入（2处错误）"
 
     flagged = rollup([returned], out=tmp_path / "b.xlsx", roster=ROSTER, year=2023,
-                     include_errors=True, generated_at=STAMP)  # fmt: skip
-    qk005 = check([returned / "QK005.xlsx"], year=2023).files[0].values
+                     include_errors=True, generated_at=STAMP, form=FORM)  # fmt: skip
+    qk005 = check([returned / "QK005.xlsx"], year=2023, form=FORM).files[0].values
     assert (
         flagged.totals["t3.carried_out.natural"]
         == others["t3.carried_out.natural"] + qk005["t3.carried_out.natural"]
@@ -196,7 +197,7 @@ def test_check_previous_accepts_the_rollup(form: Form, made: dict) -> None:
     """Last year's rollup serves as last year's data: its 明细 row per agency."""
     details = read_details(made["result"].out, form)
     assert set(details) == {a.code for a in ROSTER}
-    report = check([RETURNED / "*.xlsx"], year=2023, previous=[made["result"].out])
+    report = check([RETURNED / "*.xlsx"], year=2023, previous=[made["result"].out], form=FORM)
     carry = [f for r in report.files for f in r.findings if f.code == "carry-over"]
     expected = []
     for result in report.files:
@@ -225,7 +226,9 @@ def test_explained_warnings_travel_up_to_the_rollup(tmp_path: Path) -> None:
     """An agency's explanation of a soft rule is shown in 状态 and listed for the office."""
     explained = SAMPLES / "returned" / "invalid" / "rule-making-explained.xlsx"
     out = tmp_path / "rollup.xlsx"
-    result = rollup([explained], out=out, year=2023, generated_at=datetime(2024, 2, 1, 9))
+    result = rollup(
+        [explained], out=out, year=2023, generated_at=datetime(2024, 2, 1, 9), form=FORM
+    )
     assert [r.path for r in result.included] == [str(explained)]
     book = CalamineWorkbook.from_path(str(out))
     status = book.get_sheet_by_name("状态").to_python()

@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 
 from toolkit.cli import app
 from toolkit.form import Form
-from toolkit.rollup import DETAIL_SHEET, rollup
+from toolkit.rollup import rollup
+from toolkit.rollup_names import DETAIL_SHEET
 
 from .conftest import SAMPLES
 
@@ -30,7 +31,7 @@ STAMP = datetime(2024, 2, 1, 9)
 
 
 @pytest.fixture(scope="module")
-def districts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def districts(tmp_path_factory: pytest.TempPathFactory, form: Form) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("levels")
     made = {}
     for name, files in (("甲区", RETURNED[:7]), ("乙区", RETURNED[7:])):
@@ -39,9 +40,9 @@ def districts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         for path in files:
             shutil.copy(path, folder / path.name)
         made[name] = root / f"{name}.xlsx"
-        rollup([folder], out=made[name], generated_at=STAMP)
+        rollup([folder], out=made[name], form=form, generated_at=STAMP)
     made["all"] = root / "all.xlsx"
-    rollup(RETURNED, out=made["all"], generated_at=STAMP)
+    rollup(RETURNED, out=made["all"], form=form, generated_at=STAMP)
     return made
 
 
@@ -53,9 +54,10 @@ def test_a_city_sums_its_districts_down_to_the_agency(
         out=tmp_path / "市.xlsx",
         district="示范市",
         level="市",
+        form=form,
         generated_at=STAMP,
     )
-    whole = rollup([districts["all"]], out=tmp_path / "one.xlsx", generated_at=STAMP)
+    whole = rollup([districts["all"]], out=tmp_path / "one.xlsx", form=form, generated_at=STAMP)
     assert len(city.included) == len(RETURNED) == len(whole.included)
     for key, value in city.totals.items():
         assert math.isclose(value, whole.totals[key], abs_tol=1e-6), key
@@ -73,7 +75,9 @@ def test_a_city_sums_its_districts_down_to_the_agency(
     assert meta["level"] == "市" and meta["agencies"] == str(len(RETURNED))
 
 
-def test_an_agency_counted_twice_is_refused(tmp_path: Path, districts: dict[str, Path]) -> None:
+def test_an_agency_counted_twice_is_refused(
+    tmp_path: Path, form: Form, districts: dict[str, Path]
+) -> None:
     runner = CliRunner()
     args = ["rollup", str(districts["甲区"]), str(districts["乙区"]), str(RETURNED[0]),
             "--level", "市", "--out", str(tmp_path / "市.xlsx")]  # fmt: skip
@@ -87,6 +91,7 @@ def test_an_agency_counted_twice_is_refused(tmp_path: Path, districts: dict[str,
         [districts["甲区"], copy],
         out=tmp_path / "twice.xlsx",
         level="市",
+        form=form,
         generated_at=STAMP,
     )
     assert len(twice.included) == 7 and len(twice.excluded) == 7
@@ -124,13 +129,15 @@ def test_level_is_checked(tmp_path: Path, districts: dict[str, Path]) -> None:
     assert result.exit_code == 2 and "--level" in result.output
 
 
-def test_the_city_draft_speaks_of_the_city(tmp_path: Path, districts: dict[str, Path]) -> None:
+def test_the_city_draft_speaks_of_the_city(
+    tmp_path: Path, form: Form, districts: dict[str, Path]
+) -> None:
     from toolkit.render import render
     from toolkit.render_docx import docx_text
 
     city = rollup([districts["甲区"], districts["乙区"]], out=tmp_path / "市.xlsx",
-                  district="示范市", level="市", generated_at=STAMP)  # fmt: skip
-    (draft,) = render([city.out], out=tmp_path / "out", formats=("docx",)).rendered
+                  district="示范市", level="市", form=form, generated_at=STAMP)  # fmt: skip
+    (draft,) = render([city.out], out=tmp_path / "out", formats=("docx",), form=form).rendered
     assert draft.outputs[0].name == "示范市2023年政府信息公开工作年度报告（草稿）.docx"
     text = docx_text(draft.outputs[0].read_bytes())
     assert "全市各级行政机关共收到政府信息公开申请257件" in text and "全区" not in text

@@ -28,16 +28,18 @@ import pytest
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from toolkit.check import CheckReport, FileResult, check
+from toolkit.check import check
 from toolkit.cli import app
-from toolkit.form import Form, complete, defined_name, standard_form
+from toolkit.findings import CheckReport, FileResult
+from toolkit.form import Form, complete, defined_name
+from toolkit.form_file import standard_form
 from toolkit.generate import generate
 from toolkit.identity import read_key
 from toolkit.layout import SheetLayout, a1, layout
 from toolkit.roster import Agency, read_roster
 
 from . import lo
-from .conftest import SAMPLES
+from .conftest import FORM, SAMPLES
 
 sys.path.insert(0, str(SAMPLES))
 import build as sample_build
@@ -274,6 +276,7 @@ def _check(world: World, name: str, *extra: str | Path) -> Checked:
         year=YEAR,
         district=DISTRICT,
         key=read_key(world.root / "templates"),
+        form=FORM,
     )
     return Checked(code, output, json.loads(out.read_text(encoding="utf-8")), library)
 

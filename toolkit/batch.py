@@ -19,7 +19,7 @@ from pathlib import Path
 from .catalogue import FINDINGS, say
 from .findings import FileResult, Finding, cell_order
 from .identity import normalise_code
-from .inspection import Inspected
+from .inspection_values import Inspected
 from .roster import Agency
 
 __all__ = ["judge", "verdict"]

@@ -339,6 +339,183 @@ _ALL = (
         title="处理超时",
         template="处理超时（超过 {seconds} 秒仍未读完），已停止读取",
     ),
+    # mail (issue 16): send and collect (toolkit/send.py, collect.py, mail_message.py).
+    Message(
+        code="mail-template",
+        title="邮件文本模板有误",
+        template="邮件文本模板 {path} 无法使用：{reason}",
+    ),
+    Message(
+        code="mail-server",
+        title="无法连接邮件服务器",
+        template="无法连接邮件服务器 {server}：{reason}",
+    ),
+    Message(
+        code="mail-login",
+        title="邮箱登录失败",
+        template="邮件服务器 {server} 拒绝登录（用户 {user}）：{reason}。请核对用户名和密码（授权码）。",
+    ),
+    Message(
+        code="mail-address",
+        title="发件地址无效",
+        template="{option} 的地址“{address}”无效，应形如 office@example.org。",
+    ),
+    Message(
+        code="mail-server-option",
+        title="服务器地址有误",
+        template="{option} 的值“{value}”无效，应为 主机名 或 主机名:端口，如 smtp.example.org:465。",
+    ),
+    Message(
+        code="mail-tls",
+        title="加密方式有误",
+        template="{option} 只能是 {choices}，不能是“{value}”。",
+    ),
+    Message(
+        code="mail-manifest",
+        title="没有发送清单",
+        template="在 {path} 中没有找到 manifest.csv（由 nianbao generate 生成），或其中没有任何单位。",
+    ),
+    Message(
+        code="mail-only-unknown",
+        title="没有该单位",
+        template="--only 指定的单位代码 {codes} 不在发送清单中。",
+    ),
+    Message(
+        code="mail-folder",
+        title="邮箱文件夹无法打开",
+        template="无法打开邮箱文件夹“{folder}”：{reason}",
+    ),
+    Message(
+        code="mail-no-password",
+        title="没有密码",
+        template="没有邮箱密码：请设置环境变量 {variable}，或在终端中运行以便输入密码。",
+    ),
+    Message(
+        code="mail-rate",
+        title="发送速率有误",
+        template="--rate 应为每分钟发送的封数（大于 0），不能是“{value}”。",
+    ),
+    Message(
+        code="mail-feedback-empty",
+        title="没有审核意见",
+        template="在 {path} 中没有找到审核意见（<单位代码>.txt，由 nianbao check --feedback 生成）。",
+    ),
+    Message(
+        code="mail-log-unreadable",
+        title="记录文件无法读取",
+        template="记录文件 {path} 无法读取（{reason}）。为免丢失已有记录，未收发任何邮件；请修复或移走该文件后重试。",
+    ),
+    Message(
+        code="mail-smtp-missing",
+        title="没有发件服务器",
+        template="请用 --smtp 指定发件服务器，或用 --dry-run 文件夹 只生成 .eml 文件。",
+    ),
+    Message(
+        code="mail-reply-needs-smtp",
+        title="回复需要发件服务器",
+        template="--reply 须同时给出 --smtp 和 --sender（回复用的发件服务器和地址），并加 --check。",
+    ),
+    # mail (issue 16): reasons given per agency, per attachment and per server reply.
+    Message(code="mail-no-address", title="没有电子邮箱", template="名单中没有电子邮箱"),
+    Message(code="mail-bad-address", title="电子邮箱无效", template="电子邮箱地址无效"),
+    Message(code="mail-attach-missing", title="附件文件不存在", template="找不到文件 {name}"),
+    Message(
+        code="mail-attach-unreadable",
+        title="附件文件无法读取",
+        template="无法读取 {name}：{reason}",
+    ),
+    Message(
+        code="mail-attach-too-large",
+        title="附件过大",
+        template="{name} 超过 25 MB，邮件服务器通常不接受",
+    ),
+    Message(code="mail-text-too-large", title="文本过大", template="文件过大"),
+    Message(code="mail-text-encoding", title="文本编码有误", template="不是 UTF-8 编码的文本"),
+    Message(code="mail-text-subject", title="缺少主题行", template="第一行须为“主题：……”"),
+    Message(
+        code="mail-net-certificate",
+        title="证书无法验证",
+        template="服务器证书无法验证（{reason}）；内部证书请用 --cafile 指定",
+    ),
+    Message(
+        code="mail-net-tls",
+        title="加密连接失败",
+        template="加密连接失败（{reason}）；请核对 --tls 与端口是否匹配",
+    ),
+    Message(
+        code="mail-net-unsupported",
+        title="服务器不支持",
+        template="服务器不支持所需的功能（如登录或 STARTTLS）；请核对 --tls 与端口",
+    ),
+    Message(code="mail-net-disconnected", title="连接断开", template="服务器断开了连接"),
+    Message(code="mail-net-reply", title="服务器答复", template="服务器答复 {code} {text}"),
+    Message(code="mail-net-host", title="找不到主机", template="找不到该主机名"),
+    Message(code="mail-net-timeout", title="连接超时", template="连接超时"),
+    Message(
+        code="mail-net-refused", title="连接被拒绝", template="连接被拒绝（端口上没有邮件服务）"
+    ),
+    Message(code="mail-too-large", title="附件过大", template="附件超过 {size}"),
+    Message(
+        code="mail-message-too-large", title="邮件过大", template="邮件大小 {size} 字节，超过上限"
+    ),
+    Message(code="mail-fetch-failed", title="邮件无法取回", template="邮件无法取回"),
+    Message(code="mail-no-workbook", title="没有报表附件", template="邮件中没有报表附件"),
+    Message(code="mail-duplicate", title="重复的附件", template="与已保存的 {file} 相同"),
+    Message(
+        code="mail-unidentified",
+        title="未识别单位",
+        template="不是下发的模板（没有单位信息），请人工查看",
+    ),
+    Message(
+        code="mail-zip-members",
+        title="压缩包文件过多",
+        template="压缩包内文件超过 {count} 个，疑似恶意构造",
+    ),
+    Message(
+        code="mail-zip-ratio",
+        title="压缩比异常",
+        template="压缩包压缩比异常（疑似“压缩炸弹”），已拒绝",
+    ),
+    Message(
+        code="mail-zip-member-too-large",
+        title="压缩包内文件过大",
+        template="压缩包内的 {name} 超过 {size}",
+    ),
+    Message(
+        code="mail-zip-total",
+        title="压缩包解压后过大",
+        template="压缩包解压后过大（疑似“压缩炸弹”），已拒绝",
+    ),
+    Message(
+        code="mail-zip-size-lie",
+        title="压缩包记录不符",
+        template="压缩包中的文件大小与记录不符，已拒绝",
+    ),
+    Message(code="mail-zip-encrypted", title="压缩包已加密", template="压缩包已加密，无法打开"),
+    Message(code="mail-zip-broken", title="压缩包已损坏", template="压缩包已损坏，无法打开"),
+    Message(code="mail-zip-empty", title="压缩包中没有报表", template="压缩包中没有报表文件"),
+    # issue 12 part 3 (--form): the form definition file a command is given.
+    Message(
+        code="form-unreadable",
+        title="表式定义文件无法读取",
+        template="无法读取表式定义文件 {path}：{reason}",
+    ),
+    Message(
+        code="form-too-large",
+        title="表式定义文件过大",
+        template="表式定义文件 {path} 超过 {limit}，不像是表式定义文件。",
+    ),
+    Message(
+        code="form-malformed",
+        title="表式定义文件内容有误",
+        template="表式定义文件 {path} 内容有误：某一项的值类型不对（{reason}）。请对照内置的 gov-info-2021.toml 检查各项的写法。",
+    ),
+    Message(
+        code="previous-other-form",
+        title="上年汇总表的表式不同",
+        template="上年汇总表 {path} 的表式为“{actual}”，不是本次使用的“{expected}”，无法用于核对上年数据。"
+        "请用同一表式的上年汇总表或上年报回的文件。",
+    ),
     # render: the published report (issue 13)
     Message(
         code="render-format",
@@ -431,7 +608,7 @@ _FINDINGS = (
     Message(
         code="old-format",
         title="旧版表式",
-        template="此文件使用的是旧版（{actual}）表式。{expected}年度报告须使用2021年新版表式（国办公开办函〔2021〕30号），请使用本次下发的模板重新填写。",
+        template="此文件使用的是旧版（{actual}）表式。{expected}年度报告须使用{version}年新版表式（{basis}），请使用本次下发的模板重新填写。",
     ),
     Message(
         code="wrong-year",

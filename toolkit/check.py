@@ -1,156 +1,30 @@
 """Checks returned workbooks: identity, layout, cell values, and every 勾稽 rule through pandera.
 
-`check()` finds the files, inspects each one on its own (inspection.py, on every core for large
+`check()` finds the files (discover.py), inspects each one on its own (inspection.py, on every core for large
 batches), validates all of them at once as one frame (validate.py), and judges the batch as a whole
 (batch.py): several files of one agency, agencies missing, agencies not on the roster.
 """
 
 from __future__ import annotations
 
-import glob
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from .catalogue import UsageError, say
-from .findings import CheckReport, FileResult, Finding, file_finding
-from .form import Form, standard_form
-from .inspection import FileCheck, Inspected
+from .discover import collect
+from .findings import CheckReport, file_finding
+from .form import Form
+from .inspection import FileCheck
+from .inspection_values import Inspected
 from .layout import layout
 from .roster import Agency
 
-__all__ = [
-    "SUFFIXES",
-    "CheckReport",
-    "FileResult",
-    "Finding",
-    "check",
-    "collect",
-]
+__all__ = ["check"]
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 PARALLEL_MIN_FILES = 64  # below this, more than one worker process costs more than it saves
 FILE_TIMEOUT = 30.0  # seconds for one file; a real one takes a few milliseconds
 
-
-# ------------------------------------------------------------------------------------------------
-# Which files
-# ------------------------------------------------------------------------------------------------
-
-
-def collect(
-    paths: Sequence[str | Path], *, own_outputs: bool = False
-) -> tuple[list[Path], list[Finding]]:
-    """Files named, found in folders (recursively) or matched by glob patterns (expanded here, so
-    that Windows cmd works too). Lock files, hidden files, nianbao's own outputs (by the folder's
-    marker, unless `own_outputs`) and anything that is not a regular file are skipped with a note.
-
-    Only regular files are ever opened: a device, FIFO or socket (or a symlink to one) named
-    explicitly stops the run in Chinese (exit 2); found in a folder, it gets a note. A file named
-    explicitly is read even when nianbao wrote it (the user asked for it, e.g. last year's rollup).
-    """
-    from .outputs import is_marked_output, marked_hashes
-    from .text import inert
-
-    found: list[Path] = []
-    skipped: list[Finding] = []
-    markers: dict[Path, dict[str, str]] = {}
-    for raw in paths:
-        text = str(raw)
-        path = Path(text)
-        named = False
-        if path.is_dir():
-            root = path
-            candidates = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES)
-        elif os.path.lexists(path):
-            kind = _special_kind(path)
-            if kind:
-                raise UsageError("input-not-regular", path=inert(text), kind=kind)
-            root, candidates, named = path.parent, [path], True
-        elif glob.has_magic(text):
-            root = _fixed_prefix(text)  # hidden-ness is judged below the pattern's fixed folder
-            candidates = sorted(Path(p) for p in glob.glob(text, recursive=True))
-        else:
-            raise UsageError("path-missing", path=inert(text))
-        for candidate in candidates:
-            if candidate.is_dir():
-                continue
-            reason = _skip_reason(candidate, root)
-            if not reason and not named and not own_outputs:
-                folder = candidate.parent
-                if folder not in markers:
-                    markers[folder] = marked_hashes(folder)
-                if is_marked_output(candidate, markers[folder]):
-                    reason = say("skip-own-output")
-            if reason:
-                skipped.append(_note(candidate, reason))
-            else:
-                found.append(candidate)
-    unique: dict[str, Path] = {}
-    for path in found:
-        unique.setdefault(os.path.normcase(os.path.abspath(path)), path)
-    if not unique:
-        raise UsageError("no-files", paths="、".join(inert(p) for p in paths))
-    return list(unique.values()), skipped
-
-
-def _special_kind(path: Path) -> str:
-    """What a path is when it is not a regular file (following symlinks), or ""."""
-    import stat
-
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return "无法访问的链接"  # a dangling or looping symlink
-    if stat.S_ISREG(mode):
-        return ""
-    if stat.S_ISDIR(mode):
-        return "文件夹"
-    if stat.S_ISFIFO(mode):
-        return "管道"
-    if stat.S_ISSOCK(mode):
-        return "套接字"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "设备"
-    return "特殊文件"
-
-
-def _fixed_prefix(pattern: str) -> Path:
-    parts = Path(pattern).parts
-    fixed = [p for p in parts[: next(i for i, p in enumerate(parts) if glob.has_magic(p))]]
-    return Path(*fixed) if fixed else Path()
-
-
-def _skip_reason(path: Path, root: Path) -> str:
-    """Lock files always; hidden files and folders only below the folder the user named; anything
-    that is not a regular file (it is never opened: a FIFO would block, a device never ends)."""
-    if path.name.startswith("~$"):
-        return "Excel 或 WPS 打开文件时生成的临时锁定文件"
-    try:
-        below = path.relative_to(root).parts
-    except ValueError:
-        below = (path.name,)
-    if any(part.startswith(".") for part in below):
-        return "隐藏文件"
-    kind = _special_kind(path)
-    if kind:
-        return say("skip-not-regular", kind=kind)
-    return ""
-
-
-def _note(path: Path, reason: str) -> Finding:
-    return Finding(
-        code="skipped-file",
-        severity="info",
-        message=say("skipped-file", file=path, reason=reason),
-        file=str(path),
-    )
-
-
-# ------------------------------------------------------------------------------------------------
-# The whole batch
-# ------------------------------------------------------------------------------------------------
 
 _worker: FileCheck | None = None
 
@@ -216,7 +90,7 @@ def _died(form: Form, path: Path, reason: str) -> Inspected:
 def check(
     paths: Sequence[str | Path],
     *,
-    form: Form | None = None,
+    form: Form,
     roster: Sequence[Agency] | None = None,
     year: int | str | None = None,
     district: str | None = None,
@@ -233,7 +107,6 @@ def check(
     from .batch import judge, verdict
     from .validate import validate
 
-    form = form or standard_form()
     check_year(form, year)
     files, skipped = collect(paths)
     inspected = _inspect_all(files, form, str(year or ""), district or "", progress, key)

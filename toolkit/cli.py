@@ -5,26 +5,37 @@ Heavy libraries are imported inside the commands so that `nianbao --help` stays 
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .cli_mail import register as _register_mail
+from .cli_render import register as _register_render
+from .cli_support import (
+    EXIT_FAILED,
+    EXIT_OK,
+    FormOption,
+    _check_year,
+    _console,
+    _date,
+    _datetime,
+    _fail,
+    _form,
+    _inputs,
+    _interrupted,
+    _key,
+    _progress,
+    _say,
+    _stop_after_interruption,
+)
 from .cli_zh import install as _install_chinese
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from rich.console import Console
-
     from .feedback import FeedbackFile
     from .generate import GenerateResult
-    from .roster import Agency
 
 __all__ = ["app", "main"]
-
-EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
 _install_chinese()  # usage, help headings and the parser's messages in Chinese (cli_zh.py)
 
@@ -66,46 +77,6 @@ IssuedOption = Annotated[
         "不给时在名单所在的文件夹中查找。",
     ),
 ]
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"错误：{_plain(message)}", err=True)
-    return typer.Exit(EXIT_FAILED)
-
-
-def _plain(message: object) -> str:
-    """A message that may quote untrusted text (a path, a name), made inert line by line: the
-    message's own line breaks stay, anything a file brought in is shown as escapes."""
-    from .text import inert
-
-    return "\n".join(inert(line) for line in str(message).split("\n"))
-
-
-def _say(console: Console, text: str) -> None:
-    """Print a plain line (no rich markup is parsed: names and paths come from outside)."""
-    console.print(_plain(text), markup=False, highlight=False)
-
-
-def _datetime(option: str, value: str | None) -> datetime:
-    from .catalogue import UsageError
-
-    if value is None:
-        return datetime.now().replace(microsecond=0)
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise UsageError("bad-datetime", option=option, value=value) from None
-
-
-def _date(option: str, value: str | None) -> date | None:
-    from .catalogue import UsageError
-
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError("bad-date", option=option, value=value) from None
 
 
 @app.command(
@@ -157,6 +128,7 @@ def generate(
         bool,
         typer.Option("--force", help="文件夹中已有同名模板时重新生成并替换（默认保留不动）。"),
     ] = False,
+    form_path: FormOption = None,
 ) -> None:
     from .catalogue import UsageError
     from .form import FormError
@@ -165,6 +137,7 @@ def generate(
     from .roster import Agency, Roster, clean_name, read_roster_with_notes
 
     try:
+        form = _form(form_path)
         if roster is not None and (agency_code or agency_name):
             raise UsageError("agency-both")
         if roster is not None:
@@ -185,6 +158,7 @@ def generate(
             contact=contact,
             password=password,
             generated_at=_datetime("--generated-at", generated_at),
+            form=form,
             force=force,
         )
     except (UsageError, FormError) as exc:
@@ -272,9 +246,11 @@ def check(
         str, typer.Option("--contact", help="联系人及电话，写入审核意见和邮件正文。")
     ] = "",
     issued: IssuedOption = None,
+    form_path: FormOption = None,
 ) -> None:
     from .catalogue import UsageError
     from .check import check as run
+    from .form import FormError
     from .report import render_terminal, write_json
 
     console = _console()
@@ -282,12 +258,13 @@ def check(
     copies: dict[str, Path] = {}
     generated: str | None = None
     try:
-        _check_year(year)
+        form = _form(form_path)
+        _check_year(form, year)
         due = _date("--deadline", deadline)
         agencies, files = _inputs(paths, roster, (json_path, xlsx_path))
         key = _key(issued, roster)
         if previous:  # last year's files are inputs too: never written over
-            from .check import collect
+            from .discover import collect
             from .outputs import refuse_inputs
 
             try:
@@ -300,6 +277,7 @@ def check(
         with _progress(console, len(files)) as progress:
             report = run(
                 paths,
+                form=form,
                 roster=agencies,
                 year=year,
                 district=district,
@@ -316,6 +294,7 @@ def check(
                 made, generated = write_feedback(
                     report,
                     feedback_dir,
+                    form=form,
                     password=password,
                     deadline=due,
                     contact=contact,
@@ -325,11 +304,10 @@ def check(
             if json_path is not None:
                 write_json(report, json_path)
             if xlsx_path is not None:
-                from .form import standard_form
                 from .report import write_findings_workbook
 
-                write_findings_workbook(report, xlsx_path, form=standard_form(), feedback=copies)
-    except UsageError as exc:
+                write_findings_workbook(report, xlsx_path, form=form, feedback=copies)
+    except (UsageError, FormError) as exc:
         raise _fail(str(exc)) from None
     render_terminal(report, console, quiet=quiet)
     for output, what in ((json_path, "完整结果"), (xlsx_path, "审核结果工作簿")):
@@ -398,13 +376,16 @@ def rollup(
             help="汇总层级：区、市或省，用于标题（如“全市汇总”）；输入可含下级汇总表（逐级汇总）。",
         ),
     ] = "区",
+    form_path: FormOption = None,
 ) -> None:
     from .catalogue import UsageError
+    from .form import FormError
     from .rollup import rollup as run
 
     console = _console()
     try:
-        _check_year(year)
+        form = _form(form_path)
+        _check_year(form, year)
         stamp = _datetime("--generated-at", generated_at)
         agencies, files = _inputs(paths, roster, (out, csv_path))
         key = _key(issued, roster)
@@ -419,10 +400,11 @@ def rollup(
                 csv_path=csv_path,
                 include_errors=include_errors,
                 generated_at=stamp,
+                form=form,
                 progress=progress,
                 level=level,
             )
-    except UsageError as exc:
+    except (UsageError, FormError) as exc:
         raise _fail(str(exc)) from None
     _say(
         console,
@@ -445,91 +427,8 @@ def rollup(
     raise typer.Exit(result.exit_code(strict))
 
 
-from .cli_render import register as _register_render  # noqa: E402
-
-_register_render(app)
-
-
-def _console() -> Console:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=True)
-
-
-def _inputs(
-    paths: list[str], roster: Path | None, outputs: tuple[Path | None, ...]
-) -> tuple[tuple[Agency, ...] | None, list[Path]]:
-    """The roster and the files a command reads, refusing outputs that would overwrite one
-    (before the long check; the library refuses again when it writes)."""
-    from .catalogue import UsageError
-    from .check import collect
-    from .outputs import refuse_inputs
-    from .roster import read_roster
-
-    try:
-        agencies = read_roster(roster) if roster is not None else None
-    except UsageError as exc:
-        if exc.code != "roster-rows":
-            raise
-        raise UsageError("roster-rows-review", **exc.params) from None  # not "未生成任何文件"
-    files, _ = collect(paths)
-    for output in outputs:
-        if output is not None:
-            refuse_inputs(output, [*files, *([roster] if roster is not None else [])])
-    return agencies, files
-
-
-def _key(issued: Path | None, roster: Path | None) -> bytes | None:
-    """The office's key for verifying identities; a named --issued without one is an error."""
-    from .catalogue import UsageError
-    from .identity import find_key
-
-    key = find_key(issued, roster)
-    if issued is not None and key is None:
-        raise UsageError("issued-key-missing", path=issued)
-    return key
-
-
-def _check_year(year: int | None) -> None:
-    """--year outside the years the form applies to is refused before any file is read."""
-    if year is not None:
-        from .arguments import check_year
-        from .form import standard_form
-
-        check_year(standard_form(), year)
-
-
-class _progress:
-    """A progress bar on stderr for long runs; nothing for short ones or when not a terminal."""
-
-    def __init__(self, console: Console, total: int) -> None:
-        self.total = total
-        self.bar = None
-        if total >= 50 and console.stderr is False:
-            import sys
-
-            if sys.stderr.isatty():
-                from rich.progress import Progress
-
-                self.bar = Progress(transient=True, console=_stderr_console())
-
-    def __enter__(self) -> Callable[[int, int], None] | None:
-        if self.bar is None:
-            return None
-        self.bar.start()
-        self.task = self.bar.add_task("审核中", total=self.total)
-        bar = self.bar
-        return lambda done, total: bar.update(self.task, completed=done)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-def _stderr_console() -> Console:
-    from rich.console import Console
-
-    return Console(stderr=True)
+_register_mail(app)  # send, collect (issue 16)
+_register_render(app)  # render (issue 13)
 
 
 def main() -> None:
@@ -570,38 +469,3 @@ def main() -> None:
             err=True,
         )
         sys.exit(EXIT_FAILED)
-
-
-def _interrupted(exc: BaseException) -> bool:
-    """True when an exception was caused, somewhere down its chain, by an interruption."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, KeyboardInterrupt):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
-
-
-def _stop_after_interruption() -> None:
-    """Remove the outputs in progress, say so in one Chinese line, exit 2."""
-    import contextlib
-    import os
-    import signal
-    import sys
-
-    from .catalogue import say
-    from .outputs import cleanup_pending
-
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # a second signal must not stop the cleanup
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_IGN)
-    cleanup_pending()
-    typer.echo(say("interrupted"), err=True)
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    # Exit now: an interpreter torn down mid-import (a signal can land anywhere) was seen to die by
-    # the signal during finalisation under load, losing the exit code. Everything of ours is clean.
-    os._exit(EXIT_FAILED)

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .cli_support import FormOption
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -43,12 +45,6 @@ def render(
             "--format", help="输出格式，逗号分隔：docx、html、pdf（PDF 需要 LibreOffice）。"
         ),
     ] = "docx,html,pdf",
-    form_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--form", help="表式定义文件（.toml）；不给时用国办公开办函〔2021〕30号格式。"
-        ),
-    ] = None,
     template: Annotated[
         Path | None,
         typer.Option(
@@ -69,25 +65,20 @@ def render(
             help="下发模板的文件夹（含 nianbao-key.txt）或该密钥文件，用于核验报回文件确属所标单位。",
         ),
     ] = None,
+    form_path: FormOption = None,
 ) -> None:
     from .catalogue import UsageError
-    from .cli import EXIT_FAILED, _check_year, _console, _fail, _key
+    from .cli_support import EXIT_FAILED, _check_year, _console, _fail, _form, _key
+    from .form import FormError
     from .render import parse_formats
     from .render import render as run
 
     console = _console()
     try:
-        _check_year(year)
+        form = _form(form_path)
+        _check_year(form, year)
         wanted = parse_formats(formats)
         key = _key(issued, None)
-        form = None
-        if form_file is not None:
-            from .form import FormError, load_form
-
-            try:
-                form = load_form(form_file)
-            except (FormError, OSError) as exc:
-                raise _fail(str(exc)) from None
         result = run(
             paths,
             out=out,
@@ -99,7 +90,7 @@ def render(
             district=district,
             key=key,
         )
-    except UsageError as exc:
+    except (UsageError, FormError) as exc:
         raise _fail(str(exc)) from None
     if not result.rendered and not result.skipped:
         raise typer.Exit(EXIT_FAILED)
@@ -109,7 +100,7 @@ def render(
 
 def _report(console: Console, result: RenderResult, out: Path) -> None:
     from .catalogue import STATUS_TITLES
-    from .cli import _say
+    from .cli_support import _say
 
     for item in result.rendered:
         kinds = "、".join(p.suffix[1:] for p in item.outputs)

@@ -12,13 +12,15 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .catalogue import SEVERITY_TITLES, UsageError, say
+from .contract import Identity, file_name, identity_for
+from .fill import Fill, Review
 from .findings import CheckReport, FileResult, Finding
-from .form import Form, standard_form
-from .generate import Fill, Identity, Review, file_name, identity_for, write_workbook
+from .form import Form
 from .layout import layout
 from .outputs import mark_output, write_atomic
 from .roster import Agency
 from .text import safe_file_name
+from .workbook import write_workbook
 
 __all__ = ["FeedbackFile", "needs_feedback", "write_feedback"]
 
@@ -47,10 +49,9 @@ def asks_agency(finding: Finding, form: Form) -> bool:
     return finding.severity == "warning" and finding.code in explainable and not finding.explained
 
 
-def needs_feedback(result: FileResult, form: Form | None = None) -> bool:
+def needs_feedback(result: FileResult, form: Form) -> bool:
     """Whether the agency must act on its file in use (a replaced file, or one of a conflict the
     office settles, asks nothing of the agency)."""
-    form = form or standard_form()
     return result.in_use and (
         bool(result.missing) or any(asks_agency(f, form) for f in result.findings)
     )
@@ -60,7 +61,7 @@ def write_feedback(
     report: CheckReport,
     out_dir: Path,
     *,
-    form: Form | None = None,
+    form: Form,
     password: str | None = None,
     deadline: date | None = None,
     contact: str = "",
@@ -69,7 +70,6 @@ def write_feedback(
 ) -> tuple[list[FeedbackFile], str | None]:
     """Write a copy and an email text per agency with findings; return them and the password
     used when one had to be generated (None when given)."""
-    form = form or standard_form()
     generated = None
     if password is None:
         password = generated = secrets.token_urlsafe(9)
@@ -129,7 +129,7 @@ def _one(
     if not any(f.code in NO_COPY for f in shown):
         identity = _identity(form, report, result)
         year = int(identity.year)
-        workbook = out_dir / _copy_name(agency, year)
+        workbook = out_dir / _copy_name(form, agency, year)
         if workbook.resolve() in keep:  # an agency sent last round's copy back unrenamed
             raise UsageError("output-is-input", path=workbook)
         review = Review(
@@ -206,8 +206,8 @@ def _identity(form: Form, report: CheckReport, result: FileResult) -> Identity:
     return replace(current, template_id=meta["template_id"], token=meta.get("token", ""))
 
 
-def _copy_name(agency: Agency, year: int) -> str:
-    stem = file_name(agency, year).removesuffix(".xlsx")
+def _copy_name(form: Form, agency: Agency, year: int) -> str:
+    stem = file_name(form, agency, year).removesuffix(".xlsx")
     return safe_file_name(stem, "-审核意见.xlsx")
 
 

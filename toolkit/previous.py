@@ -13,9 +13,11 @@ from pathlib import Path
 
 from .arguments import refuse_same_year_previous
 from .catalogue import UsageError
+from .contract import META_SHEET
+from .discover import collect
 from .form import Form
-from .generate import META_SHEET
 from .identity import normalise_code
+from .inspection import FileCheck
 from .read import ReadError, read_table
 from .rollup_names import DETAIL_FIRST_ROW, DETAIL_SHEET, ROLLUP_KIND
 
@@ -26,9 +28,6 @@ def previous_values(
     paths: Sequence[str | Path], form: Form, year: str = ""
 ) -> dict[str, dict[str, float]]:
     """Last year's values by (normalised) agency code."""
-    from .check import collect
-    from .inspection import FileCheck
-
     try:  # last year's rollup may sit among our outputs: named or found, it is read
         files, _ = collect(paths, own_outputs=True)
     except UsageError as exc:
@@ -53,6 +52,8 @@ def previous_values(
 # file the tool opens; a province's rollup of tens of thousands of agencies still fits.
 DETAIL_ROWS = 50_000
 DETAIL_COLUMNS = 300
+# The `_meta` rows naming the form a rollup was made from.
+_FORM_FIELDS = ("form_id", "form_version")
 
 
 def is_rollup(path: Path) -> bool:
@@ -67,11 +68,19 @@ def is_rollup(path: Path) -> bool:
 
 
 def read_details(path: Path, form: Form) -> dict[str, dict[str, float]]:
-    """Each agency's values from a rollup's 明细 sheet, by agency code."""
+    """Each agency's values from a rollup's 明细 sheet, by agency code. A rollup of another form
+    (its `_meta` names another form id or version) is refused: its columns mean other things."""
     try:
+        meta = read_table(path, META_SHEET, rows=40, cols=3)
         rows = read_table(path, DETAIL_SHEET, rows=DETAIL_ROWS, cols=DETAIL_COLUMNS)
     except ReadError as exc:
         raise UsageError("previous-unreadable", path=path) from exc
+    made_from = {str(r[0]): str(r[1]) for r in meta if len(r) > 1 and r[0] in _FORM_FIELDS}
+    if made_from and made_from != {"form_id": form.id, "form_version": form.version}:
+        actual = " ".join(made_from.get(k, "?") for k in _FORM_FIELDS)
+        raise UsageError(
+            "previous-other-form", path=path, actual=actual, expected=f"{form.id} {form.version}"
+        )
     if len(rows) < DETAIL_FIRST_ROW:
         raise UsageError("previous-unreadable", path=path)
     keys = rows[DETAIL_FIRST_ROW - 1]

@@ -25,8 +25,8 @@ from stat import S_ISREG
 from typing import Any
 
 from .catalogue import os_reason
+from .contract import META_PREFIX, META_SHEET
 from .form import Form
-from .generate import META_PREFIX, META_SHEET
 from .layout import layout
 from .package import BROKEN_PACKAGE, LIMITS, Package, ReadError, elements
 from .prescan import Extent, scan_ods, scan_xls

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .catalogue import UsageError
 from .findings import CheckReport, FileResult
-from .form import Form, standard_form
+from .form import Form
 from .render_model import Report, report_of
 from .text import safe_file_name
 
@@ -74,7 +74,7 @@ def render(
     *,
     out: Path,
     formats: Sequence[str] = FORMATS,
-    form: Form | None = None,
+    form: Form,
     include_errors: bool = False,
     template: Path | None = None,
     year: int | str | None = None,
@@ -83,11 +83,11 @@ def render(
     progress: Callable[[int, int], None] | None = None,
 ) -> RenderResult:
     """Render every usable report among `paths` into the folder `out`."""
-    from .check import check, collect
+    from .check import check
+    from .discover import collect
     from .outputs import deferred_marks, refuse_inputs
     from .render_draft import district_report, is_rollup
 
-    form = form or standard_form()
     out = Path(out)
     if "pdf" in formats:  # before anything is read or written: no half-done batch
         from .render_pdf import pdf_available

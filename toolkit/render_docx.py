@@ -15,7 +15,7 @@ from typing import Any
 
 from .catalogue import UsageError
 from .render_model import Gap, Grid, Heading, Paragraph, Report, segments
-from .render_template import STYLES, TEMPLATE
+from .render_template import STYLES, TEMPLATE_NAME
 
 __all__ = ["check_template", "docx_bytes", "docx_text"]
 
@@ -26,11 +26,16 @@ KEEP_TOGETHER_ROWS = 16  # 表二 (14 rows) and 表四 stay on one page; 表三 
 def _document(template: Path | None) -> Any:
     from docx import Document
 
-    path = Path(template or TEMPLATE)
+    from .bundled import bundled
+
+    path = Path(template) if template is not None else Path("templates") / TEMPLATE_NAME
     try:
-        if path.stat().st_size > TEMPLATE_MAX_BYTES:
-            raise UsageError("render-template-bad", path=path, reason="文件过大")
-        document = Document(str(path))
+        if template is None:  # the shipped template, from the package (a wheel has no folder)
+            document = Document(io.BytesIO(bundled(TEMPLATE_NAME).read_bytes()))
+        else:
+            if path.stat().st_size > TEMPLATE_MAX_BYTES:
+                raise UsageError("render-template-bad", path=path, reason="文件过大")
+            document = Document(str(path))
     except UsageError:
         raise
     except Exception as exc:  # not a Word document, or a broken one

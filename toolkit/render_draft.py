@@ -32,7 +32,7 @@ _REMARK = re.compile(r"（[^）]*）$")
 def rollup_figures(path: Path, form: Form) -> tuple[dict[str, float], int, dict[str, str]]:
     """The district totals (every cell, totals recomputed), the number of agencies and the
     rollup's _meta entries (year, district)."""
-    from .generate import META_SHEET
+    from .contract import META_SHEET
     from .read import ReadError, read_table
 
     try:

@@ -21,17 +21,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .form import TEMPLATES_DIR
-
 __all__ = [
     "FALLBACKS",
     "STYLES",
     "TEMPLATE",
+    "TEMPLATE_NAME",
     "build_template",
     "set_fonts",
 ]
 
-TEMPLATE = TEMPLATES_DIR / "report-template.docx"
+TEMPLATE_NAME = "report-template.docx"  # shipped in templates/ (toolkit.templates, bundled.py)
+# The repository's copy, which `python -m toolkit.render_template` rewrites; the renderer reads the
+# shipped one through bundled.bundled(TEMPLATE_NAME), which also works from an installed wheel.
+TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / TEMPLATE_NAME
 
 # The renderer's styles by role; an office's restyled template must keep these names.
 STYLES = {

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalogue import SEVERITY_TITLES, STATUS_TITLES, finding_codes
-from .check import CheckReport, FileResult, Finding
+from .findings import CheckReport, FileResult, Finding
 from .outputs import print_setup, row_height, workbook_options, write_atomic, write_text
 from .text import cell_text, inert
 
@@ -317,13 +317,14 @@ def _link(ws: Any, row: int, col: int, target: Path, base: Path, fmt: Any) -> No
     workbook, with forward slashes (xlsxwriter writes backslashes, which only Windows Excel reads)."""
     from xlsxwriter.url import Url
 
+    from .xlsxwriter_hooks import relative_url
+
     try:
         relative = _relative(target, base)
     except ValueError:  # another drive (Windows): only an absolute link can reach it
         url = Url(Path(target).resolve().as_uri())
     else:
-        url = Url("external:" + relative)
-        url._relationship_link = url._relationship_link.replace("\\", "/")
+        url = relative_url(relative)
     url.text = cell_text(Path(target).name)
     ws.write_url(row, col, url, fmt)
 

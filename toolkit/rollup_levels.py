@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .catalogue import say
+from .contract import META_SHEET
 from .findings import CheckReport, FileResult, Finding
 from .form import Form, complete
-from .generate import META_SHEET
 from .identity import normalise_code
 from .layout import layout
 from .previous import DETAIL_COLUMNS, DETAIL_ROWS, is_rollup

@@ -7,16 +7,13 @@ value has its own finding.
 
 from __future__ import annotations
 
-import math
-import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
 
-from .form import Form, Instance, Rule, Term
-from .text import is_blank
+from .form import Form, Instance, Rule
+from .rules import PREVIOUS, TOLERANCE, kind_of, quoted_figure, term_column
 
 __all__ = [
     "PREVIOUS",
@@ -28,19 +25,12 @@ __all__ = [
     "term_column",
 ]
 
-PREVIOUS = "prev:"  # column prefix for last year's values
-TOLERANCE = 1e-6  # amounts carry at most 4 decimals
-
 
 @dataclass(frozen=True)
 class RuleFailure:
     row: int  # frame index
     rule: Rule
     instance: int  # index into rule.instances
-
-
-def term_column(term: Term) -> str:
-    return PREVIOUS + term.cell if term.previous else term.cell
 
 
 def build_schema(form: Form, *, previous: bool) -> pa.DataFrameSchema:
@@ -69,7 +59,7 @@ def residuals(form: Form, frame: pd.DataFrame, *, previous: bool) -> pd.DataFram
     """The frame with one residual column per rule instance appended (NaN: cannot be judged)."""
     derived = {}
     for rule in form.rules:
-        if rule.kind == "previous" and not previous:
+        if kind_of(rule).cross_year and not previous:
             continue
         for index, instance in enumerate(rule.instances):
             derived[f"{rule.id}#{index}"] = _residual(rule, instance, frame)
@@ -80,7 +70,7 @@ def _residual_names(form: Form, *, previous: bool) -> list[str]:
     return [
         f"{rule.id}#{index}"
         for rule in form.rules
-        if previous or rule.kind != "previous"
+        if previous or not kind_of(rule).cross_year
         for index in range(len(rule.instances))
     ]
 
@@ -111,45 +101,6 @@ def _not_negative(series: pd.Series) -> pd.Series:
     return series.isna() | (series >= -TOLERANCE)
 
 
-def _side(frame: pd.DataFrame, terms: Sequence[Term]) -> pd.Series:
-    total = pd.Series(0.0, index=frame.index)
-    for term in terms:
-        total = total + term.sign * frame[term_column(term)]
-    return total
-
-
 def _residual(rule: Rule, instance: Instance, frame: pd.DataFrame) -> pd.Series:
     """0 where the rule holds, the gap (or 1 for text rules) where it fails, NaN where unknown."""
-    if rule.kind in ("sum", "previous"):
-        return _side(frame, instance.lhs) - _side(frame, instance.rhs)
-    if rule.kind == "zero":
-        return _side(frame, instance.lhs)
-    if rule.kind == "text-required":
-        filled = pd.Series(True, index=frame.index)
-        for part in rule.parts:
-            filled &= ~frame[part].map(is_blank)
-        return (~filled).astype(float)
-    if rule.kind == "mention":
-        text = frame[rule.parts[0]].str.lower()
-        said = pd.Series(True, index=frame.index)
-        for keyword in rule.keywords:
-            said &= text.str.contains(keyword.lower(), regex=False)
-        if rule.when_positive:
-            said |= ~(_side(frame, instance.lhs) > TOLERANCE)
-        return (~said).astype(float)
-    if rule.kind == "text-figure":
-        return frame[instance.lhs[0].cell] - quoted_figure(frame, rule)
-    raise ValueError(f"rule {rule.id}: unknown kind {rule.kind}")  # the loader admits no other
-
-
-def quoted_figure(frame: pd.DataFrame, rule: Rule) -> pd.Series:
-    """The first figure a text-figure rule's pattern finds in its narrative parts (NaN when none)."""
-    found = pd.Series(math.nan, index=frame.index)
-    for part in rule.parts:
-        text = frame[part].map(lambda value: unicodedata.normalize("NFKC", value))
-        # pandas-stubs says Series; pandas gives a frame when the pattern has several groups
-        extracted: pd.Series | pd.DataFrame = text.str.extract(rule.pattern, expand=False)
-        if isinstance(extracted, pd.DataFrame):
-            extracted = extracted.iloc[:, 0]
-        found = found.fillna(pd.to_numeric(extracted, errors="coerce"))
-    return found
+    return kind_of(rule).residual(rule, instance, frame)

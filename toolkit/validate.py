@@ -7,15 +7,14 @@ failure with its message filled in from the two sides of the relation.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 from .findings import Finding, column_label, file_finding, plain
 from .form import Form, Rule
 from .identity import normalise_code
-from .inspection import Inspected
+from .inspection_values import Inspected
 from .layout import Area, SheetLayout, layout
-from .text import is_blank
+from .rules import kind_of
 
 __all__ = ["validate"]
 
@@ -38,7 +37,7 @@ def validate(
         if previous is not None:
             last = previous.get(normalise_code(item.meta.get("agency_code", "")), {})
             for rule in form.rules:
-                if rule.kind == "previous":
+                if kind_of(rule).cross_year:
                     for instance in rule.instances:
                         for term in (*instance.lhs, *instance.rhs):
                             if term.previous:
@@ -93,27 +92,15 @@ def rule_finding(
     item: Inspected,
     where: dict[str, tuple[SheetLayout, Area]],
 ) -> Finding:
-    from .schema import term_column
-
     instance = rule.instances[index]
 
     def value(column: str) -> float:
         return float(numbers[row, columns[column]])
 
-    def side(terms: Sequence[Any]) -> float:
-        return math.fsum(t.sign * value(term_column(t)) for t in terms)
-
-    lhs, rhs = side(instance.lhs), side(instance.rhs)
-    cells = ""
-    if rule.kind == "zero":
-        cells = "、".join(
-            f"{where[t.cell][1].ref}={plain(value(t.cell))}" for t in instance.lhs if value(t.cell)
-        )
-    elif rule.kind == "text-required":
-        parts = form.parts
-        cells = "、".join(parts[p].title for p in rule.parts if is_blank(item.texts.get(p, "")))
-    elif rule.kind == "text-figure":  # the residual is cell - quoted figure
-        rhs = lhs - value(f"{rule.id}#{index}")
+    kind = kind_of(rule)
+    lhs, rhs = kind.sides(rule, instance, value, value(f"{rule.id}#{index}"))
+    cells = kind.detail(form, rule, instance, value, item.texts, lambda key: where[key][1].ref)
+    quotes_rhs, quotes_lhs = kind.quotes
     message = rule.message.format(
         label=instance.label,
         lhs=plain(lhs),
@@ -135,8 +122,8 @@ def rule_finding(
         cell=area.ref,
         row_label=cell.row_label if cell else form.parts[instance.anchor].title,
         column_label=column_label(form, instance.anchor) if cell else "",
-        expected=plain(rhs) if rule.kind in ("sum", "previous", "text-figure") else None,
-        actual=plain(lhs) if rule.kind in ("sum", "previous", "text-figure", "mention") else None,
+        expected=plain(rhs) if quotes_rhs else None,
+        actual=plain(lhs) if quotes_lhs else None,
         explained=bool(explanation),
         explanation=explanation,
     )

@@ -161,6 +161,10 @@ def _relationships(package: Package, part: str) -> dict[str, tuple[str, str]]:
     data = package.xml(name)
     if not data:
         return {}
+    return dict(_cached("rels:" + part, data, lambda data: _targets(data, part)))
+
+
+def _targets(data: bytes, part: str) -> dict[str, tuple[str, str]]:
     out = {}
     base = posixpath.dirname(part)
     for rel in elements(data, (_RELATIONSHIP,)):

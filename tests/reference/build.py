@@ -21,10 +21,13 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
-from toolkit.form import Form, defined_name, standard_form
-from toolkit.generate import Fill, identity_for, write_workbook
+from toolkit.contract import identity_for
+from toolkit.fill import Fill
+from toolkit.form import Form, defined_name
+from toolkit.form_file import standard_form
 from toolkit.layout import a1, layout
 from toolkit.roster import Agency
+from toolkit.workbook import write_workbook
 
 __all__ = [
     "AGENCY",
