@@ -8,6 +8,7 @@ __all__ = [
     "CHART_SHEET",
     "DETAIL_FIRST_ROW",
     "DETAIL_FIXED",
+    "DETAIL_KEYS",
     "DETAIL_SHEET",
     "EXPLAINED_SHEET",
     "ROLLUP_KIND",
@@ -22,4 +23,5 @@ CHART_SHEET = "图表"
 ROLLUP_KIND = "rollup"
 SUMMARY_PREFIX = "全区汇总"
 DETAIL_FIRST_ROW = 4  # zero-based: three label rows and the key row come first
-DETAIL_FIXED = ("单位代码", "单位名称", "审核状态", "源文件", "sha256")
+DETAIL_FIXED = ("单位代码", "单位名称", "审核状态", "源文件", "sha256", "所属地区")
+DETAIL_KEYS = ("code", "name", "status", "file", "sha256", "district")  # the key row of 明细
