@@ -10,6 +10,7 @@ __all__ = [
     "CHART_SHEET",
     "DETAIL_FIRST_ROW",
     "DETAIL_FIXED",
+    "DETAIL_KEYS",
     "DETAIL_SHEET",
     "EXPLAINED_SHEET",
     "ROLLUP_KIND",
@@ -25,3 +26,4 @@ ROLLUP_KIND = "rollup"
 SUMMARY_PREFIX = tx.SUMMARY_PREFIX
 DETAIL_FIRST_ROW = 4  # zero-based: three label rows and the key row come first
 DETAIL_FIXED = tx.DETAIL_FIXED
+DETAIL_KEYS = ("code", "name", "status", "file", "sha256", "district")  # the key row of 明细

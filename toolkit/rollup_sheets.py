@@ -23,6 +23,7 @@ from .rollup_names import (
     CHART_SHEET,
     DETAIL_FIRST_ROW,
     DETAIL_FIXED,
+    DETAIL_KEYS,
     DETAIL_SHEET,
     EXPLAINED_SHEET,
     ROLLUP_KIND,
@@ -39,8 +40,9 @@ __all__: list[str] = []
 CHART_WIDTH = 560  # pixels: columns A:E of 图表 (28 + 4 × 12 units)
 
 
-def _summary_name(section_sheet: str) -> str:
-    return f"{SUMMARY_PREFIX}（{section_sheet.split('、')[0]}）"
+def _summary_name(section_sheet: str, level: str = "区") -> str:
+    prefix = SUMMARY_PREFIX if level == "区" else f"全{level}汇总"
+    return f"{prefix}（{section_sheet.split('、')[0]}）"
 
 
 def _quote(name: str) -> str:
@@ -77,13 +79,12 @@ def _detail_sheet(
     f = _formats(book)
     for col, title in enumerate(DETAIL_FIXED):
         ws.merge_range(0, col, DETAIL_FIRST_ROW - 2, col, title, f["head"])
-        ws.write_string(
-            DETAIL_FIRST_ROW - 1, col, ("code", "name", "status", "file", "sha256")[col], f["key"]
-        )
+        ws.write_string(DETAIL_FIRST_ROW - 1, col, DETAIL_KEYS[col], f["key"])
     ws.set_column(0, 0, 10)
     ws.set_column(1, 1, 24)
     ws.set_column(2, 2, 12)
     ws.set_column(3, 4, 30)
+    ws.set_column(5, 5, 12)
     ws.set_column(len(DETAIL_FIXED), len(DETAIL_FIXED) + len(columns), 11)
     for key, col in columns.items():
         cell = form.cells[key]
@@ -100,7 +101,8 @@ def _detail_sheet(
         status = _detail_status(result)
         style = xf_index(f["flag"] if status is FileStatus.INCLUDED_WITH_ERRORS else f["text"])
         texts: list[str | float] = [result.agency_code, result.agency_name, status.title,
-                                    result.path, result.sha256]  # fmt: skip
+                                    result.path, result.sha256,
+                                    result.meta.get("district", "")]  # fmt: skip
         rows.append((style, texts + [values[k] for k in keys]))
     ws.set_bulk(DETAIL_FIRST_ROW, rows, xf_index(f["number"]))
     ws.freeze_panes(DETAIL_FIRST_ROW, 2)
@@ -344,7 +346,12 @@ def _chart_data(
 
 
 def _meta_sheet(
-    book: Any, form: Form, report: CheckReport, included: list[FileResult], generated_at: datetime
+    book: Any,
+    form: Form,
+    report: CheckReport,
+    included: list[FileResult],
+    generated_at: datetime,
+    level: str = "区",
 ) -> None:
     ws = book.add_worksheet(META_SHEET, worksheet_class=BulkSheet)
     text = book.add_format({"num_format": "@"})
@@ -358,6 +365,7 @@ def _meta_sheet(
         ("toolkit_version", __version__),
         ("layout_fingerprint", form.fingerprint()),
         ("agencies", str(len(included))),
+        ("level", level),
     ]
     for index, (key, value) in enumerate(rows):
         ws.write_string(index, 0, key, text)
