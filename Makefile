@@ -5,15 +5,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 YEAR ?= 2023
+RENDER_FORMATS ?= docx,html,pdf
 
-.PHONY: demo test lint typecheck format libreoffice mail bench samples fuzz clean
+.PHONY: demo test lint typecheck format libreoffice fonts mail bench samples fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) fonts
 	rm -rf out/templates
 	$(BIN)/nianbao generate --roster samples/roster.csv --year $(YEAR) --district 示范区 \
 		--deadline $$(( $(YEAR) + 1 ))-01-15 --contact "区政务公开办 张敏 0371-12345678" \
@@ -33,9 +34,15 @@ demo: $(STAMP)
 	$(BIN)/nianbao rollup "samples/returned/*.xlsx" --roster samples/roster.csv --year $(YEAR) \
 		--district 示范区 --out out/示范区$(YEAR)年度汇总.xlsx --csv out/rollup.csv \
 		--generated-at $$(( $(YEAR) + 1 ))-02-01T09:00:00
+	@echo "== the published reports of the valid samples and the district draft =="
+	$(BIN)/nianbao render "samples/returned/*.xlsx" out/示范区$(YEAR)年度汇总.xlsx --out out/reports \
+		--issued samples --format $(RENDER_FORMATS)
 
 libreoffice:
 	bash scripts/ensure-libreoffice.sh
+
+fonts:
+	bash scripts/ensure-fonts.sh
 
 mail:
 	bash scripts/ensure-mail.sh
@@ -51,7 +58,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(STAMP) libreoffice mail lint typecheck
+test: $(STAMP) libreoffice fonts mail lint typecheck
 	$(BIN)/python -m pytest
 
 samples: $(STAMP) libreoffice

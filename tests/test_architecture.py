@@ -17,6 +17,7 @@ PACKAGE = Path(toolkit.__file__).parent
 ORDER = [
     # Words and plain text: no project imports.
     "__init__",
+    "texts",
     "text",
     "catalogue",
     "cli_zh",
@@ -79,7 +80,17 @@ ORDER = [
     "feedback",
     "report",
     "rollup_sheets",
+    "rollup_levels",
     "rollup",
+    # The published report (issue 13): the model of a report, the Word template, its writers
+    # (.docx, .html, .pdf), the district's draft from a rollup, then the batch.
+    "render_model",
+    "render_template",
+    "render_docx",
+    "render_html",
+    "render_pdf",
+    "render_draft",
+    "render",
     # Mail: the account, one message, sending, the outbox of templates, attachments received,
     # collecting them, answering each agency.
     "mail_account",
@@ -92,6 +103,7 @@ ORDER = [
     # The command line.
     "cli_support",
     "cli_mail",
+    "cli_render",
     "cli",
     "__main__",
 ]

@@ -56,6 +56,10 @@ def finding_codes_for_files() -> list[str]:
         "skipped-file",
         "agency-conflict",
         "roster-leading-zeros",
+        "counted-twice",  # the rollup of rollups: findings about lower rollups
+        "rollup-sums-differ",
+        "rollup-unreadable",
+        "rollup-wrong-year",
     }
     return [c for c in finding_codes(standard_form()) if c not in batch_only]
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from toolkit.bundled import STANDARD_FILE, bundled
-from toolkit.catalogue import SEVERITY_TITLES, finding_codes
+from toolkit.catalogue import finding_codes
 from toolkit.form import Form
 from toolkit.form_file import load_form
+from toolkit.texts import Severity
 
 from .conftest import ROOT, SAMPLES
 
@@ -42,12 +43,12 @@ def test_every_rule_of_a_bundled_form_is_in_the_readme_codes_table(path: Path) -
     form = load_form(path)
     table = _readme_codes()
     for rule in form.rules:
-        row = f"| `{rule.id}` | {SEVERITY_TITLES[rule.severity]} ({rule.severity}) | {rule.title} |"
+        row = f"| `{rule.id}` | {Severity(rule.severity).title} ({rule.severity}) | {rule.title} |"
         assert rule.id in table, (
             f"rule {rule.id} of {path.name} is missing from README.md's finding codes table "
             f"(checklist step 2: add the row {row}; {CHECKLIST})"
         )
-        assert table[rule.id] == (f"{SEVERITY_TITLES[rule.severity]} ({rule.severity})", rule.title), (
+        assert table[rule.id] == (f"{Severity(rule.severity).title} ({rule.severity})", rule.title), (
             f"README.md's row for rule {rule.id} does not match {path.name} "
             f"(checklist step 2: the row should read {row})"
         )  # fmt: skip

@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from . import texts as tx
 from .catalogue import FINDINGS, say
 from .findings import FileResult, Finding, cell_order
 from .identity import normalise_code
@@ -154,12 +155,9 @@ def _several(
     verified = all(r.verified for r in group)
     if differ and (rule is None or not verified):
         if rule is None:
-            reason = "这些文件记录的保存时间和文件修改时间都相同，无法判断哪份是最新的。"
+            reason = tx.UNDECIDABLE
         else:
-            reason = (
-                "无法核验这些文件确实来自该单位（未提供区政务公开办的签发密钥，或模板标识不符），"
-                "不能仅凭文件时间取舍；用 --issued 指定下发模板的文件夹（含 nianbao-key.txt）即可核验。"
-            )
+            reason = tx.UNVERIFIED.format(office=tx.office_name(newest.meta.get("district", "")))
         return (
             _finding(
                 "agency-conflict",
@@ -171,13 +169,9 @@ def _several(
             ),
             None,
         )
-    difference = (
-        "各份文件的数字和文字相同。"
-        if not differ
-        else "注意：各份文件的数字或文字不同，请确认使用的是最终版本。"
-    )
+    difference = tx.DIFFERENT_CONTENT if differ else tx.SAME_CONTENT
     if any(_future(r, now) for r in group):
-        difference += "有文件记录的保存时间晚于当前时间，可能不可信。"
+        difference += tx.SAVED_IN_FUTURE
     return (
         _finding(
             "duplicate-agency",
@@ -188,7 +182,7 @@ def _several(
                 "count": len(group),
                 "files": files,
                 "expected": Path(newest.path).name,
-                "reason": rule or "文件顺序",
+                "reason": rule or tx.BY_FILE_ORDER,
                 "difference": difference,
             },
             file=newest.path,
@@ -233,9 +227,9 @@ def _when(result: FileResult, now: datetime) -> tuple[float, float]:
 def _deciding_rule(newest: FileResult, runner_up: FileResult, now: datetime) -> str | None:
     a, b = _when(newest, now), _when(runner_up, now)
     if a[0] != b[0]:
-        return "文件中记录的保存时间"
+        return tx.BY_SAVE_TIME
     if a[1] != b[1]:
-        return "文件修改时间"
+        return tx.BY_FILE_TIME
     return None
 
 

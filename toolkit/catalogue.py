@@ -12,8 +12,6 @@ __all__ = [
     "FINDINGS",
     "MESSAGES",
     "OS_ERRORS",
-    "SEVERITY_TITLES",
-    "STATUS_TITLES",
     "Message",
     "UsageError",
     "finding_codes",
@@ -21,15 +19,7 @@ __all__ = [
     "say",
 ]
 
-Severity = Literal["error", "warning", "info"]
-
-STATUS_TITLES = {
-    "passed": "通过",
-    "warnings": "有提示",
-    "failed": "有错误",
-    "unreadable": "无法读取",
-}
-SEVERITY_TITLES = {"error": "错误", "warning": "提示", "info": "说明"}
+Severity = Literal["error", "warning", "info"]  # the values of texts.Severity, which has the titles
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -516,6 +506,48 @@ _ALL = (
         template="上年汇总表 {path} 的表式为“{actual}”，不是本次使用的“{expected}”，无法用于核对上年数据。"
         "请用同一表式的上年汇总表或上年报回的文件。",
     ),
+    # render: the published report (issue 13)
+    Message(
+        code="render-format",
+        title="输出格式无效",
+        template="--format 的值“{value}”无效：可选 {known}，多个用逗号分隔（如 docx,html）。",
+    ),
+    Message(
+        code="render-template-bad",
+        title="Word 模板无法使用",
+        template="Word 模板 {path} 无法打开（{reason}）。请确认它是 .docx 文件，或不给 --template 使用内置模板。",
+    ),
+    Message(
+        code="render-template-styles",
+        title="Word 模板缺少样式",
+        template="Word 模板 {path} 缺少样式：{styles}。修改模板时可以改样式的字体字号，但请保留样式名称。",
+    ),
+    Message(
+        code="render-no-libreoffice",
+        title="未安装 LibreOffice",
+        template="生成 PDF 需要 LibreOffice（soffice），本机未找到。请安装 LibreOffice（Debian/Ubuntu："
+        "make libreoffice fonts），或用 --format docx,html 只生成 Word 和网页版。",
+    ),
+    Message(
+        code="render-pdf-timeout",
+        title="生成 PDF 超时",
+        template="LibreOffice 转换 PDF 超过 {seconds} 秒仍未完成，已停止。Word 和网页版不受影响。",
+    ),
+    Message(
+        code="render-pdf-failed",
+        title="生成 PDF 失败",
+        template="LibreOffice 未能生成 PDF（{reason}）。",
+    ),
+    Message(
+        code="rollup-level",
+        title="汇总层级无效",
+        template="--level 的值“{value}”无效：可选 {known}。",
+    ),
+    Message(
+        code="render-rollup-unreadable",
+        title="汇总表无法读取",
+        template="无法从汇总表 {path} 读取明细数据，不能起草全区年度报告。",
+    ),
 )
 
 # Operating-system errors in Chinese (H2): no English strerror reaches the user.
@@ -556,7 +588,7 @@ _FINDINGS = (
     Message(
         code="not-our-template",
         title="不是下发的模板",
-        template="此文件不是区政务公开办下发的填报模板（找不到模板标识）。请在下发的模板中填写后报送，不要另建表格。",
+        template="此文件不是{office}下发的填报模板（找不到模板标识）。请在下发的模板中填写后报送，不要另建表格。",
     ),
     Message(
         code="unknown-form",
@@ -718,7 +750,7 @@ _FINDINGS = (
     Message(
         code="identity-mismatch",
         title="单位身份不符",
-        template="此文件自称“{agency}”的报告，但其模板标识与区政务公开办为该单位签发的不符（{actual}）。"
+        template="此文件自称“{agency}”的报告，但其模板标识与{office}为该单位签发的不符（{actual}）。"
         "请使用本单位收到的模板填写，不要使用其他单位的模板或修改模板中的单位信息。",
     ),
     Message(
@@ -754,6 +786,29 @@ _FINDINGS = (
         template="名单中的单位代码“{roster}”与报回文件中的“{actual}”只差开头的0（前导零），已按同一单位处理。"
         "名单可能在 Excel 中被当作数字保存，请将代码列设为文本格式后改正名单。",
         severity="warning",
+    ),
+    # rollup of rollups (issue 13, part 3)
+    Message(
+        code="counted-twice",
+        title="单位被重复计入",
+        template="{agency}已包含在下级汇总表 {rollup} 中，不能再次计入（同一单位只计一次）；此份未计入。",
+    ),
+    Message(
+        code="rollup-sums-differ",
+        title="下级汇总表合计不符",
+        template="下级汇总表 {path} 的汇总数与其明细之和不符：{cells}。汇总表可能被手工改动，"
+        "本次按明细重新计算，请向报送单位核实。",
+        severity="warning",
+    ),
+    Message(
+        code="rollup-unreadable",
+        title="下级汇总表无法读取",
+        template="无法读取下级汇总表 {path} 的明细或汇总数据{reason}。",
+    ),
+    Message(
+        code="rollup-wrong-year",
+        title="下级汇总表年度不符",
+        template="下级汇总表 {path} 是 {actual} 年度的，本次汇总 {expected} 年度，未计入。",
     ),
 )
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .cli_mail import register as _register_mail
+from .cli_render import register as _register_render
 from .cli_support import (
     EXIT_FAILED,
     EXIT_OK,
@@ -368,6 +369,13 @@ def rollup(
         ),
     ] = None,
     issued: IssuedOption = None,
+    level: Annotated[
+        str,
+        typer.Option(
+            "--level",
+            help="汇总层级：区、市或省，用于标题（如“全市汇总”）；输入可含下级汇总表（逐级汇总）。",
+        ),
+    ] = "区",
     form_path: FormOption = None,
 ) -> None:
     from .catalogue import UsageError
@@ -394,16 +402,22 @@ def rollup(
                 generated_at=stamp,
                 form=form,
                 progress=progress,
+                level=level,
             )
     except (UsageError, FormError) as exc:
         raise _fail(str(exc)) from None
     _say(
         console,
-        f"已生成全区汇总表 {result.out}：计入 {len(result.included)} 个单位，"
+        f"已生成全{level}汇总表 {result.out}：计入 {len(result.included)} 个单位，"
         f"未计入 {len(result.excluded)} 份文件，未报送 {len(result.missing)} 个单位。",
     )
+    for finding in result.report.batch_findings:  # lower rollups that do not add up
+        if finding.code in ("rollup-sums-differ", "rollup-unreadable", "rollup-wrong-year"):
+            _say(console, f"  {finding.message}")
     for item in result.excluded:
         reason = "已被替代" if item.superseded else f"{item.count('error')}处错误"
+        if any(f.code == "counted-twice" for f in item.findings):
+            reason = "已计入下级汇总表，不重复计入"
         who = item.agency_name or Path(item.path).name
         _say(console, f"  未计入：{who}（{reason}） {item.path}")
     for agency in result.missing:
@@ -414,6 +428,7 @@ def rollup(
 
 
 _register_mail(app)  # send, collect (issue 16)
+_register_render(app)  # render (issue 13)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from . import __version__
+from . import texts as tx
 from .form import Form
 from .identity import agency_token, normalise_code
 from .text import FILE_NAME_BYTES, safe_file_name
@@ -33,8 +34,8 @@ __all__ = [
 ]
 
 
-INSTRUCTIONS_SHEET = "填报说明"
-REVIEW_SHEET = "审核意见"  # in front of the others in a feedback copy
+INSTRUCTIONS_SHEET = tx.INSTRUCTIONS_SHEET
+REVIEW_SHEET = tx.REVIEW_SHEET  # in front of the others in a feedback copy
 META_SHEET = "_meta"
 META_PREFIX = "nianbao_"  # custom document property names
 
@@ -109,7 +110,7 @@ def _stamp(generated_at: datetime | str) -> str:
 
 def _year_text(year: int | str) -> str:
     """2023, "2023" and "2023年" are all 2023; anything else is kept as the text it was."""
-    found = re.fullmatch(r"\s*(\d{4})\s*(?:年|年度)?\s*", unicodedata.normalize("NFKC", str(year)))
+    found = re.fullmatch(tx.YEAR_PATTERN, unicodedata.normalize("NFKC", str(year)))
     return found.group(1) if found else str(year)
 
 
@@ -125,7 +126,7 @@ def file_name(form: Form, agency: Agency, year: int | str) -> str:
     safe on every file system and capped in bytes (a long agency name is cut, the code and the
     year stay)."""
     code = normalise_code(agency.code)
-    tail = f"-{_year_text(year)}年{form.title}"
+    tail = tx.FILE_NAME_TAIL.format(year=_year_text(year), title=form.title)
     budget = FILE_NAME_BYTES - len((tail + ".xlsx").encode("utf-8"))
     head = safe_file_name(f"{code}-{agency.name}", max_bytes=budget)
     return safe_file_name(head + tail, ".xlsx")

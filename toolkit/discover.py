@@ -9,6 +9,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import texts as tx
 from .catalogue import UsageError, say
 from .findings import Finding
 
@@ -81,18 +82,18 @@ def _special_kind(path: Path) -> str:
     try:
         mode = os.stat(path).st_mode
     except OSError:
-        return "无法访问的链接"  # a dangling or looping symlink
+        return tx.BROKEN_LINK
     if stat.S_ISREG(mode):
         return ""
     if stat.S_ISDIR(mode):
-        return "文件夹"
+        return tx.FOLDER
     if stat.S_ISFIFO(mode):
-        return "管道"
+        return tx.PIPE
     if stat.S_ISSOCK(mode):
-        return "套接字"
+        return tx.SOCKET
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "设备"
-    return "特殊文件"
+        return tx.DEVICE
+    return tx.SPECIAL_FILE
 
 
 def _fixed_prefix(pattern: str) -> Path:
@@ -105,13 +106,13 @@ def _skip_reason(path: Path, root: Path) -> str:
     """Lock files always; hidden files and folders only below the folder the user named; anything
     that is not a regular file (it is never opened: a FIFO would block, a device never ends)."""
     if path.name.startswith("~$"):
-        return "Excel 或 WPS 打开文件时生成的临时锁定文件"
+        return tx.LOCK_FILE
     try:
         below = path.relative_to(root).parts
     except ValueError:
         below = (path.name,)
     if any(part.startswith(".") for part in below):
-        return "隐藏文件"
+        return tx.HIDDEN_FILE
     kind = _special_kind(path)
     if kind:
         return say("skip-not-regular", kind=kind)

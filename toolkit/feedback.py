@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from .catalogue import SEVERITY_TITLES, UsageError, say
+from . import texts as tx
+from .catalogue import UsageError, say
 from .contract import Identity, file_name, identity_for
 from .fill import Fill, Review
 from .findings import CheckReport, FileResult, Finding
@@ -20,6 +21,7 @@ from .layout import layout
 from .outputs import mark_output, write_atomic
 from .roster import Agency
 from .text import safe_file_name
+from .texts import Severity
 from .workbook import write_workbook
 
 __all__ = ["FeedbackFile", "needs_feedback", "write_feedback"]
@@ -27,7 +29,6 @@ __all__ = ["FeedbackFile", "needs_feedback", "write_feedback"]
 # A copy cannot be rebuilt for a file that is not one of our reports of this form.
 NO_COPY = frozenset({"unreadable", "not-our-template", "unknown-form", "old-format"})
 EMAIL_ITEMS = 12  # findings listed in the email body; the rest are in the workbook
-DATE_FORMAT = "{0.year}年{0.month}月{0.day}日"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,7 +103,7 @@ def write_feedback(
                 )
             )
     if generated is not None and any(f.workbook for f in made):
-        note = f"{password}\r\n\r\n以上为审核意见副本的工作表保护密码（未指定 --password 时随机生成）。\r\n"
+        note = tx.FEEDBACK_PASSWORD_NOTE.format(password=password)
         write_atomic(out_dir / "password.txt", note.encode("utf-8"))
     return made, generated if any(f.workbook for f in made) else None
 
@@ -122,8 +123,8 @@ def _one(
     shown = [f for f in result.findings if asks_agency(f, form)]
     errors = sum(f.severity == "error" for f in shown)
     warnings = sum(f.severity == "warning" for f in shown)
-    due = DATE_FORMAT.format(deadline) + "前" if deadline else say("feedback-deadline")
-    office = f"{report.district or result.meta.get('district', '')}政务公开办"
+    due = tx.BEFORE.format(tx.DATE.format(deadline)) if deadline else say("feedback-deadline")
+    office = tx.office_name(report.district or result.meta.get("district", ""))
     who = contact or office
     workbook = None
     if not any(f.code in NO_COPY for f in shown):
@@ -137,7 +138,7 @@ def _one(
             intro=say(
                 "feedback-intro", errors=errors, warnings=warnings, deadline=due, contact=who
             ),
-            header=("序号", "级别", "工作表", "单元格", "问题及修改要求"),
+            header=tx.REVIEW_HEADER,
             rows=tuple(
                 (str(i), _level(f), f.sheet or "—", f.cell or "—", f.message)
                 for i, f in enumerate(shown, start=1)
@@ -150,7 +151,7 @@ def _one(
             password=password,
             deadline=deadline,
             contact=contact,
-            fill=_fill(form, result, shown, review),
+            fill=_fill(form, result, shown, review, office),
         )
         # Written by the template writer, not write_atomic: marked here, so that a copy saved into
         # the returned folder is never read back as the agency's report until the agency edits it.
@@ -168,11 +169,11 @@ def _one(
         errors=errors,
         warnings=warnings,
         items="\n".join(items),
-        attachment=workbook.name if workbook else "（请使用下发的模板重新填写）",
+        attachment=workbook.name if workbook else tx.FEEDBACK_NO_COPY,
         deadline=due,
         contact=who,
         office=office,
-        date=DATE_FORMAT.format(today),
+        date=tx.DATE.format(today),
     )
     email = out_dir / safe_file_name(agency.code or "unknown", ".txt")
     if email.resolve() in keep:
@@ -190,7 +191,7 @@ def _identity(form: Form, report: CheckReport, result: FileResult) -> Identity:
     if not year_text.isdigit() or not form.first_year <= int(year_text) <= form.last_year:
         year_text = meta.get("year", "") if meta.get("year", "").isdigit() else ""
     if not year_text:
-        raise ValueError(f"报回文件的年度“{meta.get('year', '')}”无法识别，无法生成审核意见副本")
+        raise ValueError(tx.FEEDBACK_YEAR_UNKNOWN.format(year=meta.get("year", "")))
     year = int(year_text)
     district = report.district or meta.get("district", "")
     try:
@@ -208,7 +209,7 @@ def _identity(form: Form, report: CheckReport, result: FileResult) -> Identity:
 
 def _copy_name(form: Form, agency: Agency, year: int) -> str:
     stem = file_name(form, agency, year).removesuffix(".xlsx")
-    return safe_file_name(stem, "-审核意见.xlsx")
+    return safe_file_name(stem, tx.FEEDBACK_COPY_SUFFIX)
 
 
 def _missing_cells(form: Form, result: FileResult) -> list[str]:
@@ -218,7 +219,9 @@ def _missing_cells(form: Form, result: FileResult) -> list[str]:
     return [f"“{where[k][0]}”{where[k][1]}" for k in result.missing if k in where]
 
 
-def _fill(form: Form, result: FileResult, shown: Sequence[Finding], review: Review) -> Fill:
+def _fill(
+    form: Form, result: FileResult, shown: Sequence[Finding], review: Review, office: str
+) -> Fill:
     inputs = {c.key for c in form.inputs}
     values = {
         key: value
@@ -247,12 +250,13 @@ def _fill(form: Form, result: FileResult, shown: Sequence[Finding], review: Revi
         notes={k: v for k, v in result.notes.items() if k in warnings},
         comments={where: "\n".join(notes) for where, notes in comments.items()},
         review=review,
+        reviewer=office,
     )
 
 
 def _level(finding: Finding) -> str:
-    title = SEVERITY_TITLES[finding.severity]
-    return title + "（已说明）" if finding.explained else title
+    title = Severity(finding.severity).title
+    return title + tx.EXPLAINED_MARK if finding.explained else title
 
 
 def _where(finding: Finding) -> str:

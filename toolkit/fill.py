@@ -20,6 +20,7 @@ class Fill:
     raw: Mapping[str, str] = field(default_factory=dict)  # input key -> text as typed ("" blank)
     comments: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (sheet, A1) -> 批注
     review: Review | None = None  # an 审核意见 sheet in front of the others
+    reviewer: str = ""  # the 批注's author: the office (texts.office_name); "" for the unnamed one
 
     @property
     def empty(self) -> bool:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from . import texts as tx
 from .catalogue import FINDINGS, say
 from .form import Form
 
@@ -152,20 +153,14 @@ class CheckReport:
     def headline(self) -> str:
         """The run's verdict in one Chinese sentence, for the terminal and the findings workbook."""
         s = self.summary()
-        replaced = f"（另有{s['superseded']}份已被替代的文件不计）" if s["superseded"] else ""
+        replaced = tx.HEADLINE_REPLACED.format(count=s["superseded"]) if s["superseded"] else ""
         batch_errors = sum(f.severity == "error" for f in self.batch_findings)
         if not self.errors and s["files"] and s["in_use"] == s["passed"] + s["warnings"]:
             if s["warnings"]:
-                return (
-                    f"{s['agencies']}个单位均无错误，其中{s['warnings']}个有提示待核对{replaced}。"
-                )
-            return f"{s['agencies']}个单位全部通过{replaced}。"
-        batch = f"，整批问题{batch_errors}处" if batch_errors else ""
-        return (
-            f"共{s['in_use']}个文件：通过{s['passed']}，有提示{s['warnings']}，"
-            f"有错误{s['failed']}，无法读取{s['unreadable']}{replaced}。"
-            f"错误{s['errors']}处{batch}，提示{s['warning_findings']}处。"
-        )
+                return tx.HEADLINE_WARNINGS.format(**s, replaced=replaced)
+            return tx.HEADLINE_PASSED.format(**s, replaced=replaced)
+        batch = tx.HEADLINE_BATCH.format(count=batch_errors) if batch_errors else ""
+        return tx.HEADLINE.format(**s, replaced=replaced, batch=batch)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -199,6 +194,7 @@ def file_finding(
     params.setdefault("sheet", sheet)
     params.setdefault("expected", "")
     params.setdefault("actual", "")
+    params.setdefault("office", tx.office_name(item.meta.get("district", "")))
     return Finding(
         code=code,
         severity=severity or FINDINGS[code].severity,
@@ -227,7 +223,7 @@ def plain(value: Any) -> Any:
 
 
 def shown(value: float) -> Any:
-    return "空" if isinstance(value, float) and math.isnan(value) else plain(value)
+    return tx.EMPTY if isinstance(value, float) and math.isnan(value) else plain(value)
 
 
 def column_label(form: Form, key: str) -> str:

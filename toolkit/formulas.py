@@ -13,6 +13,7 @@ from functools import cache
 
 from xlsxwriter.utility import quote_sheetname, xl_cell_to_rowcol
 
+from . import texts as tx
 from .form import Form, Instance, Rule
 from .layout import Area, SheetLayout, Status, a1, layout
 from .rules import LATER, PASS, kind_of, status_formula, status_value
@@ -122,19 +123,17 @@ def _summary(
     ne, nw = totals["error"], totals["warning"]
     e = "+".join(counts["error"]) or "0"
     w = "+".join(counts["warning"]) or "0"
-    all_ok = "勾稽关系与填写检查：全部通过"
-    warn = (
-        '"勾稽关系与填写检查：错误项全部通过；有"&('
-        + f"{nw}-({w})"
-        + ')&"处提示，请核对或在说明栏说明"'
-    )
-    fail = '"勾稽关系与填写检查：有"&(' + f"{ne}-({e})" + ')&"处未通过，请按红色单元格提示修改"'
+    all_ok = tx.SUMMARY_ALL_PASSED
+    warn_before, warn_after = tx.SUMMARY_SOME_WARNINGS
+    fail_before, fail_after = tx.SUMMARY_SOME_FAILED
+    warn = f'"{warn_before}"&({nw}-({w}))&"{warn_after}"'
+    fail = f'"{fail_before}"&({ne}-({e}))&"{fail_after}"'
     inner = f'IF(({w})={nw},"{all_ok}",{warn})' if nw else f'"{all_ok}"'
     formula = f"=IF(({e})={ne},{inner},{fail})"
     if passed["error"] < ne:
-        result = f"勾稽关系与填写检查：有{ne - passed['error']}处未通过，请按红色单元格提示修改"
+        result = f"{fail_before}{ne - passed['error']}{fail_after}"
     elif passed["warning"] < nw:
-        result = f"勾稽关系与填写检查：错误项全部通过；有{nw - passed['warning']}处提示，请核对或在说明栏说明"
+        result = f"{warn_before}{nw - passed['warning']}{warn_after}"
     else:
         result = all_ok
     return formula, result

@@ -15,6 +15,7 @@ import secrets
 import unicodedata
 from pathlib import Path
 
+from . import texts as tx
 from .text import strip_blank
 
 __all__ = [
@@ -42,14 +43,7 @@ def new_key() -> bytes:
 
 def key_note(key: bytes, *, year: object = "", district: str = "") -> str:
     """The key file's text: the key on a marked line and, around it, what it is for (Chinese)."""
-    return (
-        f"{_KEY_LINE}{key.hex()}\r\n\r\n"
-        f"以上为{district}{year}年度政府信息公开工作年度报告模板的单位校验密钥（nianbao 自动生成）。\r\n"
-        "每个模板都带有用本密钥计算的单位校验码；审核时（nianbao check/rollup 加 --issued 指向本文件夹，"
-        "或本文件与单位名单放在同一文件夹）据此确认报回文件确属所标单位。\r\n"
-        "请与 password.txt 一起妥善保管，勿发给填报单位；不要修改或删除本文件，"
-        "否则已下发模板的校验码将无法核验。\r\n"
-    )
+    return f"{_KEY_LINE}{key.hex()}\r\n\r\n" + tx.KEY_NOTE.format(district=district, year=year)
 
 
 def read_key(path: Path) -> bytes | None:

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import texts as tx
 from .findings import file_finding
 from .form import Form
 from .formulas import template_formulas
@@ -91,7 +92,7 @@ class FileCheck(CellReading):
                     self.form,
                     out,
                     "unreadable",
-                    reason=f"文件内容异常，无法审核（{type(exc).__name__}）",
+                    reason=tx.BROKEN_CONTENT.format(error=type(exc).__name__),
                 )
             )
             return out
@@ -131,8 +132,8 @@ class FileCheck(CellReading):
             if _looks_like_2019(book):
                 self.add(
                     "old-format",
-                    actual="2019年试行",
-                    expected=self.year or f"{form.first_year}及以后",
+                    actual=tx.FORMAT_2019,
+                    expected=self.year or tx.FROM_YEAR.format(year=form.first_year),
                     version=form.version,
                     basis=form.basis,
                 )
@@ -146,7 +147,7 @@ class FileCheck(CellReading):
             self.add(
                 "old-format",
                 actual=meta.get("form_version", "?"),
-                expected=self.year or "本",
+                expected=self.year or tx.THIS_FORMAT,
                 version=form.version,
                 basis=form.basis,
             )
@@ -173,7 +174,7 @@ class FileCheck(CellReading):
             self.out.verified = meta.get("token", "") == expected
             if not self.out.verified:
                 agency = f"{meta.get('agency_name', '')}（{meta.get('agency_code', '')}）"
-                reason = "模板标识缺失" if not meta.get("token") else "模板标识不符"
+                reason = tx.TOKEN_MISSING if not meta.get("token") else tx.TOKEN_WRONG
                 self.add("identity-mismatch", agency=agency, actual=reason)
         return True
 
@@ -186,7 +187,7 @@ class FileCheck(CellReading):
                 "sheet-missing",
                 sheet=sheet.name,
                 expected=sheet.name,
-                actual="、".join(others) or "无其他工作表",
+                actual="、".join(others) or tx.NO_OTHER_SHEET,
             )
             return False
         labels = self.labels[sheet.name]
@@ -310,7 +311,7 @@ class FileCheck(CellReading):
                 number_format = xml.number_formats.get(ref)
                 if number_format and not faithful_format(number_format):
                     self.add("number-format", **self.at(sheet, key), actual=number_format,
-                             expected="数字")  # fmt: skip
+                             expected=tx.A_NUMBER)  # fmt: skip
             if not xml.protected:
                 self.add("protection-removed", sheet=sheet.name)
             if unvalidated:
@@ -363,6 +364,6 @@ def _looks_like_2019(book: Workbook) -> bool:
     """The 2019 trial format, recognised by its table-2 columns anywhere in the file's values."""
     for grid in book.grids.values():
         for row in grid[:60]:
-            if any(isinstance(v, str) and "本年新制作数量" in v for v in row):
+            if any(isinstance(v, str) and tx.OLD_FORMAT_MARK in v for v in row):
                 return True
     return False

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from . import texts as tx
 from .findings import Finding, file_finding, plain, shown
 from .form import Form, complete
 from .layout import Area, SheetLayout
@@ -127,7 +128,7 @@ class CellReading:
         actual = self.placements.get(sheet.name, IDENTITY).area(area)
         shown_at = f"“{sheet.name}”{area.ref}"
         if actual.ref != area.ref:
-            shown_at += f"（报回文件中为{actual.ref}）"
+            shown_at += tx.MOVED_TO.format(ref=actual.ref)
         return {"key": key, "sheet": sheet.name, "cell": area.ref, "cell_text": shown_at}
 
     def values(self, book: Workbook) -> None:
@@ -245,7 +246,7 @@ class CellReading:
                 key=rest[0],
                 sheet=sheet.name,
                 cell=sheet.cells[rest[0]].ref,
-                label=f"等其余{len(rest)}个单元格",
+                label=tx.AND_THE_REST.format(count=len(rest)),
             )
 
     def label(self, key: str) -> str:

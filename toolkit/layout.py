@@ -13,6 +13,7 @@ from typing import Literal, cast
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from . import texts as tx
 from .form import Block, Form, Rule, Section, Table
 
 __all__ = [
@@ -202,12 +203,8 @@ def _table_sheet(form: Form, section: Section, table: Table) -> SheetLayout:
         widths.extend([STATUS_COLUMN_WIDTH] * len(row_rules))
     sheet = _Sheet(section, width, widths)
     sheet.line(section.title, "title", 28)
-    sheet.line("勾稽关系", "summary", 22)
-    sheet.line(
-        "浅黄色单元格为填报项（已预填0，没有的保持0）；灰色单元格为公式自动计算，不能修改；"
-        "右侧和下方为勾稽关系检查，显示“通过”或差额。",
-        "hint",
-    )
+    sheet.line(tx.TABLE_SUMMARY, "summary", 22)
+    sheet.line(tx.TABLE_HINT, "hint")
     freeze = (sheet.row, 0)
     for index, block in enumerate(table.blocks):
         header_end = _block(sheet, table, block, row_rules if index == 0 else [], status_cols)
@@ -314,12 +311,10 @@ def _list(sheet: _Sheet, rules: list[Rule], label_columns: int) -> None:
     width = sheet.width
     split = label_columns if label_columns else min(LIST_TITLE_COLUMNS_WITHOUT_LABELS, width - 2)
     status_col = split
-    sheet.label(Area(sheet.row, 0, sheet.row, split - 1), "核对项目", "status_header")
-    sheet.label(Area(sheet.row, status_col, sheet.row, status_col), "状态", "status_header")
+    sheet.label(Area(sheet.row, 0, sheet.row, split - 1), tx.RULE_LIST_ITEM, "status_header")
+    sheet.label(Area(sheet.row, status_col, sheet.row, status_col), tx.STATUS, "status_header")
     sheet.label(
-        Area(sheet.row, status_col + 1, sheet.row, width - 1),
-        "说明（提示项与实际情况不符的，请在此写明原因）",
-        "status_header",
+        Area(sheet.row, status_col + 1, sheet.row, width - 1), tx.RULE_LIST_NOTE, "status_header"
     )
     sheet.row += 1
     for rule in rules:
@@ -341,12 +336,8 @@ def _narrative_sheet(form: Form, section: Section) -> SheetLayout:
     widths = [NARRATIVE_TEXT_WIDTH, STATUS_COLUMN_WIDTH, 36.0]
     sheet = _Sheet(section, 1, widths)
     sheet.line(section.title, "title", 28)
-    sheet.line("填写情况", "summary", 22)
-    sheet.line(
-        "请在浅黄色文本框内填写，每个文本框对应报告的一个部分；可以从Word中粘贴文字。"
-        "单元格内换行：Excel 和 WPS 按 Alt+Enter，LibreOffice 按 Ctrl+Enter。",
-        "hint",
-    )
+    sheet.line(tx.NARRATIVE_SUMMARY, "summary", 22)
+    sheet.line(tx.NARRATIVE_HINT, "hint")
     sheet.row += 1
     input_rows = []
     for part in section.parts:

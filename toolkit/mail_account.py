@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import texts as tx
 from .catalogue import UsageError, os_reason, say
 
 __all__ = [
@@ -85,7 +86,7 @@ def tls_context(account: Account) -> ssl.SSLContext:
             cafile=str(account.cafile) if account.cafile is not None else None
         )
     except (OSError, ssl.SSLError) as exc:
-        reason = os_reason(exc) if isinstance(exc, OSError) and exc.errno else "不是证书文件"
+        reason = os_reason(exc) if isinstance(exc, OSError) and exc.errno else tx.NOT_A_CERTIFICATE
         raise UsageError("mail-server", server=account.server, reason=reason) from None
 
 

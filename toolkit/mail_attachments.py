@@ -17,6 +17,7 @@ from email.message import Message
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
+from . import texts as tx
 from .catalogue import say
 from .package import BROKEN_PACKAGE, LIMITS
 
@@ -33,7 +34,7 @@ __all__ = [
     "workbooks",
 ]
 
-NO_WORKBOOK, TOO_LARGE, REFUSED = "无报表", "过大", "无法读取"
+NO_WORKBOOK, TOO_LARGE, REFUSED = tx.NO_WORKBOOK, tx.ATTACHMENT_TOO_LARGE, tx.ATTACHMENT_REFUSED
 SPREADSHEETS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods"}
 ARCHIVES = (".zip",)
 _SPREADSHEET_TYPES = {
@@ -209,7 +210,7 @@ def workbooks(message: Message, limit: int) -> Iterator[tuple[str, bytes | Skip]
         suffix = _suffix(name, part.get_content_type())
         if not suffix:
             continue
-        name = name or f"附件{suffix}"
+        name = name or tx.ATTACHMENT.format(suffix=suffix)
         try:
             data = _payload(part, limit)
             if suffix in ARCHIVES:

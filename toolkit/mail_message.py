@@ -23,6 +23,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from urllib.parse import quote
 
+from . import texts as tx
 from .bundled import bundled
 from .catalogue import UsageError, say
 
@@ -35,7 +36,7 @@ __all__ = [
 ]
 
 TEXT_MAX_BYTES = 64 * 1024  # a mail template is a few hundred bytes
-SUBJECT_PREFIXES = ("主题：", "主题:")
+SUBJECT_PREFIXES = tx.SUBJECT_PREFIXES
 _MIME = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".xls": "application/vnd.ms-excel",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from . import texts as tx
 from .catalogue import UsageError, os_reason, say
 from .form import Form
 from .mail_message import Attachment, load_text
@@ -31,8 +32,8 @@ SEND_TEXT, PASS_TEXT, FEEDBACK_TEXT = (
     "mail-reply-feedback.txt",
 )
 ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024  # what common mail servers accept in one message
-DATE_FORMAT = "{0.year}年{0.month}月{0.day}日"
-FEEDBACK_SUFFIX = "-审核意见.xlsx"
+DATE_FORMAT = tx.DATE
+FEEDBACK_SUFFIX = tx.FEEDBACK_COPY_SUFFIX
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,13 +52,14 @@ class MailSettings:
 def _values(settings: MailSettings, **agency: str) -> dict[str, str]:
     today = settings.today or date.today()
     district = agency.pop("district", "") or settings.district
+    office = tx.office_name(district)
     return {
         "district": district,
         "year": agency.pop("year", "") or settings.year,
-        "deadline": DATE_FORMAT.format(settings.deadline) if settings.deadline else "规定期限",
-        "contact": settings.contact or f"{district}政务公开办",
+        "deadline": DATE_FORMAT.format(settings.deadline) if settings.deadline else tx.AS_REQUIRED,
+        "contact": settings.contact or office,
         "sender": settings.sender,
-        "office": f"{district}政务公开办",
+        "office": office,
         "date": DATE_FORMAT.format(today),
         **agency,
     }
@@ -108,7 +110,7 @@ def template_messages(folder: Path, settings: MailSettings, *, form: Form) -> li
         )
         messages.append(
             Outgoing(
-                kind="模板",
+                kind=tx.MAIL_TEMPLATE,
                 code=row.code,
                 name=row.name,
                 address=row.email.strip(),
@@ -161,7 +163,7 @@ def feedback_outgoing(
         )
     )
     return Outgoing(
-        kind="审核意见",
+        kind=tx.MAIL_FEEDBACK,
         code=code,
         name=name,
         address=answer.address,
@@ -181,7 +183,7 @@ def pass_outgoing(
         _values(settings, agency=name, code=code, file=file, **meta)
     )
     return Outgoing(
-        kind="审核通过",
+        kind=tx.MAIL_PASSED,
         code=code,
         name=name,
         address=answer.address,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from . import texts as tx
 from .collect import CollectReport, collect_mail
 from .feedback import FeedbackFile, needs_feedback, write_feedback
 from .findings import CheckReport
@@ -22,7 +23,7 @@ from .send import SEND_LOG, Outgoing, SendReport, deliver
 
 __all__ = ["Cycle", "Reply", "collect_cycle"]
 
-FEEDBACK_FOLDER = "审核意见"
+FEEDBACK_FOLDER = tx.REVIEW_SHEET
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import texts as tx
 from .catalogue import UsageError, os_reason, say
 from .roster import Agency
 from .text import csv_safe
@@ -34,7 +35,7 @@ __all__ = [
 
 MANIFEST = "manifest.csv"
 PASSWORD_FILE = "password.txt"
-MANIFEST_HEADER = ("单位代码", "单位名称", "联系人", "电子邮箱", "文件", "sha256", "备注")
+MANIFEST_HEADER = tx.MANIFEST_HEADER
 _ENGLISH_HEADER = ("code", "name", "contact", "email", "file", "sha256", "note")
 _FIELDS = ("code", "name", "contact", "email", "file", "sha256", "note")
 _SMALL_FILE = 16 * 1024 * 1024  # a manifest of thousands of agencies is well under a megabyte
@@ -70,7 +71,7 @@ def read_manifest(path: Path) -> list[ManifestRow]:
         data = _read_small(path)
         text = data.decode("utf-8-sig")
     except (OSError, ValueError) as exc:
-        reason = os_reason(exc) if isinstance(exc, OSError) else "不是 UTF-8 编码的 CSV"
+        reason = os_reason(exc) if isinstance(exc, OSError) else tx.MANIFEST_NOT_UTF8
         raise UsageError("manifest-unreadable", path=path, reason=reason) from exc
     lines = [row for row in csv.reader(io.StringIO(text, newline="")) if any(row)]
     if not lines:
@@ -83,7 +84,7 @@ def read_manifest(path: Path) -> list[ManifestRow]:
                 where[name] = index
                 break
     if "code" not in where or "file" not in where:
-        raise UsageError("manifest-unreadable", path=path, reason="第一行不是清单的列名")
+        raise UsageError("manifest-unreadable", path=path, reason=tx.MANIFEST_NO_HEADER)
     rows = []
     for line in lines[1:]:
         values = {n: _unquote(line[i]) if i < len(line) else "" for n, i in where.items()}
@@ -103,26 +104,21 @@ def read_password(path: Path) -> str | None:
         raise UsageError("manifest-unreadable", path=path, reason=os_reason(exc)) from exc
     first = text.splitlines()[0].strip() if text.strip() else ""
     if not first:
-        raise UsageError("manifest-unreadable", path=path, reason="第一行没有密码")
+        raise UsageError("manifest-unreadable", path=path, reason=tx.PASSWORD_MISSING)
     return first
 
 
 def password_note(password: str, year: int, district: str) -> str:
-    return (
-        f"{password}\r\n\r\n"
-        f"以上为{district}{year}年度政府信息公开工作年度报告模板的工作表保护密码。\r\n"
-        "请勿发给填报单位；保护只防误改，不能防止有意篡改，报回的文件由 nianbao check 逐项核验。\r\n"
-        "在本文件夹中再次生成（如补发单位）时，新模板沿用此密码；请勿修改或删除本文件。\r\n"
-    )
+    return tx.PASSWORD_NOTE.format(password=password, district=district, year=year)
 
 
 def _read_small(path: Path) -> bytes:
     if not path.is_file():
-        raise OSError(0, "不是普通文件")
+        raise OSError(0, tx.NOT_REGULAR_FILE)
     with path.open("rb") as handle:
         data = handle.read(_SMALL_FILE + 1)
     if len(data) > _SMALL_FILE:
-        raise OSError(0, "文件过大")
+        raise OSError(0, tx.FILE_TOO_LARGE)
     return data
 
 
@@ -153,7 +149,7 @@ def refuse_collisions(agencies: Sequence[Agency], names: Sequence[str]) -> None:
 
 
 def _who(agency: Agency) -> str:
-    where = f"第{agency.line}行 " if agency.line else ""
+    where = tx.ROSTER_LINE.format(line=agency.line) if agency.line else ""
     return f"{where}{agency.code}（{agency.name}）"
 
 

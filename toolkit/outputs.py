@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from . import texts as tx
 from .catalogue import UsageError, os_reason
 from .text import cell_text
 
@@ -191,7 +192,7 @@ def _refuse_special(path: Path) -> None:
     except OSError as exc:
         raise _failed(path, exc) from exc
     if not stat.S_ISREG(mode):
-        kind = "文件夹" if stat.S_ISDIR(mode) else "设备、管道或套接字"
+        kind = tx.FOLDER if stat.S_ISDIR(mode) else tx.NOT_A_FILE
         raise UsageError("output-not-regular", path=path, kind=kind)
 
 
@@ -444,7 +445,7 @@ def print_setup(ws: Any, *, header_rows: tuple[int, int] | None = None, title: s
         ws.repeat_rows(*header_rows)
     if title:
         ws.set_header(f"&C&10{_header_text(title)}")
-    ws.set_footer("&C&9第 &P 页，共 &N 页")
+    ws.set_footer(tx.FOOTER)
 
 
 def _header_text(text: str) -> str:

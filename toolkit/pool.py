@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from . import texts as tx
 from .catalogue import say
 
 if TYPE_CHECKING:
@@ -344,7 +345,7 @@ def _why(exitcode: int | None) -> str:
         if name == "SIGKILL":  # what the kernel's out-of-memory killer sends
             return say("worker-killed")
         return say("worker-signal", signal=name)
-    return say("worker-exit", code=exitcode if exitcode is not None else "未知")
+    return say("worker-exit", code=exitcode if exitcode is not None else tx.UNKNOWN)
 
 
 def _exit(worker: _Worker) -> str:
@@ -353,7 +354,7 @@ def _exit(worker: _Worker) -> str:
 
 
 def _mb(limit: int | None) -> str:
-    return "未设定" if not limit else f"{limit // (1024 * 1024)} MB"
+    return tx.UNSET if not limit else f"{limit // (1024 * 1024)} MB"
 
 
 # ------------------------------------------------------------------------------------------------

@@ -13,15 +13,22 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .catalogue import SEVERITY_TITLES, STATUS_TITLES, finding_codes
+from . import texts as tx
+from .catalogue import finding_codes
 from .findings import CheckReport, FileResult, Finding
 from .outputs import print_setup, row_height, workbook_options, write_atomic, write_text
 from .text import cell_text, inert
+from .texts import CheckStatus, FileStatus, Severity
 
 __all__ = ["render_terminal", "write_findings_workbook", "write_json"]
 
-_STATUS_STYLE = {"passed": "green", "warnings": "yellow", "failed": "red", "unreadable": "red"}
-_SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
+_STATUS_STYLE = {
+    CheckStatus.PASSED: "green",
+    CheckStatus.WARNINGS: "yellow",
+    CheckStatus.FAILED: "red",
+    CheckStatus.UNREADABLE: "red",
+}
+_SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
 
 def _inputs(report: CheckReport) -> list[str]:
@@ -45,20 +52,23 @@ def render_terminal(report: CheckReport, console: Any, *, quiet: bool = False) -
 
     several = Counter(r.agency_code for r in report.files if r.agency_code)
     naming = any(n > 1 for n in several.values())
-    table = Table(title="审核结果", title_justify="left")
-    table.add_column("状态", no_wrap=True)
-    table.add_column("代码", no_wrap=True)
-    table.add_column("单位", overflow="fold")
-    for title in ("错误", "提示", "已说明"):
+    table = Table(title=tx.TERMINAL_TITLE, title_justify="left")
+    table.add_column(tx.STATUS, no_wrap=True)
+    table.add_column(tx.CODE, no_wrap=True)
+    table.add_column(tx.TERMINAL_AGENCY, overflow="fold")
+    for title in (tx.ERRORS, tx.WARNINGS, tx.EXPLAINED):
         table.add_column(title, justify="right", no_wrap=True)
     if naming:  # an agency sent more than one file: say which row is which
-        table.add_column("文件", overflow="fold")
+        table.add_column(tx.FILE, overflow="fold")
     for result in report.files:
-        status = STATUS_TITLES[result.status] + ("（已被替代）" if result.superseded else "")
+        status = _status(result)
         row = [
-            Text(status, style=_STATUS_STYLE[result.status]),
+            Text(status, style=_STATUS_STYLE[CheckStatus(result.status)]),
             Text(inert(result.agency_code) or "—"),
-            Text(inert(result.agency_name) or f"（未识别：{inert(Path(result.path).name)}）"),
+            Text(
+                inert(result.agency_name)
+                or tx.TERMINAL_UNRECOGNISED_FILE.format(name=inert(Path(result.path).name))
+            ),
             Text(str(result.count("error"))),
             Text(str(result.count("warning"))),
             Text(str(result.explained)),
@@ -77,35 +87,39 @@ def render_terminal(report: CheckReport, console: Any, *, quiet: bool = False) -
                 continue
             console.print(
                 f"\n[bold]{_escape(_agency(result))}[/]  {_escape(result.path)}"
-                + ("  [dim]（已被替代，不计）[/]" if result.superseded else ""),
+                + (f"  [dim]{tx.TERMINAL_SUPERSEDED}[/]" if result.superseded else ""),
                 highlight=False,
             )
             for finding in shown:
                 console.print("  " + _line(finding), highlight=False)
         if report.batch_findings:
-            console.print("\n[bold]整批[/]")
+            console.print(f"\n[bold]{tx.TERMINAL_BATCH}[/]")
             for finding in report.batch_findings:
                 console.print("  " + _line(finding), highlight=False)
     console.print("\n" + report.headline(), highlight=False, markup=False)
 
 
+def _status(result: FileResult) -> str:
+    """A file's verdict as the terminal and 汇总 show it, marked when a newer file replaced it."""
+    return CheckStatus(result.status).title + (tx.SUPERSEDED if result.superseded else "")
+
+
 def _agency(result: FileResult) -> str:
     if not result.agency_code:
-        return "（未识别）"
+        return tx.TERMINAL_UNRECOGNISED
     return f"{result.agency_name}（{result.agency_code}）"
 
 
 def _line(finding: Finding) -> str:
     where = f"{_escape(finding.sheet)}!{finding.cell} " if finding.sheet and finding.cell else ""
-    title = SEVERITY_TITLES[finding.severity]
+    severity = Severity(finding.severity)
+    title = severity.title
     if finding.explained:
-        title += "·已说明"
-    text = (
-        f"[{_SEVERITY_STYLE[finding.severity]}]{title}[/] [dim]{_escape(finding.code)}[/] {where}"
-    )
+        title += tx.TERMINAL_EXPLAINED
+    text = f"[{_SEVERITY_STYLE[severity]}]{title}[/] [dim]{_escape(finding.code)}[/] {where}"
     text += _escape(finding.message)
     if finding.explained:
-        text += f" [dim]说明：{_escape(finding.explanation)}[/]"
+        text += f" [dim]{tx.TERMINAL_NOTE}{_escape(finding.explanation)}[/]"
     return text
 
 
@@ -139,7 +153,7 @@ def write_findings_workbook(
     book = xlsxwriter.Workbook(buffer, workbook_options())
     f = _findings_formats(book)
     base = Path(path).resolve().parent
-    heading = f"{report.district}{report.year}年度政府信息公开工作年度报告审核结果"
+    heading = tx.FINDINGS_HEADING.format(district=report.district, year=report.year)
     _summary_sheet(book, f, report, feedback, base, heading)
     _issues_sheet(book, f, report, form, feedback, base, heading)
     _rules_sheet(book, f, form, heading)
@@ -148,7 +162,7 @@ def write_findings_workbook(
 
 
 def _findings_formats(book: Any) -> dict[str, Any]:
-    font = {"font_name": "宋体", "font_size": 10}
+    font = {"font_name": tx.FONT, "font_size": 10}
     cell = {**font, "border": 1, "text_wrap": True, "valign": "top"}
     fills = {"passed": "#C6EFCE", "warnings": "#FFEB9C", "failed": "#FFC7CE",
              "unreadable": "#FFC7CE", "missing": "#FCE4D6"}  # fmt: skip
@@ -167,17 +181,17 @@ def _summary_sheet(
     book: Any, f: dict[str, Any], report: CheckReport, feedback: dict[str, Path], base: Path,
     heading: str,
 ) -> None:  # fmt: skip
-    ws = book.add_worksheet("汇总")
+    ws = book.add_worksheet(tx.FINDINGS_SUMMARY_SHEET)
     missing = [b for b in report.batch_findings if b.code == "missing-agency"]
-    write_text(ws, 0, 0, f"{report.district}{report.year}年度政府信息公开工作年度报告审核汇总",
-               f["title"])  # fmt: skip
+    title = tx.FINDINGS_SUMMARY_TITLE.format(district=report.district, year=report.year)
+    write_text(ws, 0, 0, title, f["title"])
     ws.set_row(0, 22)
     ws.write_string(
         1, 0,
-        f"{report.headline()}未报送 {len(missing)} 个单位。",
+        tx.FINDINGS_SUMMARY_LINE.format(headline=report.headline(), missing=len(missing)),
         f["plain"],
     )  # fmt: skip
-    columns = ["单位代码", "单位名称", "状态", "错误", "提示", "已说明", "文件", "审核意见副本"]
+    columns = list(tx.FINDINGS_SUMMARY_COLUMNS)
     texts = [(r.agency_code, r.agency_name, r.path) for r in report.files]
     widths = [
         _fit([t[0] for t in texts] + [m.agency_code for m in missing], 10, 18),
@@ -189,7 +203,7 @@ def _summary_sheet(
         ws.set_column(col, col, width)
     row = 4
     for result in report.files:
-        status = STATUS_TITLES[result.status] + ("（已被替代）" if result.superseded else "")
+        status = _status(result)
         style = f[result.status]
         write_text(ws, row, 0, result.agency_code, style)
         write_text(ws, row, 1, result.agency_name, style)
@@ -212,7 +226,7 @@ def _summary_sheet(
         style = f["missing"]
         write_text(ws, row, 0, finding.agency_code, style)
         write_text(ws, row, 1, finding.agency_name, style)
-        ws.write_string(row, 2, "未报送", style)
+        ws.write_string(row, 2, FileStatus.MISSING.title, style)
         for col in range(3, len(columns)):
             ws.write_blank(row, col, None, style)
         ws.set_row(
@@ -229,16 +243,15 @@ def _issues_sheet(
     book: Any, f: dict[str, Any], report: CheckReport, form: Any, feedback: dict[str, Path],
     base: Path, heading: str,
 ) -> None:  # fmt: skip
-    ws = book.add_worksheet("问题清单")
+    ws = book.add_worksheet(tx.FINDINGS_ISSUES_SHEET)
     titles = finding_codes(form)
-    names = ["代码", "规则", "级别", "单位代码", "单位名称", "工作表", "单元格", "行", "列", "应为",
-             "实为", "问题及修改要求", "单位说明", "文件"]  # fmt: skip
+    names = list(tx.FINDINGS_ISSUES_COLUMNS)
     pairs = [(finding, result) for result in report.files for finding in result.findings] + [
         (finding, None) for finding in report.batch_findings
     ]
     rows = []
     for finding, result in pairs:
-        level = SEVERITY_TITLES[finding.severity] + ("（已说明）" if finding.explained else "")
+        level = Severity(finding.severity).title + (tx.EXPLAINED_MARK if finding.explained else "")
         title = titles[finding.code].title if finding.code in titles else ""
         copy = feedback.get(result.path) if result is not None else None
         shown_file = (
@@ -258,7 +271,7 @@ def _issues_sheet(
     if rows:
         ws.add_table(
             0, 0, len(rows), len(names) - 1,
-            {"name": "问题清单", "style": "Table Style Light 9",
+            {"name": tx.FINDINGS_ISSUES_SHEET, "style": "Table Style Light 9",
              "columns": [{"header": n, "header_format": f["header"]} for n in names]},
         )  # fmt: skip
     else:
@@ -282,19 +295,18 @@ def _issues_sheet(
 def _rules_sheet(book: Any, f: dict[str, Any], form: Any, heading: str) -> None:
     from .catalogue import FINDINGS
 
-    ws = book.add_worksheet("规则说明")
-    ws.write_string(0, 0, f"政府信息公开工作年度报告审核规则（{form.basis}）", f["title"])
+    ws = book.add_worksheet(tx.FINDINGS_RULES_SHEET)
+    ws.write_string(0, 0, tx.FINDINGS_RULES_TITLE.format(basis=form.basis), f["title"])
     ws.set_row(0, 22)
     widths = [18, 12, 36, 90]
-    ws.write_row(2, 0, ["代码", "级别", "规则", "说明"], f["header"])
+    ws.write_row(2, 0, list(tx.FINDINGS_RULES_COLUMNS), f["header"])
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     rows = [
-        (rule.id, "错误（须更正）" if rule.severity == "error" else "提示（须核对或说明）",
-         rule.title, rule.explain)
+        (rule.id, Severity(rule.severity).duty, rule.title, rule.explain)
         for rule in form.rules
     ] + [
-        (code, SEVERITY_TITLES[message.severity], message.title, _generic(message.template))
+        (code, Severity(message.severity).title, message.title, _generic(message.template))
         for code, message in FINDINGS.items()
     ]  # fmt: skip
     for row, values in enumerate(rows, start=3):

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__
+from . import texts as tx
 from .check import check
 from .discover import collect
 from .findings import CheckReport, FileResult
@@ -76,26 +77,43 @@ def rollup(
     form: Form,
     progress: Callable[[int, int], None] | None = None,
     key: bytes | None = None,
+    level: str = "区",
 ) -> RollupResult:
     """Check the files, then write the rollup workbook (and the long CSV when asked).
 
     Refuses (UsageError "output-is-input") an output that is one of the files to roll up, before
-    anything is read; the writes are atomic and never replace anything but a regular file.
+    anything is read; the writes are atomic and never replace anything but a regular file. Lower
+    rollups among the inputs bring their agencies (rollup_levels.py); `level` (区, 市, 省) names
+    the level in the titles (全市汇总).
     """
+    from .rollup_levels import LEVELS, merge_lower, read_lower, split_rollups
+
+    if level not in LEVELS:
+        from .catalogue import UsageError
+
+        raise UsageError("rollup-level", value=level, known="、".join(LEVELS))
+
     sources, _ = collect(paths)
     for target in (out, csv_path):
         if target is not None:
             refuse_inputs(Path(target), sources)
     generated_at = generated_at or datetime.now().replace(microsecond=0)
-    report = check(
-        paths,
-        form=form,
-        roster=roster,
-        year=year,
-        district=district,
-        progress=progress,
-        key=key,
+    lower, returned = split_rollups(sources)
+    report = (
+        check(
+            paths if not lower else returned,  # the patterns, for their skip notes, when all are
+            form=form,
+            roster=roster,
+            year=year,
+            district=district,
+            progress=progress,
+            key=key,
+        )
+        if returned
+        else CheckReport(files=(), batch_findings=(), year=str(year or ""), district=district or "")
     )
+    if lower:
+        report = merge_lower(report, [read_lower(path, form) for path in lower], str(year or ""))
     included, excluded = [], []
     for result in report.files:
         usable = bool(result.values) and result.in_use
@@ -110,7 +128,7 @@ def rollup(
     details = [_values(form, r) for r in included]
     totals = _column_sums(form, details)
     data = _workbook(
-        form, report, included, excluded, missing, details, totals, generated_at, roster
+        form, report, included, excluded, missing, details, totals, generated_at, roster, level
     )
     inputs = [r.path for r in report.files]
     write_atomic(out, data, inputs=inputs)
@@ -159,6 +177,7 @@ def _workbook(
     totals: dict[str, float],
     generated_at: datetime,
     roster: Sequence[Agency] | None,
+    level: str = "区",
 ) -> bytes:
     import warnings
 
@@ -170,10 +189,14 @@ def _workbook(
         book = xlsxwriter.Workbook(buffer, workbook_options())
         book.set_properties(
             {
-                "title": f"{report.district}{report.year}年度政府信息公开工作年度报告汇总",
+                "title": tx.ROLLUP_PROPERTIES_TITLE.format(
+                    district=report.district, year=report.year
+                ),
                 "subject": form.title,
                 "author": report.district or "nianbao",
-                "comments": f"{form.basis} 表式；由 nianbao {__version__} 汇总",
+                "comments": tx.ROLLUP_PROPERTIES_COMMENTS.format(
+                    basis=form.basis, version=__version__
+                ),
                 "created": generated_at.replace(tzinfo=None),
             }
         )
@@ -188,13 +211,13 @@ def _workbook(
         }
         for sheet in tables:
             write_summary_sheet(
-                book, styles, form, sheet, sums, totals, name=_summary_name(sheet.name)
+                book, styles, form, sheet, sums, totals, name=_summary_name(sheet.name, level)
             )
         _detail_sheet(book, form, included, details, columns)
         _status_sheet(book, form, report, included, excluded, missing, roster)
         _explained_sheet(book, form, included)
         _chart_sheet(book, form, included, details, totals, columns, tables)
-        _meta_sheet(book, form, report, included, generated_at)
+        _meta_sheet(book, form, report, included, generated_at, level)
         book.worksheets()[0].activate()
         book.close()
     return buffer.getvalue()

@@ -4,10 +4,13 @@ without importing the writer."""
 
 from __future__ import annotations
 
+from . import texts as tx
+
 __all__ = [
     "CHART_SHEET",
     "DETAIL_FIRST_ROW",
     "DETAIL_FIXED",
+    "DETAIL_KEYS",
     "DETAIL_SHEET",
     "EXPLAINED_SHEET",
     "ROLLUP_KIND",
@@ -15,11 +18,12 @@ __all__ = [
     "SUMMARY_PREFIX",
 ]
 
-DETAIL_SHEET = "明细"
-STATUS_SHEET = "状态"
-EXPLAINED_SHEET = "已说明的提示"
-CHART_SHEET = "图表"
+DETAIL_SHEET = tx.DETAIL_SHEET
+STATUS_SHEET = tx.STATUS_SHEET
+EXPLAINED_SHEET = tx.EXPLAINED_SHEET
+CHART_SHEET = tx.CHART_SHEET
 ROLLUP_KIND = "rollup"
-SUMMARY_PREFIX = "全区汇总"
+SUMMARY_PREFIX = tx.SUMMARY_PREFIX
 DETAIL_FIRST_ROW = 4  # zero-based: three label rows and the key row come first
-DETAIL_FIXED = ("单位代码", "单位名称", "审核状态", "源文件", "sha256")
+DETAIL_FIXED = tx.DETAIL_FIXED
+DETAIL_KEYS = ("code", "name", "status", "file", "sha256", "district")  # the key row of 明细

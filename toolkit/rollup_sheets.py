@@ -12,6 +12,7 @@ from typing import Any
 from xlsxwriter.utility import quote_sheetname
 
 from . import __version__
+from . import texts as tx
 from .catalogue import finding_codes
 from .contract import META_SHEET
 from .findings import CheckReport, FileResult
@@ -22,6 +23,7 @@ from .rollup_names import (
     CHART_SHEET,
     DETAIL_FIRST_ROW,
     DETAIL_FIXED,
+    DETAIL_KEYS,
     DETAIL_SHEET,
     EXPLAINED_SHEET,
     ROLLUP_KIND,
@@ -29,6 +31,7 @@ from .rollup_names import (
     SUMMARY_PREFIX,
 )
 from .roster import Agency
+from .texts import FileStatus
 from .xlsxwriter_hooks import BulkSheet, xf_index
 
 __all__: list[str] = []
@@ -37,8 +40,9 @@ __all__: list[str] = []
 CHART_WIDTH = 560  # pixels: columns A:E of 图表 (28 + 4 × 12 units)
 
 
-def _summary_name(section_sheet: str) -> str:
-    return f"{SUMMARY_PREFIX}（{section_sheet.split('、')[0]}）"
+def _summary_name(section_sheet: str, level: str = "区") -> str:
+    prefix = SUMMARY_PREFIX if level == "区" else f"全{level}汇总"
+    return f"{prefix}（{section_sheet.split('、')[0]}）"
 
 
 def _quote(name: str) -> str:
@@ -47,7 +51,7 @@ def _quote(name: str) -> str:
 
 
 def _formats(book: Any) -> dict[str, Any]:
-    font = {"font_name": "宋体", "font_size": 10}
+    font = {"font_name": tx.FONT, "font_size": 10}
     return {
         "head": book.add_format({**font, "bold": True, "bg_color": "#D9E1F2", "border": 1,
                                  "text_wrap": True, "valign": "vcenter", "align": "center"}),
@@ -75,13 +79,12 @@ def _detail_sheet(
     f = _formats(book)
     for col, title in enumerate(DETAIL_FIXED):
         ws.merge_range(0, col, DETAIL_FIRST_ROW - 2, col, title, f["head"])
-        ws.write_string(
-            DETAIL_FIRST_ROW - 1, col, ("code", "name", "status", "file", "sha256")[col], f["key"]
-        )
+        ws.write_string(DETAIL_FIRST_ROW - 1, col, DETAIL_KEYS[col], f["key"])
     ws.set_column(0, 0, 10)
     ws.set_column(1, 1, 24)
     ws.set_column(2, 2, 12)
     ws.set_column(3, 4, 30)
+    ws.set_column(5, 5, 12)
     ws.set_column(len(DETAIL_FIXED), len(DETAIL_FIXED) + len(columns), 11)
     for key, col in columns.items():
         cell = form.cells[key]
@@ -95,13 +98,38 @@ def _detail_sheet(
     keys = list(columns)
     rows: list[tuple[int, list[str | float]]] = []
     for result, values in zip(included, details, strict=True):
-        status = {"failed": "含错误计入", "passed": "通过"}.get(result.status, "通过（有提示）")
-        style = xf_index(f["flag"] if result.status == "failed" else f["text"])
-        texts: list[str | float] = [result.agency_code, result.agency_name, status, result.path,
-                                    result.sha256]  # fmt: skip
+        status = _detail_status(result)
+        style = xf_index(f["flag"] if status is FileStatus.INCLUDED_WITH_ERRORS else f["text"])
+        texts: list[str | float] = [result.agency_code, result.agency_name, status.title,
+                                    result.path, result.sha256,
+                                    result.meta.get("district", "")]  # fmt: skip
         rows.append((style, texts + [values[k] for k in keys]))
     ws.set_bulk(DETAIL_FIRST_ROW, rows, xf_index(f["number"]))
     ws.freeze_panes(DETAIL_FIRST_ROW, 2)
+
+
+def _detail_status(result: FileResult) -> FileStatus:
+    """An included file's status in 明细: its own verdict (explained warnings do not show)."""
+    if result.status == "failed":
+        return FileStatus.INCLUDED_WITH_ERRORS
+    return FileStatus.PASSED if result.status == "passed" else FileStatus.PASSED_WITH_WARNINGS
+
+
+def _file_status(result: FileResult, included: bool) -> FileStatus:
+    """What the rollup did with a returned file, for 状态."""
+    if included:
+        if result.status == "failed":
+            return FileStatus.INCLUDED_WITH_ERRORS
+        if result.status == "passed":
+            return FileStatus.PASSED_EXPLAINED if result.explained else FileStatus.PASSED
+        return FileStatus.PASSED_WITH_WARNINGS
+    if result.superseded:
+        return FileStatus.SUPERSEDED
+    if result.conflict:
+        return FileStatus.CONFLICT
+    if result.status == "unreadable" or not result.agency_code:
+        return FileStatus.UNRECOGNISED
+    return FileStatus.EXCLUDED
 
 
 def _path(form: Form, key: str) -> tuple[str, ...]:
@@ -125,43 +153,33 @@ def _status_sheet(
     f = _formats(book)
     titles = {code: message.title for code, message in finding_codes(form).items()}
     counts = (len(included), len(excluded), len(missing))
-    write_text(ws, 0, 0, f"{report.district}{report.year}年度报告收集情况", f["title"])
+    write_text(
+        ws, 0, 0, tx.STATUS_TITLE.format(district=report.district, year=report.year), f["title"]
+    )
     ws.write_string(
         1,
         0,
-        f"计入汇总 {counts[0]} 份；未计入 {counts[1]} 份；未报送 {counts[2]} 个单位。",
+        tx.STATUS_COUNTS.format(included=counts[0], excluded=counts[1], missing=counts[2]),
         f["plain"],
     )
-    header = ["单位代码", "单位名称", "状态", "错误", "提示", "提示及单位说明", "文件",
-              "文件修改时间", "sha256"]  # fmt: skip
+    header = list(tx.STATUS_COLUMNS)
     ws.write_row(3, 0, header, f["head"])
     for col, width in enumerate(STATUS_WIDTHS):  # 状态 up to 已被替代（…）
         ws.set_column(col, col, width)
     rows: list[tuple[bool, list[str | float]]] = []
     taken = {r.path for r in included}
     for result in report.files:
-        flagged = True
-        if result.path in taken:
-            if result.status == "failed":
-                state = f"含错误计入（{result.count('error')}处错误）"
-            elif result.status == "passed" and not result.explained:
-                state, flagged = "通过", False
-            else:
-                state, flagged = "通过（有提示）", result.status == "warnings"
-        elif result.superseded:
-            state, flagged = "已被替代（同一单位有更新的文件）", False
-        elif result.conflict:
-            state = "未计入（同一单位有内容不同的报告，待确认）"
-        elif result.status == "unreadable" or not result.agency_code:
-            state = "无法识别"
-        else:
-            state = f"未计入（{result.count('error')}处错误）"
-        rows.append((flagged, [result.agency_code, result.agency_name, state,
+        status = _file_status(result, result.path in taken)
+        state = status.label(errors=result.count("error"))
+        rows.append((status.flagged, [result.agency_code, result.agency_name, state,
                      result.count("error"), result.count("warning"), _warnings_said(result, titles),
                      result.path,
                      datetime.fromtimestamp(result.mtime).strftime("%Y-%m-%d %H:%M:%S") if result.mtime else "",
                      result.sha256]))  # fmt: skip
-    rows += [(True, [a.code, a.name, "未报送", "", "", "", "", "", ""]) for a in missing]
+    gone = FileStatus.MISSING
+    rows += [
+        (gone.flagged, [a.code, a.name, gone.label(), "", "", "", "", "", ""]) for a in missing
+    ]
     order = {a.code: i for i, a in enumerate(roster or ())}
     rows.sort(key=lambda r: (order.get(str(r[1][0]), len(order)), r[1][0] == "", r[1][0], r[1][6]))
     styles = {True: xf_index(f["flag_wrap"]), False: xf_index(f["text_wrap"])}
@@ -185,7 +203,7 @@ def _warnings_said(result: FileResult, titles: dict[str, str]) -> str:
     for finding in result.findings:
         if finding.severity != "warning" or finding.code in ("text-number",):
             continue
-        said = f"：{finding.explanation}" if finding.explained else "（未说明）"
+        said = f"：{finding.explanation}" if finding.explained else tx.STATUS_UNEXPLAINED
         title = titles.get(finding.code, finding.code)
         lines.append(f"{title}（{finding.code}）{said}")
     return "\n".join(lines)
@@ -197,8 +215,8 @@ def _explained_sheet(book: Any, form: Form, included: list[FileResult]) -> None:
     ws = book.add_worksheet(EXPLAINED_SHEET)
     f = _formats(book)
     titles = {rule.id: rule.title for rule in form.rules}
-    write_text(ws, 0, 0, "已说明的提示：单位在说明栏写明原因后计入汇总的提示项", f["title"])
-    header = ["单位代码", "单位名称", "规则", "规则内容", "提示", "单位说明", "文件"]
+    write_text(ws, 0, 0, tx.EXPLAINED_TITLE, f["title"])
+    header = list(tx.EXPLAINED_COLUMNS)
     ws.write_row(2, 0, header, f["head"])
     for col, width in enumerate([12, 24, 14, 28, 50, 50, 40]):
         ws.set_column(col, col, width)
@@ -216,7 +234,7 @@ def _explained_sheet(book: Any, form: Form, included: list[FileResult]) -> None:
             ws.set_row(row, max(30, 15 * (1 + longest // 25)))
             row += 1
     if row == 3:
-        write_text(ws, row, 0, "（本次汇总没有已说明的提示）", f["plain"])
+        write_text(ws, row, 0, tx.EXPLAINED_NONE, f["plain"])
     ws.freeze_panes(3, 0)
     print_setup(ws, header_rows=(2, 2))
 
@@ -247,7 +265,7 @@ def _chart_sheet(
             chart, form, included, details, totals, columns, summary_ref
         )
         ws.write_string(row, 0, chart.title, f["title"])
-        ws.write_string(row + 1, 0, "项目", f["head"])
+        ws.write_string(row + 1, 0, tx.CHART_ITEM, f["head"])
         for s, (name, _) in enumerate(series):
             ws.write_string(row + 1, 1 + s, name, f["head"])
         for i, label in enumerate(categories):
@@ -266,7 +284,7 @@ def _chart_sheet(
             if chart.type == "pie":
                 options["data_labels"] = {"percentage": True, "category": True}
             excel.add_series(options)
-        excel.set_title({"name": chart.title, "name_font": {"name": "宋体", "size": 12}})
+        excel.set_title({"name": chart.title, "name_font": {"name": tx.FONT, "size": 12}})
         if chart.type != "pie":
             excel.set_legend({"position": "bottom" if len(series) > 1 else "none"})
         if chart.type == "bar":
@@ -284,7 +302,7 @@ def _chart_sheet(
     ws.set_paper(9)  # A4 portrait: a chart and its figures fit one page at full size
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    ws.set_footer("&C&9第 &P 页，共 &N 页")
+    ws.set_footer(tx.FOOTER)
 
 
 def _chart_data(
@@ -310,7 +328,7 @@ def _chart_data(
             ("=" + "+".join(summary_ref(k) for k in g.cells), math.fsum(totals[k] for k in g.cells))
             for g in chart.groups
         ]
-        return [g.name for g in chart.groups], [("件数", values)]
+        return [g.name for g in chart.groups], [(tx.COUNT, values)]
     rows = list(range(len(included)))
     weight = [math.fsum(details[r][k] for s in chart.series for k in s.cells) for r in rows]
     if chart.top:
@@ -328,7 +346,12 @@ def _chart_data(
 
 
 def _meta_sheet(
-    book: Any, form: Form, report: CheckReport, included: list[FileResult], generated_at: datetime
+    book: Any,
+    form: Form,
+    report: CheckReport,
+    included: list[FileResult],
+    generated_at: datetime,
+    level: str = "区",
 ) -> None:
     ws = book.add_worksheet(META_SHEET, worksheet_class=BulkSheet)
     text = book.add_format({"num_format": "@"})
@@ -342,6 +365,7 @@ def _meta_sheet(
         ("toolkit_version", __version__),
         ("layout_fingerprint", form.fingerprint()),
         ("agencies", str(len(included))),
+        ("level", level),
     ]
     for index, (key, value) in enumerate(rows):
         ws.write_string(index, 0, key, text)

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import texts as tx
 from .catalogue import UsageError, os_reason, say
 from .identity import normalise_code
 from .text import BLANK_CHARACTERS, is_blank
@@ -17,13 +18,8 @@ from .text import BLANK_CHARACTERS, is_blank
 __all__ = ["Agency", "Roster", "clean_name", "read_roster", "read_roster_with_notes"]
 
 # Accepted header spellings, after normalisation (NFKC, no spaces, lower case).
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "code": ("单位代码", "code", "代码"),
-    "name": ("单位名称", "name", "名称"),
-    "contact": ("联系人", "contact"),
-    "email": ("电子邮箱", "email", "邮箱", "e-mail"),
-}
-COLUMN_TITLES = {"code": "单位代码", "name": "单位名称", "contact": "联系人", "email": "电子邮箱"}
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = tx.ROSTER_ALIASES
+COLUMN_TITLES = {column: aliases[0] for column, aliases in COLUMN_ALIASES.items()}
 ROSTER_ROWS = 20_000  # agencies; a province's roster has a few thousand
 ROSTER_COLUMNS = 40
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -75,7 +71,7 @@ def read_roster_with_notes(path: Path) -> Roster:
                 where[column] = index
     missing = [COLUMN_TITLES[f] for f in COLUMN_ALIASES if f not in where]
     if missing:
-        found = "、".join(cell.strip() for cell in header_row if cell.strip()) or "（无）"
+        found = "、".join(cell.strip() for cell in header_row if cell.strip()) or tx.NOTHING
         raise UsageError("roster-columns", path=path, columns="、".join(missing), found=found)
     if len(numbered) == 1:
         raise UsageError("roster-empty", path=path)

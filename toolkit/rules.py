@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from . import stated
+from . import texts as tx
 from .figures import Family
 from .findings import plain
 from .form import Form, Instance, Rule, Term
@@ -44,9 +45,9 @@ __all__ = [
     "unknown_kind",
 ]
 
-PASS = "通过"  # what a live status cell shows when its rule holds
-LATER = "报送后核对"  # status of rules the template cannot compute (cross-year, stated figures)
-MISMATCH = "不一致"  # a status over several sums, some of which do not hold
+PASS = tx.STATUS_PASS  # what a live status cell shows when its rule holds
+LATER = tx.STATUS_LATER  # status of rules the template cannot compute (cross-year, stated figures)
+MISMATCH = tx.STATUS_MISMATCH  # a status over several sums, some of which do not hold
 TOLERANCE = 1e-6  # amounts carry at most 4 decimals
 PREVIOUS = "prev:"  # frame column prefix for last year's values
 FORMULA_LIMIT = 8_192  # characters in one formula (Excel; LibreOffice allows more)
@@ -218,7 +219,7 @@ class Zero(Kind):
     name = "zero"
     keys = frozenset({"table", "each", "cells"})
     in_rollup = True
-    failed = "请核对"
+    failed = tx.STATUS_CHECK
 
     @classmethod
     def load(cls, raw: Mapping[str, Any], rule_id: str, at: LoadContext) -> Loaded:
@@ -277,7 +278,7 @@ class TextRequired(Kind):
 
     name = "text-required"
     keys = frozenset({"parts"})
-    failed = "未填写"
+    failed = tx.STATUS_UNFILLED
 
     @classmethod
     def load(cls, raw: Mapping[str, Any], rule_id: str, at: LoadContext) -> Loaded:
@@ -337,7 +338,7 @@ class Mention(Kind):
     name = "mention"
     keys = frozenset({"part", "keywords"})
     optional = frozenset({"over", "when_positive", "table"})
-    failed = "未写明"
+    failed = tx.STATUS_UNSAID
     quotes = (False, True)
 
     @classmethod
@@ -443,8 +444,7 @@ class StatedFigures(Kind):
         texts: Mapping[str, str],
         ref: Callable[[str], str],
     ) -> str:
-        text, table = texts.get(instance.anchor, ""), _total(instance.lhs, value)
-        return stated.quote(form, stated.family_of(rule, instance), text, value(stated.YEAR), table)
+        return stated.quote(form, rule, instance, texts, value)
 
 
 KINDS: dict[str, type[Kind]] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -143,8 +143,16 @@ def figure_residual(family: Family, part: str, frame: pd.DataFrame) -> pd.Series
     return pd.Series(out, index=frame.index, dtype=float)
 
 
-def quote(form: Form, family: Family, text: str, year: float, table: float) -> str:
+def quote(
+    form: Form,
+    rule: Rule,
+    instance: Instance,
+    texts: Mapping[str, str],
+    value: Callable[[str], float],
+) -> str:
     """The sentence and the table cell side by side: 文中：“…”；表三“…” = 13."""
+    family, text = family_of(rule, instance), texts.get(instance.anchor, "")
+    year, table = value(YEAR), math.fsum(t.sign * value(t.cell) for t in instance.lhs)
     figure = stated(text, year).get(family.key)
     quoted = _excerpt(text, figure) if figure else ""
     section = form.section_of_table(form.cells[family.cells[0]].table).title

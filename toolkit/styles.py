@@ -7,13 +7,14 @@ from typing import Any
 
 from xlsxwriter.workbook import Workbook
 
+from . import texts as tx
 from .formulas import GenerateError
 from .xlsxwriter_hooks import xf_index
 
 __all__ = ["add_styles"]
 
 
-_FONT = "宋体"
+_FONT = tx.FONT
 _BORDER = {"border": 1, "border_color": "#808080"}
 _STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"},
@@ -113,7 +114,7 @@ _CONDITIONAL = ("ok", "bad", "warn")
 
 def _ok(result: int | None, what: str) -> None:
     if result not in (None, 0):
-        raise GenerateError(f"xlsxwriter 返回 {result}：{what}")
+        raise GenerateError(tx.WRITER_REFUSED.format(result=result, what=what))
 
 
 def add_styles(book: Workbook) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from . import texts as tx
 from .fill import Fill
 from .form import Form, Rule, defined_name
 from .formulas import LATER, PASS, _Formulas, _formulas, _number, _qualified, _summary, status_value
@@ -24,12 +25,6 @@ from .text import cell_text
 from .xlsxwriter_hooks import TemplateSheet
 
 __all__ = ["write_summary_sheet"]
-
-
-REVIEWER = "区政务公开办"
-ROLLUP_HINT = (
-    "本表为全区汇总：每个数字都是“明细”表中各单位同一单元格之和（公式），可逐格追溯到单位。"
-)
 
 
 def _sheet(
@@ -64,7 +59,7 @@ def _sheet(
             continue
         if sums is not None and label.style == "status_header" and label.area.col in note_cols:
             continue  # the rollup has no 说明 to write: no empty column under a header (H2)
-        text = ROLLUP_HINT if sums is not None and label.style == "hint" else label.text
+        text = tx.ROLLUP_HINT if sums is not None and label.style == "hint" else label.text
         _write_text(ws, label.area, text, styles[label.style])
     for key, area in sheet.cells.items():
         flagged = (sheet.name, area.ref) in fill.comments
@@ -121,8 +116,8 @@ def _sheet(
                 note.area.last_col,
                 {
                     "validate": "any",
-                    "input_title": "说明",
-                    "input_message": "提示项与实际情况不符的，请在此写明原因，审核时将一并查看。",
+                    "input_title": tx.NOTE,
+                    "input_message": tx.NOTE_PROMPT,
                 },
             ),
             "note prompt",
@@ -138,7 +133,10 @@ def _sheet(
                 "summary",
             )
         _ok(ws.write_formula(area.row, area.col, formula, styles["summary"], result), "summary")
-        for phrase, colour in (("未通过", styles["bad"]), ("全部通过", styles["ok"])):
+        for phrase, colour in (
+            (tx.SUMMARY_FAILED, styles["bad"]),
+            (tx.SUMMARY_PASSED, styles["ok"]),
+        ):
             colouring = {
                 "type": "text",
                 "criteria": "containing",
@@ -149,10 +147,11 @@ def _sheet(
                 ws.conditional_format(area.row, area.col, area.row, area.col, colouring),
                 "summary colour",
             )
+    reviewer = fill.reviewer or tx.office_name("")
     for (sheet_name, ref), text in sorted(fill.comments.items()):
         if sheet_name == sheet.name:
             _ok(
-                ws.write_comment(ref, text, {"author": REVIEWER, "x_scale": 3, "y_scale": 2.5}),
+                ws.write_comment(ref, text, {"author": reviewer, "x_scale": 3, "y_scale": 2.5}),
                 f"comment {ref}",
             )
     if password is not None:
@@ -265,20 +264,14 @@ def _validation(kind: str) -> dict[str, Any]:
             "criteria": ">=",
             "value": 0,
             "error_type": "stop",
-            "input_title": "金额（万元）",
-            "input_message": "填写本年收费金额，单位万元，最多4位小数；没有的填0。",
-            "error_title": "金额有误",
-            "error_message": "请填写大于或等于0的数字（单位：万元）。没有的填0，不要留空或填“-”“/”“无”。",
+            **tx.AMOUNT_PROMPT,
         }
     return {
         "validate": "integer",
         "criteria": ">=",
         "value": 0,
         "error_type": "stop",
-        "input_title": "件数",
-        "input_message": "填写大于或等于0的整数；没有的保持0。",
-        "error_title": "须为整数",
-        "error_message": "请填写大于或等于0的整数。没有的填0，不要留空或填“-”“/”“无”。",
+        **tx.COUNT_PROMPT,
     }
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from . import texts as tx
+
 __all__ = [
     "BLANK_CHARACTERS",
     "EXCEL_CELL_LIMIT",
@@ -41,7 +43,7 @@ BLANK_CHARACTERS = (
 _DELETE_BLANKS = {ord(ch): None for ch in BLANK_CHARACTERS}
 
 EXCEL_CELL_LIMIT = 32_767  # characters in one cell (Excel, WPS and LibreOffice alike)
-TRUNCATION_MARK = "……（以下内容超出单元格上限，已截断）"
+TRUNCATION_MARK = tx.TRUNCATED
 FILE_NAME_BYTES = 180  # a file name in UTF-8; ext4 allows 255, and Windows paths stay short
 
 # Characters that must never reach a terminal raw: C0/C1 controls (ESC starts terminal sequences,

@@ -11,16 +11,17 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
+from . import texts as tx
 from .xlsx import CellError
 
 __all__ = ["PLACEHOLDERS", "big", "faithful_format", "number_or_nan", "parse_number"]
 
 PLACEHOLDERS = frozenset(
-    {"-", "--", "—", "——", "/", "\\", "无", "没有", "空", "暂无", "n/a", "na", "null", "x", "×"}
+    {"-", "--", "—", "——", "/", "\\", *tx.PLACEHOLDER_WORDS, "n/a", "na", "null", "x", "×"}
 )
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_UNIT = re.compile(r"(件|个|项|条|万元|元)$")
+_UNIT = re.compile(tx.UNIT_PATTERN)
 # Number formats that show the stored number as it is (digits, grouping, decimals, colours).
 _COLOUR = re.compile(r"\[(?:black|blue|cyan|green|magenta|red|white|yellow|color\d{1,2})\]", re.I)
 _FAITHFUL_SECTION = re.compile(r"^[#0]*(?:,[#0]+)*(?:\.[#0]*)?$")
@@ -45,22 +46,22 @@ def parse_number(text: str) -> tuple[float | None, str]:
     notes = []
     normal = unicodedata.normalize("NFKC", text)
     if normal != text:
-        notes.append("含全角字符")
+        notes.append(tx.FULL_WIDTH)
     compact = "".join(normal.split())
     if compact != normal.strip():
-        notes.append("含空格")
+        notes.append(tx.SPACES)
     unit = _UNIT.search(compact)
     if unit and len(compact) > len(unit.group(1)):
         compact = compact[: -len(unit.group(1))]
-        notes.append(f"带单位“{unit.group(1)}”")
+        notes.append(tx.WITH_UNIT.format(unit=unit.group(1)))
     if len(compact) > 40:  # no figure of a report is this long; keeps the patterns cheap
         return None, ""
     if _GROUPED.match(compact):
         compact = compact.replace(",", "")
-        notes.append("含千位分隔符")
+        notes.append(tx.GROUPED)
     if not _NUMBER.match(compact):
         return None, ""
-    notes.append("以文本形式保存")
+    notes.append(tx.AS_TEXT)
     return float(compact), "，".join(dict.fromkeys(notes))
 
 

@@ -14,6 +14,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 
 from . import __version__
+from . import texts as tx
 from .contract import INSTRUCTIONS_SHEET, META_PREFIX, META_SHEET, REVIEW_SHEET, Identity, _created
 from .fill import Fill
 from .form import Form, complete
@@ -85,11 +86,15 @@ def _write(
         styles = add_styles(book)
         book.set_properties(
             {
-                "title": f"{identity.agency_name}{identity.year}年{form.title}",
+                "title": tx.TEMPLATE_PROPERTIES_TITLE.format(
+                    agency=identity.agency_name, year=identity.year, title=form.title
+                ),
                 "subject": form.title,
                 "author": identity.district or "nianbao",
                 "company": identity.district,
-                "comments": f"{form.basis} 表式；由 nianbao {__version__} 生成",
+                "comments": tx.TEMPLATE_PROPERTIES_COMMENTS.format(
+                    basis=form.basis, version=__version__
+                ),
             }
             | ({"created": created} if (created := _created(identity)) else {})
         )

@@ -29,6 +29,7 @@ from xlsxwriter.url import Url
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from . import texts as tx
 from .form import Form
 from .formulas import GenerateError
 from .text import cell_text
@@ -150,7 +151,7 @@ class BulkSheet(Worksheet):
         # would come out of order (a file Excel repairs). Refuse instead of writing one.
         own = [*self.row_info, *self.comments, *(r for r, cells in self.table.items() if cells)]
         if self.bulk and any(row >= self.bulk_first_row for row in own):
-            raise GenerateError(f"{self.name}：第 {self.bulk_first_row + 1} 行起只能批量写入")
+            raise GenerateError(tx.BULK_ONLY.format(sheet=self.name, row=self.bulk_first_row + 1))
         super()._write_rows()
         width = max((len(values) for _, values in self.bulk), default=0)
         letters = [xl_col_to_name(c) for c in range(width)]

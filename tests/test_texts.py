@@ -1,0 +1,139 @@
+"""Every Chinese word a user reads is declared in one place: the texts table (toolkit/texts.py), the
+message catalogue (toolkit/catalogue.py) or the command line's translation (toolkit/cli_zh.py).
+A Chinese string anywhere else in the code fails here, named with its module and line; docstrings
+and comments may say what they like. The statuses and severities carry their titles."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import toolkit
+from toolkit.texts import CheckStatus, FileStatus, Severity, office_name
+
+PACKAGE = Path(toolkit.__file__).parent
+CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+# Where Chinese words are declared.
+HOMES = {"texts.py", "catalogue.py", "cli_zh.py"}
+
+# Modules whose Chinese strings have not moved yet, each with the reason. Shrink this list; never
+# add to it without a reason a reviewer accepts.
+NOT_YET = {
+    "cli.py": "--help texts and console lines; branch `form` edits the command line at the same "
+    "time, so they move to cli_zh.py after it is merged",
+    "cli_support.py": "the command line's progress and error prefix: moves with cli.py",
+    "form.py": "an error of a form file (for whoever writes one), with form_file.py's",
+    "form_file.py": "the form-file loader's errors, read by whoever writes a form file, not by the "
+    "office; they belong to a catalogue section of their own together with rules.py's",
+    "rules.py": "each rule kind's loader errors (its status texts are in texts.py): with "
+    "form_file.py's",
+    "stated.py": "the families file's loader errors and the retired kind's message: with "
+    "form_file.py's and rules.py's",
+    "figures.py": "the extractor's vocabulary: words and patterns it recognises in report text, "
+    "never shown; they stay beside the patterns they are part of",
+    # Merged into main while the words moved (issue 16); their texts move in a follow-up.
+    "cli_mail.py": "--help texts and console lines of the mail commands: with cli.py's",
+    "collect.py": "the 收取记录.csv columns, used as dict keys throughout, and its notes (issue 16, "
+    "merged meanwhile): each column wants a name of its own",
+    # Merged from branch `render` (issue 13) minutes before the deadline; not moved yet.
+    "rollup.py": "the level word 区 of a rollup of rollups (issue 13)",
+    "rollup_sheets.py": "the 全…汇总 sheet names of each level (issue 13)",
+    "rollup_levels.py": "the levels 区县市州省 and a message fragment (issue 13)",
+    "cli_render.py": "--help texts and console lines of render: with cli.py's",
+    "render.py": "the published report's words (issue 13)",
+    "render_docx.py": "the published report's words (issue 13)",
+    "render_draft.py": "the district draft's sentences (issue 13)",
+    "render_html.py": "the published report's words (issue 13)",
+    "render_model.py": "the published report's words (issue 13)",
+    "render_pdf.py": "the published report's words (issue 13)",
+    "render_template.py": "the Word template's words (issue 13)",
+    "send.py": "the 发送记录.csv columns, used as dict keys throughout, and its reasons (issue 16, "
+    "merged meanwhile): each column wants a name of its own",
+}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def _chinese_strings(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = _docstrings(tree)
+    return [
+        f"{path.name}:{node.lineno}: {node.value!r}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in skip
+        and CHINESE.search(node.value)
+    ]
+
+
+def test_no_chinese_string_outside_the_texts_table_catalogue_and_cli_zh() -> None:
+    stray = [
+        line
+        for path in sorted(PACKAGE.glob("*.py"))
+        if path.name not in HOMES | NOT_YET.keys()
+        for line in _chinese_strings(path)
+    ]
+    assert not stray, "Chinese strings outside texts.py, catalogue.py, cli_zh.py:\n" + "\n".join(
+        stray
+    )
+
+
+@pytest.mark.parametrize("name", sorted(NOT_YET))
+def test_every_module_not_yet_moved_still_has_chinese_strings(name: str) -> None:
+    """An entry of NOT_YET whose module has been cleaned (or is gone) must leave the list."""
+    path = PACKAGE / name
+    assert path.exists() and _chinese_strings(path), f"{name} is clean: remove it from NOT_YET"
+
+
+def test_the_check_finds_a_chinese_string_but_not_a_docstring_or_comment(tmp_path: Path) -> None:
+    module = tmp_path / "sample.py"
+    module.write_text(
+        '"""模块说明。"""\n\n\ndef f() -> str:\n    """函数说明。"""\n    # 注释\n'
+        '    return f"{1}处错误"\n',
+        encoding="utf-8",
+    )
+    assert _chinese_strings(module) == ["sample.py:7: '处错误'"]
+
+
+def test_a_phrase_is_declared_once_in_the_texts_table() -> None:
+    """Two literals with the same Chinese text in the table are one phrase declared twice: name it
+    once and build the others from the name (read from the source: the compiler merges equal
+    constants, so the values cannot tell)."""
+    path = PACKAGE / "texts.py"
+    literals = Counter(line.split(": ", 1)[1] for line in _chinese_strings(path))
+    assert not [text for text, count in literals.items() if count > 1]
+
+
+def test_severities_and_statuses_keep_their_serialised_values_and_carry_titles() -> None:
+    assert [s.value for s in Severity] == ["error", "warning", "info"]
+    assert [s.title for s in Severity] == ["错误", "提示", "说明"]
+    assert Severity("warning").duty == "提示（须核对或说明）"
+    assert [s.value for s in CheckStatus] == ["passed", "warnings", "failed", "unreadable"]
+    assert [s.title for s in CheckStatus] == ["通过", "有提示", "有错误", "无法读取"]
+    assert FileStatus.EXCLUDED.label(errors=3) == "未计入（3处错误）"
+    assert FileStatus.INCLUDED_WITH_ERRORS.title == "含错误计入"
+    flagged = {s for s in FileStatus if s.flagged}
+    assert flagged == set(FileStatus) - {
+        FileStatus.PASSED,
+        FileStatus.PASSED_EXPLAINED,
+        FileStatus.SUPERSEDED,
+    }
+
+
+def test_the_office_is_named_from_the_district() -> None:
+    assert office_name("示范区") == "示范区政务公开办"
+    assert office_name("") == "区政务公开办"

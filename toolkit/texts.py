@@ -1,0 +1,435 @@
+"""Every Chinese word a user reads in a workbook, a report or the terminal that is not a message:
+sheet names, headings, column titles, hints, prompts, statuses and severities. Messages with a code
+live in catalogue.py; the command line's own words in cli_zh.py.
+
+Grouped by where the words appear; a phrase used in several places is one name here. Templates
+with `{…}` fields are filled with `str.format`. Statuses and severities are enums that carry their
+Chinese titles, so that code decides (and colours) by the enum, never by parsing its own text; their
+values are the strings the JSON output has always used.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+__all__ = [
+    "CheckStatus",
+    "FileStatus",
+    "Severity",
+    "office_name",
+]
+
+# ------------------------------------------------------------------------------------------------
+# Shared words
+# ------------------------------------------------------------------------------------------------
+
+REPORT_NAME = "政府信息公开工作年度报告"
+FONT = "宋体"  # the font of every workbook nianbao writes
+FOOTER = "&C&9第 &P 页，共 &N 页"  # page footer of printed sheets (Excel header/footer codes)
+WRITER_REFUSED = "xlsxwriter 返回 {result}：{what}"  # a GenerateError: a bug, not a user's mistake
+DATE = "{0.year}年{0.month}月{0.day}日"  # a date as a Chinese letter writes it
+BEFORE = "{0}前"  # a deadline: "2026年1月15日前"
+
+AGENCY_CODE = "单位代码"
+AGENCY_NAME = "单位名称"
+CONTACT = "联系人"
+EMAIL = "电子邮箱"
+FILE = "文件"
+STATUS = "状态"
+CODE = "代码"
+RULE = "规则"
+LEVEL = "级别"
+SHEET = "工作表"
+CELL = "单元格"
+ERRORS = "错误"
+WARNINGS = "提示"
+EXPLAINED = "已说明"
+NOTE = "说明"
+ISSUE = "问题及修改要求"
+AGENCY_NOTE = "单位说明"
+COUNT = "件数"
+MISSING = "未报送"
+SUPERSEDED = "（已被替代）"
+EXPLAINED_MARK = "（已说明）"
+RULES = "勾稽关系"
+FILE_TIME = "文件修改时间"
+WHOSE_REPORT = "{district}{year}年度"  # the start of a heading: 示范区2025年度…
+INSTRUCTIONS_SHEET = "填报说明"
+REVIEW_SHEET = "审核意见"  # in front of the others in a feedback copy
+PASSED = "通过"
+UNREADABLE = "无法读取"
+
+_OFFICE = "{district}政务公开办"
+_OFFICE_UNNAMED = "区政务公开办"  # no district given: the district's office, unnamed
+
+
+def office_name(district: str) -> str:
+    """The office that runs the collection, as every text names it: from the district."""
+    return _OFFICE.format(district=district) if district else _OFFICE_UNNAMED
+
+
+# ------------------------------------------------------------------------------------------------
+# Statuses and severities
+# ------------------------------------------------------------------------------------------------
+
+
+class Severity(Enum):
+    """How serious a finding is; the value is what findings and the JSON carry."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def title(self) -> str:
+        """The word a table or a comment shows: 错误, 提示, 说明."""
+        return {"error": ERRORS, "warning": WARNINGS, "info": NOTE}[self.value]
+
+    @property
+    def duty(self) -> str:
+        """What a rule of this severity asks of the agency, for the rule lists."""
+        return {"error": "错误（须更正）", "warning": "提示（须核对或说明）"}.get(
+            self.value, self.title
+        )
+
+
+class CheckStatus(Enum):
+    """One checked file's verdict; the value is what FileResult.status and the JSON carry."""
+
+    PASSED = "passed"
+    WARNINGS = "warnings"
+    FAILED = "failed"
+    UNREADABLE = "unreadable"
+
+    @property
+    def title(self) -> str:
+        return {
+            "passed": PASSED,
+            "warnings": "有提示",
+            "failed": "有错误",
+            "unreadable": UNREADABLE,
+        }[self.value]
+
+
+class FileStatus(Enum):
+    """What the rollup did with a returned file (or a roster agency), shown in 明细 and 状态; the
+    row is coloured by `flagged`, never by its text."""
+
+    INCLUDED_WITH_ERRORS = "included-with-errors"  # --include-failed
+    PASSED = "passed"
+    PASSED_EXPLAINED = "passed-explained"  # every warning explained
+    PASSED_WITH_WARNINGS = "passed-with-warnings"
+    SUPERSEDED = "superseded"
+    CONFLICT = "conflict"
+    UNRECOGNISED = "unrecognised"
+    EXCLUDED = "excluded"
+    MISSING = "missing"
+
+    @property
+    def title(self) -> str:
+        """The short title, as 明细 shows it."""
+        return _FILE_STATUS[self][0]
+
+    def label(self, errors: int = 0) -> str:
+        """The title with its reason, as 状态 shows it."""
+        return _FILE_STATUS[self][1].format(errors=errors)
+
+    @property
+    def flagged(self) -> bool:
+        """Whether the office must look at this row (coloured)."""
+        return self not in (FileStatus.PASSED, FileStatus.PASSED_EXPLAINED, FileStatus.SUPERSEDED)
+
+
+_WITH_WARNINGS = PASSED + "（有提示）"
+_LEFT_OUT = "未计入"
+_UNRECOGNISED = "无法识别"
+_FILE_STATUS = {
+    FileStatus.INCLUDED_WITH_ERRORS: ("含错误计入", "含错误计入（{errors}处错误）"),
+    FileStatus.PASSED: (PASSED, PASSED),
+    FileStatus.PASSED_EXPLAINED: (_WITH_WARNINGS, _WITH_WARNINGS),
+    FileStatus.PASSED_WITH_WARNINGS: (_WITH_WARNINGS, _WITH_WARNINGS),
+    FileStatus.SUPERSEDED: ("已被替代", "已被替代（同一单位有更新的文件）"),
+    FileStatus.CONFLICT: (_LEFT_OUT, _LEFT_OUT + "（同一单位有内容不同的报告，待确认）"),
+    FileStatus.UNRECOGNISED: (_UNRECOGNISED, _UNRECOGNISED),
+    FileStatus.EXCLUDED: (_LEFT_OUT, _LEFT_OUT + "（{errors}处错误）"),
+    FileStatus.MISSING: (MISSING, MISSING),
+}
+
+# ------------------------------------------------------------------------------------------------
+# The template: section sheets (layout.py, template_sheets.py)
+# ------------------------------------------------------------------------------------------------
+
+TABLE_SUMMARY = RULES  # the summary line's place holder on a table sheet
+NARRATIVE_SUMMARY = "填写情况"  # … on a narrative sheet
+TABLE_HINT = (
+    "浅黄色单元格为填报项（已预填0，没有的保持0）；灰色单元格为公式自动计算，不能修改；"
+    "右侧和下方为勾稽关系检查，显示“通过”或差额。"
+)
+NARRATIVE_HINT = (
+    "请在浅黄色文本框内填写，每个文本框对应报告的一个部分；可以从Word中粘贴文字。"
+    "单元格内换行：Excel 和 WPS 按 Alt+Enter，LibreOffice 按 Ctrl+Enter。"
+)
+RULE_LIST_ITEM = "核对项目"
+RULE_LIST_NOTE = "说明（提示项与实际情况不符的，请在此写明原因）"
+NOTE_PROMPT = "提示项与实际情况不符的，请在此写明原因，审核时将一并查看。"
+SUMMARY_FAILED = "未通过"  # the summary line is red when it contains this …
+SUMMARY_PASSED = "全部" + PASSED  # … and green when it contains this
+SUMMARY_CHECK = "勾稽关系与填写检查："
+SUMMARY_ALL_PASSED = SUMMARY_CHECK + SUMMARY_PASSED
+# Before and after the count, which the summary formula computes.
+SUMMARY_SOME_WARNINGS = (
+    SUMMARY_CHECK + "错误项" + SUMMARY_PASSED + "；有",
+    "处提示，请核对或在说明栏说明",
+)
+SUMMARY_SOME_FAILED = (SUMMARY_CHECK + "有", "处" + SUMMARY_FAILED + "，请按红色单元格提示修改")
+
+# ------------------------------------------------------------------------------------------------
+# Live statuses: what a status cell of the template shows (rules.py)
+# ------------------------------------------------------------------------------------------------
+
+STATUS_PASS = PASSED  # the rule holds
+STATUS_LATER = "报送后核对"  # the template cannot compute the rule (cross-year, text figures)
+STATUS_MISMATCH = "不一致"  # a status over several sums, some of which do not hold
+STATUS_CHECK = "请核对"  # a zero rule does not hold
+STATUS_UNFILLED = "未填写"  # a required text is blank
+STATUS_UNSAID = "未写明"  # a text does not mention what it must
+ROLLUP_HINT = (
+    "本表为全区汇总：每个数字都是“明细”表中各单位同一单元格之和（公式），可逐格追溯到单位。"
+)
+AMOUNT_PROMPT = {
+    "input_title": "金额（万元）",
+    "input_message": "填写本年收费金额，单位万元，最多4位小数；没有的填0。",
+    "error_title": "金额有误",
+    "error_message": "请填写大于或等于0的数字（单位：万元）。没有的填0，不要留空或填“-”“/”“无”。",
+}
+COUNT_PROMPT = {
+    "input_title": COUNT,
+    "input_message": "填写大于或等于0的整数；没有的保持0。",
+    "error_title": "须为整数",
+    "error_message": "请填写大于或等于0的整数。没有的填0，不要留空或填“-”“/”“无”。",
+}
+
+# ------------------------------------------------------------------------------------------------
+# The template: 填报说明 (instructions.py) and document properties (workbook.py)
+# ------------------------------------------------------------------------------------------------
+
+INSTRUCTIONS_TITLE = WHOSE_REPORT + "{title}填报模板"
+AS_NOTIFIED = "按通知要求"  # no deadline given
+INSTRUCTIONS_AGENCY = ("填报单位", "{name}（单位代码：{code}）")
+INSTRUCTIONS_YEAR = ("报告年度", "{year}年度（{basis} 规定的格式）")
+INSTRUCTIONS_DEADLINE = "报送截止"
+INSTRUCTIONS_CONTACT = "联系方式"
+INSTRUCTIONS_CONTENT = (
+    "填写内容",
+    "本工作簿按报告的六个部分分为 {count} 张工作表：{sheets}。"
+    "表格部分只填浅黄色单元格（已预填0，没有的保持0，不要留空、不要填“-”“/”“无”）；"
+    "灰色单元格为公式自动计算。文字部分在浅黄色文本框内填写，每个框上方有填写要求。",
+)
+INSTRUCTIONS_RULES = (
+    RULES,
+    "每张表的第二行显示勾稽关系检查结果；右侧和下方的检查单元格显示“通过”（绿色）或差额（红色）。"
+    "红色须更正后再报送；黄色为提示，与实际情况不符的请在旁边的说明栏写明原因。",
+)
+INSTRUCTIONS_RETURN = (
+    "报送方式",
+    "填写完成后直接保存本文件（保持 .xlsx 格式，不要改文件名中的单位代码），按通知要求报送。"
+    "请勿复制到其他模板、插入或删除行列、修改表头，否则无法自动审核。",
+)
+INSTRUCTIONS_PROTECTION = (
+    "工作表保护",
+    "各工作表已保护，只能在浅黄色单元格中填写，防止误改表头和公式。"
+    "如确需调整，请联系{office}，不要自行撤销保护。",
+)
+INSTRUCTIONS_TEMPLATE_ID = "模板编号"
+INSTRUCTIONS_RULE_LIST = "勾稽关系规则"
+TEMPLATE_PROPERTIES_TITLE = "{agency}{year}年{title}"
+TEMPLATE_PROPERTIES_COMMENTS = "{basis} 表式；由 nianbao {version} 生成"
+
+# ------------------------------------------------------------------------------------------------
+# Feedback copies and emails (feedback.py, review_sheet.py)
+# ------------------------------------------------------------------------------------------------
+
+REVIEW_HEADER = ("序号", LEVEL, SHEET, CELL, ISSUE)
+AS_REQUIRED = "规定期限"  # a mail's deadline when none is given
+MAIL_TEMPLATE = "模板"  # the kinds of message sent: a template, feedback, a pass notice
+MAIL_FEEDBACK = REVIEW_SHEET
+MAIL_PASSED = "审核" + PASSED
+FEEDBACK_NO_COPY = "（请使用下发的模板重新填写）"  # the email's attachment when none is made
+FEEDBACK_PASSWORD_NOTE = (
+    "{password}\r\n\r\n以上为审核意见副本的工作表保护密码（未指定 --password 时随机生成）。\r\n"
+)
+FEEDBACK_YEAR_UNKNOWN = "报回文件的年度“{year}”" + _UNRECOGNISED + "，无法生成审核意见副本"
+
+# ------------------------------------------------------------------------------------------------
+# The check's report: terminal table and findings workbook (report.py)
+# ------------------------------------------------------------------------------------------------
+
+TERMINAL_TITLE = "审核结果"
+TERMINAL_AGENCY = "单位"
+TERMINAL_UNRECOGNISED = "（未识别）"
+TERMINAL_UNRECOGNISED_FILE = "（未识别：{name}）"
+TERMINAL_EXPLAINED = "·已说明"
+TERMINAL_NOTE = "说明："
+TERMINAL_SUPERSEDED = "（已被替代，不计）"
+TERMINAL_BATCH = "整批"
+FINDINGS_HEADING = WHOSE_REPORT + REPORT_NAME + TERMINAL_TITLE
+FINDINGS_SUMMARY_SHEET = "汇总"
+FINDINGS_SUMMARY_TITLE = WHOSE_REPORT + REPORT_NAME + "审核汇总"
+FINDINGS_SUMMARY_LINE = "{headline}未报送 {missing} 个单位。"
+FINDINGS_SUMMARY_COLUMNS = (
+    AGENCY_CODE, AGENCY_NAME, STATUS, ERRORS, WARNINGS, EXPLAINED, FILE, "审核意见副本",
+)  # fmt: skip
+FINDINGS_ISSUES_SHEET = "问题清单"
+FINDINGS_ISSUES_COLUMNS = (
+    CODE, RULE, LEVEL, AGENCY_CODE, AGENCY_NAME, SHEET, CELL, "行", "列", "应为", "实为", ISSUE,
+    AGENCY_NOTE, FILE,
+)  # fmt: skip
+FINDINGS_RULES_SHEET = "规则说明"
+FINDINGS_RULES_TITLE = REPORT_NAME + "审核规则（{basis}）"
+FINDINGS_RULES_COLUMNS = (CODE, LEVEL, RULE, NOTE)
+
+# ------------------------------------------------------------------------------------------------
+# The rollup workbook (rollup_names.py, rollup.py, rollup_sheets.py)
+# ------------------------------------------------------------------------------------------------
+
+DETAIL_SHEET = "明细"
+STATUS_SHEET = STATUS
+EXPLAINED_SHEET = "已说明的提示"
+CHART_SHEET = "图表"
+SUMMARY_PREFIX = "全区汇总"
+DETAIL_FIXED = (AGENCY_CODE, AGENCY_NAME, "审核状态", "源文件", "sha256", "所属地区")
+ROLLUP_PROPERTIES_TITLE = WHOSE_REPORT + REPORT_NAME + FINDINGS_SUMMARY_SHEET
+ROLLUP_PROPERTIES_COMMENTS = "{basis} 表式；由 nianbao {version} 汇总"
+STATUS_TITLE = WHOSE_REPORT + "报告收集情况"
+STATUS_COUNTS = "计入汇总 {included} 份；未计入 {excluded} 份；未报送 {missing} 个单位。"
+STATUS_COLUMNS = (
+    AGENCY_CODE, AGENCY_NAME, STATUS, ERRORS, WARNINGS, "提示及单位说明", FILE, FILE_TIME,
+    "sha256",
+)  # fmt: skip
+STATUS_UNEXPLAINED = "（未说明）"
+EXPLAINED_TITLE = "已说明的提示：单位在说明栏写明原因后计入汇总的提示项"
+EXPLAINED_COLUMNS = (AGENCY_CODE, AGENCY_NAME, RULE, "规则内容", WARNINGS, AGENCY_NOTE, FILE)
+EXPLAINED_NONE = "（本次汇总没有已说明的提示）"
+CHART_ITEM = "项目"
+
+# ------------------------------------------------------------------------------------------------
+# The contract and the office's files: sheet and file names, the roster's and the manifest's
+# columns, password.txt and the key file (contract.py, roster.py, manifest.py, identity.py)
+# ------------------------------------------------------------------------------------------------
+
+FEEDBACK_COPY_SUFFIX = "-" + REVIEW_SHEET + ".xlsx"
+FILE_NAME_TAIL = "-{year}年{title}"  # after <单位代码>-<单位名称>; the form's title
+YEAR_PATTERN = (
+    r"\s*(\d{4})\s*(?:年|年度)?\s*"  # a year as a clerk writes it: 2023, 2023年, 2023年度
+)
+ROSTER_ALIASES: dict[
+    str, tuple[str, ...]
+] = {  # accepted header spellings, after normalisation; the first is the title
+    "code": (AGENCY_CODE, "code", CODE),
+    "name": (AGENCY_NAME, "name", "名称"),
+    "contact": (CONTACT, "contact"),
+    "email": (EMAIL, "email", "邮箱", "e-mail"),
+}
+NOTHING = "（无）"  # a list with nothing in it
+MANIFEST_HEADER = (AGENCY_CODE, AGENCY_NAME, CONTACT, EMAIL, FILE, "sha256", "备注")
+MANIFEST_NOT_UTF8 = "不是 UTF-8 编码的 CSV"
+MANIFEST_NO_HEADER = "第一行不是清单的列名"
+PASSWORD_MISSING = "第一行没有密码"
+NOT_REGULAR_FILE = "不是普通文件"
+FILE_TOO_LARGE = "文件过大"
+ROSTER_LINE = "第{line}行 "
+PASSWORD_NOTE = (
+    "{password}\r\n\r\n"
+    "以上为" + WHOSE_REPORT + REPORT_NAME + "模板的工作表保护密码。\r\n"
+    "请勿发给填报单位；保护只防误改，不能防止有意篡改，报回的文件由 nianbao check 逐项核验。\r\n"
+    "在本文件夹中再次生成（如补发单位）时，新模板沿用此密码；请勿修改或删除本文件。\r\n"
+)
+KEY_NOTE = (
+    "以上为" + WHOSE_REPORT + REPORT_NAME + "模板的单位校验密钥（nianbao 自动生成）。\r\n"
+    "每个模板都带有用本密钥计算的单位校验码；审核时（nianbao check/rollup 加 --issued 指向本文件夹，"
+    "或本文件与单位名单放在同一文件夹）据此确认报回文件确属所标单位。\r\n"
+    "请与 password.txt 一起妥善保管，勿发给填报单位；不要修改或删除本文件，"
+    "否则已下发模板的校验码将无法核验。\r\n"
+)
+
+# ------------------------------------------------------------------------------------------------
+# What a path is when it is not a regular file (discover.py, outputs.py)
+# ------------------------------------------------------------------------------------------------
+
+BROKEN_LINK = "无法访问的链接"  # a dangling or looping symlink
+FOLDER = "文件夹"
+PIPE = "管道"
+SOCKET = "套接字"
+DEVICE = "设备"
+SPECIAL_FILE = "特殊文件"
+NOT_A_FILE = "设备、管道或套接字"
+LOCK_FILE = "Excel 或 WPS 打开文件时生成的临时锁定文件"
+HIDDEN_FILE = "隐藏文件"
+
+# ------------------------------------------------------------------------------------------------
+# Words read in returned files (values.py, inspection.py): not shown, recognised
+# ------------------------------------------------------------------------------------------------
+
+EMPTY = "空"
+PLACEHOLDER_WORDS = ("无", "没有", EMPTY, "暂无")  # typed for "nothing" instead of 0
+UNIT_PATTERN = r"(件|个|项|条|万元|元)$"  # a unit typed after a number
+OLD_FORMAT_MARK = "本年新制作数量"  # a column heading of the 2019 trial format's table 2
+
+# ------------------------------------------------------------------------------------------------
+# The {actual}, {expected}, {reason} … of findings (values.py, inspection*.py, batch.py, pool.py)
+# ------------------------------------------------------------------------------------------------
+
+FULL_WIDTH = "含全角字符"
+SPACES = "含空格"
+WITH_UNIT = "带单位“{unit}”"
+GROUPED = "含千位分隔符"
+AS_TEXT = "以文本形式保存"
+A_NUMBER = "数字"
+BROKEN_CONTENT = "文件内容异常，无法审核（{error}）"
+FORMAT_2019 = "2019年试行"
+FROM_YEAR = "{year}及以后"  # the format this form is for
+THIS_FORMAT = "本"
+TOKEN_MISSING = "模板标识缺失"
+TOKEN_WRONG = "模板标识不符"
+NO_OTHER_SHEET = "无其他工作表"
+MOVED_TO = "（报回文件中为{ref}）"
+AND_THE_REST = "等其余{count}个单元格"
+SAME_CONTENT = "各份文件的数字和文字相同。"
+DIFFERENT_CONTENT = "注意：各份文件的数字或文字不同，请确认使用的是最终版本。"
+SAVED_IN_FUTURE = "有文件记录的保存时间晚于当前时间，可能不可信。"
+BY_SAVE_TIME = "文件中记录的保存时间"
+BY_FILE_TIME = FILE_TIME
+BY_FILE_ORDER = "文件顺序"
+UNDECIDABLE = "这些文件记录的保存时间和文件修改时间都相同，无法判断哪份是最新的。"
+UNVERIFIED = (
+    "无法核验这些文件确实来自该单位（未提供{office}的签发密钥，或模板标识不符），"
+    "不能仅凭文件时间取舍；用 --issued 指定下发模板的文件夹（含 nianbao-key.txt）即可核验。"
+)
+UNKNOWN = "未知"
+UNSET = "未设定"
+TRUNCATED = "……（以下内容超出单元格上限，已截断）"  # the end of a text cut to a cell's limit
+BULK_ONLY = "{sheet}：第 {row} 行起只能批量写入"  # a GenerateError: a bug, not a user's mistake
+
+# ------------------------------------------------------------------------------------------------
+# The run's verdict in one sentence (findings.py)
+# ------------------------------------------------------------------------------------------------
+
+HEADLINE_REPLACED = "（另有{count}份已被替代的文件不计）"
+HEADLINE_WARNINGS = "{agencies}个单位均无错误，其中{warnings}个有提示待核对{replaced}。"
+HEADLINE_PASSED = "{agencies}个单位全部通过{replaced}。"
+HEADLINE_BATCH = "，整批问题{count}处"
+HEADLINE = (
+    "共{in_use}个文件：通过{passed}，有提示{warnings}，有错误{failed}，无法读取{unreadable}"
+    "{replaced}。错误{errors}处{batch}，提示{warning_findings}处。"
+)
+
+# ------------------------------------------------------------------------------------------------
+# Mail (mail_message.py, mail_attachments.py, mail_account.py)
+# ------------------------------------------------------------------------------------------------
+
+SUBJECT_PREFIXES = ("主题：", "主题:")  # the first line of a mail text file names the subject
+NO_WORKBOOK = "无报表"  # why a reply's attachment was not taken
+ATTACHMENT_TOO_LARGE = "过大"
+ATTACHMENT_REFUSED = UNREADABLE
+ATTACHMENT = "附件{suffix}"  # an attachment without a name
+NOT_A_CERTIFICATE = "不是证书文件"
