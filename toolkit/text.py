@@ -81,9 +81,9 @@ def excel_without_blanks(ref: str) -> str:
     """
     expression = ref
     for ch in BLANK_CHARACTERS:
-        if _XML_ILLEGAL.match(ch):
-            continue  # no cell can hold it, and a formula cannot carry it
-        if ch in "\t\n\r":  # control characters by code: CHAR below 128 is ASCII everywhere
+        # Control characters by code (CHAR below 128 is ASCII everywhere): a formula cannot carry
+        # the XML-illegal ones literally, yet a cell holds them through Excel's `_x000B_` escape.
+        if ord(ch) < 32:
             expression = f'SUBSTITUTE({expression},CHAR({ord(ch)}),"")'
         else:
             expression = f'SUBSTITUTE({expression},"{ch}","")'
