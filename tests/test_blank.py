@@ -73,8 +73,9 @@ def test_a_keyword_with_invisible_characters_inside_is_written(form: Form, tmp_p
 
 @pytest.mark.libreoffice
 def test_libreoffice_removes_every_blank_character_the_checker_removes(tmp_path: Path) -> None:
-    """Each blank character alone in a cell, as xlsxwriter stores it (control characters through
-    Excel's `_x000B_` escape): the template's expression leaves nothing of any of them."""
+    """Each blank character alone in a cell, and all of them in one, as xlsxwriter stores them
+    (control characters through Excel's `_x000B_` escape): the template's expression leaves
+    nothing of any of them."""
     import xlsxwriter
 
     from toolkit.text import BLANK_CHARACTERS, excel_without_blanks
@@ -82,11 +83,14 @@ def test_libreoffice_removes_every_blank_character_the_checker_removes(tmp_path:
     source = tmp_path / "blanks.xlsx"
     book = xlsxwriter.Workbook(str(source))
     sheet = book.add_worksheet("s")
-    for row, character in enumerate(BLANK_CHARACTERS):
-        sheet.write_string(row, 0, character + character)
+    # each character alone, then all of them together (LibreOffice once left a character of a
+    # cell holding both a tab and a line break behind)
+    cases = [character + character for character in BLANK_CHARACTERS] + [BLANK_CHARACTERS]
+    for row, text in enumerate(cases):
+        sheet.write_string(row, 0, text)
         sheet.write_formula(row, 1, f"=LEN({excel_without_blanks(f'A{row + 1}')})", None, 99)
     book.close()
     (saved,) = lo.convert([source], tmp_path / "saved", "xlsx")
     rows = CalamineWorkbook.from_path(str(saved)).get_sheet_by_name("s").to_python()
-    left = {hex(ord(c)): r[1] for c, r in zip(BLANK_CHARACTERS, rows, strict=True) if r[1] != 0}
+    left = {repr(text): r[1] for text, r in zip(cases, rows, strict=True) if r[1] != 0}
     assert not left, f"LibreOffice still counts these characters: {left}"

@@ -79,13 +79,13 @@ def excel_without_blanks(ref: str) -> str:
     The characters are written literally inside string constants (not as UNICHAR, which Excel 2010
     lacks), one SUBSTITUTE each; nesting stays under Excel's limit of 64 levels.
     """
-    expression = ref
+    # The control characters (tab, line breaks and those a cell holds only through Excel's
+    # `_x000B_` escape) go with CLEAN, which removes codes 0-31 in Excel and LibreOffice alike:
+    # SUBSTITUTE(…,CHAR(9),"") leaves a character behind in a LibreOffice cell holding both a
+    # tab and a line break.
+    expression = f"CLEAN({ref})"
     for ch in BLANK_CHARACTERS:
-        # Control characters by code (CHAR below 128 is ASCII everywhere): a formula cannot carry
-        # the XML-illegal ones literally, yet a cell holds them through Excel's `_x000B_` escape.
-        if ord(ch) < 32:
-            expression = f'SUBSTITUTE({expression},CHAR({ord(ch)}),"")'
-        else:
+        if ord(ch) >= 32:
             expression = f'SUBSTITUTE({expression},"{ch}","")'
     return expression
 
