@@ -49,6 +49,9 @@ ORDER = [
     "prescan",
     "read",
     "values",
+    # Published reports (issue 14), read bounded like returned workbooks: the model of a source
+    # document, then its format readers.
+    "published_source",
     # What the user gives: the roster (a workbook roster is read by the reader), arguments, the
     # manifest of a template folder.
     "roster",

@@ -548,6 +548,11 @@ _ALL = (
         title="汇总表无法读取",
         template="无法从汇总表 {path} 读取明细数据，不能起草全区年度报告。",
     ),
+    # Published reports read by `nianbao import` (issue 14): where something is in the source.
+    Message(code="place-page", title="页", template="第{n}页"),
+    Message(code="place-table", title="表格", template="第{n}个表格"),
+    Message(code="place-row", title="行", template="第{n}行"),
+    Message(code="place-line", title="行（文本）", template="第{n}行"),
 )
 
 # Operating-system errors in Chinese (H2): no English strerror reaches the user.
