@@ -49,9 +49,6 @@ ORDER = [
     "prescan",
     "read",
     "values",
-    # Published reports (issue 14), read bounded like returned workbooks: the model of a source
-    # document, then its format readers.
-    "published_source",
     # What the user gives: the roster (a workbook roster is read by the reader), arguments, the
     # manifest of a template folder.
     "roster",
@@ -74,6 +71,14 @@ ORDER = [
     "inspection_values",
     "inspection",
     "pool",
+    # Published reports (issue 14), read bounded like returned workbooks: the model of a source
+    # document, then its format readers.
+    "published_source",
+    # Matching a source document to the form: tables by their labels, narrative by its headings,
+    # then one report read (import, compare and --previous share it).
+    "published_tables",
+    "published_sections",
+    "published",
     "previous",
     "schema",
     "validate",
@@ -94,6 +99,9 @@ ORDER = [
     "render_pdf",
     "render_draft",
     "render",
+    # Published reports in (issue 14): written as standard workbooks, compared with submissions.
+    "importer",
+    "compare",
     # Mail: the account, one message, sending, the outbox of templates, attachments received,
     # collecting them, answering each agency.
     "mail_account",
@@ -107,6 +115,8 @@ ORDER = [
     "cli_support",
     "cli_mail",
     "cli_render",
+    "cli_compare",
+    "cli_import",
     "cli",
     "__main__",
 ]

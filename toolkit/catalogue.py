@@ -553,6 +553,53 @@ _ALL = (
     Message(code="place-table", title="表格", template="第{n}个表格"),
     Message(code="place-row", title="行", template="第{n}行"),
     Message(code="place-line", title="行（文本）", template="第{n}行"),
+    Message(
+        code="no-published",
+        title="没有找到公开的年度报告",
+        template="在 {paths} 中没有找到任何年度报告文件（.html、.htm、.docx、.pdf、.txt）。",
+    ),
+    Message(
+        code="import-worker-died",
+        title="无法读取",
+        template="读取时中止：{reason}",
+    ),
+    Message(
+        code="import-no-year",
+        title="无法确定年度",
+        template="标题中没有找到报告年度，文件名中也没有；请用 --year 指定。",
+    ),
+    Message(
+        code="import-year-differs",
+        title="年度与 --year 不同",
+        template="报告标题为 {found} 年，与 --year {expected} 不同；按标题的 {found} 年导入。",
+    ),
+    Message(
+        code="import-agency-near",
+        title="单位按名称近似匹配",
+        template="标题中的单位“{title}”按名称近似对应名单中的“{name}”（{code}），请核对。",
+    ),
+    Message(
+        code="import-agency-unmatched",
+        title="名单中没有对应单位",
+        template="标题中的单位“{title}”在名单中没有唯一对应的单位（近似的有 {count} 个），"
+        "已按标题名称导入，单位代码由名称生成。",
+    ),
+    # Why a table cell of a published report was not read (published_tables.Problem.reason).
+    Message(
+        code="import-row-missing",
+        title="未找到此行",
+        template="报告中没有找到这一行。",
+    ),
+    Message(
+        code="import-columns-unclear",
+        title="列对不上",
+        template="找到这一行，但其中的格数与表式的列对不上，无法确定各数字属于哪一列：{detail}",
+    ),
+    Message(
+        code="import-row-twice",
+        title="此行出现两次且数字不同",
+        template="这一行在报告中出现两次（另一处在{detail}），数字不同，无法确定哪个是本表的数字。",
+    ),
 )
 
 # Operating-system errors in Chinese (H2): no English strerror reaches the user.
@@ -676,6 +723,11 @@ _FINDINGS = (
         code="formula-altered",
         title="合计公式被改写",
         template="{cell}（{label}）应为自动计算的公式，现为固定值{actual}，按各分项之和应为{expected}。请勿改写合计，恢复原模板公式后重新报送。",
+    ),
+    Message(
+        code="published-total",
+        title="公开版合计与分项之和不符",
+        template="{cell}（{label}）公开版印为{actual}，按各分项之和应为{expected}。",
     ),
     Message(
         code="protection-removed",

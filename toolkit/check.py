@@ -125,7 +125,13 @@ def check(
     if previous:
         from .previous import previous_values as read_previous
 
-        previous_values = read_previous(previous, form, target_year)
+        known = list(roster or ())  # last year's published reports are paired by name
+        known += [
+            Agency(code=i.meta.get("agency_code", ""), name=i.meta.get("agency_name", ""))
+            for i in inspected
+            if i.evaluable and i.meta.get("agency_name")
+        ]
+        previous_values = read_previous(previous, form, target_year, known)
     validate(form, [i for i in inspected if i.evaluable], previous_values, target_year)
     sheets = {sheet.name: index for index, sheet in enumerate(layout(form))}
     results, batch = judge([verdict(item, sheets) for item in inspected], roster)

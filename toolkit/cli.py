@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .cli_import import register as _register_import
 from .cli_mail import register as _register_mail
 from .cli_render import register as _register_render
 from .cli_support import (
@@ -429,6 +430,7 @@ def rollup(
 
 _register_mail(app)  # send, collect (issue 16)
 _register_render(app)  # render (issue 13)
+_register_import(app)  # import, compare (issue 14)
 
 
 def main() -> None:

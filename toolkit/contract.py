@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # only .code and .name are used; the roster reader comes late
     from .roster import Agency
 
 __all__ = [
+    "IMPORTED_KIND",
     "INSTRUCTIONS_SHEET",
     "META_PREFIX",
     "META_SHEET",
@@ -55,11 +56,21 @@ class Identity:
     toolkit_version: str
     layout_fingerprint: str
     token: str = ""  # the office's keyed hash (toolkit.identity); "" when made without the key
+    # A workbook filled from a published report (`nianbao import`): kind = IMPORTED_KIND, the
+    # source file's name and its sha256. Empty in a template.
+    kind: str = ""
+    source: str = ""
+    source_sha256: str = ""
 
     def items(self) -> list[tuple[str, str]]:
         # A workbook made without the office's key (samples, tests) has no token row at all,
-        # rather than an empty one that a reader might take for a token that failed.
-        return [(k, v) for k, v in self.__dict__.items() if k != "token" or v]
+        # rather than an empty one that a reader might take for a token that failed; a template
+        # has no import rows.
+        return [(k, v) for k, v in self.__dict__.items() if k not in _OPTIONAL or v]
+
+
+_OPTIONAL = frozenset({"token", "kind", "source", "source_sha256"})
+IMPORTED_KIND = "imported"  # `_meta` kind of a workbook filled from a published report
 
 
 def identity_for(

@@ -20,7 +20,11 @@ SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 def collect(
-    paths: Sequence[str | Path], *, own_outputs: bool = False
+    paths: Sequence[str | Path],
+    *,
+    own_outputs: bool = False,
+    suffixes: Sequence[str] = SUFFIXES,
+    none_found: str = "no-files",
 ) -> tuple[list[Path], list[Finding]]:
     """Files named, found in folders (recursively) or matched by glob patterns (expanded here, so
     that Windows cmd works too). Lock files, hidden files, nianbao's own outputs (by the folder's
@@ -29,6 +33,7 @@ def collect(
     Only regular files are ever opened: a device, FIFO or socket (or a symlink to one) named
     explicitly stops the run in Chinese (exit 2); found in a folder, it gets a note. A file named
     explicitly is read even when nianbao wrote it (the user asked for it, e.g. last year's rollup).
+    Folders are searched for `suffixes`; `none_found` is the message when nothing is left.
     """
     from .outputs import is_marked_output, marked_hashes
     from .text import inert
@@ -42,7 +47,7 @@ def collect(
         named = False
         if path.is_dir():
             root = path
-            candidates = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES)
+            candidates = sorted(p for p in path.rglob("*") if p.suffix.lower() in suffixes)
         elif os.path.lexists(path):
             kind = _special_kind(path)
             if kind:
@@ -71,7 +76,7 @@ def collect(
     for path in found:
         unique.setdefault(os.path.normcase(os.path.abspath(path)), path)
     if not unique:
-        raise UsageError("no-files", paths="、".join(inert(p) for p in paths))
+        raise UsageError(none_found, paths="、".join(inert(p) for p in paths))
     return list(unique.values()), skipped
 
 

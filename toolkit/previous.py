@@ -14,28 +14,37 @@ from pathlib import Path
 from .arguments import refuse_same_year_previous
 from .catalogue import UsageError
 from .contract import META_SHEET
-from .discover import collect
+from .discover import SUFFIXES, collect
 from .form import Form
 from .identity import normalise_code
 from .inspection import FileCheck
+from .published import PUBLISHED_SUFFIXES, Published, match_agency, read_isolated
 from .read import ReadError, read_table
 from .rollup_names import DETAIL_FIRST_ROW, DETAIL_SHEET, ROLLUP_KIND
+from .roster import Agency
 
 __all__ = ["is_rollup", "previous_values", "read_details"]
 
 
 def previous_values(
-    paths: Sequence[str | Path], form: Form, year: str = ""
+    paths: Sequence[str | Path], form: Form, year: str = "", agencies: Sequence[Agency] = ()
 ) -> dict[str, dict[str, float]]:
-    """Last year's values by (normalised) agency code."""
+    """Last year's values by (normalised) agency code. Last year's published reports (.html,
+    .docx, .pdf, .txt: the first year of adoption has no returned workbooks) are read like
+    `import` reads them, and paired with `agencies` (the roster and this year's files) by the
+    agency their title names; one that names none of them is left out."""
     try:  # last year's rollup may sit among our outputs: named or found, it is read
-        files, _ = collect(paths, own_outputs=True)
+        files, _ = collect(paths, own_outputs=True, suffixes=(*SUFFIXES, *PUBLISHED_SUFFIXES))
     except UsageError as exc:
         raise UsageError("previous-unusable", reason=str(exc)) from None
     one = FileCheck(form, "", "")
     out: dict[str, dict[str, float]] = {}
     returned = []
+    reports = [p for p in files if p.suffix.lower() in PUBLISHED_SUFFIXES]
+    out.update(_published(reports, form, year, agencies))
     for path in files:
+        if path in reports:
+            continue
         if is_rollup(path):  # last year's rollup: its 明细 sheet has every agency
             out.update((normalise_code(k), v) for k, v in read_details(path, form).items())
         else:
@@ -45,6 +54,26 @@ def previous_values(
         code = normalise_code(item.meta.get("agency_code", ""))
         if item.evaluable and code:
             out[code] = item.values  # a returned file is more specific than a rollup row
+    return out
+
+
+def _published(
+    paths: list[Path], form: Form, year: str, agencies: Sequence[Agency]
+) -> dict[str, dict[str, float]]:
+    """Last year's figures from published reports: the cells they show (a total as printed),
+    matched to this year's agencies by name."""
+    out: dict[str, dict[str, float]] = {}
+    if not paths:
+        return out
+    unique = list({normalise_code(a.code): a for a in agencies if a.code}.values())
+    read = [r for r in read_isolated(paths, form) if isinstance(r, Published)]
+    refuse_same_year_previous(year, [(r.source, str(r.title.year or "")) for r in read])
+    for report in read:
+        agency, note = match_agency(report.title.agency, unique)
+        if note or not report.title.agency or not unique:
+            continue  # no agency of this year's: nothing to compare with
+        values = {k: c.value for k, c in report.cells.items() if c.value is not None}
+        out[normalise_code(agency.code)] = {key: values.get(key, math.nan) for key in form.cells}
     return out
 
 

@@ -72,7 +72,13 @@ def _sheet(
                 )
             _ok(ws.write_formula(area.row, area.col, sums[key], style, value), key)
         elif key in form.cells:
-            _number_cell(ws, styles, form, key, area, formulas, values, fill.raw.get(key), flagged)
+            raw = fill.raw.get(key)
+            if key in fill.totals:  # a published total that is not the sum: kept as printed
+                raw = None
+                values = {**values, key: fill.totals[key]}
+            _number_cell(
+                ws, styles, form, key, area, formulas, values, raw, flagged, key in fill.totals
+            )
         else:
             _text_input(ws, styles, form, key, area, fill.texts.get(key, ""), flagged)
         target = formulas.names[key] if name is None else f"={_qualified(name, area)}"
@@ -197,13 +203,14 @@ def _number_cell(
     values: dict[str, float],
     raw: str | None = None,
     flagged: bool = False,
+    printed: bool = False,
 ) -> None:
     cell = form.cells[key]
     style = styles[("total_" if cell.is_total else "input_") + cell.type + ("_flagged" * flagged)]
     if area.merged:
         _ok(ws.merge_range(area.row, area.col, area.last_row, area.last_col, "", style), key)
     value = _number(values[key])
-    if cell.is_total:
+    if cell.is_total and not printed:
         _ok(ws.write_formula(area.row, area.col, formulas.totals[key], style, value), key)
     elif raw is not None:  # a feedback copy shows what the agency typed, to be corrected there
         if raw:

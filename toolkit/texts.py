@@ -32,6 +32,8 @@ BEFORE = "{0}前"  # a deadline: "2026年1月15日前"
 
 AGENCY_CODE = "单位代码"
 AGENCY_NAME = "单位名称"
+ROW_TITLE = "行"
+COLUMN_TITLE = "列"
 CONTACT = "联系人"
 EMAIL = "电子邮箱"
 FILE = "文件"
@@ -281,7 +283,7 @@ FINDINGS_SUMMARY_COLUMNS = (
 )  # fmt: skip
 FINDINGS_ISSUES_SHEET = "问题清单"
 FINDINGS_ISSUES_COLUMNS = (
-    CODE, RULE, LEVEL, AGENCY_CODE, AGENCY_NAME, SHEET, CELL, "行", "列", "应为", "实为", ISSUE,
+    CODE, RULE, LEVEL, AGENCY_CODE, AGENCY_NAME, SHEET, CELL, ROW_TITLE, COLUMN_TITLE, "应为", "实为", ISSUE,
     AGENCY_NOTE, FILE,
 )  # fmt: skip
 FINDINGS_RULES_SHEET = "规则说明"
@@ -433,3 +435,84 @@ ATTACHMENT_TOO_LARGE = "过大"
 ATTACHMENT_REFUSED = UNREADABLE
 ATTACHMENT = "附件{suffix}"  # an attachment without a name
 NOT_A_CERTIFICATE = "不是证书文件"
+
+# --- Published reports read by `nianbao import` (importer.py, compare.py) ---------------------------
+IMPORT_STATUS = {
+    "complete": "已导入",
+    "partial": "已导入，有缺项",
+    "failed": "未能导入",
+}
+IMPORTED_CODE_PREFIX = "GK-"  # the code of an imported agency not found in a roster (公开版)
+IMPORT_CELL_MISSING = (
+    "公开的年度报告中没有找到此格（或无法确定其数字），导入时留空。请按原件补填或核实。"
+)
+IMPORT_CELL_OCR = "此数字由 OCR 从扫描页识读，请与原件核对。"
+IMPORT_WHOLE_ROW = "（无行标题的一行）"
+IMPORT_HELP = (
+    "导入公开的年度报告（网页 .html、Word .docx、PDF（含扫描件，需 OCR）、文本 .txt），"
+    "每份写成一个标准工作簿，可直接用于 check、rollup、render 和 --previous。"
+    "表格按行列标题查找，找不到或无法确定的格逐一列出并留空，不作猜测。"
+    "退出码：0 全部完整导入，1 有缺项或有文件未能导入，2 无法运行。"
+)
+COMPARE_HELP = (
+    "比对公开的年度报告与审核通过的报送工作簿：逐个单位列出数字不同的格、一方有另一方没有的部分，"
+    "以及只在一方出现的单位。退出码：0 完全一致，1 有差异，2 无法运行。"
+)
+IMPORT_LINE = (
+    "{status}：{file}（{fmt}）→ {agency}（{code}）{year}年，表格数字 {found}/{expected} 格"
+)
+IMPORT_LINE_FAILED = "未能导入：{file}：{reason}"
+IMPORT_SECTION_MISSING = "  未找到章节：{title}"
+IMPORT_HEADERS_MISSING = "  {table}：未找到列标题 {labels}（可能不是 2021 年格式的表格，请核对）"
+IMPORT_PLACEHOLDERS = "  {count} 格不是数字，按原样导入：{cells}"
+IMPORT_BLANK = "空白"
+IMPORT_OCR = "  第 {pages} 页无文字层，已用 OCR 识读；{cells} 格数字来自 OCR，已在工作簿中加批注，请与原件核对。"
+IMPORT_SUMMARY = "共 {total} 个文件，已导入 {done} 个。输出文件夹：{out}"
+COMPARE_KINDS = {
+    "figure": "数字不同",
+    "not-published": "公开版中未找到此格",
+    "not-a-number": "一方不是数字（“/”、“—”或空白）",
+}
+COMPARE_SHEET = "差异"
+COMPARE_COLUMNS = (
+    (AGENCY_CODE, 12),
+    (AGENCY_NAME, 24),
+    ("表格/部分", 24),
+    (ROW_TITLE, 30),
+    (COLUMN_TITLE, 14),
+    ("报送数", 10),
+    ("公开数", 10),
+    (COMPARE_SHEET, 22),
+    ("公开版文件", 30),
+    ("报送文件", 30),
+)
+COMPARE_ONE_SIDE_SHEET = TERMINAL_AGENCY
+COMPARE_ONE_SIDE_COLUMNS = ((AGENCY_CODE, 12), (AGENCY_NAME, 24), ("情况", 40), (FILE, 40))
+COMPARE_PUBLISHED_ONLY = "只有公开版，没有报送的工作簿"
+COMPARE_SUBMITTED_ONLY = "已报送，没有找到公开版"
+COMPARE_UNREADABLE = UNREADABLE
+COMPARE_NOT_A_REPORT = "不是可比对的年度报告工作簿"
+COMPARE_SECTION_PUBLISHED_ONLY = "公开版有此部分，报送的工作簿中为空"
+COMPARE_SECTION_SUBMITTED_ONLY = "报送的工作簿有此部分，公开版中没有"
+COMPARE_PAIR = "{name}（{code}）：{count} 处不同　公开版 {published}　报送 {submitted}"
+COMPARE_PAIR_SAME = "一致：{name}（{code}）"
+COMPARE_CELL = "  {table}“{row}”（{column}）：报送 {submitted}，公开 {published}（{kind}）"
+COMPARE_SUMMARY = "比对 {pairs} 个单位，{differing} 个有差异；只有公开版 {published_only} 个，只有报送 {submitted_only} 个，无法读取 {unreadable} 个。"
+# --help of import and compare (cli_import.py, cli_compare.py)
+HELP_PATHS_METAVAR = "路径"
+HELP_IMPORT_PATHS = "公开的年度报告（.html、.htm、.docx、.pdf、.txt）、文件夹或通配符。"
+HELP_IMPORT_OUT = "输出文件夹：每份报告一个标准工作簿。"
+HELP_IMPORT_YEAR = "报告年度；标题中没有年度时使用。"
+HELP_IMPORT_ROSTER = "单位名单：按标题中的单位名称对应单位代码。"
+HELP_IMPORT_DISTRICT = "区（县）名称，写入工作簿。"
+HELP_IMPORT_JSON = "另存导入记录为 JSON 文件。"
+HELP_IMPORT_ISSUED = (
+    "下发模板的文件夹（含 nianbao-key.txt）：导入的工作簿带上单位校验码，"
+    "check --issued 可核验；不给时在名单所在文件夹中找。"
+)
+HELP_COMPARE_PUBLISHED = (
+    "公开的年度报告（.html、.docx、.pdf、.txt）或 import 生成的工作簿；可多次给出。"
+)
+HELP_COMPARE_SUBMITTED = "审核通过的报送工作簿、文件夹或通配符；可多次给出。"
+HELP_COMPARE_JSON = "另存差异为 JSON 文件。"
+HELP_COMPARE_XLSX = "另存差异清单为 Excel 工作簿（可转发各单位）。"

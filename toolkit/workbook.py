@@ -62,6 +62,7 @@ def _check_fill(form: Form, fill: Fill) -> None:
     """A misspelt or computed key would silently become 0 or be recomputed: refuse it."""
     inputs = list(fill.values) + list(fill.raw)
     wrong = sorted(k for k in inputs if k not in form.cells or form.cells[k].is_total)
+    wrong += sorted(k for k in fill.totals if k not in form.cells or not form.cells[k].is_total)
     wrong += sorted(k for k in fill.texts if k not in form.parts)
     rules = {rule.id for rule in form.rules if rule.severity == "warning"}
     wrong += sorted(k for k in fill.notes if k not in rules)

@@ -1,0 +1,302 @@
+"""`nianbao compare`: what agencies published against what the office checked.
+
+"Report changed after it was checked" is a fault evaluators list. The published side is published
+reports (read like `import` reads them, in worker processes) or workbooks `import` wrote; the
+submitted side is the returned workbooks. Agencies are paired by code, else by name (a report's
+title names its agency); for each pair every cell whose published figure differs from the
+submitted one is listed, and every section present on one side only. An agency on one side only
+is listed too. Nothing is "close enough": 12 and 12.0 are equal, "/" and 0 are not.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from . import texts as tx
+from .discover import SUFFIXES, collect
+from .form import Form
+from .identity import normalise_code
+from .importer import match_agency, read_isolated
+from .inspection import FileCheck
+from .outputs import print_setup, workbook_options, write_atomic, write_text
+from .published import PUBLISHED_SUFFIXES, Published
+from .roster import Agency
+from .values import big
+
+__all__ = ["AgencyDifferences", "CellDifference", "Comparison", "Side", "compare", "write_xlsx"]
+
+TOLERANCE = 1e-6
+
+
+class DifferenceKind(Enum):
+    FIGURE = "figure"  # both sides have the cell, the figures differ
+    NOT_PUBLISHED = "not-published"  # the published report does not show the cell
+    NOT_A_NUMBER = "not-a-number"  # one side holds "/", "—" or blank where the other has a figure
+
+    @property
+    def title(self) -> str:
+        return tx.COMPARE_KINDS[self.value]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Side:
+    """One agency's report as one side shows it."""
+
+    path: Path
+    code: str
+    name: str
+    values: dict[str, float]  # cells with a number (inputs and totals)
+    raw: dict[str, str]  # cells with text where a figure belongs ("/", "—", blank)
+    sections: frozenset[str]  # section keys present
+    unread: frozenset[str] = frozenset()  # cells the import could not find
+
+
+@dataclass(frozen=True, kw_only=True)
+class CellDifference:
+    key: str
+    kind: DifferenceKind
+    published: str
+    submitted: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgencyDifferences:
+    published: Side
+    submitted: Side
+    cells: tuple[CellDifference, ...]
+    sections_published_only: tuple[str, ...]
+    sections_submitted_only: tuple[str, ...]
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.cells or self.sections_published_only or self.sections_submitted_only)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Comparison:
+    pairs: tuple[AgencyDifferences, ...]
+    published_only: tuple[Side, ...]
+    submitted_only: tuple[Side, ...]
+    unreadable: tuple[tuple[Path, str], ...] = field(default=())
+
+    @property
+    def differs(self) -> bool:
+        return bool(
+            any(p.differs for p in self.pairs)
+            or self.published_only
+            or self.submitted_only
+            or self.unreadable
+        )
+
+
+def compare(
+    published: Sequence[str | Path], submitted: Sequence[str | Path], *, form: Form
+) -> Comparison:
+    """Pair the agencies of both sides and list every difference."""
+    submitted_files, _ = collect(submitted, own_outputs=True)
+    published_files, _ = collect(
+        published, own_outputs=True, suffixes=(*SUFFIXES, *sorted(PUBLISHED_SUFFIXES))
+    )
+    unreadable: list[tuple[Path, str]] = []
+    checked = _workbook_sides(submitted_files, form, unreadable)
+    reports = [p for p in published_files if p.suffix.lower() in PUBLISHED_SUFFIXES]
+    books = [p for p in published_files if p.suffix.lower() not in PUBLISHED_SUFFIXES]
+    shown = _workbook_sides(books, form, unreadable)
+    roster = [Agency(code=s.code, name=s.name) for s in checked]
+    for path, read in zip(reports, read_isolated(reports, form), strict=True):
+        if isinstance(read, str):
+            unreadable.append((path, read))
+        else:
+            shown.append(_report_side(path, read, form, roster))
+    by_code = {s.code: s for s in checked}
+    pairs, published_only = [], []
+    for side in shown:
+        other = by_code.pop(side.code, None)
+        if other is None:
+            published_only.append(side)
+        else:
+            pairs.append(_differences(form, side, other))
+    return Comparison(
+        pairs=tuple(pairs),
+        published_only=tuple(published_only),
+        submitted_only=tuple(by_code.values()),
+        unreadable=tuple(unreadable),
+    )
+
+
+def _workbook_sides(
+    paths: list[Path], form: Form, unreadable: list[tuple[Path, str]]
+) -> list[Side]:
+    one = FileCheck(form, "", "")
+    sides = []
+    for path in paths:
+        item = one(path)
+        code = normalise_code(item.meta.get("agency_code", ""))
+        if not item.evaluable or not code:
+            reason = next((f.message for f in item.findings if f.severity == "error"), "")
+            unreadable.append((path, reason or tx.COMPARE_NOT_A_REPORT))
+            continue
+        values = {k: v for k, v in item.values.items() if not math.isnan(v)}
+        raw = {k: item.raw.get(k, "") for k, v in item.values.items() if math.isnan(v)}
+        sections = _written(form, item.texts)
+        sides.append(
+            Side(
+                path=path,
+                code=code,
+                name=item.meta.get("agency_name", ""),
+                values=values,
+                raw=raw,
+                sections=sections,
+                unread=frozenset(item.missing),
+            )
+        )
+    return sides
+
+
+def _report_side(path: Path, read: Published, form: Form, roster: list[Agency]) -> Side:
+    agency, _ = match_agency(read.title.agency or path.stem, roster)
+    return Side(
+        path=path,
+        code=normalise_code(agency.code),
+        name=agency.name,
+        values={k: c.value for k, c in read.cells.items() if c.value is not None},
+        raw={k: c.text for k, c in read.cells.items() if c.value is None},
+        sections=_written(form, read.texts),
+        unread=frozenset(read.missing(form)),
+    )
+
+
+def _differences(form: Form, published: Side, submitted: Side) -> AgencyDifferences:
+    cells = []
+    for key in form.cells:
+        mine, theirs = _shown(published, key), _shown(submitted, key)
+        if key in published.unread:
+            if theirs is not None:
+                cells.append(_difference(key, DifferenceKind.NOT_PUBLISHED, "", theirs))
+            continue
+        if mine is None or theirs is None:  # a total the report does not print, a lost cell
+            continue
+        if key in published.values and key in submitted.values:
+            if abs(published.values[key] - submitted.values[key]) > TOLERANCE:
+                cells.append(_difference(key, DifferenceKind.FIGURE, mine, theirs))
+        elif mine != theirs:
+            cells.append(_difference(key, DifferenceKind.NOT_A_NUMBER, mine, theirs))
+    narrative = {s.key for s in form.sections if s.kind == "narrative"}
+    return AgencyDifferences(
+        published=published,
+        submitted=submitted,
+        cells=tuple(cells),
+        sections_published_only=tuple(
+            sorted(narrative & (published.sections - submitted.sections))
+        ),
+        sections_submitted_only=tuple(
+            sorted(narrative & (submitted.sections - published.sections))
+        ),
+    )
+
+
+def _difference(key: str, kind: DifferenceKind, published: str, submitted: str) -> CellDifference:
+    return CellDifference(key=key, kind=kind, published=published, submitted=submitted)
+
+
+def _written(form: Form, texts: dict[str, str]) -> frozenset[str]:
+    """The narrative sections with text in any part (a table section is always there)."""
+    return frozenset(
+        s.key
+        for s in form.sections
+        if s.kind == "table" or any(texts.get(p.key, "").strip() for p in s.parts)
+    )
+
+
+def _shown(side: Side, key: str) -> str | None:
+    """A cell as the side shows it: the figure, or the text in its place; None when absent."""
+    if key in side.values:
+        return (
+            big(side.values[key])
+            if float(side.values[key]).is_integer()
+            else f"{side.values[key]:g}"
+        )
+    if key in side.raw:
+        return unicodedata.normalize("NFKC", side.raw[key]).strip()
+    return None
+
+
+def write_xlsx(path: Path, comparison: Comparison, form: Form, inputs: Sequence[Path] = ()) -> None:
+    """The findings workbook an office can send on: one row per difference, then the agencies
+    on one side only and the files that could not be read."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, workbook_options())
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+    wrap = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
+    sheet = book.add_worksheet(tx.COMPARE_SHEET)
+    for col, (title, width) in enumerate(tx.COMPARE_COLUMNS):
+        write_text(sheet, 0, col, title, head)
+        sheet.set_column(col, col, width)
+    row = 1
+    for pair in comparison.pairs:
+        for diff in pair.cells:
+            cell = form.cells[diff.key]
+            fields: tuple[str, ...] = (
+                pair.submitted.code,
+                pair.submitted.name,
+                form.tables[cell.table].title,
+                cell.row_label,
+                cell.column_label,
+                diff.submitted,
+                diff.published,
+                diff.kind.title,
+                pair.published.path.name,
+                pair.submitted.path.name,
+            )
+            for col, value in enumerate(fields):
+                write_text(sheet, row, col, value, wrap)
+            row += 1
+        for keys, title in (
+            (pair.sections_published_only, tx.COMPARE_SECTION_PUBLISHED_ONLY),
+            (pair.sections_submitted_only, tx.COMPARE_SECTION_SUBMITTED_ONLY),
+        ):
+            for key in keys:
+                section = next(s for s in form.sections if s.key == key)
+                fields = (
+                    pair.submitted.code,
+                    pair.submitted.name,
+                    section.title,
+                    "",
+                    "",
+                    "",
+                    "",
+                    title,
+                )
+                for col, value in enumerate(fields):
+                    write_text(sheet, row, col, value, wrap)
+                row += 1
+    sheet.freeze_panes(1, 2)
+    sheet.autofilter(0, 0, max(row - 1, 1), len(tx.COMPARE_COLUMNS) - 1)
+    print_setup(sheet, header_rows=(0, 0), title=tx.COMPARE_SHEET)
+    others = book.add_worksheet(tx.COMPARE_ONE_SIDE_SHEET)
+    for col, (title, width) in enumerate(tx.COMPARE_ONE_SIDE_COLUMNS):
+        write_text(others, 0, col, title, head)
+        others.set_column(col, col, width)
+    row = 1
+    for sides, title in (
+        (comparison.published_only, tx.COMPARE_PUBLISHED_ONLY),
+        (comparison.submitted_only, tx.COMPARE_SUBMITTED_ONLY),
+    ):
+        for side in sides:
+            for col, value in enumerate((side.code, side.name, title, side.path.name)):
+                write_text(others, row, col, value, wrap)
+            row += 1
+    for path, reason in comparison.unreadable:
+        for col, value in enumerate(("", "", f"{tx.COMPARE_UNREADABLE}：{reason}", path.name)):
+            write_text(others, row, col, value, wrap)
+        row += 1
+    book.close()
+    write_atomic(path, buffer.getvalue(), inputs=inputs)

@@ -1,0 +1,299 @@
+"""Finding the form's tables in a published report by their labels, never by position.
+
+Every row of every table the reader found (and every line of plain text, split into cells at tabs
+or blanks) is a candidate. A candidate whose row label, after normalisation, ends with one of the
+form's row labels is that row; its figures are the cells after the label, in column order. Labels
+are compared after `normalise`: full- and half-width forms, spaces and line breaks inside labels,
+punctuation ("1. 属于国家秘密" and "1.属于国家秘密", “三安全一稳定” with any quotes) do not count.
+A row of the form with no labels of its own (表四's single row) is the row of figures that follows
+its header.
+
+Nothing is guessed. A row whose figures do not line up with the form's columns, a row found twice
+with different figures, a row not found: every cell concerned is listed with the reason and the
+place in the source, and left empty in the workbook. A cell holding "/", "—" or nothing is kept as
+the text it is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .form import Block, Form, Table
+from .published_source import Covered, Place, SourceDocument, SourceLine, SourceTable
+from .values import PLACEHOLDERS, parse_number
+
+__all__ = [
+    "Candidate",
+    "CellReading",
+    "Problem",
+    "TableReading",
+    "candidates",
+    "normalise",
+    "parse_figure",
+    "read_tables",
+]
+
+# Characters a label may differ in without meaning anything else: punctuation of every width,
+# quotes, spaces. Digits, letters and CJK characters are kept.
+_PUNCTUATION = re.compile(r"[\s\u3000\u200b\ufeff]|[^\w]", re.UNICODE)
+_LEADING_NUMBER = re.compile(r"^(?:[0-9]+|[一二三四五六七八九十]+)")
+# What sites print instead of a figure ("/", "—", 无 …, as check knows them): kept as text.
+_PLACEHOLDERS = frozenset(unicodedata.normalize("NFKC", p) for p in PLACEHOLDERS) | {"–"}
+_SPLIT_LINE = re.compile(r"\t|\u3000+| {2,}")
+
+
+def normalise(text: str) -> str:
+    """A label as compared: NFKC (full-width to half-width), without spaces, line breaks,
+    punctuation or quotes."""
+    return _PUNCTUATION.sub("", unicodedata.normalize("NFKC", text)).replace("_", "")
+
+
+def _bare(label: str) -> str:
+    """A normalised label without its leading numbering (一、（一）1.): for reports that drop it."""
+    return _LEADING_NUMBER.sub("", label)
+
+
+def parse_figure(text: str) -> float | None:
+    """A cell's text as a number ("1,234", "１２", " 7 ", "3件"), or None when it is not one:
+    read as `check` reads a figure typed as text."""
+    if not text.strip():
+        return None
+    return parse_number(text.strip())[0]
+
+
+def _value_like(text: str) -> bool:
+    stripped = unicodedata.normalize("NFKC", text).strip()
+    return parse_figure(stripped) is not None or stripped.lower() in _PLACEHOLDERS
+
+
+@dataclass(frozen=True, kw_only=True)
+class Candidate:
+    """One row of a source table or one line of text, as label cells and the cells after them."""
+
+    label: str  # normalised, group labels of merged cells included
+    values: tuple[str, ...]  # the cells after the label, as read ("" blank)
+    place: Place
+    ocr: bool = False
+    header: bool = False  # no cell looks like a figure: a header or caption row
+
+
+@dataclass(frozen=True, kw_only=True)
+class CellReading:
+    key: str
+    text: str  # as read
+    value: float | None  # None: not a number ("/", "—", blank)
+    place: Place
+    ocr: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Problem:
+    """A cell that could not be found or read, and why (Chinese, for the log and the workbook)."""
+
+    keys: tuple[str, ...]
+    reason: str  # a texts/catalogue code: see published.PROBLEM_CODES
+    place: Place | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TableReading:
+    cells: dict[str, CellReading] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    tables_found: set[str] = field(default_factory=set)
+    headers_missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def candidates(document: SourceDocument) -> Iterator[Candidate]:
+    """Every table row and every line of the document as a candidate row, in document order."""
+    for block in document.blocks:
+        if isinstance(block, SourceTable):
+            for row in block.rows:
+                texts = [c.text for c in row.cells]
+                starts = [c.covered is not Covered.FROM_LEFT for c in row.cells]
+                ocr = any(c.ocr for c in row.cells)
+                yield _candidate(texts, starts, row.place, ocr)
+        elif isinstance(block, SourceLine):
+            cells = _split_line(block.text)
+            yield _candidate(cells, [True] * len(cells), block.place, block.ocr)
+
+
+def _split_line(text: str) -> list[str]:
+    """A line of a plain-text table: cells at tabs (empty ones kept: a blank cell), else at runs
+    of spaces; a trailing run of figures separated by single spaces is split too (OCR, PDF)."""
+    if "\t" in text:
+        cells = text.split("\t")
+    else:
+        cells = [c for c in _SPLIT_LINE.split(text.strip()) if c != ""]
+    out: list[str] = []
+    for cell in cells:
+        words = cell.split(" ")
+        tail: list[str] = []
+        while len(words) > 1 and _value_like(words[-1]):
+            tail.insert(0, words.pop())
+        out.append(" ".join(words))
+        out.extend(tail)
+    return out
+
+
+def _candidate(texts: list[str], starts: list[bool], place: Place, ocr: bool) -> Candidate:
+    """Label cells are the leading cells that are not figures (covered ones repeat the label of
+    the merged cell over them, which gives the group: 三、本年度办理结果 / （三）不予公开); the
+    values are the cells after them that start there (a cell spanning columns counts once)."""
+    label_end = 0
+    for i, text in enumerate(texts):
+        if _value_like(text):
+            break
+        if text.strip():
+            label_end = i + 1
+    parts: list[str] = []
+    for text in texts[:label_end]:
+        piece = normalise(text)
+        if piece and (not parts or parts[-1] != piece):
+            parts.append(piece)
+    values = tuple(t for t, s in zip(texts[label_end:], starts[label_end:], strict=True) if s)
+    return Candidate(
+        label="".join(parts),
+        values=values,
+        place=place,
+        ocr=ocr,
+        header=not any(_value_like(v) for v in values),
+    )
+
+
+def read_tables(document: SourceDocument, form: Form) -> TableReading:
+    """Every cell of the form's tables that the document shows, and every one it does not."""
+    reading = TableReading()
+    rows = list(candidates(document))
+    for table in form.tables.values():
+        _read_table(table, rows, reading)
+    return reading
+
+
+def _read_table(table: Table, rows: list[Candidate], reading: TableReading) -> None:
+    found_any = False
+    for block in table.blocks:
+        for row in block.rows:
+            columns = block.columns
+            keys = tuple(f"{table.key}.{row.key}.{c.key}" for c in columns)
+            if not row.path:
+                matches = _label_less(block, rows)
+            else:
+                matches = _labelled(table, block, row.path, rows)
+            if not matches:
+                reading.problems.append(Problem(keys=keys, reason="import-row-missing"))
+                continue
+            found_any = True
+            _take(keys, matches, reading)
+    if found_any:
+        reading.tables_found.add(table.key)
+        missing = _headers_missing(table, rows)
+        if missing:
+            reading.headers_missing[table.key] = missing
+
+
+def _labelled(
+    table: Table, block: Block, path: tuple[str, ...], rows: list[Candidate]
+) -> list[Candidate]:
+    leaf = normalise(path[-1])
+    bare = _bare(leaf)
+    # The bare leaf identifies a row only when no other row of the table has the same one.
+    others = [normalise(r.path[-1]) for b in table.blocks for r in b.rows if r.path]
+    bare_unique = bool(bare) and sum(_bare(o) == bare for o in others) == 1 and len(bare) >= 2
+    out = []
+    for candidate in rows:
+        if candidate.header or not candidate.label:
+            continue
+        label = candidate.label
+        if label.endswith(leaf) or (bare_unique and label.endswith(bare)):
+            # a longer label of the same table that ends the same way is that other row
+            if any(o != leaf and len(o) > len(leaf) and label.endswith(o) for o in others):
+                continue
+            out.append(candidate)
+    return out
+
+
+def _label_less(block: Block, rows: list[Candidate]) -> list[Candidate]:
+    """The row of figures under a header naming the block's column groups (表四)."""
+    groups = {normalise(c.path[0]) for c in block.columns if c.path}
+    seen_header = False
+    loose: list[Candidate] = []
+    for candidate in rows:
+        if candidate.header:
+            text = candidate.label + "".join(normalise(v) for v in candidate.values)
+            if groups and all(g in text for g in groups):
+                seen_header = True
+            continue
+        if seen_header and not candidate.label:
+            figures = [v for v in candidate.values if _value_like(v)]
+            if len(figures) == len(block.columns):
+                return [candidate]
+            loose.append(candidate)  # a page number, a stray figure: only if nothing fits
+    return loose[:1]
+
+
+def _take(keys: tuple[str, ...], matches: list[Candidate], reading: TableReading) -> None:
+    readings = [_line_up(keys, m) for m in matches]
+    usable = [(m, r) for m, r in zip(matches, readings, strict=True) if r is not None]
+    if not usable:
+        first = matches[0]
+        reading.problems.append(
+            Problem(
+                keys=keys,
+                reason="import-columns-unclear",
+                place=first.place,
+                detail=" | ".join(first.values),
+            )
+        )
+        return
+    chosen, cells = usable[0]
+    for other, other_cells in usable[1:]:
+        if [c.text.strip() for c in other_cells] != [c.text.strip() for c in cells]:
+            reading.problems.append(
+                Problem(
+                    keys=keys,
+                    reason="import-row-twice",
+                    place=other.place,
+                    detail=chosen.place.describe(),
+                )
+            )
+            return
+    for cell in cells:
+        reading.cells[cell.key] = cell
+
+
+def _line_up(keys: tuple[str, ...], candidate: Candidate) -> list[CellReading] | None:
+    """The candidate's values as the row's cells, when they line up with the columns: exactly as
+    many cells, or as many after dropping blank cells at either end (a label column left empty, a
+    trailing tab)."""
+    values = list(candidate.values)
+    while len(values) > len(keys) and not values[0].strip():
+        values.pop(0)
+    while len(values) > len(keys) and not values[-1].strip():
+        values.pop()
+    if len(values) != len(keys):
+        figures = [v for v in values if _value_like(v)]
+        if len(figures) != len(keys) or any(not v.strip() for v in values):
+            return None
+        values = figures
+    return [
+        CellReading(
+            key=key,
+            text=text.strip(),
+            value=parse_figure(text),
+            place=candidate.place,
+            ocr=candidate.ocr,
+        )
+        for key, text in zip(keys, values, strict=True)
+    ]
+
+
+def _headers_missing(table: Table, rows: list[Candidate]) -> tuple[str, ...]:
+    """The table's column headers that appear nowhere in the document's header rows: a sign of
+    another format's table (the 2019 form's 表二, say) under the same row labels."""
+    text = "".join(c.label + "".join(normalise(v) for v in c.values) for c in rows if c.header)
+    labels = {c.label for c in table.columns if c.label}
+    return tuple(sorted(label for label in labels if normalise(label) not in text))
