@@ -586,6 +586,11 @@ _ALL = (
     ),
     # Why a table cell of a published report was not read (published_tables.Problem.reason).
     Message(
+        code="import-table-missing",
+        title="未找到此表",
+        template="报告中没有找到这张表（按其行标题查找）。",
+    ),
+    Message(
         code="import-row-missing",
         title="未找到此行",
         template="报告中没有找到这一行。",

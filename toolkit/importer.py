@@ -229,6 +229,8 @@ def problem_lines(form: Form, published: Published) -> list[dict[str, object]]:
         first = form.cells[cells[0]]
         table = form.tables[first.table].title
         row = first.row_label or tx.IMPORT_WHOLE_ROW
+        if problem.reason == "import-table-missing":
+            row = tx.IMPORT_WHOLE_TABLE
         out.append(
             {
                 "table": table,

@@ -175,6 +175,7 @@ def read_tables(document: SourceDocument, form: Form) -> TableReading:
 
 def _read_table(table: Table, rows: list[Candidate], reading: TableReading) -> None:
     found_any = False
+    problems = len(reading.problems)
     for block in table.blocks:
         for row in block.rows:
             columns = block.columns
@@ -188,7 +189,10 @@ def _read_table(table: Table, rows: list[Candidate], reading: TableReading) -> N
                 continue
             found_any = True
             _take(keys, matches, reading)
-    if found_any:
+    if not found_any:  # one line for a table not there at all, not one per row
+        del reading.problems[problems:]
+        reading.problems.append(Problem(keys=table.cell_keys(), reason="import-table-missing"))
+    else:
         reading.tables_found.add(table.key)
         missing = _headers_missing(table, rows)
         if missing:

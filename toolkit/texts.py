@@ -516,3 +516,4 @@ HELP_COMPARE_PUBLISHED = (
 HELP_COMPARE_SUBMITTED = "审核通过的报送工作簿、文件夹或通配符；可多次给出。"
 HELP_COMPARE_JSON = "另存差异为 JSON 文件。"
 HELP_COMPARE_XLSX = "另存差异清单为 Excel 工作簿（可转发各单位）。"
+IMPORT_WHOLE_TABLE = "（整张表）"
