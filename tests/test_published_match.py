@@ -148,7 +148,7 @@ def test_a_table_split_across_pages_is_joined_by_its_labels() -> None:
 
 def test_rows_that_cannot_be_read_are_listed_never_guessed() -> None:
     rows = t3_grid({})
-    rows[0] = rows[0][:3] + ["3", "1", "4"]  # three figures for seven columns
+    rows[0] = [*rows[0][:3], "3", "1", "4"]  # three figures for seven columns
     del rows[5]  # a row the site left out
     twice = t3_grid({"granted": ["9", "0", "0", "0", "0", "0", "9"]})[2]
     report = match_report(document(grid(rows), grid([twice], table=2)), FORM, source="x", sha256="")
