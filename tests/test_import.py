@@ -1,0 +1,228 @@
+"""`nianbao import`, `compare` and `--previous` with published reports, through the command line.
+
+The seed report (tests/reference/000_257bd34ea451c6a3.txt, a real published report) is imported as
+a clerk would (a file named after the report's title, a roster), checked, compared and used as last
+year's report; planted changes must be found at their cells. The real corpus is imported in
+test_published_corpus_import.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from toolkit.cli import app
+from toolkit.contract import IMPORTED_KIND, META_SHEET
+from toolkit.form_file import standard_form
+from toolkit.layout import layout
+
+FORM = standard_form()
+SEED = Path(__file__).parent / "reference" / "000_257bd34ea451c6a3.txt"
+TITLE = "科技局2023年政府信息公开工作年度报告"
+RUNNER = CliRunner()
+WHERE = {key: (sheet.name, area.ref) for sheet in layout(FORM) for key, area in sheet.cells.items()}
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = RUNNER.invoke(app, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def roster(tmp_path: Path) -> Path:
+    path = tmp_path / "roster.csv"
+    path.write_text("单位代码,单位名称\nQK003,科技局\nQK004,区公安分局\n", encoding="utf-8")
+    return path
+
+
+def seed_text(**replace: str) -> str:
+    text = SEED.read_text(encoding="utf-8")
+    for old, new in replace.items():
+        assert old in text
+        text = text.replace(old, new, 1)
+    return text
+
+
+def published(
+    folder: Path, text: str, name: str = TITLE, suffix: str = ".txt", encoding: str = "utf-8"
+) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}{suffix}"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def cell(book: Path, key: str) -> object:
+    sheet, ref = WHERE[key]
+    return openpyxl.load_workbook(book)[sheet][ref].value
+
+
+def test_the_seed_is_imported_whole_and_check_finds_what_it_lacks(
+    tmp_path: Path, roster: Path
+) -> None:
+    source = published(tmp_path / "in", SEED.read_text(encoding="utf-8"))
+    before = source.read_bytes()
+    code, output = run(
+        "import",
+        source,
+        "--out",
+        tmp_path / "out",
+        "--roster",
+        roster,
+        "--json",
+        tmp_path / "log.json",
+    )
+    assert code == 0, output
+    assert "已导入" in output and "科技局（QK003）2023年" in output
+    (book,) = (tmp_path / "out").glob("*.xlsx")
+    assert book.name.startswith("QK003-科技局-2023年")
+    assert source.read_bytes() == before  # the source is never touched
+    meta = {r[0].value: r[1].value for r in openpyxl.load_workbook(book)[META_SHEET].iter_rows()}
+    assert meta["kind"] == IMPORTED_KIND and meta["source"] == source.name
+    assert len(meta["source_sha256"]) == 64 and meta["agency_code"] == "QK003"
+    log = json.loads((tmp_path / "log.json").read_text(encoding="utf-8"))
+    (entry,) = log["files"]
+    assert entry["cells_found"] == entry["cells_expected"] == len(FORM.inputs)
+    assert entry["missing"] == [] and entry["sections_missing"] == []
+    # what the report does not have, check reports: section 五 has no 改进情况 part
+    code, output = run(
+        "check", tmp_path / "out", "--roster", roster, "--json", tmp_path / "check.json"
+    )
+    assert code == 1
+    (checked,) = json.loads((tmp_path / "check.json").read_text(encoding="utf-8"))["files"]
+    assert [f["code"] for f in checked["findings"]] == ["problems-required"]
+
+
+def test_gbk_text_gives_the_same_workbook_values(tmp_path: Path) -> None:
+    utf8 = published(tmp_path / "a", SEED.read_text(encoding="utf-8"))
+    gbk = published(tmp_path / "b", SEED.read_text(encoding="utf-8"), encoding="gbk")
+    assert run("import", utf8, "--out", tmp_path / "oa")[0] == 0
+    assert run("import", gbk, "--out", tmp_path / "ob")[0] == 0
+    (a,) = (tmp_path / "oa").glob("*.xlsx")
+    (b,) = (tmp_path / "ob").glob("*.xlsx")
+    for key in list(WHERE)[:40]:
+        assert cell(a, key) == cell(b, key)
+
+
+def test_a_printed_total_that_does_not_add_up_is_kept_and_found(tmp_path: Path) -> None:
+    text = seed_text(**{"(七) 总计\t\t0\t0\t0\t0\t0\t0\t0": "(七) 总计\t\t0\t0\t0\t0\t0\t0\t4"})
+    source = published(tmp_path / "in", text)
+    assert run("import", source, "--out", tmp_path / "out")[0] == 0
+    (book,) = (tmp_path / "out").glob("*.xlsx")
+    assert cell(book, "t3.result_total.total") == 4  # as printed, not recomputed
+    code, output = run("check", book)
+    assert code == 1
+    assert "published-total" in output and "formula-altered" not in output
+    assert "t3-row-total" in output
+
+
+def test_rows_not_found_are_listed_left_blank_and_reported_by_check(tmp_path: Path) -> None:
+    text = seed_text(**{"\t\t2. 重复申请\t0\t0\t0\t0\t0\t0\t0\n": "", "行政强制\t0": "行政强制\t/"})
+    source = published(tmp_path / "in", text)
+    code, output = run("import", source, "--out", tmp_path / "out", "--json", tmp_path / "log.json")
+    assert code == 1
+    assert (
+        "已导入，有缺项" in output and "2.重复申请" in output and "报告中没有找到这一行" in output
+    )
+    (entry,) = json.loads((tmp_path / "log.json").read_text(encoding="utf-8"))["files"]
+    (missing,) = entry["missing"]
+    assert (
+        missing["cells"][0] == "t3.declined_repeat.natural"
+        and missing["reason"] == "import-row-missing"
+    )
+    assert entry["placeholders"] == {"t2.coercion.decisions": "/"}
+    (book,) = (tmp_path / "out").glob("*.xlsx")
+    assert cell(book, "t3.declined_repeat.natural") is None
+    assert cell(book, "t2.coercion.decisions") == "/"
+    sheet, ref = WHERE["t3.declined_repeat.natural"]
+    assert "没有找到此格" in openpyxl.load_workbook(book)[sheet][ref].comment.text
+    code, output = run("check", book)
+    assert code == 1
+    assert "t2.coercion.decisions" not in output  # check names cells by sheet and address
+    assert sheet in output
+
+
+def test_compare_finds_planted_differences_at_their_cells(tmp_path: Path, roster: Path) -> None:
+    submitted = published(tmp_path / "submitted-src", SEED.read_text(encoding="utf-8"))
+    assert run("import", submitted, "--out", tmp_path / "submitted", "--roster", roster)[0] == 0
+    changed = seed_text(
+        **{
+            "一、本年新收政府信息公开申请数量\t\t0\t0": "一、本年新收政府信息公开申请数量\t\t2\t0",
+            "行政许可\t0": "行政许可\t17",
+        }
+    )
+    text = changed.split("五、存在的主要问题及改进情况")[0]  # the site dropped 五 and 六
+    site = tmp_path / "site"
+    published(site, text)
+    published(
+        site, SEED.read_text(encoding="utf-8"), name="区公安分局2023年政府信息公开工作年度报告"
+    )
+    code, output = run(
+        "compare", "--published", site, "--submitted", tmp_path / "submitted",
+        "--json", tmp_path / "diff.json", "--xlsx", tmp_path / "diff.xlsx",
+    )  # fmt: skip
+    assert code == 1, output
+    diff = json.loads((tmp_path / "diff.json").read_text(encoding="utf-8"))
+    (pair,) = diff["agencies"]
+    assert pair["agency_code"] == "QK003"
+    assert {(c["cell"], c["published"], c["submitted"]) for c in pair["cells"]} == {
+        ("t3.new.natural", "2", "0"),
+        ("t2.licensing.decisions", "17", "0"),
+    }
+    assert pair["sections_submitted_only"] == ["s5", "s6"]
+    assert [a["agency_name"] for a in diff["published_only"]] == ["区公安分局"]
+    rows = list(openpyxl.load_workbook(tmp_path / "diff.xlsx")["差异"].iter_rows(values_only=True))
+    assert rows[1][:2] == ("QK003", "科技局")
+    assert {r[3] for r in rows[1:3]} == {"一、本年新收政府信息公开申请数量", "行政许可"}
+    # the same report on both sides: nothing differs
+    same = tmp_path / "same"
+    published(same, SEED.read_text(encoding="utf-8"))
+    code, output = run("compare", "--published", same, "--submitted", tmp_path / "submitted")
+    assert code == 0, output
+
+
+def test_previous_takes_last_years_published_report(tmp_path: Path, roster: Path) -> None:
+    """The first year of adoption: last year's figures come from last year's published report."""
+    this_year = published(tmp_path / "in", SEED.read_text(encoding="utf-8"))
+    assert run("import", this_year, "--out", tmp_path / "out", "--roster", roster)[0] == 0
+    last = seed_text(
+        **{
+            "科技局 2023 年": "科技局 2022 年",
+            "四、结转下年度继续办理\t\t0\t0": "四、结转下年度继续办理\t\t3\t0",
+        }
+    )
+    previous = published(tmp_path / "last", last, name="科技局2022年政府信息公开工作年度报告")
+    code, output = run("check", tmp_path / "out", "--previous", previous, "--roster", roster)
+    assert "carry-over" in output and "上年报告“四、结转下年度继续办理”为3" in output
+    code, output = run("check", tmp_path / "out", "--previous", this_year, "--roster", roster)
+    assert code == 2  # this year's own report is not last year's
+
+
+def test_files_that_are_not_reports_are_named_and_the_rest_imported(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    published(folder, SEED.read_text(encoding="utf-8"))
+    (folder / "损坏.pdf").write_bytes(b"%PDF-1.7\n\x00\x01garbage")
+    (folder / "旧版.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    code, output = run("import", folder, "--out", tmp_path / "out")
+    assert code == 1
+    assert output.count("未能导入") == 2 and "已导入：" in output
+    assert len(list((tmp_path / "out").glob("*.xlsx"))) == 1
+
+
+def test_nothing_to_import_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.xlsx").write_bytes(b"")
+    code, output = run("import", tmp_path / "in", "--out", tmp_path / "out")
+    assert code == 2 and "没有找到任何年度报告文件" in output
+
+
+def test_the_output_folder_cannot_be_an_input(tmp_path: Path) -> None:
+    source = published(tmp_path / "in", SEED.read_text(encoding="utf-8"))
+    code, output = run("import", source, "--out", source)
+    assert code == 2 and "报回文件不能被覆盖" in output
