@@ -59,7 +59,21 @@ def grid(
 def t3_grid(figure: dict[str, list[str]], *, label: callable = lambda s: s) -> list[list]:  # type: ignore[valid-type]
     """表三 as Word draws it: group labels merged down (rowspan), one-level rows merged across
     the three label columns (colspan), then the seven figures."""
-    rows: list[list] = []
+    corner = T3.blocks[0].corner
+    rows: list[list] = [  # the header, as merged cells repeat it
+        [corner, (corner, Covered.FROM_LEFT), (corner, Covered.FROM_LEFT)] + ["申请人情况"] * 7,
+        [(corner, Covered.FROM_ABOVE)] * 3 + ["自然人"] + ["法人或其他组织"] * 5 + ["总计"],
+        [(corner, Covered.FROM_ABOVE)] * 3
+        + [
+            ("自然人", Covered.FROM_ABOVE),
+            "商业企业",
+            "科研机构",
+            "社会公益组织",
+            "法律服务机构",
+            "其他",
+        ]
+        + [("总计", Covered.FROM_ABOVE)],
+    ]
     previous: tuple[str, ...] = ()
     for row in T3.rows:
         path = [label(p) for p in row.path]
@@ -112,7 +126,7 @@ def test_merged_cells_are_read_once_and_placeholders_are_kept_as_text() -> None:
     assert report.cells["t3.granted.business"].value is None
     assert report.cells["t3.granted.research"].text == ""
     assert report.raw(FORM) == {"t3.granted.business": "/", "t3.granted.research": ""}
-    assert report.cells["t3.carried_out.total"].place.row == len(T3.rows)
+    assert report.cells["t3.carried_out.total"].place.row == 3 + len(T3.rows)  # under the header
 
 
 @pytest.mark.parametrize(
@@ -137,9 +151,8 @@ def test_labels_are_matched_after_normalisation(variant) -> None:  # type: ignor
 
 def test_a_table_split_across_pages_is_joined_by_its_labels() -> None:
     rows = t3_grid({"carried_out": ["7", "0", "0", "0", "0", "0", "7"]})
-    header = [["（本列数据的勾稽关系为…）", "申请人情况"]]
-    first = grid(header + rows[:10], table=3, page=2)
-    second = grid(rows[10:], table=4, page=3)  # page 3 starts mid-table, with its group labels
+    first = grid(rows[:13], table=3, page=2)  # the header and ten rows
+    second = grid(rows[13:], table=4, page=3)  # page 3 starts mid-table, with its group labels
     report = match_report(document(first, lines("- 3 -"), second), FORM, source="x", sha256="")
     assert not problems_in(report, "t3")
     assert report.cells["t3.carried_out.natural"].value == 7
@@ -148,14 +161,14 @@ def test_a_table_split_across_pages_is_joined_by_its_labels() -> None:
 
 def test_rows_that_cannot_be_read_are_listed_never_guessed() -> None:
     rows = t3_grid({})
-    rows[0] = [*rows[0][:3], "3", "1", "4"]  # three figures for seven columns
-    del rows[5]  # a row the site left out
-    twice = t3_grid({"granted": ["9", "0", "0", "0", "0", "0", "9"]})[2]
+    rows[3] = [*rows[3][:3], "3", "1", "4"]  # three figures for seven columns
+    del rows[3 + 5]  # a row the site left out
+    twice = t3_grid({"granted": ["9", "0", "0", "0", "0", "0", "9"]})[3 + 2]
     report = match_report(document(grid(rows), grid([twice], table=2)), FORM, source="x", sha256="")
     problems = {p.reason: p for p in problems_in(report, "t3")}
     assert set(problems) == {"import-columns-unclear", "import-row-missing", "import-row-twice"}
     assert problems["import-columns-unclear"].keys[0] == "t3.new.natural"
-    assert problems["import-columns-unclear"].place == Place(table=1, row=1)
+    assert problems["import-columns-unclear"].place == Place(table=1, row=4)
     missing_row = T3.rows[5].key
     assert problems["import-row-missing"].keys[0] == f"t3.{missing_row}.natural"
     assert problems["import-row-twice"].keys[0] == "t3.granted.natural"
@@ -300,3 +313,21 @@ def test_normalise_ignores_width_spaces_and_punctuation_only() -> None:
     )
     assert normalise("1. 属于国家秘密") == normalise("1.属于国家秘密")
     assert normalise("行政许可") != normalise("行政处罚")
+
+
+def test_a_misprinted_label_is_read_where_its_row_must_be_and_named() -> None:
+    """A real report (洪泽区 2023) prints 「2.其他法律行政止公开」 for 2.其他法律行政法规禁止公开;
+    OCR misreads labels the same way. The row between its neighbours with a nearly equal label
+    is read, and named in the log; a near label elsewhere in the table is not taken."""
+    figures = {"withheld_law": ["1", "0", "0", "0", "0", "0", "1"]}
+    misprint = t3_grid(figures, label=lambda s: s.replace("法规禁止公开", "止公开"))
+    report = match_report(document(grid(misprint)), FORM, source="x", sha256="")
+    assert not problems_in(report, "t3")
+    assert report.cells["t3.withheld_law.natural"].value == 1
+    (loose,) = report.loose
+    assert loose.reason == "import-label-similar" and loose.detail.endswith("2其他法律行政止公开")
+    assert loose.place.row == 3 + 6  # the header's three rows, then the sixth row of 表三
+    moved = misprint[: 3 + 5] + misprint[3 + 6 :] + [misprint[3 + 5]]  # now after 四、结转下年度
+    report = match_report(document(grid(moved)), FORM, source="x", sha256="")
+    assert "t3.withheld_law.natural" not in report.cells
+    assert [p.reason for p in problems_in(report, "t3")] == ["import-row-missing"]

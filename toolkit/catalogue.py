@@ -591,6 +591,16 @@ _ALL = (
         template="报告中没有找到这张表（按其行标题查找）。",
     ),
     Message(
+        code="import-other-columns",
+        title="列标题不是本表式的",
+        template="找到这一行，但报告中没有本表式的列标题（可能是旧版表式的表格），数字的含义不同，未导入。",
+    ),
+    Message(
+        code="import-label-similar",
+        title="按相近的行标题读取",
+        template="报告中这一行的标题为“{detail}”，与表式不完全相同；按其位置和相近的标题读取，请核对。",
+    ),
+    Message(
         code="import-row-missing",
         title="未找到此行",
         template="报告中没有找到这一行。",

@@ -121,7 +121,7 @@ def _report(console: Console, form: Form, result: ImportResult) -> None:
         )
         for note in (*entry.notes, *published.notes):
             _say(console, f"  {note}")
-        for line in problem_lines(form, published):
+        for line in [*problem_lines(form, published), *problem_lines(form, published, True)]:
             where = f"（{line['place']}）" if line["place"] else ""
             _say(console, f"  {line['table']}“{line['row']}”：{line['message']}{where}")
         for section in form.sections:

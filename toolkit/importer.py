@@ -148,7 +148,9 @@ def _write(
     except OSError as exc:
         raise UsageError("output-failed", path=target, reason=os_reason(exc)) from exc
     missing_sections = [s.key for s in form.sections if s.key not in published.sections]
-    complete = not published.problems and not missing_sections and not published.headers_missing
+    complete = not (
+        published.problems or published.loose or missing_sections or published.headers_missing
+    )
     return ImportEntry(
         path=path,
         status=ImportStatus.COMPLETE if complete else ImportStatus.PARTIAL,
@@ -219,10 +221,11 @@ def _sources(form: Form, key: str) -> set[str]:
     return out
 
 
-def problem_lines(form: Form, published: Published) -> list[dict[str, object]]:
-    """Each cell or row not read, for the log: which row, which cells, why, where in the source."""
+def problem_lines(form: Form, published: Published, loose: bool = False) -> list[dict[str, object]]:
+    """Each cell or row not read (or, `loose`, read by a label nearly the form's), for the log:
+    which row, which cells, why, where in the source."""
     out: list[dict[str, object]] = []
-    for problem in published.problems:
+    for problem in published.loose if loose else published.problems:
         cells = [k for k in problem.keys if k in form.cells]
         if not cells:
             continue
@@ -271,6 +274,7 @@ def log_entry(form: Form, entry: ImportEntry) -> dict[str, object]:
         "cells_expected": len(inputs),
         "tables_found": sorted(published.tables),
         "missing": problem_lines(form, published),
+        "similar_labels": problem_lines(form, published, loose=True),
         "sections_missing": [s.title for s in form.sections if s.key not in published.sections],
         "parts_empty": [
             form.parts[k].title

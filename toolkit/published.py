@@ -50,6 +50,7 @@ class Published:
     title: Title
     cells: dict[str, CellReading]
     problems: tuple[Problem, ...]
+    loose: tuple[Problem, ...]  # rows read by a label nearly the form's (a misprint, OCR): to check
     texts: dict[str, str]  # narrative part key -> text
     sections: dict[str, Place]  # section key -> where its heading is
     tables: frozenset[str]  # table keys found
@@ -103,6 +104,7 @@ def match_report(
         title=read_title(document, fallback=name_hint),
         cells=dict(tables.cells),
         problems=tuple(tables.problems),
+        loose=tuple(tables.loose),
         texts=dict(narrative.texts),
         sections=dict(narrative.sections),
         tables=frozenset(tables.tables_found),

@@ -16,6 +16,7 @@ the text it is.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -103,6 +104,7 @@ class Problem:
 class TableReading:
     cells: dict[str, CellReading] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    loose: list[Problem] = field(default_factory=list)  # rows read by a label nearly the form's
     tables_found: set[str] = field(default_factory=set)
     headers_missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -168,27 +170,46 @@ def read_tables(document: SourceDocument, form: Form) -> TableReading:
     """Every cell of the form's tables that the document shows, and every one it does not."""
     reading = TableReading()
     rows = list(candidates(document))
+    headers = "".join(c.label + "".join(normalise(v) for v in c.values) for c in rows if c.header)
     for table in form.tables.values():
-        _read_table(table, rows, reading)
+        _read_table(table, rows, reading, headers)
     return reading
 
 
-def _read_table(table: Table, rows: list[Candidate], reading: TableReading) -> None:
-    found_any = False
+def _read_table(table: Table, rows: list[Candidate], reading: TableReading, headers: str) -> None:
     problems = len(reading.problems)
-    for block in table.blocks:
-        for row in block.rows:
-            columns = block.columns
-            keys = tuple(f"{table.key}.{row.key}.{c.key}" for c in columns)
-            if not row.path:
-                matches = _label_less(block, rows)
-            else:
-                matches = _labelled(table, block, row.path, rows)
-            if not matches:
-                reading.problems.append(Problem(keys=keys, reason="import-row-missing"))
-                continue
-            found_any = True
-            _take(keys, matches, reading)
+    wanted = [(block, row) for block in table.blocks for row in block.rows]
+    found: list[list[int]] = [
+        _label_less(block, rows) if not row.path else _labelled(table, row.path, rows)
+        for block, row in wanted
+    ]
+    found_any = any(found)
+    used = {i for indices in found for i in indices}
+    for n, ((block, row), indices) in enumerate(zip(wanted, found, strict=True)):
+        keys = tuple(f"{table.key}.{row.key}.{c.key}" for c in block.columns)
+        if indices and _other_format(block, headers):
+            # none of the block's column headers is there: the same row labels under another
+            # format's columns (the 2019 form's 表二), whose figures mean other things
+            reading.problems.append(
+                Problem(keys=keys, reason="import-other-columns", place=rows[indices[0]].place)
+            )
+            continue
+        if not indices and row.path and found_any and not _other_format(block, headers):
+            indices = _similar(row.path[-1], len(keys), rows, _window(found, n, len(rows)), used)
+            if indices:
+                used.update(indices)
+                reading.loose.append(
+                    Problem(
+                        keys=keys,
+                        reason="import-label-similar",
+                        place=rows[indices[0]].place,
+                        detail=rows[indices[0]].label,
+                    )
+                )
+        if not indices:
+            reading.problems.append(Problem(keys=keys, reason="import-row-missing"))
+            continue
+        _take(keys, [rows[i] for i in indices], reading)
     if not found_any:  # one line for a table not there at all, not one per row
         del reading.problems[problems:]
         reading.problems.append(Problem(keys=table.cell_keys(), reason="import-table-missing"))
@@ -199,16 +220,53 @@ def _read_table(table: Table, rows: list[Candidate], reading: TableReading) -> N
             reading.headers_missing[table.key] = missing
 
 
-def _labelled(
-    table: Table, block: Block, path: tuple[str, ...], rows: list[Candidate]
-) -> list[Candidate]:
+def _window(found: list[list[int]], n: int, end: int) -> range:
+    """The candidates between the rows found before and after row n: where row n must be."""
+    before = [indices[0] for indices in found[:n] if indices]
+    after = [indices[0] for indices in found[n + 1 :] if indices]
+    return range(before[-1] + 1 if before else 0, after[0] if after else end)
+
+
+# How alike a misprinted or misread label must be to the form's (difflib's ratio over the label's
+# end): "2.其他法律行政止公开" for 2.其他法律行政法规禁止公开 is 0.87; two different rows of 表三 are
+# below 0.6.
+SIMILAR_LABEL = 0.75
+
+
+def _similar(
+    label: str, width: int, rows: list[Candidate], window: range, used: set[int]
+) -> list[int]:
+    """A row not found by its label: the one candidate, in the place where the row must be, whose
+    label is nearly the form's (a misprint, an OCR misreading) and whose figures line up."""
+    leaf = normalise(label)
+    scored = []
+    for i in window:
+        candidate = rows[i]
+        if i in used or candidate.header or not candidate.label:
+            continue
+        if _line_up(tuple(str(n) for n in range(width)), candidate) is None:
+            continue
+        tail = candidate.label[-(len(leaf) + 2) :]
+        ratio = max(
+            difflib.SequenceMatcher(None, leaf, tail).ratio(),
+            difflib.SequenceMatcher(None, leaf, candidate.label[-len(leaf) :]).ratio(),
+        )
+        if ratio >= SIMILAR_LABEL:
+            scored.append((ratio, i))
+    scored.sort(reverse=True)
+    if len(scored) == 1 or (len(scored) > 1 and scored[0][0] > scored[1][0]):
+        return [scored[0][1]]
+    return []
+
+
+def _labelled(table: Table, path: tuple[str, ...], rows: list[Candidate]) -> list[int]:
     leaf = normalise(path[-1])
     bare = _bare(leaf)
     # The bare leaf identifies a row only when no other row of the table has the same one.
     others = [normalise(r.path[-1]) for b in table.blocks for r in b.rows if r.path]
     bare_unique = bool(bare) and sum(_bare(o) == bare for o in others) == 1 and len(bare) >= 2
     out = []
-    for candidate in rows:
+    for i, candidate in enumerate(rows):
         if candidate.header or not candidate.label:
             continue
         label = candidate.label
@@ -216,16 +274,16 @@ def _labelled(
             # a longer label of the same table that ends the same way is that other row
             if any(o != leaf and len(o) > len(leaf) and label.endswith(o) for o in others):
                 continue
-            out.append(candidate)
+            out.append(i)
     return out
 
 
-def _label_less(block: Block, rows: list[Candidate]) -> list[Candidate]:
+def _label_less(block: Block, rows: list[Candidate]) -> list[int]:
     """The row of figures under a header naming the block's column groups (表四)."""
     groups = {normalise(c.path[0]) for c in block.columns if c.path}
     seen_header = False
-    loose: list[Candidate] = []
-    for candidate in rows:
+    loose: list[int] = []
+    for i, candidate in enumerate(rows):
         if candidate.header:
             text = candidate.label + "".join(normalise(v) for v in candidate.values)
             if groups and all(g in text for g in groups):
@@ -234,8 +292,8 @@ def _label_less(block: Block, rows: list[Candidate]) -> list[Candidate]:
         if seen_header and not candidate.label:
             figures = [v for v in candidate.values if _value_like(v)]
             if len(figures) == len(block.columns):
-                return [candidate]
-            loose.append(candidate)  # a page number, a stray figure: only if nothing fits
+                return [i]
+            loose.append(i)  # a page number, a stray figure: only if nothing fits
     return loose[:1]
 
 
@@ -293,6 +351,11 @@ def _line_up(keys: tuple[str, ...], candidate: Candidate) -> list[CellReading] |
         )
         for key, text in zip(keys, values, strict=True)
     ]
+
+
+def _other_format(block: Block, headers: str) -> bool:
+    labels = [normalise(c.label) for c in block.columns if c.label]
+    return bool(labels) and not any(label in headers for label in labels)
 
 
 def _headers_missing(table: Table, rows: list[Candidate]) -> tuple[str, ...]:
