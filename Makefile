@@ -37,6 +37,12 @@ demo: $(STAMP) fonts
 	@echo "== the published reports of the valid samples and the district draft =="
 	$(BIN)/nianbao render "samples/returned/*.xlsx" out/示范区$(YEAR)年度汇总.xlsx --out out/reports \
 		--issued samples --format $(RENDER_FORMATS)
+	@echo "== published reports back in: import the rendered web pages, compare them with the submissions =="
+	rm -rf out/imported
+	$(BIN)/nianbao import "out/reports/[A-Z]*.html" --roster samples/roster.csv --district 示范区 \
+		--out out/imported --json out/import.json
+	$(BIN)/nianbao compare --published out/imported --submitted "samples/returned/*.xlsx" \
+		--xlsx out/差异.xlsx
 
 libreoffice:
 	bash scripts/ensure-libreoffice.sh
