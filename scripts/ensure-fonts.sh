@@ -22,36 +22,13 @@ have_writer || missing+=("libreoffice-writer")
 have_cjk || missing+=("CJK fonts")
 have_poppler || missing+=("poppler-utils")
 
-if [ "$(id -u)" -eq 0 ]; then
-    SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO=(sudo)
-else
-    echo "ensure-fonts: missing ${missing[*]}; run as root or install sudo, or run:" >&2
-    echo "  apt-get update && apt-get install -y --no-install-recommends ${PACKAGES[*]}" >&2
-    exit 1
-fi
-
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "ensure-fonts: missing ${missing[*]} and apt-get is not available;" \
-        "install ${PACKAGES[*]} by hand" >&2
-    exit 1
-fi
-
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-if ! {
-    "${SUDO[@]}" apt-get update -q &&
-        "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
-} >"$log" 2>&1; then
-    cat "$log" >&2
-    echo "ensure-fonts: apt-get failed (see output above)" >&2
-    exit 1
-fi
+# shellcheck source=scripts/apt-install.sh
+source "$(dirname "$0")/apt-install.sh"
+trap 'rm -f "${APT_LOG:-}"' EXIT
+apt_install ensure-fonts "${missing[*]}" "${PACKAGES[@]}"
 
 if ! have_writer || ! have_cjk || ! have_poppler; then
-    cat "$log" >&2
+    cat "$APT_LOG" >&2
     echo "ensure-fonts: installed ${PACKAGES[*]} but something is still missing" >&2
     exit 1
 fi
