@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from . import texts as tx
 from .discover import SUFFIXES, collect
@@ -24,7 +25,7 @@ from .form import Form
 from .identity import normalise_code
 from .importer import match_agency, read_isolated
 from .inspection import FileCheck
-from .outputs import print_setup, workbook_options, write_atomic, write_text
+from .outputs import print_setup, row_height, workbook_options, write_atomic, write_text
 from .published import PUBLISHED_SUFFIXES, Published
 from .roster import Agency
 from .values import big
@@ -256,8 +257,7 @@ def write_xlsx(path: Path, comparison: Comparison, form: Form, inputs: Sequence[
                 pair.published.path.name,
                 pair.submitted.path.name,
             )
-            for col, value in enumerate(fields):
-                write_text(sheet, row, col, value, wrap)
+            _row(sheet, row, fields, tx.COMPARE_COLUMNS, wrap)
             row += 1
         for keys, title in (
             (pair.sections_published_only, tx.COMPARE_SECTION_PUBLISHED_ONLY),
@@ -275,13 +275,13 @@ def write_xlsx(path: Path, comparison: Comparison, form: Form, inputs: Sequence[
                     "",
                     title,
                 )
-                for col, value in enumerate(fields):
-                    write_text(sheet, row, col, value, wrap)
+                _row(sheet, row, fields, tx.COMPARE_COLUMNS, wrap)
                 row += 1
     sheet.freeze_panes(1, 2)
     sheet.autofilter(0, 0, max(row - 1, 1), len(tx.COMPARE_COLUMNS) - 1)
     print_setup(sheet, header_rows=(0, 0), title=tx.COMPARE_SHEET)
     others = book.add_worksheet(tx.COMPARE_ONE_SIDE_SHEET)
+    print_setup(others, header_rows=(0, 0), title=tx.COMPARE_ONE_SIDE_SHEET)
     for col, (title, width) in enumerate(tx.COMPARE_ONE_SIDE_COLUMNS):
         write_text(others, 0, col, title, head)
         others.set_column(col, col, width)
@@ -291,12 +291,22 @@ def write_xlsx(path: Path, comparison: Comparison, form: Form, inputs: Sequence[
         (comparison.submitted_only, tx.COMPARE_SUBMITTED_ONLY),
     ):
         for side in sides:
-            for col, value in enumerate((side.code, side.name, title, side.path.name)):
-                write_text(others, row, col, value, wrap)
+            fields = (side.code, side.name, title, side.path.name)
+            _row(others, row, fields, tx.COMPARE_ONE_SIDE_COLUMNS, wrap)
             row += 1
     for path, reason in comparison.unreadable:
-        for col, value in enumerate(("", "", f"{tx.COMPARE_UNREADABLE}：{reason}", path.name)):
-            write_text(others, row, col, value, wrap)
+        fields = ("", "", f"{tx.COMPARE_UNREADABLE}：{reason}", path.name)
+        _row(others, row, fields, tx.COMPARE_ONE_SIDE_COLUMNS, wrap)
         row += 1
     book.close()
     write_atomic(path, buffer.getvalue(), inputs=inputs)
+
+
+def _row(
+    sheet: Any, row: int, fields: Sequence[str], columns: Sequence[tuple[str, int]], fmt: Any
+) -> None:
+    """One row of untrusted text, tall enough to show every cell wrapped in its column."""
+    for col, value in enumerate(fields):
+        write_text(sheet, row, col, value, fmt)
+    widths = [float(width) for _, width in columns]
+    sheet.set_row(row, row_height(zip(fields, widths, strict=False)))
