@@ -52,6 +52,8 @@ ORDER = [
     # Published reports (issue 14), read bounded like returned workbooks: the model of a source
     # document, then its format readers.
     "published_source",
+    "published_text",
+    "published_html",
     # What the user gives: the roster (a workbook roster is read by the reader), arguments, the
     # manifest of a template folder.
     "roster",
