@@ -54,6 +54,7 @@ ORDER = [
     "published_source",
     "published_text",
     "published_html",
+    "published_docx",
     # What the user gives: the roster (a workbook roster is read by the reader), arguments, the
     # manifest of a template folder.
     "roster",

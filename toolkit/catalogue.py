@@ -603,9 +603,19 @@ _ALL = (
         template="不是有效的 .docx 文件（{reason}），请用 Word 或 WPS 打开后重新保存再导入。",
     ),
     Message(
+        code="import-broken-zip",
+        title="Word 文件已损坏",
+        template="不是有效的 .docx 文件：压缩包已损坏或不完整，请用 Word 或 WPS 打开后重新保存再导入。",
+    ),
+    Message(
+        code="import-not-docx",
+        title="不是 Word 文档",
+        template="文件是压缩包，但不是 Word 文档（.docx）：其中没有正文部分（word/document.xml）。",
+    ),
+    Message(
         code="import-zip-bomb",
         title="压缩内容异常",
-        template=".docx 文件解压后过大或压缩比异常（{reason}），为安全起见未读取。",
+        template=".docx 文件解压后过大或压缩比异常（疑似压缩炸弹），为安全起见未读取。",
     ),
     Message(
         code="import-broken-pdf",
