@@ -55,6 +55,8 @@ ORDER = [
     "published_text",
     "published_html",
     "published_docx",
+    "published_ocr",
+    "published_pdf",
     # What the user gives: the roster (a workbook roster is read by the reader), arguments, the
     # manifest of a template folder.
     "roster",
