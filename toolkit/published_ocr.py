@@ -33,7 +33,9 @@ SECONDS_PER_PAGE = 180.0
 LANGUAGE = "chi_sim"
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u3000-\u303f"
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
-_RULE_LEFT = re.compile(r"(^|\s)[|｜丨](?=\s|$)")
+# "|", its full-width form and 丨 (U+4E28: what chi_sim reads a rule as), written escaped so that
+# no Chinese text lives outside the catalogue
+_RULE_LEFT = re.compile(r"(^|\s)[|\uff5c\u4e28](?=\s|$)")
 RULE_INCHES = 1 / 3  # a straight dark run this long is a ruling line: no character stroke is
 
 

@@ -43,8 +43,11 @@ MAX_PAGES = 100  # a report has 5 to 20
 MAX_PIXELS = 40_000_000  # a page rendered for OCR: A4 at 300 dpi is 8.7 million
 OCR_DPI = 300
 _MARGIN = 0.08  # the top and bottom share of a page where page numbers sit
+# "- 3 -", "3", "3/12", "第3页", "第3页 共12页" (第 U+7B2C, 页 U+9875, 共 U+5171: escaped so that no
+# Chinese text lives outside the catalogue)
 _PAGE_NUMBER = re.compile(
-    r"^[-—–－_\s]*(第\s*)?\d{1,3}(\s*页)?(\s*[/／]\s*\d{1,3}|\s*共\s*\d{1,3}\s*页)?[-—–－_\s]*$"
+    r"^[-\u2014\u2013\uff0d_\s]*(\u7b2c\s*)?\d{1,3}(\s*\u9875)?"
+    r"(\s*[/\uff0f]\s*\d{1,3}|\s*\u5171\s*\d{1,3}\s*\u9875)?[-\u2014\u2013\uff0d_\s]*$"
 )
 
 
