@@ -57,6 +57,7 @@ ORDER = [
     "published_docx",
     "published_ocr",
     "published_pdf",
+    "published_read",
     # What the user gives: the roster (a workbook roster is read by the reader), arguments, the
     # manifest of a template folder.
     "roster",

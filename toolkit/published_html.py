@@ -132,7 +132,7 @@ def read_html(data: bytes) -> SourceDocument:
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
-        raise SourceError("import-broken-html", reason=str(exc)[:80]) from None
+        raise SourceError("import-broken-html", reason=type(exc).__name__) from None
     reader = _Reader()
     reader.walk(root, 0)
     reader.flush()

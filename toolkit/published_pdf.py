@@ -79,8 +79,8 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> SourceDocument:
 
 
 def _short(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:100]
+    # the exception's type, not its English text: the message is read by a Chinese user
+    return type(exc).__name__
 
 
 def _read(pdf: Any, ocr: bool) -> SourceDocument:
