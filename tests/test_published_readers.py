@@ -13,9 +13,11 @@ import zipfile
 from pathlib import Path
 
 import docx
+import pdfplumber
 import pytest
+from docx.shared import Pt
 from PIL import Image
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
 
 from toolkit.published_docx import read_docx
 from toolkit.published_html import MAX_COLS, MAX_ROWS, read_html
@@ -245,11 +247,23 @@ def _report_docx() -> docx.document.Document:
 
 
 @pytest.fixture(scope="module")
-def report_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The report as a PDF, and a page holding only a page number (to stamp on the scan, as
+    sites do): both converted by one LibreOffice start."""
     folder = tmp_path_factory.mktemp("pdf")
-    source = folder / "report.docx"
-    _report_docx().save(str(source))
-    return to_pdf([source], folder)[source]
+    report, stamp = folder / "report.docx", folder / "stamp.docx"
+    _report_docx().save(str(report))
+    page_number = docx.Document()
+    stamp_line = page_number.add_paragraph("- 1 -")
+    stamp_line.paragraph_format.space_before = Pt(560)  # at the bottom, where page numbers are
+    page_number.save(str(stamp))
+    made = to_pdf([report, stamp], folder)
+    return {"report": made[report], "stamp": made[stamp]}
+
+
+@pytest.fixture(scope="module")
+def report_pdf(pdfs: dict[str, Path]) -> Path:
+    return pdfs["report"]
 
 
 @pytest.mark.libreoffice
@@ -275,7 +289,8 @@ def test_pdf_table_and_text(report_pdf: Path) -> None:
 
 
 @pytest.mark.libreoffice
-def test_scanned_pdf_is_read_by_ocr(report_pdf: Path, tmp_path: Path) -> None:
+def test_scanned_pdf_is_read_by_ocr(pdfs: dict[str, Path], tmp_path: Path) -> None:
+    report_pdf = pdfs["report"]
     assert ocr_available(), "make ocr installs tesseract with chi_sim"
     subprocess.run(
         ["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", str(report_pdf), str(tmp_path / "scan")],
@@ -283,8 +298,16 @@ def test_scanned_pdf_is_read_by_ocr(report_pdf: Path, tmp_path: Path) -> None:
         timeout=60,
     )  # fmt: skip
     [png] = tmp_path.glob("scan*.png")
+    image_only = io.BytesIO()
+    Image.open(png).convert("RGB").save(image_only, format="PDF", resolution=200)
+    # the site stamped a page number on the scan: a text layer of 3 characters, not the report
+    writer = PdfWriter(clone_from=PdfReader(image_only))
+    writer.pages[0].merge_page(PdfReader(pdfs["stamp"]).pages[0])
     scanned = tmp_path / "scanned.pdf"
-    Image.open(png).convert("RGB").save(scanned, resolution=200)
+    with scanned.open("wb") as out:
+        writer.write(out)
+    with pdfplumber.open(scanned) as stamped:
+        assert stamped.pages[0].extract_text().strip() == "- 1 -"
     document = read_pdf(scanned.read_bytes())
     assert document.ocr_pages == (1,)
     assert any("文字识别" in note for note in document.notes)

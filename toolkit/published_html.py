@@ -59,6 +59,9 @@ _CHARSET = re.compile(rb"<meta[^>]{0,512}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-]
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 # Declared single-byte encodings are not trusted: a Chinese page declaring one was mislabelled,
 # and decoding it so would silently give mojibake; UTF-8 and GB18030 are tried instead.
+# huge_tree: libxml2 otherwise drops everything below 256 levels of nesting without a word; the
+# input is bounded by MAX_BYTES, and MAX_DEPTH below keeps the walk bounded.
+_PARSER = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
 _UNTRUSTED = {"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii"}
 _GB = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "cp936", "ms936", "gb18030", "euc-cn"}
 
@@ -130,7 +133,7 @@ def read_html(data: bytes) -> SourceDocument:
     if not text.strip():
         raise SourceError("import-empty")
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise SourceError("import-broken-html", reason=type(exc).__name__) from None
     reader = _Reader()

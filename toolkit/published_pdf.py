@@ -42,6 +42,7 @@ MAX_BYTES = 50 * 1024 * 1024  # a scanned report of 20 pages is about 10 MB
 MAX_PAGES = 100  # a report has 5 to 20
 MAX_PIXELS = 40_000_000  # a page rendered for OCR: A4 at 300 dpi is 8.7 million
 OCR_DPI = 300
+_FEW_CHARS = 40  # a page with fewer readable characters may be a scan with a stamped page number
 _MARGIN = 0.08  # the top and bottom share of a page where page numbers sit
 # "- 3 -", "3", "3/12", "第3页", "第3页 共12页" (第 U+7B2C, 页 U+9875, 共 U+5171: escaped so that no
 # Chinese text lives outside the catalogue)
@@ -102,7 +103,10 @@ def _read(pdf: Any, ocr: bool) -> SourceDocument:
                 continue
             try:
                 image, dpi = _render(page)
-                blocks += ocr_image(image, number, dpi)
+                read = ocr_image(image, number, dpi)
+                # the page number stamped at the top or bottom of the scan
+                blocks += [line for i, line in enumerate(read) if not (
+                    i in (0, len(read) - 1) and _PAGE_NUMBER.match(line.text))]  # fmt: skip
                 read_by_ocr.append(number)
             except OcrFailed as exc:
                 notes.append(say("import-note-ocr-failed", page=number, reason=exc.reason))
@@ -123,7 +127,26 @@ def _list(pages: Sequence[int]) -> str:
 
 
 def _has_text(page: Any) -> bool:
-    return any(not char.get("text", " ").isspace() for char in page.chars)
+    """Whether a page has a text layer worth reading. A scan often carries a few characters of
+    real text (a page number or a watermark stamped on by the site): a page with fewer than
+    `_FEW_CHARS` readable characters whose images cover most of it is a scan. Characters without a
+    Unicode mapping (pdfminer's "(cid:123)", a font embedded without its ToUnicode table) are
+    not readable text either."""
+    readable = sum(
+        1
+        for char in page.chars
+        if not str(char.get("text", " ")).isspace()
+        and not str(char.get("text")).startswith("(cid:")
+    )
+    if readable >= _FEW_CHARS:
+        return True
+    width, height = float(page.width), float(page.height)
+    pictured = sum(
+        max(0.0, min(float(i["x1"]), width) - max(float(i["x0"]), 0.0))
+        * max(0.0, min(float(i["bottom"]), height) - max(float(i["top"]), 0.0))
+        for i in page.images
+    )
+    return readable > 0 and pictured < 0.5 * width * height
 
 
 def _render(page: Any) -> tuple[Any, int]:
