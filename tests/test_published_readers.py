@@ -448,3 +448,42 @@ def test_read_published_decides_by_content(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as caught:
         read_published(missing)
     assert caught.value.code == "import-unreadable" and CHINESE.search(str(caught.value))
+
+
+def test_docx_automatic_numbering_is_read_as_drawn() -> None:
+    # Word's outline numbering ("一、" and "（一）") is not in the text of the paragraphs: the
+    # reader draws it from numbering.xml, or the headings could not be found
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    numbering = document.part.numbering_part.element
+    numbering.append(parse_xml(
+        f'<w:abstractNum {ns} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
+        '<w:lvlText w:val="%1、"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
+        '<w:lvlText w:val="（%2）"/></w:lvl></w:abstractNum>'
+    ))  # fmt: skip
+    numbering.append(parse_xml(f'<w:num {ns} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    outline = [
+        (0, "总体情况"), (1, "主动公开情况"), (1, "依申请公开办理情况"), (0, "主动公开政府信息情况"),
+        (0, "收到和处理政府信息公开申请情况"), (1, "申请情况"),
+    ]  # fmt: skip
+    for level, text in outline:
+        paragraph = document.add_paragraph(text)
+        paragraph._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {ns}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'
+        ))  # fmt: skip
+    document.add_paragraph("正文不编号")
+    out = io.BytesIO()
+    document.save(out)
+    assert lines(read_docx(out.getvalue())) == [
+        "一、总体情况",
+        "（一）主动公开情况",
+        "（二）依申请公开办理情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "（一）申请情况",
+        "正文不编号",
+    ]

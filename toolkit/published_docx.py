@@ -14,6 +14,7 @@ layout: its cells are read as paragraphs and the tables inside as tables.
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Any
 
 from .catalogue import say
@@ -41,21 +42,21 @@ _WRAPPERS = (f"{_W}sdt", f"{_W}customXml", f"{_W}smartTag")
 
 def read_docx(data: bytes) -> SourceDocument:
     """The paragraphs and tables of a .docx, in body order."""
-    root = _document(data)
+    root, numbering = _document(data)
     body = root.find(f"{_W}body")
     if body is None:
         raise SourceError("import-not-docx")
     for fallback in list(root.iter(f"{_MC}Fallback")):  # the same text box again, as VML
         fallback.getparent().remove(fallback)
-    reader = _Reader()
+    reader = _Reader(numbering)
     reader.blocks_of(body)
     return SourceDocument(
         kind=SourceKind.DOCX, blocks=tuple(reader.blocks), notes=tuple(reader.notes)
     )
 
 
-def _document(data: bytes) -> Any:
-    """The parsed main document part, within the package limits."""
+def _document(data: bytes) -> tuple[Any, Numbering]:
+    """The parsed main document part, within the package limits, and its list numbering."""
     try:
         package = Package(data)
         name = _main_part(package)
@@ -67,13 +68,25 @@ def _document(data: bytes) -> Any:
         xml = package.xml(name)
         if xml is None:
             raise SourceError("import-not-docx")
-        return parse_whole(xml)
+        folder = posixpath.dirname(name)
+        parts = [_small_part(package, posixpath.join(folder, part))
+                 for part in ("numbering.xml", "styles.xml")]  # fmt: skip
+        return parse_whole(xml), Numbering(*parts)
     except ReadError as exc:
         if exc.code in ("read-zip-bomb", "read-zip-ratio"):
             raise SourceError("import-zip-bomb") from None
         if exc.code == "read-broken-zip":
             raise SourceError("import-broken-zip") from None
         raise SourceError("import-broken-docx", reason=str(exc).rstrip("。")) from None
+
+
+def _small_part(package: Package, name: str) -> Any:
+    """A part that only helps (numbering, styles), parsed when present and of a sane size."""
+    info = package.parts.get(name.lower())
+    if info is None or info.file_size > MAX_DOCUMENT_BYTES // 4:
+        return None
+    xml = package.xml(name)
+    return parse_whole(xml) if xml is not None else None
 
 
 def _main_part(package: Package) -> str:
@@ -134,7 +147,8 @@ def _int(element: Any, default: int) -> int:
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, numbering: Numbering) -> None:
+        self.numbering = numbering
         self.blocks: list[Block] = []
         self.notes: list[str] = []
         self.lines = 0
@@ -145,6 +159,8 @@ class _Reader:
             tag = _local(child)
             if tag == f"{_W}p":
                 text = _paragraph_text(child)
+                prefix = self.numbering.prefix(child)
+                text = prefix + text if text else ""
                 if text:
                     self.lines += 1
                     self.blocks.append(SourceLine(text=text, place=Place(line=self.lines)))
@@ -208,3 +224,151 @@ def _cells(row: Any) -> list[Any]:
 def _cell_text(cell: Any) -> str:
     texts = (_paragraph_text(p) for p in cell.iter(f"{_W}p"))
     return "\n".join(text for text in texts if text)
+
+
+# --- automatic numbering: "一、" and "（一）" that Word draws but does not store as text ---------
+
+# 零一二三四五六七八九十 (built from code points: no Chinese text lives outside the catalogue)
+_DIGITS = "".join(map(chr, (0x96F6, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03,
+                            0x516B, 0x4E5D)))  # fmt: skip
+_TEN = chr(0x5341)
+_LEGAL = "".join(map(chr, (0x96F6, 0x58F9, 0x8D30, 0x53C1, 0x8086, 0x4F0D, 0x9646, 0x67D2,
+                           0x634C, 0x7396)))  # 零壹贰叁肆伍陆柒捌玖  # fmt: skip
+_STEMS = "".join(map(chr, (0x7532, 0x4E59, 0x4E19, 0x4E01, 0x620A, 0x5DF1, 0x5E9A, 0x8F9B,
+                           0x58EC, 0x7678)))  # 甲乙丙丁戊己庚辛壬癸  # fmt: skip
+_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
+          (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))  # fmt: skip
+
+
+def _chinese(n: int, digits: str = _DIGITS, ten: str = _TEN) -> str:
+    if not 0 < n < 100:
+        return str(n)
+    tens, units = divmod(n, 10)
+    head = "" if tens == 0 else (ten if tens == 1 else digits[tens] + ten)
+    return head + (digits[units] if units else "")
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in _ROMAN:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+def number_text(n: int, fmt: str) -> str:
+    """The counter `n` as Word draws it in the number format `fmt` (w:numFmt)."""
+    if fmt in ("chineseCounting", "chineseCountingThousand", "taiwaneseCounting"):
+        return _chinese(n)
+    if fmt == "chineseLegalSimplified":
+        return _chinese(n, _LEGAL, chr(0x62FE))  # 拾
+    if fmt == "ideographTraditional" and 0 < n <= 10:
+        return _STEMS[n - 1]
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 0 < n <= 20:
+        return chr(0x2460 + n - 1)  # ① to ⑳
+    if fmt == "decimalFullWidth":
+        return "".join(chr(0xFF10 + int(d)) for d in str(n))
+    if fmt in ("upperLetter", "lowerLetter") and n > 0:
+        letter = chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return letter if fmt == "upperLetter" else letter.lower()
+    if fmt in ("upperRoman", "lowerRoman") and n > 0:
+        return _roman(n).upper() if fmt == "upperRoman" else _roman(n)
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt in ("bullet", "none"):
+        return ""
+    return str(n)
+
+
+class Numbering:
+    """The numbers of numbered paragraphs, counted in body order as Word counts them: per abstract
+    list, a level's counter going up and every deeper level restarting."""
+
+    def __init__(self, numbering: Any, styles: Any) -> None:
+        # abstract id -> level -> (start, numFmt, lvlText); num id -> (abstract id, overrides)
+        self.levels: dict[str, dict[int, tuple[int, str, str]]] = {}
+        self.nums: dict[str, tuple[str, dict[int, int]]] = {}
+        self.styles: dict[str, tuple[str | None, int | None, str | None]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        self.started: set[str] = set()
+        if numbering is not None:
+            self._read_numbering(numbering)
+        if styles is not None:
+            for style in styles.iter(f"{_W}style"):
+                num_pr = style.find(f"{_W}pPr/{_W}numPr")
+                based = style.find(f"{_W}basedOn")
+                num_id = _val(num_pr, "numId")
+                level = _val(num_pr, "ilvl")
+                self.styles[style.get(f"{_W}styleId") or ""] = (
+                    num_id,
+                    int(level) if level and level.isdigit() else None,
+                    based.get(f"{_W}val") if based is not None else None,
+                )
+
+    def _read_numbering(self, root: Any) -> None:
+        for abstract in root.iter(f"{_W}abstractNum"):
+            levels: dict[int, tuple[int, str, str]] = {}
+            for lvl in abstract.iter(f"{_W}lvl"):
+                index = _int_attr(lvl, "ilvl", 0)
+                start = _int(lvl.find(f"{_W}start"), 1)
+                fmt = _val(lvl, "numFmt") or "decimal"
+                text = _val(lvl, "lvlText")
+                levels[index] = (start, fmt, text if text is not None else f"%{index + 1}.")
+            self.levels[abstract.get(f"{_W}abstractNumId") or ""] = levels
+        for num in root.iter(f"{_W}num"):
+            overrides = {
+                _int_attr(o, "ilvl", 0): _int(o.find(f"{_W}startOverride"), 1)
+                for o in num.iter(f"{_W}lvlOverride")
+                if o.find(f"{_W}startOverride") is not None
+            }
+            self.nums[num.get(f"{_W}numId") or ""] = (_val(num, "abstractNumId") or "", overrides)
+
+    def _list_of(self, paragraph: Any) -> tuple[str | None, int]:
+        properties = paragraph.find(f"{_W}pPr")
+        num_pr = properties.find(f"{_W}numPr") if properties is not None else None
+        num_id, level = _val(num_pr, "numId"), _val(num_pr, "ilvl")
+        style = _val(properties, "pStyle")
+        for _ in range(10):  # the basedOn chain of the paragraph's style
+            if num_id is not None or style is None or style not in self.styles:
+                break
+            num_id, style_level, style = self.styles[style]
+            level = level if level is not None else (str(style_level) if style_level else None)
+        return num_id, int(level) if level and level.isdigit() else 0
+
+    def prefix(self, paragraph: Any) -> str:
+        """The number Word draws before this paragraph ("" when it has none), counting it."""
+        num_id, level = self._list_of(paragraph)
+        if not num_id or num_id == "0" or num_id not in self.nums:
+            return ""
+        abstract, overrides = self.nums[num_id]
+        levels = self.levels.get(abstract)
+        if not levels or level not in levels:
+            return ""
+        counters = self.counters.setdefault(abstract, {})
+        if num_id not in self.started:
+            self.started.add(num_id)
+            for index, start in overrides.items():
+                counters[index] = start - 1
+        start, _, text = levels[level]
+        counters[level] = counters.get(level, start - 1) + 1
+        for deeper in [index for index in counters if index > level]:
+            del counters[deeper]
+
+        def number(match: re.Match[str]) -> str:
+            index = int(match.group(1)) - 1
+            first, fmt, _ = levels.get(index, (1, "decimal", ""))
+            return number_text(counters.get(index, first), fmt)
+
+        return re.sub(r"%([1-9])", number, text)
+
+
+def _val(element: Any, child: str) -> str | None:
+    if element is None:
+        return None
+    found = element.find(f"{_W}{child}")
+    return found.get(f"{_W}val") if found is not None else None
+
+
+def _int_attr(element: Any, name: str, default: int) -> int:
+    value = element.get(f"{_W}{name}")
+    return int(value) if value is not None and value.isdigit() else default
