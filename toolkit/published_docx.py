@@ -349,7 +349,9 @@ class Numbering:
             self.started.add(num_id)
             for index, start in overrides.items():
                 counters[index] = start - 1
-        start, _, text = levels[level]
+        start, fmt, text = levels[level]
+        if fmt in ("bullet", "none"):
+            return ""  # a bullet is a symbol-font glyph, not text
         counters[level] = counters.get(level, start - 1) + 1
         for deeper in [index for index in counters if index > level]:
             del counters[deeper]
