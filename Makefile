@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 YEAR ?= 2023
 RENDER_FORMATS ?= docx,html,pdf
 
-.PHONY: demo test lint typecheck format libreoffice fonts mail bench samples fuzz clean
+.PHONY: demo test lint typecheck format libreoffice fonts mail ocr bench samples fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,9 @@ fonts:
 mail:
 	bash scripts/ensure-mail.sh
 
+ocr:
+	bash scripts/ensure-ocr.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -64,7 +67,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(STAMP) libreoffice fonts mail lint typecheck
+test: $(STAMP) libreoffice fonts mail ocr lint typecheck
 	$(BIN)/python -m pytest
 
 samples: $(STAMP) libreoffice

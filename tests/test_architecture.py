@@ -74,6 +74,12 @@ ORDER = [
     # Published reports (issue 14), read bounded like returned workbooks: the model of a source
     # document, then its format readers.
     "published_source",
+    "published_text",
+    "published_html",
+    "published_docx",
+    "published_ocr",
+    "published_pdf",
+    "published_read",
     # Matching a source document to the form: tables by their labels, narrative by its headings,
     # then one report read (import, compare and --previous share it).
     "published_tables",
@@ -123,8 +129,9 @@ ORDER = [
 
 MAX_LINES = 500
 # The catalogue is a table of every Chinese message (one record per code), not logic: it is long
-# because the tool says many things, and splitting it by area would only scatter the words.
-LONG_ALLOWED = {"catalogue"}
+# because the tool says many things, and splitting it by area would only scatter the words. The
+# texts table is the same for the words of workbooks, the terminal and --help.
+LONG_ALLOWED = {"catalogue", "texts"}
 
 
 def _imports(path: Path) -> set[str]:

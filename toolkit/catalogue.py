@@ -615,6 +615,117 @@ _ALL = (
         title="此行出现两次且数字不同",
         template="这一行在报告中出现两次（另一处在{detail}），数字不同，无法确定哪个是本表的数字。",
     ),
+    # import readers: why a published report cannot be read, and what a reader wants the user to know
+    Message(
+        code="import-empty", title="文件为空", template="文件为空（0 字节），没有可读取的内容。"
+    ),
+    Message(
+        code="import-unreadable",
+        title="无法读取",
+        template="无法读取文件：{reason}。",
+    ),
+    Message(
+        code="import-too-large",
+        title="文件过大",
+        template="文件过大（{size} MB），超过此类文件 {limit} MB 的上限。",
+    ),
+    Message(
+        code="import-not-text",
+        title="编码无法识别",
+        template="文件内容既不是 UTF-8 也不是 GBK（GB18030）编码的文本，可能不是文本文件或已损坏。",
+    ),
+    Message(
+        code="import-wrong-content",
+        title="内容与扩展名不符",
+        template="文件扩展名为 {suffix}，但内容不是 {kind} 格式（可能已损坏，或扩展名被改过）。",
+    ),
+    Message(
+        code="import-unknown-format",
+        title="格式无法识别",
+        template="无法识别文件格式：可读取网页（.html/.htm）、Word（.docx）、PDF 和文本（.txt）文件。",
+    ),
+    Message(
+        code="import-doc",
+        title="旧版 Word 文件",
+        template="这是旧版 Word（.doc）文件，无法直接读取：请用 Word 或 WPS 打开后“另存为”.docx 格式再导入。",
+    ),
+    Message(
+        code="import-office-encrypted",
+        title="文件已加密",
+        template="这是设置了打开密码的 Office 文件，无法读取：请取消密码后另存为 .docx 再导入。",
+    ),
+    Message(
+        code="import-broken-html",
+        title="网页无法解析",
+        template="网页文件无法解析（{reason}），请在浏览器中打开后另存为网页再导入。",
+    ),
+    Message(
+        code="import-broken-docx",
+        title="Word 文件已损坏",
+        template="不是有效的 .docx 文件（{reason}），请用 Word 或 WPS 打开后重新保存再导入。",
+    ),
+    Message(
+        code="import-broken-zip",
+        title="Word 文件已损坏",
+        template="不是有效的 .docx 文件：压缩包已损坏或不完整，请用 Word 或 WPS 打开后重新保存再导入。",
+    ),
+    Message(
+        code="import-not-docx",
+        title="不是 Word 文档",
+        template="文件是压缩包，但不是 Word 文档（.docx）：其中没有正文部分（word/document.xml）。",
+    ),
+    Message(
+        code="import-zip-bomb",
+        title="压缩内容异常",
+        template=".docx 文件解压后过大或压缩比异常（疑似压缩炸弹），为安全起见未读取。",
+    ),
+    Message(
+        code="import-broken-pdf",
+        title="PDF 文件已损坏",
+        template="不是有效的 PDF 文件（{reason}），请重新下载或导出后再导入。",
+    ),
+    Message(
+        code="import-pdf-encrypted",
+        title="PDF 已加密",
+        template="PDF 文件设置了打开密码，无法读取：请取消密码（或另存一份不加密的 PDF）后再导入。",
+    ),
+    Message(
+        code="import-too-many-pages",
+        title="页数过多",
+        template="PDF 共 {pages} 页，超过 {limit} 页的上限：年度报告一般不超过 20 页，请确认文件是否正确。",
+    ),
+    Message(
+        code="import-no-ocr",
+        title="未安装文字识别（OCR）",
+        template="第{pages}页是扫描图片（没有文字层），需要文字识别（OCR）才能读取，但本机未安装 tesseract 及其简体中文模型。"
+        "安装方法：Debian/Ubuntu 在项目目录运行 make ocr，或 sudo apt install tesseract-ocr tesseract-ocr-chi-sim；"
+        "Windows 安装 UB Mannheim 版 Tesseract（安装时勾选简体中文 chi_sim），并把安装目录加入 PATH。",
+    ),
+    Message(
+        code="import-note-grid-clamped",
+        title="表格过大已截断",
+        template="{place}的合并单元格或行列数超出上限（{cols} 列、{rows} 行），超出部分未读取。",
+    ),
+    Message(
+        code="import-note-ocr-pages",
+        title="经文字识别读取",
+        template="第{pages}页没有文字层（扫描件），已用文字识别（OCR）读取：识别出的数字可能有误，请与原件核对。",
+    ),
+    Message(
+        code="import-note-ocr-off",
+        title="扫描页未读取",
+        template="第{pages}页没有文字层（扫描件），本次未做文字识别，这些页的内容未读取。",
+    ),
+    Message(
+        code="import-note-ocr-failed",
+        title="文字识别失败",
+        template="第{page}页的文字识别（OCR）未能完成（{reason}），该页内容未读取。",
+    ),
+    Message(
+        code="import-note-depth",
+        title="嵌套过深",
+        template="网页的元素嵌套超过 {limit} 层，更深处的内容按纯文本读取。",
+    ),
 )
 
 # Operating-system errors in Chinese (H2): no English strerror reaches the user.

@@ -1,0 +1,136 @@
+"""Text read from a page image with OCR, for the scanned pages of a published PDF.
+
+The engine is tesseract with its simplified-Chinese model (Debian: tesseract-ocr and
+tesseract-ocr-chi-sim; `make ocr` installs them), run as a subprocess: nothing is downloaded at
+run time, and a page that takes too long is stopped (`SECONDS_PER_PAGE`). Page segmentation mode 6
+(one uniform block) keeps a table row on one line with its cells separated by runs of spaces, which
+is what the matcher splits. A table's ruling lines make tesseract lose whole rows (measured: of a
+6-row table only 2 rows came out), so long straight runs of dark pixels are whitened first
+(`unrule`); a rule left over is read as "|" and taken out. Chinese OCR puts single spaces between
+characters; they are removed between two CJK characters, and every other space is kept (between
+figures and between cells they separate table cells).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .published_source import Place, SourceLine
+
+__all__ = ["SECONDS_PER_PAGE", "OcrFailed", "join_cjk", "ocr_available", "ocr_image", "unrule"]
+
+SECONDS_PER_PAGE = 180.0
+LANGUAGE = "chi_sim"
+_CJK = r"\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u3000-\u303f"
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+# "|", its full-width form and 丨 (U+4E28: what chi_sim reads a rule as), written escaped so that
+# no Chinese text lives outside the catalogue
+_RULE_LEFT = re.compile(r"(^|\s)[|\uff5c\u4e28](?=\s|$)")
+RULE_INCHES = 1 / 3  # a straight dark run this long is a ruling line: no character stroke is
+
+
+class OcrFailed(Exception):
+    """OCR of one page did not finish (`reason`: a short text for the note)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _tesseract() -> str | None:
+    return shutil.which("tesseract")
+
+
+@cache
+def ocr_available() -> bool:
+    """Whether tesseract is installed with the simplified-Chinese model."""
+    program = _tesseract()
+    if program is None:
+        return False
+    try:
+        result = subprocess.run(
+            [program, "--list-langs"], capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    output = (result.stdout + result.stderr).decode("utf-8", "replace").split()
+    return LANGUAGE in output
+
+
+def join_cjk(text: str) -> str:
+    """The single spaces OCR puts between Chinese characters removed, a leftover ruling line ("|"
+    standing alone) turned into a space; runs of spaces (cell gaps) kept."""
+    return _CJK_SPACE.sub("", _RULE_LEFT.sub(r"\1 ", text)).strip()
+
+
+def unrule(gray: Any, run: int) -> Any:
+    """A grayscale page (numpy array) with every horizontal or vertical run of at least `run`
+    dark pixels whitened: linear in the pixels (two prefix sums per direction)."""
+    out = gray.copy()
+    dark = gray < 160
+    for transpose in (False, True):
+        plane = dark.T if transpose else dark
+        width = plane.shape[1]
+        if width < run:
+            continue
+        sums = np.cumsum(np.pad(plane, ((0, 0), (1, 0))).astype(np.int32), axis=1)
+        starts = np.zeros(plane.shape, dtype=np.int32)  # a full dark window starts here
+        starts[:, : width - run + 1] = (sums[:, run:] - sums[:, :-run]) == run
+        count = np.cumsum(np.pad(starts, ((0, 0), (1, 0))), axis=1)
+        before = np.concatenate(
+            [np.zeros((plane.shape[0], run - 1), np.int32), count[:, : width - run + 1]], axis=1
+        )
+        covered = (count[:, 1:] - before) > 0
+        (out.T if transpose else out)[covered] = 255
+    return out
+
+
+def ocr_image(image: Any, page: int, dpi: int) -> list[SourceLine]:
+    """The non-blank lines of a page image (a PIL image rendered at `dpi`), each a
+    SourceLine(ocr=True) at Place(page=page, line=n). Raises OcrFailed when tesseract fails or
+    runs out of time."""
+    from PIL import Image  # Pillow comes with pdfplumber
+
+    program = _tesseract()
+    if program is None:
+        raise OcrFailed("tesseract")
+    gray = unrule(np.asarray(image.convert("L")), max(int(dpi * RULE_INCHES), 8))
+    png = io.BytesIO()
+    Image.fromarray(gray).save(png, format="PNG")
+    with tempfile.TemporaryDirectory(prefix="nianbao-ocr-") as scratch:
+        path = Path(scratch) / "page.png"
+        path.write_bytes(png.getvalue())
+        try:
+            result = subprocess.run(
+                [program, str(path), "stdout", "-l", LANGUAGE, "--psm", "6"],
+                capture_output=True,
+                timeout=SECONDS_PER_PAGE,
+                check=False,
+                # one thread: the machine is shared, and pages are read one after another anyway
+                env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+                stdin=subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired:
+            raise OcrFailed(f"timeout {int(SECONDS_PER_PAGE)} s") from None
+        except OSError as exc:
+            raise OcrFailed(type(exc).__name__) from None
+    if result.returncode != 0:
+        last = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise OcrFailed((last[-1] if last else f"exit {result.returncode}")[:120])
+    lines: list[SourceLine] = []
+    for raw in result.stdout.decode("utf-8", "replace").splitlines():
+        text = join_cjk(raw)
+        if text:
+            place = Place(page=page, line=len(lines) + 1)
+            lines.append(SourceLine(text=text, place=place, ocr=True))
+    return lines
