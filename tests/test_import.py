@@ -37,7 +37,11 @@ def run(*args: str) -> tuple[int, str]:
 @pytest.fixture
 def roster(tmp_path: Path) -> Path:
     path = tmp_path / "roster.csv"
-    path.write_text("单位代码,单位名称\nQK003,科技局\nQK004,区公安分局\n", encoding="utf-8")
+    path.write_text(
+        "单位代码,单位名称,联系人,电子邮箱\nQK003,科技局,赵敏,kjj@example.org\n"
+        "QK004,区公安分局,陈刚,ga@example.org\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -160,9 +164,9 @@ def test_compare_finds_planted_differences_at_their_cells(tmp_path: Path, roster
     text = changed.split("五、存在的主要问题及改进情况")[0]  # the site dropped 五 and 六
     site = tmp_path / "site"
     published(site, text)
-    published(
-        site, SEED.read_text(encoding="utf-8"), name="区公安分局2023年政府信息公开工作年度报告"
-    )
+    police = seed_text(**{"科技局 2023 年": "区公安分局 2023 年"})
+    published(site, police, name="区公安分局2023年政府信息公开工作年度报告")
+    published(site, SEED.read_text(encoding="utf-8"), name=TITLE + "（重复下载）")
     code, output = run(
         "compare", "--published", site, "--submitted", tmp_path / "submitted",
         "--json", tmp_path / "diff.json", "--xlsx", tmp_path / "diff.xlsx",
@@ -177,6 +181,8 @@ def test_compare_finds_planted_differences_at_their_cells(tmp_path: Path, roster
     }
     assert pair["sections_submitted_only"] == ["s5", "s6"]
     assert [a["agency_name"] for a in diff["published_only"]] == ["区公安分局"]
+    # a second published report of the same agency is named, not silently compared or dropped
+    assert [d["path"].endswith("（重复下载）.txt") for d in diff["duplicates"]] == [True]
     rows = list(openpyxl.load_workbook(tmp_path / "diff.xlsx")["差异"].iter_rows(values_only=True))
     assert rows[1][:2] == ("QK003", "科技局")
     assert {r[3] for r in rows[1:3]} == {"一、本年新收政府信息公开申请数量", "行政许可"}

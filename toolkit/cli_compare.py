@@ -93,6 +93,10 @@ def _as_json(result: Comparison, form: Form) -> dict[str, object]:
             for s in result.submitted_only
         ],
         "unreadable": [{"path": str(p), "reason": r} for p, r in result.unreadable],
+        "duplicates": [
+            {"agency_code": s.code, "agency_name": s.name, "path": str(s.path)}
+            for s in result.duplicates
+        ],
     }
 
 
@@ -137,6 +141,8 @@ def _report(console: Console, result: Comparison, form: Form) -> None:
         _say(console, f"{tx.COMPARE_PUBLISHED_ONLY}：{side.name}（{side.code}） {side.path}")
     for side in result.submitted_only:
         _say(console, f"{tx.COMPARE_SUBMITTED_ONLY}：{side.name}（{side.code}） {side.path}")
+    for side in result.duplicates:
+        _say(console, f"{tx.COMPARE_DUPLICATE}：{side.name}（{side.code}） {side.path}")
     for path, reason in result.unreadable:
         _say(console, f"{tx.COMPARE_UNREADABLE}：{path}：{reason}")
     _say(

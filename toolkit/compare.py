@@ -85,6 +85,9 @@ class Comparison:
     published_only: tuple[Side, ...]
     submitted_only: tuple[Side, ...]
     unreadable: tuple[tuple[Path, str], ...] = field(default=())
+    # a second file of an agency already paired (two published versions, two submissions): not
+    # compared, since which one counts is for the office to say
+    duplicates: tuple[Side, ...] = field(default=())
 
     @property
     def differs(self) -> bool:
@@ -93,6 +96,7 @@ class Comparison:
             or self.published_only
             or self.submitted_only
             or self.unreadable
+            or self.duplicates
         )
 
 
@@ -115,9 +119,20 @@ def compare(
             unreadable.append((path, read))
         else:
             shown.append(_report_side(path, read, form, roster))
-    by_code = {s.code: s for s in checked}
+    by_code: dict[str, Side] = {}
+    duplicates: list[Side] = []
+    for side in checked:
+        if side.code in by_code:
+            duplicates.append(side)
+        else:
+            by_code[side.code] = side
     pairs, published_only = [], []
+    seen: set[str] = set()
     for side in shown:
+        if side.code in seen:
+            duplicates.append(side)
+            continue
+        seen.add(side.code)
         other = by_code.pop(side.code, None)
         if other is None:
             published_only.append(side)
@@ -128,6 +143,7 @@ def compare(
         published_only=tuple(published_only),
         submitted_only=tuple(by_code.values()),
         unreadable=tuple(unreadable),
+        duplicates=tuple(duplicates),
     )
 
 
@@ -294,6 +310,10 @@ def write_xlsx(path: Path, comparison: Comparison, form: Form, inputs: Sequence[
             fields = (side.code, side.name, title, side.path.name)
             _row(others, row, fields, tx.COMPARE_ONE_SIDE_COLUMNS, wrap)
             row += 1
+    for side in comparison.duplicates:
+        fields = (side.code, side.name, tx.COMPARE_DUPLICATE, side.path.name)
+        _row(others, row, fields, tx.COMPARE_ONE_SIDE_COLUMNS, wrap)
+        row += 1
     for path, reason in comparison.unreadable:
         fields = ("", "", f"{tx.COMPARE_UNREADABLE}：{reason}", path.name)
         _row(others, row, fields, tx.COMPARE_ONE_SIDE_COLUMNS, wrap)

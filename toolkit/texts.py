@@ -517,3 +517,4 @@ HELP_COMPARE_SUBMITTED = "审核通过的报送工作簿、文件夹或通配符
 HELP_COMPARE_JSON = "另存差异为 JSON 文件。"
 HELP_COMPARE_XLSX = "另存差异清单为 Excel 工作簿（可转发各单位）。"
 IMPORT_WHOLE_TABLE = "（整张表）"
+COMPARE_DUPLICATE = "同一单位的另一份文件，未比对（请确定以哪一份为准）"
