@@ -133,16 +133,7 @@ def _sheet(
                 "summary",
             )
         _ok(ws.write_formula(area.row, area.col, formula, styles["summary"], result), "summary")
-        for phrase, colour in (
-            (tx.SUMMARY_FAILED, styles["bad"]),
-            (tx.SUMMARY_PASSED, styles["ok"]),
-        ):
-            colouring = {
-                "type": "text",
-                "criteria": "containing",
-                "value": phrase,
-                "format": colour,
-            }
+        for colouring in _summary_colours(styles):
             _ok(
                 ws.conditional_format(area.row, area.col, area.row, area.col, colouring),
                 "summary colour",
@@ -157,6 +148,20 @@ def _sheet(
     if password is not None:
         ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
     return ws
+
+
+def _summary_colours(styles: dict[str, Any]) -> list[dict[str, Any]]:
+    """The summary line's colours, from the words the summary formula writes (texts.py): red
+    with a failed error rule, amber with an open warning, and green only for the exact all-passed
+    line: "错误项全部通过；有N处提示" also contains 全部通过, and must not look finished."""
+    return [
+        {"type": "text", "criteria": "containing", "value": tx.SUMMARY_FAILED,
+         "format": styles["bad"], "stop_if_true": True},
+        {"type": "text", "criteria": "containing", "value": tx.SUMMARY_WARNED,
+         "format": styles["warn"], "stop_if_true": True},
+        {"type": "cell", "criteria": "==", "value": f'"{tx.SUMMARY_ALL_PASSED}"',
+         "format": styles["ok"]},
+    ]  # fmt: skip
 
 
 def write_summary_sheet(

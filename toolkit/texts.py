@@ -173,13 +173,14 @@ RULE_LIST_ITEM = "核对项目"
 RULE_LIST_NOTE = "说明（提示项与实际情况不符的，请在此写明原因）"
 NOTE_PROMPT = "提示项与实际情况不符的，请在此写明原因，审核时将一并查看。"
 SUMMARY_FAILED = "未通过"  # the summary line is red when it contains this …
-SUMMARY_PASSED = "全部" + PASSED  # … and green when it contains this
+SUMMARY_WARNED = "处" + WARNINGS  # … amber when it contains this (no errors, open warnings) …
+SUMMARY_PASSED = "全部" + PASSED
 SUMMARY_CHECK = "勾稽关系与填写检查："
-SUMMARY_ALL_PASSED = SUMMARY_CHECK + SUMMARY_PASSED
+SUMMARY_ALL_PASSED = SUMMARY_CHECK + SUMMARY_PASSED  # … and green only when it is exactly this
 # Before and after the count, which the summary formula computes.
 SUMMARY_SOME_WARNINGS = (
     SUMMARY_CHECK + "错误项" + SUMMARY_PASSED + "；有",
-    "处提示，请核对或在说明栏说明",
+    SUMMARY_WARNED + "，请核对或在说明栏说明",
 )
 SUMMARY_SOME_FAILED = (SUMMARY_CHECK + "有", "处" + SUMMARY_FAILED + "，请按红色单元格提示修改")
 
