@@ -373,7 +373,8 @@ def rollup(
         str,
         typer.Option(
             "--level",
-            help="汇总层级：区、市或省，用于标题（如“全市汇总”）；输入可含下级汇总表（逐级汇总）。",
+            help="汇总层级：区、县、市、州或省，用于工作表名称、标题和起草的报告（如“全市汇总”）；"
+            "输入可含下级汇总表（逐级汇总）。",
         ),
     ] = "区",
     form_path: FormOption = None,
@@ -381,6 +382,7 @@ def rollup(
     from .catalogue import UsageError
     from .form import FormError
     from .rollup import rollup as run
+    from .texts import whole
 
     console = _console()
     try:
@@ -408,7 +410,7 @@ def rollup(
         raise _fail(str(exc)) from None
     _say(
         console,
-        f"已生成全{level}汇总表 {result.out}：计入 {len(result.included)} 个单位，"
+        f"已生成{whole(level)}汇总表 {result.out}：计入 {len(result.included)} 个单位，"
         f"未计入 {len(result.excluded)} 份文件，未报送 {len(result.missing)} 个单位。",
     )
     for finding in result.report.batch_findings:  # lower rollups that do not add up
