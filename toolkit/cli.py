@@ -196,7 +196,9 @@ def _report_generated(result: GenerateResult, roster_notes: tuple[str, ...]) -> 
 def check(
     paths: Annotated[
         list[str],
-        typer.Argument(metavar="路径", help="报回的文件、文件夹或通配符。", show_default=False),
+        typer.Argument(
+            metavar="路径", help="报回的文件、文件夹、通配符或下级汇总表。", show_default=False
+        ),
     ],
     roster: Annotated[
         Path | None, typer.Option("--roster", help="单位名单，用于发现未报送和名单外的单位。")
@@ -336,20 +338,25 @@ def check(
 
 
 @app.command(
-    help="汇总审核通过的报回文件，生成全区汇总表（全区汇总、明细、状态、图表）。先执行与 check 相同的审核。"
+    help="汇总审核通过的报回文件，生成全区汇总表（全区汇总、明细、状态、图表；--level 市 时为全市汇总，"
+    "输入可含下级汇总表）。先执行与 check 相同的审核。"
     "退出码：0 已生成汇总表；加 --strict 时有未计入或未报送的单位则为 1；2 无法运行。"
 )
 def rollup(
     paths: Annotated[
         list[str],
-        typer.Argument(metavar="路径", help="报回的文件、文件夹或通配符。", show_default=False),
+        typer.Argument(
+            metavar="路径", help="报回的文件、文件夹、通配符或下级汇总表。", show_default=False
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="汇总表输出路径（.xlsx）。")],
     roster: Annotated[
         Path | None, typer.Option("--roster", help="单位名单，用于列出未报送的单位。")
     ] = None,
     year: Annotated[int | None, typer.Option("--year", help="报告年度。")] = None,
-    district: Annotated[str | None, typer.Option("--district", help="区（县）名称。")] = None,
+    district: Annotated[
+        str | None, typer.Option("--district", help="区（县）、市或省的名称。")
+    ] = None,
     csv_path: Annotated[
         Path | None, typer.Option("--csv", help="另存长表 CSV（每个单位每个单元格一行）。")
     ] = None,

@@ -132,7 +132,7 @@ def _path(form: Form, key: str) -> tuple[str, ...]:
     return next(c.path for c in form.tables[cell.table].columns if c.key == cell.column)
 
 
-STATUS_WIDTHS = (12, 28, 34, 6, 6, 60, 48, 12, 40, 20, 20)
+STATUS_WIDTHS = (12, 28, 34, 6, 6, 60, 48, 12, 30, 20, 20)
 
 
 def _status_sheet(
