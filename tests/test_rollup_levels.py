@@ -120,6 +120,11 @@ def test_a_district_rollup_whose_sums_do_not_hold_is_reported(
     assert result.exit_code == 0, result.output
     assert "的汇总数与其明细之和不符" in result.output
     assert "本次按明细重新计算" in result.output
+    rows = _status_rows(tmp_path / "市.xlsx")
+    assert len(rows) == len(RETURNED) + 1  # every agency, and a row for the tampered rollup
+    (row,) = [r for r in rows if r["文件"] == str(tampered)]
+    assert row["状态"] == "按明细计入（下级汇总表合计不符）" and "不符" in row["提示及单位说明"]
+    assert sum(r["来源汇总表"] == str(tampered) for r in rows) == 7
 
 
 def test_level_is_checked(tmp_path: Path, districts: dict[str, Path]) -> None:
@@ -155,6 +160,19 @@ def test_a_district_rollup_of_another_year_is_left_out(
     assert result.exit_code == 0, result.output
     assert result.output.count("是 2023 年度的，本次汇总 2024 年度，未计入") == 2
     assert "计入 0 个单位" in result.output
+    rows = _status_rows(tmp_path / "市.xlsx")  # the city office sees them in the workbook too
+    assert {r["文件"]: r["状态"] for r in rows} == {
+        str(districts[name]): "未计入（下级汇总表）" for name in ("甲区", "乙区")
+    }
+
+
+def _status_rows(path: Path) -> list[dict[str, object]]:
+    """状态's rows by column title."""
+    from toolkit.texts import STATUS_COLUMNS
+
+    book = openpyxl.load_workbook(path)
+    rows = book["状态"].iter_rows(min_row=5, values_only=True)
+    return [dict(zip(STATUS_COLUMNS, row, strict=False)) for row in rows]
 
 
 @pytest.fixture(scope="module")

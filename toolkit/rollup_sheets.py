@@ -15,7 +15,7 @@ from . import __version__
 from . import texts as tx
 from .catalogue import finding_codes
 from .contract import META_SHEET
-from .findings import CheckReport, FileResult
+from .findings import CheckReport, FileResult, Finding
 from .form import Chart, Form
 from .layout import a1
 from .outputs import print_setup, row_height, write_text
@@ -176,6 +176,7 @@ def _status_sheet(
         (gone.flagged, [a.code, a.name, gone.label(), *[""] * (len(tx.STATUS_COLUMNS) - 3)])
         for a in missing
     ]
+    rows += [_lower_row(finding) for finding in report.batch_findings if finding.code in LOWER]
     order = {a.code: i for i, a in enumerate(roster or ())}
     rows.sort(key=lambda r: (order.get(str(r[1][0]), len(order)), r[1][0] == "", r[1][0], r[1][6]))
     styles = {True: xf_index(f["flag_wrap"]), False: xf_index(f["text_wrap"])}
@@ -190,6 +191,24 @@ def _status_sheet(
     ws.autofilter(3, 0, 3 + len(rows), len(header) - 1)
     print_setup(ws, header_rows=(3, 3))
     ws.print_area(0, 0, 3 + max(len(rows), 1), len(header) - 2)  # sha256 is for machines, not paper
+
+
+# A lower rollup's own finding -> what became of its rows (rollup_levels.py)
+LOWER = {
+    "rollup-unreadable": FileStatus.LOWER_LEFT_OUT,
+    "rollup-wrong-year": FileStatus.LOWER_LEFT_OUT,
+    "rollup-sums-differ": FileStatus.LOWER_RECOMPUTED,
+}
+
+
+def _lower_row(finding: Finding) -> tuple[bool, list[str | float]]:
+    """A lower rollup that was left out or summed again from its 明细: a row of its own, so that
+    状态 shows it beside the agencies it carried (or would have)."""
+    status = LOWER[finding.code]
+    errors, warnings = (1, 0) if finding.severity == "error" else (0, 1)
+    blank = [""] * (len(tx.STATUS_COLUMNS) - 7)
+    return status.flagged, ["", "", status.label(), errors, warnings, finding.message,
+                            finding.file or "", *blank]  # fmt: skip
 
 
 def _warnings_said(result: FileResult, titles: dict[str, str]) -> str:

@@ -128,6 +128,8 @@ class FileStatus(Enum):
     UNRECOGNISED = "unrecognised"
     EXCLUDED = "excluded"
     MISSING = "missing"
+    LOWER_LEFT_OUT = "lower-left-out"  # a lower rollup (逐级汇总) unreadable or of another year
+    LOWER_RECOMPUTED = "lower-recomputed"  # a lower rollup whose sums differ from its 明细
 
     @property
     def title(self) -> str:
@@ -157,6 +159,8 @@ _FILE_STATUS = {
     FileStatus.UNRECOGNISED: (_UNRECOGNISED, _UNRECOGNISED),
     FileStatus.EXCLUDED: (_LEFT_OUT, _LEFT_OUT + "（{errors}处错误）"),
     FileStatus.MISSING: (MISSING, MISSING),
+    FileStatus.LOWER_LEFT_OUT: (_LEFT_OUT, _LEFT_OUT + "（下级汇总表）"),
+    FileStatus.LOWER_RECOMPUTED: ("按明细计入", "按明细计入（下级汇总表合计不符）"),
 }
 
 # ------------------------------------------------------------------------------------------------
