@@ -184,7 +184,10 @@ def city_and_province(
     city, province = root / "示范市.xlsx", root / "示范省.xlsx"
     rollup([districts["甲区"], districts["乙区"]], out=city, district="示范市", level="市",
            form=form, generated_at=STAMP)  # fmt: skip
-    rollup([city], out=province, district="示范省", level="省", form=form, generated_at=STAMP)
+    result = rollup(
+        [city], out=province, district="示范省", level="省", form=form, generated_at=STAMP
+    )
+    assert not result.report.batch_findings  # the city's 全市汇总 sums, read by position, hold
     return {"市": city, "省": province}
 
 
