@@ -19,8 +19,11 @@ from .conftest import validations_by_cell
 
 pytestmark = pytest.mark.libreoffice
 
-# A plausible 街道 report that breaks one rule on purpose: 自然人 一 + 二 = 7 + 1, results + 四 = 7.
+# A plausible 街道 report that breaks one rule on purpose: 自然人 一 + 二 = 7 + 1, results + 四 = 7;
+# and one warning (a 街道 with a 规章), so that the three summary colours show in one workbook.
 VALUES: dict[str, int | float] = {
+    "t2.regulations.issued": 1,
+    "t2.regulations.in_force": 1,
     "t2.normative.issued": 3,
     "t2.normative.in_force": 12,
     "t2.licensing.decisions": 1520,
@@ -114,6 +117,50 @@ def test_other_formats_saved_by_libreoffice_keep_the_numbers(
             rows = book.get_sheet_by_name(sheet.name).to_python()
             for key, area in sheet.cells.items():
                 assert rows[area.row][area.col] == pytest.approx(expected[key]), key
+
+
+GREEN, AMBER, RED = "C6EFCE", "FFEB9C", "FFC7CE"  # styles.py's ok, warn and bad fills
+
+
+def test_libreoffice_colours_the_summary_line_green_only_when_nothing_is_open(
+    form: Form, filled: Path
+) -> None:
+    """The summary line's conditional formats, as LibreOffice saved them, applied to the text
+    LibreOffice computed: an open warning ("错误项全部通过；有1处提示") is amber, not green, though
+    it contains 全部通过; errors are red; green is for the sheet with nothing open."""
+    book = openpyxl.load_workbook(filled)
+    values = CalamineWorkbook.from_path(str(filled))
+    colours = {}
+    for sheet in layout(form):
+        if sheet.summary is None:
+            continue
+        text = values.get_sheet_by_name(sheet.name).to_python()[sheet.summary.row][
+            sheet.summary.col
+        ]
+        colours[sheet.name[0]] = (_applied(book[sheet.name], sheet.summary.ref, text), text)
+    assert colours["二"] == (
+        AMBER,
+        "勾稽关系与填写检查：错误项全部通过；有1处提示，请核对或在说明栏说明",
+    )
+    assert colours["三"][0] == RED and "2处未通过" in colours["三"][1]
+    assert colours["四"] == (GREEN, "勾稽关系与填写检查：全部通过")
+
+
+def _applied(ws: openpyxl.worksheet.worksheet.Worksheet, ref: str, text: str) -> str | None:
+    """The fill colour the conditional formats covering `ref` give a cell showing `text`, rule by
+    rule in priority order as Excel and LibreOffice apply them (only the rule kinds the template
+    writes: text containing, cell equal to a string)."""
+    rules = [rule for cf in ws.conditional_formatting if ref in cf.sqref for rule in cf.rules]
+    for rule in sorted(rules, key=lambda r: r.priority):
+        if rule.type == "containsText":
+            matches = str(rule.text) in text
+        elif rule.type == "cellIs" and rule.operator == "equal":
+            matches = text == str(rule.formula[0]).strip('"')
+        else:
+            raise AssertionError(f"unexpected summary colour rule {rule.type} {rule.operator}")
+        if matches:
+            return str(rule.dxf.fill.bgColor.rgb or rule.dxf.fill.fgColor.rgb)[-6:].upper()
+    return None
 
 
 def _validated(

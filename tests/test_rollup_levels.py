@@ -120,6 +120,11 @@ def test_a_district_rollup_whose_sums_do_not_hold_is_reported(
     assert result.exit_code == 0, result.output
     assert "的汇总数与其明细之和不符" in result.output
     assert "本次按明细重新计算" in result.output
+    rows = _status_rows(tmp_path / "市.xlsx")
+    assert len(rows) == len(RETURNED) + 1  # every agency, and a row for the tampered rollup
+    (row,) = [r for r in rows if r["文件"] == str(tampered)]
+    assert row["状态"] == "按明细计入（下级汇总表合计不符）" and "不符" in row["提示及单位说明"]
+    assert sum(r["来源汇总表"] == str(tampered) for r in rows) == 7
 
 
 def test_level_is_checked(tmp_path: Path, districts: dict[str, Path]) -> None:
@@ -155,3 +160,115 @@ def test_a_district_rollup_of_another_year_is_left_out(
     assert result.exit_code == 0, result.output
     assert result.output.count("是 2023 年度的，本次汇总 2024 年度，未计入") == 2
     assert "计入 0 个单位" in result.output
+    rows = _status_rows(tmp_path / "市.xlsx")  # the city office sees them in the workbook too
+    assert {r["文件"]: r["状态"] for r in rows} == {
+        str(districts[name]): "未计入（下级汇总表）" for name in ("甲区", "乙区")
+    }
+
+
+def _status_rows(path: Path) -> list[dict[str, object]]:
+    """状态's rows by column title."""
+    from toolkit.texts import STATUS_COLUMNS
+
+    book = openpyxl.load_workbook(path)
+    rows = book["状态"].iter_rows(min_row=5, values_only=True)
+    return [dict(zip(STATUS_COLUMNS, row, strict=False)) for row in rows]
+
+
+@pytest.fixture(scope="module")
+def city_and_province(
+    tmp_path_factory: pytest.TempPathFactory, form: Form, districts: dict[str, Path]
+) -> dict[str, Path]:
+    """A city's rollup of the two district rollups, and a province's rollup of the city's."""
+    root = tmp_path_factory.mktemp("upper")
+    city, province = root / "示范市.xlsx", root / "示范省.xlsx"
+    rollup([districts["甲区"], districts["乙区"]], out=city, district="示范市", level="市",
+           form=form, generated_at=STAMP)  # fmt: skip
+    result = rollup(
+        [city], out=province, district="示范省", level="省", form=form, generated_at=STAMP
+    )
+    assert not result.report.batch_findings  # the city's 全市汇总 sums, read by position, hold
+    return {"市": city, "省": province}
+
+
+def _texts(path: Path) -> str:
+    """Every word the workbook shows of its own: sheet names, shared strings, charts."""
+    with zipfile.ZipFile(path) as archive:
+        names = [n for n in archive.namelist() if n == "xl/workbook.xml"
+                 or n == "xl/sharedStrings.xml" or n.startswith(("xl/charts/", "xl/worksheets/"))]  # fmt: skip
+        return "".join(archive.read(n).decode("utf-8") for n in names)
+
+
+@pytest.mark.parametrize(("level", "whole"), [("市", "全市"), ("省", "全省")])
+def test_each_level_names_itself_and_its_formulas_find_their_sheets(
+    form: Form, city_and_province: dict[str, Path], level: str, whole: str
+) -> None:
+    path = city_and_province[level]
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[:3] == [f"{whole}汇总（二）", f"{whole}汇总（三）", f"{whole}汇总（四）"]
+    words = _texts(path)
+    assert f"本表为{whole}汇总" in words and "全区" not in words
+    referenced = set()
+    for ws in book.worksheets:  # 图表's figures point at the summary sheets of this level
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    referenced |= set(re.findall(r"'?([^'=+(,!]+)'?!", cell.value))
+    with zipfile.ZipFile(path) as archive:  # and the charts at 图表's figures
+        for name in (n for n in archive.namelist() if n.startswith("xl/charts/chart")):
+            found = re.findall(r"<c:f>'?([^'!<]+)'?!", archive.read(name).decode("utf-8"))
+            referenced |= set(found)
+    assert f"{whole}汇总（三）" in referenced and "图表" in referenced
+    assert referenced <= set(book.sheetnames)
+
+
+def test_a_province_sums_a_city_down_to_the_agency(
+    form: Form, districts: dict[str, Path], city_and_province: dict[str, Path]
+) -> None:
+    """The province's 明细 keeps every agency with its district; 状态 names the city rollup that
+    carried each agency, and the city's 状态 the district rollup."""
+    from toolkit.previous import previous_values
+    from toolkit.rollup_names import STATUS_SHEET
+    from toolkit.texts import STATUS_COLUMNS
+
+    where, district = STATUS_COLUMNS.index("来源汇总表"), STATUS_COLUMNS.index("所属地区")
+    for level, carriers in (("市", {districts["甲区"], districts["乙区"]}),
+                            ("省", {city_and_province["市"]})):  # fmt: skip
+        book = openpyxl.load_workbook(city_and_province[level])
+        rows = list(book[STATUS_SHEET].iter_rows(min_row=5, values_only=True))
+        assert len(rows) == len(RETURNED)
+        assert {Path(r[where]) for r in rows} == carriers
+        assert {r[district] for r in rows} == {"示范区"}
+        assert {Path(r[STATUS_COLUMNS.index("文件")]).name for r in rows} == {
+            p.name for p in RETURNED
+        }
+        if level == "市":  # the agencies of 甲区's folder came in 甲区's rollup
+            first = {Path(p).stem.split("-")[0] for p in RETURNED[:7]}
+            assert {str(r[0]) for r in rows if Path(r[where]) == districts["甲区"]} == first
+        detail = list(book[DETAIL_SHEET].iter_rows(min_row=5, values_only=True))
+        assert {Path(r[3]).name for r in detail} == {p.name for p in RETURNED}
+        assert {r[5] for r in detail} == {"示范区"}
+    whole = rollup([districts["all"]], out=city_and_province["省"].with_name("all.xlsx"),
+                   form=form, generated_at=STAMP)  # fmt: skip
+    province = previous_values([city_and_province["省"]], form, "2024")  # check --previous
+    assert len(province) == len(RETURNED)
+    for key, value in whole.totals.items():
+        if key in form.cells and not form.cells[key].is_total:
+            total = math.fsum(v[key] for v in province.values())
+            assert math.isclose(total, value, abs_tol=1e-6), key
+
+
+def test_the_province_draft_speaks_of_the_province(
+    tmp_path: Path, form: Form, city_and_province: dict[str, Path]
+) -> None:
+    runner = CliRunner()
+    args = ["render", str(city_and_province["省"]), "--out", str(tmp_path), "--format", "html"]
+    result = runner.invoke(app, args, terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "已起草全省年度报告（汇总 13 个单位）" in result.output
+    (page,) = tmp_path.glob("*.html")
+    assert page.name == "示范省2023年政府信息公开工作年度报告（草稿）.html"
+    text = page.read_text(encoding="utf-8")
+    assert "全省各级行政机关共收到政府信息公开申请257件" in text
+    assert "数字由全省汇总表生成" in text and "本报告根据全省13个单位" in text
+    assert "全区" not in text

@@ -45,9 +45,6 @@ NOT_YET = {
     "collect.py": "the 收取记录.csv columns, used as dict keys throughout, and its notes (issue 16, "
     "merged meanwhile): each column wants a name of its own",
     # Merged from branch `render` (issue 13) minutes before the deadline; not moved yet.
-    "rollup.py": "the level word 区 of a rollup of rollups (issue 13)",
-    "rollup_sheets.py": "the 全…汇总 sheet names of each level (issue 13)",
-    "rollup_levels.py": "the levels 区县市州省 and a message fragment (issue 13)",
     "cli_render.py": "--help texts and console lines of render: with cli.py's",
     "render.py": "the published report's words (issue 13)",
     "render_docx.py": "the published report's words (issue 13)",

@@ -546,7 +546,7 @@ _ALL = (
     Message(
         code="render-rollup-unreadable",
         title="汇总表无法读取",
-        template="无法从汇总表 {path} 读取明细数据，不能起草全区年度报告。",
+        template="无法从汇总表 {path} 读取明细数据，不能起草汇总的年度报告。",
     ),
     # Published reports read by `nianbao import` (issue 14): where something is in the source.
     Message(code="place-page", title="页", template="第{n}页"),

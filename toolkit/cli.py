@@ -197,7 +197,9 @@ def _report_generated(result: GenerateResult, roster_notes: tuple[str, ...]) -> 
 def check(
     paths: Annotated[
         list[str],
-        typer.Argument(metavar="路径", help="报回的文件、文件夹或通配符。", show_default=False),
+        typer.Argument(
+            metavar="路径", help="报回的文件、文件夹、通配符或下级汇总表。", show_default=False
+        ),
     ],
     roster: Annotated[
         Path | None, typer.Option("--roster", help="单位名单，用于发现未报送和名单外的单位。")
@@ -337,20 +339,25 @@ def check(
 
 
 @app.command(
-    help="汇总审核通过的报回文件，生成全区汇总表（全区汇总、明细、状态、图表）。先执行与 check 相同的审核。"
+    help="汇总审核通过的报回文件，生成全区汇总表（全区汇总、明细、状态、图表；--level 市 时为全市汇总，"
+    "输入可含下级汇总表）。先执行与 check 相同的审核。"
     "退出码：0 已生成汇总表；加 --strict 时有未计入或未报送的单位则为 1；2 无法运行。"
 )
 def rollup(
     paths: Annotated[
         list[str],
-        typer.Argument(metavar="路径", help="报回的文件、文件夹或通配符。", show_default=False),
+        typer.Argument(
+            metavar="路径", help="报回的文件、文件夹、通配符或下级汇总表。", show_default=False
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="汇总表输出路径（.xlsx）。")],
     roster: Annotated[
         Path | None, typer.Option("--roster", help="单位名单，用于列出未报送的单位。")
     ] = None,
     year: Annotated[int | None, typer.Option("--year", help="报告年度。")] = None,
-    district: Annotated[str | None, typer.Option("--district", help="区（县）名称。")] = None,
+    district: Annotated[
+        str | None, typer.Option("--district", help="区（县）、市或省的名称。")
+    ] = None,
     csv_path: Annotated[
         Path | None, typer.Option("--csv", help="另存长表 CSV（每个单位每个单元格一行）。")
     ] = None,
@@ -374,7 +381,8 @@ def rollup(
         str,
         typer.Option(
             "--level",
-            help="汇总层级：区、市或省，用于标题（如“全市汇总”）；输入可含下级汇总表（逐级汇总）。",
+            help="汇总层级：区、县、市、州或省，用于工作表名称、标题和起草的报告（如“全市汇总”）；"
+            "输入可含下级汇总表（逐级汇总）。",
         ),
     ] = "区",
     form_path: FormOption = None,
@@ -382,6 +390,7 @@ def rollup(
     from .catalogue import UsageError
     from .form import FormError
     from .rollup import rollup as run
+    from .texts import whole
 
     console = _console()
     try:
@@ -409,7 +418,7 @@ def rollup(
         raise _fail(str(exc)) from None
     _say(
         console,
-        f"已生成全{level}汇总表 {result.out}：计入 {len(result.included)} 个单位，"
+        f"已生成{whole(level)}汇总表 {result.out}：计入 {len(result.included)} 个单位，"
         f"未计入 {len(result.excluded)} 份文件，未报送 {len(result.missing)} 个单位。",
     )
     for finding in result.report.batch_findings:  # lower rollups that do not add up

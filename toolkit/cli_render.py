@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
     app.command(
         name="render",
         help="生成对外公开的年度报告（Word、网页、PDF）：审核通过的报回文件每个单位一份；"
-        "给出全区汇总表（rollup 生成的 .xlsx）时起草全区年度报告，数字由汇总数据生成，"
+        "给出汇总表（rollup 生成的 .xlsx）时起草全区（全市、全省）年度报告，数字由汇总数据生成，"
         "需补充的文字标为【请填写】。退出码：0 全部生成，1 有文件未生成（有错误或无法读取），2 无法运行。",
     )(render)
 
@@ -35,7 +35,7 @@ def render(
     paths: Annotated[
         list[str],
         typer.Argument(
-            metavar="路径", help="报回的文件、文件夹、通配符或全区汇总表。", show_default=False
+            metavar="路径", help="报回的文件、文件夹、通配符或汇总表。", show_default=False
         ),
     ],
     out: Annotated[Path, typer.Option("--out", help="输出文件夹（不存在时自动创建）。")],
@@ -100,7 +100,7 @@ def render(
 
 def _report(console: Console, result: RenderResult, out: Path) -> None:
     from .cli_support import _say
-    from .texts import CheckStatus
+    from .texts import CheckStatus, whole
 
     titles = {status.value: status.title for status in CheckStatus}
 
@@ -109,7 +109,7 @@ def _report(console: Console, result: RenderResult, out: Path) -> None:
         if item.district:
             _say(
                 console,
-                f"已起草全区年度报告（汇总 {item.agencies} 个单位）：{item.title}（{kinds}）",
+                f"已起草{whole(item.level)}年度报告（汇总 {item.agencies} 个单位）：{item.title}（{kinds}）",
             )
         else:
             mark = "（草稿：有错误，不得公开）" if item.draft else ""

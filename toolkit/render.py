@@ -37,6 +37,7 @@ class Rendered:
     gaps: tuple[str, ...]  # titles of the parts rendered as an explicit gap
     district: bool = False  # the district draft from a rollup
     agencies: int = 0  # for the district draft: agencies its rollup sums
+    level: str = ""  # for the district draft: its rollup's level (区, 市 …), texts.LEVELS
     formats: tuple[str, ...] = ()  # the formats asked for
 
 
@@ -128,11 +129,11 @@ def render(
             stem = f"{result.agency_code}-{report.title}" if result.agency_code else report.title
             reports.append((report, _planned(result.path, report, stem)))
     for path in rollups:
-        report, agencies = district_report(
+        report, agencies, level = district_report(
             form, path, district=district or "", year=str(year or "")
         )
         planned = _planned(str(path), report, report.title)
-        reports.append((report, replace(planned, district=True, agencies=agencies)))
+        reports.append((report, replace(planned, district=True, agencies=agencies, level=level)))
     if not reports:
         return RenderResult(rendered=(), skipped=tuple(skipped), report=checked)
     with deferred_marks():

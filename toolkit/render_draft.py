@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from . import texts as tx
 from .catalogue import UsageError
 from .form import Form, Section
 from .previous import is_rollup, read_details
@@ -24,7 +25,8 @@ from .render_model import title_lines as split_title
 __all__ = ["PLACEHOLDER", "district_report", "is_rollup", "rollup_figures"]
 
 PLACEHOLDER = "【请填写：{what}】"
-DRAFT_NOTE = "草稿：数字由全区汇总表生成，标有【请填写】处由政务公开工作机构补充后方可公开。"
+# {whole}: the rollup's level word (texts.whole: 全区, 全市), in this note and every sentence below
+DRAFT_NOTE = "草稿：数字由{whole}汇总表生成，标有【请填写】处由政务公开工作机构补充后方可公开。"
 _NUMBERING = re.compile(r"^（[一二三四五六七八九十]+）|^[0-9]+\.")
 _REMARK = re.compile(r"（[^）]*）$")
 
@@ -73,10 +75,10 @@ class _Figures:
         return figure(math.fsum(self.values.get(k, 0.0) for k in keys))
 
 
-def _active(n: _Figures, year: str) -> str:
+def _active(n: _Figures, year: str, whole: str) -> str:
     return (
-        f"{year}年，全区共主动公开政府信息{_ask('条数')}条。"
-        f"全区本年制发规章{n('t2.regulations.issued')}件、行政规范性文件{n('t2.normative.issued')}件，"
+        f"{year}年，{whole}共主动公开政府信息{_ask('条数')}条。"
+        f"{whole}本年制发规章{n('t2.regulations.issued')}件、行政规范性文件{n('t2.normative.issued')}件，"
         f"废止规章{n('t2.regulations.repealed')}件、行政规范性文件{n('t2.normative.repealed')}件，"
         f"现行有效规章{n('t2.regulations.in_force')}件、行政规范性文件{n('t2.normative.in_force')}件；"
         f"作出行政许可决定{n('t2.licensing.decisions')}件、行政处罚决定{n('t2.penalty.decisions')}件、"
@@ -85,7 +87,7 @@ def _active(n: _Figures, year: str) -> str:
     )
 
 
-def _request(form: Form, n: _Figures, year: str) -> str:
+def _request(form: Form, n: _Figures, year: str, whole: str) -> str:
     t3 = form.tables["t3"]
     applicants = [c.key for c in t3.columns if c.key not in ("natural", "total")]
     rows = {r.key: r for r in t3.rows}
@@ -96,7 +98,7 @@ def _request(form: Form, n: _Figures, year: str) -> str:
             groups.setdefault(row.path[1], []).append(f"t3.{row.key}.total")
     outcomes = "、".join(f"{_short(label)}{n.total(keys)}件" for label, keys in groups.items())
     return (
-        f"{year}年，全区各级行政机关共收到政府信息公开申请{n('t3.new.total')}件，"
+        f"{year}年，{whole}各级行政机关共收到政府信息公开申请{n('t3.new.total')}件，"
         f"上年结转{n('t3.carried_in.total')}件。其中，自然人申请{n('t3.new.natural')}件，"
         f"法人或其他组织申请{n.total([f't3.new.{k}' for k in applicants])}件。"
         f"本年度办结{n('t3.result_total.total')}件，其中{outcomes}；"
@@ -104,7 +106,7 @@ def _request(form: Form, n: _Figures, year: str) -> str:
     )
 
 
-def _appeals(form: Form, n: _Figures, year: str) -> str:
+def _appeals(form: Form, n: _Figures, year: str, whole: str) -> str:
     """The 复议/诉讼 outcomes, group by group, in the table's words."""
     t4 = form.tables["t4"]
     groups: dict[tuple[str, ...], list[str]] = {}
@@ -137,7 +139,7 @@ def _appeals(form: Form, n: _Figures, year: str) -> str:
                          for k in keys if form.cells[f"t4.cases.{k}"].is_total])  # fmt: skip
         each = "、".join(f"{sub}{total}件（{parts}）" for sub, total, parts in subgroups)
         sentences.append(f"{kind}{whole}件，其中{each}")
-    return f"{year}年，全区因政府信息公开引起的" + "；".join(sentences) + "。"
+    return f"{year}年，{whole}因政府信息公开引起的" + "；".join(sentences) + "。"
 
 
 def _narrative(section: Section, drafted: Mapping[str, str]) -> list[Block]:
@@ -152,17 +154,20 @@ def _narrative(section: Section, drafted: Mapping[str, str]) -> list[Block]:
 
 def district_report(
     form: Form, path: Path, *, district: str = "", year: str = ""
-) -> tuple[Report, int]:
-    """The district draft from a rollup workbook, and the number of agencies it sums."""
+) -> tuple[Report, int, str]:
+    """The district draft from a rollup workbook, the number of agencies it sums and the
+    rollup's level (区, 市 …: a key of texts.LEVELS)."""
     values, agencies, meta = rollup_figures(path, form)
-    district = district or meta.get("district", "") or f"本{meta.get('level', '区') or '区'}"
+    level = meta.get("level", "") or tx.DISTRICT_LEVEL  # a rollup written before --level: 区
+    whole = tx.whole(level)
+    district = district or meta.get("district", "") or tx.unnamed_place(level)
     year = year or meta.get("year", "")
     n = _Figures(form, values)
     drafted = {
-        "s1.active": _active(n, year),
-        "s1.request": _request(form, n, year),
+        "s1.active": _active(n, year, whole),
+        "s1.request": _request(form, n, year, whole),
         "s6.fees": (
-            "全区因申请人逾期未按收费通知要求缴纳费用而不再处理的政府信息公开申请"
+            f"{whole}因申请人逾期未按收费通知要求缴纳费用而不再处理的政府信息公开申请"
             f"{n('t3.other_unpaid_fee.total')}件。{_ask('本年收取信息处理费的情况')}"
         ),
     }
@@ -171,23 +176,17 @@ def district_report(
         blocks.append(Heading(section.title, 1))
         if section.kind == "table" and section.table:
             if section.table == "t4":
-                blocks.append(Paragraph(_appeals(form, n, year)))
+                blocks.append(Paragraph(_appeals(form, n, year, whole)))
             table: Grid = grid(form, section.table, values)
             blocks.append(table)
         else:
             if section.key == form.sections[0].key:
                 blocks.append(
-                    Paragraph(f"本报告根据全区{agencies}个单位报送并经审核的年度报告数据汇总编制。")
+                    Paragraph(
+                        f"本报告根据{whole}{agencies}个单位报送并经审核的年度报告数据汇总编制。"
+                    )
                 )
             blocks.extend(_narrative(section, drafted))
-    level = meta.get("level", "区") or "区"
-    if level != "区":  # a city's or province's rollup: 全市, 全省 in every drafted sentence
-        blocks = [
-            Paragraph(b.text.replace("全区", f"全{level}"), b.placeholder)
-            if isinstance(b, Paragraph)
-            else b
-            for b in blocks
-        ]
     rest = f"{year}年{form.title}"
     return (
         Report(
@@ -195,7 +194,8 @@ def district_report(
             title_lines=split_title(district, rest),
             blocks=tuple(blocks),
             draft=True,
-            note=DRAFT_NOTE.replace("全区", f"全{level}"),
+            note=DRAFT_NOTE.format(whole=whole),
         ),
         agencies,
+        level,
     )

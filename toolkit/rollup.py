@@ -1,6 +1,6 @@
 """The district rollup: the checked reports merged into the standard tables, traceable cell by cell.
 
-Every number of 全区汇总 is a SUM formula over one column of 明细 (one row per included agency), so
+Every number of 全区汇总 (全市汇总 … at a higher level) is a SUM formula over one column of 明细 (one row per included agency), so
 a reviewer can follow any figure in Excel to the agencies behind it.
 """
 
@@ -31,6 +31,7 @@ from .rollup_names import (
     DETAIL_FIRST_ROW,
     DETAIL_FIXED,
     DETAIL_SHEET,
+    summary_name,
 )
 from .rollup_sheets import (
     _chart_sheet,
@@ -40,7 +41,6 @@ from .rollup_sheets import (
     _path,
     _quote,
     _status_sheet,
-    _summary_name,
 )
 from .roster import Agency
 from .styles import add_styles
@@ -77,21 +77,21 @@ def rollup(
     form: Form,
     progress: Callable[[int, int], None] | None = None,
     key: bytes | None = None,
-    level: str = "区",
+    level: str = tx.DISTRICT_LEVEL,
 ) -> RollupResult:
     """Check the files, then write the rollup workbook (and the long CSV when asked).
 
     Refuses (UsageError "output-is-input") an output that is one of the files to roll up, before
     anything is read; the writes are atomic and never replace anything but a regular file. Lower
-    rollups among the inputs bring their agencies (rollup_levels.py); `level` (区, 市, 省) names
-    the level in the titles (全市汇总).
+    rollups among the inputs bring their agencies (rollup_levels.py); `level` (区, 市, 省: a key
+    of texts.LEVELS) names the level in the sheet names and titles (全市汇总（三）).
     """
-    from .rollup_levels import LEVELS, merge_lower, read_lower, split_rollups
+    from .rollup_levels import merge_lower, read_lower, split_rollups
 
-    if level not in LEVELS:
+    if level not in tx.LEVELS:
         from .catalogue import UsageError
 
-        raise UsageError("rollup-level", value=level, known="、".join(LEVELS))
+        raise UsageError("rollup-level", value=level, known="、".join(tx.LEVELS))
 
     sources, _ = collect(paths)
     for target in (out, csv_path):
@@ -177,7 +177,7 @@ def _workbook(
     totals: dict[str, float],
     generated_at: datetime,
     roster: Sequence[Agency] | None,
-    level: str = "区",
+    level: str = tx.DISTRICT_LEVEL,
 ) -> bytes:
     import warnings
 
@@ -211,12 +211,13 @@ def _workbook(
         }
         for sheet in tables:
             write_summary_sheet(
-                book, styles, form, sheet, sums, totals, name=_summary_name(sheet.name, level)
-            )
+                book, styles, form, sheet, sums, totals, name=summary_name(sheet.name, level),
+                level=level,
+            )  # fmt: skip
         _detail_sheet(book, form, included, details, columns)
         _status_sheet(book, form, report, included, excluded, missing, roster)
         _explained_sheet(book, form, included)
-        _chart_sheet(book, form, included, details, totals, columns, tables)
+        _chart_sheet(book, form, included, details, totals, columns, tables, level)
         _meta_sheet(book, form, report, included, generated_at, level)
         book.worksheets()[0].activate()
         book.close()

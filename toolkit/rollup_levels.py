@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import texts as tx
 from .catalogue import say
 from .contract import META_SHEET
 from .findings import CheckReport, FileResult, Finding
@@ -28,7 +29,7 @@ from .read import ReadError, read_table
 from .rollup_names import DETAIL_FIRST_ROW, DETAIL_SHEET
 from .texts import FileStatus
 
-__all__ = ["LEVELS", "STATUS_OF", "Lower", "merge_lower", "read_lower", "split_rollups"]
+__all__ = ["STATUS_OF", "Lower", "merge_lower", "read_lower", "split_rollups"]
 
 # 明细's status text -> a checked file's status (the rollup wrote one from the other)
 STATUS_OF = {
@@ -37,7 +38,6 @@ STATUS_OF = {
     FileStatus.INCLUDED_WITH_ERRORS.title: "failed",
 }
 TOLERANCE = 1e-6
-LEVELS = ("区", "县", "市", "州", "省")  # 全区汇总, 全市汇总, …
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,9 @@ def _sums_hold(
                 wrong.append(f"{cell.row_label or cell.table}·{cell.column_label}")
     if not wrong:
         return []
-    shown = "、".join(wrong[:5]) + (f"等{len(wrong)}处" if len(wrong) > 5 else "")
+    shown = "、".join(wrong[:5]) + (
+        tx.SUMS_DIFFER_MORE.format(count=len(wrong)) if len(wrong) > 5 else ""
+    )
     return [_finding("rollup-sums-differ", path, cells=shown)]
 
 

@@ -1,4 +1,4 @@
-"""The sheets of the rollup workbook after the 全区汇总 tables: 明细 (one row per agency, bulk
+"""The sheets of the rollup workbook after the 全区汇总 (全市汇总 …) tables: 明细 (one row per agency, bulk
 written), 状态 (every file and every agency of the roster), 已说明的提示, 图表 and the hidden _meta.
 The 全区汇总 sheets themselves come from the template's sheet writer (template_sheets.py)."""
 
@@ -15,7 +15,7 @@ from . import __version__
 from . import texts as tx
 from .catalogue import finding_codes
 from .contract import META_SHEET
-from .findings import CheckReport, FileResult
+from .findings import CheckReport, FileResult, Finding
 from .form import Chart, Form
 from .layout import a1
 from .outputs import print_setup, row_height, write_text
@@ -28,7 +28,7 @@ from .rollup_names import (
     EXPLAINED_SHEET,
     ROLLUP_KIND,
     STATUS_SHEET,
-    SUMMARY_PREFIX,
+    summary_name,
 )
 from .roster import Agency
 from .texts import FileStatus
@@ -38,11 +38,6 @@ __all__: list[str] = []
 
 
 CHART_WIDTH = 560  # pixels: columns A:E of 图表 (28 + 4 × 12 units)
-
-
-def _summary_name(section_sheet: str, level: str = "区") -> str:
-    prefix = SUMMARY_PREFIX if level == "区" else f"全{level}汇总"
-    return f"{prefix}（{section_sheet.split('、')[0]}）"
 
 
 def _quote(name: str) -> str:
@@ -137,7 +132,7 @@ def _path(form: Form, key: str) -> tuple[str, ...]:
     return next(c.path for c in form.tables[cell.table].columns if c.key == cell.column)
 
 
-STATUS_WIDTHS = (12, 28, 34, 6, 6, 60, 48, 20, 20)
+STATUS_WIDTHS = (12, 28, 34, 6, 6, 60, 48, 12, 30, 20, 20)
 
 
 def _status_sheet(
@@ -173,13 +168,15 @@ def _status_sheet(
         state = status.label(errors=result.count("error"))
         rows.append((status.flagged, [result.agency_code, result.agency_name, state,
                      result.count("error"), result.count("warning"), _warnings_said(result, titles),
-                     result.path,
+                     result.path, result.meta.get("district", ""), result.meta.get("rollup", ""),
                      datetime.fromtimestamp(result.mtime).strftime("%Y-%m-%d %H:%M:%S") if result.mtime else "",
                      result.sha256]))  # fmt: skip
     gone = FileStatus.MISSING
     rows += [
-        (gone.flagged, [a.code, a.name, gone.label(), "", "", "", "", "", ""]) for a in missing
+        (gone.flagged, [a.code, a.name, gone.label(), *[""] * (len(tx.STATUS_COLUMNS) - 3)])
+        for a in missing
     ]
+    rows += [_lower_row(finding) for finding in report.batch_findings if finding.code in LOWER]
     order = {a.code: i for i, a in enumerate(roster or ())}
     rows.sort(key=lambda r: (order.get(str(r[1][0]), len(order)), r[1][0] == "", r[1][0], r[1][6]))
     styles = {True: xf_index(f["flag_wrap"]), False: xf_index(f["text_wrap"])}
@@ -194,6 +191,24 @@ def _status_sheet(
     ws.autofilter(3, 0, 3 + len(rows), len(header) - 1)
     print_setup(ws, header_rows=(3, 3))
     ws.print_area(0, 0, 3 + max(len(rows), 1), len(header) - 2)  # sha256 is for machines, not paper
+
+
+# A lower rollup's own finding -> what became of its rows (rollup_levels.py)
+LOWER = {
+    "rollup-unreadable": FileStatus.LOWER_LEFT_OUT,
+    "rollup-wrong-year": FileStatus.LOWER_LEFT_OUT,
+    "rollup-sums-differ": FileStatus.LOWER_RECOMPUTED,
+}
+
+
+def _lower_row(finding: Finding) -> tuple[bool, list[str | float]]:
+    """A lower rollup that was left out or summed again from its 明细: a row of its own, so that
+    状态 shows it beside the agencies it carried (or would have)."""
+    status = LOWER[finding.code]
+    errors, warnings = (1, 0) if finding.severity == "error" else (0, 1)
+    blank = [""] * (len(tx.STATUS_COLUMNS) - 7)
+    return status.flagged, ["", "", status.label(), errors, warnings, finding.message,
+                            finding.file or "", *blank]  # fmt: skip
 
 
 def _warnings_said(result: FileResult, titles: dict[str, str]) -> str:
@@ -247,12 +262,15 @@ def _chart_sheet(
     totals: dict[str, float],
     columns: dict[str, int],
     tables: list[Any],
+    level: str = tx.DISTRICT_LEVEL,
 ) -> None:
     ws = book.add_worksheet(CHART_SHEET)
     f = _formats(book)
     ws.set_column(0, 0, 28)
     ws.set_column(1, 4, 12)
-    where = {key: (_summary_name(s.name), area) for s in tables for key, area in s.cells.items()}
+    where = {
+        key: (summary_name(s.name, level), area) for s in tables for key, area in s.cells.items()
+    }
 
     def summary_ref(key: str) -> str:
         sheet, area = where[key]
@@ -351,7 +369,7 @@ def _meta_sheet(
     report: CheckReport,
     included: list[FileResult],
     generated_at: datetime,
-    level: str = "区",
+    level: str = tx.DISTRICT_LEVEL,
 ) -> None:
     ws = book.add_worksheet(META_SHEET, worksheet_class=BulkSheet)
     text = book.add_format({"num_format": "@"})

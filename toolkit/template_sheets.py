@@ -1,7 +1,7 @@
 """The section sheets of a template (一、总体情况 … 六、其他事项): labels, input and total cells,
 text boxes, validations, live 勾稽 statuses and their colours, the summary line, 批注.
 
-The rollup writes its 全区汇总 sheets with the same writer (`write_summary_sheet`): every number is
+The rollup writes its summary sheets (全区汇总, 全市汇总 …) with the same writer (`write_summary_sheet`): every number is
 a formula over 明细, nothing is an input.
 """
 
@@ -38,9 +38,11 @@ def _sheet(
     password: str | None,
     sums: Mapping[str, str] | None = None,
     name: str | None = None,
+    level: str = tx.DISTRICT_LEVEL,
 ) -> TemplateSheet:
-    """One section's sheet. With `sums` (the rollup), every number is the given formula, nothing
-    is an input, and only the rules that hold within the sheet get a live status."""
+    """One section's sheet. With `sums` (the rollup at `level`), every number is the given
+    formula, nothing is an input, and only the rules that hold within the sheet get a live
+    status."""
     ws = book.add_worksheet(name or sheet.name, worksheet_class=TemplateSheet)
     for col, width in enumerate(sheet.column_widths):
         _ok(ws.set_column(col, col, width), "column width")
@@ -59,7 +61,9 @@ def _sheet(
             continue
         if sums is not None and label.style == "status_header" and label.area.col in note_cols:
             continue  # the rollup has no 说明 to write: no empty column under a header (H2)
-        text = tx.ROLLUP_HINT if sums is not None and label.style == "hint" else label.text
+        text = label.text
+        if sums is not None and label.style == "hint":
+            text = tx.ROLLUP_HINT.format(whole=tx.whole(level))
         _write_text(ws, label.area, text, styles[label.style])
     for key, area in sheet.cells.items():
         flagged = (sheet.name, area.ref) in fill.comments
@@ -139,16 +143,7 @@ def _sheet(
                 "summary",
             )
         _ok(ws.write_formula(area.row, area.col, formula, styles["summary"], result), "summary")
-        for phrase, colour in (
-            (tx.SUMMARY_FAILED, styles["bad"]),
-            (tx.SUMMARY_PASSED, styles["ok"]),
-        ):
-            colouring = {
-                "type": "text",
-                "criteria": "containing",
-                "value": phrase,
-                "format": colour,
-            }
+        for colouring in _summary_colours(styles):
             _ok(
                 ws.conditional_format(area.row, area.col, area.row, area.col, colouring),
                 "summary colour",
@@ -165,6 +160,20 @@ def _sheet(
     return ws
 
 
+def _summary_colours(styles: dict[str, Any]) -> list[dict[str, Any]]:
+    """The summary line's colours, from the words the summary formula writes (texts.py): red
+    with a failed error rule, amber with an open warning, and green only for the exact all-passed
+    line: "错误项全部通过；有N处提示" also contains 全部通过, and must not look finished."""
+    return [
+        {"type": "text", "criteria": "containing", "value": tx.SUMMARY_FAILED,
+         "format": styles["bad"], "stop_if_true": True},
+        {"type": "text", "criteria": "containing", "value": tx.SUMMARY_WARNED,
+         "format": styles["warn"], "stop_if_true": True},
+        {"type": "cell", "criteria": "==", "value": f'"{tx.SUMMARY_ALL_PASSED}"',
+         "format": styles["ok"]},
+    ]  # fmt: skip
+
+
 def write_summary_sheet(
     book: Workbook,
     styles: dict[str, Any],
@@ -174,14 +183,16 @@ def write_summary_sheet(
     values: Mapping[str, float],
     *,
     name: str,
+    level: str = tx.DISTRICT_LEVEL,
 ) -> Worksheet:
     """A table sheet laid out like the template, named `name`, whose numbers are the given
-    formulas with the given results (the rollup)."""
+    formulas with the given results (the rollup at `level`: 区, 市 …)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         return _sheet(
-            book, styles, form, sheet, _formulas(form), dict(values), Fill(), None, sums, name
-        )
+            book, styles, form, sheet, _formulas(form), dict(values), Fill(), None, sums, name,
+            level,
+        )  # fmt: skip
 
 
 def _write_text(ws: Worksheet, area: Area, text: str, style: Any) -> None:

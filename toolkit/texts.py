@@ -13,10 +13,13 @@ from __future__ import annotations
 from enum import Enum
 
 __all__ = [
+    "LEVELS",
     "CheckStatus",
     "FileStatus",
     "Severity",
     "office_name",
+    "unnamed_place",
+    "whole",
 ]
 
 # ------------------------------------------------------------------------------------------------
@@ -60,6 +63,7 @@ INSTRUCTIONS_SHEET = "填报说明"
 REVIEW_SHEET = "审核意见"  # in front of the others in a feedback copy
 PASSED = "通过"
 UNREADABLE = "无法读取"
+PLACES = "处"  # the measure word of a count of findings or cells: 3处
 
 _OFFICE = "{district}政务公开办"
 _OFFICE_UNNAMED = "区政务公开办"  # no district given: the district's office, unnamed
@@ -126,6 +130,8 @@ class FileStatus(Enum):
     UNRECOGNISED = "unrecognised"
     EXCLUDED = "excluded"
     MISSING = "missing"
+    LOWER_LEFT_OUT = "lower-left-out"  # a lower rollup (逐级汇总) unreadable or of another year
+    LOWER_RECOMPUTED = "lower-recomputed"  # a lower rollup whose sums differ from its 明细
 
     @property
     def title(self) -> str:
@@ -155,6 +161,8 @@ _FILE_STATUS = {
     FileStatus.UNRECOGNISED: (_UNRECOGNISED, _UNRECOGNISED),
     FileStatus.EXCLUDED: (_LEFT_OUT, _LEFT_OUT + "（{errors}处错误）"),
     FileStatus.MISSING: (MISSING, MISSING),
+    FileStatus.LOWER_LEFT_OUT: (_LEFT_OUT, _LEFT_OUT + "（下级汇总表）"),
+    FileStatus.LOWER_RECOMPUTED: ("按明细计入", "按明细计入（下级汇总表合计不符）"),
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -175,15 +183,16 @@ RULE_LIST_ITEM = "核对项目"
 RULE_LIST_NOTE = "说明（提示项与实际情况不符的，请在此写明原因）"
 NOTE_PROMPT = "提示项与实际情况不符的，请在此写明原因，审核时将一并查看。"
 SUMMARY_FAILED = "未通过"  # the summary line is red when it contains this …
-SUMMARY_PASSED = "全部" + PASSED  # … and green when it contains this
+SUMMARY_WARNED = PLACES + WARNINGS  # … amber when it contains this (no errors, open warnings) …
+SUMMARY_PASSED = "全部" + PASSED
 SUMMARY_CHECK = "勾稽关系与填写检查："
-SUMMARY_ALL_PASSED = SUMMARY_CHECK + SUMMARY_PASSED
+SUMMARY_ALL_PASSED = SUMMARY_CHECK + SUMMARY_PASSED  # … and green only when it is exactly this
 # Before and after the count, which the summary formula computes.
 SUMMARY_SOME_WARNINGS = (
     SUMMARY_CHECK + "错误项" + SUMMARY_PASSED + "；有",
-    "处提示，请核对或在说明栏说明",
+    SUMMARY_WARNED + "，请核对或在说明栏说明",
 )
-SUMMARY_SOME_FAILED = (SUMMARY_CHECK + "有", "处" + SUMMARY_FAILED + "，请按红色单元格提示修改")
+SUMMARY_SOME_FAILED = (SUMMARY_CHECK + "有", PLACES + SUMMARY_FAILED + "，请按红色单元格提示修改")
 
 # ------------------------------------------------------------------------------------------------
 # Live statuses: what a status cell of the template shows (rules.py)
@@ -195,8 +204,8 @@ STATUS_MISMATCH = "不一致"  # a status over several sums, some of which do no
 STATUS_CHECK = "请核对"  # a zero rule does not hold
 STATUS_UNFILLED = "未填写"  # a required text is blank
 STATUS_UNSAID = "未写明"  # a text does not mention what it must
-ROLLUP_HINT = (
-    "本表为全区汇总：每个数字都是“明细”表中各单位同一单元格之和（公式），可逐格追溯到单位。"
+ROLLUP_HINT = (  # {whole}: the level's word, 全区
+    "本表为{whole}汇总：每个数字都是“明细”表中各单位同一单元格之和（公式），可逐格追溯到单位。"
 )
 AMOUNT_PROMPT = {
     "input_title": "金额（万元）",
@@ -294,25 +303,53 @@ FINDINGS_RULES_COLUMNS = (CODE, LEVEL, RULE, NOTE)
 # The rollup workbook (rollup_names.py, rollup.py, rollup_sheets.py)
 # ------------------------------------------------------------------------------------------------
 
+# The levels a rollup is made at (逐级汇总): --level's value -> (the whole of it, the word every
+# sheet name, title and drafted sentence of that level's rollup uses: 全市汇总（三）, 全市共…; and
+# the place itself when the rollup names none: 本市). The one table of level words: nothing else
+# writes 全区.
+DISTRICT_LEVEL = "区"  # the default: a district's rollup of its agencies' files
+LEVELS = {
+    DISTRICT_LEVEL: ("全区", "本区"),
+    "县": ("全县", "本县"),
+    "市": ("全市", "本市"),
+    "州": ("全州", "本州"),
+    "省": ("全省", "本省"),
+}
+
+
+def whole(level: str) -> str:
+    """The level's word for all of it: 全区, 全市; an unknown level (a hand-edited _meta) as 全区."""
+    return LEVELS.get(level, LEVELS[DISTRICT_LEVEL])[0]
+
+
+def unnamed_place(level: str) -> str:
+    """The place a rollup that names none is of: 本区, 本市."""
+    return LEVELS.get(level, LEVELS[DISTRICT_LEVEL])[1]
+
+
 DETAIL_SHEET = "明细"
 STATUS_SHEET = STATUS
 EXPLAINED_SHEET = "已说明的提示"
 CHART_SHEET = "图表"
-SUMMARY_PREFIX = "全区汇总"
-DETAIL_FIXED = (AGENCY_CODE, AGENCY_NAME, "审核状态", "源文件", "sha256", "所属地区")
+# The summary sheets' names change with the level (全区汇总（二）, 全市汇总（二）); they are the
+# first sheets of a rollup, and readers find them by position, never by name.
+SUMMARY_SHEET = "{whole}汇总（{number}）"  # {number}: the section's number, 二
+DISTRICT_COLUMN = "所属地区"  # 明细 and 状态: the district an agency reported to
+DETAIL_FIXED = (AGENCY_CODE, AGENCY_NAME, "审核状态", "源文件", "sha256", DISTRICT_COLUMN)
 ROLLUP_PROPERTIES_TITLE = WHOSE_REPORT + REPORT_NAME + FINDINGS_SUMMARY_SHEET
 ROLLUP_PROPERTIES_COMMENTS = "{basis} 表式；由 nianbao {version} 汇总"
 STATUS_TITLE = WHOSE_REPORT + "报告收集情况"
 STATUS_COUNTS = "计入汇总 {included} 份；未计入 {excluded} 份；未报送 {missing} 个单位。"
-STATUS_COLUMNS = (
-    AGENCY_CODE, AGENCY_NAME, STATUS, ERRORS, WARNINGS, "提示及单位说明", FILE, FILE_TIME,
-    "sha256",
+STATUS_COLUMNS = (  # 来源汇总表: the lower rollup (逐级汇总) that carried the agency's row
+    AGENCY_CODE, AGENCY_NAME, STATUS, ERRORS, WARNINGS, "提示及单位说明", FILE, DISTRICT_COLUMN,
+    "来源汇总表", FILE_TIME, "sha256",
 )  # fmt: skip
 STATUS_UNEXPLAINED = "（未说明）"
 EXPLAINED_TITLE = "已说明的提示：单位在说明栏写明原因后计入汇总的提示项"
 EXPLAINED_COLUMNS = (AGENCY_CODE, AGENCY_NAME, RULE, "规则内容", WARNINGS, AGENCY_NOTE, FILE)
 EXPLAINED_NONE = "（本次汇总没有已说明的提示）"
 CHART_ITEM = "项目"
+SUMS_DIFFER_MORE = "等{count}" + PLACES  # after the first cells of a lower rollup whose sums differ
 
 # ------------------------------------------------------------------------------------------------
 # The contract and the office's files: sheet and file names, the roster's and the manifest's
