@@ -44,10 +44,8 @@ def _instructions(
     ws.set_row(0, 30)
     sheet_names = "、".join(s.sheet for s in form.sections)
     deadline_text = tx.BEFORE.format(tx.DATE.format(deadline)) if deadline else tx.AS_NOTIFIED
-    # The template names the office unnamed (区政务公开办), as it always has: naming it from
-    # identity.district changes every template's text, hence the snapshot, the LibreOffice
-    # reference and every bundled sample; a decision for the lead, one argument here.
-    office = tx.office_name("")
+    # The office as every other text names it: 示范区政务公开办 (区政务公开办 with no district).
+    office = tx.office_name(identity.district)
     agency_key, agency_text = tx.INSTRUCTIONS_AGENCY
     year_key, year_text = tx.INSTRUCTIONS_YEAR
     content_key, content_text = tx.INSTRUCTIONS_CONTENT
