@@ -50,6 +50,11 @@ def test_the_corpus_holds_every_source_format() -> None:
     assert len(REPORTS) >= 8
 
 
+def test_no_two_reports_share_an_expected_file() -> None:
+    names = [_expected_of(p).name for p in REPORTS]
+    assert len(names) == len(set(names))
+
+
 def test_every_expected_file_belongs_to_a_report() -> None:
     stems = {_expected_of(p).name for p in REPORTS}
     orphans = [p.name for p in CORPUS.glob("*" + EXPECTED_SUFFIX) if p.name not in stems]
