@@ -16,10 +16,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .form import Form, Section
-from .published_source import Place, SourceDocument, SourceKind, SourceLine, SourceTable
-from .published_tables import candidates, normalise
+from .published_source import Place, SourceDocument, SourceKind, SourceLine
+from .published_tables import candidates, normalise, parse_figure
 
-__all__ = ["Narrative", "Title", "read_narrative", "read_title"]
+__all__ = ["Narrative", "Title", "read_narrative", "read_title", "text_lines"]
 
 _NUMERALS = "一二三四五六七八九十"
 _SECTION_HEAD = re.compile(rf"^\s*([{_NUMERALS}]+)\s*[、.．]")
@@ -50,17 +50,49 @@ class Narrative:
 
 
 def read_title(document: SourceDocument, fallback: str = "") -> Title:
-    """Agency and year from the report's title: the first lines before section 一, else the file
-    name (`fallback`), which sites and offices usually name after the title."""
-    for block in document.blocks[:40]:
-        if isinstance(block, SourceLine):
-            found = _title(block.text)
-            if found is not None:
-                return Title(agency=found[0], year=found[1], place=block.place)
-    found = _title(fallback)
-    if found is not None:
-        return Title(agency=found[0], year=found[1])
+    """Agency and year from the report's title: the document's own title (an HTML <title>, the
+    document properties), else its first lines (a title set over two lines, the agency above
+    「2023 年政府信息公开工作年度报告」, is one), else the file name (`fallback`), which sites and
+    offices usually name after the title."""
+    candidates: list[tuple[str, Place | None]] = [(document.title, None)] if document.title else []
+    previous = ""
+    for line in text_lines(document)[:40]:
+        candidates.append((line.text, line.place))
+        if previous:
+            candidates.append((previous + line.text, line.place))
+        previous = line.text if len(line.text.strip()) <= 30 else ""
+    candidates.append((fallback, None))
+    for text, place in candidates:
+        found = _title(text)
+        if found is not None and found[0]:
+            return Title(agency=found[0], year=found[1], place=place)
+    for text, place in candidates:  # a title naming no agency still gives the year
+        found = _title(text)
+        if found is not None:
+            return Title(agency="", year=found[1], place=place)
     return Title(agency="", year=None)
+
+
+def text_lines(document: SourceDocument) -> list[SourceLine]:
+    """The document's lines of text in order: its lines, and the rows of its tables that hold one
+    text and no figure (PDF producers frame whole pages of prose as tables; a caption row spans
+    its table), a cell's own line breaks kept as lines."""
+    out: list[SourceLine] = []
+    for block in document.blocks:
+        if isinstance(block, SourceLine):
+            out.append(block)
+            continue
+        for row in block.rows:
+            texts = list(dict.fromkeys(c.text for c in row.cells if c.text.strip()))
+            if len(texts) != 1 or parse_figure(texts[0]) is not None:
+                continue
+            ocr = any(c.ocr for c in row.cells)
+            out.extend(
+                SourceLine(text=part, place=row.place, ocr=ocr)
+                for part in texts[0].split("\n")
+                if part.strip()
+            )
+    return out
 
 
 def _title(text: str) -> tuple[str, int] | None:
@@ -103,9 +135,7 @@ def read_narrative(document: SourceDocument, form: Form) -> Narrative:
     part_index = -1
     texts: dict[str, list[str]] = {}
     sections = list(form.sections)
-    for block in document.blocks:
-        if isinstance(block, SourceTable):
-            continue
+    for block in _flowed(text_lines(document), document.kind):
         line = block.text.strip()
         if not line or _is_table_line(block):
             continue
@@ -133,6 +163,51 @@ def read_narrative(document: SourceDocument, form: Form) -> Narrative:
         texts.setdefault(key, []).append(line)
     narrative.texts.update({key: "\n".join(lines) for key, lines in texts.items()})
     return narrative
+
+
+# Where a paragraph ends: a PDF breaks lines inside paragraphs; a line ending in none of these
+# continues on the next one.
+_PARAGRAPH_END = tuple("。！？；：:;!?」”）)")
+
+
+def _flowed(lines: list[SourceLine], kind: SourceKind) -> list[SourceLine]:
+    """Lines as paragraphs: a PDF's wrapped lines joined back (a heading, a table row and a line
+    after a finished sentence start anew); other formats already give paragraphs."""
+    if kind is not SourceKind.PDF:
+        return lines
+    out: list[SourceLine] = []
+    for line in lines:
+        text = line.text.strip()
+        starts_anew = (
+            not out
+            or out[-1].text.rstrip().endswith(_PARAGRAPH_END)
+            or _is_heading(out[-1].text)
+            or _SECTION_HEAD.match(text)
+            or _PART_HEAD.match(text)
+            or _is_table_line(line)
+            or _is_table_line(out[-1])
+        )
+        if starts_anew:
+            out.append(line)
+        else:
+            out[-1] = SourceLine(
+                text=out[-1].text.rstrip() + text, place=out[-1].place, ocr=out[-1].ocr or line.ocr
+            )
+    return out
+
+
+def _is_heading(text: str) -> bool:
+    """A line that is a heading on its own (一、总体情况, （一）主动公开情况): short, numbered."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    ended = _HEAD_END.search(text.rstrip("。：:；;"))  # a sentence inside: a run-in heading
+    return (
+        len(text) <= _HEADING_LINE
+        and not ended
+        and bool(_SECTION_HEAD.match(text) or _PART_HEAD.match(text))
+    )
+
+
+_HEADING_LINE = 40  # characters: a numbered line this short is a heading, not a wrapped paragraph
 
 
 def _is_table_line(line: SourceLine) -> bool:

@@ -114,6 +114,9 @@ class SourceDocument:
 
     kind: SourceKind
     blocks: tuple[Block, ...]
+    title: str = (
+        ""  # the document's own title: an HTML <title> or 文章标题 meta, Word/PDF properties
+    )
     ocr_pages: tuple[int, ...] = ()  # pages read by OCR (they had no text layer)
     notes: tuple[str, ...] = field(default=())  # what the reader wants the user to know, Chinese
 

@@ -80,6 +80,11 @@ class Candidate:
     ocr: bool = False
     header: bool = False  # no cell looks like a figure: a header or caption row
 
+    @property
+    def blank_row(self) -> bool:
+        """Cells after the label, every one blank: a row the site left empty (or a caption)."""
+        return bool(self.values) and not any(v.strip() for v in self.values)
+
 
 @dataclass(frozen=True, kw_only=True)
 class CellReading:
@@ -267,7 +272,7 @@ def _labelled(table: Table, path: tuple[str, ...], rows: list[Candidate]) -> lis
     bare_unique = bool(bare) and sum(_bare(o) == bare for o in others) == 1 and len(bare) >= 2
     out = []
     for i, candidate in enumerate(rows):
-        if candidate.header or not candidate.label:
+        if (candidate.header and not candidate.blank_row) or not candidate.label:
             continue
         label = candidate.label
         if label.endswith(leaf) or (bare_unique and label.endswith(bare)):
