@@ -856,6 +856,11 @@ _FINDINGS = (
         template="{cell}（{label}）公开版印为{actual}，按各分项之和应为{expected}。",
     ),
     Message(
+        code="published-total-open",
+        title="公开版合计无法核算",
+        template="{cell}（{label}）公开版印为{actual}；其分项中有空白或非数字的格，无法核算合计应为多少。",
+    ),
+    Message(
         code="protection-removed",
         title="工作表保护被撤销",
         template="工作表“{sheet}”的保护被撤销。审核仍按标准核验，但请勿自行撤销保护。",

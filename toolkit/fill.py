@@ -18,9 +18,10 @@ class Fill:
     texts: Mapping[str, str] = field(default_factory=dict)  # part key -> narrative text
     notes: Mapping[str, str] = field(default_factory=dict)  # rule id -> 说明
     raw: Mapping[str, str] = field(default_factory=dict)  # input key -> text as typed ("" blank)
-    # total key -> a figure written in place of the total's formula: a published report's total
-    # that is not the sum of its parts (`nianbao import`), so that `check` finds it
-    totals: Mapping[str, float] = field(default_factory=dict)
+    # total key -> what a published report prints in place of the total's formula: a figure that
+    # is not the sum of its parts, or its text ("" blank, "/") (`nianbao import`), so that `check`
+    # finds it
+    totals: Mapping[str, float | str] = field(default_factory=dict)
     comments: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (sheet, A1) -> 批注
     review: Review | None = None  # an 审核意见 sheet in front of the others
     reviewer: str = ""  # the 批注's author: the office (texts.office_name); "" for the unnamed one

@@ -192,12 +192,15 @@ def _fill(form: Form, published: Published) -> Fill:
     for key in missing:  # not found: blank, so that check reports it, never a silent 0
         raw.setdefault(key, "")
     computed = complete(form, values)
-    totals = {
+    unknown = set(missing)
+    totals: dict[str, float | str] = {
         key: printed
         for key, printed in published.totals(form).items()
-        if abs(printed - computed.get(key, printed)) > 1e-9
-        and not (set(missing) & _sources(form, key))
+        if abs(printed - computed.get(key, printed)) > 1e-9 and not unknown & _sources(form, key)
     }
+    for key, cell in published.cells.items():  # a total printed blank or "/" beside its parts
+        if cell.value is None and form.cells[key].is_total and not unknown & _sources(form, key):
+            totals[key] = cell.text
     where = {
         key: (sheet.name, area.ref) for sheet in layout(form) for key, area in sheet.cells.items()
     }

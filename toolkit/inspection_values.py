@@ -192,14 +192,11 @@ class CellReading:
                 and not math.isnan(expected)
                 and abs(stored - expected) > TOLERANCE
             ):
+                code = "formula-altered"
+                if out.meta.get("kind") == IMPORTED_KIND:  # printed so, not an altered formula
+                    code = "published-total" if not math.isnan(expected) else "published-total-open"
                 self.add(
-                    # an imported report prints the total it printed: not an altered formula
-                    "published-total"
-                    if out.meta.get("kind") == IMPORTED_KIND
-                    else "formula-altered",
-                    **self.at(sheet, cell.key),
-                    actual=shown(stored),
-                    expected=plain(expected),
+                    code, **self.at(sheet, cell.key), actual=shown(stored), expected=plain(expected)
                 )
                 values[cell.key] = stored  # the figure the agency would publish
                 continue

@@ -42,7 +42,7 @@ _WRAPPERS = (f"{_W}sdt", f"{_W}customXml", f"{_W}smartTag")
 
 def read_docx(data: bytes) -> SourceDocument:
     """The paragraphs and tables of a .docx, in body order."""
-    root, numbering = _document(data)
+    root, numbering, title = _document(data)
     body = root.find(f"{_W}body")
     if body is None:
         raise SourceError("import-not-docx")
@@ -51,11 +51,11 @@ def read_docx(data: bytes) -> SourceDocument:
     reader = _Reader(numbering)
     reader.blocks_of(body)
     return SourceDocument(
-        kind=SourceKind.DOCX, blocks=tuple(reader.blocks), notes=tuple(reader.notes)
+        kind=SourceKind.DOCX, blocks=tuple(reader.blocks), notes=tuple(reader.notes), title=title
     )
 
 
-def _document(data: bytes) -> tuple[Any, Numbering]:
+def _document(data: bytes) -> tuple[Any, Numbering, str]:
     """The parsed main document part, within the package limits, and its list numbering."""
     try:
         package = Package(data)
@@ -71,13 +71,22 @@ def _document(data: bytes) -> tuple[Any, Numbering]:
         folder = posixpath.dirname(name)
         parts = [_small_part(package, posixpath.join(folder, part))
                  for part in ("numbering.xml", "styles.xml")]  # fmt: skip
-        return parse_whole(xml), Numbering(*parts)
+        return parse_whole(xml), Numbering(*parts), _core_title(package)
     except ReadError as exc:
         if exc.code in ("read-zip-bomb", "read-zip-ratio"):
             raise SourceError("import-zip-bomb") from None
         if exc.code == "read-broken-zip":
             raise SourceError("import-broken-zip") from None
         raise SourceError("import-broken-docx", reason=str(exc).rstrip("。")) from None
+
+
+def _core_title(package: Package) -> str:
+    """The document's title property (docProps/core.xml), "" when there is none."""
+    core = _small_part(package, "docProps/core.xml")
+    if core is None:
+        return ""
+    node = core.find("{http://purl.org/dc/elements/1.1/}title")
+    return (node.text or "").strip()[:200] if node is not None else ""
 
 
 def _small_part(package: Package, name: str) -> Any:

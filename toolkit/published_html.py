@@ -140,8 +140,27 @@ def read_html(data: bytes) -> SourceDocument:
     reader.walk(root, 0)
     reader.flush()
     return SourceDocument(
-        kind=SourceKind.HTML, blocks=tuple(reader.blocks), notes=tuple(reader.notes)
+        kind=SourceKind.HTML,
+        blocks=tuple(reader.blocks),
+        notes=tuple(reader.notes),
+        title=_page_title(root),
     )
+
+
+# The article's title as government sites' editors (TRS, 拓尔思 and others) record it in the head.
+_TITLE_METAS = ("articletitle", "title", "dc.title")
+
+
+def _page_title(root: Any) -> str:
+    """The page's own title: its ArticleTitle meta, else <title> (the body of a saved article often
+    lacks the heading)."""
+    for meta in root.iter("meta"):
+        if str(meta.get("name") or "").strip().lower() in _TITLE_METAS:
+            content = str(meta.get("content") or "").strip()
+            if content:
+                return content[:200]
+    node = root.find(".//title")
+    return node.text_content().strip()[:200] if node is not None else ""
 
 
 def _declared(head: bytes) -> str | None:

@@ -118,8 +118,18 @@ def _read(pdf: Any, ocr: bool) -> SourceDocument:
     if scanned and not ocr:
         notes.insert(0, say("import-note-ocr-off", pages=_list(scanned)))
     return SourceDocument(
-        kind=SourceKind.PDF, blocks=tuple(blocks), ocr_pages=tuple(read_by_ocr), notes=tuple(notes)
+        kind=SourceKind.PDF,
+        blocks=tuple(blocks),
+        ocr_pages=tuple(read_by_ocr),
+        notes=tuple(notes),
+        title=_metadata_title(pdf),
     )
+
+
+def _metadata_title(pdf: Any) -> str:
+    """The PDF's Title in its document information, "" when absent or not text."""
+    title = (getattr(pdf, "metadata", None) or {}).get("Title", "")
+    return title.strip()[:200] if isinstance(title, str) else ""
 
 
 def _list(pages: Sequence[int]) -> str:

@@ -78,8 +78,9 @@ def _sheet(
         elif key in form.cells:
             raw = fill.raw.get(key)
             if key in fill.totals:  # a published total that is not the sum: kept as printed
-                raw = None
-                values = {**values, key: fill.totals[key]}
+                printed = fill.totals[key]
+                raw = printed if isinstance(printed, str) else None
+                values = {**values, key: 0.0 if isinstance(printed, str) else printed}
             _number_cell(
                 ws, styles, form, key, area, formulas, values, raw, flagged, key in fill.totals
             )
