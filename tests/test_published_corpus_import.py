@@ -95,6 +95,10 @@ def test_check_finds_the_real_mistakes(report: Path, tmp_path: Path) -> None:
     found = {f["code"] for f in checked["findings"]}
     if found & {"published-total", "published-total-open"}:
         found |= TOTAL_RULES
+    if "blank" in found:
+        # cells the report left blank are errors themselves, and leave every figure that depends
+        # on them unknown: a figure in the text cannot be compared with an unknown total
+        mistakes = {k: v for k, v in mistakes.items() if k != "text-vs-table"}
     assert set(mistakes) <= found, found
 
 
@@ -124,8 +128,13 @@ def test_render_and_import_again_gives_the_same_figures(report: Path, tmp_path: 
     assert result.exit_code in (0, 1), result.output
     first = imported(report)
     inputs = {c.key for c in FORM.inputs}
-    for rendered in sorted((tmp_path / "r").glob("*.*")):
+    rendered_files = sorted([*(tmp_path / "r").glob("*.docx"), *(tmp_path / "r").glob("*.html")])
+    assert len(rendered_files) == 2
+    for rendered in rendered_files:
         again = read_report(rendered, FORM)
         for key in inputs & set(first.cells):
-            assert again.cells[key].value == first.cells[key].value, (rendered.name, key)
+            value = first.cells[key].value
+            if value is not None and FORM.cells[key].type == "amount":
+                value = round(value, 4)  # the form's amounts have 4 decimals; 平潭 printed 6
+            assert again.cells[key].value == value, (rendered.name, key)
         assert again.title.year == first.title.year
