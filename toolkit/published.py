@@ -36,7 +36,8 @@ __all__ = [
 FILE_TIMEOUT = 120.0  # seconds for one report: OCR of a scanned page takes a few
 
 # The files `import`, `compare` and `--previous` take as published reports (a workbook is not one).
-PUBLISHED_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".docx", ".pdf", ".txt"})
+# An old Word .doc is taken too, to be named with what to do (save it as .docx), not passed over.
+PUBLISHED_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".docx", ".doc", ".pdf", ".txt"})
 
 
 @dataclass(frozen=True, kw_only=True)
