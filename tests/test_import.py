@@ -232,3 +232,22 @@ def test_the_output_folder_cannot_be_an_input(tmp_path: Path) -> None:
     source = published(tmp_path / "in", SEED.read_text(encoding="utf-8"))
     code, output = run("import", source, "--out", source)
     assert code == 2 and "报回文件不能被覆盖" in output
+
+
+def test_a_rendered_report_imports_back_to_its_workbook(tmp_path: Path) -> None:
+    """render → publish → import gives the figures and texts of the checked workbook back; a part
+    the report shows as 「（本部分未填写）」 is empty again, never that text."""
+    sample = next((Path(__file__).parents[1] / "samples" / "returned").glob("QK003-*.xlsx"))
+    code, output = run("render", sample, "--out", tmp_path / "r", "--format", "html")
+    assert code == 0, output
+    (page,) = (tmp_path / "r").glob("*.html")
+    assert "（本部分未填写）" in page.read_text(encoding="utf-8")
+    code, output = run("import", page, "--out", tmp_path / "back", "--json", tmp_path / "log.json")
+    assert code == 0, output
+    code, output = run("compare", "--published", page, "--submitted", sample)
+    assert code == 0, output
+    (back,) = (tmp_path / "back").glob("*.xlsx")
+    for key in FORM.parts:
+        sheet, ref = WHERE[key]
+        original = openpyxl.load_workbook(sample)[sheet][ref].value or ""
+        assert (openpyxl.load_workbook(back)[sheet][ref].value or "") == original.strip(), key

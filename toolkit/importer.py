@@ -82,7 +82,10 @@ def import_reports(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Read every published report among `paths` and write one workbook each into `out_dir`."""
-    files, skipped = collect(paths, suffixes=tuple(PUBLISHED_SUFFIXES), none_found="no-published")
+    # nianbao's own rendered reports are published reports too (render, publish, import back)
+    files, skipped = collect(
+        paths, own_outputs=True, suffixes=tuple(PUBLISHED_SUFFIXES), none_found="no-published"
+    )
     out_dir = Path(out_dir)
     refuse_inputs(out_dir, files)
     if out_dir.exists() and not out_dir.is_dir():

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from . import texts as tx
 from .form import Form, Section
 from .published_source import Place, SourceDocument, SourceKind, SourceLine
 from .published_tables import candidates, normalise, parse_figure
@@ -137,6 +138,8 @@ def read_narrative(document: SourceDocument, form: Form) -> Narrative:
     sections = list(form.sections)
     for block in _flowed(text_lines(document), document.kind):
         line = block.text.strip()
+        if line == tx.RENDER_GAP:  # a part our own rendering shows as not filled: empty
+            continue
         if not line or _is_table_line(block):
             continue
         section = _section_heading(line, sections, current)

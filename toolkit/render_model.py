@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from . import texts as tx
 from .form import Form, Section, complete
 from .layout import layout
 from .text import is_blank
@@ -36,7 +37,7 @@ __all__ = [
     "table_figures",
 ]
 
-GAP = "（本部分未填写）"
+GAP = tx.RENDER_GAP
 DRAFT_NOTE = "草稿：所依据的工作簿未通过审核，本稿仅供核对，不得公开。"
 PLACEHOLDER_PATTERN = re.compile(r"【请填写：[^】]*】")  # a place the office fills in (the draft)
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

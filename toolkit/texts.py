@@ -555,3 +555,6 @@ HELP_COMPARE_JSON = "另存差异为 JSON 文件。"
 HELP_COMPARE_XLSX = "另存差异清单为 Excel 工作簿（可转发各单位）。"
 IMPORT_WHOLE_TABLE = "（整张表）"
 COMPARE_DUPLICATE = "同一单位的另一份文件，未比对（请确定以哪一份为准）"
+# What a rendered report prints for a part left empty (render_model.py); `import` reads it back
+# as empty, never as the part's text.
+RENDER_GAP = "（本部分未填写）"
