@@ -32,7 +32,14 @@ from .published import PUBLISHED_SUFFIXES, Published, match_agency, read_isolate
 from .roster import Agency
 from .workbook import write_workbook
 
-__all__ = ["ImportEntry", "ImportResult", "ImportStatus", "import_reports", "read_isolated"]
+__all__ = [
+    "ImportEntry",
+    "ImportResult",
+    "ImportStatus",
+    "import_reports",
+    "log_entry",
+    "problem_lines",
+]
 
 
 class ImportStatus(Enum):

@@ -19,6 +19,7 @@ from . import texts as tx
 from .catalogue import say
 from .form import Form
 from .identity import normalise_code
+from .published_read import SUFFIXES
 from .published_sections import Title, read_narrative, read_title
 from .published_source import Place, SourceDocument, SourceError, SourceKind
 from .published_tables import CellReading, Problem, read_tables
@@ -35,9 +36,9 @@ __all__ = [
 
 FILE_TIMEOUT = 120.0  # seconds for one report: OCR of a scanned page takes a few
 
-# The files `import`, `compare` and `--previous` take as published reports (a workbook is not one).
-# An old Word .doc is taken too, to be named with what to do (save it as .docx), not passed over.
-PUBLISHED_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".docx", ".doc", ".pdf", ".txt"})
+# The files `import`, `compare` and `--previous` take as published reports (a workbook is not one):
+# the readers' formats, and an old Word .doc, to be named with what to do (save it as .docx).
+PUBLISHED_SUFFIXES = frozenset(SUFFIXES) | {".doc"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,13 +119,11 @@ def match_report(
 def read_report(path: Path, form: Form) -> Published:
     """Read and match one published report file. Raises SourceError when the file cannot be read
     as one (the caller reports it for that file and goes on)."""
-    from .published_read import read_published
+    from .published_read import load_published, parse_published
 
-    document = read_published(path)
-    try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:  # gone or unreadable since it was read: the reader's own errors said it
-        raise SourceError("import-unreadable", path=path.name, reason=str(exc)) from None
+    data = load_published(path)  # read once: the hash is of the bytes that were parsed
+    document = parse_published(data, path.suffix.lower())
+    digest = hashlib.sha256(data).hexdigest()
     return match_report(document, form, source=path.name, sha256=digest, name_hint=path.stem)
 
 

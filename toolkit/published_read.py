@@ -18,11 +18,12 @@ from .published_source import SourceDocument, SourceError, SourceKind
 from .published_text import read_text
 from .read import ReadError, read_bytes
 
-__all__ = ["SUFFIXES", "read_published", "sniff"]
+__all__ = ["SUFFIXES", "load_published", "parse_published", "read_published", "sniff"]
 
 SUFFIXES = {
     ".html": SourceKind.HTML,
     ".htm": SourceKind.HTML,
+    ".shtml": SourceKind.HTML,
     ".xhtml": SourceKind.HTML,
     ".docx": SourceKind.DOCX,
     ".pdf": SourceKind.PDF,
@@ -36,13 +37,22 @@ _NAMES = {SourceKind.HTML: "HTML", SourceKind.DOCX: "Word（.docx）", SourceKin
 
 def read_published(path: Path, *, ocr: bool = True) -> SourceDocument:
     """The SourceDocument of a published report file (SourceError when it cannot be read)."""
+    return parse_published(load_published(path), Path(path).suffix.lower(), ocr=ocr)
+
+
+def load_published(path: Path) -> bytes:
+    """A published report's bytes, through the same bounded loader as every file nianbao reads."""
     try:
-        data = read_bytes(Path(path))
+        return read_bytes(Path(path))
     except ReadError as exc:
         raise SourceError("import-unreadable", reason=str(exc).rstrip("。")) from None
+
+
+def parse_published(data: bytes, suffix: str, *, ocr: bool = True) -> SourceDocument:
+    """The SourceDocument of a report's bytes; `suffix` (".pdf") only hints at the format."""
     if not data.strip():
         raise SourceError("import-empty")
-    kind = sniff(data, Path(path).suffix.lower())
+    kind = sniff(data, suffix)
     try:
         if kind is SourceKind.PDF:
             return read_pdf(data, ocr=ocr)
