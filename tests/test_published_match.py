@@ -325,7 +325,7 @@ def test_a_misprinted_label_is_read_where_its_row_must_be_and_named() -> None:
     assert not problems_in(report, "t3")
     assert report.cells["t3.withheld_law.natural"].value == 1
     (loose,) = report.loose
-    assert loose.reason == "import-label-similar" and loose.detail.endswith("2其他法律行政止公开")
+    assert loose.reason == "import-label-similar" and loose.detail.endswith("2.其他法律行政止公开")
     assert loose.place.row == 3 + 6  # the header's three rows, then the sixth row of 表三
     moved = misprint[: 3 + 5] + misprint[3 + 6 :] + [misprint[3 + 5]]  # now after 四、结转下年度
     report = match_report(document(grid(moved)), FORM, source="x", sha256="")

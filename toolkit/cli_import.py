@@ -127,6 +127,15 @@ def _report(console: Console, form: Form, result: ImportResult) -> None:
         for section in form.sections:
             if section.key not in published.sections:
                 _say(console, tx.IMPORT_SECTION_MISSING.format(title=section.title))
+            elif section.parts:
+                empty = [
+                    p.title for p in section.parts if not published.texts.get(p.key, "").strip()
+                ]
+                if empty:
+                    _say(
+                        console,
+                        tx.IMPORT_PARTS_EMPTY.format(title=section.title, parts="、".join(empty)),
+                    )
         for table, labels in published.headers_missing.items():
             title = form.tables[table].title
             _say(console, tx.IMPORT_HEADERS_MISSING.format(table=title, labels="、".join(labels)))

@@ -43,6 +43,8 @@ _PUNCTUATION = re.compile(r"[\s\u3000\u200b\ufeff]|[^\w]", re.UNICODE)
 _LEADING_NUMBER = re.compile(r"^(?:[0-9]+|[一二三四五六七八九十]+)")
 # What sites print instead of a figure ("/", "—", 无 …, as check knows them): kept as text.
 _PLACEHOLDERS = frozenset(unicodedata.normalize("NFKC", p) for p in PLACEHOLDERS) | {"–"}
+# A break or space between two CJK characters (a label set one character a line): not printed.
+_CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
 _SPLIT_LINE = re.compile(r"\t|\u3000+| {2,}")
 
 
@@ -75,6 +77,9 @@ class Candidate:
     """One row of a source table or one line of text, as label cells and the cells after them."""
 
     label: str  # normalised, group labels of merged cells included
+    shown: str = (
+        ""  # the label cells as printed, for messages ("三、本年度办理结果 / （一）予以公开")
+    )
     values: tuple[str, ...]  # the cells after the label, as read ("" blank)
     place: Place
     ocr: bool = False
@@ -157,13 +162,16 @@ def _candidate(texts: list[str], starts: list[bool], place: Place, ocr: bool) ->
         if text.strip():
             label_end = i + 1
     parts: list[str] = []
+    printed: list[str] = []
     for text in texts[:label_end]:
         piece = normalise(text)
         if piece and (not parts or parts[-1] != piece):
             parts.append(piece)
+            printed.append(_CJK_GAP.sub("", " ".join(text.split())))
     values = tuple(t for t, s in zip(texts[label_end:], starts[label_end:], strict=True) if s)
     return Candidate(
         label="".join(parts),
+        shown=" / ".join(printed),
         values=values,
         place=place,
         ocr=ocr,
@@ -208,7 +216,7 @@ def _read_table(table: Table, rows: list[Candidate], reading: TableReading, head
                         keys=keys,
                         reason="import-label-similar",
                         place=rows[indices[0]].place,
-                        detail=rows[indices[0]].label,
+                        detail=rows[indices[0]].shown,
                     )
                 )
         if not indices:

@@ -558,3 +558,4 @@ COMPARE_DUPLICATE = "同一单位的另一份文件，未比对（请确定以�
 # What a rendered report prints for a part left empty (render_model.py); `import` reads it back
 # as empty, never as the part's text.
 RENDER_GAP = "（本部分未填写）"
+IMPORT_PARTS_EMPTY = "  {title}：没有找到 {parts} 的文字（工作簿中留空，check 会提示）"
