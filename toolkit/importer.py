@@ -218,6 +218,10 @@ def _fill(form: Form, published: Published) -> Fill:
     for key in missing:
         if key in where:
             comments[where[key]] = tx.IMPORT_CELL_MISSING
+    for problem in published.loose:
+        for key in problem.keys:
+            if key in where:
+                comments[where[key]] = tx.IMPORT_CELL_SIMILAR.format(label=problem.detail)
     for key in published.ocr_cells():
         if key in where:
             comments[where[key]] = tx.IMPORT_CELL_OCR

@@ -559,3 +559,6 @@ COMPARE_DUPLICATE = "同一单位的另一份文件，未比对（请确定以�
 # as empty, never as the part's text.
 RENDER_GAP = "（本部分未填写）"
 IMPORT_PARTS_EMPTY = "  {title}：没有找到 {parts} 的文字（工作簿中留空，check 会提示）"
+IMPORT_CELL_SIMILAR = (
+    "公开的年度报告中此行的标题为“{label}”，与表式不完全相同，按其位置读取。请核对。"
+)
