@@ -23,9 +23,9 @@ from typing import Any
 import openpyxl
 import xlsxwriter
 
-from toolkit.contract import META_SHEET, identity_for
+from toolkit.contract import IMPORTED_KIND, META_SHEET, identity_for
 from toolkit.fill import Fill
-from toolkit.form import Form
+from toolkit.form import Form, complete
 from toolkit.identity import KEY_FILE, key_note
 from toolkit.layout import layout
 from toolkit.roster import Agency
@@ -131,9 +131,14 @@ def _filled(
     year: int = YEAR,
     district: str = DISTRICT,
     token_of: Agency | None = None,
+    imported: bool = False,
 ) -> bytes:
     target = Path(f"/tmp/nianbao-sample-{agency.code}-{year}.xlsx")
     identity = identity_for(form, agency, year, district, GENERATED_AT, SAMPLE_KEY)
+    if imported:  # as `nianbao import` writes a published report
+        identity = replace(
+            identity, kind=IMPORTED_KIND, source="年度报告.html", source_sha256="0" * 64
+        )
     if token_of is not None:  # a file relabelled as `agency`, still carrying another's token
         other = identity_for(form, token_of, year, district, GENERATED_AT, SAMPLE_KEY)
         identity = replace(identity, token=other.token)
@@ -419,6 +424,22 @@ def build_invalid(
         agency=agency,
     )  # fmt: skip
     expect("text-vs-table", "s1.request")
+
+    # --- a published report imported with a total that is not the sum of its parts
+    printed = complete(form, new)["t3.new.total"] + 5
+    made["published-total"] = _filled(
+        form, replace(refill(), totals={"t3.new.total": printed}), agency=agency, imported=True
+    )
+    expect("published-total", "t3.new.total")
+    open_values = {k: v for k, v in refill().values.items() if k != "t3.new.natural"}
+    made["published-total-open"] = _filled(
+        form,
+        replace(refill(), values=open_values, raw={"t3.new.natural": ""},
+                totals={"t3.new.total": ""}),
+        agency=agency,
+        imported=True,
+    )  # fmt: skip
+    expect("published-total-open", "t3.new.total")
 
     written = []
     for number, (code, data) in enumerate(sorted(made.items()), start=1):
