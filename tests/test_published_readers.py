@@ -403,6 +403,14 @@ def _ole_doc() -> bytes:
     return bytes(header) + fat_sector + directory + bytes(sector * 8)
 
 
+def _encrypted_docx() -> bytes:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(_merged_docx())).encrypt("1234", out)
+    return out.getvalue()
+
+
 HOSTILE = {
     "garbage.pdf": (bytes(range(256)) * 40, "import-wrong-content"),
     "garbage.docx": (bytes(range(256)) * 40, "import-wrong-content"),
@@ -412,7 +420,11 @@ HOSTILE = {
     "bomb.docx": (None, "import-zip-bomb"),
     "locked.pdf": (None, "import-pdf-encrypted"),
     "old.doc": (None, "import-doc"),
-    "renamed.docx": (None, "import-doc"),  # an old .doc renamed: still said to be a .doc
+    "renamed.docx": (None, "import-doc"),
+    "password.docx": (
+        None,
+        "import-office-encrypted",
+    ),  # an old .doc renamed: still said to be a .doc
     "empty.txt": (b"", "import-empty"),
     "blank.html": (b"  \r\n ", "import-empty"),
 }
@@ -422,7 +434,8 @@ HOSTILE = {
 def test_hostile_file_is_refused_with_a_chinese_message(name: str, tmp_path: Path) -> None:
     data, code = HOSTILE[name]
     if data is None:
-        data = {"bomb": _zip_bomb, "locked": _encrypted_pdf}.get(name.split(".")[0], _ole_doc)()
+        made = {"bomb": _zip_bomb, "locked": _encrypted_pdf, "password": _encrypted_docx}
+        data = made.get(name.split(".")[0], _ole_doc)()
     path = tmp_path / name
     path.write_bytes(data)
     start = time.monotonic()
