@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,8 +41,15 @@ __all__ = ["MAX_BYTES", "MAX_PAGES", "read_pdf"]
 
 MAX_BYTES = 50 * 1024 * 1024  # a scanned report of 20 pages is about 10 MB
 MAX_PAGES = 100  # a report has 5 to 20
+MAX_INFLATED = 256 * 1024 * 1024  # all compressed streams together, decompressed (fonts included)
+# Drawing operators, decompressed: pdfminer interprets about 300 KB of them a second (measured), a
+# report page has 10 to 200 KB. Form XObjects are not counted: only running the reader in a worker
+# with a timeout (pool.run_isolated) bounds every PDF.
+MAX_PAGE_CONTENT = 2 * 1024 * 1024
+MAX_CONTENT = 8 * 1024 * 1024  # all pages together
 MAX_PIXELS = 40_000_000  # a page rendered for OCR: A4 at 300 dpi is 8.7 million
 OCR_DPI = 300
+_STREAM = re.compile(rb"stream\r?\n")
 _FEW_CHARS = 40  # a page with fewer readable characters may be a scan with a stamped page number
 _MARGIN = 0.08  # the top and bottom share of a page where page numbers sit
 # "- 3 -", "3", "3/12", "第3页", "第3页 共12页" (第 U+7B2C, 页 U+9875, 共 U+5171: escaped so that no
@@ -58,6 +66,7 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> SourceDocument:
     left out and a note says which."""
     if len(data) > MAX_BYTES:
         raise SourceError("import-too-large", size=len(data) >> 20, limit=MAX_BYTES >> 20)
+    _refuse_bombs(data)
     import pdfplumber  # imported here: it loads pdfminer, which only this reader needs
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
@@ -79,6 +88,53 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> SourceDocument:
             raise SourceError("import-broken-pdf", reason=_short(exc)) from None
 
 
+def _inflated(raw: bytes, budget: int) -> int:
+    """How many bytes a deflate stream inflates to, counted up to just past `budget` (never more
+    is decompressed); 0 when it is not a deflate stream."""
+    inflater = zlib.decompressobj()
+    size = 0
+    try:
+        while size <= budget and not inflater.eof:
+            chunk = inflater.decompress(raw, 1024 * 1024)
+            size += len(chunk)
+            if not chunk and len(inflater.unconsumed_tail) == len(raw):
+                break  # no progress: the input is used up (or is not deflate at all)
+            raw = inflater.unconsumed_tail
+    except zlib.error:
+        return size
+    return size
+
+
+def _refuse_bombs(data: bytes) -> None:
+    """Refuse a file whose compressed streams inflate beyond MAX_INFLATED, before pdfminer
+    decompresses any of them whole (a 50 MB file of deflated zeros is 50 GB). Every "stream"
+    keyword is tried as the start of a deflate stream: a linear, bounded scan."""
+    budget = MAX_INFLATED
+    for match in _STREAM.finditer(data):
+        end = data.find(b"endstream", match.end())
+        raw = data[match.end() : end if end >= 0 else len(data)]
+        budget -= _inflated(raw, budget)
+        if budget < 0:
+            raise SourceError("import-pdf-bomb", limit=MAX_INFLATED >> 20)
+
+
+def _page_content(page: Any) -> int:
+    """The size of a page's drawing operators, decompressed (bounded): pdfminer interprets them
+    one by one, so a page of millions of operators would take hours."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    size = 0
+    for stream in getattr(page.page_obj, "contents", None) or ():
+        stream = resolve1(stream)
+        if not isinstance(stream, PDFStream):
+            continue
+        raw = stream.rawdata if stream.rawdata is not None else (stream.data or b"")
+        names = [getattr(f, "name", f) for f, _ in stream.get_filters()]
+        inflated = _inflated(raw, MAX_PAGE_CONTENT) if names[:1] in (["FlateDecode"], ["Fl"]) else 0
+        size += max(inflated, len(raw))
+    return size
+
+
 def _short(exc: Exception) -> str:
     # the exception's type, not its English text: the message is read by a Chinese user
     return type(exc).__name__
@@ -90,6 +146,12 @@ def _read(pdf: Any, ocr: bool) -> SourceDocument:
         raise SourceError("import-too-many-pages", pages=len(pages), limit=MAX_PAGES)
     if not pages:
         raise SourceError("import-empty")
+    content = 0
+    for number, page in enumerate(pages, 1):  # before anything makes pdfminer interpret a page
+        size = _page_content(page)
+        content += size
+        if size > MAX_PAGE_CONTENT or content > MAX_CONTENT:
+            raise SourceError("import-pdf-complex", page=number, limit=MAX_PAGE_CONTENT >> 20)
     scanned = [n for n, page in enumerate(pages, 1) if not _has_text(page)]
     if scanned and ocr and not ocr_available():
         raise SourceError("import-no-ocr", pages=_list(scanned))
