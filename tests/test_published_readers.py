@@ -338,6 +338,9 @@ def test_scanned_pdf_is_read_by_ocr(pdfs: dict[str, Path], tmp_path: Path) -> No
 def test_ocr_spaces_between_chinese_characters_are_removed() -> None:
     assert join_cjk("政 府 信 息 公 开  12   3 | 45") == "政府信息公开  12   3   45"
     assert join_cjk("合 计 丨 195") == "合计   195"
+    # what is left of a rule's junctions: quote marks before a figure or a cell
+    assert join_cjk("商业企业 \u201d科研机构 \u201d0   \u201c5") == "商业企业 科研机构 0   5"
+    assert join_cjk("3.危及\u201c三安全一稳定\u201d 0") == "3.危及\u201c三安全一稳定\u201d 0"
 
 
 # --- hostile files, through read_published --------------------------------------------------
