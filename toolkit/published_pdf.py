@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .catalogue import say
+from .published_html import MAX_COLS, MAX_ROWS
 from .published_ocr import OcrFailed, ocr_available, ocr_image
 from .published_source import (
     Block,
@@ -173,7 +174,7 @@ def _read(pdf: Any, ocr: bool) -> SourceDocument:
             except OcrFailed as exc:
                 notes.append(say("import-note-ocr-failed", page=number, reason=exc.reason))
             continue
-        found, tables = _page(page, number, tables)
+        found, tables = _page(page, number, tables, notes)
         blocks += found
     if read_by_ocr:
         notes.insert(0, say("import-note-ocr-pages", pages=_list(read_by_ocr)))
@@ -219,16 +220,19 @@ def _render(page: Any) -> tuple[Any, int]:
     return page.to_image(resolution=resolution).original, resolution
 
 
-def _page(page: Any, number: int, tables: int) -> tuple[list[Block], int]:
+def _page(page: Any, number: int, tables: int, notes: list[str]) -> tuple[list[Block], int]:
     """The tables and the other lines of one page, ordered by their top edge."""
     found = page.find_tables()
     boxes = [table.bbox for table in found]
     placed: list[tuple[float, Block]] = []
     for table in found:
-        grid = _grid(table, number, tables + 1)
+        grid, clamped = _grid(table, number, tables + 1)
         if grid is not None:
             tables += 1
             placed.append((float(table.bbox[1]), grid))
+            if clamped:
+                notes.append(say("import-note-grid-clamped", place=grid.place.describe(),
+                                 cols=MAX_COLS, rows=MAX_ROWS))  # fmt: skip
 
     def outside(obj: dict[str, Any]) -> bool:
         if obj.get("object_type") != "char":
@@ -251,58 +255,63 @@ def _page(page: Any, number: int, tables: int) -> tuple[list[Block], int]:
     return [block for _, block in placed], tables
 
 
-def _grid(table: Any, page: int, number: int) -> SourceTable | None:
+def _grid(table: Any, page: int, number: int) -> tuple[SourceTable | None, bool]:
     """A pdfplumber table as grid positions: a None position is covered by the merged cell whose
-    box holds its centre (FROM_ABOVE when that cell starts in an earlier row)."""
+    box holds its centre (FROM_ABOVE when that cell starts in an earlier row). Each cell paints the
+    positions it covers once, so the work is linear in the grid, which is clamped to MAX_COLS x
+    MAX_ROWS (the second value says whether it was)."""
     texts = table.extract()
-    boxes = [list(row.cells) for row in table.rows]
+    boxes = [list(row.cells)[:MAX_COLS] for row in table.rows[:MAX_ROWS]]
+    clamped = len(table.rows) > MAX_ROWS or any(len(row.cells) > MAX_COLS for row in table.rows)
     if not texts or not boxes:
-        return None
+        return None, clamped
     width = max(len(row) for row in boxes)
     lefts = [
         min((row[c][0] for row in boxes if c < len(row) and row[c] is not None), default=None)
         for c in range(width)
     ]
     tops = [min((cell[1] for cell in row if cell is not None), default=None) for row in boxes]
-    right = float(table.bbox[2])
-    bottom = float(table.bbox[3])
-    anchors = [
-        (r, c, cell)
-        for r, row in enumerate(boxes)
-        for c, cell in enumerate(row)
-        if cell is not None
-    ]
+    xs = [_middle(lefts, c, float(table.bbox[2])) for c in range(width)]
+    ys = [_middle(tops, r, float(table.bbox[3])) for r in range(len(boxes))]
+    cover: dict[tuple[int, int], tuple[int, int]] = {}  # covered position -> its cell's anchor
+    for r, row in enumerate(boxes):
+        for c, cell in enumerate(row):
+            if cell is None:
+                continue
+            x1, y1 = float(cell[2]), float(cell[3])
+            down = r
+            while down < len(boxes):
+                y = ys[down]
+                if down > r and (y is None or y >= y1):
+                    break
+                across = c
+                while across < width:
+                    x = xs[across]
+                    if across > c and (x is None or x >= x1):
+                        break
+                    if (down, across) != (r, c):
+                        cover.setdefault((down, across), (r, c))
+                    across += 1
+                down += 1
     rows: list[SourceRow] = []
     for r, row in enumerate(boxes):
         cells: list[SourceCell] = []
         for c in range(width):
-            text = texts[r][c] if r < len(texts) and c < len(texts[r]) else None
             if c < len(row) and row[c] is not None:
+                text = texts[r][c] if r < len(texts) and c < len(texts[r]) else None
                 cells.append(SourceCell(text=(text or "").strip()))
-                continue
-            x = _middle(lefts, c, right)
-            y = _middle(tops, r, bottom)
-            cover = None
-            if x is not None and y is not None:
-                cover = next(
-                    ((ar, ac) for ar, ac, (x0, y0, x1, y1) in anchors
-                     if x0 < x < x1 and y0 < y < y1 and (ar, ac) != (r, c)),
-                    None,
-                )  # fmt: skip
-            if cover is None:
+            elif (r, c) in cover:
+                ar, ac = cover[(r, c)]
+                covered = Covered.FROM_ABOVE if ar < r else Covered.FROM_LEFT
+                cells.append(SourceCell(text=(texts[ar][ac] or "").strip(), covered=covered))
+            else:
                 cells.append(SourceCell(text=""))
-                continue
-            ar, ac = cover
-            anchor_text = (texts[ar][ac] or "").strip()
-            covered = Covered.FROM_ABOVE if ar < r else Covered.FROM_LEFT
-            cells.append(SourceCell(text=anchor_text, covered=covered))
         if any(cell.text for cell in cells):
-            rows.append(
-                SourceRow(cells=tuple(cells), place=Place(page=page, table=number, row=r + 1))
-            )
+            place = Place(page=page, table=number, row=r + 1)
+            rows.append(SourceRow(cells=tuple(cells), place=place))
     if not rows:
-        return None
-    return SourceTable(rows=tuple(rows), place=Place(page=page, table=number))
+        return None, clamped
+    return SourceTable(rows=tuple(rows), place=Place(page=page, table=number)), clamped
 
 
 def _middle(starts: Sequence[float | None], index: int, end: float) -> float | None:
