@@ -10,6 +10,7 @@ import re
 import subprocess
 import time
 import zipfile
+import zlib
 from pathlib import Path
 
 import docx
@@ -337,6 +338,9 @@ def test_scanned_pdf_is_read_by_ocr(pdfs: dict[str, Path], tmp_path: Path) -> No
 def test_ocr_spaces_between_chinese_characters_are_removed() -> None:
     assert join_cjk("政 府 信 息 公 开  12   3 | 45") == "政府信息公开  12   3   45"
     assert join_cjk("合 计 丨 195") == "合计   195"
+    # what is left of a rule's junctions: quote marks before a figure or a cell
+    assert join_cjk("商业企业 \u201d科研机构 \u201d0   \u201c5") == "商业企业 科研机构 0   5"
+    assert join_cjk("3.危及\u201c三安全一稳定\u201d 0") == "3.危及\u201c三安全一稳定\u201d 0"
 
 
 # --- hostile files, through read_published --------------------------------------------------
@@ -403,6 +407,47 @@ def _ole_doc() -> bytes:
     return bytes(header) + fat_sector + directory + bytes(sector * 8)
 
 
+def _one_page_pdf(content: bytes) -> bytes:
+    """A one-page PDF whose page content is `content`, deflated (hand-built: the hostile part is
+    what no PDF writer would produce)."""
+    packed = zlib.compress(content, 1)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _deflate_bomb_pdf() -> bytes:
+    return _one_page_pdf(b"\0" * (300 * 1024 * 1024))  # 300 KB on disk
+
+
+def _operator_flood_pdf() -> bytes:
+    return _one_page_pdf(b"0 0 m\n" * (3 * 1024 * 1024 // 6))  # hours of pdfminer, unchecked
+
+
+def _encrypted_docx() -> bytes:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(_merged_docx())).encrypt("1234", out)
+    return out.getvalue()
+
+
 HOSTILE = {
     "garbage.pdf": (bytes(range(256)) * 40, "import-wrong-content"),
     "garbage.docx": (bytes(range(256)) * 40, "import-wrong-content"),
@@ -413,6 +458,9 @@ HOSTILE = {
     "locked.pdf": (None, "import-pdf-encrypted"),
     "old.doc": (None, "import-doc"),
     "renamed.docx": (None, "import-doc"),  # an old .doc renamed: still said to be a .doc
+    "password.docx": (None, "import-office-encrypted"),
+    "deflated.pdf": (None, "import-pdf-bomb"),
+    "flood.pdf": (None, "import-pdf-complex"),
     "empty.txt": (b"", "import-empty"),
     "blank.html": (b"  \r\n ", "import-empty"),
 }
@@ -422,7 +470,9 @@ HOSTILE = {
 def test_hostile_file_is_refused_with_a_chinese_message(name: str, tmp_path: Path) -> None:
     data, code = HOSTILE[name]
     if data is None:
-        data = {"bomb": _zip_bomb, "locked": _encrypted_pdf}.get(name.split(".")[0], _ole_doc)()
+        made = {"bomb": _zip_bomb, "locked": _encrypted_pdf, "password": _encrypted_docx,
+                "deflated": _deflate_bomb_pdf, "flood": _operator_flood_pdf}  # fmt: skip
+        data = made.get(name.split(".")[0], _ole_doc)()
     path = tmp_path / name
     path.write_bytes(data)
     start = time.monotonic()

@@ -690,6 +690,16 @@ _ALL = (
         template="PDF 文件设置了打开密码，无法读取：请取消密码（或另存一份不加密的 PDF）后再导入。",
     ),
     Message(
+        code="import-pdf-bomb",
+        title="PDF 压缩内容异常",
+        template="PDF 文件中的压缩数据解压后超过 {limit} MB（疑似压缩炸弹），为安全起见未读取。",
+    ),
+    Message(
+        code="import-pdf-complex",
+        title="PDF 页面过于复杂",
+        template="PDF 的绘制指令过多（到第{page}页为止超过上限，单页上限 {limit} MB），远超年度报告的正常大小，为避免长时间卡住未读取。",
+    ),
+    Message(
         code="import-too-many-pages",
         title="页数过多",
         template="PDF 共 {pages} 页，超过 {limit} 页的上限：年度报告一般不超过 20 页，请确认文件是否正确。",

@@ -34,7 +34,9 @@ __all__ = [
     "read_report",
 ]
 
-FILE_TIMEOUT = 120.0  # seconds for one report: OCR of a scanned page takes a few
+# Seconds for one report, in its worker: a text report takes well under one, OCR a few seconds a
+# scanned page (a 100-page scan is the most the PDF reader takes).
+FILE_TIMEOUT = 600.0
 
 # The files `import`, `compare` and `--previous` take as published reports (a workbook is not one):
 # the readers' formats, and an old Word .doc, to be named with what to do (save it as .docx).

@@ -36,6 +36,9 @@ _CJK_SPACE = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 # "|", its full-width form and 丨 (U+4E28: what chi_sim reads a rule as), written escaped so that
 # no Chinese text lives outside the catalogue
 _RULE_LEFT = re.compile(r"(^|\s)[|\uff5c\u4e28](?=\s|$)")
+# What is left of a rule's junctions is read as quote marks: a closing quote at the start of a
+# word, or any quote before a figure at the start of a word, is never text
+_STRAY_QUOTES = re.compile(r"(?:(?<=\s)|^)(?:[\u201d]+|[\u201c\u201d\"']+(?=\d))")
 RULE_INCHES = 1 / 3  # a straight dark run this long is a ruling line: no character stroke is
 
 
@@ -69,8 +72,9 @@ def ocr_available() -> bool:
 
 def join_cjk(text: str) -> str:
     """The single spaces OCR puts between Chinese characters removed, a leftover ruling line ("|"
-    standing alone) turned into a space; runs of spaces (cell gaps) kept."""
-    return _CJK_SPACE.sub("", _RULE_LEFT.sub(r"\1 ", text)).strip()
+    standing alone) turned into a space, stray quote marks at the start of a word taken out; runs
+    of spaces (cell gaps) kept."""
+    return _STRAY_QUOTES.sub("", _CJK_SPACE.sub("", _RULE_LEFT.sub(r"\1 ", text))).strip()
 
 
 def unrule(gray: Any, run: int) -> Any:

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
 from .catalogue import say
+from .published_html import MAX_COLS, MAX_ROWS
 from .published_ocr import OcrFailed, ocr_available, ocr_image
 from .published_source import (
     Block,
@@ -40,8 +42,15 @@ __all__ = ["MAX_BYTES", "MAX_PAGES", "read_pdf"]
 
 MAX_BYTES = 50 * 1024 * 1024  # a scanned report of 20 pages is about 10 MB
 MAX_PAGES = 100  # a report has 5 to 20
+MAX_INFLATED = 256 * 1024 * 1024  # all compressed streams together, decompressed (fonts included)
+# Drawing operators, decompressed: pdfminer interprets about 300 KB of them a second (measured), a
+# report page has 10 to 200 KB. Form XObjects are not counted: only running the reader in a worker
+# with a timeout (pool.run_isolated) bounds every PDF.
+MAX_PAGE_CONTENT = 2 * 1024 * 1024
+MAX_CONTENT = 8 * 1024 * 1024  # all pages together
 MAX_PIXELS = 40_000_000  # a page rendered for OCR: A4 at 300 dpi is 8.7 million
 OCR_DPI = 300
+_STREAM = re.compile(rb"stream\r?\n")
 _FEW_CHARS = 40  # a page with fewer readable characters may be a scan with a stamped page number
 _MARGIN = 0.08  # the top and bottom share of a page where page numbers sit
 # "- 3 -", "3", "3/12", "第3页", "第3页 共12页" (第 U+7B2C, 页 U+9875, 共 U+5171: escaped so that no
@@ -58,6 +67,7 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> SourceDocument:
     left out and a note says which."""
     if len(data) > MAX_BYTES:
         raise SourceError("import-too-large", size=len(data) >> 20, limit=MAX_BYTES >> 20)
+    _refuse_bombs(data)
     import pdfplumber  # imported here: it loads pdfminer, which only this reader needs
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
@@ -79,6 +89,53 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> SourceDocument:
             raise SourceError("import-broken-pdf", reason=_short(exc)) from None
 
 
+def _inflated(raw: bytes, budget: int) -> int:
+    """How many bytes a deflate stream inflates to, counted up to just past `budget` (never more
+    is decompressed); 0 when it is not a deflate stream."""
+    inflater = zlib.decompressobj()
+    size = 0
+    try:
+        while size <= budget and not inflater.eof:
+            chunk = inflater.decompress(raw, 1024 * 1024)
+            size += len(chunk)
+            if not chunk and len(inflater.unconsumed_tail) == len(raw):
+                break  # no progress: the input is used up (or is not deflate at all)
+            raw = inflater.unconsumed_tail
+    except zlib.error:
+        return size
+    return size
+
+
+def _refuse_bombs(data: bytes) -> None:
+    """Refuse a file whose compressed streams inflate beyond MAX_INFLATED, before pdfminer
+    decompresses any of them whole (a 50 MB file of deflated zeros is 50 GB). Every "stream"
+    keyword is tried as the start of a deflate stream: a linear, bounded scan."""
+    budget = MAX_INFLATED
+    for match in _STREAM.finditer(data):
+        end = data.find(b"endstream", match.end())
+        raw = data[match.end() : end if end >= 0 else len(data)]
+        budget -= _inflated(raw, budget)
+        if budget < 0:
+            raise SourceError("import-pdf-bomb", limit=MAX_INFLATED >> 20)
+
+
+def _page_content(page: Any) -> int:
+    """The size of a page's drawing operators, decompressed (bounded): pdfminer interprets them
+    one by one, so a page of millions of operators would take hours."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    size = 0
+    for stream in getattr(page.page_obj, "contents", None) or ():
+        stream = resolve1(stream)
+        if not isinstance(stream, PDFStream):
+            continue
+        raw = stream.rawdata if stream.rawdata is not None else (stream.data or b"")
+        names = [getattr(f, "name", f) for f, _ in stream.get_filters()]
+        inflated = _inflated(raw, MAX_PAGE_CONTENT) if names[:1] in (["FlateDecode"], ["Fl"]) else 0
+        size += max(inflated, len(raw))
+    return size
+
+
 def _short(exc: Exception) -> str:
     # the exception's type, not its English text: the message is read by a Chinese user
     return type(exc).__name__
@@ -90,6 +147,12 @@ def _read(pdf: Any, ocr: bool) -> SourceDocument:
         raise SourceError("import-too-many-pages", pages=len(pages), limit=MAX_PAGES)
     if not pages:
         raise SourceError("import-empty")
+    content = 0
+    for number, page in enumerate(pages, 1):  # before anything makes pdfminer interpret a page
+        size = _page_content(page)
+        content += size
+        if size > MAX_PAGE_CONTENT or content > MAX_CONTENT:
+            raise SourceError("import-pdf-complex", page=number, limit=MAX_PAGE_CONTENT >> 20)
     scanned = [n for n, page in enumerate(pages, 1) if not _has_text(page)]
     if scanned and ocr and not ocr_available():
         raise SourceError("import-no-ocr", pages=_list(scanned))
@@ -111,7 +174,7 @@ def _read(pdf: Any, ocr: bool) -> SourceDocument:
             except OcrFailed as exc:
                 notes.append(say("import-note-ocr-failed", page=number, reason=exc.reason))
             continue
-        found, tables = _page(page, number, tables)
+        found, tables = _page(page, number, tables, notes)
         blocks += found
     if read_by_ocr:
         notes.insert(0, say("import-note-ocr-pages", pages=_list(read_by_ocr)))
@@ -167,16 +230,19 @@ def _render(page: Any) -> tuple[Any, int]:
     return page.to_image(resolution=resolution).original, resolution
 
 
-def _page(page: Any, number: int, tables: int) -> tuple[list[Block], int]:
+def _page(page: Any, number: int, tables: int, notes: list[str]) -> tuple[list[Block], int]:
     """The tables and the other lines of one page, ordered by their top edge."""
     found = page.find_tables()
     boxes = [table.bbox for table in found]
     placed: list[tuple[float, Block]] = []
     for table in found:
-        grid = _grid(table, number, tables + 1)
+        grid, clamped = _grid(table, number, tables + 1)
         if grid is not None:
             tables += 1
             placed.append((float(table.bbox[1]), grid))
+            if clamped:
+                notes.append(say("import-note-grid-clamped", place=grid.place.describe(),
+                                 cols=MAX_COLS, rows=MAX_ROWS))  # fmt: skip
 
     def outside(obj: dict[str, Any]) -> bool:
         if obj.get("object_type") != "char":
@@ -199,58 +265,63 @@ def _page(page: Any, number: int, tables: int) -> tuple[list[Block], int]:
     return [block for _, block in placed], tables
 
 
-def _grid(table: Any, page: int, number: int) -> SourceTable | None:
+def _grid(table: Any, page: int, number: int) -> tuple[SourceTable | None, bool]:
     """A pdfplumber table as grid positions: a None position is covered by the merged cell whose
-    box holds its centre (FROM_ABOVE when that cell starts in an earlier row)."""
+    box holds its centre (FROM_ABOVE when that cell starts in an earlier row). Each cell paints the
+    positions it covers once, so the work is linear in the grid, which is clamped to MAX_COLS x
+    MAX_ROWS (the second value says whether it was)."""
     texts = table.extract()
-    boxes = [list(row.cells) for row in table.rows]
+    boxes = [list(row.cells)[:MAX_COLS] for row in table.rows[:MAX_ROWS]]
+    clamped = len(table.rows) > MAX_ROWS or any(len(row.cells) > MAX_COLS for row in table.rows)
     if not texts or not boxes:
-        return None
+        return None, clamped
     width = max(len(row) for row in boxes)
     lefts = [
         min((row[c][0] for row in boxes if c < len(row) and row[c] is not None), default=None)
         for c in range(width)
     ]
     tops = [min((cell[1] for cell in row if cell is not None), default=None) for row in boxes]
-    right = float(table.bbox[2])
-    bottom = float(table.bbox[3])
-    anchors = [
-        (r, c, cell)
-        for r, row in enumerate(boxes)
-        for c, cell in enumerate(row)
-        if cell is not None
-    ]
+    xs = [_middle(lefts, c, float(table.bbox[2])) for c in range(width)]
+    ys = [_middle(tops, r, float(table.bbox[3])) for r in range(len(boxes))]
+    cover: dict[tuple[int, int], tuple[int, int]] = {}  # covered position -> its cell's anchor
+    for r, row in enumerate(boxes):
+        for c, cell in enumerate(row):
+            if cell is None:
+                continue
+            x1, y1 = float(cell[2]), float(cell[3])
+            down = r
+            while down < len(boxes):
+                y = ys[down]
+                if down > r and (y is None or y >= y1):
+                    break
+                across = c
+                while across < width:
+                    x = xs[across]
+                    if across > c and (x is None or x >= x1):
+                        break
+                    if (down, across) != (r, c):
+                        cover.setdefault((down, across), (r, c))
+                    across += 1
+                down += 1
     rows: list[SourceRow] = []
     for r, row in enumerate(boxes):
         cells: list[SourceCell] = []
         for c in range(width):
-            text = texts[r][c] if r < len(texts) and c < len(texts[r]) else None
             if c < len(row) and row[c] is not None:
+                text = texts[r][c] if r < len(texts) and c < len(texts[r]) else None
                 cells.append(SourceCell(text=(text or "").strip()))
-                continue
-            x = _middle(lefts, c, right)
-            y = _middle(tops, r, bottom)
-            cover = None
-            if x is not None and y is not None:
-                cover = next(
-                    ((ar, ac) for ar, ac, (x0, y0, x1, y1) in anchors
-                     if x0 < x < x1 and y0 < y < y1 and (ar, ac) != (r, c)),
-                    None,
-                )  # fmt: skip
-            if cover is None:
+            elif (r, c) in cover:
+                ar, ac = cover[(r, c)]
+                covered = Covered.FROM_ABOVE if ar < r else Covered.FROM_LEFT
+                cells.append(SourceCell(text=(texts[ar][ac] or "").strip(), covered=covered))
+            else:
                 cells.append(SourceCell(text=""))
-                continue
-            ar, ac = cover
-            anchor_text = (texts[ar][ac] or "").strip()
-            covered = Covered.FROM_ABOVE if ar < r else Covered.FROM_LEFT
-            cells.append(SourceCell(text=anchor_text, covered=covered))
         if any(cell.text for cell in cells):
-            rows.append(
-                SourceRow(cells=tuple(cells), place=Place(page=page, table=number, row=r + 1))
-            )
+            place = Place(page=page, table=number, row=r + 1)
+            rows.append(SourceRow(cells=tuple(cells), place=place))
     if not rows:
-        return None
-    return SourceTable(rows=tuple(rows), place=Place(page=page, table=number))
+        return None, clamped
+    return SourceTable(rows=tuple(rows), place=Place(page=page, table=number)), clamped
 
 
 def _middle(starts: Sequence[float | None], index: int, end: float) -> float | None:
