@@ -251,3 +251,22 @@ def test_a_rendered_report_imports_back_to_its_workbook(tmp_path: Path) -> None:
         sheet, ref = WHERE[key]
         original = openpyxl.load_workbook(sample)[sheet][ref].value or ""
         assert (openpyxl.load_workbook(back)[sheet][ref].value or "") == original.strip(), key
+
+
+def test_reports_imported_without_the_roster_are_paired_by_name(
+    tmp_path: Path, roster: Path
+) -> None:
+    """An office that imported the site's reports without --roster still compares them: the
+    made-up code (GK-…) does not pair, the agency's name does."""
+    assert run("import", published(tmp_path / "a", SEED.read_text(encoding="utf-8")),
+               "--out", tmp_path / "submitted", "--roster", roster)[0] == 0  # fmt: skip
+    changed = seed_text(**{"行政许可\t0": "行政许可\t3"})
+    assert run("import", published(tmp_path / "b", changed), "--out", tmp_path / "site")[0] == 0
+    (book,) = (tmp_path / "site").glob("*.xlsx")
+    assert book.name.startswith("GK-")
+    code, output = run("compare", "--published", tmp_path / "site", "--submitted", tmp_path / "submitted",
+                       "--json", tmp_path / "d.json")  # fmt: skip
+    assert code == 1
+    (pair,) = json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))["agencies"]
+    assert pair["agency_code"] == "QK003"
+    assert [c["cell"] for c in pair["cells"]] == ["t2.licensing.decisions"]

@@ -14,7 +14,7 @@ import io
 import math
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -129,6 +129,13 @@ def compare(
     pairs, published_only = [], []
     seen: set[str] = set()
     for side in shown:
+        if side.code not in by_code and side.code not in seen:
+            # imported without the roster (a code made from the name): paired by its name
+            agency, note = match_agency(
+                side.name, [Agency(code=s.code, name=s.name) for s in by_code.values()]
+            )
+            if not note and agency.code in by_code:
+                side = replace(side, code=agency.code)
         if side.code in seen:
             duplicates.append(side)
             continue
