@@ -266,7 +266,7 @@ def test_reports_imported_without_the_roster_are_paired_by_name(
     assert book.name.startswith("GK-")
     code, output = run("compare", "--published", tmp_path / "site", "--submitted", tmp_path / "submitted",
                        "--json", tmp_path / "d.json")  # fmt: skip
-    assert code == 1
+    assert code == 1, output
     (pair,) = json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))["agencies"]
     assert pair["agency_code"] == "QK003"
     assert [c["cell"] for c in pair["cells"]] == ["t2.licensing.decisions"]

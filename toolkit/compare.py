@@ -131,10 +131,9 @@ def compare(
     for side in shown:
         if side.code not in by_code and side.code not in seen:
             # imported without the roster (a code made from the name): paired by its name
-            agency, note = match_agency(
-                side.name, [Agency(code=s.code, name=s.name) for s in by_code.values()]
-            )
-            if not note and agency.code in by_code:
+            remaining = [Agency(code=s.code, name=s.name) for s in by_code.values()]
+            agency, _ = match_agency(side.name, remaining)
+            if agency.code in by_code:  # no match gives a made-up code, never one of these
                 side = replace(side, code=agency.code)
         if side.code in seen:
             duplicates.append(side)
