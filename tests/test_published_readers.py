@@ -542,3 +542,21 @@ def test_docx_automatic_numbering_is_read_as_drawn() -> None:
         "（一）申请情况",
         "正文不编号",
     ]
+
+
+def test_scanned_page_without_an_ocr_engine_says_how_to_install_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    page = io.BytesIO()
+    Image.new("RGB", (600, 840), "white").save(page, format="PDF", resolution=72)
+    monkeypatch.setenv("PATH", str(tmp_path))  # a machine where tesseract is not installed
+    ocr_available.cache_clear()
+    try:
+        with pytest.raises(SourceError) as caught:
+            read_pdf(page.getvalue())
+    finally:
+        ocr_available.cache_clear()
+    assert caught.value.code == "import-no-ocr"
+    message = str(caught.value)
+    assert "第1页" in message and "make ocr" in message and "tesseract-ocr-chi-sim" in message
+    assert "UB Mannheim" in message
