@@ -167,7 +167,7 @@ def test_layout_table_around_the_report_is_read_as_its_content() -> None:
 
 def test_hostile_spans_are_clamped_quickly() -> None:
     cell = '<td colspan="100000" rowspan="100000">x</td>'
-    page = "<table>" + ("<tr>" + cell * 50 + "</tr>") * 3000 + "</table>"
+    page = "<table>" + ("<tr>" + cell * 8 + "</tr>") * (MAX_ROWS + 100) + "</table>"
     start = time.monotonic()
     document = read_html(page.encode())
     assert time.monotonic() - start < 10
@@ -359,7 +359,10 @@ def _zip_bomb() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr("[Content_Types].xml", "<Types/>")
-        package.writestr("word/document.xml", b"<w:document>" + b" " * (70 * 1024 * 1024))
+        with package.open("word/document.xml", "w") as part:  # streamed: see _one_page_pdf
+            part.write(b"<w:document>")
+            for _ in range(70):
+                part.write(b" " * (1024 * 1024))
     return out.getvalue()
 
 
@@ -407,10 +410,12 @@ def _ole_doc() -> bytes:
     return bytes(header) + fat_sector + directory + bytes(sector * 8)
 
 
-def _one_page_pdf(content: bytes) -> bytes:
-    """A one-page PDF whose page content is `content`, deflated (hand-built: the hostile part is
-    what no PDF writer would produce)."""
-    packed = zlib.compress(content, 1)
+def _one_page_pdf(content: bytes, times: int = 1) -> bytes:
+    """A one-page PDF whose page content is `content` repeated `times`, deflated piece by piece
+    (hand-built: the hostile part is what no PDF writer would produce). Nothing large is held:
+    a test's peak memory is inherited by the subprocesses that later tests measure."""
+    deflater = zlib.compressobj(1)
+    packed = b"".join(deflater.compress(content) for _ in range(times)) + deflater.flush()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -433,7 +438,7 @@ def _one_page_pdf(content: bytes) -> bytes:
 
 
 def _deflate_bomb_pdf() -> bytes:
-    return _one_page_pdf(b"\0" * (300 * 1024 * 1024))  # 300 KB on disk
+    return _one_page_pdf(b"\0" * (1024 * 1024), times=300)  # 300 MB inflated, 300 KB on disk
 
 
 def _operator_flood_pdf() -> bytes:
@@ -537,3 +542,21 @@ def test_docx_automatic_numbering_is_read_as_drawn() -> None:
         "（一）申请情况",
         "正文不编号",
     ]
+
+
+def test_scanned_page_without_an_ocr_engine_says_how_to_install_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    page = io.BytesIO()
+    Image.new("RGB", (600, 840), "white").save(page, format="PDF", resolution=72)
+    monkeypatch.setenv("PATH", str(tmp_path))  # a machine where tesseract is not installed
+    ocr_available.cache_clear()
+    try:
+        with pytest.raises(SourceError) as caught:
+            read_pdf(page.getvalue())
+    finally:
+        ocr_available.cache_clear()
+    assert caught.value.code == "import-no-ocr"
+    message = str(caught.value)
+    assert "第1页" in message and "make ocr" in message and "tesseract-ocr-chi-sim" in message
+    assert "UB Mannheim" in message

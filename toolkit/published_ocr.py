@@ -39,6 +39,7 @@ _RULE_LEFT = re.compile(r"(^|\s)[|\uff5c\u4e28](?=\s|$)")
 # What is left of a rule's junctions is read as quote marks: a closing quote at the start of a
 # word, or any quote before a figure at the start of a word, is never text
 _STRAY_QUOTES = re.compile(r"(?:(?<=\s)|^)(?:[\u201d]+|[\u201c\u201d\"']+(?=\d))")
+_BAND = 256  # lines of the page worked at once by unrule
 RULE_INCHES = 1 / 3  # a straight dark run this long is a ruling line: no character stroke is
 
 
@@ -79,24 +80,32 @@ def join_cjk(text: str) -> str:
 
 def unrule(gray: Any, run: int) -> Any:
     """A grayscale page (numpy array) with every horizontal or vertical run of at least `run`
-    dark pixels whitened: linear in the pixels (two prefix sums per direction)."""
+    dark pixels whitened: linear in the pixels (two prefix sums per direction), worked in bands of
+    `_BAND` lines so that a 300 dpi page needs a few megabytes, not hundreds."""
     out = gray.copy()
     dark = gray < 160
     for transpose in (False, True):
         plane = dark.T if transpose else dark
-        width = plane.shape[1]
-        if width < run:
-            continue
-        sums = np.cumsum(np.pad(plane, ((0, 0), (1, 0))).astype(np.int32), axis=1)
-        starts = np.zeros(plane.shape, dtype=np.int32)  # a full dark window starts here
-        starts[:, : width - run + 1] = (sums[:, run:] - sums[:, :-run]) == run
-        count = np.cumsum(np.pad(starts, ((0, 0), (1, 0))), axis=1)
-        before = np.concatenate(
-            [np.zeros((plane.shape[0], run - 1), np.int32), count[:, : width - run + 1]], axis=1
-        )
-        covered = (count[:, 1:] - before) > 0
-        (out.T if transpose else out)[covered] = 255
+        target = out.T if transpose else out
+        for first in range(0, plane.shape[0], _BAND):
+            band = plane[first : first + _BAND]
+            target[first : first + _BAND][_runs(band, run)] = 255
     return out
+
+
+def _runs(band: Any, run: int) -> Any:
+    """The pixels of `band` (rows of booleans) that lie in a horizontal run of `run` or more."""
+    height, width = band.shape
+    if width < run:
+        return np.zeros(band.shape, dtype=bool)
+    sums = np.zeros((height, width + 1), dtype=np.int32)
+    np.cumsum(band, axis=1, out=sums[:, 1:])
+    starts = np.zeros((height, width + 1), dtype=np.int32)  # a full window starts at column j
+    starts[:, 1 : width - run + 2] = (sums[:, run:] - sums[:, :-run]) == run
+    np.cumsum(starts, axis=1, out=starts)  # now: full windows starting before column j
+    covered = starts[:, 1:].copy()  # windows starting at or before j ...
+    covered[:, run:] -= starts[:, 1 : width - run + 1]  # ... minus those ending before j
+    return covered > 0
 
 
 def ocr_image(image: Any, page: int, dpi: int) -> list[SourceLine]:

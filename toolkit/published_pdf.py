@@ -89,18 +89,28 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> SourceDocument:
             raise SourceError("import-broken-pdf", reason=_short(exc)) from None
 
 
-def _inflated(raw: bytes, budget: int) -> int:
-    """How many bytes a deflate stream inflates to, counted up to just past `budget` (never more
-    is decompressed); 0 when it is not a deflate stream."""
+def _inflated(raw: bytes | memoryview, budget: int) -> int:
+    """How many bytes a zlib stream (FlateDecode) inflates to, counted up to just past `budget`
+    (never more is decompressed); 0 when it is not one. The two-byte zlib header is checked first
+    and the input fed in growing pieces, so that a file of many false "stream" keywords costs
+    little for each."""
+    if len(raw) < 2 or raw[0] & 0x0F != 8 or (raw[0] * 256 + raw[1]) % 31:
+        return 0
     inflater = zlib.decompressobj()
     size = 0
+    position = 0
+    step = 4096  # doubled as the stream proves real, up to 1 MB
+    pending = b""
     try:
         while size <= budget and not inflater.eof:
-            chunk = inflater.decompress(raw, 1024 * 1024)
-            size += len(chunk)
-            if not chunk and len(inflater.unconsumed_tail) == len(raw):
-                break  # no progress: the input is used up (or is not deflate at all)
-            raw = inflater.unconsumed_tail
+            if not pending:
+                if position >= len(raw):
+                    break
+                pending = bytes(raw[position : position + step])
+                position += step
+                step = min(step * 2, 1024 * 1024)
+            size += len(inflater.decompress(pending, 1024 * 1024))
+            pending = inflater.unconsumed_tail
     except zlib.error:
         return size
     return size
@@ -111,10 +121,14 @@ def _refuse_bombs(data: bytes) -> None:
     decompresses any of them whole (a 50 MB file of deflated zeros is 50 GB). Every "stream"
     keyword is tried as the start of a deflate stream: a linear, bounded scan."""
     budget = MAX_INFLATED
+    end = -1
+    view = memoryview(data)
     for match in _STREAM.finditer(data):
-        end = data.find(b"endstream", match.end())
-        raw = data[match.end() : end if end >= 0 else len(data)]
-        budget -= _inflated(raw, budget)
+        if end < match.end():  # the next "endstream" is found once for all the matches before it
+            end = data.find(b"endstream", match.end())
+            if end < 0:
+                end = len(data)
+        budget -= _inflated(view[match.end() : end], budget)
         if budget < 0:
             raise SourceError("import-pdf-bomb", limit=MAX_INFLATED >> 20)
 
