@@ -18,36 +18,13 @@ if have_chi_sim; then
     exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-    SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO=(sudo)
-else
-    echo "ensure-ocr: tesseract with chi_sim is missing; run as root or install sudo, or run:" >&2
-    echo "  apt-get update && apt-get install -y --no-install-recommends ${PACKAGES[*]}" >&2
-    exit 1
-fi
-
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "ensure-ocr: tesseract with chi_sim is missing and apt-get is not available;" \
-        "install ${PACKAGES[*]} by hand" >&2
-    exit 1
-fi
-
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-if ! {
-    "${SUDO[@]}" apt-get update -q &&
-        "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
-} >"$log" 2>&1; then
-    cat "$log" >&2
-    echo "ensure-ocr: apt-get failed (see output above)" >&2
-    exit 1
-fi
+# shellcheck source=scripts/apt-install.sh
+source "$(dirname "$0")/apt-install.sh"
+trap 'rm -f "${APT_LOG:-}"' EXIT
+apt_install ensure-ocr "tesseract with chi_sim" "${PACKAGES[@]}"
 
 if ! have_chi_sim; then
-    cat "$log" >&2
+    cat "$APT_LOG" >&2
     echo "ensure-ocr: installed ${PACKAGES[*]} but tesseract still lacks chi_sim" >&2
     exit 1
 fi
