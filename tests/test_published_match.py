@@ -331,3 +331,32 @@ def test_a_misprinted_label_is_read_where_its_row_must_be_and_named() -> None:
     report = match_report(document(grid(moved)), FORM, source="x", sha256="")
     assert "t3.withheld_law.natural" not in report.cells
     assert [p.reason for p in problems_in(report, "t3")] == ["import-row-missing"]
+
+
+def test_ocr_zeros_run_together_are_cells_of_zero_only_when_that_fits() -> None:
+    """OCR reads 「0 0」 in neighbouring cells as 「00」 (the real 洪泽区 scan does). A run of
+    zeros is that many cells of 0 when it makes the row exactly the form's width; otherwise, and
+    in text that was not OCR'd, the row is not lined up (listed, never guessed)."""
+
+    def read(line: str, ocr: bool) -> dict[str, str]:
+        header = SourceLine(
+            text="自然人  商业企业  科研机构  总计", place=Place(page=1, line=1), ocr=ocr
+        )
+        block = SourceLine(text=line, place=Place(page=1, line=2), ocr=ocr)
+        report = match_report(document([header, block]), FORM, source="x", sha256="")
+        return {k: c.text for k, c in report.cells.items() if k.startswith("t3.granted.")}
+
+    assert list(read("(一) 予以公开 50 0 00 0 0 50", ocr=True).values()) == [
+        "50", "0", "0", "0", "0", "0", "50"
+    ]  # fmt: skip
+    assert read("(一) 予以公开 50 0 00 0 0 50", ocr=False) == {}
+    assert read("(一) 予以公开 50 00 00 0 0 50", ocr=True) == {}  # 8 cells: does not fit
+
+
+def test_a_label_wrapped_over_two_lines_of_text_is_read_as_one() -> None:
+    """A scan's row 「5.要求行政机关确认或重新出具 / 已获取信息 0 0 0 0 0 0 0」 comes out of OCR as
+    two lines; the label line and the figures line are read together."""
+    text = "自然人  商业企业  总计\n5.要求行政机关确认或重新出具\n已获取信息  0 0 2 0 0 0 2\n"
+    report = match_report(document(lines(text)), FORM, source="x", sha256="")
+    assert report.cells["t3.declined_confirm.research"].value == 2
+    assert report.cells["t3.declined_confirm.research"].place == Place(line=3)

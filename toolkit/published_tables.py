@@ -20,7 +20,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .form import Block, Form, Table
 from .published_source import Covered, Place, SourceDocument, SourceLine, SourceTable
@@ -120,9 +120,13 @@ class TableReading:
 
 
 def candidates(document: SourceDocument) -> Iterator[Candidate]:
-    """Every table row and every line of the document as a candidate row, in document order."""
+    """Every table row and every line of the document as a candidate row, in document order. A
+    line of plain text that holds only a label, followed by one that ends in figures, is also
+    offered joined (a label wrapped over two lines in a text or OCR'd table): matching decides."""
+    wrapped: Candidate | None = None
     for block in document.blocks:
         if isinstance(block, SourceTable):
+            wrapped = None
             for row in block.rows:
                 texts = [c.text for c in row.cells]
                 starts = [c.covered is not Covered.FROM_LEFT for c in row.cells]
@@ -130,7 +134,16 @@ def candidates(document: SourceDocument) -> Iterator[Candidate]:
                 yield _candidate(texts, starts, row.place, ocr)
         elif isinstance(block, SourceLine):
             cells = _split_line(block.text)
-            yield _candidate(cells, [True] * len(cells), block.place, block.ocr)
+            candidate = _candidate(cells, [True] * len(cells), block.place, block.ocr)
+            if wrapped is not None and candidate.label and not candidate.header:
+                yield replace(
+                    candidate,
+                    label=wrapped.label + candidate.label,
+                    shown=f"{wrapped.shown}{candidate.shown}",
+                    ocr=candidate.ocr or wrapped.ocr,
+                )
+            yield candidate
+            wrapped = candidate if candidate.header and candidate.label and not cells[1:] else None
 
 
 def _split_line(text: str) -> list[str]:
@@ -349,6 +362,8 @@ def _line_up(keys: tuple[str, ...], candidate: Candidate) -> list[CellReading] |
         values.pop(0)
     while len(values) > len(keys) and not values[-1].strip():
         values.pop()
+    if candidate.ocr and len(values) < len(keys):
+        values = _unrun_zeros(values, len(keys))
     if len(values) != len(keys):
         figures = [v for v in values if _value_like(v)]
         if len(figures) != len(keys) or any(not v.strip() for v in values):
@@ -364,6 +379,22 @@ def _line_up(keys: tuple[str, ...], candidate: Candidate) -> list[CellReading] |
         )
         for key, text in zip(keys, values, strict=True)
     ]
+
+
+_ZEROS = re.compile(r"^0{2,}$")
+
+
+def _unrun_zeros(values: list[str], width: int) -> list[str]:
+    """OCR runs the zeros of neighbouring cells together ("50 0 00 0 0 50"): no printed figure is
+    "00", so a run of n zeros is n cells of 0, taken only when that makes the row exactly as wide
+    as the form's (the cells stay marked as read by OCR)."""
+    runs = [len(v.strip()) for v in values if _ZEROS.match(v.strip())]
+    if not runs or len(values) + sum(n - 1 for n in runs) != width:
+        return values
+    out: list[str] = []
+    for value in values:
+        out.extend(["0"] * len(value.strip()) if _ZEROS.match(value.strip()) else [value])
+    return out
 
 
 def _other_format(block: Block, headers: str) -> bool:
