@@ -78,6 +78,7 @@ ORDER = [
     "published_html",
     "published_docx",
     "published_ocr",
+    "published_ocr_tables",
     "published_pdf",
     "published_read",
     # Matching a source document to the form: tables by their labels, narrative by its headings,

@@ -52,6 +52,17 @@ def lines(document: SourceDocument) -> list[str]:
     return [block.text for block in document.blocks if isinstance(block, SourceLine)]
 
 
+def _rows_and_lines(document: SourceDocument) -> list[SourceLine | SourceTable]:
+    """Lines, and each table row as a one-row table, in document order."""
+    out: list[SourceLine | SourceTable] = []
+    for block in document.blocks:
+        if isinstance(block, SourceLine):
+            out.append(block)
+        else:
+            out.extend(SourceTable(rows=(row,), place=block.place) for row in block.rows)
+    return out
+
+
 def grid(table: SourceTable) -> list[list[tuple[str, Covered]]]:
     return [[(cell.text, cell.covered) for cell in row.cells] for row in table.rows]
 
@@ -313,7 +324,15 @@ def test_scanned_pdf_is_read_by_ocr(pdfs: dict[str, Path], tmp_path: Path) -> No
     assert document.ocr_pages == (1,)
     assert any("文字识别" in note for note in document.notes)
     assert all(block.ocr for block in document.blocks if isinstance(block, SourceLine))
-    texts = lines(document)
+    # the ruled table is read cell by cell (every cell marked ocr), the text around it as lines
+    tables = [block for block in document.blocks if isinstance(block, SourceTable)]
+    assert tables and all(c.ocr for t in tables for row in t.rows for c in row.cells)
+    texts = [
+        " ".join(c.text for c in block.rows[0].cells if c.covered is Covered.NO)
+        if isinstance(block, SourceTable) and len(block.rows) == 1
+        else block.text
+        for block in _rows_and_lines(document)
+    ]
     for label in (
         "二、主动公开政府信息情况",
         "三、收到和处理政府信息公开申请情况",

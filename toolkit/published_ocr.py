@@ -27,7 +27,16 @@ import numpy as np
 
 from .published_source import Place, SourceLine
 
-__all__ = ["SECONDS_PER_PAGE", "OcrFailed", "join_cjk", "ocr_available", "ocr_image", "unrule"]
+__all__ = [
+    "SECONDS_PER_PAGE",
+    "OcrFailed",
+    "join_cjk",
+    "ocr_available",
+    "ocr_image",
+    "rule_mask",
+    "tesseract_path",
+    "unrule",
+]
 
 SECONDS_PER_PAGE = 180.0
 LANGUAGE = "chi_sim"
@@ -53,6 +62,11 @@ class OcrFailed(Exception):
 
 def _tesseract() -> str | None:
     return shutil.which("tesseract")
+
+
+def tesseract_path() -> str | None:
+    """The tesseract program on PATH, or None."""
+    return _tesseract()
 
 
 @cache
@@ -91,6 +105,16 @@ def unrule(gray: Any, run: int) -> Any:
             band = plane[first : first + _BAND]
             target[first : first + _BAND][_runs(band, run)] = 255
     return out
+
+
+def rule_mask(dark: Any, run: int, *, vertical: bool) -> Any:
+    """The pixels of a boolean page (True: dark) that lie in a straight run of at least `run`
+    dark pixels, horizontal or vertical: the ruling lines. Worked in bands, like `unrule`."""
+    plane = dark.T if vertical else dark
+    out = np.zeros(plane.shape, dtype=bool)
+    for first in range(0, plane.shape[0], _BAND):
+        out[first : first + _BAND] = _runs(plane[first : first + _BAND], run)
+    return out.T if vertical else out
 
 
 def _runs(band: Any, run: int) -> Any:

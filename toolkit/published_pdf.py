@@ -24,7 +24,8 @@ from typing import Any
 
 from .catalogue import say
 from .published_html import MAX_COLS, MAX_ROWS
-from .published_ocr import OcrFailed, ocr_available, ocr_image
+from .published_ocr import OcrFailed, ocr_available
+from .published_ocr_tables import read_scanned_page
 from .published_source import (
     Block,
     Covered,
@@ -180,10 +181,11 @@ def _read(pdf: Any, ocr: bool) -> SourceDocument:
                 continue
             try:
                 image, dpi = _render(page)
-                read = ocr_image(image, number, dpi)
+                read, tables = read_scanned_page(image, number, dpi, tables)
                 # the page number stamped at the top or bottom of the scan
-                blocks += [line for i, line in enumerate(read) if not (
-                    i in (0, len(read) - 1) and _PAGE_NUMBER.match(line.text))]  # fmt: skip
+                blocks += [block for i, block in enumerate(read) if not (
+                    i in (0, len(read) - 1) and isinstance(block, SourceLine)
+                    and _PAGE_NUMBER.match(block.text))]  # fmt: skip
                 read_by_ocr.append(number)
             except OcrFailed as exc:
                 notes.append(say("import-note-ocr-failed", page=number, reason=exc.reason))

@@ -254,9 +254,12 @@ def _window(found: list[list[int]], n: int, end: int) -> range:
 
 
 # How alike a misprinted or misread label must be to the form's (difflib's ratio over the label's
-# end): "2.其他法律行政止公开" for 2.其他法律行政法规禁止公开 is 0.87; two different rows of 表三 are
-# below 0.6.
+# end, or over its own words without the numbering): "2.其他法律行政止公开" for
+# 2.其他法律行政法规禁止公开 is 0.87, OCR's "P .其他法律行政止公开" 0.86 by its words. Two rows of
+# 表三 reach 0.73 (一、本年新收… and 二、上年结转…): what keeps rows apart is the place, between the
+# rows found before and after.
 SIMILAR_LABEL = 0.75
+_NOT_WORDS = re.compile(r"^[^\u4e00-\u9fff]+")
 
 
 def _similar(
@@ -273,9 +276,11 @@ def _similar(
         if _line_up(tuple(str(n) for n in range(width)), candidate) is None:
             continue
         tail = candidate.label[-(len(leaf) + 2) :]
+        words = _NOT_WORDS.sub("", normalise(candidate.shown.split(" / ")[-1]))
         ratio = max(
             difflib.SequenceMatcher(None, leaf, tail).ratio(),
             difflib.SequenceMatcher(None, leaf, candidate.label[-len(leaf) :]).ratio(),
+            difflib.SequenceMatcher(None, _NOT_WORDS.sub("", leaf), words).ratio(),
         )
         if ratio >= SIMILAR_LABEL:
             scored.append((ratio, i))
