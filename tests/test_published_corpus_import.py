@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from toolkit.cli import app
 from toolkit.form_file import standard_form
 from toolkit.layout import layout
-from toolkit.published import Published, read_report
+from toolkit.published import Published, read_isolated, read_report
 
 FORM = standard_form()
 WHERE = {key: (sheet.name, area.ref) for sheet in layout(FORM) for key, area in sheet.cells.items()}
@@ -37,8 +37,13 @@ _READ: dict[Path, Published] = {}
 
 
 def imported(report: Path) -> Published:
-    if report not in _READ:
-        _READ[report] = read_report(report, FORM)
+    """The report read as `import` reads it: in a worker process, as the command does (which also
+    keeps OCR's page images out of the test process, whose peak memory every subprocess that a
+    later test starts inherits)."""
+    if not _READ:
+        for path, read in zip(REPORTS, read_isolated(REPORTS, FORM), strict=True):
+            assert isinstance(read, Published), (path.name, read)
+            _READ[path] = read
     return _READ[report]
 
 

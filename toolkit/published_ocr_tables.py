@@ -83,7 +83,7 @@ def read_scanned_page(image: Any, page: int, dpi: int, tables: int) -> tuple[lis
     from PIL import Image  # Pillow comes with pdfplumber
 
     # the cells are read with the rules whitened: a rule's end beside a "1" reads as "]"
-    cleaned = Image.fromarray(np.where(horizontal | vertical, 255, gray).astype(np.uint8))
+    cleaned = Image.fromarray(np.where(horizontal | vertical, np.uint8(255), gray))
     blocks: list[Block] = []
     lines = 0
     top = 0
