@@ -66,6 +66,8 @@ def import_command(
 
     console = _console()
     try:
+        if json_path is not None:  # before anything is read or written
+            refuse_inputs(json_path, [Path(p) for p in paths])
         form = _form(form_path)
         _check_year(form, year)
         agencies = read_roster(roster) if roster is not None else None
@@ -85,7 +87,6 @@ def import_command(
             generated_at=datetime.now().replace(microsecond=0),
         )
         if json_path is not None:
-            refuse_inputs(json_path, [e.path for e in result.entries])
             log = {"files": [log_entry(form, e) for e in result.entries]}
             text = json.dumps(log, ensure_ascii=False, indent=2)
             write_atomic(json_path, text.encode("utf-8"))

@@ -45,9 +45,6 @@ class Title:
 class Narrative:
     texts: dict[str, str] = field(default_factory=dict)  # part key -> text
     sections: dict[str, Place] = field(default_factory=dict)  # section key -> its heading
-    notes: list[tuple[str, str, Place | None]] = field(
-        default_factory=list
-    )  # (code, detail, place)
 
 
 def read_title(document: SourceDocument, fallback: str = "") -> Title:
