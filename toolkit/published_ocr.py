@@ -34,7 +34,7 @@ __all__ = [
     "ocr_available",
     "ocr_image",
     "rule_mask",
-    "tesseract_path",
+    "run_tesseract",
     "unrule",
 ]
 
@@ -64,9 +64,30 @@ def _tesseract() -> str | None:
     return shutil.which("tesseract")
 
 
-def tesseract_path() -> str | None:
-    """The tesseract program on PATH, or None."""
-    return _tesseract()
+def run_tesseract(arguments: list[str]) -> str:
+    """tesseract's standard output for `arguments`, within `SECONDS_PER_PAGE`; OcrFailed with the
+    reason when it is missing, fails or runs out of time."""
+    program = _tesseract()
+    if program is None:
+        raise OcrFailed("tesseract")
+    try:
+        result = subprocess.run(
+            [program, *arguments],
+            capture_output=True,
+            timeout=SECONDS_PER_PAGE,
+            check=False,
+            # one thread: the machine is shared, and pages are read one after another anyway
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        raise OcrFailed(f"timeout {int(SECONDS_PER_PAGE)} s") from None
+    except OSError as exc:
+        raise OcrFailed(type(exc).__name__) from None
+    if result.returncode != 0:
+        last = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise OcrFailed((last[-1] if last else f"exit {result.returncode}")[:120])
+    return result.stdout.decode("utf-8", "replace")
 
 
 @cache
@@ -138,34 +159,15 @@ def ocr_image(image: Any, page: int, dpi: int) -> list[SourceLine]:
     runs out of time."""
     from PIL import Image  # Pillow comes with pdfplumber
 
-    program = _tesseract()
-    if program is None:
-        raise OcrFailed("tesseract")
     gray = unrule(np.asarray(image.convert("L")), max(int(dpi * RULE_INCHES), 8))
     png = io.BytesIO()
     Image.fromarray(gray).save(png, format="PNG")
     with tempfile.TemporaryDirectory(prefix="nianbao-ocr-") as scratch:
         path = Path(scratch) / "page.png"
         path.write_bytes(png.getvalue())
-        try:
-            result = subprocess.run(
-                [program, str(path), "stdout", "-l", LANGUAGE, "--psm", "6"],
-                capture_output=True,
-                timeout=SECONDS_PER_PAGE,
-                check=False,
-                # one thread: the machine is shared, and pages are read one after another anyway
-                env={**os.environ, "OMP_THREAD_LIMIT": "1"},
-                stdin=subprocess.DEVNULL,
-            )
-        except subprocess.TimeoutExpired:
-            raise OcrFailed(f"timeout {int(SECONDS_PER_PAGE)} s") from None
-        except OSError as exc:
-            raise OcrFailed(type(exc).__name__) from None
-    if result.returncode != 0:
-        last = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise OcrFailed((last[-1] if last else f"exit {result.returncode}")[:120])
+        output = run_tesseract([str(path), "stdout", "-l", LANGUAGE, "--psm", "6"])
     lines: list[SourceLine] = []
-    for raw in result.stdout.decode("utf-8", "replace").splitlines():
+    for raw in output.splitlines():
         text = join_cjk(raw)
         if text:
             place = Place(page=page, line=len(lines) + 1)

@@ -18,24 +18,14 @@ lines, in page order, every cell and line marked `ocr`.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .published_ocr import (
-    LANGUAGE,
-    SECONDS_PER_PAGE,
-    OcrFailed,
-    join_cjk,
-    ocr_image,
-    rule_mask,
-    tesseract_path,
-)
+from .published_ocr import LANGUAGE, join_cjk, ocr_image, rule_mask, run_tesseract
 from .published_source import (
     Block,
     Covered,
@@ -218,11 +208,8 @@ def _tesseract_many(
     """One tesseract run over many small images (a list file): their texts, in order."""
     from PIL import ImageOps
 
-    program = tesseract_path()
     if not images:
         return []
-    if program is None:
-        raise OcrFailed("tesseract")
     with tempfile.TemporaryDirectory(prefix="nianbao-ocr-") as scratch:
         names = []
         for n, cell in enumerate(images):
@@ -231,22 +218,7 @@ def _tesseract_many(
             names.append(str(path))
         listing = Path(scratch) / "cells.txt"
         listing.write_text("\n".join(names) + "\n", encoding="utf-8")
-        try:
-            result = subprocess.run(
-                [program, str(listing), "stdout", "-l", language, "--psm", psm, *extra],
-                capture_output=True,
-                timeout=SECONDS_PER_PAGE,
-                check=False,
-                env={**os.environ, "OMP_THREAD_LIMIT": "1"},
-                stdin=subprocess.DEVNULL,
-            )
-        except subprocess.TimeoutExpired:
-            raise OcrFailed(f"timeout {int(SECONDS_PER_PAGE)} s") from None
-        except OSError as exc:
-            raise OcrFailed(type(exc).__name__) from None
-    if result.returncode != 0:
-        last = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise OcrFailed((last[-1] if last else f"exit {result.returncode}")[:120])
-    pages = result.stdout.decode("utf-8", "replace").split("\f")
+        output = run_tesseract([str(listing), "stdout", "-l", language, "--psm", psm, *extra])
+    pages = output.split("\f")
     texts = [join_cjk(" ".join(page.split())) for page in pages[: len(images)]]
     return texts + [""] * (len(images) - len(texts))
