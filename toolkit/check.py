@@ -20,7 +20,7 @@ from .inspection_values import Inspected
 from .layout import layout
 from .roster import Agency
 
-__all__ = ["check"]
+__all__ = ["check", "inspect_all"]
 
 PARALLEL_MIN_FILES = 64  # below this, more than one worker process costs more than it saves
 FILE_TIMEOUT = 30.0  # seconds for one file; a real one takes a few milliseconds
@@ -39,7 +39,7 @@ def _inspect_in_worker(path: Path) -> Inspected:
     return _worker(path)
 
 
-def _inspect_all(
+def inspect_all(
     paths: list[Path],
     form: Form,
     year: str,
@@ -109,7 +109,7 @@ def check(
 
     check_year(form, year)
     files, skipped = collect(paths)
-    inspected = _inspect_all(files, form, str(year or ""), district or "", progress, key)
+    inspected = inspect_all(files, form, str(year or ""), district or "", progress, key)
     target_year = str(
         year or _most_common(i.meta.get("year", "") for i in inspected if i.evaluable)
     )

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from . import texts as tx
+from .check import inspect_all
 from .discover import SUFFIXES, collect
 from .form import Form
 from .identity import normalise_code
 from .importer import match_agency, read_isolated
-from .inspection import FileCheck
 from .outputs import print_setup, row_height, workbook_options, write_atomic, write_text
 from .published import PUBLISHED_SUFFIXES, Published
 from .roster import Agency
@@ -156,10 +156,9 @@ def compare(
 def _workbook_sides(
     paths: list[Path], form: Form, unreadable: list[tuple[Path, str]]
 ) -> list[Side]:
-    one = FileCheck(form, "", "")
     sides = []
-    for path in paths:
-        item = one(path)
+    # in worker processes, as `check` reads them: a hostile file costs only itself
+    for path, item in zip(paths, inspect_all(paths, form, "", "", None), strict=True):
         code = normalise_code(item.meta.get("agency_code", ""))
         if not item.evaluable or not code:
             reason = next((f.message for f in item.findings if f.severity == "error"), "")

@@ -34,6 +34,7 @@ __all__ = [
     "Term",
     "complete",
     "defined_name",
+    "total_sources",
 ]
 
 
@@ -299,6 +300,19 @@ def _total_order(form: Form) -> tuple[tuple[str, tuple[str, ...]], ...]:
         done |= {c.key for c in ready}
         pending = [c for c in pending if c.key not in done]
     return tuple(order)
+
+
+@cache
+def total_sources(form: Form) -> dict[str, frozenset[str]]:
+    """Each total with every cell it depends on (directly or through other totals), totals in
+    the order they are computed: a total over a cell that is unknown is unknown too."""
+    out: dict[str, frozenset[str]] = {}
+    for key, sources in _total_order(form):
+        deep = set(sources)
+        for source in sources:
+            deep |= out.get(source, frozenset())
+        out[key] = frozenset(deep)
+    return out
 
 
 def _group_label(table: Table, cell: Cell) -> str:

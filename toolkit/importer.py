@@ -24,7 +24,7 @@ from .catalogue import UsageError, os_reason, say
 from .contract import IMPORTED_KIND, Identity, file_name, identity_for
 from .discover import collect
 from .fill import Fill
-from .form import Form
+from .form import Form, complete, total_sources
 from .layout import layout
 from .manifest import PASSWORD_FILE, read_password
 from .outputs import refuse_inputs
@@ -194,7 +194,6 @@ def _unique(name: str, used: set[str]) -> str:
 def _fill(form: Form, published: Published) -> Fill:
     """The workbook's contents: figures, texts as they are, printed totals that differ from the
     sum, and a 批注 at every cell read by OCR or not found."""
-    from .form import complete
 
     values = published.values(form)
     raw = published.raw(form)
@@ -203,13 +202,14 @@ def _fill(form: Form, published: Published) -> Fill:
         raw.setdefault(key, "")
     computed = complete(form, values)
     unknown = set(missing)
+    depends = total_sources(form)
     totals: dict[str, float | str] = {
         key: printed
         for key, printed in published.totals(form).items()
-        if abs(printed - computed.get(key, printed)) > 1e-9 and not unknown & _sources(form, key)
+        if abs(printed - computed.get(key, printed)) > 1e-9 and not unknown & depends[key]
     }
     for key, cell in published.cells.items():  # a total printed blank or "/" beside its parts
-        if cell.value is None and form.cells[key].is_total and not unknown & _sources(form, key):
+        if cell.value is None and form.cells[key].is_total and not unknown & depends[key]:
             totals[key] = cell.text
     where = {
         key: (sheet.name, area.ref) for sheet in layout(form) for key, area in sheet.cells.items()
@@ -228,14 +228,6 @@ def _fill(form: Form, published: Published) -> Fill:
     return Fill(
         values=values, raw=raw, texts=dict(published.texts), totals=totals, comments=comments
     )
-
-
-def _sources(form: Form, key: str) -> set[str]:
-    """The input cells a total sums (directly or through other totals)."""
-    out: set[str] = set()
-    for source in form.cells[key].sources:
-        out |= _sources(form, source) if form.cells[source].is_total else {source}
-    return out
 
 
 def problem_lines(form: Form, published: Published, loose: bool = False) -> list[dict[str, object]]:

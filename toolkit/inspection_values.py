@@ -17,7 +17,7 @@ from typing import Any
 from . import texts as tx
 from .contract import IMPORTED_KIND
 from .findings import Finding, file_finding, plain, shown
-from .form import Form, complete
+from .form import Form, complete, total_sources
 from .layout import Area, SheetLayout
 from .locate import IDENTITY, Placement, between
 from .read import CellError, Workbook
@@ -55,20 +55,6 @@ class Inspected:
     notes: dict[str, str] = field(default_factory=dict)
     raw: dict[str, str] = field(default_factory=dict)  # inputs that are not numbers, as typed
     missing: list[str] = field(default_factory=list)  # cells that could not be found in the file
-
-
-@cache
-def _total_sources(form: Form) -> tuple[tuple[str, frozenset[str]], ...]:
-    """Each total with every cell it depends on, totals in the order they are computed."""
-    from .form import _total_order
-
-    out: dict[str, frozenset[str]] = {}
-    for key, sources in _total_order(form):
-        deep = set(sources)
-        for source in sources:
-            deep |= out.get(source, frozenset())
-        out[key] = frozenset(deep)
-    return tuple(out.items())
 
 
 def _moved(formula: str, placement: Placement) -> str:
@@ -173,7 +159,9 @@ class CellReading:
             out.missing.extend(missing)
         computed = complete(form, {k: (0.0 if math.isnan(v) else v) for k, v in inputs.items()})
         unknown = {k for k, v in inputs.items() if math.isnan(v)} | set(out.missing)
-        for key, sources in _total_sources(form):  # a total over an unknown cell is unknown too
+        for key, sources in total_sources(
+            form
+        ).items():  # a total over an unknown cell is unknown too
             if unknown.intersection(sources):
                 computed[key] = math.nan
                 unknown.add(key)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from . import texts as tx
 from .form import Form, Section
 from .published_source import Place, SourceDocument, SourceKind, SourceLine
-from .published_tables import candidates, normalise, parse_figure
+from .published_tables import line_candidate, normalise, parse_figure
 
 __all__ = ["Narrative", "Title", "read_narrative", "read_title", "text_lines"]
 
@@ -214,7 +214,7 @@ def _is_table_line(line: SourceLine) -> bool:
     """A line of a plain-text table: it has tabs, or ends in figures after its label."""
     if "\t" in line.text:
         return True
-    (candidate,) = candidates(SourceDocument(kind=SourceKind.TEXT, blocks=(line,)))
+    candidate = line_candidate(line)
     return not candidate.header and len(candidate.values) >= 2
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "Problem",
     "TableReading",
     "candidates",
+    "line_candidate",
     "normalise",
     "parse_figure",
     "read_tables",
@@ -134,7 +135,7 @@ def candidates(document: SourceDocument) -> Iterator[Candidate]:
                 yield _candidate(texts, starts, row.place, ocr)
         elif isinstance(block, SourceLine):
             cells = _split_line(block.text)
-            candidate = _candidate(cells, [True] * len(cells), block.place, block.ocr)
+            candidate = line_candidate(block)
             if wrapped is not None and candidate.label and not candidate.header:
                 yield replace(
                     candidate,
@@ -144,6 +145,12 @@ def candidates(document: SourceDocument) -> Iterator[Candidate]:
                 )
             yield candidate
             wrapped = candidate if candidate.header and candidate.label and not cells[1:] else None
+
+
+def line_candidate(line: SourceLine) -> Candidate:
+    """A line of text as a candidate row: its cells split at tabs or runs of spaces."""
+    cells = _split_line(line.text)
+    return _candidate(cells, [True] * len(cells), line.place, line.ocr)
 
 
 def _split_line(text: str) -> list[str]:
