@@ -412,7 +412,7 @@ def _wait_for_handler(pid: int, timeout: float = 30) -> None:
 def test_an_interruption_cleans_up_and_says_so(tmp_path: Path, signum: int) -> None:
     folder = tmp_path / "returned"
     folder.mkdir()
-    for i in range(3):
+    for i in range(12):  # enough work that the signal lands while it is under way
         for source in sorted(RETURNED.glob("*.xlsx")):
             shutil.copy(source, folder / f"{i}-{source.name}")
     out = tmp_path / "out"
@@ -424,7 +424,7 @@ def test_an_interruption_cleans_up_and_says_so(tmp_path: Path, signum: int) -> N
         preexec_fn=_default_signals,  # a background shell may have left SIGINT ignored
     )  # fmt: skip
     _wait_for_handler(process.pid)  # nianbao is running, not importing
-    time.sleep(0.5)  # checking under way (39 files take a few seconds)
+    time.sleep(0.5)  # checking under way (156 files take several seconds)
     process.send_signal(signum)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 2, (stdout, stderr)

@@ -442,6 +442,17 @@ _register_render(app)  # render (issue 13)
 _register_import(app)  # import, compare (issue 14)
 
 
+def _ignore_late_signals() -> None:
+    """A SIGTERM, SIGHUP or Ctrl+C that arrives while the process is already exiting must not
+    raise into the interpreter's shutdown (a traceback, and the outputs were complete anyway)."""
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, signal.SIG_IGN)
+
+
 def main() -> None:
     """Run the CLI. An interruption (Ctrl+C, SIGTERM, SIGHUP) removes the outputs in progress and
     says so in one line (exit 2); an unexpected failure is one line too (exit 2), never a traceback.
@@ -458,6 +469,7 @@ def main() -> None:
     except SystemExit as exc:
         if _interrupted(exc):  # typer turns KeyboardInterrupt into exit 130 after unwinding
             _stop_after_interruption()
+        _ignore_late_signals()  # the work is done and written: a signal now only ends the exit
         raise
     except KeyboardInterrupt:
         _stop_after_interruption()
