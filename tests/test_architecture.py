@@ -56,6 +56,8 @@ ORDER = [
     "manifest",
     # Outputs: atomic writes, the overwrite refusal, our own outputs' marker.
     "outputs",
+    # The workspace's ledger (SQLite): what must outlive a command.
+    "ledger",
     # Writing templates: the private xlsxwriter hooks, styles, the sheet writers, one workbook,
     # then the batch of all agencies.
     "xlsxwriter_hooks",
@@ -97,6 +99,12 @@ ORDER = [
     "rollup_sheets",
     "rollup_levels",
     "rollup",
+    # The workspace (issue 21): one folder for the year, the one decision per agency recorded in
+    # the ledger, and the year at a glance.
+    "workspace",
+    "workspace_init",
+    "workspace_year",
+    "workspace_status",
     # The published report (issue 13): the model of a report, the Word template, its writers
     # (.docx, .html, .pdf), the district's draft from a rollup, then the batch.
     "render_model",
@@ -118,9 +126,12 @@ ORDER = [
     "mail_attachments",
     "collect",
     "mail_reply",
+    "workspace_mail",
     # The command line.
     "cli_support",
+    "cli_workspace",
     "cli_mail",
+    "cli_rollup",
     "cli_render",
     "cli_compare",
     "cli_import",

@@ -1056,6 +1056,101 @@ _FEEDBACK = (
         title="更多问题",
         template="……另有{count}处问题，详见附件的“审核意见”工作表。",
     ),
+    # --- The workspace and its ledger (issue 21) ---
+    Message(
+        code="workspace-none",
+        title="不在工作区中",
+        template="当前文件夹 {path} 不在任何工作区中。请用 --workspace 指定工作区文件夹，"
+        "或先用 nianbao init 建立工作区；也可以像以前一样直接给出文件或文件夹。",
+    ),
+    Message(
+        code="workspace-no-ledger",
+        title="不是工作区",
+        template="{path} 不是 nianbao 工作区（其中没有台账 nianbao.db）。"
+        "请先运行 nianbao init {path} --year 年度 --district 地区 --roster 名单。",
+    ),
+    Message(
+        code="workspace-ledger-lost",
+        title="工作区台账丢失",
+        template="{path} 中有工作区的文件，但台账 nianbao.db 不见了。"
+        "请运行 nianbao init {path} --rebuild 从保存的文件重建台账（文件都还在）。",
+    ),
+    Message(
+        code="workspace-ledger-broken",
+        title="工作区台账无法打开",
+        template="工作区台账 {path} 无法打开：{reason}。可把它改名后运行 nianbao init --rebuild "
+        "从保存的文件重建（收到的文件不会丢失）。",
+    ),
+    Message(
+        code="workspace-ledger-newer",
+        title="台账版本较新",
+        template="工作区台账由较新版本的 nianbao 建立（第 {version} 版格式，本版本只认识到第 {known} 版）。"
+        "请升级 nianbao 后再使用这个工作区。",
+    ),
+    Message(
+        code="workspace-busy",
+        title="工作区正被使用",
+        template="另一个 nianbao 命令正在写入工作区 {path}（{command}，进程 {pid}，开始于 {since}）。"
+        "请等它结束后再运行。",
+    ),
+    Message(
+        code="workspace-init-needs",
+        title="缺少选项",
+        template="新建工作区需要 {option}。",
+    ),
+    Message(
+        code="workspace-district-differs",
+        title="地区不同",
+        template="工作区的地区是“{kept}”，与给定的 --district “{given}”不同。"
+        "一个工作区只收集一个地区一个年度的报告。",
+    ),
+    Message(
+        code="workspace-settings-missing",
+        title="工作区设置无法读取",
+        template="无法读取工作区设置 {path}：{reason}。重建台账需要 nianbao init 时写下的这个文件。",
+    ),
+    Message(
+        code="workspace-file-changed",
+        title="文件在读取时被改动",
+        template="{path} 在读取时被改动，未保存到工作区。请稍后重试。",
+    ),
+    Message(
+        code="workspace-file-too-large",
+        title="文件过大",
+        template="{path} 超过 {limit} MB，不是年报工作簿，未保存到工作区。",
+    ),
+    Message(
+        code="workspace-file-unreadable",
+        title="文件无法读取",
+        template="无法读取 {path}：{reason}",
+    ),
+    Message(
+        code="workspace-choose-none",
+        title="没有该单位的文件",
+        template="工作区中没有单位 {code} 的报回文件。",
+    ),
+    Message(
+        code="workspace-choose-which",
+        title="无法确定是哪份文件",
+        template="单位 {code} 的文件中没有唯一与“{file}”对应的一份。该单位的文件：{files}",
+    ),
+    Message(
+        code="workspace-paths",
+        title="工作区中不需要给出文件",
+        template="{command} 在工作区中运行时使用台账中计入的文件，不需要再给出文件或文件夹"
+        "（要收入新文件，请用 nianbao check --workspace 工作区 文件或文件夹）。",
+    ),
+    Message(
+        code="workspace-option",
+        title="工作区中不使用该选项",
+        template="在工作区中运行时不使用 {options}：名单、年度、地区、校验密钥和表式都由工作区记录，"
+        "文件由工作区收取。请去掉这些选项（或不用 --workspace，按文件夹运行）。",
+    ),
+    Message(
+        code="workspace-needs-out",
+        title="缺少输出",
+        template="不在工作区中运行时需要 {option}。",
+    ),
     # --- figb: text-vs-table from the extractor (issue 15, phase B) ---
     Message(
         code="stated-figure-quote",

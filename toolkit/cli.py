@@ -13,10 +13,12 @@ import typer
 from .cli_import import register as _register_import
 from .cli_mail import register as _register_mail
 from .cli_render import register as _register_render
+from .cli_rollup import register as _register_rollup
 from .cli_support import (
     EXIT_FAILED,
     EXIT_OK,
     FormOption,
+    IssuedOption,
     _check_year,
     _console,
     _date,
@@ -30,6 +32,8 @@ from .cli_support import (
     _say,
     _stop_after_interruption,
 )
+from .cli_workspace import WorkspaceOption, refuse_with_workspace
+from .cli_workspace import register as _register_workspace
 from .cli_zh import install as _install_chinese
 
 if TYPE_CHECKING:
@@ -67,17 +71,6 @@ def root(
     ] = False,
 ) -> None:
     """政府信息公开工作年度报告工具。"""
-
-
-# The office's key, for `check` and `rollup` alike.
-IssuedOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--issued",
-        help="下发模板的文件夹（含 nianbao-key.txt）或该密钥文件，用于核验报回文件确属所标单位；"
-        "不给时在名单所在的文件夹中查找。",
-    ),
-]
 
 
 @app.command(
@@ -196,11 +189,13 @@ def _report_generated(result: GenerateResult, roster_notes: tuple[str, ...]) -> 
 )
 def check(
     paths: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
-            metavar="路径", help="报回的文件、文件夹、通配符或下级汇总表。", show_default=False
+            metavar="路径",
+            help="报回的文件、文件夹、通配符或下级汇总表；在工作区中运行时，给出的文件先收入工作区。",
+            show_default=False,
         ),
-    ],
+    ] = None,
     roster: Annotated[
         Path | None, typer.Option("--roster", help="单位名单，用于发现未报送和名单外的单位。")
     ] = None,
@@ -250,6 +245,7 @@ def check(
     ] = "",
     issued: IssuedOption = None,
     form_path: FormOption = None,
+    workspace: WorkspaceOption = None,
 ) -> None:
     from .catalogue import UsageError
     from .check import check as run
@@ -257,6 +253,33 @@ def check(
     from .report import render_terminal, write_json
 
     console = _console()
+    if workspace is not None or not paths:
+        from .cli_workspace import check_in_workspace
+
+        try:
+            refuse_with_workspace(
+                roster=roster,
+                year=year,
+                district=district,
+                previous=previous,
+                feedback=feedback_dir,
+                password=password,
+                issued=issued,
+                form=form_path,
+            )
+            code = check_in_workspace(
+                console,
+                workspace,
+                paths or [],
+                deadline=_date("--deadline", deadline),
+                contact=contact,
+                quiet=quiet,
+                json_path=json_path,
+                xlsx_path=xlsx_path,
+            )
+        except (UsageError, FormError) as exc:
+            raise _fail(str(exc)) from None
+        raise typer.Exit(code)
     made: list[FeedbackFile] = []
     copies: dict[str, Path] = {}
     generated: str | None = None
@@ -338,108 +361,11 @@ def check(
     raise typer.Exit(report.exit_code)
 
 
-@app.command(
-    help="汇总审核通过的报回文件，生成全区汇总表（全区汇总、明细、状态、图表；--level 市 时为全市汇总，"
-    "输入可含下级汇总表）。先执行与 check 相同的审核。"
-    "退出码：0 已生成汇总表；加 --strict 时有未计入或未报送的单位则为 1；2 无法运行。"
-)
-def rollup(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="路径", help="报回的文件、文件夹、通配符或下级汇总表。", show_default=False
-        ),
-    ],
-    out: Annotated[Path, typer.Option("--out", help="汇总表输出路径（.xlsx）。")],
-    roster: Annotated[
-        Path | None, typer.Option("--roster", help="单位名单，用于列出未报送的单位。")
-    ] = None,
-    year: Annotated[int | None, typer.Option("--year", help="报告年度。")] = None,
-    district: Annotated[
-        str | None, typer.Option("--district", help="区（县）、市或省的名称。")
-    ] = None,
-    csv_path: Annotated[
-        Path | None, typer.Option("--csv", help="另存长表 CSV（每个单位每个单元格一行）。")
-    ] = None,
-    include_errors: Annotated[
-        bool,
-        typer.Option("--include-errors", help="有错误的文件也计入汇总（在明细和状态中标出）。"),
-    ] = False,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="有未计入或未报送的单位时退出码为 1。")
-    ] = False,
-    generated_at: Annotated[
-        str | None,
-        typer.Option(
-            "--generated-at",
-            metavar="<时间>",
-            help="生成时间（ISO 格式）；给定时相同输入生成完全相同的文件。",
-        ),
-    ] = None,
-    issued: IssuedOption = None,
-    level: Annotated[
-        str,
-        typer.Option(
-            "--level",
-            help="汇总层级：区、县、市、州或省，用于工作表名称、标题和起草的报告（如“全市汇总”）；"
-            "输入可含下级汇总表（逐级汇总）。",
-        ),
-    ] = "区",
-    form_path: FormOption = None,
-) -> None:
-    from .catalogue import UsageError
-    from .form import FormError
-    from .rollup import rollup as run
-    from .texts import whole
-
-    console = _console()
-    try:
-        form = _form(form_path)
-        _check_year(form, year)
-        stamp = _datetime("--generated-at", generated_at)
-        agencies, files = _inputs(paths, roster, (out, csv_path))
-        key = _key(issued, roster)
-        with _progress(console, len(files)) as progress:
-            result = run(
-                paths,
-                key=key,
-                out=out,
-                roster=agencies,
-                year=year,
-                district=district,
-                csv_path=csv_path,
-                include_errors=include_errors,
-                generated_at=stamp,
-                form=form,
-                progress=progress,
-                level=level,
-            )
-    except (UsageError, FormError) as exc:
-        raise _fail(str(exc)) from None
-    _say(
-        console,
-        f"已生成{whole(level)}汇总表 {result.out}：计入 {len(result.included)} 个单位，"
-        f"未计入 {len(result.excluded)} 份文件，未报送 {len(result.missing)} 个单位。",
-    )
-    for finding in result.report.batch_findings:  # lower rollups that do not add up
-        if finding.code in ("rollup-sums-differ", "rollup-unreadable", "rollup-wrong-year"):
-            _say(console, f"  {finding.message}")
-    for item in result.excluded:
-        reason = "已被替代" if item.superseded else f"{item.count('error')}处错误"
-        if any(f.code == "counted-twice" for f in item.findings):
-            reason = "已计入下级汇总表，不重复计入"
-        who = item.agency_name or Path(item.path).name
-        _say(console, f"  未计入：{who}（{reason}） {item.path}")
-    for agency in result.missing:
-        _say(console, f"  未报送：{agency.name}（{agency.code}）")
-    if result.csv is not None:
-        _say(console, f"长表 CSV：{result.csv}")
-    raise typer.Exit(result.exit_code(strict))
-
-
 _register_mail(app)  # send, collect (issue 16)
 _register_render(app)  # render (issue 13)
 _register_import(app)  # import, compare (issue 14)
+_register_workspace(app)  # init, status, choose (issue 21)
+_register_rollup(app)  # rollup
 
 
 def _ignore_late_signals() -> None:

@@ -30,23 +30,33 @@ def compare_command(
         ),
     ],
     submitted: Annotated[
-        list[str],
+        list[str] | None,
         typer.Option("--submitted", help=tx.HELP_COMPARE_SUBMITTED),
-    ],
+    ] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help=tx.HELP_COMPARE_JSON)] = None,
     xlsx_path: Annotated[Path | None, typer.Option("--xlsx", help=tx.HELP_COMPARE_XLSX)] = None,
+    issued: Annotated[Path | None, typer.Option("--issued", help=tx.HELP_COMPARE_ISSUED)] = None,
+    workspace: Annotated[Path | None, typer.Option("--workspace", help=tx.HELP_WORKSPACE)] = None,
     form_path: FormOption = None,
 ) -> None:
     from .catalogue import UsageError
-    from .cli_support import _console, _fail, _form
+    from .cli_support import _console, _fail, _form, _key
     from .compare import compare, write_xlsx
     from .form import FormError
     from .outputs import write_atomic
 
     console = _console()
     try:
-        form = _form(form_path)
-        result = compare(published, submitted, form=form)
+        if submitted:
+            form = _form(form_path)
+            result = compare(published, submitted, form=form, key=_key(issued, None))
+        else:
+            from .cli_workspace import year_check
+
+            form, year, space = year_check(workspace, "compare")
+            result = compare(published, (), form=form, report=year.report)
+            if json_path is None and xlsx_path is None:
+                xlsx_path = space.output(tx.COMPARE_FILE)
         inputs = [p.published.path for p in result.pairs] + [p.submitted.path for p in result.pairs]
         if json_path is not None:
             text = json.dumps(_as_json(result, form), ensure_ascii=False, indent=2)
@@ -67,6 +77,7 @@ def _as_json(result: Comparison, form: Form) -> dict[str, object]:
                 "agency_name": pair.submitted.name,
                 "published": str(pair.published.path),
                 "submitted": str(pair.submitted.path),
+                "decision": pair.submitted.decision,
                 "cells": [
                     {
                         "cell": d.key,
@@ -97,6 +108,10 @@ def _as_json(result: Comparison, form: Form) -> dict[str, object]:
             {"agency_code": s.code, "agency_name": s.name, "path": str(s.path)}
             for s in result.duplicates
         ],
+        "set_aside": [
+            {"agency_code": s.code, "agency_name": s.name, "path": str(s.path)}
+            for s in result.set_aside
+        ],
     }
 
 
@@ -108,6 +123,8 @@ def _report(console: Console, result: Comparison, form: Form) -> None:
         who = {"name": pair.submitted.name, "code": pair.submitted.code}
         if not pair.differs:
             _say(console, tx.COMPARE_PAIR_SAME.format(**who))
+            if pair.submitted.decision:
+                _say(console, f"  {pair.submitted.decision}")
             continue
         count = len(pair.cells) + len(pair.sections_published_only)
         count += len(pair.sections_submitted_only)
@@ -120,6 +137,8 @@ def _report(console: Console, result: Comparison, form: Form) -> None:
                 submitted=pair.submitted.path.name,
             ),
         )
+        if pair.submitted.decision:
+            _say(console, f"  {pair.submitted.decision}")
         for diff in pair.cells:
             cell = form.cells[diff.key]
             _say(
@@ -143,6 +162,8 @@ def _report(console: Console, result: Comparison, form: Form) -> None:
         _say(console, f"{tx.COMPARE_SUBMITTED_ONLY}：{side.name}（{side.code}） {side.path}")
     for side in result.duplicates:
         _say(console, f"{tx.COMPARE_DUPLICATE}：{side.name}（{side.code}） {side.path}")
+    for side in result.set_aside:
+        _say(console, f"{tx.COMPARE_SET_ASIDE}：{side.name}（{side.code}） {side.path}")
     for path, reason in result.unreadable:
         _say(console, f"{tx.COMPARE_UNREADABLE}：{path}：{reason}")
     _say(

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from . import texts as tx
 from .cli_support import FormOption
+from .cli_workspace import WorkspaceOption
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -33,12 +35,17 @@ def register(app: typer.Typer) -> None:
 
 def render(
     paths: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
-            metavar="路径", help="报回的文件、文件夹、通配符或汇总表。", show_default=False
+            metavar="路径",
+            help="报回的文件、文件夹、通配符或汇总表；在工作区中运行时不给（用计入的文件和工作区的汇总表）。",
+            show_default=False,
         ),
-    ],
-    out: Annotated[Path, typer.Option("--out", help="输出文件夹（不存在时自动创建）。")],
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="输出文件夹（不存在时自动创建）；在工作区中默认为“输出/报告”。"),
+    ] = None,
     formats: Annotated[
         str,
         typer.Option(
@@ -66,6 +73,7 @@ def render(
         ),
     ] = None,
     form_path: FormOption = None,
+    workspace: WorkspaceOption = None,
 ) -> None:
     from .catalogue import UsageError
     from .cli_support import EXIT_FAILED, _check_year, _console, _fail, _form, _key
@@ -75,21 +83,43 @@ def render(
 
     console = _console()
     try:
-        form = _form(form_path)
-        _check_year(form, year)
         wanted = parse_formats(formats)
-        key = _key(issued, None)
-        result = run(
-            paths,
-            out=out,
-            formats=wanted,
-            form=form,
-            include_errors=include_errors,
-            template=template,
-            year=year,
-            district=district,
-            key=key,
-        )
+        if workspace is not None or not paths:
+            from .cli_workspace import refuse_with_workspace, rollup_of, year_check
+
+            if paths:
+                raise UsageError("workspace-paths", command="render")
+            refuse_with_workspace(year=year, district=district, issued=issued, form=form_path)
+            form, decided, space = year_check(workspace, "render")
+            out = out or space.output(tx.REPORTS_FOLDER)
+            result = run(
+                [*space.stored(), *rollup_of(space)],
+                out=out,
+                formats=wanted,
+                form=form,
+                include_errors=include_errors,
+                template=template,
+                year=space.year,
+                district=space.district,
+                checked_before=decided.report,
+            )
+        else:
+            if out is None:
+                raise UsageError("workspace-needs-out", option="--out")
+            form = _form(form_path)
+            _check_year(form, year)
+            key = _key(issued, None)
+            result = run(
+                paths,
+                out=out,
+                formats=wanted,
+                form=form,
+                include_errors=include_errors,
+                template=template,
+                year=year,
+                district=district,
+                key=key,
+            )
     except (UsageError, FormError) as exc:
         raise _fail(str(exc)) from None
     if not result.rendered and not result.skipped:

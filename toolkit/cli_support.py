@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .form import Form
     from .roster import Agency
 
-__all__ = ["EXIT_FAILED", "EXIT_FINDINGS", "EXIT_OK", "FormOption"]
+__all__ = ["EXIT_FAILED", "EXIT_FINDINGS", "EXIT_OK", "FormOption", "IssuedOption"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
@@ -30,6 +30,17 @@ FormOption = Annotated[
         metavar="<文件>",
         help="表式定义文件（TOML，写法见内置的 gov-info-2021.toml）；"
         "不给时用内置的2021年表式（国办公开办函〔2021〕30号）。生成、审核、汇总须用同一表式。",
+    ),
+]
+
+
+# The office's key, for `check` and `rollup` alike.
+IssuedOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--issued",
+        help="下发模板的文件夹（含 nianbao-key.txt）或该密钥文件，用于核验报回文件确属所标单位；"
+        "不给时在名单所在的文件夹中查找。",
     ),
 ]
 

@@ -22,6 +22,7 @@ from typing import Any
 from . import texts as tx
 from .check import inspect_all
 from .discover import SUFFIXES, collect
+from .findings import CheckReport
 from .form import Form
 from .identity import normalise_code
 from .importer import match_agency, read_isolated
@@ -56,6 +57,7 @@ class Side:
     raw: dict[str, str]  # cells with text where a figure belongs ("/", "—", blank)
     sections: frozenset[str]  # section keys present
     unread: frozenset[str] = frozenset()  # cells the import could not find
+    decision: str = ""  # for an agency that sent several files: which one counts, and why
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,6 +90,8 @@ class Comparison:
     # a second file of an agency already paired (two published versions, two submissions): not
     # compared, since which one counts is for the office to say
     duplicates: tuple[Side, ...] = field(default=())
+    # older files of an agency that sent a newer one (the batch decision set them aside)
+    set_aside: tuple[Side, ...] = field(default=())
 
     @property
     def differs(self) -> bool:
@@ -101,15 +105,29 @@ class Comparison:
 
 
 def compare(
-    published: Sequence[str | Path], submitted: Sequence[str | Path], *, form: Form
+    published: Sequence[str | Path],
+    submitted: Sequence[str | Path],
+    *,
+    form: Form,
+    report: CheckReport | None = None,
+    key: bytes | None = None,
 ) -> Comparison:
-    """Pair the agencies of both sides and list every difference."""
-    submitted_files, _ = collect(submitted, own_outputs=True)
+    """Pair the agencies of both sides and list every difference.
+
+    The submitted side is decided as `check` and `rollup` decide it (batch.py): for an agency that
+    sent several files, the file that counts is compared and the others are listed as set aside.
+    A workspace passes its `report` (decided as its ledger says) and no `submitted` paths.
+    """
     published_files, _ = collect(
         published, own_outputs=True, suffixes=(*SUFFIXES, *sorted(PUBLISHED_SUFFIXES))
     )
     unreadable: list[tuple[Path, str]] = []
-    checked = _workbook_sides(submitted_files, form, unreadable)
+    if report is None:
+        from .check import check
+
+        submitted_files, _ = collect(submitted, own_outputs=True)
+        report = check(submitted_files, form=form, key=key)
+    checked, set_aside, undecided = _decided_sides(report, form, unreadable)
     reports = [p for p in published_files if p.suffix.lower() in PUBLISHED_SUFFIXES]
     books = [p for p in published_files if p.suffix.lower() not in PUBLISHED_SUFFIXES]
     shown = _workbook_sides(books, form, unreadable)
@@ -120,7 +138,7 @@ def compare(
         else:
             shown.append(_report_side(path, read, form, roster))
     by_code: dict[str, Side] = {}
-    duplicates: list[Side] = []
+    duplicates: list[Side] = list(undecided)
     for side in checked:
         if side.code in by_code:
             duplicates.append(side)
@@ -150,7 +168,46 @@ def compare(
         submitted_only=tuple(by_code.values()),
         unreadable=tuple(unreadable),
         duplicates=tuple(duplicates),
+        set_aside=tuple(set_aside),
     )
+
+
+def _decided_sides(
+    report: CheckReport, form: Form, unreadable: list[tuple[Path, str]]
+) -> tuple[list[Side], list[Side], list[Side]]:
+    """The submitted side as the batch decision says: the files that count, the files set aside
+    (an agency's older files), and the files of agencies whose differing reports wait for the
+    office (compared with nothing)."""
+    several = {
+        f.agency_code: f.message
+        for f in report.batch_findings
+        if f.code in ("duplicate-agency", "agency-conflict")
+    }
+    counted: list[Side] = []
+    set_aside: list[Side] = []
+    undecided: list[Side] = []
+    for result in report.files:
+        if result.status == "unreadable" or not result.agency_code or not result.values:
+            reason = next((f.message for f in result.findings if f.severity == "error"), "")
+            unreadable.append((Path(result.path), reason or tx.COMPARE_NOT_A_REPORT))
+            continue
+        side = Side(
+            path=Path(result.path),
+            code=result.agency_code,
+            name=result.agency_name,
+            values={k: v for k, v in result.values.items() if not math.isnan(v)},
+            raw={k: result.raw.get(k, "") for k, v in result.values.items() if math.isnan(v)},
+            sections=_written(form, result.texts),
+            unread=frozenset(result.missing),
+            decision=several.get(result.agency_code, ""),
+        )
+        if result.conflict:
+            undecided.append(side)
+        elif result.superseded:
+            set_aside.append(side)
+        else:
+            counted.append(side)
+    return counted, set_aside, undecided
 
 
 def _workbook_sides(
@@ -317,6 +374,10 @@ def write_xlsx(path: Path, comparison: Comparison, form: Form, inputs: Sequence[
             row += 1
     for side in comparison.duplicates:
         fields = (side.code, side.name, tx.COMPARE_DUPLICATE, side.path.name)
+        _row(others, row, fields, tx.COMPARE_ONE_SIDE_COLUMNS, wrap)
+        row += 1
+    for side in comparison.set_aside:
+        fields = (side.code, side.name, tx.COMPARE_SET_ASIDE, side.path.name)
         _row(others, row, fields, tx.COMPARE_ONE_SIDE_COLUMNS, wrap)
         row += 1
     for path, reason in comparison.unreadable:

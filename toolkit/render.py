@@ -82,8 +82,11 @@ def render(
     district: str | None = None,
     key: bytes | None = None,
     progress: Callable[[int, int], None] | None = None,
+    checked_before: CheckReport | None = None,
 ) -> RenderResult:
-    """Render every usable report among `paths` into the folder `out`."""
+    """Render every usable report among `paths` into the folder `out`. A workspace passes its
+    report as `checked_before` (its files checked and decided as its ledger says): they are not
+    checked again."""
     from .check import check
     from .discover import collect
     from .outputs import deferred_marks, refuse_inputs
@@ -107,7 +110,7 @@ def render(
     skipped: list[FileResult] = []
     checked: CheckReport | None = None
     if returned:
-        checked = check(
+        checked = checked_before or check(
             returned, form=form, year=year, district=district, progress=progress, key=key
         )
         for result in checked.files:

@@ -78,13 +78,15 @@ def rollup(
     progress: Callable[[int, int], None] | None = None,
     key: bytes | None = None,
     level: str = tx.DISTRICT_LEVEL,
+    report: CheckReport | None = None,
 ) -> RollupResult:
     """Check the files, then write the rollup workbook (and the long CSV when asked).
 
     Refuses (UsageError "output-is-input") an output that is one of the files to roll up, before
     anything is read; the writes are atomic and never replace anything but a regular file. Lower
     rollups among the inputs bring their agencies (rollup_levels.py); `level` (区, 市, 省: a key
-    of texts.LEVELS) names the level in the sheet names and titles (全市汇总（三）).
+    of texts.LEVELS) names the level in the sheet names and titles (全市汇总（三）). A workspace
+    passes its `report` (its files checked and decided as its ledger says): not checked again.
     """
     from .rollup_levels import merge_lower, read_lower, split_rollups
 
@@ -99,7 +101,7 @@ def rollup(
             refuse_inputs(Path(target), sources)
     generated_at = generated_at or datetime.now().replace(microsecond=0)
     lower, returned = split_rollups(sources)
-    report = (
+    report = report or (
         check(
             paths if not lower else returned,  # the patterns, for their skip notes, when all are
             form=form,

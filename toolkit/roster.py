@@ -7,6 +7,7 @@ import io
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from .catalogue import UsageError, os_reason, say
 from .identity import normalise_code
 from .text import BLANK_CHARACTERS, is_blank
 
-__all__ = ["Agency", "Roster", "clean_name", "read_roster", "read_roster_with_notes"]
+__all__ = ["Agency", "Roster", "clean_name", "match_code", "read_roster", "read_roster_with_notes"]
 
 # Accepted header spellings, after normalisation (NFKC, no spaces, lower case).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = tx.ROSTER_ALIASES
@@ -46,6 +47,21 @@ class Roster:
 def read_roster(path: Path) -> tuple[Agency, ...]:
     """Read and validate a roster; raise UsageError listing every problem at once."""
     return read_roster_with_notes(path).agencies
+
+
+def match_code(code: str, known: Iterable[str]) -> str | None:
+    """The code among `known` that `code` means: the same after normalising, or, for digits only,
+    the one code with the same digits once leading zeros are dropped (a roster re-saved by Excel
+    spells 010 as 10). None when nothing or more than one matches. The code a template was issued
+    under is canonical; a roster's spelling is only a hint pointing at it."""
+    code = normalise_code(code)
+    codes = {normalise_code(c): c for c in known}
+    if code in codes:
+        return codes[code]
+    if not code.isdigit():
+        return None
+    same = [c for n, c in codes.items() if n.isdigit() and n.lstrip("0") == code.lstrip("0")]
+    return same[0] if len(same) == 1 else None
 
 
 def clean_name(name: str) -> str:

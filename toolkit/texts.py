@@ -562,3 +562,104 @@ IMPORT_PARTS_EMPTY = "  {title}：没有找到 {parts} 的文字（工作簿中�
 IMPORT_CELL_SIMILAR = (
     "公开的年度报告中此行的标题为“{label}”，与表式不完全相同，按其位置读取。请核对。"
 )
+
+# --- The workspace (issue 21): folders, decisions, states, --help ----------------------------------
+# The folders of a workspace, in this order: rosters, issued templates, received files (by hash),
+# feedback copies, mail, outputs (workspace.py).
+WORKSPACE_FOLDERS = ("名单", MAIL_TEMPLATE, "收到", REVIEW_SHEET, "邮件", "输出")
+# collect.py's log columns the workspace reads (收取记录.csv)
+COLLECT_SAVED_AS, COLLECT_SENDER, COLLECT_ATTACHMENT = "保存为", "发件人", "附件"
+MAIL_ATTACHMENTS_FOLDER = COLLECT_ATTACHMENT  # in 邮件/: collect saves there, the store takes them
+DECISION_STATES = {"counted": "计入", "conflict": "待确认", "none": MISSING}
+DECISION_RULES = {
+    "only": "该单位唯一的报回文件",
+    "lineage": "按更正关系：由审核意见副本更正而来",
+    "save-time": "按文件中记录的保存时间",
+    "file-time": "按文件修改时间",
+    "file-order": "按文件顺序",
+    "office": "办公室指定",
+    "conflict": "同一单位有内容不同的报告，待办公室确认（nianbao choose）",
+    "none": "尚未收到报回文件",
+}
+AGENCY_STATES = {
+    "not-issued": "未下发",
+    "issued": "已下发",
+    "overdue": "逾期",
+    "received": "已报送",
+    "failed": CheckStatus.FAILED.title,
+    "feedback": "已反馈",
+    "corrected": "已更正",
+    "passed": PASSED,
+}
+ROLLUP_FILE = "{district}{year}年度汇总.xlsx"  # the workspace's rollup, in 输出/
+REPORTS_FOLDER = "报告"  # rendered reports, in 输出/
+YEAR_STATUS_HEADER = (AGENCY_CODE, AGENCY_NAME, STATUS, "下发", "发送", "报送", "反馈", PASSED, "文件数")  # fmt: skip
+YEAR_STATUS_SEVERAL = "报送了多份文件（或由办公室指定）的单位，计入的文件："
+YEAR_STATUS_TITLE = STATUS_TITLE + "（截止日期：{deadline}）"
+YEAR_STATUS_COUNTS = "共 {total} 个单位：{counts}。"
+YEAR_STATUS_DECIDED = "  {code} {name}：计入 {file}（{rule}）"
+STATUS_UNASSIGNED = "另有 {count} 份文件不属于名单中的任何单位：{names}"
+STATUS_QUEUED = "发件箱中有 {count} 封邮件待发送（nianbao outbox 查看，加 --smtp 发送）。"
+STATUS_NO_DEADLINE = UNSET
+WORKSPACE_CREATED = "已建立工作区 {root}：{year}年度，{district}，{count} 个单位。"
+WORKSPACE_UPDATED = "工作区 {root} 已更新名单：新增 {count} 个单位。"
+WORKSPACE_MATCHED = "  名单中的代码 {spelled} 对应已下发模板的单位代码 {code}（以模板为准）。"
+WORKSPACE_TEMPLATES = "填报模板在 {folder}（保护密码和单位校验密钥也在其中，请勿发给填报单位）。"
+WORKSPACE_NEXT = "下一步：把模板发给各单位（nianbao send --workspace {root} …，或自行发送），收到报回文件后运行 nianbao check --workspace {root} 文件或文件夹。"
+WORKSPACE_REBUILT = "已从保存的文件重建台账 {root}：{agencies} 个单位，{files} 份收到的文件。请运行 nianbao check --workspace {root} 重新审核。"
+WORKSPACE_RECEIVED = "收到 {count} 份文件（新保存 {new} 份，其余已在工作区中）。"
+WORKSPACE_DECISION = "  {name}（{code}）：计入 {file}，依据：{rule}"
+WORKSPACE_DECISION_NONE = "  {name}（{code}）：{rule}"
+WORKSPACE_DECISIONS = "报送了多份文件的单位，计入的文件："
+WORKSPACE_FEEDBACK = "已为 {count} 个单位生成审核意见：{folder}"
+WORKSPACE_FEEDBACK_FAILED = "  未能为单位 {code} 生成审核意见：{reason}"
+WORKSPACE_NO_FEEDBACK = "没有新的需要单位修改或说明的问题。"
+WORKSPACE_FEEDBACK_PENDING = (
+    "有问题的单位的审核意见此前已生成（见 审核意见 文件夹，nianbao status 可查看）。"
+)
+WORKSPACE_CHOSEN = "已指定：单位 {code} 以 {file} 为准。"
+WORKSPACE_QUEUED = "已排入发件箱 {count} 封邮件。"
+WORKSPACE_OUTBOX_EMPTY = "发件箱中没有待发送的邮件。"
+WORKSPACE_OUTBOX_ROW = "  {id}. {kind} → {code}（{address}）{state}{error}"
+WORKSPACE_OUTBOX_STATES = {"queued": "待发送", "failed": "发送失败，将重试", "sent": "已发送"}
+WORKSPACE_OUTBOX_LEFT = (
+    "发件箱中还有 {count} 封邮件未发出，下次运行 send、collect --reply 或 outbox 时会补发。"
+)
+WORKSPACE_STORED_MAIL = "已将 {count} 份附件存入工作区。"
+HELP_WORKSPACE = "工作区文件夹（nianbao init 建立）；不给时在当前文件夹及其上级中查找。"
+HELP_INIT = (
+    "建立一个年度的工作区：保存名单，生成并保存各单位的填报模板、保护密码和单位校验密钥，"
+    "此后收到的文件、审核结果、审核意见和邮件都记在工作区的台账中。"
+    "对已有的工作区再给一个名单，则只为新单位生成模板，原单位代码不变。"
+    "--rebuild 在台账丢失时从保存的文件重建。退出码：0 完成，2 无法运行。"
+)
+HELP_INIT_DIR = "工作区文件夹（不存在时建立）。"
+HELP_INIT_REBUILD = "从工作区中保存的名单、模板和收到的文件重建台账（原台账改名保留）。"
+HELP_INIT_LEVEL = "汇总层级：区、县、市、州或省。"
+HELP_STATUS = "显示本年度的收集情况：每个单位的状态（未下发、已下发、已报送、有错误、已反馈、已更正、通过、逾期）、日期和计入的文件。只读台账，不打开任何文件。退出码：0。"
+HELP_STATUS_JSON = "另存为 JSON 文件（- 表示输出到屏幕）。"
+HELP_OUTBOX = "查看工作区发件箱中待发送的邮件；给出 --smtp 和 --sender 时发送它们。退出码：0 没有待发送的邮件，1 有邮件未能发出，2 无法运行。"
+HELP_CHOOSE = "办公室指定某单位以哪份报回文件为准（同一单位有内容不同的报告时），记入台账，此后各命令都以它为准。"
+HELP_CHOOSE_CODE = "单位代码。"
+HELP_CHOOSE_FILE = "文件的原名，或其 sha256（前几位即可）；nianbao status 可查看。"
+COMPARE_SET_ASIDE = "已被替代，未比对（该单位另有计入的报送文件）"
+COMPARE_FILE = "公开版比对差异.xlsx"  # compare's findings workbook in a workspace's 输出/
+HELP_COMPARE_ISSUED = (
+    "下发模板的文件夹（含 nianbao-key.txt）：核验报送文件的单位身份，"
+    "同一单位的多份文件按与 check 相同的规则确定计入哪一份。"
+)
+HELP_INIT_ROSTER = (
+    "单位名单：CSV（UTF-8 或 GBK）或 .xlsx，列为 单位代码、单位名称、联系人、电子邮箱。"
+)
+HELP_INIT_YEAR = "报告年度，如 2025（新建工作区时必填）。"
+HELP_INIT_DISTRICT = "区（县）名称，写入模板。"
+HELP_INIT_DEADLINE = "报送截止日期，如 2026-01-15（nianbao status 据此判断逾期）。"
+HELP_INIT_CONTACT = "审核联系人及电话，写入填报说明和审核意见。"
+HELP_INIT_PASSWORD = "工作表保护密码；不给时随机生成（保存在 模板/password.txt）。"
+HELP_INIT_GENERATED_AT = "模板生成时间（ISO 格式）；给定时相同输入生成完全相同的模板。"
+METAVAR_DATE, METAVAR_TIME, METAVAR_FOLDER, METAVAR_CODE, METAVAR_FILE = (
+    "<日期>", "<时间>", "<文件夹>", "<单位代码>", "<文件>",
+)  # fmt: skip
+NOTE_LINE = "注意：{note}"
+STATUS_CODE = "{code}（名单中为 {spelled}）"
+LIST_COMMA = "，"
