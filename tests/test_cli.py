@@ -163,7 +163,7 @@ def test_help_columns_line_up_with_chinese_metavars() -> None:
     [
         (["generate"], "错误：缺少选项 '--year'。"),
         (["generate", "--year", "2025"], "错误：缺少选项 '--out'。"),
-        (["check"], "错误：缺少参数 '路径'。"),
+        (["import"], "错误：缺少参数 '路径'。"),
         (["generate", "--year", "x", "--out", "o"], "错误：'--year' 的值无效：须为整数"),
         (["check", "a", "--year", "2023年"], "错误：'--year' 的值无效：须为整数"),
         (["generate", "--bogus"], "错误：没有选项 --bogus"),

@@ -11,6 +11,7 @@ import typer
 
 from . import texts as tx
 from .cli_support import FormOption
+from .cli_workspace import WorkspaceOption
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -36,7 +37,7 @@ def compare_command(
     json_path: Annotated[Path | None, typer.Option("--json", help=tx.HELP_COMPARE_JSON)] = None,
     xlsx_path: Annotated[Path | None, typer.Option("--xlsx", help=tx.HELP_COMPARE_XLSX)] = None,
     issued: Annotated[Path | None, typer.Option("--issued", help=tx.HELP_COMPARE_ISSUED)] = None,
-    workspace: Annotated[Path | None, typer.Option("--workspace", help=tx.HELP_WORKSPACE)] = None,
+    workspace: WorkspaceOption = None,
     form_path: FormOption = None,
 ) -> None:
     from .catalogue import UsageError

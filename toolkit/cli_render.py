@@ -162,6 +162,6 @@ def _report(console: Console, result: RenderResult, out: Path) -> None:
             console,
             f"  未能生成 PDF：{item.title}（LibreOffice 未转换此文件；Word 和网页版已生成）",
         )
-    if result.skipped:
+    if any(not r.superseded for r in result.skipped):
         _say(console, "有错误的文件可先用 nianbao check 查看问题；加 --include-errors 可生成草稿。")
     _say(console, f"输出文件夹：{out}")

@@ -58,7 +58,9 @@ class RenderResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.skipped or self.missing_pdf else 0
+        """1 when a report that counts was not rendered (errors, unreadable, a conflict) or its
+        PDF is missing; a file its agency replaced is not an error."""
+        return 1 if any(not r.superseded for r in self.skipped) or self.missing_pdf else 0
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
