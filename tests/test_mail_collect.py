@@ -219,7 +219,7 @@ def test_collect_check_reply_loop(clean: MailServers, tmp_path: Path) -> None:
     clean.deliver("office", _returns_one(_sample("QK001").read_bytes(), 11))
     clean.deliver("office", _returns_one((RETURNED / "invalid" / "blank.xlsx").read_bytes(), 12))
     out = tmp_path / "returned"
-    args = ["collect", "--imap", f"{HOST}:{clean.imap_port}", "--tls", "starttls", "--user", "office",
+    args = ["collect", "--imap", f"{HOST}:{clean.imap_port}", "--imap-tls", "starttls", "--user", "office",
             "--out", str(out), "--check", "--reply", "--smtp", f"{HOST}:{clean.smtps_port}",
             "--sender", SENDER, "--year", "2023", "--district", "示范区", "--cafile", str(clean.cafile),
             "--contact", "区政务公开办 张敏 0371-12345678", "--deadline", "2024-01-20"]  # fmt: skip
@@ -335,3 +335,40 @@ def test_collect_keeps_foreign_workbooks_for_the_clerk(clean: MailServers, tmp_p
     assert saved.path.name.startswith("未识别-20240115-") and saved.path.name.endswith("-r.xlsx")
     assert saved.path.read_bytes() == foreign.getvalue()
     assert report.exit_code == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# Replies that cannot be lost (issue 21, part 5), and one TLS option per server
+# ------------------------------------------------------------------------------------------------
+
+
+def test_each_server_error_names_its_own_options(clean: MailServers, tmp_path: Path) -> None:
+    """A wrong --imap-tls is named as the 收件 server's, never with --smtp options; the login
+    names the user option and the password variable; --tls still sets the IMAP mode, with a
+    note naming --imap-tls, and cannot contradict --imap-tls."""
+    base = ["collect", "--user", "office", "--out", str(tmp_path / "out"), "--cafile",
+            str(clean.cafile), "--imap", f"{HOST}:{clean.imap_port}"]  # fmt: skip
+    env = {"NIANBAO_IMAP_PASSWORD": USERS["office"]}
+    wrong = runner.invoke(app, [*base, "--imap-tls", "ssl"], env=env)
+    assert wrong.exit_code == 2, wrong.output
+    assert "无法连接收件服务器" in wrong.output and "加密连接失败" in wrong.output
+    assert "--imap-tls" in wrong.output and "--imap（" in wrong.output
+    assert "--smtp" not in wrong.output and "改名" not in wrong.output
+    login = runner.invoke(
+        app, [*base, "--imap-tls", "none"], env={"NIANBAO_IMAP_PASSWORD": "not-the-password"}
+    )
+    assert login.exit_code == 2 and "收件服务器" in login.output and "拒绝登录" in login.output
+    assert "--user" in login.output and "NIANBAO_IMAP_PASSWORD" in login.output
+    assert "not-the-password" not in login.output
+    legacy = runner.invoke(app, [*base, "--tls", "none"], env=env)
+    assert legacy.exit_code == 0 and "新邮件 0 封" in legacy.output, legacy.output
+    assert "--tls 已改名为 --imap-tls（收件服务器的加密方式）" in legacy.output
+    both = runner.invoke(app, [*base, "--tls", "none", "--imap-tls", "ssl"], env=env)
+    assert both.exit_code == 2 and "--imap-tls" in both.output
+    same = runner.invoke(app, [*base, "--tls", "none", "--imap-tls", "none"], env=env)
+    assert same.exit_code == 0, same.output
+    bad = runner.invoke(app, [*base, "--imap-tls", "tls"], env=env)
+    assert bad.exit_code == 2 and "--imap-tls 只能是 ssl、starttls、none" in bad.output
+    helped = runner.invoke(app, ["collect", "--help"], env={"COLUMNS": "200"})
+    assert "--imap-tls" in helped.output and "--smtp-tls" in helped.output
+    assert "--tls " not in helped.output

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .catalogue import UsageError, say
 from .form import Form
-from .mail_account import Account, network_reason, tls_context
+from .mail_account import IMAP_OPTIONS, Account, login_error, server_error, tls_context
 from .mail_attachments import (
     NO_WORKBOOK,
     REFUSED,
@@ -173,15 +173,13 @@ def _open(account: Account) -> imaplib.IMAP4:
             if account.tls == "starttls":
                 imap.starttls(ssl_context=tls_context(account))
     except (OSError, imaplib.IMAP4.error) as exc:
-        raise UsageError("mail-server", server=account.server, reason=network_reason(exc)) from None
+        raise server_error(account, IMAP_OPTIONS, exc) from None
     try:
         imap.login(account.user, account.password)
     except imaplib.IMAP4.error as exc:
         _close(imap)
         reason = " ".join(str(exc).split())[:200] or "用户名或密码错误"
-        raise UsageError(
-            "mail-login", server=account.server, user=account.user, reason=reason
-        ) from None
+        raise login_error(account, IMAP_OPTIONS, reason) from None
     return imap
 
 
@@ -251,7 +249,7 @@ def collect_mail(
                 if mark_seen:
                     imap.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")
     except (OSError, imaplib.IMAP4.error) as exc:
-        raise UsageError("mail-server", server=account.server, reason=network_reason(exc)) from None
+        raise server_error(account, IMAP_OPTIONS, exc, connecting=False) from None
     finally:
         _close(imap)
     if not log.exists():

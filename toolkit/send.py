@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from .catalogue import UsageError, say
-from .mail_account import Account, network_reason, tls_context
+from .mail_account import (
+    SMTP_OPTIONS,
+    Account,
+    login_error,
+    network_reason,
+    server_error,
+    tls_context,
+)
 from .mail_message import Attachment, build_message, valid_address
 from .outputs import write_atomic
 from .text import csv_safe, safe_file_name
@@ -129,22 +136,16 @@ class Smtp:
                 if account.tls == "starttls":
                     smtp.starttls(context=tls_context(account))
         except (OSError, smtplib.SMTPException) as exc:
-            raise UsageError(
-                "mail-server", server=account.server, reason=network_reason(exc)
-            ) from None
+            raise server_error(account, SMTP_OPTIONS, exc) from None
         try:
             if account.user:
                 smtp.login(account.user, account.password)
         except smtplib.SMTPAuthenticationError as exc:
             smtp.close()
-            raise UsageError(
-                "mail-login", server=account.server, user=account.user, reason=network_reason(exc)
-            ) from None
+            raise login_error(account, SMTP_OPTIONS, network_reason(exc)) from None
         except (OSError, smtplib.SMTPException) as exc:
             smtp.close()
-            raise UsageError(
-                "mail-server", server=account.server, reason=network_reason(exc)
-            ) from None
+            raise server_error(account, SMTP_OPTIONS, exc) from None
         self.connection = smtp
         return smtp
 
