@@ -460,6 +460,16 @@ _ALL = (
         title="选项已改名",
         template="提示：--tls 已改名为 {option}（{role}服务器的加密方式），旧名称仍可使用。",
     ),
+    Message(
+        code="mail-replies-pending",
+        title="回复未能发出",
+        template="{count} 封回复未能发出，下次运行 collect --reply 时会补发。",
+    ),
+    Message(
+        code="mail-replies-failed",
+        title="回复未能发出",
+        template="{count} 封回复未能发出，下次运行 collect --reply 时会补发。原因：{reason}",
+    ),
     Message(code="mail-net-disconnected", title="连接断开", template="服务器断开了连接"),
     Message(code="mail-net-reply", title="服务器答复", template="服务器答复 {code} {text}"),
     Message(code="mail-net-host", title="找不到主机", template="找不到该主机名"),

@@ -243,8 +243,16 @@ def _print_collected(cycle: Cycle, console: Console) -> None:
 
         render_terminal(cycle.checked, console, quiet=True)
     if cycle.replies is not None:
+        from .catalogue import say
+
         cli._say(console, f"回复（审核意见在 {cycle.feedback_dir}）：")
-        _print_sent(cycle.replies, console)
+        if cycle.replies.items or not cycle.unsent:  # not "nothing to send" when some wait
+            _print_sent(cycle.replies, console)
+        if cycle.reply_failure:
+            failed = say("mail-replies-failed", count=cycle.unsent, reason=cycle.reply_failure)
+            cli._say(console, failed)
+        elif cycle.unsent:
+            cli._say(console, say("mail-replies-pending", count=cycle.unsent))
 
 
 def collect(

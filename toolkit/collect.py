@@ -22,6 +22,7 @@ import hashlib
 import imaplib
 import io
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from email.utils import parseaddr, parsedate_to_datetime
@@ -51,6 +52,7 @@ __all__ = [
     "answers",
     "collect_mail",
     "read_collect_log",
+    "saved_reports",
 ]
 
 COLLECT_LOG = "收取记录.csv"
@@ -79,6 +81,7 @@ class Collected:
     sha256: str = ""
     result: str = ""
     note: str = ""
+    received_at: str = ""  # when it was collected (ISO), as read back from the log
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,6 +130,36 @@ def answers(folder: Path) -> dict[str, Answer]:
             found[row["单位代码"].upper()] = Answer(
                 address=row.get("发件人", ""), in_reply_to=row.get("Message-ID", "")
             )
+    return found
+
+
+def saved_reports(rows: Iterable[Mapping[str, str]], folder: Path) -> list[Collected]:
+    """Every report the collection log records as saved with its agency, in the order received,
+    with its file in `folder` (whether or not the file is still there)."""
+    found = []
+    for row in rows:
+        name, code = row.get("保存为", ""), row.get("单位代码", "")
+        if not name or not code or row.get("结果") != SAVED:
+            continue
+        uid = row.get("UID", "")
+        found.append(
+            Collected(
+                uid=int(uid) if uid.isdigit() else 0,
+                message_id=row.get("Message-ID", ""),
+                sender=row.get("发件人", ""),
+                subject=row.get("主题", ""),
+                sent_at=row.get("邮件日期", ""),
+                attachment=row.get("附件", ""),
+                agency_code=code,
+                agency_name=row.get("单位名称", ""),
+                year=row.get("年度", ""),
+                path=Path(folder) / name,
+                sha256=row.get("sha256", ""),
+                result=SAVED,
+                note=row.get("说明", ""),
+                received_at=row.get("收取时间", ""),
+            )
+        )
     return found
 
 
