@@ -124,6 +124,7 @@ def test_rejected_and_missing_addresses_do_not_stop_the_others(
     env = {"NIANBAO_SMTP_PASSWORD": USERS["office"]}
     result = runner.invoke(app, args, env=env)
     assert result.exit_code == 1, result.output
+    assert "--tls 已改名为 --smtp-tls（发件服务器的加密方式）" in result.output  # still works
     assert "失败 QK001" in result.output and "451" in result.output
     assert "失败 QK004" in result.output and "550" in result.output
     assert "无地址 QK003" in result.output
@@ -186,8 +187,24 @@ def test_wrong_password_stops_with_exit_2(clean: MailServers, templates: Path) -
         env={"NIANBAO_SMTP_PASSWORD": "not-the-password"},
     )
     assert result.exit_code == 2
-    assert "拒绝登录" in result.output and "not-the-password" not in result.output
+    assert "发件服务器" in result.output and "拒绝登录" in result.output
+    assert "--user" in result.output and "NIANBAO_SMTP_PASSWORD" in result.output
+    assert "not-the-password" not in result.output
     assert not clean.fetch_all("agency")
+
+
+def test_a_wrong_smtp_tls_is_named(clean: MailServers, templates: Path) -> None:
+    """Implicit TLS against the plain port: exit 2, naming the 发件 server's --smtp and
+    --smtp-tls (send has no other server); nothing is sent or logged as sent."""
+    args = ["send", str(templates), "--smtp", f"{HOST}:{clean.smtp_port}", "--smtp-tls", "ssl",
+            "--user", "office", "--sender", SENDER]  # fmt: skip
+    result = runner.invoke(app, args, env={"NIANBAO_SMTP_PASSWORD": USERS["office"]})
+    assert result.exit_code == 2, result.output
+    assert "无法连接发件服务器" in result.output and "加密连接失败" in result.output
+    assert "--smtp（" in result.output and "--smtp-tls（" in result.output
+    assert "--imap" not in result.output and "改名" not in result.output
+    assert not clean.received
+    assert not [r for r in read_log(templates / SEND_LOG) if r["结果"] == "已发送"]
 
 
 def test_dry_run_writes_one_eml_per_agency(tmp_path: Path, templates: Path) -> None:

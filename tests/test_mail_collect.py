@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import email
 import io
+import re
+import socket
 import zipfile
 from email import policy
 from pathlib import Path
@@ -20,6 +22,7 @@ from typer.testing import CliRunner
 from toolkit.cli import app
 from toolkit.collect import collect_mail, read_collect_log
 from toolkit.mail_account import IMAP_PORTS, account
+from toolkit.send import read_log
 
 from .conftest import FORM, SAMPLES
 from .mailserver import HOST, USERS, MailServers, fixtures
@@ -219,7 +222,7 @@ def test_collect_check_reply_loop(clean: MailServers, tmp_path: Path) -> None:
     clean.deliver("office", _returns_one(_sample("QK001").read_bytes(), 11))
     clean.deliver("office", _returns_one((RETURNED / "invalid" / "blank.xlsx").read_bytes(), 12))
     out = tmp_path / "returned"
-    args = ["collect", "--imap", f"{HOST}:{clean.imap_port}", "--tls", "starttls", "--user", "office",
+    args = ["collect", "--imap", f"{HOST}:{clean.imap_port}", "--imap-tls", "starttls", "--user", "office",
             "--out", str(out), "--check", "--reply", "--smtp", f"{HOST}:{clean.smtps_port}",
             "--sender", SENDER, "--year", "2023", "--district", "示范区", "--cafile", str(clean.cafile),
             "--contact", "区政务公开办 张敏 0371-12345678", "--deadline", "2024-01-20"]  # fmt: skip
@@ -335,3 +338,145 @@ def test_collect_keeps_foreign_workbooks_for_the_clerk(clean: MailServers, tmp_p
     assert saved.path.name.startswith("未识别-20240115-") and saved.path.name.endswith("-r.xlsx")
     assert saved.path.read_bytes() == foreign.getvalue()
     assert report.exit_code == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# Replies that cannot be lost (issue 21, part 5), and one TLS option per server
+# ------------------------------------------------------------------------------------------------
+
+
+def _resaved(data: bytes, modified: str) -> bytes:
+    """The same report saved again later (its core.xml says when): other bytes, same figures."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            part = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                part = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + modified.encode(), part
+                )
+            target.writestr(info, part)
+    return out.getvalue()
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]  # nothing listens there once the socket is closed
+
+
+def _sent(servers: MailServers) -> dict[str, tuple[list[str], email.message.EmailMessage]]:
+    """What the SMTP server accepted, by the message it answers: (envelope recipients, message)."""
+    found = {}
+    for _, recipients, data in servers.received:
+        message = email.message_from_bytes(data, policy=policy.default)
+        assert message["In-Reply-To"] not in found, "an answer sent twice"
+        found[message["In-Reply-To"]] = (recipients, message)
+    return found
+
+
+def test_replies_left_pending_by_a_failed_smtp_are_sent_by_the_next_run(
+    clean: MailServers, tmp_path: Path
+) -> None:
+    """The reply's SMTP fails (a wrong --smtp-tls, then nothing listening): the reports are stored
+    and checked, the answers left pending (exit 1, not 2) with the reason naming the SMTP options
+    only; a report replaced meanwhile is not answered, its replacement is. The next run, with no
+    new mail, sends every pending answer once, to its sender, as a reply to its message; a run
+    after that sends nothing."""
+    qk001, qk002 = (_sample(c).read_bytes() for c in ("QK001", "QK002"))
+    # Another sender (the test server delivers it into the agency's mailbox too, by local part).
+    clean.deliver("office", _returns_one(qk001, 41, sender="Agency@example.org"))
+    clean.deliver("office", _returns_one(qk002, 42))
+    out = tmp_path / "returned"
+    imap = ["collect", "--imap", f"{HOST}:{clean.imap_port}", "--imap-tls", "starttls",
+            "--user", "office", "--out", str(out), "--check", "--reply", "--sender", SENDER,
+            "--year", "2023", "--district", "示范区", "--cafile", str(clean.cafile)]  # fmt: skip
+    env = {"NIANBAO_IMAP_PASSWORD": USERS["office"], "NIANBAO_SMTP_PASSWORD": USERS["office"]}
+    # Implicit TLS against the plain SMTP port.
+    wrong_tls = ["--smtp", f"{HOST}:{clean.smtp_port}", "--smtp-tls", "ssl"]
+    first = runner.invoke(app, [*imap, *wrong_tls], env=env)
+    assert first.exit_code == 1, first.output
+    assert "新邮件 2 封，保存报表 2 份" in first.output
+    (failed,) = [line for line in first.output.splitlines() if "未能发出" in line]
+    assert failed.startswith("2 封回复未能发出，下次运行 collect --reply 时会补发。"), failed
+    assert "发件服务器" in failed and "--smtp-tls（" in failed and "--smtp（" in failed
+    assert "--imap" not in failed and "收件" not in failed
+    assert len(list(out.glob("QK00*.xlsx"))) == 2 and not clean.received
+    assert USERS["office"] not in first.output
+    # Meanwhile QK002 sends its report again (saved later) and YS001 one with errors; the
+    # SMTP server cannot be reached at all.
+    clean.deliver("office", _returns_one(_resaved(qk002, "2024-01-10T09:00:00Z"), 43))
+    clean.deliver("office", _returns_one((RETURNED / "invalid" / "blank.xlsx").read_bytes(), 44))
+    refused = ["--smtp", f"{HOST}:{_closed_port()}", "--smtp-tls", "none"]
+    second = runner.invoke(app, [*imap, *refused], env=env)
+    assert second.exit_code == 1, second.output
+    assert "新邮件 2 封" in second.output
+    assert "3 封回复未能发出" in second.output and "连接被拒绝" in second.output
+    assert not clean.received
+    # SMTP works again; no new mail: the three pending answers go out, each once.
+    working = ["--smtp", f"{HOST}:{clean.smtps_port}"]
+    third = runner.invoke(app, [*imap, *working], env=env)
+    assert "新邮件 0 封" in third.output and "已发送 3 封" in third.output, third.output
+    assert "未能发出" not in third.output
+    assert third.exit_code == 1  # YS001's report has errors
+    sent = _sent(clean)
+    assert set(sent) == {f"<reply-{n}@client.example.org>" for n in (41, 43, 44)}
+    for answered, (recipient, kind) in {
+        41: ("Agency@example.org", "审核通过"),
+        43: ("agency@example.org", "审核通过"),
+        44: ("agency@example.org", "审核意见"),
+    }.items():
+        recipients, message = sent[f"<reply-{answered}@client.example.org>"]
+        assert recipients == [recipient] and message["To"] == recipient
+        assert kind in message["Subject"]
+    assert "区教育局" in sent["<reply-43@client.example.org>"][1]["Subject"]
+    rows = read_log(out / "审核意见" / "发送记录.csv")
+    assert [r["结果"] for r in rows] == ["已发送"] * 3
+    # Nothing is pending any more: a fourth run sends nothing.
+    fourth = runner.invoke(app, [*imap, *working], env=env)
+    assert "新邮件 0 封" in fourth.output and "没有要发送的邮件" in fourth.output, fourth.output
+    assert len(clean.received) == 3
+    # A log as the first release wrote it (digests of the text, not of the report answered):
+    # an answer of the kind sent after the report came in counts as its answer.
+    log = out / "审核意见" / "发送记录.csv"
+    text = log.read_text(encoding="utf-8-sig")
+    for row in rows:
+        text = text.replace(row["附件sha256"], "0" * 64)
+    log.write_text(text, encoding="utf-8-sig")
+    fifth = runner.invoke(app, [*imap, *working], env=env)
+    assert "没有要发送的邮件" in fifth.output and len(clean.received) == 3, fifth.output
+
+
+def test_each_server_error_names_its_own_options(clean: MailServers, tmp_path: Path) -> None:
+    """A wrong --imap-tls is named as the 收件 server's, never with --smtp options; the login
+    names the user option and the password variable; --tls still sets the IMAP mode, with a
+    note naming --imap-tls, and cannot contradict --imap-tls."""
+    base = ["collect", "--user", "office", "--out", str(tmp_path / "out"), "--cafile",
+            str(clean.cafile), "--imap", f"{HOST}:{clean.imap_port}"]  # fmt: skip
+    env = {"NIANBAO_IMAP_PASSWORD": USERS["office"]}
+    wrong = runner.invoke(app, [*base, "--imap-tls", "ssl"], env=env)
+    assert wrong.exit_code == 2, wrong.output
+    assert "无法连接收件服务器" in wrong.output and "加密连接失败" in wrong.output
+    assert "--imap-tls" in wrong.output and "--imap（" in wrong.output
+    assert "--smtp" not in wrong.output and "改名" not in wrong.output
+    login = runner.invoke(
+        app, [*base, "--imap-tls", "none"], env={"NIANBAO_IMAP_PASSWORD": "not-the-password"}
+    )
+    assert login.exit_code == 2 and "收件服务器" in login.output and "拒绝登录" in login.output
+    assert "--user" in login.output and "NIANBAO_IMAP_PASSWORD" in login.output
+    assert "not-the-password" not in login.output
+    legacy = runner.invoke(app, [*base, "--tls", "none"], env=env)
+    assert legacy.exit_code == 0 and "新邮件 0 封" in legacy.output, legacy.output
+    assert "--tls 已改名为 --imap-tls（收件服务器的加密方式）" in legacy.output
+    both = runner.invoke(app, [*base, "--tls", "none", "--imap-tls", "ssl"], env=env)
+    assert both.exit_code == 2 and "--imap-tls" in both.output
+    same = runner.invoke(app, [*base, "--tls", "none", "--imap-tls", "none"], env=env)
+    assert same.exit_code == 0, same.output
+    bad = runner.invoke(app, [*base, "--imap-tls", "tls"], env=env)
+    assert bad.exit_code == 2 and "--imap-tls 只能是 ssl、starttls、none" in bad.output
+    helped = runner.invoke(app, ["collect", "--help"], env={"COLUMNS": "200"})
+    assert "--imap-tls" in helped.output and "--smtp-tls" in helped.output
+    assert "--tls " not in helped.output

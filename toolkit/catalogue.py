@@ -338,12 +338,23 @@ _ALL = (
     Message(
         code="mail-server",
         title="无法连接邮件服务器",
-        template="无法连接邮件服务器 {server}：{reason}",
+        template="无法连接{role}服务器 {server}：{reason}。{hint}",
     ),
     Message(
         code="mail-login",
         title="邮箱登录失败",
-        template="邮件服务器 {server} 拒绝登录（用户 {user}）：{reason}。请核对用户名和密码（授权码）。",
+        template="{role}服务器 {server} 拒绝登录（用户 {user}）：{reason}。"
+        "请核对 {user_option} 和密码（授权码，取自环境变量 {variable} 或提示输入）。",
+    ),
+    Message(
+        code="mail-cafile",
+        title="证书文件无法使用",
+        template="--cafile 指定的证书文件 {path} 无法使用：{reason}。",
+    ),
+    Message(
+        code="mail-tls-twice",
+        title="加密方式给出了两次",
+        template="--tls 是 {option} 的旧名称，两者的值不同（{old}、{new}）；请只用 {option}。",
     ),
     Message(
         code="mail-address",
@@ -425,17 +436,39 @@ _ALL = (
     Message(
         code="mail-net-certificate",
         title="证书无法验证",
-        template="服务器证书无法验证（{reason}）；内部证书请用 --cafile 指定",
+        template="服务器证书无法验证（{reason}）",
     ),
-    Message(
-        code="mail-net-tls",
-        title="加密连接失败",
-        template="加密连接失败（{reason}）；请核对 --tls 与端口是否匹配",
-    ),
+    Message(code="mail-net-tls", title="加密连接失败", template="加密连接失败（{reason}）"),
     Message(
         code="mail-net-unsupported",
         title="服务器不支持",
-        template="服务器不支持所需的功能（如登录或 STARTTLS）；请核对 --tls 与端口",
+        template="服务器不支持所需的功能（如登录或 STARTTLS）",
+    ),
+    # What to change when a server cannot be reached: the options of that server only.
+    Message(
+        code="mail-hint-server",
+        title="请核对服务器设置",
+        template="请核对 {host}（主机名和端口）和 {tls}（加密方式 ssl、starttls 或 none，须与端口相符）。",
+    ),
+    Message(
+        code="mail-hint-certificate",
+        title="请核对证书",
+        template="请核对 {host} 的主机名（须与证书相符）；单位内部证书请用 --cafile 指定。",
+    ),
+    Message(
+        code="mail-tls-renamed",
+        title="选项已改名",
+        template="提示：--tls 已改名为 {option}（{role}服务器的加密方式），旧名称仍可使用。",
+    ),
+    Message(
+        code="mail-replies-pending",
+        title="回复未能发出",
+        template="{count} 封回复未能发出，下次运行 collect --reply 时会补发。",
+    ),
+    Message(
+        code="mail-replies-failed",
+        title="回复未能发出",
+        template="{count} 封回复未能发出，下次运行 collect --reply 时会补发。原因：{reason}",
     ),
     Message(code="mail-net-disconnected", title="连接断开", template="服务器断开了连接"),
     Message(code="mail-net-reply", title="服务器答复", template="服务器答复 {code} {text}"),

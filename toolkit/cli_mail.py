@@ -13,17 +13,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .cli_support import FormOption
+from .texts import HELP_IMAP_TLS, HELP_SMTP_TLS
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .mail_account import Account
+    from .mail_account import Account, Options
     from .mail_reply import Cycle
     from .send import SendReport
 
 __all__ = ["register"]
-
-SMTP_PASSWORD, IMAP_PASSWORD = "NIANBAO_SMTP_PASSWORD", "NIANBAO_IMAP_PASSWORD"
 
 CafileOption = Annotated[
     Path | None,
@@ -33,6 +32,9 @@ DeadlineOption = Annotated[
     str | None, typer.Option("--deadline", metavar="<日期>", help="报送截止日期，写入邮件正文。")
 ]
 ContactOption = Annotated[str, typer.Option("--contact", help="联系人及电话，写入邮件正文。")]
+SmtpTlsOption = Annotated[str | None, typer.Option("--smtp-tls", help=HELP_SMTP_TLS)]
+# The one TLS option of earlier versions, kept for scripts: collect's IMAP, send's SMTP.
+LegacyTlsOption = Annotated[str | None, typer.Option("--tls", hidden=True)]
 
 
 def _password(variable: str, what: str) -> str:
@@ -49,18 +51,36 @@ def _password(variable: str, what: str) -> str:
     return password_from(variable, prompt)
 
 
-def _smtp_account(server: str, tls: str, user: str, cafile: Path | None) -> Account:
-    from .mail_account import SMTP_PORTS, account
+def _tls(value: str | None, legacy: str | None, options: Options) -> str:
+    """The TLS mode of one server: its own option, or the hidden `--tls` of old scripts (with a
+    note naming the new option); ssl when neither is given."""
+    from .catalogue import UsageError, say
+    from .cli_support import _plain
 
-    password = _password(SMTP_PASSWORD, "发件邮箱") if user else ""
+    if legacy is None:
+        return value if value is not None else "ssl"
+    if value is not None and value != legacy:
+        raise UsageError("mail-tls-twice", option=options.tls, old=legacy, new=value)
+    typer.echo(_plain(say("mail-tls-renamed", option=options.tls, role=options.role)), err=True)
+    return legacy
+
+
+def _smtp_account(
+    server: str, tls: str, user: str, cafile: Path | None, options: Options | None = None
+) -> Account:
+    from .mail_account import SMTP_OPTIONS, SMTP_PORTS, account
+
+    options = options or SMTP_OPTIONS
+    password = _password(options.password, "发件邮箱") if user else ""
     return account(
         server,
-        option="--smtp",
+        option=options.host,
         tls=tls,
         user=user,
         password=password,
         ports=SMTP_PORTS,
         cafile=cafile,
+        options=options,
     )
 
 
@@ -113,10 +133,8 @@ def send(
         str | None,
         typer.Option("--smtp", metavar="主机[:端口]", help="发件服务器，如 smtp.example.org:465。"),
     ] = None,
-    tls: Annotated[
-        str,
-        typer.Option("--tls", help="加密方式：ssl（默认端口 465）、starttls（587）或 none（25）。"),
-    ] = "ssl",
+    smtp_tls: SmtpTlsOption = None,
+    tls: LegacyTlsOption = None,
     user: Annotated[str, typer.Option("--user", help="发件邮箱的登录用户名。")] = "",
     sender: Annotated[str, typer.Option("--sender", help="发件地址，如 office@example.org。")] = "",
     dry_run: Annotated[
@@ -158,11 +176,13 @@ def send(
     from . import cli_support as cli
     from .catalogue import UsageError
     from .form import FormError
+    from .mail_account import SMTP_OPTIONS
     from .mail_outbox import MailSettings, feedback_messages, template_messages
     from .send import SEND_LOG, deliver
 
     console = cli._console()
     try:
+        mode = _tls(smtp_tls, tls, SMTP_OPTIONS)
         form = cli._form(form_path)
         settings = MailSettings(
             sender=sender, deadline=cli._date("--deadline", deadline), contact=contact, text=text
@@ -187,7 +207,7 @@ def send(
         if dry_run is None:
             if not smtp:
                 raise UsageError("mail-smtp-missing")
-            account = _smtp_account(smtp, tls, user, cafile)
+            account = _smtp_account(smtp, mode, user, cafile)
         report = deliver(
             messages,
             sender=sender,
@@ -223,8 +243,16 @@ def _print_collected(cycle: Cycle, console: Console) -> None:
 
         render_terminal(cycle.checked, console, quiet=True)
     if cycle.replies is not None:
+        from .catalogue import say
+
         cli._say(console, f"回复（审核意见在 {cycle.feedback_dir}）：")
-        _print_sent(cycle.replies, console)
+        if cycle.replies.items or not cycle.unsent:  # not "nothing to send" when some wait
+            _print_sent(cycle.replies, console)
+        if cycle.reply_failure:
+            failed = say("mail-replies-failed", count=cycle.unsent, reason=cycle.reply_failure)
+            cli._say(console, failed)
+        elif cycle.unsent:
+            cli._say(console, say("mail-replies-pending", count=cycle.unsent))
 
 
 def collect(
@@ -238,9 +266,8 @@ def collect(
     out: Annotated[
         Path, typer.Option("--out", help="保存报回文件的文件夹（收取记录.csv 也在其中）。")
     ],
-    tls: Annotated[
-        str, typer.Option("--tls", help="加密方式：ssl（默认端口 993）、starttls 或 none（143）。")
-    ] = "ssl",
+    imap_tls: Annotated[str | None, typer.Option("--imap-tls", help=HELP_IMAP_TLS)] = None,
+    tls: LegacyTlsOption = None,
     folder: Annotated[str, typer.Option("--folder", help="邮箱文件夹。")] = "INBOX",
     since: Annotated[
         str | None,
@@ -259,9 +286,7 @@ def collect(
     smtp: Annotated[
         str | None, typer.Option("--smtp", metavar="主机[:端口]", help="回复用的发件服务器。")
     ] = None,
-    smtp_tls: Annotated[
-        str, typer.Option("--smtp-tls", help="发件服务器的加密方式：ssl、starttls 或 none。")
-    ] = "ssl",
+    smtp_tls: SmtpTlsOption = None,
     smtp_user: Annotated[
         str | None, typer.Option("--smtp-user", help="发件服务器的登录用户名（默认同 --user）。")
     ] = None,
@@ -288,16 +313,19 @@ def collect(
     cafile: CafileOption = None,
     form_path: FormOption = None,
 ) -> None:
+    from dataclasses import replace
+
     from . import cli_support as cli
     from .catalogue import UsageError
     from .form import FormError
-    from .mail_account import IMAP_PORTS, account
+    from .mail_account import IMAP_OPTIONS, IMAP_PORTS, SMTP_OPTIONS, account
     from .mail_outbox import MailSettings
     from .mail_reply import Reply, collect_cycle
     from .roster import read_roster
 
     console = cli._console()
     try:
+        imap_mode = _tls(imap_tls, tls, IMAP_OPTIONS)
         if reply and (not smtp or not sender or not run_check):
             raise UsageError("mail-reply-needs-smtp")
         if reply:
@@ -312,7 +340,13 @@ def collect(
         if reply:
             assert smtp is not None
             answer = Reply(
-                account=_smtp_account(smtp, smtp_tls, smtp_user or user, cafile),
+                account=_smtp_account(
+                    smtp,
+                    _tls(smtp_tls, None, SMTP_OPTIONS),
+                    smtp_user or user,
+                    cafile,
+                    replace(SMTP_OPTIONS, user="--smtp-user"),
+                ),
                 settings=MailSettings(sender=sender, deadline=due, contact=contact),
                 feedback_dir=feedback,
                 password=password,
@@ -320,12 +354,13 @@ def collect(
             )
         mailbox = account(
             imap,
-            option="--imap",
-            tls=tls,
+            option=IMAP_OPTIONS.host,
+            tls=imap_mode,
             user=user,
-            password=_password(IMAP_PASSWORD, "报送邮箱"),
+            password=_password(IMAP_OPTIONS.password, "报送邮箱"),
             ports=IMAP_PORTS,
             cafile=cafile,
+            options=IMAP_OPTIONS,
         )
         cycle = collect_cycle(
             mailbox,

@@ -22,6 +22,7 @@ import hashlib
 import imaplib
 import io
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from email.utils import parseaddr, parsedate_to_datetime
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from .catalogue import UsageError, say
 from .form import Form
-from .mail_account import Account, network_reason, tls_context
+from .mail_account import IMAP_OPTIONS, Account, login_error, server_error, tls_context
 from .mail_attachments import (
     NO_WORKBOOK,
     REFUSED,
@@ -51,6 +52,7 @@ __all__ = [
     "answers",
     "collect_mail",
     "read_collect_log",
+    "saved_reports",
 ]
 
 COLLECT_LOG = "收取记录.csv"
@@ -79,6 +81,7 @@ class Collected:
     sha256: str = ""
     result: str = ""
     note: str = ""
+    received_at: str = ""  # when it was collected (ISO), as read back from the log
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,6 +133,36 @@ def answers(folder: Path) -> dict[str, Answer]:
     return found
 
 
+def saved_reports(rows: Iterable[Mapping[str, str]], folder: Path) -> list[Collected]:
+    """Every report the collection log records as saved with its agency, in the order received,
+    with its file in `folder` (whether or not the file is still there)."""
+    found = []
+    for row in rows:
+        name, code = row.get("保存为", ""), row.get("单位代码", "")
+        if not name or not code or row.get("结果") != SAVED:
+            continue
+        uid = row.get("UID", "")
+        found.append(
+            Collected(
+                uid=int(uid) if uid.isdigit() else 0,
+                message_id=row.get("Message-ID", ""),
+                sender=row.get("发件人", ""),
+                subject=row.get("主题", ""),
+                sent_at=row.get("邮件日期", ""),
+                attachment=row.get("附件", ""),
+                agency_code=code,
+                agency_name=row.get("单位名称", ""),
+                year=row.get("年度", ""),
+                path=Path(folder) / name,
+                sha256=row.get("sha256", ""),
+                result=SAVED,
+                note=row.get("说明", ""),
+                received_at=row.get("收取时间", ""),
+            )
+        )
+    return found
+
+
 # ------------------------------------------------------------------------------------------------
 # IMAP
 # ------------------------------------------------------------------------------------------------
@@ -173,15 +206,13 @@ def _open(account: Account) -> imaplib.IMAP4:
             if account.tls == "starttls":
                 imap.starttls(ssl_context=tls_context(account))
     except (OSError, imaplib.IMAP4.error) as exc:
-        raise UsageError("mail-server", server=account.server, reason=network_reason(exc)) from None
+        raise server_error(account, IMAP_OPTIONS, exc) from None
     try:
         imap.login(account.user, account.password)
     except imaplib.IMAP4.error as exc:
         _close(imap)
         reason = " ".join(str(exc).split())[:200] or "用户名或密码错误"
-        raise UsageError(
-            "mail-login", server=account.server, user=account.user, reason=reason
-        ) from None
+        raise login_error(account, IMAP_OPTIONS, reason) from None
     return imap
 
 
@@ -251,7 +282,7 @@ def collect_mail(
                 if mark_seen:
                     imap.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")
     except (OSError, imaplib.IMAP4.error) as exc:
-        raise UsageError("mail-server", server=account.server, reason=network_reason(exc)) from None
+        raise server_error(account, IMAP_OPTIONS, exc, connecting=False) from None
     finally:
         _close(imap)
     if not log.exists():

@@ -1,27 +1,44 @@
 """The collection cycle of `nianbao collect`: fetch the new returns, optionally check everything in
-the folder, and answer each sender of a new report with the result: 通过 (mail-reply-pass.txt), or
+the folder, and answer the sender of each report with the result: 通过 (mail-reply-pass.txt), or
 the annotated copy and its text (check --feedback's), as a reply to the message the report came in.
-The answers go through send.deliver, so they are logged and a rerun does not repeat them.
+
+What is answered is every report the collection log holds (from any run) that is still its agency's
+report in use and whose answer the reply log does not record as sent (`pending_answers`): a run
+whose mail server could not be reached leaves its answers pending, and the next run sends them,
+even when no new mail has come. The answers go through send.deliver, so they are logged, and each
+names the report it answers (`Outgoing.reference`), so no answer is sent twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 
 from . import texts as tx
-from .collect import CollectReport, collect_mail
+from .catalogue import UsageError
+from .collect import CollectReport, collect_mail, read_collect_log, saved_reports
 from .feedback import FeedbackFile, needs_feedback, write_feedback
 from .findings import CheckReport
 from .form import Form
 from .mail_account import Account
 from .mail_outbox import Answer, MailSettings, feedback_outgoing, pass_outgoing
 from .roster import Agency
-from .send import SEND_LOG, Outgoing, SendReport, deliver
+from .send import (
+    NO_ADDRESS,
+    SEND_LOG,
+    SENT,
+    Outgoing,
+    SendReport,
+    Sent,
+    deliver,
+    read_log,
+    sent_keys,
+    sent_times,
+)
 
-__all__ = ["Cycle", "Reply", "collect_cycle"]
+__all__ = ["Cycle", "Reply", "collect_cycle", "pending_answers"]
 
 FEEDBACK_FOLDER = tx.REVIEW_SHEET
 
@@ -44,10 +61,12 @@ class Cycle:
     feedback: tuple[FeedbackFile, ...] = ()
     feedback_dir: Path | None = None
     replies: SendReport | None = None
+    unsent: int = 0  # answers left pending: the next run sends them
+    reply_failure: str = ""  # why the answers stopped (the server could not be reached …)
 
     @property
     def exit_code(self) -> int:
-        codes = [self.collected.exit_code]
+        codes = [self.collected.exit_code, 1 if self.unsent or self.reply_failure else 0]
         if self.checked is not None:
             codes.append(self.checked.exit_code)
         if self.replies is not None:
@@ -70,13 +89,14 @@ def collect_cycle(
     roster: Sequence[Agency] | None = None,
     form: Form,
 ) -> Cycle:
-    """Collect; with `check_files`, check the folder; with `reply`, answer each new report."""
+    """Collect; with `check_files`, check the folder; with `reply`, answer each report whose
+    answer is pending. A mail server that cannot be reached for the answers leaves them pending
+    (`Cycle.unsent`, `Cycle.reply_failure`) instead of failing the run: the reports are stored."""
     collected = collect_mail(
         imap, out_dir, folder=folder, since=since, mark_seen=mark_seen, form=form
     )
     if not check_files:
         return Cycle(collected=collected)
-    from .catalogue import UsageError
     from .check import check
 
     try:
@@ -96,63 +116,112 @@ def collect_cycle(
         deadline=reply.deadline,
         contact=reply.settings.contact,
     )
-    messages = _answers(collected, report, made, reply.settings, form)
-    sent = deliver(
-        messages, sender=reply.settings.sender, account=reply.account, log=feedback_dir / SEND_LOG
+    log = feedback_dir / SEND_LOG
+    messages = pending_answers(
+        read_collect_log(collected.log),
+        report,
+        made,
+        reply.settings,
+        form,
+        read_log(log),
+        folder=out_dir,
     )
+    done: list[Sent] = []
+    failure = ""
+    try:
+        sent = deliver(
+            messages,
+            sender=reply.settings.sender,
+            account=reply.account,
+            log=log,
+            progress=done.append,
+        )
+    except UsageError as exc:  # the server cannot be reached or refuses the login
+        failure = str(exc)
+        sent = SendReport(items=tuple(done), log=log)
     return Cycle(
         collected=collected,
         checked=report,
         feedback=tuple(made),
         feedback_dir=feedback_dir,
         replies=sent,
+        unsent=len(messages) - sent.count(SENT) - sent.count(NO_ADDRESS),  # never sendable
+        reply_failure=failure,
     )
 
 
-def _answers(
-    collected: CollectReport,
+def pending_answers(
+    collect_log_rows: Sequence[Mapping[str, str]],
     report: CheckReport,
     made: Sequence[FeedbackFile],
     settings: MailSettings,
     form: Form,
+    sent_log_rows: Sequence[Mapping[str, str]],
+    *,
+    folder: Path,
 ) -> list[Outgoing]:
-    """One answer per report that came in this run and counts (not one an agency replaced)."""
+    """The answers still to send: one per report in the collection log (its files in `folder`)
+    that `report` checked and counts for its agency (not one the agency has replaced), unless
+    the reply log (`sent_log_rows`) records it as sent. Each is a reply to the message the report
+    came in, to its sender; 通过, or the feedback `made` for it.
+
+    Sent means: an answer naming this report (`Outgoing.reference`), or an answer of the same kind
+    sent to the agency after the report was collected (a log of an earlier version, whose answers
+    did not name their report, or feedback the clerk sent with `send --feedback`)."""
     results = {_key(r.path): r for r in report.files}
     feedback = {_key(f.source): f for f in made}
-    messages = []
-    for item in collected.saved:
+    done = sent_keys(sent_log_rows)
+    last = sent_times(sent_log_rows)
+    messages: list[Outgoing] = []
+    for item in saved_reports(collect_log_rows, folder):
         result = results.get(_key(item.path))
-        if result is None or not item.agency_code or not result.in_use or not item.sender:
+        if result is None or not result.in_use or not item.sender:
             continue
         answer = Answer(address=item.sender, in_reply_to=item.message_id)
         if needs_feedback(result, form):
             made_for = feedback.get(_key(result.path))
             if made_for is None or made_for.email is None:
-                continue  # its feedback could not be written: reported by the command
-            messages.append(
-                feedback_outgoing(
-                    result.agency_code,
-                    made_for.email,
-                    made_for.workbook,
-                    answer,
-                    settings,
-                    form=form,
-                    name=result.agency_name,
-                )
+                continue  # its feedback could not be written: check --feedback says why
+            message = feedback_outgoing(
+                result.agency_code,
+                made_for.email,
+                made_for.workbook,
+                answer,
+                settings,
+                form=form,
+                name=result.agency_name,
             )
         elif result.status in ("passed", "warnings"):
-            messages.append(
-                pass_outgoing(
-                    result.agency_code,
-                    result.agency_name,
-                    item.attachment.rsplit("/", 1)[-1],
-                    answer,
-                    settings,
-                    year=result.year,
-                    district=report.district or result.meta.get("district", ""),
-                )
+            message = pass_outgoing(
+                result.agency_code,
+                result.agency_name,
+                item.attachment.rsplit("/", 1)[-1],
+                answer,
+                settings,
+                year=result.year,
+                district=report.district or result.meta.get("district", ""),
             )
+        else:
+            continue
+        message = replace(message, reference=item.sha256 or result.sha256)
+        key = (message.kind, message.code, message.digest)
+        if key in done or _not_before(last.get(key[:2], ""), item.received_at):
+            continue
+        done.add(key)  # one answer per report, however often the log names it
+        messages.append(message)
     return messages
+
+
+def _not_before(sent: str, received: str) -> bool:
+    """Whether the time `sent` (ISO, from the reply log) is at or after `received` (from the
+    collection log); False when either is missing or unreadable."""
+    moments = []
+    for text in (sent, received):
+        try:
+            moments.append(datetime.fromisoformat(text).astimezone())  # naive: local time
+        except ValueError:
+            return False
+    return moments[0] >= moments[1]
 
 
 def _key(path: object) -> str:

@@ -6,7 +6,9 @@ time, kind, agency, address, attachment digest, Message-ID, result and reason. A
 sent when the log holds a 已发送 row of the same kind, agency and attachment digest; a rerun sends
 the rest, `only` sends the named agencies again. The log is rewritten (atomically) after every
 message, so a run stopped at any point has recorded everything it sent. A missing address, a
-refused recipient or a server error costs that agency its message, never the others'.
+refused recipient or a server error costs that agency its message, never the others'. An answer
+to a report names the report (`Outgoing.reference`, its sha256): that, not its text, makes it the
+same answer on another day.
 """
 
 from __future__ import annotations
@@ -16,14 +18,21 @@ import hashlib
 import io
 import smtplib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .catalogue import UsageError, say
-from .mail_account import Account, network_reason, tls_context
+from .mail_account import (
+    SMTP_OPTIONS,
+    Account,
+    login_error,
+    network_reason,
+    server_error,
+    tls_context,
+)
 from .mail_message import Attachment, build_message, valid_address
 from .outputs import write_atomic
 from .text import csv_safe, safe_file_name
@@ -37,6 +46,8 @@ __all__ = [
     "Smtp",
     "deliver",
     "read_log",
+    "sent_keys",
+    "sent_times",
 ]
 
 SEND_LOG = "发送记录.csv"
@@ -68,11 +79,17 @@ class Outgoing:
     attachments: tuple[Attachment, ...] = ()
     in_reply_to: str = ""
     problem: str = ""  # why it cannot be sent (its file is missing); reported for this agency
+    reference: str = ""  # what it answers (a report's sha256): then its identity, not the text
 
     @property
     def digest(self) -> str:
-        """What was sent: the attachments (a regenerated template or new feedback is new)."""
+        """What was sent: the attachments (a regenerated template or new feedback is new); for an
+        answer with a `reference`, the kind and the report it answers (its text carries the date
+        and its annotated copy a new password each time)."""
         digest = hashlib.sha256(self.kind.encode())
+        if self.reference:
+            digest.update(b"\0" + self.reference.encode())
+            return digest.hexdigest()
         for attachment in self.attachments:
             digest.update(hashlib.sha256(attachment.data).digest())
         if not self.attachments:
@@ -129,22 +146,16 @@ class Smtp:
                 if account.tls == "starttls":
                     smtp.starttls(context=tls_context(account))
         except (OSError, smtplib.SMTPException) as exc:
-            raise UsageError(
-                "mail-server", server=account.server, reason=network_reason(exc)
-            ) from None
+            raise server_error(account, SMTP_OPTIONS, exc) from None
         try:
             if account.user:
                 smtp.login(account.user, account.password)
         except smtplib.SMTPAuthenticationError as exc:
             smtp.close()
-            raise UsageError(
-                "mail-login", server=account.server, user=account.user, reason=network_reason(exc)
-            ) from None
+            raise login_error(account, SMTP_OPTIONS, network_reason(exc)) from None
         except (OSError, smtplib.SMTPException) as exc:
             smtp.close()
-            raise UsageError(
-                "mail-server", server=account.server, reason=network_reason(exc)
-            ) from None
+            raise server_error(account, SMTP_OPTIONS, exc) from None
         self.connection = smtp
         return smtp
 
@@ -204,6 +215,24 @@ def read_log(path: Path) -> list[dict[str, str]]:
     return [{k: (v or "").removeprefix("'") for k, v in row.items() if k} for row in rows]
 
 
+def sent_keys(rows: Iterable[Mapping[str, str]]) -> set[tuple[str, str, str]]:
+    """(kind, agency code, digest) of every message a send log records as sent."""
+    return {
+        (r.get("类别", ""), r.get("单位代码", ""), r.get("附件sha256", ""))
+        for r in rows
+        if r.get("结果") == SENT
+    }
+
+
+def sent_times(rows: Iterable[Mapping[str, str]]) -> dict[tuple[str, str], str]:
+    """(kind, agency code) → when (ISO, as logged) such a message was last sent, from a send log."""
+    found: dict[tuple[str, str], str] = {}
+    for r in rows:
+        if r.get("结果") == SENT:
+            found[(r.get("类别", ""), r.get("单位代码", ""))] = r.get("时间", "")
+    return found
+
+
 def _log_text(rows: Iterable[dict[str, str]]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -241,11 +270,7 @@ def deliver(
             raise UsageError("mail-only-unknown", codes="、".join(sorted(unknown)))
     clock = clock or (lambda: datetime.now().astimezone())
     rows = read_log(log) if log is not None and dry_run is None else []
-    done = {
-        (r.get("类别"), r.get("单位代码"), r.get("附件sha256"))
-        for r in rows
-        if r.get("结果") == SENT
-    }
+    done = sent_keys(rows)
     smtp = Smtp(account) if account is not None and dry_run is None else None
     interval = 60.0 / rate if rate else 0.0
     last = 0.0

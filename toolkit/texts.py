@@ -472,6 +472,14 @@ ATTACHMENT_TOO_LARGE = "过大"
 ATTACHMENT_REFUSED = UNREADABLE
 ATTACHMENT = "附件{suffix}"  # an attachment without a name
 NOT_A_CERTIFICATE = "不是证书文件"
+MAIL_INCOMING, MAIL_OUTGOING = "收件", "发件"  # the servers' roles: IMAP, SMTP
+# --help of the servers' TLS options (cli_mail.py)
+HELP_IMAP_TLS = (
+    "收件服务器（--imap）的加密方式：ssl（默认，端口 993）、starttls（143）或 none（143）。"
+)
+HELP_SMTP_TLS = (
+    "发件服务器（--smtp）的加密方式：ssl（默认，端口 465）、starttls（587）或 none（25）。"
+)
 
 # --- Published reports read by `nianbao import` (importer.py, compare.py) ---------------------------
 IMPORT_STATUS = {
