@@ -21,7 +21,7 @@ from .catalogue import FINDINGS, say
 from .findings import FileResult, Finding, cell_order
 from .identity import normalise_code
 from .inspection_values import Inspected
-from .roster import Agency
+from .roster import Agency, match_code, roster_codes
 
 __all__ = ["judge", "verdict"]
 
@@ -70,11 +70,30 @@ def verdict(item: Inspected, sheets: dict[str, int]) -> FileResult:
 def judge(
     results: list[FileResult], roster: Sequence[Agency] | None, now: datetime | None = None
 ) -> tuple[list[FileResult], list[Finding]]:
-    """Several files of one agency, and with a roster: agencies missing and files not on it."""
+    """Several files of one agency, and with a roster: agencies missing and files not on it.
+
+    A file's agency is the code in its own `_meta` (verified by its token when the office's key is
+    there); the roster only matches it (`roster.match_code`), so that a roster whose codes lost
+    their leading zeros changes nothing in what is reported, copied or rolled up.
+    """
     now = now or datetime.now()
     findings: list[Finding] = []
-    listed = {normalise_code(a.code): a for a in roster or ()}
-    results = [_match_roster(r, listed, findings) for r in results]
+    codes = roster_codes(roster or ())
+    matched: dict[str, str | None] = {}
+    for result in results:
+        if roster is None or not result.agency_code:
+            continue
+        found = matched.setdefault(result.agency_code, match_code(result.agency_code, codes))
+        if found is not None and found != result.agency_code:  # "1" in the roster for "001"
+            findings.append(
+                _finding(
+                    "roster-leading-zeros",
+                    result.agency_code,
+                    result.agency_name,
+                    {"roster": found, "actual": result.agency_code},
+                    file=result.path,
+                )
+            )
     by_agency: dict[str, list[FileResult]] = defaultdict(list)
     for result in results:
         if result.agency_code and result.status != "unreadable":
@@ -93,53 +112,33 @@ def judge(
     results = [
         replace(r, superseded=r.path in replaced, conflict=r.path in conflicted) for r in results
     ]
-    if roster is not None:
-        for code, agency in listed.items():
-            if code not in by_agency:
-                findings.append(
-                    _finding(
-                        "missing-agency",
-                        agency.code,
-                        agency.name,
-                        {"agency": f"{agency.name}（{agency.code}）"},
-                    )
+    if roster is None:
+        return results, findings
+    present = {matched[code] for code in by_agency}
+    for agency in roster:
+        if normalise_code(agency.code) not in present:
+            present.add(normalise_code(agency.code))  # a code listed twice is missing once
+            findings.append(
+                _finding(
+                    "missing-agency",
+                    agency.code,
+                    agency.name,
+                    {"agency": f"{agency.name}（{agency.code}）"},
                 )
-        for code, group in by_agency.items():
-            if code not in listed:
-                name = group[0].agency_name
-                findings.append(
-                    _finding(
-                        "unknown-agency",
-                        code,
-                        name,
-                        {"agency": f"{name}（{code}）"},
-                        file=group[0].path,
-                    )
+            )
+    for code, group in by_agency.items():
+        if matched[code] is None:
+            name = group[0].agency_name
+            findings.append(
+                _finding(
+                    "unknown-agency",
+                    code,
+                    name,
+                    {"agency": f"{name}（{code}）"},
+                    file=group[0].path,
                 )
+            )
     return results, findings
-
-
-def _match_roster(
-    result: FileResult, listed: dict[str, Agency], findings: list[Finding]
-) -> FileResult:
-    """A file's code as the roster spells it; a roster that Excel stripped of leading zeros still
-    matches ("1" for "001"), with a hint to mend the roster."""
-    code = result.agency_code
-    if not listed or not code or code in listed or not code.isdigit():
-        return result
-    same = [c for c in listed if c.isdigit() and c.lstrip("0") == code.lstrip("0")]
-    if len(same) != 1:
-        return result
-    findings.append(
-        _finding(
-            "roster-leading-zeros",
-            same[0],
-            result.agency_name,
-            {"roster": listed[same[0]].code, "actual": code},
-            file=result.path,
-        )
-    )
-    return replace(result, agency_code=same[0])
 
 
 def _several(

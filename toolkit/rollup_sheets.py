@@ -30,7 +30,7 @@ from .rollup_names import (
     STATUS_SHEET,
     summary_name,
 )
-from .roster import Agency
+from .roster import Agency, roster_position
 from .texts import FileStatus
 from .xlsxwriter_hooks import BulkSheet, xf_index
 
@@ -177,8 +177,8 @@ def _status_sheet(
         for a in missing
     ]
     rows += [_lower_row(finding) for finding in report.batch_findings if finding.code in LOWER]
-    order = {a.code: i for i, a in enumerate(roster or ())}
-    rows.sort(key=lambda r: (order.get(str(r[1][0]), len(order)), r[1][0] == "", r[1][0], r[1][6]))
+    position = roster_position(roster or ())
+    rows.sort(key=lambda r: (position(str(r[1][0])), r[1][0] == "", r[1][0], r[1][6]))
     styles = {True: xf_index(f["flag_wrap"]), False: xf_index(f["text_wrap"])}
     bulk = [(styles[flagged], row) for flagged, row in rows]
     ws.bulk_heights = {  # rows whose warnings and explanations need more than one line
