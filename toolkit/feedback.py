@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import texts as tx
 from .catalogue import UsageError, say
-from .contract import Identity, file_name, identity_for
+from .contract import FEEDBACK_KIND, Identity, file_name, identity_for
 from .fill import Fill, Review
 from .findings import CheckReport, FileResult, Finding
 from .form import Form
@@ -68,13 +68,19 @@ def write_feedback(
     contact: str = "",
     today: date | None = None,
     protected: Sequence[Path] = (),
+    made_at: datetime | None = None,
 ) -> tuple[list[FeedbackFile], str | None]:
     """Write a copy and an email text per agency with findings; return them and the password
-    used when one had to be generated (None when given)."""
+    used when one had to be generated (None when given).
+
+    Each copy records its lineage in `_meta`: the returned file it was made from (its sha256) and
+    its own creation time, `made_at` (now unless given, for byte-identical copies in tests).
+    """
     generated = None
     if password is None:
         password = generated = secrets.token_urlsafe(9)
     today = today or date.today()
+    made_at = made_at or datetime.now().replace(microsecond=0)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError("out-not-folder", path=out_dir)
@@ -89,8 +95,11 @@ def write_feedback(
             continue
         try:
             made.append(
-                _one(form, report, result, out_dir, password, deadline, contact, today, keep)
-            )
+                _one(
+                    form, report, result, out_dir, password, deadline, contact, today, keep,
+                    made_at,
+                )
+            )  # fmt: skip
         except (ValueError, OverflowError, RuntimeError) as exc:
             # One odd file must not cost every other agency its feedback.
             made.append(
@@ -118,6 +127,7 @@ def _one(
     contact: str,
     today: date,
     keep: set[Path],
+    made_at: datetime,
 ) -> FeedbackFile:
     agency = Agency(code=result.agency_code, name=result.agency_name)
     shown = [f for f in result.findings if asks_agency(f, form)]
@@ -128,7 +138,7 @@ def _one(
     who = contact or office
     workbook = None
     if not any(f.code in NO_COPY for f in shown):
-        identity = _identity(form, report, result)
+        identity = _identity(form, report, result, made_at)
         year = int(identity.year)
         workbook = out_dir / _copy_name(form, agency, year)
         if workbook.resolve() in keep:  # an agency sent last round's copy back unrenamed
@@ -182,9 +192,16 @@ def _one(
     return FeedbackFile(source=result.path, agency_code=agency.code, workbook=workbook, email=email)
 
 
-def _identity(form: Form, report: CheckReport, result: FileResult) -> Identity:
+def _identity(form: Form, report: CheckReport, result: FileResult, made_at: datetime) -> Identity:
     """The returned file's own identity, so the copy is recognised as the same issued template;
-    a template of the wrong year or district, or with odd identity values, is reissued."""
+    a template of the wrong year or district, or with odd identity values, is reissued. Either
+    way the copy names the file it was made from (lineage, see batch.py) and when it was made."""
+    lineage = {
+        "kind": FEEDBACK_KIND,
+        "source": Path(result.path).name,
+        "source_sha256": result.sha256,
+        "made_at": made_at.isoformat(timespec="seconds"),
+    }
     meta = result.meta
     agency = Agency(code=result.agency_code, name=result.agency_name)
     year_text = report.year or meta.get("year", "")
@@ -200,11 +217,11 @@ def _identity(form: Form, report: CheckReport, result: FileResult) -> Identity:
         generated = None
     same = meta.get("year") == year_text and meta.get("district") == district
     if not same or generated is None or not meta.get("template_id"):
-        return identity_for(form, agency, year, district, datetime.now().replace(microsecond=0))
+        return replace(identity_for(form, agency, year, district, made_at), **lineage)
     current = identity_for(form, agency, year, district, generated)
     # The copy is the same issued template: same id and the agency's own token, so that the
     # corrected copy is verified like the original.
-    return replace(current, template_id=meta["template_id"], token=meta.get("token", ""))
+    return replace(current, template_id=meta["template_id"], token=meta.get("token", ""), **lineage)
 
 
 def _copy_name(form: Form, agency: Agency, year: int) -> str:

@@ -341,8 +341,9 @@ ROLLUP_PROPERTIES_COMMENTS = "{basis} 表式；由 nianbao {version} 汇总"
 STATUS_TITLE = WHOSE_REPORT + "报告收集情况"
 STATUS_COUNTS = "计入汇总 {included} 份；未计入 {excluded} 份；未报送 {missing} 个单位。"
 STATUS_COLUMNS = (  # 来源汇总表: the lower rollup (逐级汇总) that carried the agency's row
-    AGENCY_CODE, AGENCY_NAME, STATUS, ERRORS, WARNINGS, "提示及单位说明", FILE, DISTRICT_COLUMN,
-    "来源汇总表", FILE_TIME, "sha256",
+    AGENCY_CODE, AGENCY_NAME, STATUS, ERRORS, WARNINGS, "提示及单位说明", FILE,
+    "选用依据",  # an agency's several files: why this one is used (batch.py's rule)
+    DISTRICT_COLUMN, "来源汇总表", FILE_TIME, "sha256",
 )  # fmt: skip
 STATUS_UNEXPLAINED = "（未说明）"
 EXPLAINED_TITLE = "已说明的提示：单位在说明栏写明原因后计入汇总的提示项"
@@ -439,6 +440,8 @@ SAVED_IN_FUTURE = "有文件记录的保存时间晚于当前时间，可能不�
 BY_SAVE_TIME = "文件中记录的保存时间"
 BY_FILE_TIME = FILE_TIME
 BY_FILE_ORDER = "文件顺序"
+# A file saved from a feedback copy (or the copy itself) over the file the copy was made from.
+BY_LINEAGE = "更正关系（“{file}”由“{source}”的审核意见副本更正而来）"
 UNDECIDABLE = "这些文件记录的保存时间和文件修改时间都相同，无法判断哪份是最新的。"
 UNVERIFIED = (
     "无法核验这些文件确实来自该单位（未提供{office}的签发密钥，或模板标识不符），"
