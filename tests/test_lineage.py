@@ -393,3 +393,30 @@ def test_leading_zeros_round_trip_through_the_cli(tmp_path: Path) -> None:
     (chosen,) = [r for r in status if r[column["选用依据"]]]
     assert chosen[0] == "010" and "更正关系" in chosen[column["选用依据"]]
     assert not [r for r in status if r[2] == tx.FileStatus.MISSING.label()]
+
+
+# ------------------------------------------------------------------------------------------------
+# check --feedback never says nothing was needed while reports have errors
+# ------------------------------------------------------------------------------------------------
+
+
+def test_feedback_says_which_reports_with_errors_got_no_copy(tmp_path: Path) -> None:
+    returned = tmp_path / "returned"
+    original = _original(returned, FIRST)
+    changed = _saved(_blanked(SECOND), "2024-01-06T08:00:00Z")
+    (returned / "另一份.xlsx").write_bytes(changed)  # differing, unverified: a conflict
+    result = runner.invoke(
+        app, ["check", str(returned), "--year", "2023", "--feedback", str(tmp_path / "意见")]
+    )
+    assert result.exit_code == 1
+    assert tx.FEEDBACK_NOTHING_TO_ASK not in result.output
+    assert tx.FEEDBACK_REASON_CONFLICT.format(count=1) in result.output
+    original.unlink()
+    (returned / "另一份.xlsx").unlink()
+    shutil.copy(SAMPLES / "returned" / "invalid" / "not-our-template.xlsx", returned)
+    result = runner.invoke(
+        app, ["check", str(returned), "--year", "2023", "--feedback", str(tmp_path / "意见")]
+    )
+    assert result.exit_code == 1
+    assert tx.FEEDBACK_NOTHING_TO_ASK not in result.output
+    assert tx.FEEDBACK_REASON_UNIDENTIFIED.format(count=1) in result.output

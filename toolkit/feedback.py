@@ -24,7 +24,7 @@ from .text import safe_file_name
 from .texts import Severity
 from .workbook import write_workbook
 
-__all__ = ["FeedbackFile", "needs_feedback", "write_feedback"]
+__all__ = ["FeedbackFile", "feedback_lines", "needs_feedback", "write_feedback"]
 
 # A copy cannot be rebuilt for a file that is not one of our reports of this form.
 NO_COPY = frozenset({"unreadable", "not-our-template", "unknown-form", "old-format"})
@@ -115,6 +115,42 @@ def write_feedback(
         note = tx.FEEDBACK_PASSWORD_NOTE.format(password=password)
         write_atomic(out_dir / "password.txt", note.encode("utf-8"))
     return made, generated if any(f.workbook for f in made) else None
+
+
+def feedback_lines(
+    report: CheckReport, made: Sequence[FeedbackFile], out_dir: Path, generated: str | None
+) -> list[str]:
+    """What `check --feedback` tells the office: the copies written, and the reports with errors
+    that got none (an unidentified file, a conflict the office settles, a copy that failed); it
+    never says nothing was needed while a report in use has errors."""
+    written = [f for f in made if not f.error]
+    failed = [f for f in made if f.error]
+    lines = []
+    if written:
+        copies = sum(f.workbook is not None for f in written)
+        lines.append(
+            tx.FEEDBACK_WRITTEN.format(agencies=len(written), copies=copies, folder=out_dir)
+        )
+    reasons = []
+    if failed:
+        reasons.append(tx.FEEDBACK_REASON_FAILED.format(count=len(failed)))
+    unidentified = [
+        r for r in report.files if not r.superseded and not r.agency_code and r.count("error")
+    ]
+    if unidentified:
+        reasons.append(tx.FEEDBACK_REASON_UNIDENTIFIED.format(count=len(unidentified)))
+    conflicts = {r.agency_code for r in report.files if r.conflict}
+    if conflicts:
+        reasons.append(tx.FEEDBACK_REASON_CONFLICT.format(count=len(conflicts)))
+    if reasons:
+        said = tx.FEEDBACK_NOT_FOR_ALL if written else tx.FEEDBACK_NOT_FOR_ANY
+        lines.append(said.format(reasons="；".join(reasons)))
+    elif not written:
+        lines.append(tx.FEEDBACK_NOTHING_TO_ASK)
+    lines += [tx.FEEDBACK_FAILED.format(code=f.agency_code, error=f.error) for f in failed]
+    if generated:
+        lines.append(tx.FEEDBACK_RANDOM_PASSWORD.format(path=out_dir / "password.txt"))
+    return lines
 
 
 def _one(

@@ -270,6 +270,16 @@ FEEDBACK_PASSWORD_NOTE = (
     "{password}\r\n\r\n以上为审核意见副本的工作表保护密码（未指定 --password 时随机生成）。\r\n"
 )
 FEEDBACK_YEAR_UNKNOWN = "报回文件的年度“{year}”" + _UNRECOGNISED + "，无法生成审核意见副本"
+# What `check --feedback` says about the copies it wrote (and about files it could not serve).
+FEEDBACK_WRITTEN = "已为 {agencies} 个单位生成审核意见（副本 {copies} 个）：{folder}"
+FEEDBACK_NOTHING_TO_ASK = "没有需要单位修改或说明的问题，未生成审核意见。"
+FEEDBACK_NOT_FOR_ALL = "此外，部分有错误的报告未生成审核意见，请另行处理：{reasons}。"
+FEEDBACK_NOT_FOR_ANY = "本次有错误的报告均未生成审核意见，请另行处理：{reasons}。"
+FEEDBACK_REASON_FAILED = "{count}个单位的审核意见未能生成（原因见下）"
+FEEDBACK_REASON_UNIDENTIFIED = "{count}个文件无法识别所属单位，请直接联系报送单位"
+FEEDBACK_REASON_CONFLICT = "{count}个单位报送了内容不同的报告，须先确认以哪份为准"
+FEEDBACK_FAILED = "  未能为单位 {code} 生成审核意见：{error}"
+FEEDBACK_RANDOM_PASSWORD = "副本保护密码为随机生成，见 {path}"
 
 # ------------------------------------------------------------------------------------------------
 # The check's report: terminal table and findings workbook (report.py)
