@@ -161,7 +161,8 @@ def test_a_roster_stripped_of_leading_zeros_still_matches_with_a_hint(tmp_path: 
     report = check([numeric], year=2023, roster=[Agency(code="5", name="区民政局")], form=FORM)
     codes = [f.code for f in report.batch_findings]
     assert "roster-leading-zeros" in codes and "missing-agency" not in codes
-    assert report.files[0].agency_code == "5"
+    # the file's own code stays the agency's code: the roster's spelling only finds it
+    assert report.files[0].agency_code == "00005"
 
 
 def test_a_relabelled_file_is_caught_with_the_key_and_only_then() -> None:

@@ -1,10 +1,12 @@
 """What only the batch as a whole shows: an agency's several files, agencies missing, files of
 agencies not on the roster, and each file's verdict.
 
-When one agency sent more than one file, the file that counts is decided by what the files record
-(the save time in their document properties), then by the file system's time, and the terminal and
-the JSON say which rule decided. Whether the agency's identity is verified matters: two differing
-reports that cannot both be shown to come from the agency are a conflict the office settles.
+When one agency sent more than one file, the file that counts is decided by what the files record:
+first their lineage (a file saved from a feedback copy replaces the file the copy was made from,
+whatever the clocks say), then the save time in their document properties, then the file system's
+time; the terminal, the JSON and the rollup's 状态 say which rule decided. Whether the agency's
+identity is verified matters: two differing reports that cannot both be shown to come from the
+agency are a conflict the office settles.
 """
 
 from __future__ import annotations
@@ -12,16 +14,17 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from . import texts as tx
 from .catalogue import FINDINGS, say
+from .contract import FEEDBACK_KIND
 from .findings import FileResult, Finding, cell_order
 from .identity import normalise_code
 from .inspection_values import Inspected
-from .roster import Agency
+from .roster import Agency, match_code, roster_codes
 
 __all__ = ["judge", "verdict"]
 
@@ -70,85 +73,112 @@ def verdict(item: Inspected, sheets: dict[str, int]) -> FileResult:
 def judge(
     results: list[FileResult], roster: Sequence[Agency] | None, now: datetime | None = None
 ) -> tuple[list[FileResult], list[Finding]]:
-    """Several files of one agency, and with a roster: agencies missing and files not on it."""
+    """Several files of one agency, and with a roster: agencies missing and files not on it.
+
+    A file's agency is the code in its own `_meta` (verified by its token when the office's key is
+    there); the roster only matches it (`roster.match_code`), so that a roster whose codes lost
+    their leading zeros changes nothing in what is reported, copied or rolled up.
+    """
     now = now or datetime.now()
     findings: list[Finding] = []
-    listed = {normalise_code(a.code): a for a in roster or ()}
-    results = [_match_roster(r, listed, findings) for r in results]
+    codes = roster_codes(roster or ())
+    matched: dict[str, str | None] = {}
+    for result in results:
+        if roster is None or not result.agency_code:
+            continue
+        found = matched.setdefault(result.agency_code, match_code(result.agency_code, codes))
+        if found is not None and found != result.agency_code:  # "1" in the roster for "001"
+            findings.append(
+                _finding(
+                    "roster-leading-zeros",
+                    result.agency_code,
+                    result.agency_name,
+                    {"roster": found, "actual": result.agency_code},
+                    file=result.path,
+                )
+            )
     by_agency: dict[str, list[FileResult]] = defaultdict(list)
     for result in results:
         if result.agency_code and result.status != "unreadable":
             by_agency[result.agency_code].append(result)
     replaced: set[str] = set()
     conflicted: set[str] = set()
+    decided: dict[str, Decision] = {}
     for code, group in by_agency.items():
         if len(group) < 2:
             continue
-        finding, newest = _several(code, group, now)
+        finding, decision = _several(code, group, now)
         findings.append(finding)
-        if newest is None:
+        if decision is None:
             conflicted |= {r.path for r in group}
         else:
-            replaced |= {r.path for r in group if r is not newest}
+            decided[decision.newest.path] = decision
+            replaced |= {r.path for r in group if r is not decision.newest}
     results = [
-        replace(r, superseded=r.path in replaced, conflict=r.path in conflicted) for r in results
+        replace(
+            r,
+            superseded=r.path in replaced,
+            conflict=r.path in conflicted,
+            chosen_by=decided[r.path].rule if r.path in decided else "",
+            chosen_reason=decided[r.path].reason if r.path in decided else "",
+        )
+        for r in results
     ]
-    if roster is not None:
-        for code, agency in listed.items():
-            if code not in by_agency:
-                findings.append(
-                    _finding(
-                        "missing-agency",
-                        agency.code,
-                        agency.name,
-                        {"agency": f"{agency.name}（{agency.code}）"},
-                    )
+    if roster is None:
+        return results, findings
+    present = {matched[code] for code in by_agency}
+    for agency in roster:
+        if normalise_code(agency.code) not in present:
+            present.add(normalise_code(agency.code))  # a code listed twice is missing once
+            findings.append(
+                _finding(
+                    "missing-agency",
+                    agency.code,
+                    agency.name,
+                    {"agency": f"{agency.name}（{agency.code}）"},
                 )
-        for code, group in by_agency.items():
-            if code not in listed:
-                name = group[0].agency_name
-                findings.append(
-                    _finding(
-                        "unknown-agency",
-                        code,
-                        name,
-                        {"agency": f"{name}（{code}）"},
-                        file=group[0].path,
-                    )
+            )
+    for code, group in by_agency.items():
+        if matched[code] is None:
+            name = group[0].agency_name
+            findings.append(
+                _finding(
+                    "unknown-agency",
+                    code,
+                    name,
+                    {"agency": f"{name}（{code}）"},
+                    file=group[0].path,
                 )
+            )
     return results, findings
 
 
-def _match_roster(
-    result: FileResult, listed: dict[str, Agency], findings: list[Finding]
-) -> FileResult:
-    """A file's code as the roster spells it; a roster that Excel stripped of leading zeros still
-    matches ("1" for "001"), with a hint to mend the roster."""
-    code = result.agency_code
-    if not listed or not code or code in listed or not code.isdigit():
-        return result
-    same = [c for c in listed if c.isdigit() and c.lstrip("0") == code.lstrip("0")]
-    if len(same) != 1:
-        return result
-    findings.append(
-        _finding(
-            "roster-leading-zeros",
-            same[0],
-            result.agency_name,
-            {"roster": listed[same[0]].code, "actual": code},
-            file=result.path,
-        )
-    )
-    return replace(result, agency_code=same[0])
+@dataclass(frozen=True, kw_only=True)
+class Decision:
+    """Which of an agency's files is used, and by which rule (`rule`: a code for the JSON;
+    `reason`: the words of the duplicate-agency message)."""
+
+    newest: FileResult
+    rule: str  # lineage, save-time, file-time, file-order
+    reason: str
 
 
-def _several(
-    code: str, group: list[FileResult], now: datetime
-) -> tuple[Finding, FileResult | None]:
-    """The finding about an agency's several files, and the file used (None: a conflict)."""
-    ranked = sorted(group, key=lambda r: _when(r, now), reverse=True)
-    newest, runner_up = ranked[0], ranked[1]
-    rule = _deciding_rule(newest, runner_up, now)
+def _several(code: str, group: list[FileResult], now: datetime) -> tuple[Finding, Decision | None]:
+    """The finding about an agency's several files, and the file used (None: a conflict).
+
+    A file made from a feedback copy of another file of the group (or the copy itself) replaces
+    that file, whatever the clocks say; among the files no other was made from, the newest by the
+    save time recorded in the file, then by the file time.
+    """
+    latest = _latest(group)
+    ranked = sorted(latest, key=lambda r: _when(r, now), reverse=True)
+    ranked += sorted((r for r in group if r not in latest), key=lambda r: _when(r, now),
+                     reverse=True)  # fmt: skip
+    newest = ranked[0]
+    lineage = _lineage_rule(newest, ranked)
+    rule = lineage if len(latest) == 1 and lineage else _deciding_rule(ranked[0], ranked[1], now)
+    if rule is None and lineage is not None and not _differ(latest):
+        rule = lineage  # the latest files say the same: what they replaced is what matters
     differ = _differ(group)
     agency = f"{newest.agency_name}（{code}）"
     files = "、".join(Path(r.path).name for r in ranked)
@@ -169,6 +199,7 @@ def _several(
             ),
             None,
         )
+    rule = rule or ("file-order", tx.BY_FILE_ORDER)
     difference = tx.DIFFERENT_CONTENT if differ else tx.SAME_CONTENT
     if any(_future(r, now) for r in group):
         difference += tx.SAVED_IN_FUTURE
@@ -182,15 +213,42 @@ def _several(
                 "count": len(group),
                 "files": files,
                 "expected": Path(newest.path).name,
-                "reason": rule or tx.BY_FILE_ORDER,
+                "reason": rule[1],
                 "difference": difference,
             },
             file=newest.path,
             expected=newest.path,
             actual=[r.path for r in ranked],
         ),
-        newest,
+        Decision(newest=newest, rule=rule[0], reason=rule[1]),
     )
+
+
+def _source(result: FileResult) -> str:
+    """The sha256 of the returned file that this one's feedback copy was made from: recorded in
+    the copy's `_meta` and kept by every save of it; "" for any other file."""
+    if result.meta.get("kind") != FEEDBACK_KIND:
+        return ""
+    source = result.meta.get("source_sha256", "").strip().lower()
+    return source if source != result.sha256 else ""
+
+
+def _latest(group: list[FileResult]) -> list[FileResult]:
+    """The files of the group that no other file of it was made from, so that a chain (original →
+    corrected copy → corrected again) ends at its last file. Every file when the recorded lineage
+    goes round in a circle (only an edited `_meta` can do that)."""
+    sources = {_source(r) for r in group} - {""}
+    return [r for r in group if r.sha256 not in sources] or list(group)
+
+
+def _lineage_rule(newest: FileResult, group: list[FileResult]) -> tuple[str, str] | None:
+    """The lineage rule naming the file `newest` was made from, when that file is in the group."""
+    source = _source(newest)
+    parent = next((r for r in group if source and r.sha256 == source), None)
+    if parent is None:
+        return None
+    names = {"file": Path(newest.path).name, "source": Path(parent.path).name}
+    return "lineage", tx.BY_LINEAGE.format(**names)
 
 
 def _finding(
@@ -224,18 +282,20 @@ def _when(result: FileResult, now: datetime) -> tuple[float, float]:
     return recorded, result.mtime
 
 
-def _deciding_rule(newest: FileResult, runner_up: FileResult, now: datetime) -> str | None:
+def _deciding_rule(
+    newest: FileResult, runner_up: FileResult, now: datetime
+) -> tuple[str, str] | None:
     a, b = _when(newest, now), _when(runner_up, now)
     if a[0] != b[0]:
-        return tx.BY_SAVE_TIME
+        return "save-time", tx.BY_SAVE_TIME
     if a[1] != b[1]:
-        return tx.BY_FILE_TIME
+        return "file-time", tx.BY_FILE_TIME
     return None
 
 
 def _saved(result: FileResult) -> datetime | None:
-    text = result.saved_at or (
-        result.meta.get("generated_at", "") if result.meta.get("kind") == "feedback" else ""
+    text = result.saved_at or (  # a copy written without document properties: when it was made
+        result.meta.get("made_at", "") if result.meta.get("kind") == FEEDBACK_KIND else ""
     )
     if not text:
         return None

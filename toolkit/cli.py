@@ -346,18 +346,10 @@ def check(
         else "未找到单位校验密钥（nianbao-key.txt），未核验单位身份；可用 --issued 指定下发模板的文件夹。",
     )
     if feedback_dir is not None:
-        written = [f for f in made if not f.error]
-        if written:
-            _say(
-                console,
-                f"已为 {len(written)} 个单位生成审核意见（副本 {len(copies)} 个）：{feedback_dir}",
-            )
-        else:
-            _say(console, "没有需要单位修改或说明的问题，未生成审核意见。")
-        for failed in (f for f in made if f.error):
-            _say(console, f"  未能为单位 {failed.agency_code} 生成审核意见：{failed.error}")
-        if generated:
-            _say(console, f"副本保护密码为随机生成，见 {feedback_dir / 'password.txt'}")
+        from .feedback import feedback_lines
+
+        for line in feedback_lines(report, made, feedback_dir, generated):
+            _say(console, line)
     raise typer.Exit(report.exit_code)
 
 

@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from . import __version__
@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # only .code and .name are used; the roster reader comes late
     from .roster import Agency
 
 __all__ = [
+    "FEEDBACK_KIND",
     "IMPORTED_KIND",
     "INSTRUCTIONS_SHEET",
     "META_PREFIX",
@@ -56,11 +57,15 @@ class Identity:
     toolkit_version: str
     layout_fingerprint: str
     token: str = ""  # the office's keyed hash (toolkit.identity); "" when made without the key
-    # A workbook filled from a published report (`nianbao import`): kind = IMPORTED_KIND, the
-    # source file's name and its sha256. Empty in a template.
+    # What the workbook was made from; empty in a template. A workbook filled from a published
+    # report (`nianbao import`): kind = IMPORTED_KIND, the published file's name and its sha256. A
+    # feedback copy: kind = FEEDBACK_KIND, the returned file's name and sha256 (its lineage: a file
+    # saved from the copy keeps these, and supersedes the file they name), and made_at, the copy's
+    # own creation time (ISO seconds).
     kind: str = ""
     source: str = ""
     source_sha256: str = ""
+    made_at: str = ""
 
     def items(self) -> list[tuple[str, str]]:
         # A workbook made without the office's key (samples, tests) has no token row at all,
@@ -69,8 +74,9 @@ class Identity:
         return [(k, v) for k, v in self.__dict__.items() if k not in _OPTIONAL or v]
 
 
-_OPTIONAL = frozenset({"token", "kind", "source", "source_sha256"})
+_OPTIONAL = frozenset({"token", "kind", "source", "source_sha256", "made_at"})
 IMPORTED_KIND = "imported"  # `_meta` kind of a workbook filled from a published report
+FEEDBACK_KIND = "feedback"  # `_meta` kind of a feedback copy (and of a file saved from one)
 
 
 def identity_for(
@@ -126,7 +132,13 @@ def _year_text(year: int | str) -> str:
 
 
 def _created(identity: Identity) -> datetime | None:
+    """The time written into docProps/core.xml (created and modified): a feedback copy's own
+    creation time, in UTC as the format wants (a file saved from it is then compared fairly with
+    the agency's other files); else the generation time, as the template has always carried it."""
     try:
+        if identity.made_at:
+            made = datetime.fromisoformat(identity.made_at)
+            return made.astimezone(UTC).replace(tzinfo=None)
         return datetime.fromisoformat(identity.generated_at).replace(tzinfo=None)
     except ValueError:
         return None

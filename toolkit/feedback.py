@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import texts as tx
 from .catalogue import UsageError, say
-from .contract import Identity, file_name, identity_for
+from .contract import FEEDBACK_KIND, Identity, file_name, identity_for
 from .fill import Fill, Review
 from .findings import CheckReport, FileResult, Finding
 from .form import Form
@@ -24,7 +24,7 @@ from .text import safe_file_name
 from .texts import Severity
 from .workbook import write_workbook
 
-__all__ = ["FeedbackFile", "needs_feedback", "write_feedback"]
+__all__ = ["FeedbackFile", "feedback_lines", "needs_feedback", "write_feedback"]
 
 # A copy cannot be rebuilt for a file that is not one of our reports of this form.
 NO_COPY = frozenset({"unreadable", "not-our-template", "unknown-form", "old-format"})
@@ -68,13 +68,19 @@ def write_feedback(
     contact: str = "",
     today: date | None = None,
     protected: Sequence[Path] = (),
+    made_at: datetime | None = None,
 ) -> tuple[list[FeedbackFile], str | None]:
     """Write a copy and an email text per agency with findings; return them and the password
-    used when one had to be generated (None when given)."""
+    used when one had to be generated (None when given).
+
+    Each copy records its lineage in `_meta`: the returned file it was made from (its sha256) and
+    its own creation time, `made_at` (now unless given, for byte-identical copies in tests).
+    """
     generated = None
     if password is None:
         password = generated = secrets.token_urlsafe(9)
     today = today or date.today()
+    made_at = made_at or datetime.now().replace(microsecond=0)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError("out-not-folder", path=out_dir)
@@ -89,8 +95,11 @@ def write_feedback(
             continue
         try:
             made.append(
-                _one(form, report, result, out_dir, password, deadline, contact, today, keep)
-            )
+                _one(
+                    form, report, result, out_dir, password, deadline, contact, today, keep,
+                    made_at,
+                )
+            )  # fmt: skip
         except (ValueError, OverflowError, RuntimeError) as exc:
             # One odd file must not cost every other agency its feedback.
             made.append(
@@ -108,6 +117,42 @@ def write_feedback(
     return made, generated if any(f.workbook for f in made) else None
 
 
+def feedback_lines(
+    report: CheckReport, made: Sequence[FeedbackFile], out_dir: Path, generated: str | None
+) -> list[str]:
+    """What `check --feedback` tells the office: the copies written, and the reports with errors
+    that got none (an unidentified file, a conflict the office settles, a copy that failed); it
+    never says nothing was needed while a report in use has errors."""
+    written = [f for f in made if not f.error]
+    failed = [f for f in made if f.error]
+    lines = []
+    if written:
+        copies = sum(f.workbook is not None for f in written)
+        lines.append(
+            tx.FEEDBACK_WRITTEN.format(agencies=len(written), copies=copies, folder=out_dir)
+        )
+    reasons = []
+    if failed:
+        reasons.append(tx.FEEDBACK_REASON_FAILED.format(count=len(failed)))
+    unidentified = [
+        r for r in report.files if not r.superseded and not r.agency_code and r.count("error")
+    ]
+    if unidentified:
+        reasons.append(tx.FEEDBACK_REASON_UNIDENTIFIED.format(count=len(unidentified)))
+    conflicts = {r.agency_code for r in report.files if r.conflict}
+    if conflicts:
+        reasons.append(tx.FEEDBACK_REASON_CONFLICT.format(count=len(conflicts)))
+    if reasons:
+        said = tx.FEEDBACK_NOT_FOR_ALL if written else tx.FEEDBACK_NOT_FOR_ANY
+        lines.append(said.format(reasons="；".join(reasons)))
+    elif not written:
+        lines.append(tx.FEEDBACK_NOTHING_TO_ASK)
+    lines += [tx.FEEDBACK_FAILED.format(code=f.agency_code, error=f.error) for f in failed]
+    if generated:
+        lines.append(tx.FEEDBACK_RANDOM_PASSWORD.format(path=out_dir / "password.txt"))
+    return lines
+
+
 def _one(
     form: Form,
     report: CheckReport,
@@ -118,6 +163,7 @@ def _one(
     contact: str,
     today: date,
     keep: set[Path],
+    made_at: datetime,
 ) -> FeedbackFile:
     agency = Agency(code=result.agency_code, name=result.agency_name)
     shown = [f for f in result.findings if asks_agency(f, form)]
@@ -128,7 +174,7 @@ def _one(
     who = contact or office
     workbook = None
     if not any(f.code in NO_COPY for f in shown):
-        identity = _identity(form, report, result)
+        identity = _identity(form, report, result, made_at)
         year = int(identity.year)
         workbook = out_dir / _copy_name(form, agency, year)
         if workbook.resolve() in keep:  # an agency sent last round's copy back unrenamed
@@ -182,9 +228,16 @@ def _one(
     return FeedbackFile(source=result.path, agency_code=agency.code, workbook=workbook, email=email)
 
 
-def _identity(form: Form, report: CheckReport, result: FileResult) -> Identity:
+def _identity(form: Form, report: CheckReport, result: FileResult, made_at: datetime) -> Identity:
     """The returned file's own identity, so the copy is recognised as the same issued template;
-    a template of the wrong year or district, or with odd identity values, is reissued."""
+    a template of the wrong year or district, or with odd identity values, is reissued. Either
+    way the copy names the file it was made from (lineage, see batch.py) and when it was made."""
+    lineage = {
+        "kind": FEEDBACK_KIND,
+        "source": Path(result.path).name,
+        "source_sha256": result.sha256,
+        "made_at": made_at.isoformat(timespec="seconds"),
+    }
     meta = result.meta
     agency = Agency(code=result.agency_code, name=result.agency_name)
     year_text = report.year or meta.get("year", "")
@@ -200,11 +253,11 @@ def _identity(form: Form, report: CheckReport, result: FileResult) -> Identity:
         generated = None
     same = meta.get("year") == year_text and meta.get("district") == district
     if not same or generated is None or not meta.get("template_id"):
-        return identity_for(form, agency, year, district, datetime.now().replace(microsecond=0))
+        return replace(identity_for(form, agency, year, district, made_at), **lineage)
     current = identity_for(form, agency, year, district, generated)
     # The copy is the same issued template: same id and the agency's own token, so that the
     # corrected copy is verified like the original.
-    return replace(current, template_id=meta["template_id"], token=meta.get("token", ""))
+    return replace(current, template_id=meta["template_id"], token=meta.get("token", ""), **lineage)
 
 
 def _copy_name(form: Form, agency: Agency, year: int) -> str:

@@ -65,6 +65,10 @@ class FileResult:
     conflict: bool = False  # one of differing reports of one agency: none of them is used
     saved_at: str = ""  # the save time the file records (ISO), for deciding which file is newer
     verified: bool | None = None  # the office's token matched (None: no key to verify with)
+    # The file in use of an agency that sent several: the rule that chose it (lineage, save-time,
+    # file-time, file-order) and those words as the duplicate-agency message says them.
+    chosen_by: str = ""
+    chosen_reason: str = ""
     # What the checker read, for the rollup and the feedback copies (not part of the JSON).
     values: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     texts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -98,6 +102,8 @@ class FileResult:
             "in_use": self.in_use,
             "verified": self.verified,
             "saved_at": self.saved_at,
+            "chosen_by": self.chosen_by,
+            "chosen_reason": self.chosen_reason,
             "missing_cells": list(self.missing),
             "errors": self.count("error"),
             "warnings": self.count("warning"),

@@ -42,7 +42,7 @@ from .rollup_sheets import (
     _quote,
     _status_sheet,
 )
-from .roster import Agency
+from .roster import Agency, match_code, roster_codes, roster_position
 from .styles import add_styles
 from .template_sheets import write_summary_sheet
 from .text import csv_safe
@@ -123,9 +123,11 @@ def rollup(
             included.append(result)
         else:
             excluded.append(result)
-    order = {a.code: i for i, a in enumerate(roster or ())}
-    included.sort(key=lambda r: (order.get(r.agency_code, len(order)), r.agency_code, r.path))
-    present = {r.agency_code for r in report.files if r.agency_code}
+    # The files' own codes, matched to the roster by the rule the check uses (roster.match_code).
+    position = roster_position(roster or ())
+    included.sort(key=lambda r: (position(r.agency_code), r.agency_code, r.path))
+    codes = roster_codes(roster or ())
+    present = {match_code(r.agency_code, codes) for r in report.files if r.agency_code}
     missing = tuple(a for a in roster or () if normalise_code(a.code) not in present)
     details = [_values(form, r) for r in included]
     totals = _column_sums(form, details)

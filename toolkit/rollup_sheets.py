@@ -30,7 +30,7 @@ from .rollup_names import (
     STATUS_SHEET,
     summary_name,
 )
-from .roster import Agency
+from .roster import Agency, roster_position
 from .texts import FileStatus
 from .xlsxwriter_hooks import BulkSheet, xf_index
 
@@ -132,7 +132,7 @@ def _path(form: Form, key: str) -> tuple[str, ...]:
     return next(c.path for c in form.tables[cell.table].columns if c.key == cell.column)
 
 
-STATUS_WIDTHS = (12, 28, 34, 6, 6, 60, 48, 12, 30, 20, 20)
+STATUS_WIDTHS = (12, 28, 34, 6, 6, 60, 48, 36, 12, 30, 20, 20)
 
 
 def _status_sheet(
@@ -168,7 +168,8 @@ def _status_sheet(
         state = status.label(errors=result.count("error"))
         rows.append((status.flagged, [result.agency_code, result.agency_name, state,
                      result.count("error"), result.count("warning"), _warnings_said(result, titles),
-                     result.path, result.meta.get("district", ""), result.meta.get("rollup", ""),
+                     result.path, result.chosen_reason, result.meta.get("district", ""),
+                     result.meta.get("rollup", ""),
                      datetime.fromtimestamp(result.mtime).strftime("%Y-%m-%d %H:%M:%S") if result.mtime else "",
                      result.sha256]))  # fmt: skip
     gone = FileStatus.MISSING
@@ -177,14 +178,14 @@ def _status_sheet(
         for a in missing
     ]
     rows += [_lower_row(finding) for finding in report.batch_findings if finding.code in LOWER]
-    order = {a.code: i for i, a in enumerate(roster or ())}
-    rows.sort(key=lambda r: (order.get(str(r[1][0]), len(order)), r[1][0] == "", r[1][0], r[1][6]))
+    position = roster_position(roster or ())
+    rows.sort(key=lambda r: (position(str(r[1][0])), r[1][0] == "", r[1][0], r[1][6]))
     styles = {True: xf_index(f["flag_wrap"]), False: xf_index(f["text_wrap"])}
     bulk = [(styles[flagged], row) for flagged, row in rows]
     ws.bulk_heights = {  # rows whose warnings and explanations need more than one line
         offset: height
         for offset, (_, row) in enumerate(rows)
-        if (height := row_height([(row[5], STATUS_WIDTHS[5]), (row[2], STATUS_WIDTHS[2])])) > 15
+        if (height := row_height([(row[i], STATUS_WIDTHS[i]) for i in (2, 5, 7)])) > 15
     }
     ws.set_bulk(4, bulk, xf_index(f["text"]))
     ws.freeze_panes(4, 0)

@@ -7,8 +7,9 @@ import io
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from . import texts as tx
@@ -16,7 +17,16 @@ from .catalogue import UsageError, os_reason, say
 from .identity import normalise_code
 from .text import BLANK_CHARACTERS, is_blank
 
-__all__ = ["Agency", "Roster", "clean_name", "match_code", "read_roster", "read_roster_with_notes"]
+__all__ = [
+    "Agency",
+    "Roster",
+    "clean_name",
+    "match_code",
+    "read_roster",
+    "read_roster_with_notes",
+    "roster_codes",
+    "roster_position",
+]
 
 # Accepted header spellings, after normalisation (NFKC, no spaces, lower case).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = tx.ROSTER_ALIASES
@@ -44,24 +54,59 @@ class Roster:
     notes: tuple[str, ...] = ()  # about the whole roster (codes stored as numbers)
 
 
+def roster_codes(agencies: Iterable[Agency]) -> frozenset[str]:
+    """The roster's codes as `match_code` compares them (normalised), built once per run."""
+    return frozenset(normalise_code(a.code) for a in agencies)
+
+
+def match_code(code: str, codes: frozenset[str]) -> str | None:
+    """The roster code (from `roster_codes`) that a file's agency code belongs to, or None.
+
+    The one rule by which a file is matched to the roster, used by the check (agencies missing,
+    files not on the roster) and the rollup (missing agencies, roster order) alike: the same code
+    after normalisation (full-width, blanks, case), or, for a roster that Excel stripped of leading
+    zeros, the only roster code that is the same number ("10" for a file's "010"). The file's own
+    code stays the agency's code everywhere; the roster's spelling only finds it.
+    """
+    code = normalise_code(code)
+    if not code:
+        return None
+    if code in codes:
+        return code
+    if not code.isdigit():
+        return None
+    same = _by_number(codes).get(code.lstrip("0"), ())
+    return same[0] if len(same) == 1 else None
+
+
+def roster_position(agencies: Sequence[Agency]) -> Callable[[str], int]:
+    """Where an agency code stands in the roster, matched by `match_code` (the rollup's order);
+    after every roster agency when it is not on the roster."""
+    codes = roster_codes(agencies)
+    place: dict[str, int] = {}
+    for index, agency in enumerate(agencies):
+        place.setdefault(normalise_code(agency.code), index)
+
+    def position(code: str) -> int:
+        found = match_code(code, codes)
+        return place[found] if found is not None else len(agencies)
+
+    return position
+
+
+@lru_cache(maxsize=8)
+def _by_number(codes: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """The roster's all-digit codes by their number (leading zeros removed)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for code in sorted(codes):
+        if code.isdigit():
+            found[code.lstrip("0")].append(code)
+    return {number: tuple(group) for number, group in found.items()}
+
+
 def read_roster(path: Path) -> tuple[Agency, ...]:
     """Read and validate a roster; raise UsageError listing every problem at once."""
     return read_roster_with_notes(path).agencies
-
-
-def match_code(code: str, known: Iterable[str]) -> str | None:
-    """The code among `known` that `code` means: the same after normalising, or, for digits only,
-    the one code with the same digits once leading zeros are dropped (a roster re-saved by Excel
-    spells 010 as 10). None when nothing or more than one matches. The code a template was issued
-    under is canonical; a roster's spelling is only a hint pointing at it."""
-    code = normalise_code(code)
-    codes = {normalise_code(c): c for c in known}
-    if code in codes:
-        return codes[code]
-    if not code.isdigit():
-        return None
-    same = [c for n, c in codes.items() if n.isdigit() and n.lstrip("0") == code.lstrip("0")]
-    return same[0] if len(same) == 1 else None
 
 
 def clean_name(name: str) -> str:

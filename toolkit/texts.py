@@ -270,6 +270,16 @@ FEEDBACK_PASSWORD_NOTE = (
     "{password}\r\n\r\n以上为审核意见副本的工作表保护密码（未指定 --password 时随机生成）。\r\n"
 )
 FEEDBACK_YEAR_UNKNOWN = "报回文件的年度“{year}”" + _UNRECOGNISED + "，无法生成审核意见副本"
+# What `check --feedback` says about the copies it wrote (and about files it could not serve).
+FEEDBACK_WRITTEN = "已为 {agencies} 个单位生成审核意见（副本 {copies} 个）：{folder}"
+FEEDBACK_NOTHING_TO_ASK = "没有需要单位修改或说明的问题，未生成审核意见。"
+FEEDBACK_NOT_FOR_ALL = "此外，部分有错误的报告未生成审核意见，请另行处理：{reasons}。"
+FEEDBACK_NOT_FOR_ANY = "本次有错误的报告均未生成审核意见，请另行处理：{reasons}。"
+FEEDBACK_REASON_FAILED = "{count}个单位的审核意见未能生成（原因见下）"
+FEEDBACK_REASON_UNIDENTIFIED = "{count}个文件无法识别所属单位，请直接联系报送单位"
+FEEDBACK_REASON_CONFLICT = "{count}个单位报送了内容不同的报告，须先确认以哪份为准"
+FEEDBACK_FAILED = "  未能为单位 {code} 生成审核意见：{error}"
+FEEDBACK_RANDOM_PASSWORD = "副本保护密码为随机生成，见 {path}"
 
 # ------------------------------------------------------------------------------------------------
 # The check's report: terminal table and findings workbook (report.py)
@@ -341,8 +351,9 @@ ROLLUP_PROPERTIES_COMMENTS = "{basis} 表式；由 nianbao {version} 汇总"
 STATUS_TITLE = WHOSE_REPORT + "报告收集情况"
 STATUS_COUNTS = "计入汇总 {included} 份；未计入 {excluded} 份；未报送 {missing} 个单位。"
 STATUS_COLUMNS = (  # 来源汇总表: the lower rollup (逐级汇总) that carried the agency's row
-    AGENCY_CODE, AGENCY_NAME, STATUS, ERRORS, WARNINGS, "提示及单位说明", FILE, DISTRICT_COLUMN,
-    "来源汇总表", FILE_TIME, "sha256",
+    AGENCY_CODE, AGENCY_NAME, STATUS, ERRORS, WARNINGS, "提示及单位说明", FILE,
+    "选用依据",  # an agency's several files: why this one is used (batch.py's rule)
+    DISTRICT_COLUMN, "来源汇总表", FILE_TIME, "sha256",
 )  # fmt: skip
 STATUS_UNEXPLAINED = "（未说明）"
 EXPLAINED_TITLE = "已说明的提示：单位在说明栏写明原因后计入汇总的提示项"
@@ -439,6 +450,8 @@ SAVED_IN_FUTURE = "有文件记录的保存时间晚于当前时间，可能不�
 BY_SAVE_TIME = "文件中记录的保存时间"
 BY_FILE_TIME = FILE_TIME
 BY_FILE_ORDER = "文件顺序"
+# A file saved from a feedback copy (or the copy itself) over the file the copy was made from.
+BY_LINEAGE = "更正关系（“{file}”由“{source}”的审核意见副本更正而来）"
 UNDECIDABLE = "这些文件记录的保存时间和文件修改时间都相同，无法判断哪份是最新的。"
 UNVERIFIED = (
     "无法核验这些文件确实来自该单位（未提供{office}的签发密钥，或模板标识不符），"

@@ -104,7 +104,7 @@ def init_workspace(
         canonical: list[Agency] = []
         matched: list[tuple[str, str]] = []
         for agency in listed.agencies:
-            code = match_code(agency.code, known) or normalise_code(agency.code)
+            code = match_code(agency.code, frozenset(known)) or normalise_code(agency.code)
             if code != agency.code:
                 matched.append((agency.code, code))
             canonical.append(_with_code(agency, code))
@@ -236,7 +236,7 @@ def rebuild_workspace(root: Path) -> Workspace:
         key = workspace.key()
         with ledger.transaction():
             for position, agency in enumerate(agencies):
-                code = match_code(agency.code, set(templates)) or normalise_code(agency.code)
+                code = match_code(agency.code, frozenset(templates)) or normalise_code(agency.code)
                 template = templates.get(code)
                 _record_agency(
                     ledger,

@@ -16,8 +16,8 @@ from enum import Enum
 from typing import Any
 
 from . import texts as tx
+from .contract import FEEDBACK_KIND
 from .workspace import Workspace
-from .workspace_year import FEEDBACK_KIND
 
 __all__ = ["AgencyState", "AgencyYear", "YearStatus", "year_status"]
 

@@ -20,12 +20,11 @@ from pathlib import Path
 
 from . import texts as tx
 from .catalogue import UsageError
+from .contract import FEEDBACK_KIND
 from .findings import CheckReport, FileResult
 from .form import Form
 from .ledger import now_text
 from .workspace import FEEDBACK, Workspace
-
-FEEDBACK_KIND = "feedback"  # `_meta` kind of a feedback copy (and of a file saved from one)
 
 __all__ = [
     "Decision",
@@ -159,62 +158,46 @@ def _apply_choices(report: CheckReport, choices: Mapping[str, str]) -> CheckRepo
 def _decide(
     report: CheckReport, *, roster_codes: list[str], choices: Mapping[str, str]
 ) -> dict[str, Decision]:
+    """Each agency's decision, as batch.py made it (the rule and its words on the file in use)
+    or as the office chose."""
     groups: dict[str, list[FileResult]] = {code: [] for code in roster_codes}
     for result in report.files:
         if result.agency_code and result.status != "unreadable":
             groups.setdefault(result.agency_code, []).append(result)
-    several = {
-        f.agency_code: f.message
-        for f in report.batch_findings
-        if f.code in ("duplicate-agency", "agency-conflict")
+    conflicts = {
+        f.agency_code: f.message for f in report.batch_findings if f.code == "agency-conflict"
     }
     decisions = {}
     for code, group in groups.items():
         counted = [r for r in group if r.in_use]
         if not group:
-            decisions[code] = Decision(
-                agency_code=code,
-                sha256="",
-                state=DecisionState.NONE,
-                rule=DecisionRule.NONE,
-                reason=DecisionRule.NONE.title,
-            )
+            rule, sha, state, reason = DecisionRule.NONE, "", DecisionState.NONE, ""
         elif not counted:
-            decisions[code] = Decision(
-                agency_code=code,
-                sha256="",
-                state=DecisionState.CONFLICT,
-                rule=DecisionRule.CONFLICT,
-                reason=several.get(code, DecisionRule.CONFLICT.title),
-            )
+            rule, sha, state = DecisionRule.CONFLICT, "", DecisionState.CONFLICT
+            reason = conflicts.get(code, "")
         else:
             chosen = counted[0]
+            sha, state = _sha_of(chosen), DecisionState.COUNTED
             if code in choices:
-                rule = DecisionRule.OFFICE
+                rule, reason = DecisionRule.OFFICE, ""
             elif len(group) == 1:
-                rule = DecisionRule.ONLY
+                rule, reason = DecisionRule.ONLY, ""
             else:
-                rule = _rule_in(several.get(code, ""))
-            reason = rule.title if rule in (DecisionRule.ONLY, DecisionRule.OFFICE) else ""
-            decisions[code] = Decision(
-                agency_code=code,
-                sha256=_sha_of(chosen),
-                state=DecisionState.COUNTED,
-                rule=rule,
-                reason=reason or several.get(code, rule.title),
-            )
+                rule = _RULES.get(chosen.chosen_by, DecisionRule.FILE_ORDER)
+                reason = chosen.chosen_reason
+        decisions[code] = Decision(
+            agency_code=code, sha256=sha, state=state, rule=rule, reason=reason or rule.title
+        )
     return decisions
 
 
-def _rule_in(message: str) -> DecisionRule:
-    """Which rule batch.py applied, as its duplicate-agency message names it."""
-    for rule, words in (
-        (DecisionRule.SAVE_TIME, tx.BY_SAVE_TIME),
-        (DecisionRule.FILE_TIME, tx.BY_FILE_TIME),
-    ):
-        if words and words in message:
-            return rule
-    return DecisionRule.FILE_ORDER
+# batch.py's names for the rule that chose an agency's file (FileResult.chosen_by)
+_RULES = {
+    "lineage": DecisionRule.LINEAGE,
+    "save-time": DecisionRule.SAVE_TIME,
+    "file-time": DecisionRule.FILE_TIME,
+    "file-order": DecisionRule.FILE_ORDER,
+}
 
 
 def _record(
@@ -402,6 +385,7 @@ def make_feedback(
         contact=contact or workspace.contact,
         today=today,
         protected=workspace.stored(),
+        made_at=stamp,
     )
     by_source = {_sha_of(r): r for r in todo}
     results = []
