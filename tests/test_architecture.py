@@ -130,6 +130,8 @@ ORDER = [
     # The command line.
     "cli_support",
     "cli_workspace",
+    "cli_mail_support",
+    "cli_workspace_mail",
     "cli_mail",
     "cli_rollup",
     "cli_render",

@@ -34,6 +34,7 @@ from .cli_support import (
 )
 from .cli_workspace import WorkspaceOption, refuse_with_workspace
 from .cli_workspace import register as _register_workspace
+from .cli_workspace_mail import register as _register_outbox
 from .cli_zh import install as _install_chinese
 
 if TYPE_CHECKING:
@@ -358,6 +359,7 @@ _register_render(app)  # render (issue 13)
 _register_import(app)  # import, compare (issue 14)
 _register_workspace(app)  # init, status, choose (issue 21)
 _register_rollup(app)  # rollup
+_register_outbox(app)  # outbox (issue 21)
 
 
 def _ignore_late_signals() -> None:

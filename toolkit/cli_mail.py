@@ -12,112 +12,28 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .cli_mail_support import (
+    CafileOption,
+    ContactOption,
+    DeadlineOption,
+    LegacyTlsOption,
+    SmtpTlsOption,
+    _check_sender,
+    _password,
+    _print_sent,
+    _smtp_account,
+    _tls,
+)
 from .cli_support import FormOption
-from .texts import HELP_IMAP_TLS, HELP_SMTP_TLS
+from .cli_workspace import WorkspaceOption
+from .texts import HELP_IMAP_TLS, HELP_SEND_COPIES
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .mail_account import Account, Options
     from .mail_reply import Cycle
-    from .send import SendReport
 
 __all__ = ["register"]
-
-CafileOption = Annotated[
-    Path | None,
-    typer.Option("--cafile", help="信任的证书文件（单位内部邮件服务器使用自签证书时）。"),
-]
-DeadlineOption = Annotated[
-    str | None, typer.Option("--deadline", metavar="<日期>", help="报送截止日期，写入邮件正文。")
-]
-ContactOption = Annotated[str, typer.Option("--contact", help="联系人及电话，写入邮件正文。")]
-SmtpTlsOption = Annotated[str | None, typer.Option("--smtp-tls", help=HELP_SMTP_TLS)]
-# The one TLS option of earlier versions, kept for scripts: collect's IMAP, send's SMTP.
-LegacyTlsOption = Annotated[str | None, typer.Option("--tls", hidden=True)]
-
-
-def _password(variable: str, what: str) -> str:
-    import sys
-
-    from .mail_account import password_from
-
-    prompt = None
-    if sys.stdin.isatty():
-
-        def prompt() -> str:
-            return typer.prompt(f"{what}密码（不显示）", hide_input=True)
-
-    return password_from(variable, prompt)
-
-
-def _tls(value: str | None, legacy: str | None, options: Options) -> str:
-    """The TLS mode of one server: its own option, or the hidden `--tls` of old scripts (with a
-    note naming the new option); ssl when neither is given."""
-    from .catalogue import UsageError, say
-    from .cli_support import _plain
-
-    if legacy is None:
-        return value if value is not None else "ssl"
-    if value is not None and value != legacy:
-        raise UsageError("mail-tls-twice", option=options.tls, old=legacy, new=value)
-    typer.echo(_plain(say("mail-tls-renamed", option=options.tls, role=options.role)), err=True)
-    return legacy
-
-
-def _smtp_account(
-    server: str, tls: str, user: str, cafile: Path | None, options: Options | None = None
-) -> Account:
-    from .mail_account import SMTP_OPTIONS, SMTP_PORTS, account
-
-    options = options or SMTP_OPTIONS
-    password = _password(options.password, "发件邮箱") if user else ""
-    return account(
-        server,
-        option=options.host,
-        tls=tls,
-        user=user,
-        password=password,
-        ports=SMTP_PORTS,
-        cafile=cafile,
-        options=options,
-    )
-
-
-def _check_sender(sender: str) -> None:
-    from .catalogue import UsageError
-    from .mail_message import valid_address
-
-    if not valid_address(sender):
-        raise UsageError("mail-address", option="--sender", address=sender)
-
-
-def _print_sent(report: SendReport, console: Console) -> None:
-    from . import cli_support as cli
-    from .send import FAILED, NO_ADDRESS, SENT, SKIPPED, WRITTEN
-
-    for item in report.items:
-        if item.result == SKIPPED:
-            continue
-        where = f" → {item.path}" if item.path is not None else ""
-        reason = f"：{item.reason}" if item.reason else ""
-        cli._say(
-            console, f"  {item.result} {item.code} {item.name} <{item.address}>{reason}{where}"
-        )
-    parts = [
-        f"{label} {report.count(result)} 封"
-        for result, label in (
-            (SENT, "已发送"),
-            (WRITTEN, "已写入 .eml"),
-            (SKIPPED, "此前已发送（跳过）"),
-            (FAILED, "失败"),
-            (NO_ADDRESS, "无地址"),
-        )
-        if report.count(result)
-    ]
-    cli._say(console, "；".join(parts) or "没有要发送的邮件。")
-    if report.log is not None:
-        cli._say(console, f"发送记录：{report.log}")
 
 
 def send(
@@ -172,6 +88,8 @@ def send(
     ] = None,
     cafile: CafileOption = None,
     form_path: FormOption = None,
+    workspace: WorkspaceOption = None,
+    copies: Annotated[bool, typer.Option("--copies", help=HELP_SEND_COPIES)] = False,
 ) -> None:
     from . import cli_support as cli
     from .catalogue import UsageError
@@ -181,6 +99,30 @@ def send(
     from .send import SEND_LOG, deliver
 
     console = cli._console()
+    if workspace is not None or (folder is None and feedback is None):
+        from .cli_workspace import refuse_with_workspace
+        from .cli_workspace_mail import send_in_workspace
+
+        try:
+            refuse_with_workspace(collected=collected, only=only, form=form_path)
+            code = send_in_workspace(
+                console,
+                workspace,
+                copies=copies,
+                smtp=smtp,
+                smtp_tls=_tls(smtp_tls, tls, SMTP_OPTIONS),
+                user=user,
+                sender=sender,
+                dry_run=dry_run,
+                rate=rate,
+                deadline=cli._date("--deadline", deadline),
+                contact=contact,
+                text=text,
+                cafile=cafile,
+            )
+        except (UsageError, FormError) as exc:
+            raise cli._fail(str(exc)) from None
+        raise typer.Exit(code)
     try:
         mode = _tls(smtp_tls, tls, SMTP_OPTIONS)
         form = cli._form(form_path)
@@ -264,8 +206,11 @@ def collect(
     ],
     user: Annotated[str, typer.Option("--user", help="报送邮箱的登录用户名。")],
     out: Annotated[
-        Path, typer.Option("--out", help="保存报回文件的文件夹（收取记录.csv 也在其中）。")
-    ],
+        Path | None,
+        typer.Option(
+            "--out", help="保存报回文件的文件夹（收取记录.csv 也在其中）；在工作区中不给。"
+        ),
+    ] = None,
     imap_tls: Annotated[str | None, typer.Option("--imap-tls", help=HELP_IMAP_TLS)] = None,
     tls: LegacyTlsOption = None,
     folder: Annotated[str, typer.Option("--folder", help="邮箱文件夹。")] = "INBOX",
@@ -312,6 +257,7 @@ def collect(
     ] = None,
     cafile: CafileOption = None,
     form_path: FormOption = None,
+    workspace: WorkspaceOption = None,
 ) -> None:
     from dataclasses import replace
 
@@ -330,6 +276,14 @@ def collect(
             raise UsageError("mail-reply-needs-smtp")
         if reply:
             _check_sender(sender)
+        in_workspace = workspace is not None or out is None
+        if in_workspace:
+            from .cli_workspace import refuse_with_workspace
+
+            refuse_with_workspace(
+                roster=roster, year=year, district=district, issued=issued, feedback=feedback,
+                password=password, form=form_path,
+            )  # fmt: skip
         form = cli._form(form_path)
         cli._check_year(form, year)
         due = cli._date("--deadline", deadline)
@@ -362,6 +316,25 @@ def collect(
             cafile=cafile,
             options=IMAP_OPTIONS,
         )
+        if in_workspace:
+            from .cli_workspace_mail import collect_in_workspace
+
+            code = collect_in_workspace(
+                console,
+                workspace,
+                mailbox,
+                reply_account=answer.account if answer is not None else None,
+                sender=sender,
+                run_check=run_check,
+                folder=folder,
+                since=after,
+                mark_seen=mark_seen,
+                deadline=due,
+                contact=contact,
+            )
+            raise typer.Exit(code)
+        if out is None:
+            raise UsageError("workspace-needs-out", option="--out")
         cycle = collect_cycle(
             mailbox,
             out,

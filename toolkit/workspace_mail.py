@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import texts as tx
 from .form import Form
@@ -32,6 +33,9 @@ from .send import SEND_LOG as SEND_LOG_NAME
 from .send import SENT, SKIPPED, Outgoing, SendReport, deliver
 from .workspace import MAIL, TEMPLATES, Workspace, store_file
 from .workspace_year import YearCheck, _sha_of
+
+if TYPE_CHECKING:
+    from .collect import CollectReport
 
 __all__ = [
     "MailIn",
@@ -77,13 +81,9 @@ def queue(workspace: Workspace, messages: Sequence[Outgoing]) -> tuple[int, list
                 problems.append(message)
                 continue
             body = {
-                "kind": message.kind,
-                "code": message.code,
-                "name": message.name,
-                "address": message.address,
-                "subject": message.subject,
-                "body": message.body,
-                "in_reply_to": message.in_reply_to,
+                f.name: getattr(message, f.name)
+                for f in fields(Outgoing)
+                if f.name not in ("attachments", "problem")
             }
             cursor = db.execute(
                 "INSERT OR IGNORE INTO outbox (digest, kind, agency_code, address, message, state, "
@@ -218,17 +218,16 @@ def queue_feedback(
         ).fetchone()
         if row is None or not row["email"]:
             continue
-        messages.append(
-            feedback_outgoing(
-                result.agency_code,
-                workspace.root / row["email"],
-                workspace.root / row["workbook"] if row["workbook"] else None,
-                _answer_for(workspace, sha, result.agency_code),
-                settings,
-                form=form,
-                name=result.agency_name,
-            )
+        outgoing = feedback_outgoing(
+            result.agency_code,
+            workspace.root / row["email"],
+            workspace.root / row["workbook"] if row["workbook"] else None,
+            _answer_for(workspace, sha, result.agency_code),
+            settings,
+            form=form,
+            name=result.agency_name,
         )
+        messages.append(replace(outgoing, reference=sha))
     return queue(workspace, messages)
 
 
@@ -249,15 +248,14 @@ def queue_answers(
         if result is None or not row["sender"]:
             continue
         answer = Answer(address=row["sender"], in_reply_to=row["message_id"])
+        outgoing: Outgoing | None = None
         if needs_feedback(result, form):
             made = workspace.ledger.db.execute(
                 "SELECT * FROM feedback WHERE source_sha256 = ? ORDER BY made_at DESC",
                 (row["sha256"],),
             ).fetchone()
-            if made is None or not made["email"]:
-                continue  # its feedback could not be written: reported by the check
-            messages.append(
-                feedback_outgoing(
+            if made is not None and made["email"]:  # else its feedback failed: the check says so
+                outgoing = feedback_outgoing(
                     result.agency_code,
                     workspace.root / made["email"],
                     workspace.root / made["workbook"] if made["workbook"] else None,
@@ -266,22 +264,19 @@ def queue_answers(
                     form=form,
                     name=result.agency_name,
                 )
-            )
         elif result.status in ("passed", "warnings"):
-            messages.append(
-                pass_outgoing(
-                    result.agency_code,
-                    result.agency_name,
-                    Path(result.path).name,
-                    answer,
-                    settings,
-                    year=result.year,
-                    district=workspace.district,
-                )
+            outgoing = pass_outgoing(
+                result.agency_code,
+                result.agency_name,
+                Path(result.path).name,
+                answer,
+                settings,
+                year=result.year,
+                district=workspace.district,
             )
-        else:
-            continue
-        answered.append((row["sha256"], row["message_id"]))
+        if outgoing is not None:
+            messages.append(replace(outgoing, reference=row["sha256"]))
+            answered.append((row["sha256"], row["message_id"]))
     new, problems = queue(workspace, messages)
     with workspace.ledger.transaction() as db:
         db.executemany(
@@ -292,7 +287,7 @@ def queue_answers(
 
 @dataclass(frozen=True, kw_only=True)
 class MailIn:
-    report: object  # collect.CollectReport
+    report: CollectReport
     stored: int  # attachments moved into the store by this run (left-overs included)
 
 
