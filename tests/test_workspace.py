@@ -170,6 +170,12 @@ def test_an_agency_with_nothing_back_after_the_deadline_is_overdue(tmp_path: Pat
     assert {s["state"] for s in _status(tmp_path / "ws").values()} == {"overdue"}
     code, out = _nianbao("status", "-w", tmp_path / "ws")
     assert "逾期 4" in out and "截止日期：2024年1月15日" in out
+    # The office moves the deadline: the year's settings follow. Another year is refused.
+    code, out = _nianbao("init", tmp_path / "ws", "--roster", roster, "--deadline", DEADLINE)
+    assert code == 0, out
+    assert {s["state"] for s in _status(tmp_path / "ws").values()} == {"issued"}
+    code, out = _nianbao("init", tmp_path / "ws", "--roster", roster, "--year", "2024")
+    assert code == 2 and "每个年度请建立一个工作区" in out
 
 
 def test_check_stores_each_file_once_and_records_the_decision(space: Path, tmp_path: Path) -> None:
@@ -382,3 +388,27 @@ def test_options_the_workspace_records_are_refused_beside_it(space: Path) -> Non
     assert code == 2 and "--year" in out and "由工作区记录" in out
     code, out = _nianbao("rollup", "-w", space, "x.xlsx")
     assert code == 2 and "不需要再给出文件" in out
+
+
+def test_a_workspace_keeps_the_form_it_was_started_with(tmp_path: Path) -> None:
+    """`init --form` copies the form into the workspace; every later command uses that copy."""
+    form = Path(__file__).parent / "forms" / "city-brief.toml"
+    root = tmp_path / "ws"
+    code, out = _nianbao(
+        "init", root, "--year", "2024", "--district", DISTRICT, "--form", form,
+        "--roster", _roster(tmp_path / "名单.csv"),
+    )  # fmt: skip
+    assert code == 0, out
+    assert (root / "form" / "form.toml").read_bytes() == form.read_bytes()
+    assert (root / "form" / "city-brief-figures.toml").is_file()  # what the form names, too
+    template = next((root / "模板").glob("001-*.xlsx"))
+    meta = {r[0].value: r[1].value for r in openpyxl.load_workbook(template)["_meta"].iter_rows()}
+    returned = tmp_path / "报回" / template.name
+    returned.parent.mkdir()
+    returned.write_bytes(template.read_bytes())  # sent back as issued
+    code, out = _nianbao("check", "-w", root, returned, "-q")
+    assert "不是本表式" not in out and "unknown-form" not in out, out
+    with _ledger(root) as db:
+        (row,) = db.execute("SELECT agency_code, status FROM files").fetchall()
+    assert row["agency_code"] == "001" and row["status"] in ("passed", "warnings", "failed")
+    assert meta["form_id"] != "gov-info-2021"

@@ -1132,6 +1132,12 @@ _FEEDBACK = (
         template="新建工作区需要 {option}。",
     ),
     Message(
+        code="workspace-year-differs",
+        title="年度不同",
+        template="工作区收集的是{kept}年度的报告，与给定的 --year {given} 不同。"
+        "每个年度请建立一个工作区。",
+    ),
+    Message(
         code="workspace-district-differs",
         title="地区不同",
         template="工作区的地区是“{kept}”，与给定的 --district “{given}”不同。"

@@ -59,6 +59,13 @@ def rollup_of(space: Workspace) -> list[Path]:
     return [path] if path.is_file() else []
 
 
+def _form_of(space: Workspace) -> Form:
+    """The form the workspace was started with (its own copy of a --form file, or the bundled)."""
+    from .cli_support import _form
+
+    return _form(space.form_file)
+
+
 def _open(workspace: Path | None) -> Workspace:
     from .workspace import open_workspace
 
@@ -75,7 +82,7 @@ def year_check(
     from .workspace_year import current
 
     space = _open(workspace)
-    form = space.form()
+    form = _form_of(space)
     with space.ledger.writing(command):
         year = current(space, form=form, progress=progress)
     return form, year, space
@@ -116,7 +123,7 @@ def init(
     console = _console()
     try:
         if rebuild:
-            space = rebuild_workspace(root)
+            space = rebuild_workspace(root, form_of=_form_of)
             files = len(space.stored())
             _say(
                 console,
@@ -281,7 +288,7 @@ def choose(
         space = _open(workspace)
         with space.ledger.writing("choose"):
             decision = run(space, code, file)
-            current(space, form=space.form())
+            current(space, form=_form_of(space))
     except UsageError as exc:
         raise _fail(str(exc)) from None
     row = space.ledger.db.execute(
@@ -311,7 +318,7 @@ def check_in_workspace(
     from .workspace_year import current, make_feedback
 
     space = _open(workspace)
-    form = space.form()
+    form = _form_of(space)
     with space.ledger.writing("check"):
         if paths:
             received, _ = receive(space, paths, via="folder")

@@ -96,12 +96,12 @@ def send_in_workspace(
     each counted file), then send everything the outbox holds."""
     from .catalogue import UsageError
     from .cli_support import _say
-    from .cli_workspace import _open
+    from .cli_workspace import _form_of, _open
     from .workspace_mail import queue_feedback, queue_templates
     from .workspace_year import current
 
     space = _open(workspace)
-    form = space.form()
+    form = _form_of(space)
     settings = _settings(space, sender, deadline, contact, text)
     _check_sender(sender)
     account = None
@@ -141,13 +141,13 @@ def collect_in_workspace(
     check and feedback, then (with a reply account) an answer queued for each report that came by
     mail and counts, and the outbox sent."""
     from .cli_support import _say
-    from .cli_workspace import _open, print_decisions
+    from .cli_workspace import _form_of, _open, print_decisions
     from .report import render_terminal
     from .workspace_mail import collect_into, queue_answers
     from .workspace_year import current, make_feedback
 
     space = _open(workspace)
-    form = space.form()
+    form = _form_of(space)
     codes = [0]
     with space.ledger.writing("collect"):
         mail = collect_into(

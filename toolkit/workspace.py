@@ -33,7 +33,6 @@ from pathlib import Path
 
 from . import texts as tx
 from .catalogue import UsageError, os_reason
-from .form import Form
 from .identity import read_key
 from .ledger import LEDGER_FILE, Ledger, now_text
 from .roster import Agency
@@ -50,7 +49,8 @@ __all__ = [
 ]
 
 SETTINGS_FILE = "workspace.json"
-FORM_FILE = "form.toml"  # a workspace started with --form keeps its own copy of the form
+# A workspace started with --form keeps its own copy of the form (and of the files it names)
+FORM_FILE = "form/form.toml"
 ROSTERS, TEMPLATES, RECEIVED, FEEDBACK, MAIL, OUTPUT = tx.WORKSPACE_FOLDERS
 STORED_NAME_BYTES = 180  # the original name is kept, cut to what every file system takes
 READ_CHUNK = 1024 * 1024
@@ -99,12 +99,12 @@ class Workspace:
 
         return read_password(self.root / TEMPLATES / "password.txt")
 
-    def form(self) -> Form:
-        """The workspace's form: its own copy when it was started with --form, else the bundled."""
-        from .form_file import load_form, standard_form
-
+    @property
+    def form_file(self) -> Path | None:
+        """The workspace's own copy of its form when it was started with --form (None: the
+        bundled form); the command line loads it, as it loads any --form."""
         own = self.root / FORM_FILE
-        return load_form(own) if own.is_file() else standard_form()
+        return own if own.is_file() else None
 
     def agencies(self) -> tuple[Agency, ...]:
         """The roster as the ledger holds it: canonical codes, in roster order."""

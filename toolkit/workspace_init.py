@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -77,16 +78,29 @@ def init_workspace(
     workspace = Workspace(root=root, ledger=ledger)
     with ledger.writing("init"):
         if existing:
+            if year is not None and year != workspace.year:
+                raise UsageError("workspace-year-differs", given=year, kept=workspace.year)
             year = workspace.year
             if district is not None and district != workspace.district:
                 raise UsageError(
                     "workspace-district-differs", given=district, kept=workspace.district
                 )
             district = workspace.district
+            changed = {
+                k: v
+                for k, v in (
+                    ("deadline", deadline.isoformat() if deadline else ""),
+                    ("contact", contact),
+                )
+                if v
+            }
+            if changed:  # a deadline moved, a new contact: the year's settings follow
+                ledger.put_settings(changed)
+                _write_settings(root, {**ledger.settings()})
         else:
             assert year is not None
             if form_path is not None:
-                copy_in(form_path, root / FORM_FILE)
+                _copy_form(Path(form_path), root / FORM_FILE)
             settings = {
                 "year": year,
                 "district": district or "",
@@ -195,7 +209,7 @@ def _record_agency(
         )
 
 
-def rebuild_workspace(root: Path) -> Workspace:
+def rebuild_workspace(root: Path, *, form_of: Callable[[Workspace], Form]) -> Workspace:
     """A new ledger from what the folder holds: settings, rosters, issued templates and every
     stored file (whose hash is verified). The old ledger, if any, is kept aside, never deleted."""
     from .manifest import read_manifest
@@ -219,7 +233,7 @@ def rebuild_workspace(root: Path) -> Workspace:
                 os.replace(side, aside.with_name(aside.name + extra))
     ledger = Ledger.open(root, create=True)
     workspace = Workspace(root=root, ledger=ledger)
-    form = workspace.form()
+    form = form_of(workspace)
     with ledger.writing("init --rebuild"):
         ledger.put_settings(settings)
         rosters = sorted((root / ROSTERS).glob("*"), key=lambda p: p.stat().st_mtime)
@@ -254,6 +268,32 @@ def rebuild_workspace(root: Path) -> Workspace:
                 if path.is_file() and file_sha256(path) == folder.name:
                     store_file(workspace, path, via="rebuild", origin="", original_name=path.name)
     return workspace
+
+
+def _copy_form(source: Path, target: Path) -> None:
+    """The form file and every file beside it that it names (a stated-figures file), so the
+    workspace keeps working when the original is moved or edited."""
+    import tomllib
+
+    copy_in(source, target)
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # it loaded a moment ago; a file that changes meanwhile keeps only itself
+    for name in _strings(data):
+        sibling = source.parent / name
+        if Path(name).name == name and name.endswith(".toml") and sibling.is_file():
+            copy_in(sibling, target.parent / name)
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
 def _with_code(agency: Agency, code: str) -> Agency:

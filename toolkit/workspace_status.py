@@ -142,8 +142,9 @@ def year_status(workspace: Workspace, today: date | None = None) -> YearStatus:
                 received_at=received,
                 checked_at=counted["checked_at"] if counted else "",
                 feedback_at=feedback.get(counted["sha256"], "") if counted else "",
-                passed_at=counted["checked_at"]
-                if counted and state in (AgencyState.PASSED, AgencyState.CORRECTED)
+                # when the file that passes became the one that counts (it was checked then)
+                passed_at=max(counted["checked_at"], decision["decided_at"])
+                if counted and decision and state in (AgencyState.PASSED, AgencyState.CORRECTED)
                 else "",
                 files=len(own),
                 file=counted["original_name"] if counted else "",

@@ -214,7 +214,8 @@ def _record(
             db.execute(
                 "UPDATE files SET agency_code = ?, agency_name = ?, kind = ?, source_sha256 = ?, "
                 "saved_at = ?, status = ?, errors = ?, warnings = ?, needs_action = ?, "
-                "checked_at = ?, findings = ? WHERE sha256 = ?",
+                "checked_at = CASE WHEN checked_at = '' THEN ? ELSE checked_at END, "
+                "findings = ? WHERE sha256 = ?",
                 (
                     result.agency_code,
                     result.agency_name,
