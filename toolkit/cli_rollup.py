@@ -25,6 +25,7 @@ from .cli_support import (
     _say,
 )
 from .cli_workspace import WorkspaceOption, refuse_with_workspace
+from .roster import Agency
 
 __all__ = ["register"]
 
@@ -105,41 +106,32 @@ def rollup(
             form, decided, space = year_check(workspace, "rollup")
             year, district, level = space.year, space.district, space.level
             out = out or space.output(tx.ROLLUP_FILE.format(district=district, year=year))
-            result = run(
-                space.stored(),
-                out=out,
-                roster=space.agencies(),
-                year=year,
-                district=district,
-                csv_path=csv_path,
-                include_errors=include_errors,
-                generated_at=stamp,
-                form=form,
-                level=level,
-                report=decided.report,
-            )
+            inputs: list[str | Path] = list(space.stored())
+            agencies: tuple[Agency, ...] | None = space.agencies()
+            key, checked, total = None, decided.report, 0  # checked already: no progress bar
         else:
             if out is None:
                 raise UsageError("workspace-needs-out", option="--out")
             form = _form(form_path)
             _check_year(form, year)
             agencies, files = _inputs(paths, roster, (out, csv_path))
-            key = _key(issued, roster)
-            with _progress(console, len(files)) as progress:
-                result = run(
-                    paths,
-                    key=key,
-                    out=out,
-                    roster=agencies,
-                    year=year,
-                    district=district,
-                    csv_path=csv_path,
-                    include_errors=include_errors,
-                    generated_at=stamp,
-                    form=form,
-                    progress=progress,
-                    level=level,
-                )
+            inputs, key, checked, total = list(paths), _key(issued, roster), None, len(files)
+        with _progress(console, total) as progress:
+            result = run(
+                inputs,
+                key=key,
+                out=out,
+                roster=agencies,
+                year=year,
+                district=district,
+                csv_path=csv_path,
+                include_errors=include_errors,
+                generated_at=stamp,
+                form=form,
+                progress=progress,
+                level=level,
+                report=checked,
+            )
     except (UsageError, FormError) as exc:
         raise _fail(str(exc)) from None
     _say(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import texts as tx
 from .catalogue import UsageError, os_reason, say
+from .findings import FileResult
 from .form import Form
 from .mail_message import Attachment, load_text
 from .manifest import MANIFEST, ManifestRow, read_manifest
@@ -20,6 +21,7 @@ from .send import Outgoing
 __all__ = [
     "Answer",
     "MailSettings",
+    "answer_outgoing",
     "feedback_messages",
     "feedback_outgoing",
     "pass_outgoing",
@@ -231,3 +233,50 @@ def _entries(folder: Path) -> list[Path]:
         return [p for p in folder.iterdir() if p.is_file()]
     except OSError as exc:
         raise UsageError("path-missing", path=f"{folder}（{os_reason(exc)}）") from None
+
+
+def answer_outgoing(
+    result: FileResult,
+    answer: Answer,
+    settings: MailSettings,
+    *,
+    form: Form,
+    file: str,
+    district: str,
+    reference: str,
+    feedback: tuple[Path, Path | None] | None,
+) -> Outgoing | None:
+    """The answer to one report that came by mail and counts for its agency: its feedback (the
+    email text and the annotated copy made for it, `feedback`) when the agency must act, 通过 when
+    it passed; None when there is nothing to send (feedback that could not be written is reported
+    by the check). `reference` (the report's sha256) makes it this report's answer in the log."""
+    from dataclasses import replace
+
+    from .feedback import needs_feedback
+
+    if needs_feedback(result, form):
+        if feedback is None:
+            return None
+        email_text, workbook = feedback
+        message = feedback_outgoing(
+            result.agency_code,
+            email_text,
+            workbook,
+            answer,
+            settings,
+            form=form,
+            name=result.agency_name,
+        )
+    elif result.status in ("passed", "warnings"):
+        message = pass_outgoing(
+            result.agency_code,
+            result.agency_name,
+            file,
+            answer,
+            settings,
+            year=result.year,
+            district=district,
+        )
+    else:
+        return None
+    return replace(message, reference=reference)

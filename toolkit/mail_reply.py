@@ -12,18 +12,18 @@ names the report it answers (`Outgoing.reference`), so no answer is sent twice.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from . import texts as tx
 from .catalogue import UsageError
 from .collect import CollectReport, collect_mail, read_collect_log, saved_reports
-from .feedback import FeedbackFile, needs_feedback, write_feedback
+from .feedback import FeedbackFile, write_feedback
 from .findings import CheckReport
 from .form import Form
 from .mail_account import Account
-from .mail_outbox import Answer, MailSettings, feedback_outgoing, pass_outgoing
+from .mail_outbox import Answer, MailSettings, answer_outgoing
 from .roster import Agency
 from .send import (
     NO_ADDRESS,
@@ -177,33 +177,21 @@ def pending_answers(
         result = results.get(_key(item.path))
         if result is None or not result.in_use or not item.sender:
             continue
-        answer = Answer(address=item.sender, in_reply_to=item.message_id)
-        if needs_feedback(result, form):
-            made_for = feedback.get(_key(result.path))
-            if made_for is None or made_for.email is None:
-                continue  # its feedback could not be written: check --feedback says why
-            message = feedback_outgoing(
-                result.agency_code,
-                made_for.email,
-                made_for.workbook,
-                answer,
-                settings,
-                form=form,
-                name=result.agency_name,
-            )
-        elif result.status in ("passed", "warnings"):
-            message = pass_outgoing(
-                result.agency_code,
-                result.agency_name,
-                item.attachment.rsplit("/", 1)[-1],
-                answer,
-                settings,
-                year=result.year,
-                district=report.district or result.meta.get("district", ""),
-            )
-        else:
+        made_for = feedback.get(_key(result.path))
+        message = answer_outgoing(
+            result,
+            Answer(address=item.sender, in_reply_to=item.message_id),
+            settings,
+            form=form,
+            file=item.attachment.rsplit("/", 1)[-1],
+            district=report.district or result.meta.get("district", ""),
+            reference=item.sha256 or result.sha256,
+            feedback=(made_for.email, made_for.workbook)
+            if made_for is not None and made_for.email is not None
+            else None,
+        )
+        if message is None:
             continue
-        message = replace(message, reference=item.sha256 or result.sha256)
         key = (message.kind, message.code, message.digest)
         if key in done or _not_before(last.get(key[:2], ""), item.received_at):
             continue

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from . import texts as tx
 from .catalogue import UsageError, os_reason
+from .contract import identity_for
 from .form import Form
-from .identity import agency_token, normalise_code
+from .identity import normalise_code
 from .ledger import LEDGER_FILE, Ledger, now_text
 from .roster import Agency, match_code
 from .workspace import (
@@ -171,16 +172,8 @@ def _record_agency(
     template: Path | None,
     key: bytes | None,
 ) -> None:
-    token = ""
-    if key is not None:
-        token = agency_token(
-            key,
-            form_id=form.id,
-            form_version=form.version,
-            year=workspace.year,
-            district=workspace.district,
-            agency_code=agency.code,
-        )
+    # The token the issued template carries (contract.identity_for computes it the same way).
+    token = identity_for(form, agency, workspace.year, workspace.district, "", key).token
     row = ledger.db.execute("SELECT code FROM agencies WHERE code = ?", (agency.code,)).fetchone()
     if row is None:
         ledger.db.execute(

@@ -28,7 +28,13 @@ from .form import Form
 from .ledger import now_text
 from .mail_account import Account
 from .mail_message import Attachment
-from .mail_outbox import Answer, MailSettings, feedback_outgoing, pass_outgoing, template_messages
+from .mail_outbox import (
+    Answer,
+    MailSettings,
+    answer_outgoing,
+    feedback_outgoing,
+    template_messages,
+)
 from .send import SEND_LOG as SEND_LOG_NAME
 from .send import SENT, SKIPPED, Outgoing, SendReport, deliver
 from .workspace import MAIL, TEMPLATES, Workspace, store_file
@@ -237,7 +243,6 @@ def queue_answers(
     """An answer to every mail whose report is the one its agency is judged by and that has not
     been answered: 通过, or the feedback (made by make_feedback). Reports replaced by a newer one
     are not answered; the newer one is."""
-    from .feedback import needs_feedback
 
     counted = {_sha_of(r): r for r in year.counted()}
     pending = workspace.ledger.rows("SELECT * FROM mail_answers WHERE answered = 0")
@@ -247,35 +252,27 @@ def queue_answers(
         result = counted.get(row["sha256"])
         if result is None or not row["sender"]:
             continue
-        answer = Answer(address=row["sender"], in_reply_to=row["message_id"])
-        outgoing: Outgoing | None = None
-        if needs_feedback(result, form):
-            made = workspace.ledger.db.execute(
-                "SELECT * FROM feedback WHERE source_sha256 = ? ORDER BY made_at DESC",
-                (row["sha256"],),
-            ).fetchone()
-            if made is not None and made["email"]:  # else its feedback failed: the check says so
-                outgoing = feedback_outgoing(
-                    result.agency_code,
-                    workspace.root / made["email"],
-                    workspace.root / made["workbook"] if made["workbook"] else None,
-                    answer,
-                    settings,
-                    form=form,
-                    name=result.agency_name,
-                )
-        elif result.status in ("passed", "warnings"):
-            outgoing = pass_outgoing(
-                result.agency_code,
-                result.agency_name,
-                Path(result.path).name,
-                answer,
-                settings,
-                year=result.year,
-                district=workspace.district,
+        made = workspace.ledger.db.execute(
+            "SELECT * FROM feedback WHERE source_sha256 = ? ORDER BY made_at DESC",
+            (row["sha256"],),
+        ).fetchone()
+        outgoing = answer_outgoing(
+            result,
+            Answer(address=row["sender"], in_reply_to=row["message_id"]),
+            settings,
+            form=form,
+            file=Path(result.path).name,
+            district=workspace.district,
+            reference=row["sha256"],
+            feedback=(
+                workspace.root / made["email"],
+                workspace.root / made["workbook"] if made["workbook"] else None,
             )
+            if made is not None and made["email"]
+            else None,
+        )
         if outgoing is not None:
-            messages.append(replace(outgoing, reference=row["sha256"]))
+            messages.append(outgoing)
             answered.append((row["sha256"], row["message_id"]))
     new, problems = queue(workspace, messages)
     with workspace.ledger.transaction() as db:
