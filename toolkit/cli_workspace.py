@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .form import Form
     from .workspace import Workspace
     from .workspace_status import YearStatus
-    from .workspace_year import YearCheck
+    from .workspace_year import FeedbackMade, YearCheck
 
 __all__ = [
     "WorkspaceOption",
@@ -334,24 +334,26 @@ def check_in_workspace(
         if xlsx_path is not None:
             from .report import write_findings_workbook
 
-            copies = {str(m.workbook): m.workbook for m in made if m.workbook is not None}
+            copies = {f.source: f.workbook for f in made.files if f.workbook is not None}
             write_findings_workbook(year.report, xlsx_path, form=form, feedback=copies)
     render_terminal(year.report, console, quiet=quiet)
     print_decisions(console, space, year)
-    written = [m for m in made if not m.error]
-    if written:
-        folder = written[0].email.parent if written[0].email else space.root
-        _say(console, tx.WORKSPACE_FEEDBACK.format(count=len(written), folder=folder))
-    elif any(space.ledger.rows("SELECT 1 FROM files WHERE needs_action = 1")):
-        _say(console, tx.WORKSPACE_FEEDBACK_PENDING)
-    else:
-        _say(console, tx.WORKSPACE_NO_FEEDBACK)
-    for failed in (m for m in made if m.error):
-        _say(
-            console,
-            tx.WORKSPACE_FEEDBACK_FAILED.format(code=failed.agency_code, reason=failed.error),
-        )
+    for line in feedback_said(year, made, space):
+        _say(console, line)
     return year.report.exit_code
+
+
+def feedback_said(year: YearCheck, made: FeedbackMade, space: Workspace) -> list[str]:
+    """What the check says about feedback: the copies made now, and the reports with errors that
+    got none (as `check --feedback` says it); a counted file whose feedback was made by an earlier
+    run is not "nothing to ask"."""
+    from .feedback import feedback_lines
+
+    lines = feedback_lines(year.report, made.files, made.folder or space.root, None)
+    if made.earlier and not made.files:
+        lines = [tx.WORKSPACE_FEEDBACK_PENDING if line == tx.FEEDBACK_NOTHING_TO_ASK else line
+                 for line in lines]  # fmt: skip
+    return lines
 
 
 def print_decisions(console: Console, space: Workspace, year: YearCheck) -> None:

@@ -141,7 +141,7 @@ def collect_in_workspace(
     check and feedback, then (with a reply account) an answer queued for each report that came by
     mail and counts, and the outbox sent."""
     from .cli_support import _say
-    from .cli_workspace import _form_of, _open, print_decisions
+    from .cli_workspace import _form_of, _open, feedback_said, print_decisions
     from .report import render_terminal
     from .workspace_mail import collect_into, queue_answers
     from .workspace_year import current, make_feedback
@@ -169,8 +169,8 @@ def collect_in_workspace(
         made = make_feedback(space, year, form=form, deadline=deadline, contact=contact)
         render_terminal(year.report, console, quiet=True)
         print_decisions(console, space, year)
-        if made:
-            _say(console, tx.WORKSPACE_FEEDBACK.format(count=len(made), folder=space.root))
+        for line in feedback_said(year, made, space):
+            _say(console, line)
         codes.append(year.report.exit_code)
         if reply_account is None:
             return max(codes)

@@ -632,9 +632,6 @@ WORKSPACE_RECEIVED = "收到 {count} 份文件（新保存 {new} 份，其余已
 WORKSPACE_DECISION = "  {name}（{code}）：计入 {file}，依据：{rule}"
 WORKSPACE_DECISION_NONE = "  {name}（{code}）：{rule}"
 WORKSPACE_DECISIONS = "报送了多份文件的单位，计入的文件："
-WORKSPACE_FEEDBACK = "已为 {count} 个单位生成审核意见：{folder}"
-WORKSPACE_FEEDBACK_FAILED = "  未能为单位 {code} 生成审核意见：{reason}"
-WORKSPACE_NO_FEEDBACK = "没有新的需要单位修改或说明的问题。"
 WORKSPACE_FEEDBACK_PENDING = (
     "有问题的单位的审核意见此前已生成（见 审核意见 文件夹，nianbao status 可查看）。"
 )
@@ -646,7 +643,6 @@ WORKSPACE_OUTBOX_STATES = {"queued": "待发送", "failed": "发送失败，将�
 WORKSPACE_OUTBOX_LEFT = (
     "发件箱中还有 {count} 封邮件未发出，下次运行 send、collect --reply 或 outbox 时会补发。"
 )
-WORKSPACE_STORED_MAIL = "已将 {count} 份附件存入工作区。"
 HELP_WORKSPACE = "工作区文件夹（nianbao init 建立）；不给时在当前文件夹及其上级中查找。"
 HELP_INIT = (
     "建立一个年度的工作区：保存名单，生成并保存各单位的填报模板、保护密码和单位校验密钥，"

@@ -21,6 +21,7 @@ from pathlib import Path
 from . import texts as tx
 from .catalogue import UsageError
 from .contract import FEEDBACK_KIND
+from .feedback import FeedbackFile
 from .findings import CheckReport, FileResult
 from .form import Form
 from .ledger import now_text
@@ -347,11 +348,12 @@ def choose(workspace: Workspace, code: str, file: str) -> Decision:
 
 @dataclass(frozen=True, kw_only=True)
 class FeedbackMade:
-    agency_code: str
-    source_sha256: str
-    workbook: Path | None
-    email: Path | None
-    error: str = ""
+    """What one `make_feedback` wrote: the copies and texts (as write_feedback reports them), the
+    folder, and how many counted files that need the agency's action had their feedback before."""
+
+    files: tuple[FeedbackFile, ...] = ()
+    folder: Path | None = None
+    earlier: int = 0
 
 
 def make_feedback(
@@ -363,7 +365,7 @@ def make_feedback(
     contact: str = "",
     today: date | None = None,
     made_at: datetime | None = None,
-) -> list[FeedbackMade]:
+) -> FeedbackMade:
     """A feedback copy and email text for each counted file that needs one and has none yet, in
     审核意见/<time>/, each recorded with the file it was made from (its hash)."""
     from .feedback import needs_feedback, write_feedback
@@ -372,9 +374,11 @@ def make_feedback(
     made_for = {
         r["source_sha256"] for r in workspace.ledger.rows("SELECT source_sha256 FROM feedback")
     }
-    todo = [r for r in year.counted() if needs_feedback(r, form) and _sha_of(r) not in made_for]
+    needing = [r for r in year.counted() if needs_feedback(r, form)]
+    todo = [r for r in needing if _sha_of(r) not in made_for]
+    earlier = len(needing) - len(todo)
     if not todo:
-        return []
+        return FeedbackMade(earlier=earlier)
     stamp = made_at or datetime.now().replace(microsecond=0)
     folder = workspace.root / FEEDBACK / f"{stamp:%Y%m%d-%H%M%S}"
     written, _ = write_feedback(
@@ -388,20 +392,9 @@ def make_feedback(
         protected=workspace.stored(),
         made_at=stamp,
     )
-    by_source = {_sha_of(r): r for r in todo}
-    results = []
+    sources = {r.path: _sha_of(r) for r in todo}
     with workspace.ledger.transaction() as db:
         for item in written:
-            source = next((sha for sha, r in by_source.items() if r.path == item.source), "")
-            results.append(
-                FeedbackMade(
-                    agency_code=item.agency_code,
-                    source_sha256=source,
-                    workbook=item.workbook,
-                    email=item.email,
-                    error=item.error,
-                )
-            )
             if item.error or item.email is None:
                 continue
             copy = item.workbook if item.workbook is not None else item.email
@@ -410,7 +403,7 @@ def make_feedback(
                 "email, made_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     file_digest(copy),
-                    source,
+                    sources.get(item.source, ""),
                     item.agency_code,
                     workspace.relative(item.workbook) if item.workbook else "",
                     workspace.relative(item.email),
@@ -418,6 +411,8 @@ def make_feedback(
                 ),
             )
             workspace.ledger.event(
-                "feedback", item.agency_code, {"source": source, "folder": folder.name}
+                "feedback",
+                item.agency_code,
+                {"source": sources.get(item.source, ""), "folder": folder.name},
             )
-    return results
+    return FeedbackMade(files=tuple(written), folder=folder, earlier=earlier)
