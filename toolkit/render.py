@@ -187,8 +187,10 @@ def _write(
                 write_atomic(target, data, inputs=protected)
                 written[index].append(target)
             if "pdf" in formats:
+                from .render_pdf import for_pdf
+
                 staged = staging / f"{index:05d}.docx"
-                staged.write_bytes(data)
+                staged.write_bytes(for_pdf(data))
                 documents[staged] = index
             if "html" in formats:
                 target = out / f"{names[index]}.html"

@@ -558,6 +558,31 @@ COMPARE_DUPLICATE = "同一单位的另一份文件，未比对（请确定以�
 # What a rendered report prints for a part left empty (render_model.py); `import` reads it back
 # as empty, never as the part's text.
 RENDER_GAP = "（本部分未填写）"
+# The published report's fonts (render_fonts.py): for each face of GB/T 9704 (and the 宋体 of tables
+# and page numbers), the fonts that may stand for it in order: an office PC's names first, then the
+# free faces scripts/ensure-fonts.sh installs. "name:bold": a lighter face used in its bold weight.
+# The Word template names each chain's first font and offers its second as the substitute.
+REPORT_FONTS = {
+    "xiaobiaosong": ("方正小标宋简体", "华文中宋", "STZhongsong", "方正小标宋_GBK",
+                     "FZXiaoBiaoSong-B05S", "Noto Serif CJK SC:bold", "Source Han Serif SC:bold",
+                     "FandolSong:bold"),
+    "fangsong": ("仿宋_GB2312", "仿宋", "FangSong", "FangSong_GB2312", "华文仿宋", "STFangsong",
+                 "FandolFang", "Noto Serif CJK SC", "Source Han Serif SC"),
+    "heiti": ("黑体", "SimHei", "华文黑体", "STHeiti", "FandolHei", "Noto Sans CJK SC",
+              "Source Han Sans SC", "WenQuanYi Zen Hei"),
+    "kaiti": ("楷体_GB2312", "楷体", "KaiTi", "KaiTi_GB2312", "华文楷体", "STKaiti", "FandolKai",
+              "AR PL KaitiM GB", "AR PL UKai CN", "Noto Serif CJK SC"),
+    "songti": (FONT, "SimSun", "NSimSun", "华文宋体", "STSong", "FandolSong", "Noto Serif CJK SC",
+               "Source Han Serif SC", "AR PL SungtiL GB"),
+}  # fmt: skip
+# A font of an office's own template that no chain names joins the chain its name says it is of.
+REPORT_FONT_WORDS = {
+    "xiaobiaosong": "小标宋|中宋|XiaoBiaoSong|Zhongsong",
+    "fangsong": "仿宋|FangSong",
+    "kaiti": "楷|Kai",
+    "heiti": "黑|Hei",
+    "songti": "宋|Song|Sun|Ming",
+}
 IMPORT_PARTS_EMPTY = "  {title}：没有找到 {parts} 的文字（工作簿中留空，check 会提示）"
 IMPORT_CELL_SIMILAR = (
     "公开的年度报告中此行的标题为“{label}”，与表式不完全相同，按其位置读取。请核对。"
