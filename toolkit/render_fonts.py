@@ -118,6 +118,6 @@ def font_faces_css() -> str:
             if face.bold:
                 rules.append(
                     f'@font-face {{ font-family: "{_css_name(face)}"; '
-                    f'src: local("{face.name} Bold"), local("{face.name.replace(" ", "")}-Bold"); }}'
+                    f'src: local("{face.name} Bold"); }}'
                 )
     return "\n".join(dict.fromkeys(rules))
