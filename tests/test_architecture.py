@@ -30,6 +30,7 @@ ORDER = [
     "bundled",
     "stated",
     "rules",
+    "form_charts",
     "form_file",
     "layout",
     "locate",

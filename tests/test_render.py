@@ -46,11 +46,18 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def labels(form: Form) -> list[str]:
-    """Every label the report must print: section and part titles, and each table's captions,
-    corners, column and row headers, as the form definition spells them."""
+def labels(form: Form, texts: dict[str, str] | None = None) -> list[str]:
+    """Every label the report must print: section and part titles (a part's without its number:
+    it is renumbered when a part before it was left out; a part the form lets be left out only
+    when `texts` has its text), and each table's captions, corners, column and row headers, as
+    the form definition spells them."""
     out = [section.title for section in form.sections]
-    out += [part.title for section in form.sections for part in section.parts]
+    out += [
+        _unnumbered(part.title)
+        for section in form.sections
+        for part in section.parts
+        if texts is None or not part.omit_if_empty or (texts.get(part.key) or "").strip()
+    ]
     for table in form.tables.values():
         for block in table.blocks:
             out += [t for t in (block.caption, block.corner) if t]
@@ -73,7 +80,7 @@ def row_figures(form: Form, values: dict[str, float]) -> list[str]:
 
 def assert_round_trip(text: str, result: FileResult, form: Form) -> None:
     flat = squeeze(text)
-    for label in labels(form):
+    for label in labels(form, result.texts):
         assert squeeze(label) in flat, label
     for row in row_figures(form, result.values):
         assert squeeze(row) in flat, row
@@ -185,7 +192,10 @@ def test_agency_text_is_escaped_and_control_characters_dropped(form: Form) -> No
     assert '\n<script>alert("x")</script>&amp;[31m 第二行\n<img src=x onerror=1>\n' in text
 
 
-def test_empty_parts_are_rendered_as_gaps_and_the_command_says_so(tmp_path: Path) -> None:
+def test_parts_left_empty_are_left_out_or_said_as_the_form_says(tmp_path: Path, form) -> None:
+    """QK003 (the seed) wrote nothing for four parts of 六: the three the form lets be left out are
+    left out (the part after them renumbered), （五）其他需要报告的事项 says the standard's words;
+    no 「（本部分未填写）」 is printed, and the command names the parts."""
     runner = CliRunner()
     out = tmp_path / "out"
     result = runner.invoke(
@@ -193,11 +203,29 @@ def test_empty_parts_are_rendered_as_gaps_and_the_command_says_so(tmp_path: Path
     )
     assert result.exit_code == 0, result.output
     page = next(out.glob("*.html")).read_text(encoding="utf-8")
-    # QK003 (the seed) wrote nothing for four parts of 六、其他需要报告的事项
-    assert page.count(GAP) == 4
-    assert '（二）落实上级年度政务公开工作要点情况</h3>\n<p class="gap">' in page
-    assert "未填写的部分" in result.output
+    six = page.split("<h2>六、其他需要报告的事项</h2>")[1]
+    assert re.findall(r"<h3>(.*?)</h3>", six) == [
+        "（一）收取信息处理费情况",
+        "（二）其他需要报告的事项",
+    ]
+    assert "<p>本年度无其他需要报告的事项。</p>" in six
+    assert GAP not in page and "落实上级年度政务公开工作要点情况" not in page
+    assert "按表式略去" in result.output
     assert "六、其他需要报告的事项（二）落实上级年度政务公开工作要点情况" in result.output
+
+
+def test_a_required_part_left_empty_is_a_visible_gap(form: Form) -> None:
+    """A part the form neither lets be left out nor gives words for (a draft of a workbook whose
+    一、总体情况 is empty) is printed as the gap, never dropped, and the report names it."""
+    report = report_of(form, name="区某局", year="2023", values={}, texts={}, draft=True)
+    assert [gap.part for gap in report.gaps] == [
+        "s1.active", "s1.request", "s1.management", "s1.platform", "s1.oversight",
+        "s5.problems", "s5.improvements", "s6.fees",
+    ]  # fmt: skip
+    page = html_page(report)
+    assert page.count(GAP) == len(report.gaps)
+    assert "（六）工作考核" not in page  # may be left empty: left out
+    assert "<p>本年度无其他需要报告的事项。</p>" in page
 
 
 def test_files_with_errors_are_not_rendered_unless_asked_then_marked_draft(
@@ -244,6 +272,10 @@ def _sections(text: str, form: Form) -> dict[str, str]:
     return out
 
 
+def _unnumbered(line: str) -> str:
+    return re.sub(r"^（[一二三四五六七八九十]+）", "", line)
+
+
 def test_seed_report_matches_the_published_text_section_by_section(
     tmp_path: Path, form: Form, checked
 ) -> None:
@@ -279,7 +311,11 @@ def test_seed_report_matches_the_published_text_section_by_section(
             assert set(figures_only(mine)) == {"0"}  # every seed figure is 0, in every cell
         else:
             paragraphs = [p for p in mine.splitlines() if p.strip()]
-            body = [p for p in paragraphs if p not in {x.title for x in section.parts} | {GAP}]
+            # headings (renumbered when parts before them were left out) and the form's words
+            # for a part left empty are ours, not the agency's
+            printed = {_unnumbered(x.title) for x in section.parts} | {GAP}
+            printed |= {x.if_empty for x in section.parts if x.if_empty}
+            body = [p for p in paragraphs if _unnumbered(p) not in printed]
             assert body, section.title
             for paragraph in body:
                 assert squeeze(paragraph) in squeeze(theirs), paragraph

@@ -35,6 +35,7 @@ class Rendered:
     outputs: tuple[Path, ...]
     draft: bool
     gaps: tuple[str, ...]  # titles of the parts rendered as an explicit gap
+    empty: tuple[str, ...] = ()  # titles of parts left empty as the form says (left out, if_empty)
     district: bool = False  # the district draft from a rollup
     agencies: int = 0  # for the district draft: agencies its rollup sums
     level: str = ""  # for the district draft: its rollup's level (区, 市 …), texts.LEVELS
@@ -155,6 +156,7 @@ def _planned(source: str, report: Report, stem: str) -> Rendered:
         outputs=(),
         draft=report.draft,
         gaps=tuple(gap.title for gap in report.gaps),
+        empty=report.empty,
     )
 
 

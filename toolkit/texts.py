@@ -27,6 +27,7 @@ __all__ = [
 # ------------------------------------------------------------------------------------------------
 
 REPORT_NAME = "政府信息公开工作年度报告"
+NUMERALS = "一二三四五六七八九十"  # the numbers of headings: 一、 （一）
 FONT = "宋体"  # the font of every workbook nianbao writes
 FOOTER = "&C&9第 &P 页，共 &N 页"  # page footer of printed sheets (Excel header/footer codes)
 WRITER_REFUSED = "xlsxwriter 返回 {result}：{what}"  # a GenerateError: a bug, not a user's mistake
