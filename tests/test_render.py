@@ -348,7 +348,7 @@ def test_district_draft_from_the_rollup(tmp_path: Path, form: Form) -> None:
     lawsuits = math.fsum(
         r.values[k] for r in used for k in ("t4.cases.direct_total", "t4.cases.after_total")
     )
-    assert f"行政诉讼{figure(lawsuits)}件，其中未经复议直接起诉" in text
+    assert f"；行政诉讼{figure(lawsuits)}件（结果维持" in text
     assert f"作出行政许可决定{total('t2.licensing.decisions')}件" in text
     assert text.count("【请填写：") >= sum(len(s.parts) for s in form.sections)
     # the tables hold the district totals, row by row

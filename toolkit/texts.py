@@ -559,6 +559,17 @@ COMPARE_DUPLICATE = "同一单位的另一份文件，未比对（请确定以�
 # What a rendered report prints for a part left empty (render_model.py); `import` reads it back
 # as empty, never as the part's text.
 RENDER_GAP = "（本部分未填写）"
+# The district draft (render_draft.py). {whole}: 全区, 全市 (whole(level)). Its sentences with figures
+# are declared in the form file (each part's `draft`), from the figure families of its rules.
+DRAFT_PLACEHOLDER = "【请填写：{what}】"  # a place the office fills in, highlighted
+DRAFT_MARK = "草稿：数字由{whole}汇总表生成，标有【请填写】处由政务公开工作机构补充后方可公开。"
+DRAFT_BASIS = "本报告根据{whole}{count}个单位报送并经审核的年度报告数据汇总编制。"
+DRAFT_ALL_REPORTED = "单位名单中的{count}个单位均已报送。"
+DRAFT_NOT_REPORTED = "单位名单中另有{count}个单位未报送年度报告，其数据未计入本报告：{names}。"
+DRAFT_LEFT_OUT = "另有{count}个单位报送的年度报告未计入汇总（未通过审核或待确认）：{names}。"
+DRAFT_ROSTER_UNKNOWN = "汇总时未给出单位名单，无法核对应报送的单位是否均已报送"
+DRAFT_YEAR = "年度"
+DRAFT_NAMES_JOIN = "、"
 # The published report's fonts (render_fonts.py): for each face of GB/T 9704 (and the 宋体 of tables
 # and page numbers), the fonts that may stand for it in order: an office PC's names first, then the
 # free faces scripts/ensure-fonts.sh installs. "name:bold": a lighter face used in its bold weight.
