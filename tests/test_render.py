@@ -372,27 +372,102 @@ def _pdf_text(path: Path) -> str:
     return done.stdout.decode("utf-8")
 
 
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory: pytest.TempPathFactory, form: Form) -> list:
+    """QK001, QK003 and the district draft of all samples, through LibreOffice in one run."""
+    from toolkit.rollup import rollup
+
+    assert shutil.which("pdftotext"), "make fonts installs poppler-utils"
+    folder = tmp_path_factory.mktemp("pdf")
+    rolled = folder / "示范区2023年度汇总.xlsx"
+    rollup(sorted(RETURNED.glob("*.xlsx")), out=rolled, form=form, district="示范区",
+           generated_at=datetime(2024, 2, 1, 9))  # fmt: skip
+    result = render([QK001, QK003, rolled], out=folder / "out", formats=("pdf",), form=form)
+    assert len(result.rendered) == 3 and not result.missing_pdf
+    assert not [
+        p for p in (folder / "out").iterdir()
+        if p.name.startswith((".nianbao-staging", ".nianbao-tmp"))
+    ]  # fmt: skip
+    return list(result.rendered)
+
+
 @pytest.mark.libreoffice
 def test_pdf_through_libreoffice_holds_the_chinese_labels_and_figures(
-    tmp_path: Path, form: Form, checked
+    pdfs: list, form: Form, checked
 ) -> None:
-    assert shutil.which("pdftotext"), "make fonts installs poppler-utils"
-    result = render([QK001, QK003], out=tmp_path, formats=("pdf",), form=form)
-    assert len(result.rendered) == 2
-    for item in result.rendered:
+    for item in pdfs[:2]:
         (pdf,) = item.outputs
         assert pdf.suffix == ".pdf" and pdf.read_bytes().startswith(b"%PDF")
         text = _pdf_text(pdf)
         code = item.title.split("-")[0]
         assert squeeze(item.title.split("-", 1)[1]) in squeeze(text)  # CJK text, not boxes
         assert_round_trip(text, checked[code], form)
-        fonts = subprocess.run(
-            ["pdffonts", str(pdf)], capture_output=True, check=True, timeout=60
-        ).stdout.decode()
-        assert "CJK" in fonts  # fontconfig found a CJK face for the report's fonts
-    assert not [
-        p for p in tmp_path.iterdir() if p.name.startswith((".nianbao-staging", ".nianbao-tmp"))
-    ]
+
+
+def _lines(pdf: Path) -> list[list[tuple[str, str, float]]]:
+    """Each page's lines of text as (text, the font of its first Chinese character, size)."""
+    import pdfplumber
+
+    pages = []
+    with pdfplumber.open(pdf) as document:
+        for page in document.pages:
+            lines = []
+            for line in page.extract_text_lines(return_chars=True):
+                chinese = [c for c in line["chars"] if ord(c["text"]) > 0x2E80]
+                fonts = {c["fontname"].split("+")[-1] for c in chinese}
+                assert len(fonts) <= 1 or line["chars"][0]["size"] < 12, (line["text"], fonts)
+                size = max(c["size"] for c in line["chars"])
+                lines.append((line["text"], next(iter(fonts), ""), size))
+            pages.append(lines)
+    return pages
+
+
+@pytest.mark.libreoffice
+def test_pdf_is_set_in_the_official_faces(pdfs: list, form: Form) -> None:
+    """Title in a heavy serif (小标宋's stand-in), body and tables in a serif (仿宋, 宋), 一级标题
+    in a sans (黑体), 二级标题 in a Kai face (楷体): what the font chain (render_fonts.py) gives on
+    a machine without the office fonts; never the sans face for the body. Read per line from the
+    PDF's characters (pdfplumber), not from the font list alone."""
+    sections = tuple(s.title for s in form.sections)
+    for item in pdfs:
+        seen = set()
+        for page in _lines(item.outputs[0]):
+            for text, font, size in page:
+                if not font:
+                    continue
+                if size > 20:
+                    role = "title"
+                    assert "Serif" in font and "Bold" in font, (text, font)
+                elif text.startswith(sections):
+                    role = "heading1"
+                    assert "Sans" in font or "Hei" in font, (text, font)
+                elif re.match(r"^（[一二三四五六七八九十]+）", text) and size > 15:
+                    role = "heading2"
+                    assert "Kai" in font, (text, font)
+                elif 13 < size < 15:  # the draft's mark under the title (四号; page numbers have
+                    role = "note"  # no Chinese)
+                    assert "Kai" in font, (text, font)
+                else:
+                    role = "body" if size > 15 else "table"
+                    assert "Serif" in font and "Bold" not in font, (text, font)
+                seen.add(role)
+        assert {"title", "heading1", "heading2", "body", "table"} <= seen, (item.title, seen)
+    fonts = subprocess.run(
+        ["pdffonts", str(pdfs[0].outputs[0])], capture_output=True, check=True, timeout=60
+    ).stdout.decode()
+    assert "NotoSerifCJK" in fonts and "NotoSerifCJKjp-Bold" in fonts  # the list agrees
+
+
+@pytest.mark.libreoffice
+def test_no_pdf_page_holds_only_an_empty_part(pdfs: list, form: Form) -> None:
+    """No page of a report holds only the words of a part left empty (or a gap line) and its
+    heading: a part the form lets be left out is not printed at all."""
+    said = {GAP, *(p.if_empty for p in form.parts.values() if p.if_empty)}
+    for item in pdfs:
+        for number, page in enumerate(_lines(item.outputs[0]), start=1):
+            text = [t for t, _, _ in page if not _PAGE_NUMBER.fullmatch(t.strip())]
+            body = [t for t in text if not re.match(r"^（[一二三四五六七八九十]+）", t)]
+            assert not body or not set(body) <= said, (item.title, number, text)
 
 
 def test_pdf_without_libreoffice_stops_before_anything_is_written(
