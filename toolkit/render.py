@@ -167,11 +167,11 @@ def _write(
     template: Path | None,
     inputs: Sequence[Path],
 ) -> list[Rendered]:
-    from .outputs import replace_into, staging_dir, write_atomic
+    from .outputs import Inputs, replace_into, staging_dir, write_atomic
     from .render_docx import docx_bytes
     from .render_html import html_page
 
-    protected = [*inputs, *([template] if template else [])]
+    protected = Inputs([*inputs, *([template] if template else [])])  # resolved once
     written: dict[int, list[Path]] = {i: [] for i in range(len(reports))}
     names: list[str] = []
     for _, planned in reports:  # two reports never share a name (drafts of unnamed files)
