@@ -316,7 +316,7 @@ def _table(grid: Grid, skeleton: _Skeleton) -> str:
                 content = _paragraph(table_style, [cell.text], keep=keep, top=False,
                                      align="left" if left else "")  # fmt: skip
             else:
-                cell = below.get(col)  # type: ignore[assignment]
+                cell = below.get(col)
                 if cell is None or not cell.row < r < cell.row + cell.rowspan:
                     raise ValueError(f"table {grid.key}: position ({r}, {col}) is not covered")
                 merge, content = "<w:vMerge/>", _paragraph(table_style, top=False)

@@ -30,7 +30,7 @@ from .previous import is_rollup, read_details
 from .render_model import Block, Heading, Paragraph, Report, figure, grid, table_figures
 from .render_model import title_lines as split_title
 
-__all__ = ["Coverage", "district_report", "draft_families", "fill", "is_rollup", "rollup_figures"]
+__all__ = ["Coverage", "district_report", "draft_families", "fill", "is_rollup"]
 
 STATUS_ROWS = 50_000  # rows of 状态 read: one per file and per agency of a province's roster
 
@@ -46,14 +46,9 @@ class Coverage:
     left_out: tuple[str, ...] = ()  # names
 
 
-def rollup_figures(path: Path, form: Form) -> tuple[dict[str, float], int, dict[str, str]]:
-    """The district totals (every cell, totals recomputed), the number of agencies and the
-    rollup's _meta entries (year, district, level, roster)."""
-    values, coverage, meta = _read_rollup(path, form)
-    return values, coverage.counted, meta
-
-
 def _read_rollup(path: Path, form: Form) -> tuple[dict[str, float], Coverage, dict[str, str]]:
+    """The district totals (every cell, totals recomputed), which agencies they sum and the
+    rollup's _meta entries (year, district, level, roster)."""
     from .contract import META_SHEET
     from .read import ReadError, read_table
     from .rollup_names import STATUS_SHEET

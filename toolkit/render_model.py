@@ -83,7 +83,6 @@ class Heading:
 class Paragraph:
     text: str
     placeholder: bool = False  # a marked place the office fills in (the district draft)
-    said_empty: bool = False  # the form's words for a part left empty (Part.if_empty)
 
 
 @dataclass(frozen=True)
@@ -249,7 +248,7 @@ def narrative(section: Section, texts: Mapping[str, str]) -> list[Block]:
         if found:
             out.extend(Paragraph(p) for p in found)
         elif part.if_empty:
-            out.append(Paragraph(part.if_empty, said_empty=True))
+            out.append(Paragraph(part.if_empty))
         else:
             out.append(Gap(part.key, f"{section.title}{part.title}"))
     return out
