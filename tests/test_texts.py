@@ -53,7 +53,6 @@ NOT_YET = {
     "render.py": "the published report's words (issue 13)",
     "render_docx.py": "the published report's words (issue 13)",
     "render_draft.py": "the district draft's sentences (issue 13)",
-    "render_html.py": "the published report's words (issue 13)",
     "render_model.py": "the published report's words (issue 13)",
     "render_pdf.py": "the published report's words (issue 13)",
     "render_template.py": "the Word template's words (issue 13)",

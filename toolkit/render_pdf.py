@@ -81,6 +81,33 @@ def _replace_fonts(xml: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+# For fonts a document names that `for_pdf` did not replace (a document not written by nianbao, a
+# theme's 宋体): a fontconfig file, used only by the soffice started here, that prefers for each
+# font of a chain the first installed font of its chain. Installed real fonts still win.
+_FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+{aliases}
+</fontconfig>
+"""
+
+
+def _fonts_conf() -> str:
+    from html import escape
+
+    from .render_fonts import CHAINS, pdf_face
+
+    aliases = [
+        f"  <alias><family>{escape(face.name)}</family>"
+        f"<prefer><family>{escape(target.name)}</family></prefer></alias>"
+        for chain in CHAINS.values()
+        for face in chain
+        if (target := pdf_face(face.name)) is not None
+    ]
+    return _FONTS_CONF.format(aliases="\n".join(aliases))
+
+
 def soffice() -> str | None:
     """The soffice executable, or None."""
     return shutil.which("soffice") or shutil.which("libreoffice")
@@ -101,6 +128,8 @@ def to_pdf(documents: Sequence[Path], out_dir: Path) -> dict[Path, Path]:
     timeout = SECONDS_BASE + SECONDS_PER_FILE * len(documents)
     with tempfile.TemporaryDirectory(prefix="nianbao-lo-") as scratch:
         profile = Path(scratch) / "profile"
+        fonts = Path(scratch) / "fonts.conf"
+        fonts.write_text(_fonts_conf(), encoding="utf-8")
         command = [
             program,
             f"-env:UserInstallation={profile.as_uri()}",
@@ -121,7 +150,7 @@ def to_pdf(documents: Sequence[Path], out_dir: Path) -> dict[Path, Path]:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            env={**os.environ, "HOME": scratch},
+            env={**os.environ, "HOME": scratch, "FONTCONFIG_FILE": str(fonts)},
         )
         try:
             output, _ = process.communicate(timeout=timeout)
