@@ -30,6 +30,7 @@ ORDER = [
     "bundled",
     "stated",
     "rules",
+    "form_charts",
     "form_file",
     "layout",
     "locate",
@@ -108,6 +109,7 @@ ORDER = [
     # The published report (issue 13): the model of a report, the Word template, its writers
     # (.docx, .html, .pdf), the district's draft from a rollup, then the batch.
     "render_model",
+    "render_fonts",
     "render_template",
     "render_docx",
     "render_html",

@@ -171,6 +171,15 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
         ('parts = ["s5.problems", "s5.improvements"]', "parts = []", "至少列出一个文字部分"),
         ('parts = ["s5.problems", "s5.improvements"]', f"parts = {ALL_PARTS}", "parts 最多8个"),
         (f"cells = {REGULATIONS}", "cells = []", "至少列出一个单元格"),
+        # the district draft's sentences name figure families, the year and the level word only
+        ("申请{new}件", "申请{news}件", "{news} 不是可用的字段"),
+        ("申请{new}件", "申请{new:>5}件", "{new} 不是可用的字段"),
+        ("申请{new}件", "申请{new件", "花括号不成对"),
+        ('table = "t2"\n', 'table = "t2"\ndraft = "{year}年{whole}{litigation}"\n', "{litigation}"),
+        ('kind = "narrative"\nparts', 'kind = "narrative"\ndraft = "x"\nparts', "draft 写在各部分"),
+        ("omit_if_empty = true }", 'omit_if_empty = true, if_empty = "无。" }', "不与 if_empty"),
+        ("omit_if_empty = true }", 'omit_if_empty = "yes" }', "omit_if_empty 须为 true 或 false"),
+        ('if_empty = "本年度无其他需要报告的事项。"', 'if_empty = " "', "应为非空文字"),
     ],
 )
 def test_loader_rejects_unknown_keys_and_broken_references(

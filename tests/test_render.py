@@ -46,11 +46,18 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def labels(form: Form) -> list[str]:
-    """Every label the report must print: section and part titles, and each table's captions,
-    corners, column and row headers, as the form definition spells them."""
+def labels(form: Form, texts: dict[str, str] | None = None) -> list[str]:
+    """Every label the report must print: section and part titles (a part's without its number:
+    it is renumbered when a part before it was left out; a part the form lets be left out only
+    when `texts` has its text), and each table's captions, corners, column and row headers, as
+    the form definition spells them."""
     out = [section.title for section in form.sections]
-    out += [part.title for section in form.sections for part in section.parts]
+    out += [
+        _unnumbered(part.title)
+        for section in form.sections
+        for part in section.parts
+        if texts is None or not part.omit_if_empty or (texts.get(part.key) or "").strip()
+    ]
     for table in form.tables.values():
         for block in table.blocks:
             out += [t for t in (block.caption, block.corner) if t]
@@ -73,7 +80,7 @@ def row_figures(form: Form, values: dict[str, float]) -> list[str]:
 
 def assert_round_trip(text: str, result: FileResult, form: Form) -> None:
     flat = squeeze(text)
-    for label in labels(form):
+    for label in labels(form, result.texts):
         assert squeeze(label) in flat, label
     for row in row_figures(form, result.values):
         assert squeeze(row) in flat, row
@@ -185,7 +192,10 @@ def test_agency_text_is_escaped_and_control_characters_dropped(form: Form) -> No
     assert '\n<script>alert("x")</script>&amp;[31m 第二行\n<img src=x onerror=1>\n' in text
 
 
-def test_empty_parts_are_rendered_as_gaps_and_the_command_says_so(tmp_path: Path) -> None:
+def test_parts_left_empty_are_left_out_or_said_as_the_form_says(tmp_path: Path, form) -> None:
+    """QK003 (the seed) wrote nothing for four parts of 六: the three the form lets be left out are
+    left out (the part after them renumbered), （五）其他需要报告的事项 says the standard's words;
+    no 「（本部分未填写）」 is printed, and the command names the parts."""
     runner = CliRunner()
     out = tmp_path / "out"
     result = runner.invoke(
@@ -193,11 +203,29 @@ def test_empty_parts_are_rendered_as_gaps_and_the_command_says_so(tmp_path: Path
     )
     assert result.exit_code == 0, result.output
     page = next(out.glob("*.html")).read_text(encoding="utf-8")
-    # QK003 (the seed) wrote nothing for four parts of 六、其他需要报告的事项
-    assert page.count(GAP) == 4
-    assert '（二）落实上级年度政务公开工作要点情况</h3>\n<p class="gap">' in page
-    assert "未填写的部分" in result.output
+    six = page.split("<h2>六、其他需要报告的事项</h2>")[1]
+    assert re.findall(r"<h3>(.*?)</h3>", six) == [
+        "（一）收取信息处理费情况",
+        "（二）其他需要报告的事项",
+    ]
+    assert "<p>本年度无其他需要报告的事项。</p>" in six
+    assert GAP not in page and "落实上级年度政务公开工作要点情况" not in page
+    assert "按表式略去" in result.output
     assert "六、其他需要报告的事项（二）落实上级年度政务公开工作要点情况" in result.output
+
+
+def test_a_required_part_left_empty_is_a_visible_gap(form: Form) -> None:
+    """A part the form neither lets be left out nor gives words for (a draft of a workbook whose
+    一、总体情况 is empty) is printed as the gap, never dropped, and the report names it."""
+    report = report_of(form, name="区某局", year="2023", values={}, texts={}, draft=True)
+    assert [gap.part for gap in report.gaps] == [
+        "s1.active", "s1.request", "s1.management", "s1.platform", "s1.oversight",
+        "s5.problems", "s5.improvements", "s6.fees",
+    ]  # fmt: skip
+    page = html_page(report)
+    assert page.count(GAP) == len(report.gaps)
+    assert "（六）工作考核" not in page  # may be left empty: left out
+    assert "<p>本年度无其他需要报告的事项。</p>" in page
 
 
 def test_files_with_errors_are_not_rendered_unless_asked_then_marked_draft(
@@ -244,6 +272,10 @@ def _sections(text: str, form: Form) -> dict[str, str]:
     return out
 
 
+def _unnumbered(line: str) -> str:
+    return re.sub(r"^（[一二三四五六七八九十]+）", "", line)
+
+
 def test_seed_report_matches_the_published_text_section_by_section(
     tmp_path: Path, form: Form, checked
 ) -> None:
@@ -279,7 +311,11 @@ def test_seed_report_matches_the_published_text_section_by_section(
             assert set(figures_only(mine)) == {"0"}  # every seed figure is 0, in every cell
         else:
             paragraphs = [p for p in mine.splitlines() if p.strip()]
-            body = [p for p in paragraphs if p not in {x.title for x in section.parts} | {GAP}]
+            # headings (renumbered when parts before them were left out) and the form's words
+            # for a part left empty are ours, not the agency's
+            printed = {_unnumbered(x.title) for x in section.parts} | {GAP}
+            printed |= {x.if_empty for x in section.parts if x.if_empty}
+            body = [p for p in paragraphs if _unnumbered(p) not in printed]
             assert body, section.title
             for paragraph in body:
                 assert squeeze(paragraph) in squeeze(theirs), paragraph
@@ -312,7 +348,7 @@ def test_district_draft_from_the_rollup(tmp_path: Path, form: Form) -> None:
     lawsuits = math.fsum(
         r.values[k] for r in used for k in ("t4.cases.direct_total", "t4.cases.after_total")
     )
-    assert f"行政诉讼{figure(lawsuits)}件，其中未经复议直接起诉" in text
+    assert f"；行政诉讼{figure(lawsuits)}件（结果维持" in text
     assert f"作出行政许可决定{total('t2.licensing.decisions')}件" in text
     assert text.count("【请填写：") >= sum(len(s.parts) for s in form.sections)
     # the tables hold the district totals, row by row
@@ -336,27 +372,102 @@ def _pdf_text(path: Path) -> str:
     return done.stdout.decode("utf-8")
 
 
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory: pytest.TempPathFactory, form: Form) -> list:
+    """QK001, QK003 and the district draft of all samples, through LibreOffice in one run."""
+    from toolkit.rollup import rollup
+
+    assert shutil.which("pdftotext"), "make fonts installs poppler-utils"
+    folder = tmp_path_factory.mktemp("pdf")
+    rolled = folder / "示范区2023年度汇总.xlsx"
+    rollup(sorted(RETURNED.glob("*.xlsx")), out=rolled, form=form, district="示范区",
+           generated_at=datetime(2024, 2, 1, 9))  # fmt: skip
+    result = render([QK001, QK003, rolled], out=folder / "out", formats=("pdf",), form=form)
+    assert len(result.rendered) == 3 and not result.missing_pdf
+    assert not [
+        p for p in (folder / "out").iterdir()
+        if p.name.startswith((".nianbao-staging", ".nianbao-tmp"))
+    ]  # fmt: skip
+    return list(result.rendered)
+
+
 @pytest.mark.libreoffice
 def test_pdf_through_libreoffice_holds_the_chinese_labels_and_figures(
-    tmp_path: Path, form: Form, checked
+    pdfs: list, form: Form, checked
 ) -> None:
-    assert shutil.which("pdftotext"), "make fonts installs poppler-utils"
-    result = render([QK001, QK003], out=tmp_path, formats=("pdf",), form=form)
-    assert len(result.rendered) == 2
-    for item in result.rendered:
+    for item in pdfs[:2]:
         (pdf,) = item.outputs
         assert pdf.suffix == ".pdf" and pdf.read_bytes().startswith(b"%PDF")
         text = _pdf_text(pdf)
         code = item.title.split("-")[0]
         assert squeeze(item.title.split("-", 1)[1]) in squeeze(text)  # CJK text, not boxes
         assert_round_trip(text, checked[code], form)
-        fonts = subprocess.run(
-            ["pdffonts", str(pdf)], capture_output=True, check=True, timeout=60
-        ).stdout.decode()
-        assert "CJK" in fonts  # fontconfig found a CJK face for the report's fonts
-    assert not [
-        p for p in tmp_path.iterdir() if p.name.startswith((".nianbao-staging", ".nianbao-tmp"))
-    ]
+
+
+def _lines(pdf: Path) -> list[list[tuple[str, str, float]]]:
+    """Each page's lines of text as (text, the font of its first Chinese character, size)."""
+    import pdfplumber
+
+    pages = []
+    with pdfplumber.open(pdf) as document:
+        for page in document.pages:
+            lines = []
+            for line in page.extract_text_lines(return_chars=True):
+                chinese = [c for c in line["chars"] if ord(c["text"]) > 0x2E80]
+                fonts = {c["fontname"].split("+")[-1] for c in chinese}
+                assert len(fonts) <= 1 or line["chars"][0]["size"] < 12, (line["text"], fonts)
+                size = max(c["size"] for c in line["chars"])
+                lines.append((line["text"], next(iter(fonts), ""), size))
+            pages.append(lines)
+    return pages
+
+
+@pytest.mark.libreoffice
+def test_pdf_is_set_in_the_official_faces(pdfs: list, form: Form) -> None:
+    """Title in a heavy serif (小标宋's stand-in), body and tables in a serif (仿宋, 宋), 一级标题
+    in a sans (黑体), 二级标题 in a Kai face (楷体): what the font chain (render_fonts.py) gives on
+    a machine without the office fonts; never the sans face for the body. Read per line from the
+    PDF's characters (pdfplumber), not from the font list alone."""
+    sections = tuple(s.title for s in form.sections)
+    for item in pdfs:
+        seen = set()
+        for page in _lines(item.outputs[0]):
+            for text, font, size in page:
+                if not font:
+                    continue
+                if size > 20:
+                    role = "title"
+                    assert "Serif" in font and "Bold" in font, (text, font)
+                elif text.startswith(sections):
+                    role = "heading1"
+                    assert "Sans" in font or "Hei" in font, (text, font)
+                elif re.match(r"^（[一二三四五六七八九十]+）", text) and size > 15:
+                    role = "heading2"
+                    assert "Kai" in font, (text, font)
+                elif 13 < size < 15:  # the draft's mark under the title (四号; page numbers have
+                    role = "note"  # no Chinese)
+                    assert "Kai" in font, (text, font)
+                else:
+                    role = "body" if size > 15 else "table"
+                    assert "Serif" in font and "Bold" not in font, (text, font)
+                seen.add(role)
+        assert {"title", "heading1", "heading2", "body", "table"} <= seen, (item.title, seen)
+    fonts = subprocess.run(
+        ["pdffonts", str(pdfs[0].outputs[0])], capture_output=True, check=True, timeout=60
+    ).stdout.decode()
+    assert "NotoSerifCJK" in fonts and "NotoSerifCJKjp-Bold" in fonts  # the list agrees
+
+
+@pytest.mark.libreoffice
+def test_no_pdf_page_holds_only_an_empty_part(pdfs: list, form: Form) -> None:
+    """No page of a report holds only the words of a part left empty (or a gap line) and its
+    heading: a part the form lets be left out is not printed at all."""
+    said = {GAP, *(p.if_empty for p in form.parts.values() if p.if_empty)}
+    for item in pdfs:
+        for number, page in enumerate(_lines(item.outputs[0]), start=1):
+            text = [t for t, _, _ in page if not _PAGE_NUMBER.fullmatch(t.strip())]
+            body = [t for t in text if not re.match(r"^（[一二三四五六七八九十]+）", t)]
+            assert not body or not set(body) <= said, (item.title, number, text)
 
 
 def test_pdf_without_libreoffice_stops_before_anything_is_written(

@@ -227,6 +227,27 @@ def test_rollup_sums_the_city_tables(issued: Path, returned: Path, tmp_path: Pat
     assert "Traceback" not in text
 
 
+def test_render_writes_the_city_reports_and_the_draft_from_its_own_form(
+    issued: Path, returned: Path, tmp_path: Path
+) -> None:
+    """`render --form`: an agency's report in the city form's sections and labels, and the draft
+    from the city rollup with the one sentence the city form declares (its figure family `new`)."""
+    rolled = tmp_path / "示例市汇总.xlsx"
+    code, text = _run("rollup", returned, "--form", CITY_FILE, "--year", YEAR, "--district",
+                      DISTRICT, "--issued", issued, "--out", rolled)  # fmt: skip
+    assert code == 0, text
+    first = next(returned.glob("SZ001-*.xlsx"))
+    code, text = _run("render", first, rolled, "--form", CITY_FILE, "--issued", issued,
+                      "--out", tmp_path / "out", "--format", "html")  # fmt: skip
+    assert code == 0, text
+    report = next((tmp_path / "out").glob("SZ001-*.html")).read_text(encoding="utf-8")
+    assert "市直部门政府信息公开工作简报" in report and "三、依申请公开情况" in report
+    draft = next((tmp_path / "out").glob("示例市*.html")).read_text(encoding="utf-8")
+    assert f"{YEAR}年，全区共收到申请7件。" in draft
+    assert "本报告根据全区2个单位报送" in draft
+    assert "另有1个单位报送的年度报告未计入汇总" in draft and "市民政局" in draft
+
+
 def test_a_file_of_the_other_form_is_a_finding(returned: Path, tmp_path: Path) -> None:
     national = next(SAMPLES.joinpath("returned").glob("QK005-*.xlsx"))
     city = next(returned.glob("SZ001-*.xlsx"))

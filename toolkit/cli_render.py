@@ -146,6 +146,8 @@ def _report(console: Console, result: RenderResult, out: Path) -> None:
             _say(console, f"已生成：{item.title}（{kinds}）{mark}")
         if item.gaps and not item.district:
             _say(console, f"  未填写的部分（报告中标为“（本部分未填写）”）：{'；'.join(item.gaps)}")
+        if item.empty and not item.district:
+            _say(console, f"  未填写、按表式略去或写明“无”的部分：{'；'.join(item.empty)}")
     for skipped in result.skipped:
         who = skipped.agency_name or Path(skipped.path).name
         if not skipped.in_use:

@@ -130,6 +130,12 @@ class Part:
     key: str  # "s1.active"
     title: str
     prompt: str
+    # A published report whose workbook left the part empty: prints `if_empty` (the standard's
+    # words, 「本年度无其他需要报告的事项。」), or leaves the part out (`omit_if_empty`), or else shows
+    # the gap (texts.RENDER_GAP).
+    if_empty: str = ""
+    omit_if_empty: bool = False
+    draft: str = ""  # the district draft's sentences with figures: {family}, {year}, {whole}
 
     @property
     def name(self) -> str:
@@ -144,6 +150,7 @@ class Section:
     kind: Literal["narrative", "table"]
     table: str | None = None
     parts: tuple[Part, ...] = ()
+    draft: str = ""  # a table section's sentence above its table in the district draft
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,7 +18,6 @@ from .catalogue import FINDINGS, os_reason, say
 from .form import (
     Block,
     Cell,
-    Chart,
     Column,
     Form,
     FormError,
@@ -27,12 +26,12 @@ from .form import (
     Row,
     Rule,
     Section,
-    Series,
     Table,
     Term,
     _group_label,
     _total_order,
 )
+from .form_charts import draft_problem, load_chart
 from .rules import KINDS, unknown_kind
 
 __all__ = ["load_form", "standard_form"]
@@ -142,9 +141,17 @@ class _Loader:
         if clash := sorted({r.id for r in rules} & set(FINDINGS)):  # it would shadow a message
             raise self.fail("[[rules]] id", f"{', '.join(clash)} 已是固定的问题代码，请换一个")
         charts = tuple(
-            self.chart(raw, f"[[charts]] 第{i + 1}项", cells)
+            load_chart(self, raw, f"[[charts]] 第{i + 1}项", cells)
             for i, raw in enumerate(data.get("charts", []))
         )
+        families = {f.key for r in rules for f in r.families}
+        for section in sections:
+            for key, text in (
+                (section.key, section.draft),
+                *((p.key, p.draft) for p in section.parts),
+            ):
+                if problem := draft_problem(text, families):
+                    raise self.fail(f"{key} draft", problem)
         self.unique([c.id for c in charts], "[[charts]] id")
         bounds = {}
         for kind, raw in self.fields(
@@ -176,7 +183,9 @@ class _Loader:
             raise self.fail(where, f"重复：{', '.join(dupes)}")
 
     def section(self, raw: Any, where: str, tables: dict[str, Table]) -> Section:
-        raw = self.fields(raw, where, {"key", "title", "sheet", "kind"}, {"table", "parts"})
+        raw = self.fields(
+            raw, where, {"key", "title", "sheet", "kind"}, {"table", "parts", "draft"}
+        )
         key = self.key(raw["key"], where)
         kind = raw["kind"]
         sheet = self.text(raw["sheet"], where)
@@ -191,18 +200,29 @@ class _Loader:
                 sheet=sheet,
                 kind="table",
                 table=raw["table"],
+                draft=self.text(raw.get("draft", ""), where, empty=True),
             )
-        if kind != "narrative" or "table" in raw or not raw.get("parts"):
-            raise self.fail(where, "kind 须为 table 或 narrative；文字章节须有 parts")
+        if kind != "narrative" or "table" in raw or "draft" in raw or not raw.get("parts"):
+            raise self.fail(
+                where, "kind 须为 table 或 narrative；文字章节须有 parts（draft 写在各部分）"
+            )
         parts = []
         for j, praw in enumerate(raw["parts"]):
             pw = f"{where} parts 第{j + 1}项"
-            praw = self.fields(praw, pw, {"key", "title", "prompt"})
+            praw = self.fields(
+                praw, pw, {"key", "title", "prompt"}, {"if_empty", "omit_if_empty", "draft"}
+            )
+            omit = praw.get("omit_if_empty", False)
+            if not isinstance(omit, bool) or (omit and "if_empty" in praw):
+                raise self.fail(pw, "omit_if_empty 须为 true 或 false，且不与 if_empty 同时给出")
             parts.append(
                 Part(
                     key=f"{key}.{self.key(praw['key'], pw)}",
                     title=self.text(praw["title"], pw),
                     prompt=self.text(praw["prompt"], pw),
+                    if_empty=self.text(praw["if_empty"], pw) if "if_empty" in praw else "",
+                    omit_if_empty=omit,
+                    draft=self.text(praw.get("draft", ""), pw, empty=True),
                 )
             )
         self.unique([p.key for p in parts], f"{where} parts key")
@@ -364,51 +384,6 @@ class _Loader:
             keywords=loaded.keywords,
             when_positive=loaded.when_positive,
             families=loaded.families,
-        )
-
-    def chart(self, raw: Any, where: str, cells: dict[str, Cell]) -> Chart:
-        raw = self.fields(
-            raw, where, {"id", "title", "type", "by"}, {"series", "groups", "categories", "top"}
-        )
-        if raw["type"] not in ("column", "bar", "pie"):
-            raise self.fail(where, f"type {raw['type']!r} 须为 column、bar 或 pie")
-        by = raw["by"]
-        if by not in ("cells", "groups", "agencies"):
-            raise self.fail(where, f"by {by!r} 须为 cells、groups 或 agencies")
-        needed = "groups" if by == "groups" else "series"
-        if not raw.get(needed) or ("groups" in raw and by != "groups"):
-            raise self.fail(where, f"by = {by} 的图表须有 {needed}，且只有 {needed}")
-
-        def series(items: Any, label: str) -> tuple[Series, ...]:
-            out = []
-            for item in items:
-                item = self.fields(item, f"{where} {needed}", {label, "cells"})
-                refs = self.texts(item["cells"], where)
-                missing = [c for c in refs if c not in cells]
-                if missing:
-                    raise self.fail(where, f"引用了不存在的单元格 {', '.join(missing)}")
-                out.append(Series(name=self.text(item[label], where), cells=refs))
-            return tuple(out)
-
-        chart_series = series(raw.get("series", []), "name")
-        groups = series(raw.get("groups", []), "label")
-        categories = self.texts(raw.get("categories", []), where)
-        if by == "cells":
-            sizes = {len(s.cells) for s in chart_series}
-            if len(sizes) != 1 or (categories and len(categories) not in sizes):
-                raise self.fail(where, "各系列的单元格数须相同，并与 categories 一致")
-        top = raw.get("top", 0)
-        if not isinstance(top, int) or top < 0:
-            raise self.fail(where, "top 须为非负整数")
-        return Chart(
-            id=self.key(raw["id"].replace("-", "_"), where) and raw["id"],
-            title=self.text(raw["title"], where),
-            type=raw["type"],
-            by=by,
-            series=chart_series,
-            groups=groups,
-            categories=categories,
-            top=top,
         )
 
     def instances(

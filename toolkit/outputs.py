@@ -33,6 +33,7 @@ from .text import cell_text
 
 __all__ = [
     "MARKER",
+    "Inputs",
     "Interrupted",
     "cleanup_pending",
     "deferred_marks",
@@ -165,22 +166,38 @@ def _failed(path: Path, exc: OSError) -> UsageError:
     return UsageError("output-failed", path=path, reason=os_reason(exc))
 
 
-def _same(a: Path, b: Path) -> bool:
-    try:
-        if a.resolve() == b.resolve():
-            return True
-        return os.path.samefile(a, b)
-    except (OSError, RuntimeError, ValueError):
-        return False
+class Inputs:
+    """Files no output may replace, each resolved and identified once: a batch that writes one
+    output per input checks each output with one resolve and one stat, not one per input (300
+    reports against 300 inputs were 90,000 resolves)."""
+
+    def __init__(self, inputs: Iterable[str | Path]) -> None:
+        self.paths: set[Path] = set()
+        self.ids: set[tuple[int, int]] = set()
+        for source in inputs:
+            with contextlib.suppress(OSError, RuntimeError, ValueError):
+                self.paths.add(Path(source).resolve())
+                info = os.stat(source)
+                self.ids.add((info.st_dev, info.st_ino))
+
+    def holds(self, path: Path) -> bool:
+        """Whether `path` is one of the inputs: by resolved path, or by identity (a hard link or a
+        bind mount is the same file under another name)."""
+        try:
+            if path.resolve() in self.paths:
+                return True
+            info = os.stat(path)
+        except (OSError, RuntimeError, ValueError):
+            return False
+        return (info.st_dev, info.st_ino) in self.ids
 
 
-def refuse_inputs(path: Path, inputs: Iterable[str | Path]) -> None:
+def refuse_inputs(path: Path, inputs: Iterable[str | Path] | Inputs) -> None:
     """UsageError when `path` is one of the input files (by resolved path or by identity: a hard
     link or a bind mount is the same file under another name)."""
     path = Path(path)
-    for source in inputs:
-        if _same(path, Path(source)):
-            raise UsageError("output-is-input", path=path)
+    if (inputs if isinstance(inputs, Inputs) else Inputs(inputs)).holds(path):
+        raise UsageError("output-is-input", path=path)
 
 
 def _refuse_special(path: Path) -> None:
@@ -212,7 +229,7 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def write_atomic(
-    path: Path, data: bytes, *, inputs: Iterable[str | Path] = (), mark: bool = True
+    path: Path, data: bytes, *, inputs: Iterable[str | Path] | Inputs = (), mark: bool = True
 ) -> None:
     """Write `data` to `path` so that an interrupted run leaves the old file or none.
 
@@ -245,7 +262,7 @@ def write_atomic(
 
 
 def replace_into(
-    temporary: Path, path: Path, *, inputs: Iterable[str | Path] = (), mark: bool = True
+    temporary: Path, path: Path, *, inputs: Iterable[str | Path] | Inputs = (), mark: bool = True
 ) -> None:
     """Move a finished file (written by a library that wants a path) into place, with the same
     refusals and marking as `write_atomic`. `temporary` must be in the target's folder."""

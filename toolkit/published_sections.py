@@ -6,7 +6,9 @@ with that section's title in the form, in increasing order: "四、因政府信�
 not section 一. Within a narrative section, a line beginning with （一） … is a part heading; it
 goes to the part whose title it resembles most ("（五）政府信息公开监督保障及教育培训情况" → （五）监督
 保障), else to the part of its number. Text before a section's first part heading belongs to its
-first part. Lines inside tables, and lines that are table rows of plain text, are not narrative.
+first part. Lines inside tables, and lines that are table rows of plain text, are not narrative. A part whose
+text is only the words the form prints for it when it is left empty (Part.if_empty: 「本年度无其他需要
+报告的事项。」), like 「（本部分未填写）」, is empty.
 """
 
 from __future__ import annotations
@@ -161,7 +163,11 @@ def read_narrative(document: SourceDocument, form: Form) -> Narrative:
                 continue
         key = current.parts[max(part_index, 0)].key
         texts.setdefault(key, []).append(line)
-    narrative.texts.update({key: "\n".join(lines) for key, lines in texts.items()})
+    for key, lines in texts.items():
+        text = "\n".join(lines)
+        said = form.parts[key].if_empty
+        if not (said and normalise(text) == normalise(said)):  # a part printed as left empty
+            narrative.texts[key] = text
     return narrative
 
 

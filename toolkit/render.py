@@ -35,6 +35,7 @@ class Rendered:
     outputs: tuple[Path, ...]
     draft: bool
     gaps: tuple[str, ...]  # titles of the parts rendered as an explicit gap
+    empty: tuple[str, ...] = ()  # titles of parts left empty as the form says (left out, if_empty)
     district: bool = False  # the district draft from a rollup
     agencies: int = 0  # for the district draft: agencies its rollup sums
     level: str = ""  # for the district draft: its rollup's level (区, 市 …), texts.LEVELS
@@ -155,6 +156,7 @@ def _planned(source: str, report: Report, stem: str) -> Rendered:
         outputs=(),
         draft=report.draft,
         gaps=tuple(gap.title for gap in report.gaps),
+        empty=report.empty,
     )
 
 
@@ -165,11 +167,11 @@ def _write(
     template: Path | None,
     inputs: Sequence[Path],
 ) -> list[Rendered]:
-    from .outputs import replace_into, staging_dir, write_atomic
+    from .outputs import Inputs, replace_into, staging_dir, write_atomic
     from .render_docx import docx_bytes
     from .render_html import html_page
 
-    protected = [*inputs, *([template] if template else [])]
+    protected = Inputs([*inputs, *([template] if template else [])])  # resolved once
     written: dict[int, list[Path]] = {i: [] for i in range(len(reports))}
     names: list[str] = []
     for _, planned in reports:  # two reports never share a name (drafts of unnamed files)
@@ -187,8 +189,10 @@ def _write(
                 write_atomic(target, data, inputs=protected)
                 written[index].append(target)
             if "pdf" in formats:
+                from .render_pdf import for_pdf
+
                 staged = staging / f"{index:05d}.docx"
-                staged.write_bytes(data)
+                staged.write_bytes(for_pdf(data))
                 documents[staged] = index
             if "html" in formats:
                 target = out / f"{names[index]}.html"

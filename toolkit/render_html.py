@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
+from .render_fonts import CHAINS, css_family, font_faces_css
 from .render_model import Gap, Grid, GridCell, Heading, Paragraph, Report, segments
 
 __all__ = ["html_page"]
@@ -18,24 +19,21 @@ _CSS = """
 :root { color-scheme: light; }
 body { margin: 0; background: #f4f4f4; color: #000; }
 main { max-width: 210mm; margin: 0 auto; padding: 24px 28px 48px; background: #fff;
-  font-family: "仿宋_GB2312", "仿宋", "FangSong", "STFangsong", "Noto Serif CJK SC", serif;
-  font-size: 16pt; line-height: 1.75; }
-h1 { font-family: "方正小标宋简体", "华文中宋", "STZhongsong", "宋体", "SimSun", "Noto Serif CJK SC",
-  serif; font-size: 22pt; font-weight: normal; text-align: center; line-height: 1.5;
-  margin: 0.5em 0 1em; }
+  font-family: {fangsong}; font-size: 16pt; line-height: 1.75; }
+h1 { font-family: {xiaobiaosong}; font-size: 22pt; font-weight: normal; text-align: center;
+  line-height: 1.5; margin: 0.5em 0 1em; }
 h1 span { display: block; }
-h2 { font-family: "黑体", "SimHei", "Noto Sans CJK SC", sans-serif; font-size: 16pt;
-  font-weight: normal; margin: 0.6em 0 0; text-indent: 2em; }
-h3 { font-family: "楷体_GB2312", "楷体", "KaiTi", "STKaiti", "Noto Serif CJK SC", serif;
-  font-size: 16pt; font-weight: normal; margin: 0; text-indent: 2em; }
+h2 { font-family: {heiti}; font-size: 16pt; font-weight: normal; margin: 0.6em 0 0;
+  text-indent: 2em; }
+h3 { font-family: {kaiti}; font-size: 16pt; font-weight: normal; margin: 0; text-indent: 2em; }
 p { margin: 0; text-indent: 2em; text-align: justify; }
-p.note { text-align: center; text-indent: 0; font-family: "楷体_GB2312", "楷体", "KaiTi", serif;
-  color: #a00; margin-bottom: 1em; }
+p.note { text-align: center; text-indent: 0; font-family: {kaiti}; color: #a00;
+  margin-bottom: 1em; }
 p.gap { color: #555; }
 mark { background: #fff3a0; }
 .table-wrap { overflow-x: auto; margin: 0.5em 0 1em; }
 table { border-collapse: collapse; width: 100%;
-  font-family: "宋体", "SimSun", "Noto Serif CJK SC", serif; font-size: 10.5pt; line-height: 1.4; }
+  font-family: {songti}; font-size: 10.5pt; line-height: 1.4; }
 th, td { border: 1px solid #000; padding: 2px 4px; text-align: center; vertical-align: middle;
   font-weight: normal; }
 th[scope="row"], th[scope="rowgroup"] { text-align: left; }
@@ -52,6 +50,10 @@ caption { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: r
   table { font-size: 9pt; }
 }
 """
+# Fonts from render_fonts.py's chains (the same as the Word template's and the PDF's).
+for _kind in CHAINS:
+    _CSS = _CSS.replace(f"{{{_kind}}}", css_family(_kind))
+_CSS = font_faces_css() + "\n" + _CSS
 
 
 def _text(value: str) -> str:

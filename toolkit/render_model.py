@@ -105,6 +105,7 @@ class Report:
     note: str = ""  # shown under the title (the draft mark)
     agency_code: str = ""
     title_lines: tuple[str, ...] = ()  # the title as printed: split where the meaning allows
+    empty: tuple[str, ...] = ()  # parts left empty, left out or in the form's words (if_empty)
 
     def __post_init__(self) -> None:
         if not self.title_lines:
@@ -233,16 +234,35 @@ def paragraphs(text: str) -> tuple[str, ...]:
 
 
 def narrative(section: Section, texts: Mapping[str, str]) -> list[Block]:
-    """A narrative section's parts, each with its text or an explicit gap."""
+    """A narrative section's parts, each with its text; a part left empty as the form says
+    (Part.if_empty: the standard's words; Part.omit_if_empty: left out, the parts after it
+    renumbered), else an explicit gap."""
     out: list[Block] = []
+    number = 0
     for part in section.parts:
-        out.append(Heading(part.title, 2))
         found = paragraphs(texts.get(part.key, "") or "")
+        if not found and part.omit_if_empty:
+            continue
+        number += 1
+        out.append(Heading(renumbered(part.title, number), 2))
         if found:
             out.extend(Paragraph(p) for p in found)
+        elif part.if_empty:
+            out.append(Paragraph(part.if_empty))
         else:
             out.append(Gap(part.key, f"{section.title}{part.title}"))
     return out
+
+
+_PART_NUMBER = re.compile(rf"^（[{tx.NUMERALS}]+）")
+
+
+def renumbered(title: str, number: int) -> str:
+    """A part title numbered （一）（二）… as printed: its own number when no part before it was
+    left out, the next one when some were."""
+    if not _PART_NUMBER.match(title) or not 1 <= number <= len(tx.NUMERALS):
+        return title
+    return _PART_NUMBER.sub(f"（{tx.NUMERALS[number - 1]}）", title)
 
 
 def report_of(
@@ -258,12 +278,19 @@ def report_of(
     """An agency's report: the title, the six sections in order, the three tables."""
     figures = table_figures(form, values)
     blocks: list[Block] = []
+    empty: list[str] = []
     for section in form.sections:
         blocks.append(Heading(section.title, 1))
         if section.kind == "table" and section.table:
             blocks.append(grid(form, section.table, figures))
         else:
             blocks.extend(narrative(section, texts))
+            empty += [
+                f"{section.title}{part.title}"
+                for part in section.parts
+                if (part.if_empty or part.omit_if_empty)
+                and not paragraphs(texts.get(part.key, "") or "")
+            ]
     rest = f"{year}年{form.title}" if year else form.title  # a draft of a file without a year
     return Report(
         title=clean(f"{name}{rest}"),
@@ -272,4 +299,5 @@ def report_of(
         draft=draft,
         note=DRAFT_NOTE if draft else "",
         agency_code=agency_code,
+        empty=tuple(empty),
     )

@@ -4,14 +4,17 @@ One soffice process converts a whole batch (each start costs about a second), wi
 throw-away user profile (so a desktop LibreOffice that is open, or a broken profile, does not
 interfere), in its own process group (soffice is a script that starts oosplash, which starts
 soffice.bin: the whole group is killed when the time is up), and with its output captured: the
-library prints nothing. The fonts come from fontconfig; without a CJK font (fonts-noto-cjk, see
-scripts/ensure-fonts.sh) the PDF would show empty boxes.
+library prints nothing. LibreOffice converts a copy of each .docx that names installed fonts
+(`for_pdf`, from render_fonts.py's chains): left to itself it sets a missing 仿宋_GB2312 in Noto
+Sans CJK, whatever fontconfig says. Without a CJK font (scripts/ensure-fonts.sh) the PDF would
+show empty boxes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -21,37 +24,86 @@ from pathlib import Path
 
 from .catalogue import UsageError
 
-__all__ = ["SECONDS_PER_FILE", "pdf_available", "to_pdf"]
+__all__ = ["SECONDS_PER_FILE", "for_pdf", "pdf_available", "to_pdf"]
 
 SECONDS_BASE = 60.0  # LibreOffice's start, cold
 SECONDS_PER_FILE = 20.0
 
 
-# Where the report's fonts are not installed (any machine but a Chinese Windows one), fontconfig
-# would pick any face with the glyphs, often a sans one for every style. This configuration, used
-# only by the soffice started here, maps the serif faces (宋, 仿宋, 楷, 小标宋) to Noto Serif CJK
-# and 黑体 to Noto Sans CJK; installed real fonts still win (an alias only adds a preference).
-_SERIF = ("方正小标宋简体", "华文中宋", "仿宋_GB2312", "仿宋", "FangSong", "宋体", "SimSun",
-          "楷体_GB2312", "楷体", "KaiTi")  # fmt: skip
-_SANS = ("黑体", "SimHei")
+def for_pdf(data: bytes) -> bytes:
+    """A copy of a .docx for LibreOffice on this machine: every font it names that is not
+    installed here is replaced by the first installed font of its chain (render_fonts.pdf_face),
+    in bold where the chain says so (the title's stand-in for 小标宋). Fonts named nowhere in the
+    chains are left to LibreOffice. The .docx given to the office keeps the office's names."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            body = source.read(item)
+            if _FONT_PARTS.match(item.filename):
+                body = _replace_fonts(body)
+            target.writestr(item, body)
+    return out.getvalue()
+
+
+_FONT_PARTS = re.compile(r"word/(styles|document|header\d*|footer\d*|numbering)\.xml$")
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _replace_fonts(xml: bytes) -> bytes:
+    from lxml import etree
+
+    from .render_fonts import pdf_face
+
+    root = etree.fromstring(xml)
+    changed = False
+    for fonts in root.iter(f"{_W}rFonts"):
+        bold = False
+        for attribute in ("ascii", "hAnsi", "eastAsia", "cs"):
+            name = fonts.get(_W + attribute)
+            face = pdf_face(name) if name else None
+            if face is not None:
+                fonts.set(_W + attribute, face.name)
+                bold, changed = bold or face.bold, True
+        if bold:  # the style may say "not bold" (<w:b w:val="0"/>): the stand-in is bold
+            anchor = fonts
+            for tag in ("b", "bCs"):
+                element = fonts.getparent().find(_W + tag)
+                if element is None:
+                    element = etree.Element(_W + tag)
+                    anchor.addnext(element)
+                element.attrib.pop(f"{_W}val", None)
+                anchor = element
+    if not changed:
+        return xml
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# For fonts a document names that `for_pdf` did not replace (a document not written by nianbao, a
+# theme's 宋体): a fontconfig file, used only by the soffice started here, that prefers for each
+# font of a chain the first installed font of its chain. Installed real fonts still win.
 _FONTS_CONF = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
 <fontconfig>
   <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
 {aliases}
-  <match target="pattern">
-    <test name="family"><string>方正小标宋简体</string></test>
-    <edit name="weight" mode="assign"><const>bold</const></edit>
-  </match>
 </fontconfig>
 """
 
 
 def _fonts_conf() -> str:
+    from html import escape
+
+    from .render_fonts import CHAINS, pdf_face
+
     aliases = [
-        f"  <alias><family>{name}</family><prefer><family>{target}</family></prefer></alias>"
-        for names, target in ((_SERIF, "Noto Serif CJK SC"), (_SANS, "Noto Sans CJK SC"))
-        for name in names
+        f"  <alias><family>{escape(face.name)}</family>"
+        f"<prefer><family>{escape(target.name)}</family></prefer></alias>"
+        for chain in CHAINS.values()
+        for face in chain
+        if (target := pdf_face(face.name)) is not None
     ]
     return _FONTS_CONF.format(aliases="\n".join(aliases))
 

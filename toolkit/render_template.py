@@ -5,8 +5,9 @@ the paragraph styles the renderer uses (by name, STYLES), the table cell style a
 footers. The conventions are those of GB/T 9704-2012 (党政机关公文格式): A4, margins 37/35/28/26 mm
 (top/bottom/left/right), title in 方正小标宋简体 二号, body in 仿宋_GB2312 三号 at a fixed 28 pt line
 pitch, 一级标题 in 黑体, 二级标题 in 楷体_GB2312, page numbers "— 1 —" in 宋体 四号 (odd pages right,
-even pages left). Fonts are named for East Asian text too (w:eastAsia), so Word and WPS use them;
-the font table names a fallback (w:altName) for each, used where the first is not installed.
+even pages left): the first fonts of render_fonts.py's chains. Fonts are named for East Asian text
+too (w:eastAsia), so Word and WPS use them; the font table names a fallback (w:altName) for each,
+used where the first is not installed.
 
 Style names avoid Word's own Chinese names of built-in styles (正文 is Normal, 标题 is Title, 标题 1
 is Heading 1): a custom style of such a name is merged with the built-in one by Chinese Word.
@@ -20,6 +21,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .render_fonts import CHAINS, first
 
 __all__ = [
     "FALLBACKS",
@@ -45,15 +48,10 @@ STYLES = {
     "note": "公文说明",
 }
 
-# Each font with the one Word/WPS substitute when it is missing (fontTable w:altName); LibreOffice
-# goes through fontconfig, which maps all of them to an installed CJK face (fonts-noto-cjk).
-FALLBACKS = {
-    "方正小标宋简体": "华文中宋",
-    "仿宋_GB2312": "仿宋",
-    "黑体": "SimHei",
-    "楷体_GB2312": "楷体",
-    "宋体": "SimSun",
-}
+# Each font the template names with the one Word/WPS substitute used when it is missing (fontTable
+# w:altName): the second font of its chain (render_fonts.py). LibreOffice converts a copy naming the
+# first installed font of each chain (render_pdf.py).
+FALLBACKS = {first(kind): CHAINS[kind][1].name for kind in CHAINS}
 
 
 @dataclass(frozen=True)
@@ -71,12 +69,12 @@ class _Style:
 
 
 _DEFINITIONS = (
-    _Style(STYLES["title"], "方正小标宋简体", 22, align="center", line=None, before=0, after=28),
-    _Style(STYLES["body"], "仿宋_GB2312", 16, indent=True),
-    _Style(STYLES["heading1"], "黑体", 16, indent=True, outline=0, before=0),
-    _Style(STYLES["heading2"], "楷体_GB2312", 16, indent=True, outline=1),
-    _Style(STYLES["table"], "宋体", 9, align="center", line=None),
-    _Style(STYLES["note"], "楷体_GB2312", 14, align="center", line=None, after=14),
+    _Style(STYLES["title"], first("xiaobiaosong"), 22, align="center", line=None, after=28),
+    _Style(STYLES["body"], first("fangsong"), 16, indent=True),
+    _Style(STYLES["heading1"], first("heiti"), 16, indent=True, outline=0, before=0),
+    _Style(STYLES["heading2"], first("kaiti"), 16, indent=True, outline=1),
+    _Style(STYLES["table"], first("songti"), 9, align="center", line=None),
+    _Style(STYLES["note"], first("kaiti"), 14, align="center", line=None, after=14),
 )
 
 
@@ -108,11 +106,28 @@ def _font_table(document: Any) -> None:
         alt = font.makeelement(qn("w:altName"), {qn("w:val"): fallback})
         charset = font.makeelement(qn("w:charset"), {qn("w:val"): "86"})  # GB2312
         family = font.makeelement(
-            qn("w:family"), {qn("w:val"): "modern" if name == "黑体" else "roman"}
+            qn("w:family"), {qn("w:val"): "modern" if name == first("heiti") else "roman"}
         )
         font.extend([alt, charset, family])
         root.append(font)
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _chinese_defaults(document: Any) -> None:
+    """The document's defaults in Chinese: the default run font is the body's (not a theme font,
+    which python-docx's blank document takes from a Japanese theme), its language zh-CN, and the
+    theme's East Asian language zh-CN (LibreOffice picks Japanese glyph forms for ja-JP)."""
+    from docx.oxml.ns import qn
+
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    set_fonts(rpr, first("fangsong"))
+    language = rpr.find(qn("w:lang"))
+    if language is not None:
+        language.set(qn("w:eastAsia"), "zh-CN")
+    theme = document.settings.element.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:eastAsia"), "zh-CN")
 
 
 def _page_number(footer: Any, align: Any) -> None:
@@ -129,7 +144,7 @@ def _page_number(footer: Any, align: Any) -> None:
     def run(text: str = "") -> Any:
         r = paragraph.add_run(text)
         r.font.size = Pt(14)
-        set_fonts(r._element.get_or_add_rPr(), "宋体")
+        set_fonts(r._element.get_or_add_rPr(), first("songti"))
         return r
 
     run("— ")
@@ -170,8 +185,9 @@ def build_template(path: Path = TEMPLATE) -> Path:
     _page_number(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
     _page_number(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
 
+    _chinese_defaults(document)
     normal = document.styles["Normal"]
-    set_fonts(normal.element.get_or_add_rPr(), "仿宋_GB2312")
+    set_fonts(normal.element.get_or_add_rPr(), first("fangsong"))
     normal.font.size = Pt(16)
     language = OxmlElement("w:lang")  # Chinese line breaking and proofing in Word and WPS
     language.set(qn("w:val"), "en-US")

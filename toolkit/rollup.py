@@ -222,7 +222,7 @@ def _workbook(
         _status_sheet(book, form, report, included, excluded, missing, roster)
         _explained_sheet(book, form, included)
         _chart_sheet(book, form, included, details, totals, columns, tables, level)
-        _meta_sheet(book, form, report, included, generated_at, level)
+        _meta_sheet(book, form, report, included, generated_at, level, roster)
         book.worksheets()[0].activate()
         book.close()
     return buffer.getvalue()

@@ -371,6 +371,7 @@ def _meta_sheet(
     included: list[FileResult],
     generated_at: datetime,
     level: str = tx.DISTRICT_LEVEL,
+    roster: Sequence[Agency] | None = None,
 ) -> None:
     ws = book.add_worksheet(META_SHEET, worksheet_class=BulkSheet)
     text = book.add_format({"num_format": "@"})
@@ -385,6 +386,8 @@ def _meta_sheet(
         ("layout_fingerprint", form.fingerprint()),
         ("agencies", str(len(included))),
         ("level", level),
+        # agencies on the roster ("" without one): the district draft says whether all reported
+        ("roster", str(len(roster)) if roster is not None else ""),
     ]
     for index, (key, value) in enumerate(rows):
         ws.write_string(index, 0, key, text)

@@ -27,6 +27,7 @@ __all__ = [
 # ------------------------------------------------------------------------------------------------
 
 REPORT_NAME = "政府信息公开工作年度报告"
+NUMERALS = "一二三四五六七八九十"  # the numbers of headings: 一、 （一）
 FONT = "宋体"  # the font of every workbook nianbao writes
 FOOTER = "&C&9第 &P 页，共 &N 页"  # page footer of printed sheets (Excel header/footer codes)
 WRITER_REFUSED = "xlsxwriter 返回 {result}：{what}"  # a GenerateError: a bug, not a user's mistake
@@ -579,6 +580,42 @@ COMPARE_DUPLICATE = "同一单位的另一份文件，未比对（请确定以�
 # What a rendered report prints for a part left empty (render_model.py); `import` reads it back
 # as empty, never as the part's text.
 RENDER_GAP = "（本部分未填写）"
+# The district draft (render_draft.py). {whole}: 全区, 全市 (whole(level)). Its sentences with figures
+# are declared in the form file (each part's `draft`), from the figure families of its rules.
+DRAFT_PLACEHOLDER = "【请填写：{what}】"  # a place the office fills in, highlighted
+DRAFT_MARK = "草稿：数字由{whole}汇总表生成，标有【请填写】处由政务公开工作机构补充后方可公开。"
+DRAFT_BASIS = "本报告根据{whole}{count}个单位报送并经审核的年度报告数据汇总编制。"
+DRAFT_ALL_REPORTED = "单位名单中的{count}个单位均已报送。"
+DRAFT_NOT_REPORTED = "单位名单中另有{count}个单位未报送年度报告，其数据未计入本报告：{names}。"
+DRAFT_LEFT_OUT = "另有{count}个单位报送的年度报告未计入汇总（未通过审核或待确认）：{names}。"
+DRAFT_ROSTER_UNKNOWN = "汇总时未给出单位名单，无法核对应报送的单位是否均已报送"
+DRAFT_YEAR = "年度"
+DRAFT_NAMES_JOIN = "、"
+# The published report's fonts (render_fonts.py): for each face of GB/T 9704 (and the 宋体 of tables
+# and page numbers), the fonts that may stand for it in order: an office PC's names first, then the
+# free faces scripts/ensure-fonts.sh installs. "name:bold": a lighter face used in its bold weight.
+# The Word template names each chain's first font and offers its second as the substitute.
+REPORT_FONTS = {
+    "xiaobiaosong": ("方正小标宋简体", "华文中宋", "STZhongsong", "方正小标宋_GBK",
+                     "FZXiaoBiaoSong-B05S", "Noto Serif CJK SC:bold", "Source Han Serif SC:bold",
+                     "FandolSong:bold"),
+    "fangsong": ("仿宋_GB2312", "仿宋", "FangSong", "FangSong_GB2312", "华文仿宋", "STFangsong",
+                 "FandolFang", "Noto Serif CJK SC", "Source Han Serif SC"),
+    "heiti": ("黑体", "SimHei", "华文黑体", "STHeiti", "FandolHei", "Noto Sans CJK SC",
+              "Source Han Sans SC", "WenQuanYi Zen Hei"),
+    "kaiti": ("楷体_GB2312", "楷体", "KaiTi", "KaiTi_GB2312", "华文楷体", "STKaiti", "FandolKai",
+              "AR PL KaitiM GB", "AR PL UKai CN", "Noto Serif CJK SC"),
+    "songti": (FONT, "SimSun", "NSimSun", "华文宋体", "STSong", "FandolSong", "Noto Serif CJK SC",
+               "Source Han Serif SC", "AR PL SungtiL GB"),
+}  # fmt: skip
+# A font of an office's own template that no chain names joins the chain its name says it is of.
+REPORT_FONT_WORDS = {
+    "xiaobiaosong": "小标宋|中宋|XiaoBiaoSong|Zhongsong",
+    "fangsong": "仿宋|FangSong",
+    "kaiti": "楷|Kai",
+    "heiti": "黑|Hei",
+    "songti": "宋|Song|Sun|Ming",
+}
 IMPORT_PARTS_EMPTY = "  {title}：没有找到 {parts} 的文字（工作簿中留空，check 会提示）"
 IMPORT_CELL_SIMILAR = (
     "公开的年度报告中此行的标题为“{label}”，与表式不完全相同，按其位置读取。请核对。"
