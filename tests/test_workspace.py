@@ -371,6 +371,18 @@ def test_a_ledger_from_a_newer_nianbao_is_refused(space: Path) -> None:
     assert code == 2 and "较新版本的 nianbao" in out
 
 
+def test_inside_the_workspace_folder_the_files_given_are_received(
+    space: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the README tells a clerk: cd into the workspace, `nianbao check 下载/报回文件`."""
+    returned = _returns(space, tmp_path / "下载")
+    monkeypatch.chdir(space / "输出")  # any folder inside it
+    code, out = _nianbao("check", returned, "-q")
+    assert code == 0 and "收到 4 份文件" in out, out
+    code, out = _nianbao("status")
+    assert code == 0 and "通过 4" in out, out
+
+
 def test_commands_outside_a_workspace_say_how_to_start_one(tmp_path: Path) -> None:
     previous = Path.cwd()
     os.chdir(tmp_path)

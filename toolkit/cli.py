@@ -254,7 +254,11 @@ def check(
     from .report import render_terminal, write_json
 
     console = _console()
-    if workspace is not None or not paths:
+    from .workspace import find_workspace
+
+    # Inside a workspace folder, the files given are received into it (README: cd 2025年报;
+    # nianbao check 下载/报回文件); elsewhere, paths mean the folder-based check of before.
+    if workspace is not None or not paths or find_workspace() is not None:
         from .cli_workspace import check_in_workspace
 
         try:
