@@ -23,13 +23,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit.check import check
-from toolkit.contract import identity_for
-from toolkit.fill import Fill
-from toolkit.form_file import standard_form
-from toolkit.layout import layout
-from toolkit.roster import Agency
-from toolkit.workbook import write_workbook
+from toolkit.check.check import check
+from toolkit.form.contract import identity_for
+from toolkit.form.fill import Fill
+from toolkit.form.form_file import standard_form
+from toolkit.form.layout import layout
+from toolkit.inputs.roster import Agency
+from toolkit.template.workbook import write_workbook
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 
@@ -106,7 +106,7 @@ def parse_floor_loop(files: list[Path], parts: list[str]) -> tuple[float, float]
     below."""
     import zipfile
 
-    from toolkit.package import parse_whole
+    from toolkit.xlsx.package import parse_whole
 
     start = _clock()
     for path in files:
@@ -117,7 +117,7 @@ def parse_floor_loop(files: list[Path], parts: list[str]) -> tuple[float, float]
 
 
 def reader_loop(files: list[Path]) -> tuple[float, float]:
-    from toolkit.read import read_workbook
+    from toolkit.xlsx.read import read_workbook
 
     form = standard_form()
     start = _clock()
@@ -145,7 +145,7 @@ def check_run(files: list[Path]) -> tuple[float, float]:
 
 
 def rollup_run(files: list[Path], out: Path) -> tuple[float, float]:
-    from toolkit.rollup import rollup
+    from toolkit.rollup.rollup import rollup
 
     start = _clock()
     rollup(files, out=out, year=2025, include_errors=True, form=standard_form())

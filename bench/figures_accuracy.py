@@ -1,4 +1,4 @@
-"""Benchmark: how well toolkit/figures.py reads the figures stated in real published reports.
+"""Benchmark: how well toolkit/form/figures.py reads the figures stated in real published reports.
 
 Runs `stated_figures` over the hand-labelled opening sections in tests/reference/prose (index.toml)
 and prints, per figure family, precision (extracted figures equal to the hand label / all extracted)
@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit.figures import agrees, parse_families, stated_figures
+from toolkit.form.figures import agrees, parse_families, stated_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 PROSE = ROOT / "tests" / "reference" / "prose"

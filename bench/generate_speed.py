@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit.form_file import standard_form
-from toolkit.generate import generate
-from toolkit.roster import Agency
+from toolkit.form.form_file import standard_form
+from toolkit.inputs.roster import Agency
+from toolkit.template.generate import generate
 
 
 def main() -> None:

@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import lxml.etree
 import lxml.html
 
-from toolkit.form_file import standard_form
-from toolkit.published import match_report
-from toolkit.published_read import parse_published
+from toolkit.form.form_file import standard_form
+from toolkit.published.published import match_report
+from toolkit.published.published_read import parse_published
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(__file__).resolve().parent / ".cache" / "reports"

@@ -1,4 +1,4 @@
-"""Benchmark: the worker pool's own cost per item (toolkit/pool.py), on trivial items and on items
+"""Benchmark: the worker pool's own cost per item (toolkit/core/pool.py), on trivial items and on items
 of about 1.5 ms of work (a checked file), against the same work done in one process in the same run.
 
 Run with `.venv/bin/python bench/pool_overhead.py [--items N] [--workers W]`. Target: the pool's
@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit.pool import run_isolated
+from toolkit.core.pool import run_isolated
 
 
 def busy(x: int) -> int:

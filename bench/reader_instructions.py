@@ -35,9 +35,9 @@ def loop(kind: str, count: int) -> None:
     """One loop over the first `count` files of the check benchmark (run under valgrind)."""
     from check_speed import make_files, sheet_parts
 
-    from toolkit.form_file import standard_form
-    from toolkit.package import parse_whole
-    from toolkit.read import read_workbook
+    from toolkit.form.form_file import standard_form
+    from toolkit.xlsx.package import parse_whole
+    from toolkit.xlsx.read import read_workbook
 
     form = standard_form()
     files = make_files(1000)[:count]

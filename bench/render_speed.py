@@ -29,12 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scale import make_files
 
-from toolkit.check import check
-from toolkit.form_file import standard_form
-from toolkit.render import render
-from toolkit.render_docx import docx_bytes
-from toolkit.render_html import html_page
-from toolkit.render_model import Report, report_of
+from toolkit.check.check import check
+from toolkit.form.form_file import standard_form
+from toolkit.render.render import render
+from toolkit.render.render_docx import docx_bytes
+from toolkit.render.render_html import html_page
+from toolkit.render.render_model import Report, report_of
 
 
 def best(repeat: int, work: Callable[[], object]) -> float:
@@ -106,7 +106,7 @@ def main() -> None:
                   f"{n / ours:>10.0f}  {what}")  # fmt: skip
 
         if args.pdf:
-            from toolkit.render_pdf import for_pdf, pdf_available, to_pdf
+            from toolkit.render.render_pdf import for_pdf, pdf_available, to_pdf
 
             if not pdf_available():
                 print("pdf: LibreOffice is not installed (make fonts)")

@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit.contract import identity_for
-from toolkit.fill import Fill
-from toolkit.form_file import standard_form
-from toolkit.roster import Agency
-from toolkit.workbook import write_workbook
+from toolkit.form.contract import identity_for
+from toolkit.form.fill import Fill
+from toolkit.form.form_file import standard_form
+from toolkit.inputs.roster import Agency
+from toolkit.template.workbook import write_workbook
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 
@@ -77,7 +77,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=10_000)
     args = parser.parse_args()
     files = make_files(args.files)
-    from toolkit.rollup import rollup
+    from toolkit.rollup.rollup import rollup
 
     with tempfile.TemporaryDirectory() as scratch:
         start = time.perf_counter()

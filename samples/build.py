@@ -32,15 +32,15 @@ if str(ROOT) not in sys.path:
 
 from build_invalid import BASE_CODE, SAMPLE_KEY, build_invalid, write_key  # noqa: E402
 
-from toolkit.contract import file_name, identity_for  # noqa: E402
-from toolkit.figures import agrees, stated_figures  # noqa: E402
-from toolkit.fill import Fill  # noqa: E402
-from toolkit.form import Form, complete  # noqa: E402
-from toolkit.form_file import standard_form  # noqa: E402
-from toolkit.formulas import PASS, status_value  # noqa: E402
-from toolkit.roster import Agency, read_roster  # noqa: E402
-from toolkit.rules import kind_of  # noqa: E402
-from toolkit.workbook import write_workbook  # noqa: E402
+from toolkit.form.contract import file_name, identity_for  # noqa: E402
+from toolkit.form.figures import agrees, stated_figures  # noqa: E402
+from toolkit.form.fill import Fill  # noqa: E402
+from toolkit.form.form import Form, complete  # noqa: E402
+from toolkit.form.form_file import standard_form  # noqa: E402
+from toolkit.form.formulas import PASS, status_value  # noqa: E402
+from toolkit.form.rules import kind_of  # noqa: E402
+from toolkit.inputs.roster import Agency, read_roster  # noqa: E402
+from toolkit.template.workbook import write_workbook  # noqa: E402
 
 SEED = 2023
 YEAR = 2023

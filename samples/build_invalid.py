@@ -23,13 +23,13 @@ from typing import Any
 import openpyxl
 import xlsxwriter
 
-from toolkit.contract import IMPORTED_KIND, META_SHEET, identity_for
-from toolkit.fill import Fill
-from toolkit.form import Form, complete
-from toolkit.identity import KEY_FILE, key_note
-from toolkit.layout import layout
-from toolkit.roster import Agency
-from toolkit.workbook import write_workbook
+from toolkit.form.contract import IMPORTED_KIND, META_SHEET, identity_for
+from toolkit.form.fill import Fill
+from toolkit.form.form import Form, complete
+from toolkit.form.identity import KEY_FILE, key_note
+from toolkit.form.layout import layout
+from toolkit.inputs.roster import Agency
+from toolkit.template.workbook import write_workbook
 
 BASE_CODE = "QK005"  # 区民政局: non-zero figures in every table
 YEAR = 2023
@@ -460,8 +460,8 @@ def build_invalid(
 def _relabel(form: Form, data: bytes, agency: Agency, code: str, name: str) -> bytes:
     """The sample as another agency's: its code and name replaced in every XML part, and its token
     too where the sample carries a valid one (a relabelled file keeps its wrong token)."""
-    from toolkit.identity import agency_token
-    from toolkit.read import read_workbook
+    from toolkit.form.identity import agency_token
+    from toolkit.xlsx.read import read_workbook
 
     if not data.startswith(b"PK"):
         return data  # not a package (a truncated file, an .xls): nothing to relabel

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure `nianbao render --format pdf` and its tests have what they need: LibreOffice Writer
-# (the .docx -> .pdf conversion), the CJK faces of the report's font chain (toolkit/render_fonts.py:
+# (the .docx -> .pdf conversion), the CJK faces of the report's font chain (toolkit/render/render_fonts.py:
 # fonts-noto-cjk for 宋/仿宋/小标宋 (Noto Serif CJK SC) and 黑体 (Noto Sans CJK SC),
 # fonts-arphic-gkai00mp for 楷体 (AR PL KaitiM GB); without a CJK font every Chinese character of the
 # PDF is an empty box) and poppler-utils (pdftotext/pdftoppm/pdffonts: the tests read the PDF back).

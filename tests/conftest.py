@@ -8,10 +8,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.form import Form
-from toolkit.form_file import standard_form
-from toolkit.generate import GenerateResult, generate
-from toolkit.roster import read_roster
+from toolkit.form.form import Form
+from toolkit.form.form_file import standard_form
+from toolkit.inputs.roster import read_roster
+from toolkit.template.generate import GenerateResult, generate
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

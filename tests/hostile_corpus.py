@@ -76,8 +76,8 @@ def xml_text(text: str) -> str:
 
 @cache
 def _layout() -> tuple[object, ...]:
-    from toolkit.form_file import standard_form
-    from toolkit.layout import layout
+    from toolkit.form.form_file import standard_form
+    from toolkit.form.layout import layout
 
     return tuple(layout(standard_form()))
 

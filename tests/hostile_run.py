@@ -13,7 +13,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from toolkit.cli import app
+from toolkit.cli.cli import app
 
 __all__ = [
     "MAX_RSS",

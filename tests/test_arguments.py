@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.arguments import check_year, refuse_same_year_previous
-from toolkit.catalogue import UsageError
-from toolkit.form import Form
+from toolkit.core.catalogue import UsageError
+from toolkit.form.form import Form
+from toolkit.inputs.arguments import check_year, refuse_same_year_previous
 
 
 @pytest.mark.parametrize("year", [2021, 2025, "2023", None, ""])

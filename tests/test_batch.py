@@ -12,11 +12,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from toolkit.check import check
-from toolkit.cli import app
-from toolkit.form_file import standard_form
-from toolkit.identity import read_key
-from toolkit.roster import Agency
+from toolkit.check.check import check
+from toolkit.cli.cli import app
+from toolkit.form.form_file import standard_form
+from toolkit.form.identity import read_key
+from toolkit.inputs.roster import Agency
 
 from .conftest import FORM, SAMPLES
 

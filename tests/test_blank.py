@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from toolkit.check import check
-from toolkit.contract import identity_for
-from toolkit.fill import Fill
-from toolkit.form import Form, defined_name
-from toolkit.formulas import PASS, status_value
-from toolkit.layout import layout
-from toolkit.roster import Agency
-from toolkit.text import BLANK_CHARACTERS, is_blank, strip_blank
-from toolkit.workbook import write_workbook
+from toolkit.check.check import check
+from toolkit.core.text import BLANK_CHARACTERS, is_blank, strip_blank
+from toolkit.form.contract import identity_for
+from toolkit.form.fill import Fill
+from toolkit.form.form import Form, defined_name
+from toolkit.form.formulas import PASS, status_value
+from toolkit.form.layout import layout
+from toolkit.inputs.roster import Agency
+from toolkit.template.workbook import write_workbook
 
 from . import lo
 from .conftest import FORM
@@ -78,7 +78,7 @@ def test_libreoffice_removes_every_blank_character_the_checker_removes(tmp_path:
     nothing of any of them."""
     import xlsxwriter
 
-    from toolkit.text import BLANK_CHARACTERS, excel_without_blanks
+    from toolkit.core.text import BLANK_CHARACTERS, excel_without_blanks
 
     source = tmp_path / "blanks.xlsx"
     book = xlsxwriter.Workbook(str(source))

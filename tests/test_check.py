@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.catalogue import finding_codes
-from toolkit.check import check
-from toolkit.cli import app
-from toolkit.findings import CheckReport
-from toolkit.form import Form, defined_name
-from toolkit.identity import read_key
-from toolkit.roster import Agency, read_roster
-from toolkit.values import parse_number as _parse_number
+from toolkit.check.check import check
+from toolkit.cli.cli import app
+from toolkit.core.catalogue import finding_codes
+from toolkit.form.findings import CheckReport
+from toolkit.form.form import Form, defined_name
+from toolkit.form.identity import read_key
+from toolkit.inputs.roster import Agency, read_roster
+from toolkit.xlsx.values import parse_number as _parse_number
 
 from . import lo
 from .conftest import FORM, ROOT, SAMPLES
@@ -48,7 +48,7 @@ def test_every_invalid_sample_has_its_expectation() -> None:
 
 def finding_codes_for_files() -> list[str]:
     """Codes one file can show on its own (cross-year rules need last year's file)."""
-    from toolkit.form_file import standard_form
+    from toolkit.form.form_file import standard_form
 
     batch_only = {
         "duplicate-agency",
@@ -200,9 +200,9 @@ def test_carry_over_and_in_force_against_last_years_file(form: Form, tmp_path: P
 def _write_2022(form: Form, path: Path, values: dict[str, float], texts: dict[str, str]) -> None:
     from datetime import datetime
 
-    from toolkit.contract import identity_for
-    from toolkit.fill import Fill
-    from toolkit.workbook import write_workbook
+    from toolkit.form.contract import identity_for
+    from toolkit.form.fill import Fill
+    from toolkit.template.workbook import write_workbook
 
     agency = Agency(code="QK002", name="区教育局")
     write_workbook(

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.bundled import STANDARD_FILE, bundled
-from toolkit.catalogue import finding_codes
-from toolkit.form import Form
-from toolkit.form_file import load_form
-from toolkit.texts import Severity
+from toolkit.core.bundled import STANDARD_FILE, bundled
+from toolkit.core.catalogue import finding_codes
+from toolkit.core.texts import Severity
+from toolkit.form.form import Form
+from toolkit.form.form_file import load_form
 
 from .conftest import ROOT, SAMPLES
 
@@ -59,7 +59,7 @@ def test_readme_codes_table_lists_every_code_and_no_other(form: Form) -> None:
     rules = {r.id for p in BUNDLED for r in load_form(p).rules}
     for code in finding_codes(form):
         assert code in table, (
-            f"finding code {code} (toolkit/catalogue.py) is missing from README.md's finding "
+            f"finding code {code} (toolkit/core/catalogue.py) is missing from README.md's finding "
             f"codes table (checklist step 2; {CHECKLIST})"
         )
     stale = sorted(set(table) - set(finding_codes(form)) - rules)

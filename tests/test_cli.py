@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.cli import app
+from toolkit.cli.cli import app
 
 from .conftest import ROOT, SAMPLES
 
@@ -145,7 +145,7 @@ def test_help_is_all_chinese(args: list[str]) -> None:
 
 
 def test_help_columns_line_up_with_chinese_metavars() -> None:
-    from toolkit.cli_zh import display_width
+    from toolkit.cli.cli_zh import display_width
 
     code, out = _run("check", "--help")
     assert code == 0
@@ -182,7 +182,7 @@ def test_parser_errors_are_chinese_with_exit_2(args: list[str], message: str) ->
 
 
 def test_translation_table_covers_clicks_own_wording() -> None:
-    from toolkit.cli_zh import translate
+    from toolkit.cli.cli_zh import translate
 
     assert translate("'abc' is not a valid integer.") == "“abc”不是有效的整数"
     assert translate("Missing argument 'PATHS'.") == "缺少参数 'PATHS'。"
@@ -323,7 +323,7 @@ def test_roster_error_during_check_uses_fitting_words(command: str, tmp_path: Pa
 def test_a_failing_or_interrupted_generate_leaves_nothing_and_no_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException, code: int, message: str
 ) -> None:
-    from toolkit import generate as module
+    from toolkit.template import generate as module
 
     def fails(*args: object, **kwargs: object) -> None:
         raise failure
@@ -342,7 +342,7 @@ def test_an_unexpected_os_error_is_one_chinese_line(
 ) -> None:
     import errno
 
-    from toolkit import cli
+    from toolkit.cli import cli
 
     def broken(**kwargs: object) -> None:
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), "/报回/缺失\n.xlsx")
@@ -358,7 +358,8 @@ def test_an_unexpected_os_error_is_one_chinese_line(
 def test_an_interruption_inside_a_command_is_one_chinese_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from toolkit import cli, outputs
+    from toolkit.cli import cli
+    from toolkit.core import outputs
 
     leftover = Path(os.getcwd()) / ".never-created"
     outputs._PENDING[leftover] = None  # as if a write were in progress

@@ -11,12 +11,12 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.check import check
-from toolkit.cli import app
-from toolkit.contract import META_SHEET, REVIEW_SHEET
-from toolkit.feedback import write_feedback
-from toolkit.form import Form
-from toolkit.report import write_findings_workbook
+from toolkit.check.check import check
+from toolkit.cli.cli import app
+from toolkit.form.contract import META_SHEET, REVIEW_SHEET
+from toolkit.form.form import Form
+from toolkit.results.feedback import write_feedback
+from toolkit.results.report import write_findings_workbook
 
 from . import lo
 from .conftest import FORM, SAMPLES

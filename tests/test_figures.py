@@ -1,4 +1,4 @@
-"""Figures stated in the narrative (toolkit/figures.py): every phrasing issue 15 lists, and the
+"""Figures stated in the narrative (toolkit/form/figures.py): every phrasing issue 15 lists, and the
 measurement on the opening sections of real published reports (tests/reference/prose)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.figures import (
+from toolkit.form.figures import (
     Family,
     StatedFigure,
     agrees,
@@ -17,7 +17,7 @@ from toolkit.figures import (
     parse_families,
     stated_figures,
 )
-from toolkit.form import Form
+from toolkit.form.form import Form
 
 from .conftest import REFERENCE, ROOT, SAMPLES
 
@@ -457,8 +457,8 @@ def test_a_hostile_cell_is_read_quickly(text: str) -> None:
 def test_the_samples_narratives_agree_with_their_tables(form: Form) -> None:
     """What phase B will check, on the project's own samples: every figure the valid returned
     reports state agrees with their tables; the text-vs-table sample's 999 does not."""
-    from toolkit.inspection import FileCheck
-    from toolkit.read import read_workbook
+    from toolkit.check.inspection import FileCheck
+    from toolkit.xlsx.read import read_workbook
 
     families = parse_families(FAMILIES_FILE.read_text(encoding="utf-8"))
     check = FileCheck(form, "2023", "示范区")

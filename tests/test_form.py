@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.bundled import bundled
-from toolkit.form import Form, FormError, complete
-from toolkit.form_file import load_form, standard_form
-from toolkit.layout import layout
+from toolkit.core.bundled import bundled
+from toolkit.form.form import Form, FormError, complete
+from toolkit.form.form_file import load_form, standard_form
+from toolkit.form.layout import layout
 
 from .conftest import REFERENCE
 

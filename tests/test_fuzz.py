@@ -18,7 +18,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.check import check
+from toolkit.check.check import check
 
 from .conftest import FORM, SAMPLES
 

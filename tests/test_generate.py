@@ -12,14 +12,14 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from toolkit.contract import INSTRUCTIONS_SHEET, META_SHEET, file_name, identity_for
-from toolkit.fill import Fill
-from toolkit.form import Form, complete, defined_name
-from toolkit.formulas import PASS
-from toolkit.generate import GenerateResult, generate
-from toolkit.layout import a1, layout
-from toolkit.roster import Agency
-from toolkit.workbook import write_workbook
+from toolkit.form.contract import INSTRUCTIONS_SHEET, META_SHEET, file_name, identity_for
+from toolkit.form.fill import Fill
+from toolkit.form.form import Form, complete, defined_name
+from toolkit.form.formulas import PASS
+from toolkit.form.layout import a1, layout
+from toolkit.inputs.roster import Agency
+from toolkit.template.generate import GenerateResult, generate
+from toolkit.template.workbook import write_workbook
 
 from .conftest import FORM, GENERATED_AT, PASSWORD, validations_by_cell
 
@@ -205,7 +205,7 @@ def test_file_names_are_safe_on_windows() -> None:
 
 
 def test_generate_writes_nothing_when_a_year_is_out_of_range(tmp_path: Path) -> None:
-    from toolkit.catalogue import UsageError
+    from toolkit.core.catalogue import UsageError
 
     with pytest.raises(UsageError, match="2020"):
         generate(
@@ -291,7 +291,7 @@ def _manifest_rows(data: bytes) -> list[dict[str, str]]:
 
 
 def test_a_different_password_is_refused_and_nothing_written(tmp_path: Path) -> None:
-    from toolkit.catalogue import UsageError
+    from toolkit.core.catalogue import UsageError
 
     generate(
         FIRST,
@@ -367,14 +367,14 @@ def test_manifest_values_cannot_become_formulas(tmp_path: Path) -> None:
     generate([hostile], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT, form=FORM)
     text = (tmp_path / "manifest.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in text and ",'+1,'@x," in text
-    from toolkit.manifest import read_manifest
+    from toolkit.inputs.manifest import read_manifest
 
     (row,) = read_manifest(tmp_path / "manifest.csv")
     assert row.name == hostile.name and row.contact == "+1"  # read back as written
 
 
 def test_colliding_file_names_are_refused_before_anything_is_written(tmp_path: Path) -> None:
-    from toolkit.catalogue import UsageError
+    from toolkit.core.catalogue import UsageError
 
     clash = (
         Agency(code="A/1", name="甲局", line=2),
@@ -404,8 +404,8 @@ def test_a_failing_write_leaves_no_staging_folder_and_no_new_file(
 ) -> None:
     import errno
 
-    from toolkit import generate as module
-    from toolkit.catalogue import UsageError
+    from toolkit.core.catalogue import UsageError
+    from toolkit.template import generate as module
 
     generate(FIRST[:1], year=2025, out_dir=tmp_path, generated_at=GENERATED_AT, form=FORM)
     before = _snapshot(tmp_path)
@@ -436,7 +436,7 @@ def test_a_failing_write_leaves_no_staging_folder_and_no_new_file(
 def test_interrupted_generate_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from toolkit import generate as module
+    from toolkit.template import generate as module
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
@@ -485,8 +485,8 @@ def test_a_worker_that_fails_leaves_nothing_behind(
     ends in one Chinese message and an untouched folder."""
     import errno
 
-    from toolkit import generate as module
-    from toolkit.catalogue import UsageError
+    from toolkit.core.catalogue import UsageError
+    from toolkit.template import generate as module
 
     real = module.write_workbook
 

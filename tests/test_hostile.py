@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.check import check
-from toolkit.cli import app
+from toolkit.check.check import check
+from toolkit.cli.cli import app
 
 from . import hostile_corpus as hostile
 from .conftest import FORM, SAMPLES
@@ -85,7 +85,7 @@ def _laughs() -> bytes:
 
 def _cell(key: str, inner: str, kind: str = "") -> Callable[[], bytes]:
     def build() -> bytes:
-        from toolkit.form_file import standard_form
+        from toolkit.form.form_file import standard_form
 
         _, ref, part = build_invalid._where(standard_form(), key)
         return build_invalid._set_cell(_base(), part, ref, inner, kind)
@@ -108,10 +108,10 @@ def _huge_sheet() -> bytes:
 def _other_office() -> bytes:
     from datetime import datetime
 
-    from toolkit.contract import identity_for
-    from toolkit.form_file import standard_form
-    from toolkit.roster import Agency
-    from toolkit.workbook import write_workbook
+    from toolkit.form.contract import identity_for
+    from toolkit.form.form_file import standard_form
+    from toolkit.inputs.roster import Agency
+    from toolkit.template.workbook import write_workbook
 
     form = standard_form()
     path = Path(os.environ.get("TMPDIR", "/tmp")) / f"other-{os.getpid()}.xlsx"
@@ -412,7 +412,7 @@ def test_two_runs_at_once_on_the_same_folder_do_not_interfere(tmp_path: Path) ->
     for path in out.glob("*.xlsx"):
         openpyxl.load_workbook(path)  # complete, not interleaved
     json.loads((out / "结果.json").read_text(encoding="utf-8"))
-    leftovers = [  # the marker of nianbao's own outputs stays (toolkit/outputs.py)
+    leftovers = [  # the marker of nianbao's own outputs stays (toolkit/core/outputs.py)
         p.name
         for p in out.rglob("*")
         if p.name.startswith(".") and p.name != ".nianbao-outputs.json"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.cli import app
+from toolkit.cli.cli import app
 
 from . import hostile_corpus as hostile
 from .conftest import SAMPLES

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.contract import identity_for
-from toolkit.generate import generate
-from toolkit.identity import (
+from toolkit.form.contract import identity_for
+from toolkit.form.identity import (
     KEY_FILE,
     agency_token,
     find_key,
@@ -17,7 +16,8 @@ from toolkit.identity import (
     normalise_code,
     read_key,
 )
-from toolkit.roster import Agency
+from toolkit.inputs.roster import Agency
+from toolkit.template.generate import generate
 
 from .conftest import FORM, GENERATED_AT
 

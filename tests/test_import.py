@@ -15,10 +15,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.cli import app
-from toolkit.contract import IMPORTED_KIND, META_SHEET
-from toolkit.form_file import standard_form
-from toolkit.layout import layout
+from toolkit.cli.cli import app
+from toolkit.form.contract import IMPORTED_KIND, META_SHEET
+from toolkit.form.form_file import standard_form
+from toolkit.form.layout import layout
 
 FORM = standard_form()
 SEED = Path(__file__).parent / "reference" / "000_257bd34ea451c6a3.txt"

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from toolkit.contract import META_SHEET
-from toolkit.form import Form, complete, defined_name
-from toolkit.formulas import PASS, status_value
-from toolkit.layout import layout
+from toolkit.form.contract import META_SHEET
+from toolkit.form.form import Form, complete, defined_name
+from toolkit.form.formulas import PASS, status_value
+from toolkit.form.layout import layout
 
 from . import lo
 from .conftest import validations_by_cell

@@ -19,17 +19,17 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from toolkit import texts as tx
-from toolkit.check import check
-from toolkit.cli import app
-from toolkit.contract import FEEDBACK_KIND, META_SHEET, Identity
-from toolkit.feedback import write_feedback
-from toolkit.fill import Fill
-from toolkit.findings import CheckReport
-from toolkit.form_file import standard_form
-from toolkit.identity import read_key
-from toolkit.roster import Agency, match_code, roster_codes
-from toolkit.workbook import write_workbook
+from toolkit.check.check import check
+from toolkit.cli.cli import app
+from toolkit.core import texts as tx
+from toolkit.form.contract import FEEDBACK_KIND, META_SHEET, Identity
+from toolkit.form.fill import Fill
+from toolkit.form.findings import CheckReport
+from toolkit.form.form_file import standard_form
+from toolkit.form.identity import read_key
+from toolkit.inputs.roster import Agency, match_code, roster_codes
+from toolkit.results.feedback import write_feedback
+from toolkit.template.workbook import write_workbook
 
 from . import lo
 from .conftest import FORM, SAMPLES

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.cli import app
-from toolkit.generate import generate
-from toolkit.mail_account import SMTP_PORTS, account
-from toolkit.mail_outbox import MailSettings, template_messages
-from toolkit.roster import read_roster
-from toolkit.send import SEND_LOG, deliver, read_log
+from toolkit.cli.cli import app
+from toolkit.inputs.roster import read_roster
+from toolkit.mail.mail_account import SMTP_PORTS, account
+from toolkit.mail.mail_outbox import MailSettings, template_messages
+from toolkit.mail.send import SEND_LOG, deliver, read_log
+from toolkit.template.generate import generate
 
 from .conftest import FORM
 from .mailserver import HOST, USERS, MailServers, fixtures

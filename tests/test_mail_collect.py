@@ -19,10 +19,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.cli import app
-from toolkit.collect import collect_mail, read_collect_log
-from toolkit.mail_account import IMAP_PORTS, account
-from toolkit.send import read_log
+from toolkit.cli.cli import app
+from toolkit.mail.collect import collect_mail, read_collect_log
+from toolkit.mail.mail_account import IMAP_PORTS, account
+from toolkit.mail.send import read_log
 
 from .conftest import FORM, SAMPLES
 from .mailserver import HOST, USERS, MailServers, fixtures

@@ -23,19 +23,19 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from toolkit import outputs
-from toolkit.catalogue import UsageError
-from toolkit.check import check
-from toolkit.cli import app
-from toolkit.contract import file_name, identity_for
-from toolkit.discover import collect
-from toolkit.fill import Fill
-from toolkit.form import Form
-from toolkit.outputs import MARKER, staging_dir, write_atomic
-from toolkit.report import write_findings_workbook, write_json
-from toolkit.rollup import rollup
-from toolkit.roster import Agency, read_roster
-from toolkit.workbook import write_workbook
+from toolkit.check.check import check
+from toolkit.cli.cli import app
+from toolkit.core import outputs
+from toolkit.core.catalogue import UsageError
+from toolkit.core.outputs import MARKER, staging_dir, write_atomic
+from toolkit.form.contract import file_name, identity_for
+from toolkit.form.fill import Fill
+from toolkit.form.form import Form
+from toolkit.inputs.discover import collect
+from toolkit.inputs.roster import Agency, read_roster
+from toolkit.results.report import write_findings_workbook, write_json
+from toolkit.rollup.rollup import rollup
+from toolkit.template.workbook import write_workbook
 
 from .conftest import FORM, ROOT, SAMPLES
 

@@ -57,9 +57,9 @@ def test_the_installed_package_loads_its_own_form(wheel: Path, tmp_path: Path) -
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     script = (
-        "from toolkit.bundled import bundled\n"
-        "from toolkit.form_file import standard_form\n"
-        "from toolkit.mail_message import load_text\n"
+        "from toolkit.core.bundled import bundled\n"
+        "from toolkit.form.form_file import standard_form\n"
+        "from toolkit.mail.mail_message import load_text\n"
         "form = standard_form()\n"
         "print(bundled())\n"
         "print(form.id, len(form.cells), len(form.rules), bool(load_text('mail-send.txt').subject))\n"

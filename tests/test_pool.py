@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.pool import WorkerDied, run_isolated
+from toolkit.core.pool import WorkerDied, run_isolated
 
 ROOT = Path(__file__).resolve().parent.parent
 MiB = 1024 * 1024
@@ -113,9 +113,9 @@ def test_results_come_back_in_item_order() -> None:
 
 def test_spawned_workers_as_on_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     """Where fork does not exist: functions and initializer arguments travel by pickle."""
-    import toolkit.pool
+    import toolkit.core.pool
 
-    monkeypatch.setattr(toolkit.pool, "START_METHOD", "spawn")
+    monkeypatch.setattr(toolkit.core.pool, "START_METHOD", "spawn")
     results = run_isolated(
         recall, [1, 2, 17], workers=2, initializer=remember, initargs=("s",), memory_limit=None
     )
@@ -221,7 +221,7 @@ _SCRIPT = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from toolkit.pool import run_isolated
+    from toolkit.core.pool import run_isolated
 
     def slow(x):
         Path(sys.argv[1], str(os.getpid())).touch()
@@ -280,16 +280,16 @@ def test_a_file_that_kills_its_worker_is_unreadable_and_the_batch_goes_on(
 
     from typer.testing import CliRunner
 
-    import toolkit.inspection
-    from toolkit.check import check
-    from toolkit.cli import app
+    import toolkit.check.inspection
+    from toolkit.check.check import check
+    from toolkit.cli.cli import app
 
     from .conftest import FORM, SAMPLES
 
     base = next((SAMPLES / "returned").glob("QK005-*.xlsx"))
     for name in ("甲.xlsx", "致命.xlsx", "乙.xlsx"):
         shutil.copy(base, tmp_path / name)
-    real = toolkit.inspection.read_workbook
+    real = toolkit.check.inspection.read_workbook
 
     def fatal(path: Path, form: object) -> object:
         if path.name == "致命.xlsx":
@@ -297,7 +297,7 @@ def test_a_file_that_kills_its_worker_is_unreadable_and_the_batch_goes_on(
         return real(path, form)  # type: ignore[arg-type]
 
     monkeypatch.setattr(
-        toolkit.inspection, "read_workbook", fatal
+        toolkit.check.inspection, "read_workbook", fatal
     )  # workers are forked: they see it
     report = check([tmp_path], year=2023, form=FORM)
     statuses = {Path(r.path).name: r.status for r in report.files}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.form_file import standard_form
+from toolkit.form.form_file import standard_form
 
 CORPUS = Path(__file__).parent / "reference" / "published"
 EXPECTED_SUFFIX = ".expected.toml"

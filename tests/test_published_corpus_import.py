@@ -18,10 +18,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.cli import app
-from toolkit.form_file import standard_form
-from toolkit.layout import layout
-from toolkit.published import Published, read_isolated, read_report
+from toolkit.cli.cli import app
+from toolkit.form.form_file import standard_form
+from toolkit.form.layout import layout
+from toolkit.published.published import Published, read_isolated, read_report
 
 FORM = standard_form()
 WHERE = {key: (sheet.name, area.ref) for sheet in layout(FORM) for key, area in sheet.cells.items()}

@@ -1,6 +1,6 @@
 """Finding the form's tables and sections in a published report, whatever shape the site gave them.
 
-The documents here are built as the format readers give them (toolkit/published_source.py): the
+The documents here are built as the format readers give them (toolkit/published/published_source.py): the
 tables as grids with merged cells expanded, text as lines. Each test is one variation real reports
 show (tests/reference/published/ has the real reports themselves, tested in test_import.py).
 """
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.form_file import standard_form
-from toolkit.published import match_report
-from toolkit.published_source import (
+from toolkit.form.form_file import standard_form
+from toolkit.published.published import match_report
+from toolkit.published.published_source import (
     Covered,
     Place,
     SourceCell,
@@ -23,7 +23,7 @@ from toolkit.published_source import (
     SourceRow,
     SourceTable,
 )
-from toolkit.published_tables import normalise
+from toolkit.published.published_tables import normalise
 
 FORM = standard_form()
 SEED = Path(__file__).parent / "reference" / "000_257bd34ea451c6a3.txt"

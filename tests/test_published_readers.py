@@ -20,12 +20,12 @@ from docx.shared import Pt
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from toolkit.published_docx import read_docx
-from toolkit.published_html import MAX_COLS, MAX_ROWS, read_html
-from toolkit.published_ocr import join_cjk, ocr_available
-from toolkit.published_pdf import read_pdf
-from toolkit.published_read import read_published
-from toolkit.published_source import (
+from toolkit.published.published_docx import read_docx
+from toolkit.published.published_html import MAX_COLS, MAX_ROWS, read_html
+from toolkit.published.published_ocr import join_cjk, ocr_available
+from toolkit.published.published_pdf import read_pdf
+from toolkit.published.published_read import read_published
+from toolkit.published.published_source import (
     Covered,
     Place,
     SourceDocument,
@@ -34,8 +34,8 @@ from toolkit.published_source import (
     SourceLine,
     SourceTable,
 )
-from toolkit.published_text import read_text
-from toolkit.render_pdf import to_pdf
+from toolkit.published.published_text import read_text
+from toolkit.render.render_pdf import to_pdf
 
 from .conftest import REFERENCE
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from toolkit import package
-from toolkit.check import check
-from toolkit.form import Form
-from toolkit.layout import layout
-from toolkit.read import CellError, Workbook, bounds_of, read_workbook
+from toolkit.check.check import check
+from toolkit.form.form import Form
+from toolkit.form.layout import layout
+from toolkit.xlsx import package
+from toolkit.xlsx.read import CellError, Workbook, bounds_of, read_workbook
 
 from .conftest import FORM, ROOT, SAMPLES
 
@@ -228,8 +228,8 @@ def test_an_unaddressed_cell_takes_its_place_after_addressed_empty_ones(
 _MEASURE = """
 import json, resource, sys, time
 from pathlib import Path
-from toolkit.form_file import standard_form
-from toolkit.read import read_workbook
+from toolkit.form.form_file import standard_form
+from toolkit.xlsx.read import read_workbook
 form = standard_form()
 start, wall = time.process_time(), time.perf_counter()
 book = read_workbook(Path(sys.argv[1]), form)
@@ -373,7 +373,7 @@ def _xls_cell_moved_to(tmp_path: Path, row: int, col: int) -> Path:
 
     import olefile
 
-    from toolkit.prescan import _records
+    from toolkit.xlsx.prescan import _records
 
     path = tmp_path / f"moved-{row}.xls"
     path.write_bytes((LIBREOFFICE / "QK005-libreoffice.xls").read_bytes())
@@ -424,7 +424,7 @@ def test_devices_and_pipes_are_refused_without_blocking(tmp_path: Path, form: Fo
 
 def test_other_workbooks_are_read_under_the_same_bounds(tmp_path: Path) -> None:
     """A roster or last year's rollup goes through the same reader: a far cell costs nothing."""
-    from toolkit.read import ReadError, read_table
+    from toolkit.xlsx.read import ReadError, read_table
 
     assert read_table(BASE, "_meta", rows=2, cols=2) == [
         ["form_id", "gov-info-annual-report"],

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import openpyxl
 
-from toolkit.check import check
-from toolkit.feedback import needs_feedback, write_feedback
-from toolkit.form import Form
-from toolkit.layout import layout
+from toolkit.check.check import check
+from toolkit.form.form import Form
+from toolkit.form.layout import layout
+from toolkit.results.feedback import needs_feedback, write_feedback
 
 from .conftest import FORM, SAMPLES
 

@@ -10,7 +10,7 @@ does. A failure here means the generator changed what a spreadsheet program sees
 intended, rebuild the reference (`.venv/bin/python -m tests.reference.build`), review the workbook
 in a spreadsheet program and commit it with the change.
 
-Values and formulas are read with the project's own reader (toolkit/xlsx.py); what it does not
+Values and formulas are read with the project's own reader (toolkit/xlsx/xlsx.py); what it does not
 report (validation details, unlocked cells, names) is read from the same parts with lxml.
 """
 
@@ -25,10 +25,10 @@ from typing import Any
 import pytest
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from toolkit.form import Form
-from toolkit.package import Package, parse_whole
-from toolkit.xlsx import Bounds, read_xlsx
-from toolkit.xlsx_sheet import MAIN
+from toolkit.form.form import Form
+from toolkit.xlsx.package import Package, parse_whole
+from toolkit.xlsx.xlsx import Bounds, read_xlsx
+from toolkit.xlsx.xlsx_sheet import MAIN
 
 from .reference import build
 

@@ -21,14 +21,14 @@ import pytest
 from lxml import html as lxml_html
 from typer.testing import CliRunner
 
-from toolkit.check import check
-from toolkit.cli import app
-from toolkit.findings import FileResult
-from toolkit.form import Form
-from toolkit.render import parse_formats, render
-from toolkit.render_docx import docx_bytes, docx_text
-from toolkit.render_html import html_page
-from toolkit.render_model import GAP, figure, report_of
+from toolkit.check.check import check
+from toolkit.cli.cli import app
+from toolkit.form.findings import FileResult
+from toolkit.form.form import Form
+from toolkit.render.render import parse_formats, render
+from toolkit.render.render_docx import docx_bytes, docx_text
+from toolkit.render.render_html import html_page
+from toolkit.render.render_model import GAP, figure, report_of
 
 from .conftest import REFERENCE, SAMPLES
 
@@ -254,7 +254,7 @@ def test_files_with_errors_are_not_rendered_unless_asked_then_marked_draft(
 
 def test_formats_are_checked() -> None:
     assert parse_formats("pdf, docx") == ("docx", "pdf")
-    from toolkit.catalogue import UsageError
+    from toolkit.core.catalogue import UsageError
 
     with pytest.raises(UsageError, match="--format"):
         parse_formats("docx,odt")
@@ -322,7 +322,7 @@ def test_seed_report_matches_the_published_text_section_by_section(
 
 
 def test_district_draft_from_the_rollup(tmp_path: Path, form: Form) -> None:
-    from toolkit.rollup import rollup
+    from toolkit.rollup.rollup import rollup
 
     returned = sorted(RETURNED.glob("*.xlsx"))
     rolled = tmp_path / "示范区2023年度汇总.xlsx"
@@ -375,7 +375,7 @@ def _pdf_text(path: Path) -> str:
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory: pytest.TempPathFactory, form: Form) -> list:
     """QK001, QK003 and the district draft of all samples, through LibreOffice in one run."""
-    from toolkit.rollup import rollup
+    from toolkit.rollup.rollup import rollup
 
     assert shutil.which("pdftotext"), "make fonts installs poppler-utils"
     folder = tmp_path_factory.mktemp("pdf")
@@ -473,9 +473,9 @@ def test_no_pdf_page_holds_only_an_empty_part(pdfs: list, form: Form) -> None:
 def test_pdf_without_libreoffice_stops_before_anything_is_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import toolkit.render_pdf
+    import toolkit.render.render_pdf
 
-    monkeypatch.setattr(toolkit.render_pdf, "soffice", lambda: None)
+    monkeypatch.setattr(toolkit.render.render_pdf, "soffice", lambda: None)
     runner = CliRunner()
     out = tmp_path / "out"
     result = runner.invoke(app, ["render", str(QK003), "--out", str(out)], terminal_width=200)
@@ -491,7 +491,7 @@ def test_an_office_restyles_the_word_template_without_code(tmp_path: Path, form:
 
     from docx import Document
 
-    from toolkit.render_template import TEMPLATE
+    from toolkit.render.render_template import TEMPLATE
 
     document = Document(str(TEMPLATE))
     document.styles["公文正文"].font.size = 15.5 * 12700  # an office's 小三-ish body
@@ -518,7 +518,7 @@ def test_an_office_restyles_the_word_template_without_code(tmp_path: Path, form:
 
 
 def test_the_form_option_names_the_form_definition(tmp_path: Path) -> None:
-    from toolkit.bundled import STANDARD_FILE, bundled
+    from toolkit.core.bundled import STANDARD_FILE, bundled
 
     runner = CliRunner()
     out = tmp_path / "out"

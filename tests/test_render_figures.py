@@ -1,5 +1,5 @@
 """Every figure in every sentence of the district draft comes from one place: the stated-figure
-definitions the checker uses (templates/gov-info-2021-figures.toml, toolkit/figures.py), run in
+definitions the checker uses (templates/gov-info-2021-figures.toml, toolkit/form/figures.py), run in
 reverse. A rollup of many agencies with random figures is rendered; each drafted sentence is read
 back from the .docx and the .html with the checker's own extractor, and every figure it states must
 equal the district total of its table cells, summed here from the figures the test generated (not
@@ -19,16 +19,16 @@ from datetime import datetime
 import pytest
 from lxml import html as lxml_html
 
-from toolkit.contract import identity_for
-from toolkit.figures import agrees, stated_figures
-from toolkit.fill import Fill
-from toolkit.form import Form, complete
-from toolkit.render import render
-from toolkit.render_docx import docx_text
-from toolkit.render_draft import draft_families
-from toolkit.rollup import rollup
-from toolkit.roster import Agency
-from toolkit.workbook import write_workbook
+from toolkit.form.contract import identity_for
+from toolkit.form.figures import agrees, stated_figures
+from toolkit.form.fill import Fill
+from toolkit.form.form import Form, complete
+from toolkit.inputs.roster import Agency
+from toolkit.render.render import render
+from toolkit.render.render_docx import docx_text
+from toolkit.render.render_draft import draft_families
+from toolkit.rollup.rollup import rollup
+from toolkit.template.workbook import write_workbook
 
 YEAR = 2024
 AGENCIES = 36

@@ -16,15 +16,15 @@ import pytest
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from toolkit.check import check
-from toolkit.cli import app
-from toolkit.form import Form
-from toolkit.formulas import PASS
-from toolkit.layout import layout
-from toolkit.previous import read_details
-from toolkit.rollup import rollup
-from toolkit.rollup_names import DETAIL_SHEET
-from toolkit.roster import read_roster
+from toolkit.check.check import check
+from toolkit.check.previous import read_details
+from toolkit.cli.cli import app
+from toolkit.form.form import Form
+from toolkit.form.formulas import PASS
+from toolkit.form.layout import layout
+from toolkit.form.rollup_names import DETAIL_SHEET
+from toolkit.inputs.roster import read_roster
+from toolkit.rollup.rollup import rollup
 
 from . import lo
 from .conftest import SAMPLES as _SAMPLES

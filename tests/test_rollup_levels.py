@@ -19,10 +19,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.cli import app
-from toolkit.form import Form
-from toolkit.rollup import rollup
-from toolkit.rollup_names import DETAIL_SHEET
+from toolkit.cli.cli import app
+from toolkit.form.form import Form
+from toolkit.form.rollup_names import DETAIL_SHEET
+from toolkit.rollup.rollup import rollup
 
 from .conftest import SAMPLES
 
@@ -137,8 +137,8 @@ def test_level_is_checked(tmp_path: Path, districts: dict[str, Path]) -> None:
 def test_the_city_draft_speaks_of_the_city(
     tmp_path: Path, form: Form, districts: dict[str, Path]
 ) -> None:
-    from toolkit.render import render
-    from toolkit.render_docx import docx_text
+    from toolkit.render.render import render
+    from toolkit.render.render_docx import docx_text
 
     city = rollup([districts["甲区"], districts["乙区"]], out=tmp_path / "市.xlsx",
                   district="示范市", level="市", form=form, generated_at=STAMP)  # fmt: skip
@@ -168,7 +168,7 @@ def test_a_district_rollup_of_another_year_is_left_out(
 
 def _status_rows(path: Path) -> list[dict[str, object]]:
     """状态's rows by column title."""
-    from toolkit.texts import STATUS_COLUMNS
+    from toolkit.core.texts import STATUS_COLUMNS
 
     book = openpyxl.load_workbook(path)
     rows = book["状态"].iter_rows(min_row=5, values_only=True)
@@ -227,9 +227,9 @@ def test_a_province_sums_a_city_down_to_the_agency(
 ) -> None:
     """The province's 明细 keeps every agency with its district; 状态 names the city rollup that
     carried each agency, and the city's 状态 the district rollup."""
-    from toolkit.previous import previous_values
-    from toolkit.rollup_names import STATUS_SHEET
-    from toolkit.texts import STATUS_COLUMNS
+    from toolkit.check.previous import previous_values
+    from toolkit.core.texts import STATUS_COLUMNS
+    from toolkit.form.rollup_names import STATUS_SHEET
 
     where, district = STATUS_COLUMNS.index("来源汇总表"), STATUS_COLUMNS.index("所属地区")
     for level, carriers in (("市", {districts["甲区"], districts["乙区"]}),

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from toolkit.catalogue import UsageError
-from toolkit.roster import Agency, read_roster
+from toolkit.core.catalogue import UsageError
+from toolkit.inputs.roster import Agency, read_roster
 
 from .conftest import SAMPLES
 
@@ -113,7 +113,7 @@ def test_codes_are_normalised_and_collide_after_normalisation(tmp_path: Path) ->
 
 
 def test_notes_for_missing_email_and_trimmed_names(tmp_path: Path) -> None:
-    from toolkit.roster import read_roster_with_notes
+    from toolkit.inputs.roster import read_roster_with_notes
 
     path = _csv(tmp_path, HEADER + "A01, 区教育局\u3000,李娜,\nA02,区民政局,刘洋,m@b.cn\n")
     roster = read_roster_with_notes(path)
@@ -126,7 +126,7 @@ def test_notes_for_missing_email_and_trimmed_names(tmp_path: Path) -> None:
 
 
 def test_numeric_codes_in_a_workbook_get_a_leading_zero_hint(tmp_path: Path) -> None:
-    from toolkit.roster import read_roster_with_notes
+    from toolkit.inputs.roster import read_roster_with_notes
 
     path = tmp_path / "roster.xlsx"
     book = xlsxwriter.Workbook(str(path))

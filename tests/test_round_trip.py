@@ -28,15 +28,15 @@ import pytest
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from toolkit.check import check
-from toolkit.cli import app
-from toolkit.findings import CheckReport, FileResult
-from toolkit.form import Form, complete, defined_name
-from toolkit.form_file import standard_form
-from toolkit.generate import generate
-from toolkit.identity import read_key
-from toolkit.layout import SheetLayout, a1, layout
-from toolkit.roster import Agency, read_roster
+from toolkit.check.check import check
+from toolkit.cli.cli import app
+from toolkit.form.findings import CheckReport, FileResult
+from toolkit.form.form import Form, complete, defined_name
+from toolkit.form.form_file import standard_form
+from toolkit.form.identity import read_key
+from toolkit.form.layout import SheetLayout, a1, layout
+from toolkit.inputs.roster import Agency, read_roster
+from toolkit.template.generate import generate
 
 from . import lo
 from .conftest import FORM, SAMPLES

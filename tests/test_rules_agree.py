@@ -28,16 +28,16 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from toolkit.check import check
-from toolkit.contract import identity_for
-from toolkit.fill import Fill
-from toolkit.form import Form, Instance, Rule, complete
-from toolkit.form_file import standard_form
-from toolkit.layout import layout
-from toolkit.roster import Agency
-from toolkit.rules import LATER, PASS, kind_of, status_value
-from toolkit.text import BLANK_CHARACTERS, cell_text
-from toolkit.workbook import write_workbook
+from toolkit.check.check import check
+from toolkit.core.text import BLANK_CHARACTERS, cell_text
+from toolkit.form.contract import identity_for
+from toolkit.form.fill import Fill
+from toolkit.form.form import Form, Instance, Rule, complete
+from toolkit.form.form_file import standard_form
+from toolkit.form.layout import layout
+from toolkit.form.rules import LATER, PASS, kind_of, status_value
+from toolkit.inputs.roster import Agency
+from toolkit.template.workbook import write_workbook
 
 from . import lo
 
@@ -244,7 +244,7 @@ def test_python_value_and_pandera_residual_agree(fill: Fill) -> None:
     pandera checks for it is 0 (the frame built as validate builds it)."""
     import pandas as pd
 
-    from toolkit.schema import residuals
+    from toolkit.check.schema import residuals
 
     values = complete(FORM, fill.values)
     texts = {part: fill.texts.get(part, "") for part in FORM.parts}

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from toolkit.form import Form
-from toolkit.layout import layout
+from toolkit.form.form import Form
+from toolkit.form.layout import layout
 
 from .conftest import REFERENCE, ROOT, SAMPLES
 

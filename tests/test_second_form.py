@@ -13,14 +13,14 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.cli import app
-from toolkit.contract import file_name, identity_for
-from toolkit.fill import Fill
-from toolkit.form import Form
-from toolkit.form_file import load_form
-from toolkit.identity import read_key
-from toolkit.roster import Agency
-from toolkit.workbook import write_workbook
+from toolkit.cli.cli import app
+from toolkit.form.contract import file_name, identity_for
+from toolkit.form.fill import Fill
+from toolkit.form.form import Form
+from toolkit.form.form_file import load_form
+from toolkit.form.identity import read_key
+from toolkit.inputs.roster import Agency
+from toolkit.template.workbook import write_workbook
 
 from .conftest import FORM, ROOT, SAMPLES
 
@@ -330,8 +330,8 @@ def test_no_library_module_picks_the_standard_form() -> None:
     """Only the command line (cli_support._form) and form_file itself name the bundled form: every
     other module is given the form it works with."""
     allowed = {"form_file.py", "cli_support.py"}
-    for path in sorted((ROOT / "toolkit").glob("*.py")):
+    for path in sorted((ROOT / "toolkit").rglob("*.py")):
         text = path.read_text(encoding="utf-8")
         assert path.name in allowed or "standard_form" not in text, (
-            f"toolkit/{path.name} picks the standard form itself; take a `form` parameter instead"
+            f"{path.relative_to(ROOT)} picks the standard form itself; take a `form` parameter instead"
         )

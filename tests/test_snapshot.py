@@ -18,10 +18,10 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
-from toolkit.contract import identity_for
-from toolkit.form import Form
-from toolkit.roster import Agency
-from toolkit.workbook import write_workbook
+from toolkit.form.contract import identity_for
+from toolkit.form.form import Form
+from toolkit.inputs.roster import Agency
+from toolkit.template.workbook import write_workbook
 
 from .conftest import GENERATED_AT
 

@@ -12,18 +12,18 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.bundled import STANDARD_FILE, bundled
-from toolkit.check import check
-from toolkit.contract import identity_for
-from toolkit.feedback import write_feedback
-from toolkit.fill import Fill
-from toolkit.findings import Finding
-from toolkit.form import Form, FormError
-from toolkit.form_file import load_form, standard_form
-from toolkit.layout import layout
-from toolkit.report import write_findings_workbook
-from toolkit.roster import Agency
-from toolkit.workbook import write_workbook
+from toolkit.check.check import check
+from toolkit.core.bundled import STANDARD_FILE, bundled
+from toolkit.form.contract import identity_for
+from toolkit.form.fill import Fill
+from toolkit.form.findings import Finding
+from toolkit.form.form import Form, FormError
+from toolkit.form.form_file import load_form, standard_form
+from toolkit.form.layout import layout
+from toolkit.inputs.roster import Agency
+from toolkit.results.feedback import write_feedback
+from toolkit.results.report import write_findings_workbook
+from toolkit.template.workbook import write_workbook
 
 YEAR = 2023
 # 12 new requests (11 from individuals, 1 from an organisation), 1 carried in; 10 granted, 2

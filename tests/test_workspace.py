@@ -23,8 +23,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.cli import app
-from toolkit.ledger import LEDGER_FILE, SCHEMA_VERSION, Ledger
+from toolkit.cli.cli import app
+from toolkit.workspace.ledger import LEDGER_FILE, SCHEMA_VERSION, Ledger
 
 from .conftest import SAMPLES
 

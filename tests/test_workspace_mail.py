@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.cli import app
+from toolkit.cli.cli import app
 
 from .mailserver import HOST, USERS, MailServers, fixtures
 from .test_mail_collect import _returns_one

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.cli import app
+from toolkit.cli.cli import app
 
 from . import lo
 from .test_workspace import AGENCIES, DEADLINE, DISTRICT, YEAR, _fill, _roster, _sample_values

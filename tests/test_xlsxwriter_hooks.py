@@ -1,4 +1,4 @@
-"""Each assumption the private xlsxwriter hooks (toolkit/xlsxwriter_hooks.py) make, one named test
+"""Each assumption the private xlsxwriter hooks (toolkit/template/xlsxwriter_hooks.py) make, one named test
 each, so that an xlsxwriter release that breaks one fails here instead of writing a wrong file."""
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
 from xlsxwriter.worksheet import Worksheet
 
-from toolkit import xlsxwriter_hooks as hooks
-from toolkit.contract import identity_for
-from toolkit.form import Form
-from toolkit.form_file import load_form
-from toolkit.formulas import GenerateError
-from toolkit.rollup import rollup
-from toolkit.roster import Agency, read_roster
-from toolkit.workbook import WORKBOOK_OPTIONS, write_workbook
+from toolkit.form.contract import identity_for
+from toolkit.form.form import Form
+from toolkit.form.form_file import load_form
+from toolkit.form.formulas import GenerateError
+from toolkit.inputs.roster import Agency, read_roster
+from toolkit.rollup.rollup import rollup
+from toolkit.template import xlsxwriter_hooks as hooks
+from toolkit.template.workbook import WORKBOOK_OPTIONS, write_workbook
 
 from .conftest import FORM, GENERATED_AT, PASSWORD, SAMPLES
 

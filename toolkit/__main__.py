@@ -1,5 +1,5 @@
 """`python -m toolkit` runs the nianbao command line."""
 
-from .cli import main
+from .cli.cli import main
 
 main()

@@ -21,13 +21,13 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
-from toolkit.contract import identity_for
-from toolkit.fill import Fill
-from toolkit.form import Form, defined_name
-from toolkit.form_file import standard_form
-from toolkit.layout import a1, layout
-from toolkit.roster import Agency
-from toolkit.workbook import write_workbook
+from toolkit.form.contract import identity_for
+from toolkit.form.fill import Fill
+from toolkit.form.form import Form, defined_name
+from toolkit.form.form_file import standard_form
+from toolkit.form.layout import a1, layout
+from toolkit.inputs.roster import Agency
+from toolkit.template.workbook import write_workbook
 
 __all__ = [
     "AGENCY",

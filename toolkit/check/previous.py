@@ -1,0 +1,129 @@
+"""Last year's figures for the cross-year rules: from last year's returned files or rollup.
+
+Last year's files come from the same untrusted places as this year's, so they are read through the
+same bounded reader and inspection; a file of the year being checked is refused (it would compare a
+report with itself).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..core.catalogue import UsageError
+from ..form.contract import META_SHEET
+from ..form.form import Form
+from ..form.identity import normalise_code
+from ..form.rollup_names import DETAIL_FIRST_ROW, DETAIL_SHEET, ROLLUP_KIND
+from ..inputs.arguments import refuse_same_year_previous
+from ..inputs.discover import SUFFIXES, collect
+from ..inputs.roster import Agency
+from ..published.published import PUBLISHED_SUFFIXES, Published, match_agency, read_isolated
+from ..xlsx.read import ReadError, read_table
+from .inspection import FileCheck
+
+__all__ = ["is_rollup", "previous_values", "read_details"]
+
+
+def previous_values(
+    paths: Sequence[str | Path], form: Form, year: str = "", agencies: Sequence[Agency] = ()
+) -> dict[str, dict[str, float]]:
+    """Last year's values by (normalised) agency code. Last year's published reports (.html,
+    .docx, .pdf, .txt: the first year of adoption has no returned workbooks) are read like
+    `import` reads them, and paired with `agencies` (the roster and this year's files) by the
+    agency their title names; one that names none of them is left out."""
+    try:  # last year's rollup may sit among our outputs: named or found, it is read
+        files, _ = collect(paths, own_outputs=True, suffixes=(*SUFFIXES, *PUBLISHED_SUFFIXES))
+    except UsageError as exc:
+        raise UsageError("previous-unusable", reason=str(exc)) from None
+    one = FileCheck(form, "", "")
+    out: dict[str, dict[str, float]] = {}
+    returned = []
+    reports = [p for p in files if p.suffix.lower() in PUBLISHED_SUFFIXES]
+    out.update(_published(reports, form, year, agencies))
+    for path in files:
+        if path in reports:
+            continue
+        if is_rollup(path):  # last year's rollup: its 明细 sheet has every agency
+            out.update((normalise_code(k), v) for k, v in read_details(path, form).items())
+        else:
+            returned.append(one(path))
+    refuse_same_year_previous(year, [(i.path, i.meta.get("year", "")) for i in returned])
+    for item in sorted(returned, key=lambda i: i.mtime):
+        code = normalise_code(item.meta.get("agency_code", ""))
+        if item.evaluable and code:
+            out[code] = item.values  # a returned file is more specific than a rollup row
+    return out
+
+
+def _published(
+    paths: list[Path], form: Form, year: str, agencies: Sequence[Agency]
+) -> dict[str, dict[str, float]]:
+    """Last year's figures from published reports: the cells they show (a total as printed),
+    matched to this year's agencies by name."""
+    out: dict[str, dict[str, float]] = {}
+    if not paths:
+        return out
+    unique = list({normalise_code(a.code): a for a in agencies if a.code}.values())
+    read = [r for r in read_isolated(paths, form) if isinstance(r, Published)]
+    refuse_same_year_previous(year, [(r.source, str(r.title.year or "")) for r in read])
+    for report in read:
+        agency, note = match_agency(report.title.agency, unique)
+        if note or not report.title.agency or not unique:
+            continue  # no agency of this year's: nothing to compare with
+        values = {k: c.value for k, c in report.cells.items() if c.value is not None}
+        out[normalise_code(agency.code)] = {key: values.get(key, math.nan) for key in form.cells}
+    return out
+
+
+# Last year's rollup: its 明细 sheet has one row per agency. Read through the same limits as every
+# file the tool opens; a province's rollup of tens of thousands of agencies still fits.
+DETAIL_ROWS = 50_000
+DETAIL_COLUMNS = 300
+# The `_meta` rows naming the form a rollup was made from.
+_FORM_FIELDS = ("form_id", "form_version")
+
+
+def is_rollup(path: Path) -> bool:
+    """Whether a file is a rollup written by nianbao (its `_meta` says kind = rollup)."""
+    try:
+        meta = read_table(path, META_SHEET, rows=40, cols=3)
+        if not any(len(r) > 1 and r[0] == "kind" and r[1] == ROLLUP_KIND for r in meta):
+            return False
+        return bool(read_table(path, DETAIL_SHEET, rows=1, cols=1))
+    except ReadError:
+        return False
+
+
+def read_details(path: Path, form: Form) -> dict[str, dict[str, float]]:
+    """Each agency's values from a rollup's 明细 sheet, by agency code. A rollup of another form
+    (its `_meta` names another form id or version) is refused: its columns mean other things."""
+    try:
+        meta = read_table(path, META_SHEET, rows=40, cols=3)
+        rows = read_table(path, DETAIL_SHEET, rows=DETAIL_ROWS, cols=DETAIL_COLUMNS)
+    except ReadError as exc:
+        raise UsageError("previous-unreadable", path=path) from exc
+    made_from = {str(r[0]): str(r[1]) for r in meta if len(r) > 1 and r[0] in _FORM_FIELDS}
+    if made_from and made_from != {"form_id": form.id, "form_version": form.version}:
+        actual = " ".join(made_from.get(k, "?") for k in _FORM_FIELDS)
+        raise UsageError(
+            "previous-other-form", path=path, actual=actual, expected=f"{form.id} {form.version}"
+        )
+    if len(rows) < DETAIL_FIRST_ROW:
+        raise UsageError("previous-unreadable", path=path)
+    keys = rows[DETAIL_FIRST_ROW - 1]
+    columns = {key: i for i, key in enumerate(keys) if key in form.cells}
+    out = {}
+    for row in rows[DETAIL_FIRST_ROW:]:
+        code = row[0] if row else None
+        if not code:
+            continue
+        code = str(int(code)) if isinstance(code, float) and code.is_integer() else str(code)
+        out[code] = {
+            key: float(row[i])
+            if i < len(row) and isinstance(row[i], int | float) and math.isfinite(row[i])
+            else math.nan
+            for key, i in columns.items()
+        }
+    return out

@@ -1,0 +1,121 @@
+"""pandera schemas built from the form definition: one frame row per workbook, one column per cell.
+
+Nobody writes a schema by hand: every column check and every 勾稽 rule comes from the form. Rules
+that cannot be evaluated for a row (a term is missing or not a number) pass there; the missing
+value has its own finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from ..form.form import Form, Instance, Rule
+from ..form.rules import PREVIOUS, TOLERANCE, kind_of, term_column
+
+__all__ = [
+    "PREVIOUS",
+    "RuleFailure",
+    "build_schema",
+    "holding",
+    "residuals",
+    "rule_failures",
+    "term_column",
+]
+
+
+@dataclass(frozen=True)
+class RuleFailure:
+    row: int  # frame index
+    rule: Rule
+    instance: int  # index into rule.instances
+
+
+def build_schema(
+    form: Form, *, previous: bool, holding: frozenset[str] = frozenset()
+) -> pa.DataFrameSchema:
+    """Column checks on every cell (whole numbers, not negative) and one check per rule instance.
+
+    Rules are checked on residual columns that `residuals` adds to the frame ("t3-balance#0":
+    lhs - rhs for the first column, 0 where the rule holds), so that pandera reports one failure
+    case per rule instance and workbook, with the residual as the failing value. Residual columns
+    in `holding` (0 or unknown in every row) are left out: pandera would find nothing there, and
+    each column costs it a few milliseconds (the text-vs-table rule alone has hundreds).
+    """
+    columns: dict[str, pa.Column] = {}
+    for cell in form.cells.values():
+        checks = [pa.Check(_not_negative, name="negative")]
+        if cell.type == "count":
+            checks.insert(0, pa.Check(_whole, name="not-integer"))
+        columns[cell.key] = pa.Column(float, checks=checks, nullable=True, coerce=False)
+    for part in form.parts:
+        columns[part] = pa.Column(str, nullable=False)
+    for name in _residual_names(form, previous=previous):
+        if name in holding:
+            continue
+        columns[name] = pa.Column(
+            float, checks=[pa.Check(_zero, name="rule")], nullable=True, coerce=False
+        )
+    return pa.DataFrameSchema(columns, strict=False, coerce=False)
+
+
+def residuals(form: Form, frame: pd.DataFrame, *, previous: bool) -> pd.DataFrame:
+    """The frame with one residual column per rule instance appended (NaN: cannot be judged)."""
+    derived = {}
+    for rule in form.rules:
+        if kind_of(rule).cross_year and not previous:
+            continue
+        for index, instance in enumerate(rule.instances):
+            derived[f"{rule.id}#{index}"] = _residual(rule, instance, frame)
+    return pd.concat([frame, pd.DataFrame(derived, index=frame.index)], axis=1)
+
+
+def holding(form: Form, frame: pd.DataFrame) -> frozenset[str]:
+    """The residual columns where the rule holds (or cannot be judged) in every row."""
+    names = [n for n in _residual_names(form, previous=True) if n in frame]
+    residual = frame[names].to_numpy(dtype=float)
+    held = (np.isnan(residual) | (np.abs(residual) < TOLERANCE)).all(axis=0)
+    return frozenset(name for name, holds in zip(names, held.tolist(), strict=True) if holds)
+
+
+def _residual_names(form: Form, *, previous: bool) -> list[str]:
+    return [
+        f"{rule.id}#{index}"
+        for rule in form.rules
+        if previous or not kind_of(rule).cross_year
+        for index in range(len(rule.instances))
+    ]
+
+
+def rule_failures(
+    form: Form, failure_cases: pd.DataFrame
+) -> tuple[list[RuleFailure], pd.DataFrame]:
+    """Split pandera's failure table into rule failures (one per row and instance) and the rest."""
+    rules = {rule.id: rule for rule in form.rules}
+    is_rule = failure_cases["check"].astype(str) == "rule"
+    failures = set()
+    for column, index in failure_cases.loc[is_rule, ["column", "index"]].itertuples(index=False):
+        rule_id, _, number = str(column).partition("#")
+        failures.add((int(index), rule_id, int(number)))
+    out = [RuleFailure(row, rules[rule_id], number) for row, rule_id, number in sorted(failures)]
+    return out, failure_cases.loc[~is_rule]
+
+
+def _zero(series: pd.Series) -> pd.Series:
+    return series.isna() | (series.abs() < TOLERANCE)
+
+
+def _whole(series: pd.Series) -> pd.Series:
+    return series.isna() | ((series - series.round()).abs() < TOLERANCE)
+
+
+def _not_negative(series: pd.Series) -> pd.Series:
+    return series.isna() | (series >= -TOLERANCE)
+
+
+def _residual(rule: Rule, instance: Instance, frame: pd.DataFrame) -> pd.Series:
+    """0 where the rule holds, the gap (or 1 for text rules) where it fails, NaN where unknown."""
+    return kind_of(rule).residual(rule, instance, frame)

@@ -1,0 +1,135 @@
+"""Validates every evaluable file of a run as one frame, in one lazy pandera call.
+
+The schema comes from the form (schema.py); pandera's failure table becomes findings here, each rule
+failure with its message filled in from the two sides of the relation.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..form.findings import Finding, column_label, file_finding, plain
+from ..form.form import Form, Rule
+from ..form.identity import normalise_code
+from ..form.layout import Area, SheetLayout, layout
+from ..form.rules import kind_of
+from ..form.stated import YEAR
+from .inspection_values import Inspected
+
+__all__ = ["validate"]
+
+
+def validate(
+    form: Form,
+    items: list[Inspected],
+    previous: dict[str, dict[str, float]] | None,
+    year: str = "",
+) -> None:
+    """All evaluable files as one frame, one lazy pandera call; failures become findings. `year`
+    is the batch's: the narrative's "结转至2024年" says which way a carry-over goes."""
+    if not items:
+        return
+    import pandas as pd
+    import pandera.pandas as pa
+
+    from .schema import build_schema, holding, residuals, rule_failures, term_column
+
+    records = []
+    for item in items:
+        record: dict[str, Any] = {k: item.values.get(k, math.nan) for k in form.cells}
+        record.update({k: item.texts.get(k, "") for k in form.parts})
+        record[YEAR] = float(year) if year.isdigit() else math.nan
+        if previous is not None:
+            last = previous.get(normalise_code(item.meta.get("agency_code", "")), {})
+            for rule in form.rules:
+                if kind_of(rule).cross_year:
+                    for instance in rule.instances:
+                        for term in (*instance.lhs, *instance.rhs):
+                            if term.previous:
+                                record[term_column(term)] = last.get(term.cell, math.nan)
+        records.append(record)
+    frame = pd.DataFrame.from_records(records)
+    for key in form.cells:
+        frame[key] = frame[key].astype("float64")
+    for key in form.parts:
+        frame[key] = frame[key].astype(str)
+    frame = residuals(form, frame, previous=previous is not None)
+    schema = build_schema(form, previous=previous is not None, holding=holding(form, frame))
+    try:
+        schema.validate(frame, lazy=True)
+        return
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    failures, other = rule_failures(form, cases)
+    numeric = frame.drop(columns=list(form.parts))
+    numbers = numeric.to_numpy(dtype=float)  # row lookups in a plain array, not frame.at
+    columns = {name: i for i, name in enumerate(numeric.columns)}
+    sheets = layout(form)
+    where = {key: (s, area) for s in sheets for key, area in s.cells.items()}
+    for check_name, column, index, value in other[
+        ["check", "column", "index", "failure_case"]
+    ].itertuples(index=False):
+        if check_name not in ("not-integer", "negative") or column not in form.cells:
+            raise RuntimeError(f"pandera reported an unexpected failure: {check_name} {column}")
+        item = items[int(index)]
+        sheet, area = where[column]
+        item.findings.append(
+            file_finding(
+                form, item, check_name, key=column, sheet=sheet.name, cell=area.ref, actual=value
+            )
+        )
+    for failure in failures:
+        item = items[failure.row]
+        item.findings.append(
+            rule_finding(
+                form, failure.rule, failure.instance, numbers, columns, failure.row, item, where
+            )
+        )
+
+
+def rule_finding(
+    form: Form,
+    rule: Rule,
+    index: int,
+    numbers: Any,
+    columns: dict[str, int],
+    row: int,
+    item: Inspected,
+    where: dict[str, tuple[SheetLayout, Area]],
+) -> Finding:
+    instance = rule.instances[index]
+
+    def value(column: str) -> float:
+        return float(numbers[row, columns[column]])
+
+    kind = kind_of(rule)
+    lhs, rhs = kind.sides(rule, instance, value, value(f"{rule.id}#{index}"))
+    cells = kind.detail(form, rule, instance, value, item.texts, lambda key: where[key][1].ref)
+    quotes_rhs, quotes_lhs = kind.quotes
+    message = rule.message.format(
+        label=instance.label,
+        lhs=plain(lhs),
+        rhs=plain(rhs),
+        diff=plain(lhs - rhs),
+        cells=cells,
+    )
+    sheet, area = where[instance.anchor]
+    cell = form.cells.get(instance.anchor)
+    explanation = item.notes.get(rule.id, "") if rule.severity == "warning" else ""
+    return Finding(
+        code=rule.id,
+        severity=rule.severity,
+        message=message,
+        file=item.path,
+        agency_code=item.meta.get("agency_code", ""),
+        agency_name=item.meta.get("agency_name", ""),
+        sheet=sheet.name,
+        cell=area.ref,
+        row_label=cell.row_label if cell else form.parts[instance.anchor].title,
+        column_label=column_label(form, instance.anchor) if cell else "",
+        expected=plain(rhs) if quotes_rhs else None,
+        actual=plain(lhs) if quotes_lhs else None,
+        explained=bool(explanation),
+        explanation=explanation,
+    )

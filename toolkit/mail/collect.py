@@ -1,0 +1,447 @@
+"""Collecting the returned reports from the collection mailbox (报送邮箱) over IMAP.
+
+Every spreadsheet attachment (.xlsx, .xls, .ods, and spreadsheets inside .zip attachments) is saved
+into the output folder under a clear name; the agency comes from the workbook's own `_meta` (read by
+toolkit.xlsx.read, under the reader's limits), never from the attachment's name or the sender. The
+collection log (收取记录.csv, beside the files) has one row per attachment or message: folder,
+UIDVALIDITY and UID, Message-ID, sender, date, subject, attachment name, agency, saved file, sha256,
+result. A rerun fetches only messages with a higher UID (within the same UIDVALIDITY); an attachment
+whose sha256 is already in the log is stored once. Messages are opened read-only and fetched with
+BODY.PEEK, so nothing changes on the server unless `mark_seen` is asked.
+
+Mail is untrusted: attachment names in RFC 2231, RFC 2047 or raw 8-bit (GBK, GB18030) are decoded
+here, sizes are checked before decoding, and zip archives are opened under package.LIMITS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import email
+import hashlib
+import imaplib
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from email.utils import parseaddr, parsedate_to_datetime
+from pathlib import Path
+
+from ..core.catalogue import UsageError, say
+from ..core.outputs import replace_into, staging_dir, write_atomic
+from ..core.text import csv_safe, safe_file_name
+from ..form.form import Form
+from ..xlsx.package import LIMITS
+from .mail_account import IMAP_OPTIONS, Account, login_error, server_error, tls_context
+from .mail_attachments import (
+    NO_WORKBOOK,
+    REFUSED,
+    SPREADSHEETS,
+    TOO_LARGE,
+    Skip,
+    header,
+    workbooks,
+)
+from .mail_outbox import Answer
+
+__all__ = [
+    "COLLECT_LOG",
+    "CollectReport",
+    "Collected",
+    "answers",
+    "collect_mail",
+    "read_collect_log",
+    "saved_reports",
+]
+
+COLLECT_LOG = "收取记录.csv"
+LOG_HEADER = (
+    "收取时间", "文件夹", "UIDVALIDITY", "UID", "Message-ID", "发件人", "邮件日期", "主题",
+    "附件", "单位代码", "单位名称", "年度", "保存为", "sha256", "结果", "说明",
+)  # fmt: skip
+SAVED, DUPLICATE, UNIDENTIFIED = "已保存", "重复", "已保存（未识别单位）"
+_SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Collected:
+    """One attachment (or one message without any) and what became of it."""
+
+    uid: int
+    message_id: str
+    sender: str
+    subject: str
+    sent_at: str
+    attachment: str = ""
+    agency_code: str = ""
+    agency_name: str = ""
+    year: str = ""
+    path: Path | None = None
+    sha256: str = ""
+    result: str = ""
+    note: str = ""
+    received_at: str = ""  # when it was collected (ISO), as read back from the log
+
+
+@dataclass(frozen=True, kw_only=True)
+class CollectReport:
+    items: tuple[Collected, ...]
+    log: Path
+    messages: int  # new messages fetched
+
+    @property
+    def saved(self) -> tuple[Collected, ...]:
+        return tuple(i for i in self.items if i.path is not None)
+
+    def count(self, result: str) -> int:
+        return sum(i.result == result for i in self.items)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(i.result in (TOO_LARGE, REFUSED, UNIDENTIFIED) for i in self.items) else 0
+
+
+# ------------------------------------------------------------------------------------------------
+# The log
+# ------------------------------------------------------------------------------------------------
+
+
+def read_collect_log(path: Path) -> list[dict[str, str]]:
+    from .send import read_log
+
+    return read_log(path) if path.exists() else []
+
+
+def _log_bytes(rows: list[dict[str, str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(LOG_HEADER)
+    for row in rows:
+        writer.writerow([csv_safe(row.get(name, "")) for name in LOG_HEADER])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def answers(folder: Path) -> dict[str, Answer]:
+    """For each agency, where its latest report came from (sender, Message-ID), from the log."""
+    found: dict[str, Answer] = {}
+    for row in read_collect_log(Path(folder) / COLLECT_LOG):
+        if row.get("单位代码") and row.get("结果") in (SAVED, DUPLICATE):
+            found[row["单位代码"].upper()] = Answer(
+                address=row.get("发件人", ""), in_reply_to=row.get("Message-ID", "")
+            )
+    return found
+
+
+def saved_reports(rows: Iterable[Mapping[str, str]], folder: Path) -> list[Collected]:
+    """Every report the collection log records as saved with its agency, in the order received,
+    with its file in `folder` (whether or not the file is still there)."""
+    found = []
+    for row in rows:
+        name, code = row.get("保存为", ""), row.get("单位代码", "")
+        if not name or not code or row.get("结果") != SAVED:
+            continue
+        uid = row.get("UID", "")
+        found.append(
+            Collected(
+                uid=int(uid) if uid.isdigit() else 0,
+                message_id=row.get("Message-ID", ""),
+                sender=row.get("发件人", ""),
+                subject=row.get("主题", ""),
+                sent_at=row.get("邮件日期", ""),
+                attachment=row.get("附件", ""),
+                agency_code=code,
+                agency_name=row.get("单位名称", ""),
+                year=row.get("年度", ""),
+                path=Path(folder) / name,
+                sha256=row.get("sha256", ""),
+                result=SAVED,
+                note=row.get("说明", ""),
+                received_at=row.get("收取时间", ""),
+            )
+        )
+    return found
+
+
+# ------------------------------------------------------------------------------------------------
+# IMAP
+# ------------------------------------------------------------------------------------------------
+
+
+def _utf7(folder: str) -> str:
+    """An IMAP mailbox name in modified UTF-7 (RFC 3501 5.1.3), quoted."""
+    out, pending = [], ""
+
+    def flush() -> None:
+        nonlocal pending
+        if pending:
+            import base64
+
+            encoded = base64.b64encode(pending.encode("utf-16-be")).decode().rstrip("=")
+            out.append("&" + encoded.replace("/", ",") + "-")
+            pending = ""
+
+    for char in folder:
+        if 0x20 <= ord(char) <= 0x7E:
+            flush()
+            out.append("&-" if char == "&" else char)
+        else:
+            pending += char
+    flush()
+    text = "".join(out)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _open(account: Account) -> imaplib.IMAP4:
+    try:
+        if account.tls == "ssl":
+            imap: imaplib.IMAP4 = imaplib.IMAP4_SSL(
+                account.host,
+                account.port,
+                ssl_context=tls_context(account),
+                timeout=account.timeout,
+            )
+        else:
+            imap = imaplib.IMAP4(account.host, account.port, timeout=account.timeout)
+            if account.tls == "starttls":
+                imap.starttls(ssl_context=tls_context(account))
+    except (OSError, imaplib.IMAP4.error) as exc:
+        raise server_error(account, IMAP_OPTIONS, exc) from None
+    try:
+        imap.login(account.user, account.password)
+    except imaplib.IMAP4.error as exc:
+        _close(imap)
+        reason = " ".join(str(exc).split())[:200] or "用户名或密码错误"
+        raise login_error(account, IMAP_OPTIONS, reason) from None
+    return imap
+
+
+def _close(imap: imaplib.IMAP4) -> None:
+    with contextlib.suppress(OSError, imaplib.IMAP4.error):
+        imap.logout()
+
+
+def _since(day: date) -> str:
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    return f"{day.day}-{months[day.month - 1]}-{day.year}"
+
+
+def collect_mail(
+    account: Account,
+    out_dir: Path,
+    *,
+    folder: str = "INBOX",
+    since: date | None = None,
+    mark_seen: bool = False,
+    now: datetime | None = None,
+    limit: int = LIMITS["file_bytes"],
+    form: Form,
+) -> CollectReport:
+    """Fetch the new messages of `folder` and save their spreadsheets into `out_dir`; an
+    attachment over `limit` bytes (the reader's file limit) is logged and skipped. A spreadsheet's
+    agency is read from its `_meta` as a workbook of `form`."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError("out-not-folder", path=out_dir)
+    log = out_dir / COLLECT_LOG
+    rows = read_collect_log(log)
+    imap = _open(account)
+    try:
+        try:
+            typ, data = imap.select(_utf7(folder), readonly=not mark_seen)
+        except (OSError, imaplib.IMAP4.error) as exc:
+            typ, data = "NO", [str(exc).encode()]
+        if typ != "OK":
+            reason = (data[0] or b"").decode("utf-8", "replace") if data else ""
+            raise UsageError("mail-folder", folder=folder, reason=reason or "不存在")
+        validity = (imap.response("UIDVALIDITY")[1] or [b""])[0]
+        validity = (validity or b"").decode("ascii", "replace")
+        last = max(
+            (int(r["UID"]) for r in rows if r.get("文件夹") == folder and r.get("UIDVALIDITY") == validity
+             and r.get("UID", "").isdigit()),
+            default=0,
+        )  # fmt: skip
+        criteria = [f"UID {last + 1}:*"] + ([f"SINCE {_since(since)}"] if since else [])
+        typ, found = imap.uid("SEARCH", *criteria)
+        uids = (
+            sorted(int(u) for u in (found[0] or b"").split() if int(u) > last)
+            if typ == "OK"
+            else []
+        )
+        known = {r["sha256"]: r for r in rows if r.get("sha256") and r.get("保存为")}
+        items: list[Collected] = []
+        with staging_dir(out_dir) as staging:
+            for uid in uids:
+                new = _one_message(imap, uid, out_dir, staging, known, now, limit, form)
+                for item in new:
+                    rows.append(_row(item, folder, validity, now))
+                    if item.path is not None and item.sha256:
+                        known[item.sha256] = rows[-1]
+                items.extend(new)
+                write_atomic(log, _log_bytes(rows))
+                if mark_seen:
+                    imap.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")
+    except (OSError, imaplib.IMAP4.error) as exc:
+        raise server_error(account, IMAP_OPTIONS, exc, connecting=False) from None
+    finally:
+        _close(imap)
+    if not log.exists():
+        write_atomic(log, _log_bytes(rows))
+    return CollectReport(items=tuple(items), log=log, messages=len(uids))
+
+
+def _row(item: Collected, folder: str, validity: str, now: datetime | None) -> dict[str, str]:
+    return {
+        "收取时间": (now or datetime.now().astimezone()).isoformat(timespec="seconds"),
+        "文件夹": folder,
+        "UIDVALIDITY": validity,
+        "UID": str(item.uid),
+        "Message-ID": item.message_id,
+        "发件人": item.sender,
+        "邮件日期": item.sent_at,
+        "主题": item.subject,
+        "附件": item.attachment,
+        "单位代码": item.agency_code,
+        "单位名称": item.agency_name,
+        "年度": item.year,
+        "保存为": item.path.name if item.path is not None else "",
+        "sha256": item.sha256,
+        "结果": item.result,
+        "说明": item.note,
+    }
+
+
+def _one_message(
+    imap: imaplib.IMAP4,
+    uid: int,
+    out_dir: Path,
+    staging: Path,
+    known: dict[str, dict[str, str]],
+    now: datetime | None,
+    limit: int,
+    form: Form,
+) -> list[Collected]:
+    typ, data = imap.uid("FETCH", str(uid), "(RFC822.SIZE)")
+    size = _SIZE.search(b" ".join(d if isinstance(d, bytes) else b"" for d in data or []))
+    base = Collected(uid=uid, message_id="", sender="", subject="", sent_at="")
+    if size and int(size.group(1)) > 2 * limit + 1024 * 1024:  # base64 adds a third
+        return [
+            replace(
+                base, result=TOO_LARGE, note=say("mail-message-too-large", size=int(size.group(1)))
+            )
+        ]
+    typ, data = imap.uid("FETCH", str(uid), "(BODY.PEEK[])")
+    raw = next((d[1] for d in data or [] if isinstance(d, tuple) and len(d) > 1), None)
+    if typ != "OK" or raw is None:
+        return [replace(base, result=REFUSED, note=say("mail-fetch-failed"))]
+    message = email.message_from_bytes(raw)
+    try:
+        sent = parsedate_to_datetime(header(message, "Date"))
+    except (TypeError, ValueError, IndexError):
+        sent = None
+    base = replace(
+        base,
+        message_id=" ".join(header(message, "Message-ID").split()),
+        sender=parseaddr(header(message, "From"))[1],
+        subject=header(message, "Subject")[:200],
+        sent_at=sent.isoformat(timespec="seconds") if sent else "",
+    )
+    stamp = sent or now or datetime.now().astimezone()
+    items = []
+    for name, content in workbooks(message, limit):
+        if isinstance(content, Skip):
+            items.append(replace(base, attachment=name, result=content.result, note=str(content)))
+            continue
+        items.append(_store(base, name, content, out_dir, staging, known, stamp, form))
+    return items or [replace(base, result=NO_WORKBOOK, note=say("mail-no-workbook"))]
+
+
+def _store(
+    base: Collected,
+    name: str,
+    data: bytes,
+    out_dir: Path,
+    staging: Path,
+    known: dict[str, dict[str, str]],
+    stamp: datetime,
+    form: Form,
+) -> Collected:
+    digest = hashlib.sha256(data).hexdigest()
+    item = replace(base, attachment=name, sha256=digest)
+    if digest in known:
+        earlier = known[digest]
+        return replace(
+            item,
+            agency_code=earlier.get("单位代码", ""),
+            agency_name=earlier.get("单位名称", ""),
+            result=DUPLICATE,
+            note=say("mail-duplicate", file=earlier.get("保存为", "")),
+        )
+    suffix = Path(name).suffix.lower()
+    suffix = suffix if suffix in SPREADSHEETS else ".xlsx"
+    temporary = staging / f"{digest}{suffix}"
+    temporary.write_bytes(data)
+    code, agency, year, error = _identity(temporary, form)
+    when = stamp.strftime("%Y%m%d-%H%M%S")
+    if code:
+        stem = f"{code}-{agency}-{when}-{digest[:8]}"
+        result, note = SAVED, ""
+    else:
+        stem = f"未识别-{when}-{digest[:8]}-{Path(name).stem}"
+        result = UNIDENTIFIED
+        note = error or say("mail-unidentified")
+    target = out_dir / safe_file_name(stem, suffix)
+    if target.exists():  # never over a file already there (another report or the clerk's own)
+        target = out_dir / safe_file_name(f"{stem}-{digest}", suffix)
+    replace_into(temporary, target, mark=False)  # not marked: it is the agency's report
+    return replace(
+        item,
+        agency_code=code,
+        agency_name=agency,
+        year=year,
+        path=target,
+        result=result,
+        note=note,
+    )
+
+
+def _identity(path: Path, form: Form) -> tuple[str, str, str, str]:
+    """(agency code, agency name, year, why unreadable) from the workbook's own `_meta`, read in a
+    worker process like `check` reads it: an attachment that crashes or exhausts the reader costs
+    only itself."""
+    from ..check.check import FILE_TIMEOUT
+    from ..core.pool import WorkerDied, run_isolated
+
+    (result,) = run_isolated(
+        _read_identity,
+        [path],
+        workers=1,
+        initializer=_use_form,
+        initargs=(form,),
+        timeout=FILE_TIMEOUT,
+    )
+    if isinstance(result, WorkerDied):
+        return "", "", "", result.reason
+    return result
+
+
+_worker_form: Form | None = None  # the form of the run, set in the worker by _use_form
+
+
+def _use_form(form: Form) -> None:
+    global _worker_form
+    _worker_form = form
+
+
+def _read_identity(path: Path) -> tuple[str, str, str, str]:
+    from ..xlsx.read import read_workbook
+
+    assert _worker_form is not None, "the worker's initializer sets the form"
+    workbook = read_workbook(path, _worker_form)
+    meta = workbook.meta
+    return (
+        meta.get("agency_code", "").strip(),
+        meta.get("agency_name", "").strip(),
+        meta.get("year", "").strip(),
+        workbook.error,
+    )

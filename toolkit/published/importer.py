@@ -1,0 +1,305 @@
+"""`nianbao import`: published reports in, standard workbooks out.
+
+Each report is read and matched in a worker process (a hostile PDF costs only itself), then
+written as the same template the office sends out, filled with what the report shows: figures,
+"/" and "—" as the text they are, narrative parts, and the totals the report printed where they
+are not the sum of their parts (so that `check` finds them). `_meta` says kind = imported, with
+the source file's name and sha256; cells read by OCR and cells not found carry a 批注. The
+agency is the report's title matched to the roster (when one is given); the year the title's,
+else `--year`. Nothing downstream needs to know the workbook was imported.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+
+from ..core import texts as tx
+from ..core.catalogue import UsageError, os_reason, say
+from ..core.outputs import refuse_inputs
+from ..form.contract import IMPORTED_KIND, Identity, file_name, identity_for
+from ..form.fill import Fill
+from ..form.form import Form, complete, total_sources
+from ..form.layout import layout
+from ..inputs.discover import collect
+from ..inputs.manifest import PASSWORD_FILE, read_password
+from ..inputs.roster import Agency
+from ..template.workbook import write_workbook
+from .published import PUBLISHED_SUFFIXES, Published, match_agency, read_isolated
+
+__all__ = [
+    "ImportEntry",
+    "ImportResult",
+    "ImportStatus",
+    "import_reports",
+    "log_entry",
+    "problem_lines",
+]
+
+
+class ImportStatus(Enum):
+    COMPLETE = "complete"  # every cell and every section found
+    PARTIAL = "partial"  # written, with cells or sections missing (listed)
+    FAILED = "failed"  # not written: the file could not be read as a report
+
+    @property
+    def title(self) -> str:
+        return tx.IMPORT_STATUS[self.value]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportEntry:
+    path: Path
+    status: ImportStatus
+    published: Published | None = None
+    error: str = ""  # Chinese, when FAILED
+    agency: Agency | None = None
+    year: int | None = None
+    workbook: Path | None = None
+    notes: tuple[str, ...] = ()  # Chinese: roster match, year, headings
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportResult:
+    entries: tuple[ImportEntry, ...]
+    out_dir: Path
+    skipped: tuple[str, ...] = field(default=())
+
+    @property
+    def all_complete(self) -> bool:
+        return all(e.status is ImportStatus.COMPLETE for e in self.entries)
+
+
+def import_reports(
+    paths: Sequence[str | Path],
+    *,
+    out_dir: Path,
+    form: Form,
+    year: int | None = None,
+    roster: Sequence[Agency] | None = None,
+    district: str = "",
+    key: bytes | None = None,
+    issued: Path | None = None,
+    generated_at: datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Read every published report among `paths` and write one workbook each into `out_dir`."""
+    # nianbao's own rendered reports are published reports too (render, publish, import back)
+    files, skipped = collect(
+        paths, own_outputs=True, suffixes=tuple(PUBLISHED_SUFFIXES), none_found="no-published"
+    )
+    out_dir = Path(out_dir)
+    refuse_inputs(out_dir, files)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError("out-not-folder", path=out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError("out-not-writable", path=out_dir, reason=os_reason(exc)) from exc
+    password = (read_password(issued / PASSWORD_FILE) if issued else None) or secrets.token_urlsafe(
+        9
+    )
+    used: set[str] = set()
+    entries = []
+    for path, read in zip(files, read_isolated(files, form, progress), strict=True):
+        if isinstance(read, str):
+            entries.append(ImportEntry(path=path, status=ImportStatus.FAILED, error=read))
+            continue
+        entries.append(
+            _write(
+                path, read, form, out_dir, year, roster, district, key, password, generated_at, used
+            )
+        )
+    return ImportResult(
+        entries=tuple(entries), out_dir=out_dir, skipped=tuple(f.message for f in skipped)
+    )
+
+
+def _write(
+    path: Path,
+    published: Published,
+    form: Form,
+    out_dir: Path,
+    year: int | None,
+    roster: Sequence[Agency] | None,
+    district: str,
+    key: bytes | None,
+    password: str,
+    generated_at: datetime,
+    used: set[str],
+) -> ImportEntry:
+    notes: list[str] = []
+    report_year = published.title.year or year
+    if published.title.year and year and published.title.year != year:
+        notes.append(say("import-year-differs", found=published.title.year, expected=year))
+    if report_year is None:
+        return ImportEntry(
+            path=path,
+            status=ImportStatus.FAILED,
+            published=published,
+            error=say("import-no-year"),
+        )
+    agency, agency_note = match_agency(published.title.agency or path.stem, roster)
+    if agency_note:
+        notes.append(agency_note)
+    identity = identity_for(form, agency, report_year, district, generated_at, key)
+    identity = _imported(identity, published)
+    name = _unique(file_name(form, agency, report_year), used)
+    target = out_dir / name
+    try:
+        write_workbook(
+            target, form=form, identity=identity, password=password, fill=_fill(form, published)
+        )
+    except OSError as exc:
+        raise UsageError("output-failed", path=target, reason=os_reason(exc)) from exc
+    missing_sections = [s.key for s in form.sections if s.key not in published.sections]
+    complete = not (
+        published.problems or published.loose or missing_sections or published.headers_missing
+    )
+    return ImportEntry(
+        path=path,
+        status=ImportStatus.COMPLETE if complete else ImportStatus.PARTIAL,
+        published=published,
+        agency=agency,
+        year=report_year,
+        workbook=target,
+        notes=tuple(notes),
+    )
+
+
+def _imported(identity: Identity, published: Published) -> Identity:
+    return replace(
+        identity, kind=IMPORTED_KIND, source=published.source, source_sha256=published.sha256
+    )
+
+
+def _unique(name: str, used: set[str]) -> str:
+    """Two reports of one agency and year (a re-publication, a duplicate download) both get a
+    workbook: the second is numbered, and `check` then decides between them as it does for any
+    agency that reported twice."""
+    stem, suffix = os.path.splitext(name)
+    candidate, n = name, 1
+    while candidate.casefold() in used:
+        n += 1
+        candidate = f"{stem}（{n}）{suffix}"
+    used.add(candidate.casefold())
+    return candidate
+
+
+def _fill(form: Form, published: Published) -> Fill:
+    """The workbook's contents: figures, texts as they are, printed totals that differ from the
+    sum, and a 批注 at every cell read by OCR or not found."""
+
+    values = published.values(form)
+    raw = published.raw(form)
+    missing = published.missing(form)
+    for key in missing:  # not found: blank, so that check reports it, never a silent 0
+        raw.setdefault(key, "")
+    computed = complete(form, values)
+    unknown = set(missing)
+    depends = total_sources(form)
+    totals: dict[str, float | str] = {
+        key: printed
+        for key, printed in published.totals(form).items()
+        if abs(printed - computed.get(key, printed)) > 1e-9 and not unknown & depends[key]
+    }
+    for key, cell in published.cells.items():  # a total printed blank or "/" beside its parts
+        if cell.value is None and form.cells[key].is_total and not unknown & depends[key]:
+            totals[key] = cell.text
+    where = {
+        key: (sheet.name, area.ref) for sheet in layout(form) for key, area in sheet.cells.items()
+    }
+    comments: dict[tuple[str, str], str] = {}
+    for key in missing:
+        if key in where:
+            comments[where[key]] = tx.IMPORT_CELL_MISSING
+    for problem in published.loose:
+        for key in problem.keys:
+            if key in where:
+                comments[where[key]] = tx.IMPORT_CELL_SIMILAR.format(label=problem.detail)
+    for key in published.ocr_cells():
+        if key in where:
+            comments[where[key]] = tx.IMPORT_CELL_OCR
+    return Fill(
+        values=values, raw=raw, texts=dict(published.texts), totals=totals, comments=comments
+    )
+
+
+def problem_lines(form: Form, published: Published, loose: bool = False) -> list[dict[str, object]]:
+    """Each cell or row not read (or, `loose`, read by a label nearly the form's), for the log:
+    which row, which cells, why, where in the source."""
+    out: list[dict[str, object]] = []
+    for problem in published.loose if loose else published.problems:
+        cells = [k for k in problem.keys if k in form.cells]
+        if not cells:
+            continue
+        first = form.cells[cells[0]]
+        table = form.tables[first.table].title
+        row = first.row_label or tx.IMPORT_WHOLE_ROW
+        if problem.reason == "import-table-missing":
+            row = tx.IMPORT_WHOLE_TABLE
+        out.append(
+            {
+                "table": table,
+                "row": row,
+                "cells": cells,
+                "reason": problem.reason,
+                "message": say(problem.reason, detail=problem.detail),
+                "place": problem.place.describe() if problem.place else "",
+            }
+        )
+    return out
+
+
+def log_entry(form: Form, entry: ImportEntry) -> dict[str, object]:
+    """One file of the import log, as `--json` writes it and the terminal shows it."""
+    item: dict[str, object] = {
+        "path": str(entry.path),
+        "status": entry.status.value,
+        "status_title": entry.status.title,
+        "error": entry.error,
+        "notes": list(entry.notes),
+    }
+    published = entry.published
+    if entry.agency is not None:
+        item |= {"agency_code": entry.agency.code, "agency_name": entry.agency.name}
+    if entry.year is not None:
+        item["year"] = entry.year
+    if entry.workbook is not None:
+        item["workbook"] = str(entry.workbook)
+    if published is None:
+        return item
+    inputs = [c.key for c in form.inputs]
+    item |= {
+        "format": published.kind.value,
+        "sha256": published.sha256,
+        "title_agency": published.title.agency,
+        "cells_found": sum(1 for k in inputs if k in published.cells),
+        "cells_expected": len(inputs),
+        "tables_found": sorted(published.tables),
+        "missing": problem_lines(form, published),
+        "similar_labels": problem_lines(form, published, loose=True),
+        "sections_missing": [s.title for s in form.sections if s.key not in published.sections],
+        "parts_empty": [
+            form.parts[k].title
+            for k in form.parts
+            if not published.texts.get(k, "").strip() and _section_of(form, k) in published.sections
+        ],
+        "headers_missing": {
+            form.tables[t].title: list(labels) for t, labels in published.headers_missing.items()
+        },
+        "placeholders": {k: c.text for k, c in published.cells.items() if c.value is None},
+        "ocr_pages": list(published.ocr_pages),
+        "ocr_cells": list(published.ocr_cells()),
+        "reader_notes": list(published.notes),
+    }
+    return item
+
+
+def _section_of(form: Form, part: str) -> str:
+    return next(s.key for s in form.sections if any(p.key == part for p in s.parts))

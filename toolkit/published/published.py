@@ -1,0 +1,195 @@
+"""One published report, read: its title, every table cell found (and every one not found, with
+why), its narrative parts, which pages were read by OCR. The model `nianbao import`, `compare` and
+`--previous` share; the format readers and the matchers it calls come before it in the data flow.
+
+A report is read in a worker process (toolkit/core/pool.py) by whoever reads untrusted files with it:
+the readers are bounded, but a hostile PDF can still cost a library more than it should.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core import texts as tx
+from ..core.catalogue import say
+from ..form.form import Form
+from ..form.identity import normalise_code
+from ..inputs.roster import Agency, clean_name
+from .published_read import SUFFIXES
+from .published_sections import Title, read_narrative, read_title
+from .published_source import Place, SourceDocument, SourceError, SourceKind
+from .published_tables import CellReading, Problem, read_tables
+
+__all__ = [
+    "PUBLISHED_SUFFIXES",
+    "Published",
+    "match_agency",
+    "match_report",
+    "read_isolated",
+    "read_report",
+]
+
+# Seconds for one report, in its worker: a text report takes well under one, OCR a few seconds a
+# scanned page (a 100-page scan is the most the PDF reader takes).
+FILE_TIMEOUT = 600.0
+
+# The files `import`, `compare` and `--previous` take as published reports (a workbook is not one):
+# the readers' formats, and an old Word .doc, to be named with what to do (save it as .docx).
+PUBLISHED_SUFFIXES = frozenset(SUFFIXES) | {".doc"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Published:
+    """What one published report gave. `cells` holds every cell found, input or total, as read;
+    `problems` every cell not found or not read, with the reason; nothing is guessed."""
+
+    source: str  # the file name, as the user gave it
+    sha256: str
+    kind: SourceKind
+    title: Title
+    cells: dict[str, CellReading]
+    problems: tuple[Problem, ...]
+    loose: tuple[Problem, ...]  # rows read by a label nearly the form's (a misprint, OCR): to check
+    texts: dict[str, str]  # narrative part key -> text
+    sections: dict[str, Place]  # section key -> where its heading is
+    tables: frozenset[str]  # table keys found
+    headers_missing: dict[str, tuple[str, ...]]
+    ocr_pages: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def values(self, form: Form) -> dict[str, float]:
+        """Input cells read as numbers."""
+        return {
+            key: cell.value
+            for key, cell in self.cells.items()
+            if cell.value is not None and not form.cells[key].is_total
+        }
+
+    def raw(self, form: Form) -> dict[str, str]:
+        """Input cells found but holding no number ("/", "—", blank): the text as it is."""
+        return {
+            key: cell.text
+            for key, cell in self.cells.items()
+            if cell.value is None and not form.cells[key].is_total
+        }
+
+    def totals(self, form: Form) -> dict[str, float]:
+        """Total cells as the report prints them (which need not be the sum of their parts)."""
+        return {
+            key: cell.value
+            for key, cell in self.cells.items()
+            if cell.value is not None and form.cells[key].is_total
+        }
+
+    def ocr_cells(self) -> tuple[str, ...]:
+        return tuple(key for key, cell in self.cells.items() if cell.ocr)
+
+    def missing(self, form: Form) -> tuple[str, ...]:
+        """Input cells the report does not give (not found, or not lined up)."""
+        keys = {key for problem in self.problems for key in problem.keys}
+        return tuple(k for k in form.cells if k in keys and not form.cells[k].is_total)
+
+
+def match_report(
+    document: SourceDocument, form: Form, *, source: str, sha256: str, name_hint: str = ""
+) -> Published:
+    """Match a document read by a format reader to the form."""
+    tables = read_tables(document, form)
+    narrative = read_narrative(document, form)
+    return Published(
+        source=source,
+        sha256=sha256,
+        kind=document.kind,
+        title=read_title(document, fallback=name_hint),
+        cells=dict(tables.cells),
+        problems=tuple(tables.problems),
+        loose=tuple(tables.loose),
+        texts=dict(narrative.texts),
+        sections=dict(narrative.sections),
+        tables=frozenset(tables.tables_found),
+        headers_missing=dict(tables.headers_missing),
+        ocr_pages=document.ocr_pages,
+        notes=document.notes,
+    )
+
+
+def read_report(path: Path, form: Form) -> Published:
+    """Read and match one published report file. Raises SourceError when the file cannot be read
+    as one (the caller reports it for that file and goes on)."""
+    from .published_read import load_published, parse_published
+
+    data = load_published(path)  # read once: the hash is of the bytes that were parsed
+    document = parse_published(data, path.suffix.lower())
+    digest = hashlib.sha256(data).hexdigest()
+    return match_report(document, form, source=path.name, sha256=digest, name_hint=path.stem)
+
+
+_worker_form: Form | None = None
+
+
+def _use_form(form: Form) -> None:
+    global _worker_form
+    _worker_form = form
+
+
+def _read_in_worker(path: Path) -> Published | str:
+    assert _worker_form is not None, "the worker's initializer sets the form"
+    try:
+        return read_report(path, _worker_form)
+    except SourceError as exc:
+        return str(exc)
+
+
+def read_isolated(
+    paths: Sequence[Path], form: Form, progress: Callable[[int, int], None] | None = None
+) -> list[Published | str]:
+    """Each published report read and matched in a worker process: a `Published`, or the reason
+    (Chinese) it could not be read."""
+    from ..core.pool import WorkerDied, run_isolated
+
+    results = run_isolated(
+        _read_in_worker,
+        list(paths),
+        workers=max(1, min(os.cpu_count() or 1, len(paths))),
+        initializer=_use_form,
+        initargs=(form,),
+        timeout=FILE_TIMEOUT,
+        progress=progress,
+    )
+    return [
+        say("import-worker-died", reason=r.reason) if isinstance(r, WorkerDied) else r
+        for r in results
+    ]
+
+
+def match_agency(title: str, roster: Sequence[Agency] | None) -> tuple[Agency, str]:
+    """The roster agency a report's title names: equal names, else the one roster name the
+    title contains (or that contains it). Without a roster, or with no single match, an agency
+    of that name with a code made from it (so that the same name gets the same code every time),
+    and a note saying so."""
+    name = clean_name(title) or title
+    if roster:
+        wanted = _name_key(name)
+        equal = [a for a in roster if _name_key(a.name) == wanted]
+        if len(equal) == 1:
+            return equal[0], ""
+        near = [a for a in roster if _name_key(a.name) in wanted or wanted in _name_key(a.name)]
+        near = [a for a in near if _name_key(a.name)]
+        if len(near) == 1:
+            return near[0], say(
+                "import-agency-near", title=name, name=near[0].name, code=near[0].code
+            )
+        note = say("import-agency-unmatched", title=name, count=len(near))
+    else:
+        note = ""
+    digest = hashlib.sha256(_name_key(name).encode("utf-8")).hexdigest()[:8].upper()
+    return Agency(code=normalise_code(f"{tx.IMPORTED_CODE_PREFIX}{digest}"), name=name), note
+
+
+def _name_key(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).split())

@@ -1,0 +1,422 @@
+"""Finding the form's tables in a published report by their labels, never by position.
+
+Every row of every table the reader found (and every line of plain text, split into cells at tabs
+or blanks) is a candidate. A candidate whose row label, after normalisation, ends with one of the
+form's row labels is that row; its figures are the cells after the label, in column order. Labels
+are compared after `normalise`: full- and half-width forms, spaces and line breaks inside labels,
+punctuation ("1. 属于国家秘密" and "1.属于国家秘密", “三安全一稳定” with any quotes) do not count.
+A row of the form with no labels of its own (表四's single row) is the row of figures that follows
+its header.
+
+Nothing is guessed. A row whose figures do not line up with the form's columns, a row found twice
+with different figures, a row not found: every cell concerned is listed with the reason and the
+place in the source, and left empty in the workbook. A cell holding "/", "—" or nothing is kept as
+the text it is.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from ..form.form import Block, Form, Table
+from ..xlsx.values import PLACEHOLDERS, parse_number
+from .published_source import Covered, Place, SourceDocument, SourceLine, SourceTable
+
+__all__ = [
+    "Candidate",
+    "CellReading",
+    "Problem",
+    "TableReading",
+    "candidates",
+    "line_candidate",
+    "normalise",
+    "parse_figure",
+    "read_tables",
+]
+
+# Characters a label may differ in without meaning anything else: punctuation of every width,
+# quotes, spaces. Digits, letters and CJK characters are kept.
+_PUNCTUATION = re.compile(r"[\s\u3000\u200b\ufeff]|[^\w]", re.UNICODE)
+_LEADING_NUMBER = re.compile(r"^(?:[0-9]+|[一二三四五六七八九十]+)")
+# What sites print instead of a figure ("/", "—", 无 …, as check knows them): kept as text.
+_PLACEHOLDERS = frozenset(unicodedata.normalize("NFKC", p) for p in PLACEHOLDERS) | {"–"}
+# A break or space between two CJK characters (a label set one character a line): not printed.
+_CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+_SPLIT_LINE = re.compile(r"\t|\u3000+| {2,}")
+
+
+def normalise(text: str) -> str:
+    """A label as compared: NFKC (full-width to half-width), without spaces, line breaks,
+    punctuation or quotes."""
+    return _PUNCTUATION.sub("", unicodedata.normalize("NFKC", text)).replace("_", "")
+
+
+def _bare(label: str) -> str:
+    """A normalised label without its leading numbering (一、（一）1.): for reports that drop it."""
+    return _LEADING_NUMBER.sub("", label)
+
+
+def parse_figure(text: str) -> float | None:
+    """A cell's text as a number ("1,234", "１２", " 7 ", "3件"), or None when it is not one:
+    read as `check` reads a figure typed as text."""
+    if not text.strip():
+        return None
+    return parse_number(text.strip())[0]
+
+
+def _value_like(text: str) -> bool:
+    stripped = unicodedata.normalize("NFKC", text).strip()
+    return parse_figure(stripped) is not None or stripped.lower() in _PLACEHOLDERS
+
+
+@dataclass(frozen=True, kw_only=True)
+class Candidate:
+    """One row of a source table or one line of text, as label cells and the cells after them."""
+
+    label: str  # normalised, group labels of merged cells included
+    shown: str = (
+        ""  # the label cells as printed, for messages ("三、本年度办理结果 / （一）予以公开")
+    )
+    values: tuple[str, ...]  # the cells after the label, as read ("" blank)
+    place: Place
+    ocr: bool = False
+    header: bool = False  # no cell looks like a figure: a header or caption row
+
+    @property
+    def blank_row(self) -> bool:
+        """Cells after the label, every one blank: a row the site left empty (or a caption)."""
+        return bool(self.values) and not any(v.strip() for v in self.values)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CellReading:
+    key: str
+    text: str  # as read
+    value: float | None  # None: not a number ("/", "—", blank)
+    place: Place
+    ocr: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Problem:
+    """A cell that could not be found or read, and why (Chinese, for the log and the workbook)."""
+
+    keys: tuple[str, ...]
+    reason: str  # a texts/catalogue code: see published.PROBLEM_CODES
+    place: Place | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TableReading:
+    cells: dict[str, CellReading] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    loose: list[Problem] = field(default_factory=list)  # rows read by a label nearly the form's
+    tables_found: set[str] = field(default_factory=set)
+    headers_missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def candidates(document: SourceDocument) -> Iterator[Candidate]:
+    """Every table row and every line of the document as a candidate row, in document order. A
+    line of plain text that holds only a label, followed by one that ends in figures, is also
+    offered joined (a label wrapped over two lines in a text or OCR'd table): matching decides."""
+    wrapped: Candidate | None = None
+    for block in document.blocks:
+        if isinstance(block, SourceTable):
+            wrapped = None
+            for row in block.rows:
+                texts = [c.text for c in row.cells]
+                starts = [c.covered is not Covered.FROM_LEFT for c in row.cells]
+                ocr = any(c.ocr for c in row.cells)
+                yield _candidate(texts, starts, row.place, ocr)
+        elif isinstance(block, SourceLine):
+            cells = _split_line(block.text)
+            candidate = line_candidate(block)
+            if wrapped is not None and candidate.label and not candidate.header:
+                yield replace(
+                    candidate,
+                    label=wrapped.label + candidate.label,
+                    shown=f"{wrapped.shown}{candidate.shown}",
+                    ocr=candidate.ocr or wrapped.ocr,
+                )
+            yield candidate
+            wrapped = candidate if candidate.header and candidate.label and not cells[1:] else None
+
+
+def line_candidate(line: SourceLine) -> Candidate:
+    """A line of text as a candidate row: its cells split at tabs or runs of spaces."""
+    cells = _split_line(line.text)
+    return _candidate(cells, [True] * len(cells), line.place, line.ocr)
+
+
+def _split_line(text: str) -> list[str]:
+    """A line of a plain-text table: cells at tabs (empty ones kept: a blank cell), else at runs
+    of spaces; a trailing run of figures separated by single spaces is split too (OCR, PDF)."""
+    if "\t" in text:
+        cells = text.split("\t")
+    else:
+        cells = [c for c in _SPLIT_LINE.split(text.strip()) if c != ""]
+    out: list[str] = []
+    for cell in cells:
+        words = cell.split(" ")
+        tail: list[str] = []
+        while len(words) > 1 and _value_like(words[-1]):
+            tail.insert(0, words.pop())
+        out.append(" ".join(words))
+        out.extend(tail)
+    return out
+
+
+def _candidate(texts: list[str], starts: list[bool], place: Place, ocr: bool) -> Candidate:
+    """Label cells are the leading cells that are not figures (covered ones repeat the label of
+    the merged cell over them, which gives the group: 三、本年度办理结果 / （三）不予公开); the
+    values are the cells after them that start there (a cell spanning columns counts once)."""
+    label_end = 0
+    for i, text in enumerate(texts):
+        if _value_like(text):
+            break
+        if text.strip():
+            label_end = i + 1
+    parts: list[str] = []
+    printed: list[str] = []
+    for text in texts[:label_end]:
+        piece = normalise(text)
+        if piece and (not parts or parts[-1] != piece):
+            parts.append(piece)
+            printed.append(_CJK_GAP.sub("", " ".join(text.split())))
+    values = tuple(t for t, s in zip(texts[label_end:], starts[label_end:], strict=True) if s)
+    return Candidate(
+        label="".join(parts),
+        shown=" / ".join(printed),
+        values=values,
+        place=place,
+        ocr=ocr,
+        header=not any(_value_like(v) for v in values),
+    )
+
+
+def read_tables(document: SourceDocument, form: Form) -> TableReading:
+    """Every cell of the form's tables that the document shows, and every one it does not."""
+    reading = TableReading()
+    rows = list(candidates(document))
+    headers = "".join(c.label + "".join(normalise(v) for v in c.values) for c in rows if c.header)
+    for table in form.tables.values():
+        _read_table(table, rows, reading, headers)
+    return reading
+
+
+def _read_table(table: Table, rows: list[Candidate], reading: TableReading, headers: str) -> None:
+    problems = len(reading.problems)
+    wanted = [(block, row) for block in table.blocks for row in block.rows]
+    found: list[list[int]] = [
+        _label_less(block, rows) if not row.path else _labelled(table, row.path, rows)
+        for block, row in wanted
+    ]
+    found_any = any(found)
+    used = {i for indices in found for i in indices}
+    for n, ((block, row), indices) in enumerate(zip(wanted, found, strict=True)):
+        keys = tuple(f"{table.key}.{row.key}.{c.key}" for c in block.columns)
+        if indices and _other_format(block, headers):
+            # none of the block's column headers is there: the same row labels under another
+            # format's columns (the 2019 form's 表二), whose figures mean other things
+            reading.problems.append(
+                Problem(keys=keys, reason="import-other-columns", place=rows[indices[0]].place)
+            )
+            continue
+        if not indices and row.path and found_any and not _other_format(block, headers):
+            indices = _similar(row.path[-1], len(keys), rows, _window(found, n, len(rows)), used)
+            if indices:
+                used.update(indices)
+                reading.loose.append(
+                    Problem(
+                        keys=keys,
+                        reason="import-label-similar",
+                        place=rows[indices[0]].place,
+                        detail=rows[indices[0]].shown,
+                    )
+                )
+        if not indices:
+            reading.problems.append(Problem(keys=keys, reason="import-row-missing"))
+            continue
+        _take(keys, [rows[i] for i in indices], reading)
+    if not found_any:  # one line for a table not there at all, not one per row
+        del reading.problems[problems:]
+        reading.problems.append(Problem(keys=table.cell_keys(), reason="import-table-missing"))
+    else:
+        reading.tables_found.add(table.key)
+        missing = _headers_missing(table, rows)
+        if missing:
+            reading.headers_missing[table.key] = missing
+
+
+def _window(found: list[list[int]], n: int, end: int) -> range:
+    """The candidates between the rows found before and after row n: where row n must be."""
+    before = [indices[0] for indices in found[:n] if indices]
+    after = [indices[0] for indices in found[n + 1 :] if indices]
+    return range(before[-1] + 1 if before else 0, after[0] if after else end)
+
+
+# How alike a misprinted or misread label must be to the form's (difflib's ratio over the label's
+# end, or over its own words without the numbering): "2.其他法律行政止公开" for
+# 2.其他法律行政法规禁止公开 is 0.87, OCR's "P .其他法律行政止公开" 0.86 by its words. Two rows of
+# 表三 reach 0.73 (一、本年新收… and 二、上年结转…): what keeps rows apart is the place, between the
+# rows found before and after.
+SIMILAR_LABEL = 0.75
+_NOT_WORDS = re.compile(r"^[^\u4e00-\u9fff]+")
+
+
+def _similar(
+    label: str, width: int, rows: list[Candidate], window: range, used: set[int]
+) -> list[int]:
+    """A row not found by its label: the one candidate, in the place where the row must be, whose
+    label is nearly the form's (a misprint, an OCR misreading) and whose figures line up."""
+    leaf = normalise(label)
+    scored = []
+    for i in window:
+        candidate = rows[i]
+        if i in used or candidate.header or not candidate.label:
+            continue
+        if _line_up(tuple(str(n) for n in range(width)), candidate) is None:
+            continue
+        tail = candidate.label[-(len(leaf) + 2) :]
+        words = _NOT_WORDS.sub("", normalise(candidate.shown.split(" / ")[-1]))
+        ratio = max(
+            difflib.SequenceMatcher(None, leaf, tail).ratio(),
+            difflib.SequenceMatcher(None, leaf, candidate.label[-len(leaf) :]).ratio(),
+            difflib.SequenceMatcher(None, _NOT_WORDS.sub("", leaf), words).ratio(),
+        )
+        if ratio >= SIMILAR_LABEL:
+            scored.append((ratio, i))
+    scored.sort(reverse=True)
+    if len(scored) == 1 or (len(scored) > 1 and scored[0][0] > scored[1][0]):
+        return [scored[0][1]]
+    return []
+
+
+def _labelled(table: Table, path: tuple[str, ...], rows: list[Candidate]) -> list[int]:
+    leaf = normalise(path[-1])
+    bare = _bare(leaf)
+    # The bare leaf identifies a row only when no other row of the table has the same one.
+    others = [normalise(r.path[-1]) for b in table.blocks for r in b.rows if r.path]
+    bare_unique = bool(bare) and sum(_bare(o) == bare for o in others) == 1 and len(bare) >= 2
+    out = []
+    for i, candidate in enumerate(rows):
+        if (candidate.header and not candidate.blank_row) or not candidate.label:
+            continue
+        label = candidate.label
+        if label.endswith(leaf) or (bare_unique and label.endswith(bare)):
+            # a longer label of the same table that ends the same way is that other row
+            if any(o != leaf and len(o) > len(leaf) and label.endswith(o) for o in others):
+                continue
+            out.append(i)
+    return out
+
+
+def _label_less(block: Block, rows: list[Candidate]) -> list[int]:
+    """The row of figures under a header naming the block's column groups (表四)."""
+    groups = {normalise(c.path[0]) for c in block.columns if c.path}
+    seen_header = False
+    loose: list[int] = []
+    for i, candidate in enumerate(rows):
+        if candidate.header:
+            text = candidate.label + "".join(normalise(v) for v in candidate.values)
+            if groups and all(g in text for g in groups):
+                seen_header = True
+            continue
+        if seen_header and not candidate.label:
+            figures = [v for v in candidate.values if _value_like(v)]
+            if len(figures) == len(block.columns):
+                return [i]
+            loose.append(i)  # a page number, a stray figure: only if nothing fits
+    return loose[:1]
+
+
+def _take(keys: tuple[str, ...], matches: list[Candidate], reading: TableReading) -> None:
+    readings = [_line_up(keys, m) for m in matches]
+    usable = [(m, r) for m, r in zip(matches, readings, strict=True) if r is not None]
+    if not usable:
+        first = matches[0]
+        reading.problems.append(
+            Problem(
+                keys=keys,
+                reason="import-columns-unclear",
+                place=first.place,
+                detail=" | ".join(first.values),
+            )
+        )
+        return
+    chosen, cells = usable[0]
+    for other, other_cells in usable[1:]:
+        if [c.text.strip() for c in other_cells] != [c.text.strip() for c in cells]:
+            reading.problems.append(
+                Problem(
+                    keys=keys,
+                    reason="import-row-twice",
+                    place=other.place,
+                    detail=chosen.place.describe(),
+                )
+            )
+            return
+    for cell in cells:
+        reading.cells[cell.key] = cell
+
+
+def _line_up(keys: tuple[str, ...], candidate: Candidate) -> list[CellReading] | None:
+    """The candidate's values as the row's cells, when they line up with the columns: exactly as
+    many cells, or as many after dropping blank cells at either end (a label column left empty, a
+    trailing tab)."""
+    values = list(candidate.values)
+    while len(values) > len(keys) and not values[0].strip():
+        values.pop(0)
+    while len(values) > len(keys) and not values[-1].strip():
+        values.pop()
+    if candidate.ocr and len(values) < len(keys):
+        values = _unrun_zeros(values, len(keys))
+    if len(values) != len(keys):
+        figures = [v for v in values if _value_like(v)]
+        if len(figures) != len(keys) or any(not v.strip() for v in values):
+            return None
+        values = figures
+    return [
+        CellReading(
+            key=key,
+            text=text.strip(),
+            value=parse_figure(text),
+            place=candidate.place,
+            ocr=candidate.ocr,
+        )
+        for key, text in zip(keys, values, strict=True)
+    ]
+
+
+_ZEROS = re.compile(r"^0{2,}$")
+
+
+def _unrun_zeros(values: list[str], width: int) -> list[str]:
+    """OCR runs the zeros of neighbouring cells together ("50 0 00 0 0 50"): no printed figure is
+    "00", so a run of n zeros is n cells of 0, taken only when that makes the row exactly as wide
+    as the form's (the cells stay marked as read by OCR)."""
+    runs = [len(v.strip()) for v in values if _ZEROS.match(v.strip())]
+    if not runs or len(values) + sum(n - 1 for n in runs) != width:
+        return values
+    out: list[str] = []
+    for value in values:
+        out.extend(["0"] * len(value.strip()) if _ZEROS.match(value.strip()) else [value])
+    return out
+
+
+def _other_format(block: Block, headers: str) -> bool:
+    labels = [normalise(c.label) for c in block.columns if c.label]
+    return bool(labels) and not any(label in headers for label in labels)
+
+
+def _headers_missing(table: Table, rows: list[Candidate]) -> tuple[str, ...]:
+    """The table's column headers that appear nowhere in the document's header rows: a sign of
+    another format's table (the 2019 form's 表二, say) under the same row labels."""
+    text = "".join(c.label + "".join(normalise(v) for v in c.values) for c in rows if c.header)
+    labels = {c.label for c in table.columns if c.label}
+    return tuple(sorted(label for label in labels if normalise(label) not in text))
