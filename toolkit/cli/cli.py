@@ -254,7 +254,7 @@ def check(
     from ..results.report import render_terminal, write_json
 
     console = _console()
-    from .workspace import find_workspace
+    from ..workspace.workspace import find_workspace
 
     # Inside a workspace folder, the files given are received into it (README: cd 2025年报;
     # nianbao check 下载/报回文件); elsewhere, paths mean the folder-based check of before.
