@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
     app.command(name="import", help=tx.IMPORT_HELP)(import_command)
     from .cli_compare import compare_command
 
-    app.command(name="compare", help=tx.COMPARE_HELP)(compare_command)
+    app.command(name="compare", help=tx.COMPARE_HELP, short_help=tx.SHORT_COMPARE)(compare_command)
 
 
 def import_command(

@@ -386,6 +386,6 @@ def print_decisions(console: Console, space: Workspace, year: YearCheck) -> None
 
 def register(app: typer.Typer) -> None:
     """Add `init`, `status` and `choose` to the command line."""
-    app.command(help=tx.HELP_INIT)(init)
-    app.command(help=tx.HELP_STATUS)(status)
-    app.command(help=tx.HELP_CHOOSE)(choose)
+    app.command(help=tx.HELP_INIT, short_help=tx.SHORT_INIT)(init)
+    app.command(help=tx.HELP_STATUS, short_help=tx.SHORT_STATUS)(status)
+    app.command(help=tx.HELP_CHOOSE, short_help=tx.SHORT_CHOOSE)(choose)

@@ -232,4 +232,4 @@ def outbox(
 
 def register(app: typer.Typer) -> None:
     """Add `outbox` to the command line."""
-    app.command(help=tx.HELP_OUTBOX)(outbox)
+    app.command(help=tx.HELP_OUTBOX, short_help=tx.SHORT_OUTBOX)(outbox)

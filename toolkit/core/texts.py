@@ -724,3 +724,10 @@ HELP_OUTBOX_SMTP = "发件服务器；给出时发送发件箱中的邮件，不
 HELP_OUTBOX_USER = "发件邮箱的登录用户名。"
 HELP_OUTBOX_SENDER = "发件地址，如 office@example.org。"
 HELP_SEND_COPIES = "在工作区中：发送各单位计入文件的审核意见（默认发送填报模板）。"
+# One line of each command in `nianbao --help` (click cuts a longer first sentence to "..." when it
+# has no space to cut at, as Chinese has none).
+SHORT_INIT = "建立一个年度的工作区（名单、模板、台账），或给工作区补充名单。"
+SHORT_STATUS = "本年度的收集情况：每个单位的状态、日期和计入的文件。"
+SHORT_CHOOSE = "办公室指定某单位以哪份报回文件为准。"
+SHORT_OUTBOX = "查看或发送工作区发件箱中待发送的邮件。"
+SHORT_COMPARE = "比对公开的年度报告与报送的工作簿，列出每处差异。"
