@@ -43,6 +43,15 @@ demo: $(STAMP) fonts
 		--out out/imported --json out/import.json
 	$(BIN)/nianbao compare --published out/imported --submitted "samples/returned/*.xlsx" \
 		--xlsx out/差异.xlsx
+	@echo "== the year as one workspace: init (with the samples' office key), check, status, rollup, render =="
+	rm -rf out/年报
+	$(BIN)/nianbao init out/年报 --year $(YEAR) --district 示范区 --roster samples/roster.csv \
+		--issued samples --password demo-$(YEAR) --deadline $$(( $(YEAR) + 1 ))-01-15 \
+		--contact "区政务公开办 张敏 0371-12345678" --generated-at $(YEAR)-12-01T09:00:00
+	$(BIN)/nianbao check -w out/年报 "samples/returned/*.xlsx" --quiet
+	$(BIN)/nianbao status -w out/年报
+	$(BIN)/nianbao rollup -w out/年报 --generated-at $$(( $(YEAR) + 1 ))-02-01T09:00:00
+	$(BIN)/nianbao render -w out/年报 --format html
 
 libreoffice:
 	bash scripts/ensure-libreoffice.sh

@@ -424,3 +424,27 @@ def test_a_workspace_keeps_the_form_it_was_started_with(tmp_path: Path) -> None:
         (row,) = db.execute("SELECT agency_code, status FROM files").fetchall()
     assert row["agency_code"] == "001" and row["status"] in ("passed", "warnings", "failed")
     assert meta["form_id"] != "gov-info-2021"
+
+
+def test_a_workspace_can_take_the_key_of_templates_issued_before(tmp_path: Path) -> None:
+    """An office that issued templates with `generate` moves to a workspace: `init --issued`
+    keeps its key, so the returns of those templates verify; the bundled samples are such."""
+    root = tmp_path / "ws"
+    code, out = _nianbao(
+        "init", root, "--year", YEAR, "--district", DISTRICT, "--roster",
+        SAMPLES / "roster.csv", "--issued", SAMPLES, "--password", "demo-2023",
+    )  # fmt: skip
+    assert code == 0, out
+    assert (
+        (root / "模板" / "nianbao-key.txt")
+        .read_text(encoding="utf-8")
+        .count((SAMPLES / "nianbao-key.txt").read_text(encoding="utf-8").splitlines()[0])
+    )
+    code, out = _nianbao("check", "-w", root, str(SAMPLES / "returned" / "*.xlsx"), "-q")
+    assert code == 0 and "13个单位全部通过" in out, out
+    assert "identity-mismatch" not in out
+    other = tmp_path / "另一个密钥"
+    other.mkdir()
+    (other / "nianbao-key.txt").write_text("key:" + "ab" * 32 + "\n", encoding="utf-8")
+    code, out = _nianbao("init", root, "--roster", SAMPLES / "roster.csv", "--issued", other)
+    assert code == 2 and "单位校验密钥与工作区已有的不同" in out

@@ -111,6 +111,9 @@ def init(
     ] = None,
     level: Annotated[str, typer.Option("--level", help=tx.HELP_INIT_LEVEL)] = tx.DISTRICT_LEVEL,
     rebuild: Annotated[bool, typer.Option("--rebuild", help=tx.HELP_INIT_REBUILD)] = False,
+    issued: Annotated[
+        Path | None, typer.Option("--issued", metavar=tx.METAVAR_FOLDER, help=tx.HELP_INIT_ISSUED)
+    ] = None,
     form_path: FormOption = None,
 ) -> None:
     from ..core.catalogue import UsageError
@@ -148,6 +151,7 @@ def init(
             password=password,
             generated_at=_datetime("--generated-at", generated_at) if generated_at else None,
             level=level,
+            issued=issued,
         )
     except (UsageError, FormError) as exc:
         raise _fail(str(exc)) from None

@@ -1138,6 +1138,12 @@ _FEEDBACK = (
         "每个年度请建立一个工作区。",
     ),
     Message(
+        code="workspace-key-differs",
+        title="单位校验密钥不同",
+        template="{path} 中的单位校验密钥与工作区已有的不同。一个工作区只用一个密钥："
+        "用不同密钥下发的模板，报回后无法在同一工作区中核验。",
+    ),
+    Message(
         code="workspace-district-differs",
         title="地区不同",
         template="工作区的地区是“{kept}”，与给定的 --district “{given}”不同。"

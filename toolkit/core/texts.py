@@ -731,3 +731,7 @@ SHORT_STATUS = "本年度的收集情况：每个单位的状态、日期和计�
 SHORT_CHOOSE = "办公室指定某单位以哪份报回文件为准。"
 SHORT_OUTBOX = "查看或发送工作区发件箱中待发送的邮件。"
 SHORT_COMPARE = "比对公开的年度报告与报送的工作簿，列出每处差异。"
+HELP_INIT_ISSUED = (
+    "此前用 generate 下发模板的文件夹（含 nianbao-key.txt）或该密钥文件：新工作区沿用这个密钥，"
+    "用那些模板填报的文件在工作区中照样核验。"
+)

@@ -15,9 +15,10 @@ from pathlib import Path
 
 from ..core import texts as tx
 from ..core.catalogue import UsageError, os_reason
+from ..core.outputs import write_atomic
 from ..form.contract import identity_for
 from ..form.form import Form
-from ..form.identity import normalise_code
+from ..form.identity import KEY_FILE, key_note, normalise_code, read_key
 from ..inputs.roster import Agency, match_code
 from .ledger import LEDGER_FILE, Ledger, now_text
 from .workspace import (
@@ -58,9 +59,13 @@ def init_workspace(
     password: str | None = None,
     generated_at: datetime | None = None,
     level: str = tx.DISTRICT_LEVEL,
+    issued: Path | None = None,
 ) -> InitResult:
     """Start a workspace from a roster, or give an existing one a new roster (new agencies get
-    templates; known ones keep their canonical code, whatever the roster's spelling)."""
+    templates; known ones keep their canonical code, whatever the roster's spelling).
+
+    `issued` (a folder of templates issued before, or its key file) hands the office's existing
+    key to a new workspace: files returned from those templates verify in it."""
     from ..inputs.roster import read_roster_with_notes
     from ..template.generate import generate
 
@@ -74,7 +79,18 @@ def init_workspace(
         if (root / RECEIVED).is_dir() or (root / SETTINGS_FILE).is_file():
             raise UsageError("workspace-ledger-lost", path=root)
     listed = read_roster_with_notes(roster)  # a bad roster stops before anything is written
+    adopted = None
+    if issued is not None:
+        adopted = read_key(issued)
+        if adopted is None:
+            raise UsageError("issued-key-missing", path=issued)
+        if existing and read_key(root / TEMPLATES) != adopted:
+            raise UsageError("workspace-key-differs", path=issued)
     _make_folders(root)
+    if adopted is not None and not existing:
+        key_file = root / TEMPLATES / KEY_FILE
+        note = key_note(adopted, year=year, district=district or "")
+        write_atomic(key_file, note.encode("utf-8"), mark=False)
     ledger = Ledger.open(root, create=True)
     workspace = Workspace(root=root, ledger=ledger)
     with ledger.writing("init"):
@@ -138,14 +154,14 @@ def init_workspace(
                 form=form,
             )
         key = workspace.key()
-        issued = {p.name: p for p in (result.files if result else ())}
+        written = {p.name: p for p in (result.files if result else ())}
         from ..form.contract import file_name
 
         with ledger.transaction():
             for position, (agency, spelled) in enumerate(
                 zip(canonical, listed.agencies, strict=True)
             ):
-                template = issued.get(file_name(form, agency, year))
+                template = written.get(file_name(form, agency, year))
                 _record_agency(
                     ledger, workspace, form, agency, spelled.code, position, template, key
                 )
