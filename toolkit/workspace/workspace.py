@@ -10,13 +10,13 @@
   审核意见/<时间>/              the feedback copies of each check that made any
   邮件/                        the mailbox's collection log (收取记录.csv) and the send log
   输出/                        rollups, rendered reports, comparisons
+  form/                       only after `init --form`: that form file and the files it names
 ```
 
-`init` makes one (templates generated from the roster, agencies recorded under the issued
-templates' own codes); run again with another roster it adds the new agencies and keeps every
-canonical code (a roster whose codes Excel stripped of leading zeros still matches). `receive`
-stores files (from a folder, an upload or a mail) and records where each came from. `rebuild`
-recreates the ledger from the stored files when it was lost: history goes, never a file.
+This module opens one (`open_workspace`, or `find_workspace` from a folder inside it) and fills
+its store: `receive` and `store_file` keep each file once, by content, read-only, and record where
+each copy came from (a folder, an upload, a mail). Starting and rebuilding one is workspace_init.py;
+the decision per agency is workspace_year.py; the year at a glance is workspace_status.py.
 """
 
 from __future__ import annotations
@@ -83,9 +83,6 @@ class Workspace:
     @property
     def level(self) -> str:
         return self.ledger.setting("level", tx.DISTRICT_LEVEL)
-
-    def folder(self, name: str) -> Path:
-        return self.root / name
 
     def output(self, name: str) -> Path:
         """Where a command's output goes in the workspace: 输出/<name>."""
