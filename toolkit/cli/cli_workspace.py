@@ -307,7 +307,6 @@ def check_in_workspace(
     workspace: Path | None,
     paths: list[str],
     *,
-    progress_total: Callable[[int], object] | None = None,
     deadline: date | None,
     contact: str,
     quiet: bool,

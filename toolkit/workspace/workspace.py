@@ -33,6 +33,7 @@ from pathlib import Path
 
 from ..core import texts as tx
 from ..core.catalogue import UsageError, os_reason
+from ..form.findings import Finding
 from ..form.identity import read_key
 from ..inputs.roster import Agency
 from .ledger import LEDGER_FILE, Ledger, now_text
@@ -162,7 +163,7 @@ def receive(
     origin: str = "",
     sender: str = "",
     names: dict[Path, str] | None = None,
-) -> tuple[list[Received], list[object]]:
+) -> tuple[list[Received], list[Finding]]:
     """Store every file found at `paths` once, by content, and record this receipt. The files
     themselves are only read. Returns what was received and the skip notes of discovery."""
     from ..inputs.discover import collect
