@@ -6,6 +6,8 @@ named, instead of slowly turning the package into a ball of mud."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import toolkit
@@ -60,25 +62,8 @@ LAYERS: dict[str, list[str]] = {
         "workbook",
         "generate",
     ],
-    # Published reports (issue 14), read bounded like returned workbooks: the model of a source
-    # document, its format readers, matching it to the form (tables by their labels, narrative by
-    # its headings), one report read, then written as standard workbooks (import).
-    "published": [
-        "published_source",
-        "published_text",
-        "published_html",
-        "published_docx",
-        "published_ocr",
-        "published_ocr_tables",
-        "published_pdf",
-        "published_read",
-        "published_tables",
-        "published_sections",
-        "published",
-        "importer",
-    ],
-    # Checking: one file, last year's data (a workbook or a published report), the pandera rules,
-    # the batch in the pool, the check command, then a published report against the submissions.
+    # Checking: one file, last year's data (a workbook or rollup; published reports through the
+    # reader a command hands in), the pandera rules, the batch in the pool, the check command.
     "check": [
         "inspection_values",
         "inspection",
@@ -87,7 +72,6 @@ LAYERS: dict[str, list[str]] = {
         "validate",
         "batch",
         "check",
-        "compare",
     ],
     # What a check produces: feedback copies, the terminal/JSON/xlsx report.
     "results": ["feedback", "report"],
@@ -105,6 +89,27 @@ LAYERS: dict[str, list[str]] = {
         "render_draft",
         "render",
     ],
+    # Published reports (issue 14), read bounded like returned workbooks: the model of a source
+    # document, its format readers, matching it to the form (tables by their labels, narrative by
+    # its headings), one report read, then written as standard workbooks (import); last year's reports
+    # handed to the checker through its ReportReader (the checker never imports the readers).
+    "published": [
+        "published_source",
+        "published_text",
+        "published_html",
+        "published_docx",
+        "published_ocr",
+        "published_ocr_tables",
+        "published_pdf",
+        "published_read",
+        "published_tables",
+        "published_sections",
+        "published",
+        "importer",
+        "last_year",
+    ],
+    # A published report against the submissions: the published readers and the checker meet here.
+    "compare": ["compare"],
     # Mail: the account, one message, sending, the outbox of templates, attachments received,
     # collecting them, answering each agency.
     "mail": [
@@ -395,3 +400,21 @@ def test_the_reader_does_not_import_the_writer() -> None:
             seen.add(module)
             todo.extend(graph[module])
     assert not seen & writer, f"the reader reaches the writer: {sorted(seen & writer)}"
+
+
+def test_the_checker_runs_without_the_published_report_readers() -> None:
+    """`check` is the command run on every returned file; the PDF, Word, HTML and OCR readers of
+    published reports reach it only as the `ReportReader` a command hands in (for --previous), so
+    a check loads none of them."""
+    probe = (
+        "import sys\n"
+        "from toolkit.check.check import check\n"
+        "from toolkit.results.report import render_terminal\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('toolkit.published', 'pdfplumber',"
+        " 'docx')))\n"
+        "print(loaded)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]", done.stdout

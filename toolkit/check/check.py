@@ -11,6 +11,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..form.findings import CheckReport, file_finding
 from ..form.form import Form
@@ -19,6 +20,9 @@ from ..inputs.discover import collect
 from ..inputs.roster import Agency
 from .inspection import FileCheck
 from .inspection_values import Inspected
+
+if TYPE_CHECKING:
+    from .previous import ReportReader
 
 __all__ = ["check", "inspect_all"]
 
@@ -97,11 +101,14 @@ def check(
     previous: Sequence[str | Path] | None = None,
     progress: Callable[[int, int], None] | None = None,
     key: bytes | None = None,
+    reports: ReportReader | None = None,
 ) -> CheckReport:
     """Check returned workbooks; the report lists every finding, file by file and for the batch.
 
     `key` is the issuing office's key (identity.find_key): with it, each file's token is verified
-    and a file relabelled as another agency is an `identity-mismatch` error.
+    and a file relabelled as another agency is an `identity-mismatch` error. `previous` names last
+    year's files for the cross-year rules; last year's published reports among them are read with
+    `reports` (`toolkit.published.last_year.READER`), and without it only workbooks count.
     """
     from ..inputs.arguments import check_year
     from .batch import judge, verdict
@@ -131,7 +138,7 @@ def check(
             for i in inspected
             if i.evaluable and i.meta.get("agency_name")
         ]
-        previous_values = read_previous(previous, form, target_year, known)
+        previous_values = read_previous(previous, form, target_year, known, reports)
     validate(form, [i for i in inspected if i.evaluable], previous_values, target_year)
     sheets = {sheet.name: index for index, sheet in enumerate(layout(form))}
     results, batch = judge([verdict(item, sheets) for item in inspected], roster)

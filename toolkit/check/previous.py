@@ -1,14 +1,18 @@
-"""Last year's figures for the cross-year rules: from last year's returned files or rollup.
+"""Last year's figures for the cross-year rules: from last year's returned files or rollup, and
+from last year's published reports through a `ReportReader` the caller hands in.
 
 Last year's files come from the same untrusted places as this year's, so they are read through the
 same bounded reader and inspection; a file of the year being checked is refused (it would compare a
-report with itself).
+report with itself). The checker does not import the published-report readers (PDF, Word, HTML,
+OCR): they sit above it in the data flow, and `published.last_year.READER` is the one a command
+passes in.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.catalogue import UsageError
@@ -19,31 +23,63 @@ from ..form.rollup_names import DETAIL_FIRST_ROW, DETAIL_SHEET, ROLLUP_KIND
 from ..inputs.arguments import refuse_same_year_previous
 from ..inputs.discover import SUFFIXES, collect
 from ..inputs.roster import Agency
-from ..published.published import PUBLISHED_SUFFIXES, Published, match_agency, read_isolated
 from ..xlsx.read import ReadError, read_table
 from .inspection import FileCheck
 
-__all__ = ["is_rollup", "previous_values", "read_details"]
+__all__ = [
+    "LastYearReport",
+    "ReportReader",
+    "is_rollup",
+    "previous_values",
+    "read_details",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LastYearReport:
+    """One of last year's published reports, as the cross-year rules need it: the agency of this
+    year's its title names (None: none of them), the year it says, and every cell it shows."""
+
+    source: str  # the file name, as the user gave it
+    year: str  # as the title says it; "" when it says none
+    agency: Agency | None
+    values: Mapping[str, float]  # cell key -> the value as printed (a total too)
+
+
+@dataclass(frozen=True)
+class ReportReader:
+    """How the checker reads last year's published reports without importing their readers: the
+    file suffixes they take, and a function reading those files (bounded, in worker processes)
+    and pairing each with one of `agencies` by the agency its title names."""
+
+    suffixes: frozenset[str]
+    read: Callable[[Sequence[Path], Form, Sequence[Agency]], list[LastYearReport]]
 
 
 def previous_values(
-    paths: Sequence[str | Path], form: Form, year: str = "", agencies: Sequence[Agency] = ()
+    paths: Sequence[str | Path],
+    form: Form,
+    year: str = "",
+    agencies: Sequence[Agency] = (),
+    reports: ReportReader | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Last year's values by (normalised) agency code. Last year's published reports (.html,
-    .docx, .pdf, .txt: the first year of adoption has no returned workbooks) are read like
-    `import` reads them, and paired with `agencies` (the roster and this year's files) by the
-    agency their title names; one that names none of them is left out."""
+    """Last year's values by (normalised) agency code. With `reports`, last year's published
+    reports (.html, .docx, .pdf, .txt: the first year of adoption has no returned workbooks) are
+    read like `import` reads them, and paired with `agencies` (the roster and this year's files)
+    by the agency their title names; one that names none of them is left out."""
+    report_suffixes = reports.suffixes if reports is not None else frozenset()
     try:  # last year's rollup may sit among our outputs: named or found, it is read
-        files, _ = collect(paths, own_outputs=True, suffixes=(*SUFFIXES, *PUBLISHED_SUFFIXES))
+        files, _ = collect(paths, own_outputs=True, suffixes=(*SUFFIXES, *report_suffixes))
     except UsageError as exc:
         raise UsageError("previous-unusable", reason=str(exc)) from None
     one = FileCheck(form, "", "")
     out: dict[str, dict[str, float]] = {}
     returned = []
-    reports = [p for p in files if p.suffix.lower() in PUBLISHED_SUFFIXES]
-    out.update(_published(reports, form, year, agencies))
+    named = [p for p in files if p.suffix.lower() in report_suffixes]
+    if reports is not None and named:
+        out.update(_published(reports, named, form, year, agencies))
     for path in files:
-        if path in reports:
+        if path in named:
             continue
         if is_rollup(path):  # last year's rollup: its 明细 sheet has every agency
             out.update((normalise_code(k), v) for k, v in read_details(path, form).items())
@@ -58,22 +94,24 @@ def previous_values(
 
 
 def _published(
-    paths: list[Path], form: Form, year: str, agencies: Sequence[Agency]
+    reports: ReportReader,
+    paths: list[Path],
+    form: Form,
+    year: str,
+    agencies: Sequence[Agency],
 ) -> dict[str, dict[str, float]]:
     """Last year's figures from published reports: the cells they show (a total as printed),
     matched to this year's agencies by name."""
-    out: dict[str, dict[str, float]] = {}
-    if not paths:
-        return out
     unique = list({normalise_code(a.code): a for a in agencies if a.code}.values())
-    read = [r for r in read_isolated(paths, form) if isinstance(r, Published)]
-    refuse_same_year_previous(year, [(r.source, str(r.title.year or "")) for r in read])
+    read = reports.read(paths, form, unique)
+    refuse_same_year_previous(year, [(r.source, r.year) for r in read])
+    out: dict[str, dict[str, float]] = {}
     for report in read:
-        agency, note = match_agency(report.title.agency, unique)
-        if note or not report.title.agency or not unique:
+        if report.agency is None:
             continue  # no agency of this year's: nothing to compare with
-        values = {k: c.value for k, c in report.cells.items() if c.value is not None}
-        out[normalise_code(agency.code)] = {key: values.get(key, math.nan) for key in form.cells}
+        out[normalise_code(report.agency.code)] = {
+            key: report.values.get(key, math.nan) for key in form.cells
+        }
     return out
 
 

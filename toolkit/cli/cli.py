@@ -38,6 +38,7 @@ from .cli_workspace_mail import register as _register_outbox
 from .cli_zh import install as _install_chinese
 
 if TYPE_CHECKING:
+    from ..check.previous import ReportReader
     from ..results.feedback import FeedbackFile
     from ..template.generate import GenerateResult
 
@@ -294,9 +295,11 @@ def check(
         due = _date("--deadline", deadline)
         agencies, files = _inputs(paths, roster, (json_path, xlsx_path))
         key = _key(issued, roster)
+        reports: ReportReader | None = None
         if previous:  # last year's files are inputs too: never written over
             from ..core.outputs import refuse_inputs
             from ..inputs.discover import collect
+            from ..published.last_year import READER as reports
 
             try:
                 earlier, _ = collect(previous, own_outputs=True)
@@ -315,6 +318,7 @@ def check(
                 previous=previous,
                 progress=progress,
                 key=key,
+                reports=reports,
             )
         from ..core.outputs import deferred_marks
 

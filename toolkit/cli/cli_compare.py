@@ -16,7 +16,7 @@ from .cli_workspace import WorkspaceOption
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..check.compare import Comparison
+    from ..compare.compare import Comparison
     from ..form.form import Form
 
 __all__ = ["compare_command"]
@@ -40,7 +40,7 @@ def compare_command(
     workspace: WorkspaceOption = None,
     form_path: FormOption = None,
 ) -> None:
-    from ..check.compare import compare, write_xlsx
+    from ..compare.compare import compare, write_xlsx
     from ..core.catalogue import UsageError
     from ..core.outputs import write_atomic
     from ..form.form import FormError

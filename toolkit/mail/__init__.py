@@ -2,4 +2,4 @@
 templates (mail_outbox), attachments received (mail_attachments), collecting them (collect) and
 answering each agency (mail_reply).
 
-May import: core, form, xlsx, inputs, template, published, check, results, rollup, render."""
+May import: core, form, xlsx, inputs, template, check, results, rollup, render, published, compare."""

@@ -3,4 +3,4 @@
 render_pdf), the district's draft from a rollup (render_draft) and the batch (render). A new output
 format of the report is a writer here.
 
-May import: core, form, xlsx, inputs, template, published, check, results, rollup."""
+May import: core, form, xlsx, inputs, template, check, results, rollup."""

@@ -19,6 +19,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from ..check.check import inspect_all
 from ..core import texts as tx
 from ..core.outputs import print_setup, row_height, workbook_options, write_atomic, write_text
 from ..form.findings import CheckReport
@@ -29,7 +30,6 @@ from ..inputs.roster import Agency
 from ..published.importer import match_agency, read_isolated
 from ..published.published import PUBLISHED_SUFFIXES, Published
 from ..xlsx.values import big
-from .check import inspect_all
 
 __all__ = ["AgencyDifferences", "CellDifference", "Comparison", "Side", "compare", "write_xlsx"]
 
@@ -123,7 +123,7 @@ def compare(
     )
     unreadable: list[tuple[Path, str]] = []
     if report is None:
-        from .check import check
+        from ..check.check import check
 
         submitted_files, _ = collect(submitted, own_outputs=True)
         report = check(submitted_files, form=form, key=key)
