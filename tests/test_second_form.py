@@ -1,11 +1,13 @@
 """A second, different form file (tests/forms/city-brief.toml) through every command with --form:
-generate, a clerk's fill, check (clean and with planted errors), feedback and rollup; files of
-another form are a finding, and a bad form file is a Chinese message with exit code 2."""
+generate, a clerk's fill, check (clean and with planted errors), feedback, rollup, render, import
+and compare; files of another form are a finding, and a bad form file is a Chinese message with
+exit code 2."""
 
 from __future__ import annotations
 
 import csv
 import json
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -246,6 +248,44 @@ def test_render_writes_the_city_reports_and_the_draft_from_its_own_form(
     assert f"{YEAR}年，全区共收到申请7件。" in draft
     assert "本报告根据全区2个单位报送" in draft
     assert "另有1个单位报送的年度报告未计入汇总" in draft and "市民政局" in draft
+
+
+def test_import_and_compare_read_the_city_reports_by_their_own_title(
+    issued: Path, returned: Path, tmp_path: Path
+) -> None:
+    """The city reports as published (rendered, one figure changed after the check) come back in
+    with `import --form` (their title is the city form's, not 年度报告) and `compare --form` finds
+    the changed figure and nothing else."""
+    roster = issued.parent / "roster.csv"
+    code, text = _run("render", returned, "--form", CITY_FILE, "--issued", issued,
+                      "--out", tmp_path / "out", "--format", "html,docx")  # fmt: skip
+    assert code == 1, text  # SZ003 has errors: no report for it
+    first = next((tmp_path / "out").glob("SZ001-*.html"))
+    page = first.read_text(encoding="utf-8")
+    assert page.count(">12</td>") == 1  # 政策文件 12 件, as checked
+    first.write_text(page.replace(">12</td>", ">13</td>"), encoding="utf-8")
+    code, text = _run("import", *sorted((tmp_path / "out").glob("SZ*.html")), "--form", CITY_FILE,
+                      "--roster", roster, "--district", DISTRICT, "--out", tmp_path / "imported")  # fmt: skip
+    assert code == 0, text
+    assert "已导入 2 个" in text and "市发展和改革委员会（SZ001）2025年" in text
+    code, text = _run("compare", "--published", tmp_path / "imported", "--submitted", returned,
+                      "--form", CITY_FILE, "--issued", issued, "--xlsx", tmp_path / "d.xlsx")  # fmt: skip
+    assert code == 1, text
+    assert "一致：市教育局（SZ002）" in text
+    assert "比对 2 个单位，1 个有差异" in text
+    rows = list(openpyxl.load_workbook(tmp_path / "d.xlsx").worksheets[0].values)
+    changed = [r for r in rows if "13" in [str(v) for v in r]]
+    assert len(changed) == 1 and "12" in [str(v) for v in changed[0]], rows
+    # The Word reports (unchanged) need no import first: compare reads them as published.
+    word = tmp_path / "word"
+    word.mkdir()
+    for report in (tmp_path / "out").glob("SZ*.docx"):
+        shutil.copy(report, word)
+    code, text = _run("compare", "--published", word, "--submitted", returned,
+                      "--form", CITY_FILE, "--issued", issued)  # fmt: skip
+    assert "一致：市发展和改革委员会（SZ001）" in text and "一致：市教育局（SZ002）" in text
+    assert "比对 2 个单位，0 个有差异" in text and "只有报送 1 个" in text, text
+    assert code == 1  # SZ003 has no published report yet
 
 
 def test_a_file_of_the_other_form_is_a_finding(returned: Path, tmp_path: Path) -> None:

@@ -105,7 +105,7 @@ def match_report(
         source=source,
         sha256=sha256,
         kind=document.kind,
-        title=read_title(document, fallback=name_hint),
+        title=read_title(document, fallback=name_hint, form_title=form.title),
         cells=dict(tables.cells),
         problems=tuple(tables.problems),
         loose=tuple(tables.loose),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..core import texts as tx
@@ -30,10 +31,9 @@ _PART_HEAD = re.compile(rf"^\s*[（(]\s*([{_NUMERALS}]+)\s*[）)]")
 # A heading and its first sentence on one line: "（一）主动公开情况。本年度…"
 _HEAD_END = re.compile(r"[。：:；;]")
 _MAX_HEADING = 60  # characters: a longer line is a paragraph that happens to start with 一、
-_TITLE = re.compile(
-    r"^(?P<before>.*?)(?P<year>20\d\d)\s*年度?\s*(?P<after>.*?)"
-    r"(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)"
-)
+# The agency before or after the year; then the report's name.
+_TITLE_START = r"^(?P<before>.*?)(?P<year>20\d\d)\s*年度?\s*(?P<after>.*?)"
+_TITLE = re.compile(_TITLE_START + r"(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,11 +49,17 @@ class Narrative:
     sections: dict[str, Place] = field(default_factory=dict)  # section key -> its heading
 
 
-def read_title(document: SourceDocument, fallback: str = "") -> Title:
+def read_title(document: SourceDocument, fallback: str = "", form_title: str = "") -> Title:
     """Agency and year from the report's title: the document's own title (an HTML <title>, the
     document properties), else its first lines (a title set over two lines, the agency above
     「2023 年政府信息公开工作年度报告」, is one), else the file name (`fallback`), which sites and
-    offices usually name after the title."""
+    offices usually name after the title. The title is the 2021 format's (and the wordings
+    agencies use for it), or `form_title`, the title of the form being read (another form names
+    its report otherwise: 「2025年市直部门政府信息公开工作简报」)."""
+    patterns = [_TITLE]
+    if form_title:
+        wanted = re.escape(re.sub(r"\s+", "", unicodedata.normalize("NFKC", form_title)))
+        patterns.insert(0, re.compile(_TITLE_START + wanted))
     candidates: list[tuple[str, Place | None]] = [(document.title, None)] if document.title else []
     previous = ""
     for line in text_lines(document)[:40]:
@@ -63,11 +69,11 @@ def read_title(document: SourceDocument, fallback: str = "") -> Title:
         previous = line.text if len(line.text.strip()) <= 30 else ""
     candidates.append((fallback, None))
     for text, place in candidates:
-        found = _title(text)
+        found = _title(text, patterns)
         if found is not None and found[0]:
             return Title(agency=found[0], year=found[1], place=place)
     for text, place in candidates:  # a title naming no agency still gives the year
-        found = _title(text)
+        found = _title(text, patterns)
         if found is not None:
             return Title(agency="", year=found[1], place=place)
     return Title(agency="", year=None)
@@ -95,10 +101,12 @@ def text_lines(document: SourceDocument) -> list[SourceLine]:
     return out
 
 
-def _title(text: str) -> tuple[str, int] | None:
+def _title(text: str, patterns: Sequence[re.Pattern[str]]) -> tuple[str, int] | None:
     line = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-    match = _TITLE.match(line)
-    if not match or len(line) > 80:
+    if len(line) > 80:
+        return None
+    match = next((m for m in (p.match(line) for p in patterns) if m), None)
+    if not match:
         return None
     agency = (match["before"] or match["after"]).strip("：:（）()《》“”\"' ")
     return agency, int(match["year"])
