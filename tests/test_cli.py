@@ -202,6 +202,64 @@ def test_translation_table_covers_clicks_own_wording() -> None:
     assert typer.core._("Aborted!") == "已中止。"  # typer's own words, through gettext
 
 
+def test_the_installed_typer_is_the_one_pyproject_pins_and_every_patch_took() -> None:
+    """cli_zh.py replaces typer's and its click's internals (PATCHED): the typer installed is
+    within the range pyproject.toml pins, and each of them is the Chinese replacement now."""
+    import tomllib
+    from importlib.metadata import version
+
+    import typer.core
+    from packaging.requirements import Requirement
+
+    from toolkit.cli import cli_zh
+
+    pins = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (typer_pin,) = [
+        Requirement(r) for r in pins["project"]["dependencies"] if r.startswith("typer")
+    ]
+    assert typer_pin.specifier.contains(version("typer")), (version("typer"), typer_pin)
+    assert "<" in str(typer_pin.specifier), "pin typer's upper version: cli_zh.py patches it"
+    try:
+        from typer._click import core, exceptions, formatting
+    except ImportError:  # an older typer on click itself
+        from click import core, exceptions, formatting  # type: ignore[no-redef]
+    assert typer.core._ is cli_zh._gettext
+    assert formatting.term_len is cli_zh.display_width
+    replaced = {
+        "write_usage": formatting.HelpFormatter.write_usage,
+        "write_heading": formatting.HelpFormatter.write_heading,
+        "get_help_option": core.Command.get_help_option,
+        "show": exceptions.ClickException.show,
+        "usage show": exceptions.UsageError.show,
+    }
+    for what, function in replaced.items():
+        assert function.__module__ == "toolkit.cli.cli_zh", what
+    assert {name for _, name in cli_zh.PATCHED} >= {"write_usage", "write_heading", "show"}
+
+
+def test_a_typer_whose_internals_changed_stops_the_command_line_loudly(tmp_path: Path) -> None:
+    """A newer typer without one of the internals cli_zh.py patches: `nianbao` says which, and how
+    to install the tested typer, in Chinese with exit code 2, instead of running half in English."""
+    probe = (
+        "import sys\n"
+        "try:\n"
+        "    from typer._click import formatting\n"
+        "except ImportError:\n"
+        "    from click import formatting\n"
+        "del formatting.HelpFormatter.write_heading\n"
+        "from toolkit.cli.cli import main\n"
+        "sys.argv = ['nianbao', '--help']\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert done.returncode == 2, done.stderr
+    assert "不兼容" in done.stderr and "HelpFormatter.write_heading" in done.stderr
+    assert 'pip install "typer>=0.12,<0.30"' in done.stderr
+    assert "Traceback" not in done.stderr and not done.stdout
+
+
 def test_operating_system_errors_are_chinese(tmp_path: Path) -> None:
     code, out = _run("check", SAMPLES / "returned", "--roster", tmp_path / "无此名单.csv")
     assert code == 2 and "无法读取名单文件" in out and "文件或文件夹不存在" in out

@@ -52,6 +52,20 @@ def test_the_wheel_holds_everything_in_templates(wheel: Path) -> None:
         assert packaged == (ROOT / "templates" / name).read_bytes()
 
 
+def test_the_wheel_holds_every_package_and_the_type_marker(wheel: Path) -> None:
+    """Every sub-package of toolkit/ (pyproject.toml lists them by hand) and py.typed, which
+    lets a script's type checker read the public API's types."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    packages = sorted((ROOT / "toolkit").glob("*/__init__.py"))
+    assert len(packages) >= 14
+    for init in packages:
+        member = init.relative_to(ROOT).as_posix()
+        assert member in names, (
+            f"{member} is not packaged (pyproject.toml [tool.setuptools] packages)"
+        )
+    assert "toolkit/py.typed" in names
+
+
 def test_the_installed_package_loads_its_own_form(wheel: Path, tmp_path: Path) -> None:
     """Unpacked as pip installs it, away from the checkout: the form comes from the package."""
     site = tmp_path / "site"

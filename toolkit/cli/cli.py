@@ -5,6 +5,7 @@ Heavy libraries are imported inside the commands so that `nianbao --help` stays 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -35,6 +36,7 @@ from .cli_support import (
 from .cli_workspace import WorkspaceOption, refuse_with_workspace
 from .cli_workspace import register as _register_workspace
 from .cli_workspace_mail import register as _register_outbox
+from .cli_zh import ERROR_PREFIX, IncompatibleTyper
 from .cli_zh import install as _install_chinese
 
 if TYPE_CHECKING:
@@ -44,7 +46,11 @@ if TYPE_CHECKING:
 
 __all__ = ["app", "main"]
 
-_install_chinese()  # usage, help headings and the parser's messages in Chinese (cli_zh.py)
+try:  # usage, help headings and the parser's messages in Chinese (cli_zh.py)
+    _install_chinese()
+except IncompatibleTyper as exc:  # a typer whose internals changed: say so, never run in English
+    sys.stderr.write(f"{ERROR_PREFIX}{exc}\n")
+    raise SystemExit(2) from None
 
 app = typer.Typer(
     name="nianbao",

@@ -15,11 +15,15 @@ from collections.abc import Callable
 from typing import IO, Any
 
 __all__ = [
+    "ERROR_PREFIX",
     "HELP_TEXT",
+    "INCOMPATIBLE",
+    "PATCHED",
     "PATTERNS",
     "TYPE_NAMES",
     "USAGE_PREFIX",
     "WORDS",
+    "IncompatibleTyper",
     "display_width",
     "install",
     "translate",
@@ -132,12 +136,35 @@ def _gettext(message: str) -> str:
 
 _installed = False
 
+# What install() replaces inside typer and its click: (module attribute path, name). A typer that
+# lacks one of them has changed its internals, and the command line would speak English or worse:
+# install() stops with INCOMPATIBLE instead (tests/test_cli.py checks them on the typer installed).
+PATCHED = (
+    ("typer.core", "_"),
+    ("formatting", "term_len"),
+    ("formatting.HelpFormatter", "write_usage"),
+    ("formatting.HelpFormatter", "write_heading"),
+    ("core.Command", "get_help_option"),
+    ("exceptions.ClickException", "show"),
+    ("exceptions.UsageError", "show"),
+)
+INCOMPATIBLE = (
+    "命令行组件 typer {version} 与本工具不兼容（找不到 {name}）："
+    '请安装经过测试的版本：pip install "typer>=0.12,<0.30"'
+)
+
+
+class IncompatibleTyper(RuntimeError):
+    """The typer installed has changed what install() patches."""
+
 
 def install() -> None:
-    """Make typer (and its copy of click) speak Chinese; safe to call more than once."""
+    """Make typer (and its copy of click) speak Chinese; safe to call more than once. Raises
+    IncompatibleTyper, before changing anything, when an internal it patches is gone."""
     global _installed
     if _installed:
         return
+    import typer
     import typer.core
 
     try:  # typer 0.2x ships its own copy of click
@@ -148,6 +175,19 @@ def install() -> None:
         from click import core, exceptions, formatting  # type: ignore[no-redef]
         from click._compat import get_text_stderr  # type: ignore[no-redef]
         from click.utils import echo  # type: ignore[no-redef]
+
+    owners = {
+        "typer.core": typer.core,
+        "formatting": formatting,
+        "formatting.HelpFormatter": getattr(formatting, "HelpFormatter", None),
+        "core.Command": getattr(core, "Command", None),
+        "exceptions.ClickException": getattr(exceptions, "ClickException", None),
+        "exceptions.UsageError": getattr(exceptions, "UsageError", None),
+    }
+    for path, name in PATCHED:
+        if not hasattr(owners[path], name):
+            version = getattr(typer, "__version__", "?")
+            raise IncompatibleTyper(INCOMPATIBLE.format(version=version, name=f"{path}.{name}"))
 
     typer.core._ = _gettext
 

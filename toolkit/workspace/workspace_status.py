@@ -92,6 +92,8 @@ class YearStatus:
 
 
 def year_status(workspace: Workspace, today: date | None = None) -> YearStatus:
+    """The year at a glance, as `nianbao status` shows it: each roster agency's state from the
+    ledger's decisions, feedback and mail, the counts, and the days to the deadline."""
     today = today or date.today()
     ledger = workspace.ledger
     files = {r["sha256"]: r for r in ledger.rows("SELECT * FROM files")}
