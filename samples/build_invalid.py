@@ -132,12 +132,17 @@ def _filled(
     district: str = DISTRICT,
     token_of: Agency | None = None,
     imported: bool = False,
+    unread_totals: tuple[str, ...] = (),
 ) -> bytes:
     target = Path(f"/tmp/nianbao-sample-{agency.code}-{year}.xlsx")
     identity = identity_for(form, agency, year, district, GENERATED_AT, SAMPLE_KEY)
     if imported:  # as `nianbao import` writes a published report
         identity = replace(
-            identity, kind=IMPORTED_KIND, source="年度报告.html", source_sha256="0" * 64
+            identity,
+            kind=IMPORTED_KIND,
+            source="年度报告.html",
+            source_sha256="0" * 64,
+            unread_totals=" ".join(unread_totals),
         )
     if token_of is not None:  # a file relabelled as `agency`, still carrying another's token
         other = identity_for(form, token_of, year, district, GENERATED_AT, SAMPLE_KEY)
@@ -440,6 +445,20 @@ def build_invalid(
         imported=True,
     )  # fmt: skip
     expect("published-total-open", "t3.new.total")
+    # --- a printed total the import could not read: its parts' sum, or blank when one is lost too
+    made["published-total-unread"] = _filled(
+        form, refill(), agency=agency, imported=True, unread_totals=("t3.new.total",)
+    )
+    expect("published-total-unread", "t3.new.total")
+    made["published-total-unread-open"] = _filled(
+        form,
+        replace(refill(), values=open_values, raw={"t3.new.natural": ""},
+                totals={"t3.new.total": ""}),
+        agency=agency,
+        imported=True,
+        unread_totals=("t3.new.total",),
+    )  # fmt: skip
+    expect("published-total-unread-open", "t3.new.total")
 
     written = []
     for number, (code, data) in enumerate(sorted(made.items()), start=1):

@@ -272,3 +272,58 @@ def test_reports_imported_without_the_roster_are_paired_by_name(
     (pair,) = json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))["agencies"]
     assert pair["agency_code"] == "QK003"
     assert [c["cell"] for c in pair["cells"]] == ["t2.licensing.decisions"]
+
+
+# 表三 with figures: 7+1+1 new; 6 granted (4+1+1), 3 repeated (自然人): balanced, nothing carried.
+NEW_ROW = "一、本年新收政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0\t\n"
+GRANTED_ROW = "三、本年度办理结果\t(一) 予以公开\t0\t0\t0\t0\t0\t0\t0\t\n"
+REPEAT_ROW = "\t\t2. 重复申请\t0\t0\t0\t0\t0\t0\t0\n"
+TOTAL_ROW = "(七) 总计\t\t0\t0\t0\t0\t0\t0\t0\t\n"
+
+
+def _with_figures(**more: str) -> str:
+    figures = {
+        NEW_ROW: NEW_ROW.replace("\t0" * 7, "\t7\t1\t0\t0\t0\t1\t9"),
+        GRANTED_ROW: GRANTED_ROW.replace("\t0" * 7, "\t4\t1\t0\t0\t0\t1\t6"),
+        REPEAT_ROW: REPEAT_ROW.replace("\t0" * 7, "\t3\t0\t0\t0\t0\t0\t3"),
+    }
+    return seed_text(**(figures | more))
+
+
+@pytest.mark.parametrize("parts_read", [True, False])
+def test_a_printed_total_not_read_never_shows_a_figure_the_report_does_not_print(
+    tmp_path: Path, roster: Path, parts_read: bool
+) -> None:
+    """表三's （七）总计 row lost (a layout the reader could not line up): its cells are not the
+    sum of what was read shown as printed. Every part read: the formula stays, with a 批注 saying
+    it is a sum; a part lost too: blank with a 批注. `check` names the unread totals."""
+    lost = {TOTAL_ROW: ""} if parts_read else {TOTAL_ROW: "", REPEAT_ROW: ""}
+    source = published(tmp_path / "in", _with_figures(**lost))
+    code, output = run("import", source, "--out", tmp_path / "out", "--roster", roster)
+    assert code == 1, output  # partial: the row is listed as not read
+    assert "（七）总计" in output
+    book = next((tmp_path / "out").glob("*.xlsx"))
+    sheet, ref = WHERE["t3.result_total.natural"]
+    opened = openpyxl.load_workbook(book)
+    total = opened[sheet][ref]
+    if parts_read:
+        assert str(total.value).startswith("=SUM(")  # 4 + 3: the parts' sum, said so
+        assert total.comment is not None and "各分项之和" in total.comment.text
+    else:
+        assert total.value is None  # not 4, the sum of what was read
+        assert total.comment is not None and "留空" in total.comment.text
+    meta = dict(opened[META_SHEET].iter_rows(max_col=2, values_only=True))
+    assert "t3.result_total.natural" in str(meta["unread_totals"]).split()
+    code, output = run(
+        "check", book, "--year", "2023", "--roster", roster, "--json", tmp_path / "c.json"
+    )
+    findings = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))["files"][0]["findings"]
+    unread = [f for f in findings if f["code"].startswith("published-total-unread")]
+    assert {f["cell"] for f in unread} >= {ref}
+    natural = next(f for f in unread if f["cell"] == ref)
+    if parts_read:
+        assert natural["code"] == "published-total-unread" and "为各分项之和7" in natural["message"]
+        assert not [f for f in findings if f["code"] in ("t3-balance", "published-total")]
+    else:
+        assert natural["code"] == "published-total-unread-open"
+    assert all(f["severity"] == "warning" for f in unread)

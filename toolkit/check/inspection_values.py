@@ -167,13 +167,22 @@ class CellReading:
                 unknown.add(key)
         values = dict(inputs)
         stale: dict[str, list[tuple[str, str, float, float]]] = defaultdict(list)
+        imported = out.meta.get("kind") == IMPORTED_KIND
+        unread = set(out.meta.get("unread_totals", "").split()) if imported else set()
         for cell in form.totals:
             if cell.key not in where:
                 continue
             sheet, area = where[cell.key]
             stored = raw[cell.key]
-            formula_ok = self.formula_intact(book, sheet, area, cell.key)
             expected = computed[cell.key]
+            if cell.key in unread:  # printed in the report, not read by the import: say so
+                code = "published-total-unread"
+                if math.isnan(expected):
+                    code = "published-total-unread-open"
+                self.add(code, **self.at(sheet, cell.key), expected=plain(expected))
+                values[cell.key] = expected
+                continue
+            formula_ok = self.formula_intact(book, sheet, area, cell.key)
             if formula_ok is False or (
                 formula_ok is None
                 and not math.isnan(stored)
@@ -181,7 +190,7 @@ class CellReading:
                 and abs(stored - expected) > TOLERANCE
             ):
                 code = "formula-altered"
-                if out.meta.get("kind") == IMPORTED_KIND:  # printed so, not an altered formula
+                if imported:  # printed so, not an altered formula
                     code = "published-total" if not math.isnan(expected) else "published-total-open"
                 self.add(
                     code, **self.at(sheet, cell.key), actual=shown(stored), expected=plain(expected)

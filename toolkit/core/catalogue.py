@@ -904,6 +904,18 @@ _FINDINGS = (
         template="{cell}（{label}）公开版印为{actual}；其分项中有空白或非数字的格，无法核算合计应为多少。",
     ),
     Message(
+        code="published-total-unread",
+        title="公开版合计未能读取",
+        template="{cell}（{label}）公开版印的合计导入时未能读取，表中为各分项之和{expected}，不是原件的数字。请与原件核对。",
+        severity="warning",
+    ),
+    Message(
+        code="published-total-unread-open",
+        title="公开版合计未能读取",
+        template="{cell}（{label}）公开版印的合计导入时未能读取，其分项也不全，已留空。请按原件补填。",
+        severity="warning",
+    ),
+    Message(
         code="protection-removed",
         title="工作表保护被撤销",
         template="工作表“{sheet}”的保护被撤销。审核仍按标准核验，但请勿自行撤销保护。",

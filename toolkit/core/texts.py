@@ -506,6 +506,12 @@ IMPORT_CELL_MISSING = (
     "公开的年度报告中没有找到此格（或无法确定其数字），导入时留空。请按原件补填或核实。"
 )
 IMPORT_CELL_OCR = "此数字由 OCR 从扫描页识读，请与原件核对。"
+IMPORT_TOTAL_UNREAD = (
+    "公开的年度报告中此合计未能读取，其分项也有未读取的，导入时留空。请按原件补填或核实。"
+)
+IMPORT_TOTAL_SUMMED = (
+    "公开的年度报告中此合计未能读取；此处为各分项之和（公式），不是原件印的数字，请与原件核对。"
+)
 IMPORT_WHOLE_ROW = "（无行标题的一行）"
 IMPORT_HELP = (
     "导入公开的年度报告（网页 .html、Word .docx、PDF（含扫描件，需 OCR）、文本 .txt），"

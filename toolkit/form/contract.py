@@ -66,6 +66,9 @@ class Identity:
     source: str = ""
     source_sha256: str = ""
     made_at: str = ""
+    # An imported workbook: the totals the report prints that the import could not read (cell
+    # keys, space-separated), so that `check` says so instead of judging a sum nobody printed.
+    unread_totals: str = ""
 
     def items(self) -> list[tuple[str, str]]:
         # A workbook made without the office's key (samples, tests) has no token row at all,
@@ -74,7 +77,7 @@ class Identity:
         return [(k, v) for k, v in self.__dict__.items() if k not in _OPTIONAL or v]
 
 
-_OPTIONAL = frozenset({"token", "kind", "source", "source_sha256", "made_at"})
+_OPTIONAL = frozenset({"token", "kind", "source", "source_sha256", "made_at", "unread_totals"})
 IMPORTED_KIND = "imported"  # `_meta` kind of a workbook filled from a published report
 FEEDBACK_KIND = "feedback"  # `_meta` kind of a feedback copy (and of a file saved from one)
 

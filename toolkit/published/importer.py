@@ -3,7 +3,9 @@
 Each report is read and matched in a worker process (a hostile PDF costs only itself), then
 written as the same template the office sends out, filled with what the report shows: figures,
 "/" and "—" as the text they are, narrative parts, and the totals the report printed where they
-are not the sum of their parts (so that `check` finds them). `_meta` says kind = imported, with
+are not the sum of their parts (so that `check` finds them). A printed total the import could not
+read is never shown as a figure the report does not print: blank with a 批注, or (when every part
+was read) the sum with a 批注 saying so; `_meta` lists them for `check`. `_meta` says kind = imported, with
 the source file's name and sha256; cells read by OCR and cells not found carry a 批注. The
 agency is the report's title matched to the roster (when one is given); the year the title's,
 else `--year`. Nothing downstream needs to know the workbook was imported.
@@ -148,7 +150,7 @@ def _write(
     if agency_note:
         notes.append(agency_note)
     identity = identity_for(form, agency, report_year, district, generated_at, key)
-    identity = _imported(identity, published)
+    identity = _imported(identity, published, form)
     name = _unique(file_name(form, agency, report_year), used)
     target = out_dir / name
     try:
@@ -172,9 +174,13 @@ def _write(
     )
 
 
-def _imported(identity: Identity, published: Published) -> Identity:
+def _imported(identity: Identity, published: Published, form: Form) -> Identity:
     return replace(
-        identity, kind=IMPORTED_KIND, source=published.source, source_sha256=published.sha256
+        identity,
+        kind=IMPORTED_KIND,
+        source=published.source,
+        source_sha256=published.sha256,
+        unread_totals=" ".join(published.unread_totals(form)),
     )
 
 
@@ -203,10 +209,12 @@ def _fill(form: Form, published: Published) -> Fill:
     computed = complete(form, values)
     unknown = set(missing)
     depends = total_sources(form)
+    # A total as printed wherever its formula would show anything else: a figure that is not the
+    # sum of its parts, or one whose parts were not all read (the formula would sum what was).
     totals: dict[str, float | str] = {
         key: printed
         for key, printed in published.totals(form).items()
-        if abs(printed - computed.get(key, printed)) > 1e-9 and not unknown & depends[key]
+        if abs(printed - computed.get(key, printed)) > 1e-9 or unknown & depends[key]
     }
     for key, cell in published.cells.items():  # a total printed blank or "/" beside its parts
         if cell.value is None and form.cells[key].is_total and not unknown & depends[key]:
@@ -218,6 +226,12 @@ def _fill(form: Form, published: Published) -> Fill:
     for key in missing:
         if key in where:
             comments[where[key]] = tx.IMPORT_CELL_MISSING
+    for key in published.unread_totals(form):  # printed, not read: never a sum shown as printed
+        summed = not unknown & depends[key]  # every part read: the formula shows their sum
+        if not summed:
+            totals[key] = ""
+        if key in where:
+            comments[where[key]] = tx.IMPORT_TOTAL_SUMMED if summed else tx.IMPORT_TOTAL_UNREAD
     for problem in published.loose:
         for key in problem.keys:
             if key in where:

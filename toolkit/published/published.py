@@ -94,6 +94,14 @@ class Published:
         keys = {key for problem in self.problems for key in problem.keys}
         return tuple(k for k in form.cells if k in keys and not form.cells[k].is_total)
 
+    def unread_totals(self, form: Form) -> tuple[str, ...]:
+        """Totals the report prints (or would: the row or column is the form's) that were not read:
+        not found, or not lined up. Their figure is unknown, not the sum of what was read."""
+        keys = {key for problem in self.problems for key in problem.keys}
+        return tuple(
+            k for k in form.cells if k in keys and form.cells[k].is_total and k not in self.cells
+        )
+
 
 def match_report(
     document: SourceDocument, form: Form, *, source: str, sha256: str, name_hint: str = ""
