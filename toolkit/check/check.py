@@ -139,7 +139,8 @@ def check(
             if i.evaluable and i.meta.get("agency_name")
         ]
         previous_values = read_previous(previous, form, target_year, known, reports)
-    validate(form, [i for i in inspected if i.evaluable], previous_values, target_year)
+    evaluable = [i for i in inspected if i.evaluable]
+    validate(form, evaluable, previous_values, target_year, roster or ())
     sheets = {sheet.name: index for index, sheet in enumerate(layout(form))}
     results, batch = judge([verdict(item, sheets) for item in inspected], roster)
     return CheckReport(

@@ -7,14 +7,17 @@ failure with its message filled in from the two sides of the relation.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
+from ..form.agency_kinds import applies, possible_kinds
 from ..form.findings import Finding, column_label, file_finding, plain
 from ..form.form import Form, Rule
 from ..form.identity import normalise_code
 from ..form.layout import Area, SheetLayout, layout
 from ..form.rules import kind_of
 from ..form.stated import YEAR
+from ..inputs.roster import Agency
 from .inspection_values import Inspected
 
 __all__ = ["validate"]
@@ -25,9 +28,12 @@ def validate(
     items: list[Inspected],
     previous: dict[str, dict[str, float]] | None,
     year: str = "",
+    roster: Sequence[Agency] = (),
 ) -> None:
     """All evaluable files as one frame, one lazy pandera call; failures become findings. `year`
-    is the batch's: the narrative's "结转至2024年" says which way a carry-over goes."""
+    is the batch's: the narrative's "结转至2024年" says which way a carry-over goes. A rule for
+    some kinds of agency only (`applies_to`) is not reported for a file whose agency may be of
+    another kind: by the roster's 单位类别, else by the agency's name (agency_kinds.py)."""
     if not items:
         return
     import pandas as pd
@@ -79,8 +85,17 @@ def validate(
                 form, item, check_name, key=column, sheet=sheet.name, cell=area.ref, actual=value
             )
         )
+    declared = {normalise_code(a.code): a.kind for a in roster if a.kind}
+    kinds: dict[int, frozenset[str]] = {}
     for failure in failures:
         item = items[failure.row]
+        if failure.rule.applies_to:
+            if failure.row not in kinds:
+                code = normalise_code(item.meta.get("agency_code", ""))
+                name = item.meta.get("agency_name", "")
+                kinds[failure.row] = possible_kinds(form, name, declared.get(code, ""))
+            if not applies(failure.rule, kinds[failure.row]):
+                continue
         item.findings.append(
             rule_finding(
                 form, failure.rule, failure.instance, numbers, columns, failure.row, item, where

@@ -373,6 +373,7 @@ FILE_NAME_TAIL = "-{year}年{title}"  # after <单位代码>-<单位名称>; the
 YEAR_PATTERN = (
     r"\s*(\d{4})\s*(?:年|年度)?\s*"  # a year as a clerk writes it: 2023, 2023年, 2023年度
 )
+AGENCY_KIND = "单位类别"  # the roster's optional column: the form's [[agency_kinds]] title
 ROSTER_ALIASES: dict[
     str, tuple[str, ...]
 ] = {  # accepted header spellings, after normalisation; the first is the title
@@ -380,7 +381,9 @@ ROSTER_ALIASES: dict[
     "name": (AGENCY_NAME, "name", "名称"),
     "contact": (CONTACT, "contact"),
     "email": (EMAIL, "email", "邮箱", "e-mail"),
+    "kind": (AGENCY_KIND, "kind", "类别", "单位类型", "机构类别"),
 }
+ROSTER_OPTIONAL = frozenset({"kind"})  # columns a roster may leave out
 NOTHING = "（无）"  # a list with nothing in it
 MANIFEST_HEADER = (AGENCY_CODE, AGENCY_NAME, CONTACT, EMAIL, FILE, "sha256", "备注")
 MANIFEST_NOT_UTF8 = "不是 UTF-8 编码的 CSV"
@@ -501,6 +504,11 @@ IMPORT_STATUS = {
     "partial": "已导入，有缺项",
     "failed": "未能导入",
 }
+# --- Form files: who reports ([[agency_kinds]], a rule's applies_to) --------------------------------
+FORM_KINDS_NOT_LIST = "应为 [[agency_kinds]] 表的列表"
+FORM_KINDS_BAD_PATTERN = "names 中的正则表达式 {pattern!r} 无效：{reason}"
+FORM_RULE_KIND_UNKNOWN = "applies_to 中的单位类别 {kinds} 未在 [[agency_kinds]] 中定义"
+
 IMPORTED_CODE_PREFIX = "GK-"  # the code of an imported agency not found in a roster (公开版)
 IMPORT_CELL_MISSING = (
     "公开的年度报告中没有找到此格（或无法确定其数字），导入时留空。请按原件补填或核实。"

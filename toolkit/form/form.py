@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # annotations only: the figure families are read by the state
     from .figures import Family
 
 __all__ = [
+    "AgencyKind",
     "Block",
     "Cell",
     "Chart",
@@ -193,6 +194,21 @@ class Rule:
     keywords: tuple[str, ...] = ()
     when_positive: tuple[str, ...] = ()
     families: tuple[Family, ...] = ()  # stated-figure: the families its instances compare
+    # The kinds of agency (AgencyKind keys) the rule is for; () for every agency. An agency whose
+    # kind is not known is checked; one that may be of a kind outside the list is not.
+    applies_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgencyKind:
+    """A kind of reporting agency ([[agency_kinds]] in the form file): what a roster's 单位类别
+    column calls it, and the names that show it when no roster says (full matches, after NFKC
+    and with blanks removed). Rules say which kinds they are for (`applies_to`)."""
+
+    key: str
+    title: str
+    aliases: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()  # regular expressions
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -227,6 +243,7 @@ class Form:
     tables: dict[str, Table]
     rules: tuple[Rule, ...]
     charts: tuple[Chart, ...] = ()
+    agency_kinds: tuple[AgencyKind, ...] = ()
     source: str = ""
     cells: dict[str, Cell] = field(default_factory=dict)
     # The largest plausible value of one agency's cell, per value type ([value_types] in the file);

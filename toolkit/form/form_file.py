@@ -13,8 +13,10 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from ..core import texts as tx
 from ..core.bundled import STANDARD_FILE, bundled
 from ..core.catalogue import FINDINGS, os_reason, say
+from .agency_kinds import load_kinds
 from .form import (
     Block,
     Cell,
@@ -109,7 +111,10 @@ class _Loader:
 
     def form(self, data: dict[str, Any]) -> Form:
         self.fields(
-            data, "文件", {"form", "sections", "tables", "rules"}, {"charts", "value_types"}
+            data,
+            "文件",
+            {"form", "sections", "tables", "rules"},
+            {"charts", "value_types", "agency_kinds"},
         )
         head = self.fields(
             data["form"],
@@ -133,8 +138,9 @@ class _Loader:
                 raise self.fail(f"[tables.{table}]", "须恰好被一个章节引用")
         cells = self.cells(tables, data["tables"])
         parts = {p.key for s in sections for p in s.parts}
+        kinds = load_kinds(self, data.get("agency_kinds"))
         rules = tuple(
-            self.rule(raw, f"[[rules]] 第{i + 1}项", tables, cells, parts)
+            self.rule(raw, f"[[rules]] 第{i + 1}项", tables, cells, parts, {k.key for k in kinds})
             for i, raw in enumerate(data["rules"])
         )
         self.unique([r.id for r in rules], "[[rules]] id")
@@ -173,6 +179,7 @@ class _Loader:
             tables=tables,
             rules=rules,
             charts=charts,
+            agency_kinds=kinds,
             source=self.source,
             cells=cells,
         )
@@ -347,13 +354,14 @@ class _Loader:
         tables: dict[str, Table],
         cells: dict[str, Cell],
         parts: set[str],
+        kinds: AbstractSet[str] = frozenset(),
     ) -> Rule:
         common = {"id", "severity", "kind", "layout", "title", "explain", "message"}
         name = raw.get("kind") if isinstance(raw, dict) else None
         if name not in KINDS:
             raise self.fail(where, unknown_kind(name))
         kind = KINDS[name]
-        raw = self.fields(raw, where, common | kind.keys, kind.optional)
+        raw = self.fields(raw, where, common | kind.keys, kind.optional | {"applies_to"})
         rule_id = raw["id"]
         if not isinstance(rule_id, str) or not _RULE_ID.match(rule_id):
             raise self.fail(where, f"id {rule_id!r} 须为小写字母、数字和连字符")
@@ -370,6 +378,9 @@ class _Loader:
         loaded = kind.load(raw, rule_id, _RuleContext(self, where, raw, tables, cells, parts))
         if table_key is None and not loaded.parts:
             raise self.fail(where, "须指明 table 或文字部分")
+        applies_to = self.texts(raw["applies_to"], where) if "applies_to" in raw else ()
+        if unknown := sorted(set(applies_to) - set(kinds)):
+            raise self.fail(where, tx.FORM_RULE_KIND_UNKNOWN.format(kinds="、".join(unknown)))
         return Rule(
             id=rule_id,
             severity=raw["severity"],
@@ -384,6 +395,7 @@ class _Loader:
             keywords=loaded.keywords,
             when_positive=loaded.when_positive,
             families=loaded.families,
+            applies_to=applies_to,
         )
 
     def instances(

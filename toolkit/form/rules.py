@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..core import texts as tx
 from ..core.text import excel_without_blanks, is_blank, strip_blank
 from . import stated
-from .figures import Family
 from .findings import plain
 from .form import Form, Instance, Rule, Term
+from .rule_loading import LoadContext, Loaded
 
 if TYPE_CHECKING:  # pandas costs 0.4 s to import: only the residuals need it, and import it late
     import pandas as pd
@@ -36,8 +35,6 @@ __all__ = [
     "PASS",
     "PREVIOUS",
     "Kind",
-    "LoadContext",
-    "Loaded",
     "kind_of",
     "status_formula",
     "status_value",
@@ -55,48 +52,6 @@ REFERENCE_ROOM = 80  # the longest reference: a quoted 31-character sheet name a
 
 # A cell or part key -> its reference in a formula written on the status cell's sheet.
 Ref = Callable[[str], str]
-
-
-class LoadContext(Protocol):
-    """What the form loader offers a kind while it reads one [[rules]] entry."""
-
-    source: str  # the form file, where the files it names are looked for first
-
-    def fail(self, problem: str) -> Exception:
-        """An error naming the rule, to raise."""
-        ...
-
-    def cell(self, ref: str) -> str:
-        """The full key of a cell of the rule's table (fails when there is none)."""
-        ...
-
-    def part(self, ref: str) -> str:
-        """A narrative part key, checked to exist."""
-        ...
-
-    def expand(self, *, cross_year: bool) -> tuple[Instance, ...]:
-        """The instances of a table relation (`each`, `over`, `relations`); terms "prev:<key>"
-        (last year's values) only when `cross_year`."""
-        ...
-
-    def texts(self, value: Any) -> tuple[str, ...]:
-        """A list of non-empty strings."""
-        ...
-
-    def row_label(self, cell: str) -> str:
-        """The row label of a cell, to report an instance under."""
-        ...
-
-
-@dataclass(frozen=True, kw_only=True)
-class Loaded:
-    """What a kind reads from its [[rules]] entry, beyond the keys every rule has."""
-
-    instances: tuple[Instance, ...]
-    parts: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()
-    when_positive: tuple[str, ...] = ()
-    families: tuple[Family, ...] = ()
 
 
 class Kind:
@@ -331,9 +286,10 @@ class TextRequired(Kind):
 
 
 class Mention(Kind):
-    """The part mentions every keyword (case-blind); with `when_positive`, only when the sum of
-    those cells is above 0. Blank characters in the text do not count here either: a keyword
-    with a zero-width space or a line break inside it looks written, so it is written."""
+    """The part mentions every keyword (case-blind; "a|b": either, the ways reports say one thing);
+    with `when_positive`, only when the sum of those cells is above 0. Blank characters in the
+    text do not count here either: a keyword with a zero-width space or a line break inside it
+    looks written, so it is written."""
 
     name = "mention"
     keys = frozenset({"part", "keywords"})
@@ -350,12 +306,13 @@ class Mention(Kind):
             raise at.fail("keywords 须至少有一个关键词")
         # The formula quotes a keyword in a string constant, and SEARCH takes * ? ~ for wildcards;
         # a keyword with blank characters could never be found in text stripped of them.
-        if any(ch in k for k in keywords for ch in '"*?~'):
+        words = [word for k in keywords for word in k.split("|")]
+        if any(ch in k for k in words for ch in '"*?~'):
             raise at.fail('keywords 不能含有英文双引号 " 或 * ? ~')
-        if any(strip_blank(k) != k for k in keywords):
+        if any(strip_blank(k) != k or not k for k in words):
             raise at.fail("keywords 不能含有空格或其他空白字符")
         one = len(f'ISNUMBER(SEARCH("",{excel_without_blanks("")})),') + REFERENCE_ROOM
-        if sum(one + len(k) for k in keywords) + 200 > FORMULA_LIMIT:
+        if sum(one + len(k) + 4 for k in words) + 200 > FORMULA_LIMIT:
             raise at.fail(f"keywords 过多：模板的状态公式不能超过{FORMULA_LIMIT}个字符")
         instance = Instance(
             rule=rule_id, label="", lhs=tuple(Term(cell=c) for c in when), anchor=part
@@ -365,7 +322,7 @@ class Mention(Kind):
     @classmethod
     def formula(cls, rule: Rule, instances: Sequence[Instance], ref: Ref) -> str:
         text = excel_without_blanks(ref(rule.parts[0]))
-        tests = ",".join(f'ISNUMBER(SEARCH("{k}",{text}))' for k in rule.keywords)
+        tests = ",".join(_said_formula(k, text) for k in rule.keywords)
         inner = f'IF(AND({tests}),"{PASS}","{cls.failed}")'
         if rule.when_positive:
             cells = ",".join(ref(c) for c in rule.when_positive)
@@ -383,7 +340,8 @@ class Mention(Kind):
         if rule.when_positive and math.fsum(values[c] for c in rule.when_positive) <= 0:
             return PASS
         text = strip_blank(texts.get(rule.parts[0], "")).lower()
-        return PASS if all(k.lower() in text for k in rule.keywords) else cls.failed
+        said = all(any(w.lower() in text for w in k.split("|")) for k in rule.keywords)
+        return PASS if said else cls.failed
 
     @classmethod
     def residual(cls, rule: Rule, instance: Instance, frame: pd.DataFrame) -> pd.Series:
@@ -392,10 +350,18 @@ class Mention(Kind):
         text = frame[rule.parts[0]].map(strip_blank).str.lower()
         said = pd.Series(True, index=frame.index)
         for keyword in rule.keywords:
-            said &= text.str.contains(keyword.lower(), regex=False)
+            any_word = pd.Series(False, index=frame.index)
+            for word in keyword.split("|"):
+                any_word |= text.str.contains(word.lower(), regex=False)
+            said &= any_word
         if rule.when_positive:
             said |= ~(_side(frame, instance.lhs) > TOLERANCE)
         return (~said).astype(float)
+
+
+def _said_formula(keyword: str, text: str) -> str:
+    tests = [f'ISNUMBER(SEARCH("{word}",{text}))' for word in keyword.split("|")]
+    return tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
 
 
 class StatedFigures(Kind):

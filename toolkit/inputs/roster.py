@@ -42,6 +42,9 @@ class Agency:
     name: str
     contact: str = ""
     email: str = ""
+    # The roster's 单位类别 (a kind of the form's [[agency_kinds]], by its title): which rules are
+    # for this agency (agency_kinds.py); "" when the roster has no such column.
+    kind: str = ""
     # What the office should know about this row (no email address, a name that was trimmed):
     # shown at generation and kept in manifest.csv's 备注 column. Not part of the identity.
     note: str = field(default="", compare=False)
@@ -130,7 +133,9 @@ def read_roster_with_notes(path: Path) -> Roster:
         for index, title in enumerate(header):
             if title in aliases and column not in where:
                 where[column] = index
-    missing = [COLUMN_TITLES[f] for f in COLUMN_ALIASES if f not in where]
+    missing = [
+        COLUMN_TITLES[f] for f in COLUMN_ALIASES if f not in where and f not in tx.ROSTER_OPTIONAL
+    ]
     if missing:
         found = "、".join(cell.strip() for cell in header_row if cell.strip()) or tx.NOTHING
         raise UsageError("roster-columns", path=path, columns="、".join(missing), found=found)

@@ -159,6 +159,10 @@ MIGRATIONS: tuple[str, ...] = (
         outcome TEXT NOT NULL DEFAULT ''       -- '' while running; done, failed, interrupted
     );
     """,
+    # 2 (issue 25): the roster's 单位类别, which says which rules are for an agency.
+    """
+    ALTER TABLE agencies ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -107,7 +107,13 @@ class Workspace:
     def agencies(self) -> tuple[Agency, ...]:
         """The roster as the ledger holds it: canonical codes, in roster order."""
         return tuple(
-            Agency(code=r["code"], name=r["name"], contact=r["contact"], email=r["email"])
+            Agency(
+                code=r["code"],
+                name=r["name"],
+                contact=r["contact"],
+                email=r["email"],
+                kind=r["kind"],
+            )
             for r in self.ledger.rows("SELECT * FROM agencies ORDER BY position, code")
         )
 

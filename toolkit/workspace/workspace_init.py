@@ -193,13 +193,14 @@ def _record_agency(
     row = ledger.db.execute("SELECT code FROM agencies WHERE code = ?", (agency.code,)).fetchone()
     if row is None:
         ledger.db.execute(
-            "INSERT INTO agencies (code, name, contact, email, roster_code, position, template, "
-            "template_sha256, token, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO agencies (code, name, contact, email, kind, roster_code, position, "
+            "template, template_sha256, token, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 agency.code,
                 agency.name,
                 agency.contact,
                 agency.email,
+                agency.kind,
                 spelled,
                 position,
                 workspace.relative(template) if template else "",
@@ -212,9 +213,9 @@ def _record_agency(
             ledger.event("issued", agency.code, {"template": template.name})
     else:  # a known agency: the roster may bring a new contact or address, never a new code
         ledger.db.execute(
-            "UPDATE agencies SET contact = ?, email = ?, roster_code = ?, position = ? "
+            "UPDATE agencies SET contact = ?, email = ?, kind = ?, roster_code = ?, position = ? "
             "WHERE code = ?",
-            (agency.contact, agency.email, spelled, position, agency.code),
+            (agency.contact, agency.email, agency.kind, spelled, position, agency.code),
         )
 
 
