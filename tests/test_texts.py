@@ -24,11 +24,6 @@ HOMES = {"core/texts.py", "core/catalogue.py", "cli/cli_zh.py"}
 # Modules whose Chinese strings have not moved yet (paths inside toolkit/), each with the reason.
 # Shrink this list; never add to it without a reason a reviewer accepts.
 NOT_YET = {
-    "cli/cli.py": "--help texts and console lines; branch `form` edits the command line at the same "
-    "time, so they move to cli_zh.py after it is merged",
-    "cli/cli_support.py": "the command line's progress and error prefix: moves with cli.py",
-    "cli/cli_rollup.py": "the rollup command, moved out of cli.py as it was (issue 21): its --help "
-    "texts and console lines move with cli.py's",
     "form/form.py": "an error of a form file (for whoever writes one), with form_file.py's",
     "form/form_charts.py": "the [[charts]] loader's and the draft fields' errors, moved out of "
     "form_file.py (which outgrew its size): with form_file.py's",
@@ -44,22 +39,6 @@ NOT_YET = {
     "heading shares, the title's pattern): recognised, never shown, like figures.py's",
     "published/published_tables.py": "the numbering a row label may start with (一二三…): recognised, never "
     "shown, like figures.py's",
-    # Merged into main while the words moved (issue 16); their texts move in a follow-up.
-    "cli/cli_mail.py": "--help texts and console lines of the mail commands: with cli.py's",
-    "cli/cli_mail_support.py": "the mail commands' shared options and console lines, moved out of "
-    "cli_mail.py as they were (issue 21): with cli_mail.py's",
-    "mail/collect.py": "the 收取记录.csv columns, used as dict keys throughout, and its notes (issue 16, "
-    "merged meanwhile): each column wants a name of its own",
-    # Merged from branch `render` (issue 13) minutes before the deadline; not moved yet.
-    "cli/cli_render.py": "--help texts and console lines of render: with cli.py's",
-    "render/render.py": "the published report's words (issue 13)",
-    "render/render_docx.py": "the published report's words (issue 13)",
-    "render/render_draft.py": "the district draft's sentences (issue 13)",
-    "render/render_model.py": "the published report's words (issue 13)",
-    "render/render_pdf.py": "the published report's words (issue 13)",
-    "render/render_template.py": "the Word template's words (issue 13)",
-    "mail/send.py": "the 发送记录.csv columns, used as dict keys throughout, and its reasons (issue 16, "
-    "merged meanwhile): each column wants a name of its own",
 }
 
 

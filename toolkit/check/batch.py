@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..core import texts as tx
 from ..core.catalogue import FINDINGS, say
+from ..core.texts import CheckStatus, Severity
 from ..form.contract import FEEDBACK_KIND
 from ..form.findings import FileResult, Finding, cell_order
 from ..form.identity import normalise_code
@@ -28,7 +29,7 @@ from .inspection_values import Inspected
 
 __all__ = ["judge", "verdict"]
 
-_ORDER = {"error": 0, "warning": 1, "info": 2}
+_ORDER = {severity: order for order, severity in enumerate(Severity)}  # errors first
 FUTURE_SLACK = timedelta(days=1)  # clocks differ; a save time further ahead is not believed
 
 
@@ -41,13 +42,13 @@ def verdict(item: Inspected, sheets: dict[str, int]) -> FileResult:
         )
     )
     if not item.readable:
-        status = "unreadable"
-    elif any(f.severity == "error" for f in findings):
-        status = "failed"
-    elif any(f.severity == "warning" and not f.explained for f in findings):
-        status = "warnings"
+        status = CheckStatus.UNREADABLE
+    elif any(f.severity == Severity.ERROR for f in findings):
+        status = CheckStatus.FAILED
+    elif any(f.severity == Severity.WARNING and not f.explained for f in findings):
+        status = CheckStatus.WARNINGS
     else:
-        status = "passed"
+        status = CheckStatus.PASSED
     return FileResult(
         path=item.path,
         sha256=item.sha256,
@@ -99,7 +100,7 @@ def judge(
             )
     by_agency: dict[str, list[FileResult]] = defaultdict(list)
     for result in results:
-        if result.agency_code and result.status != "unreadable":
+        if result.agency_code and result.status != CheckStatus.UNREADABLE:
             by_agency[result.agency_code].append(result)
     replaced: set[str] = set()
     conflicted: set[str] = set()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..core.texts import Severity
 from ..form.findings import Finding, column_label, file_finding, plain
 from ..form.form import Form, Rule
 from ..form.identity import normalise_code
@@ -116,7 +117,7 @@ def rule_finding(
     )
     sheet, area = where[instance.anchor]
     cell = form.cells.get(instance.anchor)
-    explanation = item.notes.get(rule.id, "") if rule.severity == "warning" else ""
+    explanation = item.notes.get(rule.id, "") if rule.severity == Severity.WARNING else ""
     return Finding(
         code=rule.id,
         severity=rule.severity,

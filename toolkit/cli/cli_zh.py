@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 __all__ = [
+    "ERROR_PREFIX",
     "HELP_TEXT",
     "PATTERNS",
     "TYPE_NAMES",

@@ -6,7 +6,9 @@ Rule findings take their titles and messages from the form definition; everythin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
+
+from .texts import Severity
 
 __all__ = [
     "FINDINGS",
@@ -19,15 +21,13 @@ __all__ = [
     "say",
 ]
 
-Severity = Literal["error", "warning", "info"]  # the values of texts.Severity, which has the titles
-
 
 @dataclass(frozen=True, kw_only=True)
 class Message:
     code: str
     title: str
     template: str
-    severity: Severity = "error"
+    severity: Severity = Severity.ERROR
 
 
 _ALL = (
@@ -150,7 +150,7 @@ _ALL = (
         template="名单文件 {path} 的单位代码列为数字格式，前导0可能已丢失（如 001 变成 1）。"
         "请核对生成的文件名和 manifest.csv；如有丢失，在 Excel 中把该列设为“文本”格式后重新输入代码，"
         "再重新生成。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="file-name-collision",
@@ -835,31 +835,31 @@ _FINDINGS = (
         code="template-outdated",
         title="模板版本较旧",
         template="此模板由旧版工具生成（版式标识 {actual}，当前为 {expected}），已按标准位置读取，请核对结果。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="wrong-extension",
         title="扩展名与内容不符",
         template="文件扩展名为 .{actual}，内容实为 {expected} 格式，已按 {expected} 读取。建议另存为 .xlsx 后报送。",
-        severity="info",
+        severity=Severity.INFO,
     ),
     Message(
         code="macros",
         title="含有宏",
         template="文件含有宏（VBA 代码）。下发的模板不含宏，请另存为不含宏的 .xlsx 后报送；审核不会运行宏。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="external-links",
         title="含有外部链接",
         template="文件含有指向其他工作簿的外部链接，数字可能随其他文件变化。请在原模板中直接填写数字。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="pictures",
         title="含有图片或图形",
         template="工作表“{sheet}”中有图片、图形或图表。表格须直接填写数字，不能以图片代替，审核只读取单元格中的数字。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="merged-cells",
@@ -870,13 +870,13 @@ _FINDINGS = (
         code="input-formula",
         title="填报单元格中有公式",
         template="{cell}（{label}）中填的是公式“={actual}”而不是数字，已按其计算结果读取。请直接填写数字。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="extra-content",
         title="表格外有多余内容",
         template="工作表“{sheet}”在表格以外有{actual}个非空单元格（如 {cell}），审核不读取这些内容。请勿在模板中另加行列或内容。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="sheet-missing",
@@ -907,19 +907,19 @@ _FINDINGS = (
         code="protection-removed",
         title="工作表保护被撤销",
         template="工作表“{sheet}”的保护被撤销。审核仍按标准核验，但请勿自行撤销保护。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="validation-removed",
         title="数据有效性被删除",
         template="工作表“{sheet}”有{actual}个填报单元格的数据有效性被删除。审核仍逐项核验，但请使用原模板。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="stale-result",
         title="计算结果未更新",
         template="{cell}等{count}个合计单元格保存的计算结果与填报数据不符（{cell}保存为{actual}，按填报数据应为{expected}）：文件保存时未重新计算。审核按填报数据重新计算，无需处理。",
-        severity="info",
+        severity=Severity.INFO,
     ),
     Message(
         code="blank",
@@ -940,7 +940,7 @@ _FINDINGS = (
         code="text-number",
         title="数字格式不规范",
         template="{cell}（{label}）的“{actual}”{what}，已按{expected}读取。请直接输入数字。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="not-integer",
@@ -957,25 +957,25 @@ _FINDINGS = (
         title="同一单位多份文件",
         template="单位“{agency}”报送了{count}份文件：{files}。按{reason}，使用最新的“{expected}”，"
         "其余已被替代，不计入审核结果和汇总。{difference}",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="missing-agency",
         title="未报送",
         template="名单中的单位“{agency}”尚未报送。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="unknown-agency",
         title="名单外单位",
         template="单位“{agency}”不在名单中，请核对单位代码，或将其加入名单。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="skipped-file",
         title="已跳过的文件",
         template="已跳过“{file}”：{reason}。",
-        severity="info",
+        severity=Severity.INFO,
     ),
     # --- lead: trust (issues 9 and 10): identity, figures, recovery, replaced files ---
     Message(
@@ -1016,7 +1016,7 @@ _FINDINGS = (
         title="名单单位代码疑似丢失前导零",
         template="名单中的单位代码“{roster}”与报回文件中的“{actual}”只差开头的0（前导零），已按同一单位处理。"
         "名单可能在 Excel 中被当作数字保存，请将代码列设为文本格式后改正名单。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     # rollup of rollups (issue 13, part 3)
     Message(
@@ -1029,7 +1029,7 @@ _FINDINGS = (
         title="下级汇总表合计不符",
         template="下级汇总表 {path} 的汇总数与其明细之和不符：{cells}。汇总表可能被手工改动，"
         "本次按明细重新计算，请向报送单位核实。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="rollup-unreadable",
@@ -1071,7 +1071,7 @@ _FEEDBACK = (
         title="表格结构被改动",
         template="工作表“{sheet}”的表格被插入或删除了行列（如{cell}应为“{expected}”，实为“{actual}”），"
         "已按行列标题找到全部数据并据此审核。请使用原模板，不要插入或删除行列。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="feedback-missing",

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Literal
 
+from ..core.texts import Severity
+
 if TYPE_CHECKING:  # annotations only: the figure families are read by the stated-figure kind
     from .figures import Family
 
@@ -39,7 +41,6 @@ __all__ = [
 
 
 ValueType = Literal["count", "amount"]
-Severity = Literal["error", "warning"]
 
 
 class FormError(ValueError):

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..core.bundled import STANDARD_FILE, bundled
 from ..core.catalogue import FINDINGS, os_reason, say
+from ..core.texts import Severity
 from .form import (
     Block,
     Cell,
@@ -358,11 +359,11 @@ class _Loader:
         if not isinstance(rule_id, str) or not _RULE_ID.match(rule_id):
             raise self.fail(where, f"id {rule_id!r} 须为小写字母、数字和连字符")
         where = f"规则 {rule_id}"
-        if raw["severity"] not in ("error", "warning"):
+        if raw["severity"] not in (Severity.ERROR, Severity.WARNING):
             raise self.fail(where, "severity 须为 error 或 warning")
         if raw["layout"] not in ("row", "column", "list"):
             raise self.fail(where, "layout 须为 row、column 或 list")
-        if raw["severity"] == "warning" and raw["layout"] != "list":
+        if raw["severity"] == Severity.WARNING and raw["layout"] != "list":
             raise self.fail(where, "提示级规则须用 layout = list（模板为其留说明栏）")
         table_key = raw.get("table")
         if table_key is not None and table_key not in tables:
@@ -372,7 +373,7 @@ class _Loader:
             raise self.fail(where, "须指明 table 或文字部分")
         return Rule(
             id=rule_id,
-            severity=raw["severity"],
+            severity=Severity(raw["severity"]),
             kind=name,
             layout=raw["layout"],
             title=self.text(raw["title"], where),

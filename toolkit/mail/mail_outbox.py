@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..core import texts as tx
 from ..core.catalogue import UsageError, os_reason, say
+from ..core.texts import CheckStatus
 from ..form.findings import FileResult
 from ..form.form import Form
 from ..inputs.manifest import MANIFEST, ManifestRow, read_manifest
@@ -267,7 +268,7 @@ def answer_outgoing(
             form=form,
             name=result.agency_name,
         )
-    elif result.status in ("passed", "warnings"):
+    elif result.status in (CheckStatus.PASSED, CheckStatus.WARNINGS):
         message = pass_outgoing(
             result.agency_code,
             result.agency_name,

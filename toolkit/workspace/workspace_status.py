@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any
 
 from ..core import texts as tx
+from ..core.texts import CheckStatus
 from ..form.contract import FEEDBACK_KIND
 from .workspace import Workspace
 
@@ -189,7 +190,7 @@ def _state(
         return AgencyState.RECEIVED
     if counted is None:  # differing reports wait for the office
         return AgencyState.FAILED
-    if counted["status"] in ("failed", "unreadable") or counted["needs_action"]:
+    if counted["status"] in (CheckStatus.FAILED, CheckStatus.UNREADABLE) or counted["needs_action"]:
         return AgencyState.FEEDBACK if counted["sha256"] in feedback else AgencyState.FAILED
     if counted["kind"] == FEEDBACK_KIND and counted["source_sha256"]:
         return AgencyState.CORRECTED

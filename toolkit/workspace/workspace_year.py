@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..core import texts as tx
 from ..core.catalogue import UsageError
+from ..core.texts import CheckStatus, Severity
 from ..form.contract import FEEDBACK_KIND
 from ..form.findings import CheckReport, FileResult
 from ..form.form import Form
@@ -163,7 +164,7 @@ def _decide(
     or as the office chose."""
     groups: dict[str, list[FileResult]] = {code: [] for code in roster_codes}
     for result in report.files:
-        if result.agency_code and result.status != "unreadable":
+        if result.agency_code and result.status != CheckStatus.UNREADABLE:
             groups.setdefault(result.agency_code, []).append(result)
     conflicts = {
         f.agency_code: f.message for f in report.batch_findings if f.code == "agency-conflict"
@@ -224,9 +225,9 @@ def _record(
                     result.meta.get("source_sha256", "") if kind == FEEDBACK_KIND else "",
                     result.saved_at,
                     result.status,
-                    result.count("error"),
-                    result.count("warning"),
-                    int(result.status != "unreadable" and needs_feedback(result, form)),
+                    result.count(Severity.ERROR),
+                    result.count(Severity.WARNING),
+                    int(result.status != CheckStatus.UNREADABLE and needs_feedback(result, form)),
                     stamp,
                     json.dumps([f.to_dict() for f in result.findings], ensure_ascii=False),
                     sha,
@@ -297,7 +298,7 @@ def _as_recorded(report: CheckReport, decisions: Mapping[str, Decision]) -> Chec
     files = []
     for result in report.files:
         decision = decisions.get(result.agency_code)
-        if decision is None or result.status == "unreadable":
+        if decision is None or result.status == CheckStatus.UNREADABLE:
             files.append(result)
             continue
         sha = _sha_of(result)
