@@ -24,15 +24,6 @@ HOMES = {"core/texts.py", "core/catalogue.py", "cli/cli_zh.py"}
 # Modules whose Chinese strings have not moved yet (paths inside toolkit/), each with the reason.
 # Shrink this list; never add to it without a reason a reviewer accepts.
 NOT_YET = {
-    "form/form.py": "an error of a form file (for whoever writes one), with form_file.py's",
-    "form/form_charts.py": "the [[charts]] loader's and the draft fields' errors, moved out of "
-    "form_file.py (which outgrew its size): with form_file.py's",
-    "form/form_file.py": "the form-file loader's errors, read by whoever writes a form file, not by the "
-    "office; they belong to a catalogue section of their own together with rules.py's",
-    "form/rules.py": "each rule kind's loader errors (its status texts are in texts.py): with "
-    "form_file.py's",
-    "form/stated.py": "the families file's loader errors and the retired kind's message: with "
-    "form_file.py's and rules.py's",
     "form/figures.py": "the extractor's vocabulary: words and patterns it recognises in report text, "
     "never shown; they stay beside the patterns they are part of",
     "published/published_sections.py": "the heading vocabulary of published reports (numerals, words every "

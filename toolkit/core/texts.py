@@ -994,3 +994,10 @@ HELP_MAIL_DEADLINE = "报送截止日期，写入邮件正文。"
 HELP_MAIL_CONTACT = "联系人及电话，写入邮件正文。"
 PASSWORD_PROMPT = "{what}密码（不显示）"
 MAILBOX_SMTP = "发件邮箱"
+
+# ------------------------------------------------------------------------------------------------
+# The places a form file's error names (form_file.py); the errors are in catalogue.py
+# ------------------------------------------------------------------------------------------------
+
+FORM_ITEM = "{list} 第{number}项"  # [[rules]] 第3项
+FORM_RULE = RULE + " {id}"
