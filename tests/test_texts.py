@@ -125,6 +125,24 @@ def test_severities_and_statuses_keep_their_serialised_values_and_carry_titles()
     }
 
 
+def test_stored_statuses_keep_the_values_logs_ledgers_and_json_already_hold() -> None:
+    """The words and codes earlier versions wrote into 发送记录.csv, 收取记录.csv, the ledger and the
+    JSON must read back as the same members."""
+    from toolkit.form.findings import ChoiceRule
+    from toolkit.mail.mail_attachments import CollectResult
+    from toolkit.mail.send import MailKind, SendResult
+    from toolkit.workspace.workspace_mail import OutboxState
+
+    assert [r.value for r in SendResult] == ["已发送", "失败", "无地址", "已写入", "此前已发送"]
+    assert [k.value for k in MailKind] == ["模板", "审核意见", "审核通过"]
+    assert [r.value for r in CollectResult] == [
+        "已保存", "重复", "已保存（未识别单位）", "无报表", "过大", "无法读取",
+    ]  # fmt: skip
+    assert [s.value for s in OutboxState] == ["queued", "sent", "failed"]
+    assert [r.value for r in ChoiceRule] == ["lineage", "save-time", "file-time", "file-order"]
+    assert SendResult("已发送") is SendResult.SENT and CheckStatus("failed") == "failed"
+
+
 def test_the_office_is_named_from_the_district() -> None:
     assert office_name("示范区") == "示范区政务公开办"
     assert office_name("") == "区政务公开办"

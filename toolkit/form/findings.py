@@ -10,6 +10,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from ..core import texts as tx
@@ -19,6 +20,7 @@ from .form import Form
 
 __all__ = [
     "CheckReport",
+    "ChoiceRule",
     "FileResult",
     "Finding",
     "cell_order",
@@ -27,6 +29,16 @@ __all__ = [
     "plain",
     "shown",
 ]
+
+
+class ChoiceRule(StrEnum):
+    """The rule that chose the file in use of an agency that sent several (batch.py); the value
+    is what FileResult.to_dict and the JSON carry as `chosen_by`."""
+
+    LINEAGE = "lineage"  # made from a feedback copy of the other
+    SAVE_TIME = "save-time"  # the save time the file records
+    FILE_TIME = "file-time"
+    FILE_ORDER = "file-order"  # nothing else told them apart and they say the same
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,7 +80,7 @@ class FileResult:
     verified: bool | None = None  # the office's token matched (None: no key to verify with)
     # The file in use of an agency that sent several: the rule that chose it (lineage, save-time,
     # file-time, file-order) and those words as the duplicate-agency message says them.
-    chosen_by: str = ""
+    chosen_by: ChoiceRule | None = None
     chosen_reason: str = ""
     # What the checker read, for the rollup and the feedback copies (not part of the JSON).
     values: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
@@ -103,7 +115,7 @@ class FileResult:
             "in_use": self.in_use,
             "verified": self.verified,
             "saved_at": self.saved_at,
-            "chosen_by": self.chosen_by,
+            "chosen_by": self.chosen_by or "",
             "chosen_reason": self.chosen_reason,
             "missing_cells": list(self.missing),
             "errors": self.count(Severity.ERROR),

@@ -17,7 +17,7 @@ from ..form.findings import FileResult
 from ..form.form import Form
 from ..inputs.manifest import MANIFEST, ManifestRow, read_manifest
 from .mail_message import Attachment, load_text
-from .send import Outgoing
+from .send import MailKind, Outgoing
 
 __all__ = [
     "Answer",
@@ -113,7 +113,7 @@ def template_messages(folder: Path, settings: MailSettings, *, form: Form) -> li
         )
         messages.append(
             Outgoing(
-                kind=tx.MAIL_TEMPLATE,
+                kind=MailKind.TEMPLATE,
                 code=row.code,
                 name=row.name,
                 address=row.email.strip(),
@@ -166,7 +166,7 @@ def feedback_outgoing(
         )
     )
     return Outgoing(
-        kind=tx.MAIL_FEEDBACK,
+        kind=MailKind.FEEDBACK,
         code=code,
         name=name,
         address=answer.address,
@@ -186,7 +186,7 @@ def pass_outgoing(
         _values(settings, agency=name, code=code, file=file, **meta)
     )
     return Outgoing(
-        kind=tx.MAIL_PASSED,
+        kind=MailKind.PASSED,
         code=code,
         name=name,
         address=answer.address,

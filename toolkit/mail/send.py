@@ -42,6 +42,7 @@ from .mail_message import Attachment, build_message, valid_address
 __all__ = [
     "LOG_HEADER",
     "SEND_LOG",
+    "MailKind",
     "Outgoing",
     "SendReport",
     "SendResult",
@@ -67,6 +68,14 @@ LOG_HEADER = (
 )
 
 
+class MailKind(StrEnum):
+    """What a message carries: the 类别 column of the send log and the outbox store the word."""
+
+    TEMPLATE = tx.MAIL_TEMPLATE
+    FEEDBACK = tx.MAIL_FEEDBACK
+    PASSED = tx.MAIL_PASSED  # the answer to a report that passed
+
+
 class SendResult(StrEnum):
     """What became of one message: the 结果 column of the send log, which stores the Chinese word
     (a str enum, so that logs written by earlier versions read back the same)."""
@@ -85,7 +94,7 @@ LOG_MAX_BYTES = 64 * 1024 * 1024
 class Outgoing:
     """One message to one agency, before it gets its Message-ID and date."""
 
-    kind: str  # 模板, 审核意见, 审核通过
+    kind: MailKind
     code: str
     name: str
     address: str

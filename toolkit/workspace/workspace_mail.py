@@ -36,7 +36,7 @@ from ..mail.mail_outbox import (
     template_messages,
 )
 from ..mail.send import SEND_LOG as SEND_LOG_NAME
-from ..mail.send import Outgoing, SendReport, SendResult, deliver
+from ..mail.send import MailKind, Outgoing, SendReport, SendResult, deliver
 from .ledger import now_text
 from .workspace import MAIL, TEMPLATES, Workspace, store_file
 from .workspace_year import YearCheck, _sha_of
@@ -76,7 +76,7 @@ class OutboxState(StrEnum):
 @dataclass(frozen=True, kw_only=True)
 class Queued:
     id: int
-    kind: str
+    kind: MailKind
     agency_code: str
     address: str
     state: OutboxState
@@ -135,7 +135,7 @@ def queued(workspace: Workspace, *, all_messages: bool = False) -> list[Queued]:
     return [
         Queued(
             id=r["id"],
-            kind=r["kind"],
+            kind=MailKind(r["kind"]),
             agency_code=r["agency_code"],
             address=r["address"],
             state=OutboxState(r["state"]),
@@ -155,7 +155,7 @@ def flush(
     account: Account | None,
     dry_run: Path | None = None,
     rate: float | None = None,
-    kinds: Sequence[str] = (),
+    kinds: Sequence[MailKind] = (),
 ) -> SendReport:
     """Send what is queued (of `kinds`, or all); each message is marked sent only when the server
     took it, so whatever fails stays queued for the next run."""
@@ -176,7 +176,9 @@ def flush(
                 (row["id"],),
             )
         )
-        messages.append(Outgoing(attachments=attachments, **body))
+        messages.append(
+            Outgoing(attachments=attachments, **{**body, "kind": MailKind(body["kind"])})
+        )
     report = deliver(
         messages,
         sender=sender,

@@ -18,6 +18,7 @@ from typing import Any
 from ..core import texts as tx
 from ..core.texts import CheckStatus
 from ..form.contract import FEEDBACK_KIND
+from ..mail.send import MailKind
 from .workspace import Workspace
 
 __all__ = ["AgencyState", "AgencyYear", "YearStatus", "year_status"]
@@ -139,7 +140,7 @@ def year_status(workspace: Workspace, today: date | None = None) -> YearStatus:
                 state=state,
                 roster_code=agency["roster_code"] if agency["roster_code"] != code else "",
                 issued_at=agency["issued_at"],
-                sent_at=sent.get((code, tx.MAIL_TEMPLATE), ""),
+                sent_at=sent.get((code, MailKind.TEMPLATE), ""),
                 received_at=received,
                 checked_at=counted["checked_at"] if counted else "",
                 feedback_at=feedback.get(counted["sha256"], "") if counted else "",

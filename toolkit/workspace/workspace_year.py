@@ -22,7 +22,7 @@ from ..core import texts as tx
 from ..core.catalogue import UsageError
 from ..core.texts import CheckStatus, Severity
 from ..form.contract import FEEDBACK_KIND
-from ..form.findings import CheckReport, FileResult
+from ..form.findings import CheckReport, ChoiceRule, FileResult
 from ..form.form import Form
 from ..results.feedback import FeedbackFile
 from .ledger import now_text
@@ -185,7 +185,9 @@ def _decide(
             elif len(group) == 1:
                 rule, reason = DecisionRule.ONLY, ""
             else:
-                rule = _RULES.get(chosen.chosen_by, DecisionRule.FILE_ORDER)
+                rule = _RULES.get(
+                    chosen.chosen_by or ChoiceRule.FILE_ORDER, DecisionRule.FILE_ORDER
+                )
                 reason = chosen.chosen_reason
         decisions[code] = Decision(
             agency_code=code, sha256=sha, state=state, rule=rule, reason=reason or rule.title
@@ -195,10 +197,10 @@ def _decide(
 
 # batch.py's names for the rule that chose an agency's file (FileResult.chosen_by)
 _RULES = {
-    "lineage": DecisionRule.LINEAGE,
-    "save-time": DecisionRule.SAVE_TIME,
-    "file-time": DecisionRule.FILE_TIME,
-    "file-order": DecisionRule.FILE_ORDER,
+    ChoiceRule.LINEAGE: DecisionRule.LINEAGE,
+    ChoiceRule.SAVE_TIME: DecisionRule.SAVE_TIME,
+    ChoiceRule.FILE_TIME: DecisionRule.FILE_TIME,
+    ChoiceRule.FILE_ORDER: DecisionRule.FILE_ORDER,
 }
 
 
