@@ -36,6 +36,7 @@ from .cli_support import (
 from .cli_workspace import WorkspaceOption, refuse_with_workspace
 from .cli_workspace import register as _register_workspace
 from .cli_workspace_mail import register as _register_outbox
+from .cli_zh import ERROR_PREFIX
 from .cli_zh import install as _install_chinese
 
 if TYPE_CHECKING:
@@ -375,14 +376,14 @@ def main() -> None:
 
         cleanup_pending()
         where = f"{inert(exc.filename)}：" if exc.filename else ""
-        typer.echo(tx.OS_ERROR_LINE.format(where=where, reason=os_reason(exc)), err=True)
+        typer.echo(ERROR_PREFIX + where + os_reason(exc), err=True)
         sys.exit(EXIT_FAILED)
     except Exception as exc:  # the last line of defence; NIANBAO_DEBUG=1 shows the traceback
         if os.environ.get("NIANBAO_DEBUG"):
             raise
         cleanup_pending()
         typer.echo(
-            tx.INTERNAL_ERROR.format(kind=type(exc).__name__, error=inert(exc)),
+            ERROR_PREFIX + tx.INTERNAL_ERROR.format(kind=type(exc).__name__, error=inert(exc)),
             err=True,
         )
         sys.exit(EXIT_FAILED)

@@ -31,9 +31,6 @@ from .cli_workspace import WorkspaceOption, refuse_with_workspace
 __all__ = ["register"]
 
 
-_HELP = tx.HELP_ROLLUP
-
-
 def rollup(
     paths: Annotated[
         list[str] | None,
@@ -156,4 +153,4 @@ def rollup(
 
 def register(app: typer.Typer) -> None:
     """Add `rollup` to the command line."""
-    app.command(help=_HELP)(rollup)
+    app.command(help=tx.HELP_ROLLUP)(rollup)

@@ -857,8 +857,8 @@ CHECK_KEY_USED = "已用单位校验密钥核验各文件的单位身份。"
 CHECK_KEY_MISSING = (
     "未找到单位校验密钥（nianbao-key.txt），未核验单位身份；可用 --issued 指定下发模板的文件夹。"
 )
-OS_ERROR_LINE = "错误：{where}{reason}"
-INTERNAL_ERROR = "错误：nianbao 内部错误（{kind}：{error}）。请将此信息和所用文件反馈给维护人员。"
+# after the error prefix (cli_zh.ERROR_PREFIX): the last line of defence, never a traceback
+INTERNAL_ERROR = "nianbao 内部错误（{kind}：{error}）。请将此信息和所用文件反馈给维护人员。"
 
 # ------------------------------------------------------------------------------------------------
 # The command line: options every command shares (cli_support.py)
@@ -931,7 +931,7 @@ RENDERED_GAPS = "  未填写的部分（报告中标为“{gap}”）：{parts}"
 RENDERED_EMPTY = "  未填写、按表式略去或写明“无”的部分：{parts}"
 RENDER_SUPERSEDED = "已被同一单位的其他文件替代"
 RENDER_CONFLICT = "同一单位有内容不同的多份文件"
-RENDER_STATUS_ERRORS = "{status}，{count}处错误"
+RENDER_STATUS_ERRORS = "{status}，" + ERROR_COUNT
 RENDER_SKIPPED = "  未生成：{who}（{why}） {path}"
 RENDER_NO_PDF = "  未能生成 PDF：{title}（LibreOffice 未转换此文件；Word 和网页版已生成）"
 RENDER_SKIPPED_HINT = "有错误的文件可先用 nianbao check 查看问题；加 --include-errors 可生成草稿。"
