@@ -20,15 +20,16 @@ from pathlib import Path
 
 from ..core import texts as tx
 from ..core.catalogue import FINDINGS, say
+from ..core.texts import CheckStatus, Severity
 from ..form.contract import FEEDBACK_KIND
-from ..form.findings import FileResult, Finding, cell_order
+from ..form.findings import ChoiceRule, FileResult, Finding, cell_order
 from ..form.identity import normalise_code
 from ..inputs.roster import Agency, match_code, roster_codes
 from .inspection_values import Inspected
 
 __all__ = ["judge", "verdict"]
 
-_ORDER = {"error": 0, "warning": 1, "info": 2}
+_ORDER = {severity: order for order, severity in enumerate(Severity)}  # errors first
 FUTURE_SLACK = timedelta(days=1)  # clocks differ; a save time further ahead is not believed
 
 
@@ -41,13 +42,13 @@ def verdict(item: Inspected, sheets: dict[str, int]) -> FileResult:
         )
     )
     if not item.readable:
-        status = "unreadable"
-    elif any(f.severity == "error" for f in findings):
-        status = "failed"
-    elif any(f.severity == "warning" and not f.explained for f in findings):
-        status = "warnings"
+        status = CheckStatus.UNREADABLE
+    elif any(f.severity == Severity.ERROR for f in findings):
+        status = CheckStatus.FAILED
+    elif any(f.severity == Severity.WARNING and not f.explained for f in findings):
+        status = CheckStatus.WARNINGS
     else:
-        status = "passed"
+        status = CheckStatus.PASSED
     return FileResult(
         path=item.path,
         sha256=item.sha256,
@@ -99,7 +100,7 @@ def judge(
             )
     by_agency: dict[str, list[FileResult]] = defaultdict(list)
     for result in results:
-        if result.agency_code and result.status != "unreadable":
+        if result.agency_code and result.status != CheckStatus.UNREADABLE:
             by_agency[result.agency_code].append(result)
     replaced: set[str] = set()
     conflicted: set[str] = set()
@@ -119,7 +120,7 @@ def judge(
             r,
             superseded=r.path in replaced,
             conflict=r.path in conflicted,
-            chosen_by=decided[r.path].rule if r.path in decided else "",
+            chosen_by=decided[r.path].rule if r.path in decided else None,
             chosen_reason=decided[r.path].reason if r.path in decided else "",
         )
         for r in results
@@ -159,7 +160,7 @@ class Decision:
     `reason`: the words of the duplicate-agency message)."""
 
     newest: FileResult
-    rule: str  # lineage, save-time, file-time, file-order
+    rule: ChoiceRule
     reason: str
 
 
@@ -199,7 +200,7 @@ def _several(code: str, group: list[FileResult], now: datetime) -> tuple[Finding
             ),
             None,
         )
-    rule = rule or ("file-order", tx.BY_FILE_ORDER)
+    rule = rule or (ChoiceRule.FILE_ORDER, tx.BY_FILE_ORDER)
     difference = tx.DIFFERENT_CONTENT if differ else tx.SAME_CONTENT
     if any(_future(r, now) for r in group):
         difference += tx.SAVED_IN_FUTURE
@@ -241,14 +242,14 @@ def _latest(group: list[FileResult]) -> list[FileResult]:
     return [r for r in group if r.sha256 not in sources] or list(group)
 
 
-def _lineage_rule(newest: FileResult, group: list[FileResult]) -> tuple[str, str] | None:
+def _lineage_rule(newest: FileResult, group: list[FileResult]) -> tuple[ChoiceRule, str] | None:
     """The lineage rule naming the file `newest` was made from, when that file is in the group."""
     source = _source(newest)
     parent = next((r for r in group if source and r.sha256 == source), None)
     if parent is None:
         return None
     names = {"file": Path(newest.path).name, "source": Path(parent.path).name}
-    return "lineage", tx.BY_LINEAGE.format(**names)
+    return ChoiceRule.LINEAGE, tx.BY_LINEAGE.format(**names)
 
 
 def _finding(
@@ -284,12 +285,12 @@ def _when(result: FileResult, now: datetime) -> tuple[float, float]:
 
 def _deciding_rule(
     newest: FileResult, runner_up: FileResult, now: datetime
-) -> tuple[str, str] | None:
+) -> tuple[ChoiceRule, str] | None:
     a, b = _when(newest, now), _when(runner_up, now)
     if a[0] != b[0]:
-        return "save-time", tx.BY_SAVE_TIME
+        return ChoiceRule.SAVE_TIME, tx.BY_SAVE_TIME
     if a[1] != b[1]:
-        return "file-time", tx.BY_FILE_TIME
+        return ChoiceRule.FILE_TIME, tx.BY_FILE_TIME
     return None
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import texts as tx
+from ..core.texts import Severity
 from ..form.findings import file_finding
 from ..form.form import Form
 from ..form.formulas import template_formulas
@@ -221,7 +222,7 @@ class FileCheck(CellReading):
             )
             self.add(
                 "layout-changed",
-                severity="warning",
+                severity=Severity.WARNING,
                 message="layout-shifted",
                 sheet=sheet.name,
                 cell=moved[0].ref,

@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from ..core.texts import Severity
 from ..form.agency_kinds import applies, possible_kinds
 from ..form.findings import Finding, column_label, file_finding, plain
 from ..form.form import Form, Rule
@@ -131,7 +132,7 @@ def rule_finding(
     )
     sheet, area = where[instance.anchor]
     cell = form.cells.get(instance.anchor)
-    explanation = item.notes.get(rule.id, "") if rule.severity == "warning" else ""
+    explanation = item.notes.get(rule.id, "") if rule.severity == Severity.WARNING else ""
     return Finding(
         code=rule.id,
         severity=rule.severity,

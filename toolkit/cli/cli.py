@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..core import texts as tx
 from .cli_import import register as _register_import
 from .cli_mail import register as _register_mail
 from .cli_render import register as _register_render
@@ -54,7 +55,7 @@ except IncompatibleTyper as exc:  # a typer whose internals changed: say so, nev
 
 app = typer.Typer(
     name="nianbao",
-    help="政府信息公开工作年度报告（国办公开办函〔2021〕30号格式）：生成填报模板、审核报回文件、汇总全区数据。",
+    help=tx.HELP_APP,
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -75,60 +76,53 @@ def _version(value: bool) -> None:
 def root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="显示版本号后退出。"),
+        typer.Option("--version", callback=_version, is_eager=True, help=tx.HELP_VERSION),
     ] = False,
 ) -> None:
     """政府信息公开工作年度报告工具。"""
 
 
-@app.command(
-    help="按单位名单生成带保护的填报模板（每个单位一个 .xlsx），另附 manifest.csv、password.txt 和单位校验密钥。"
-    "输出文件夹中已有模板时只补充新单位：沿用原密码和密钥，保留已有模板和清单。"
-)
+@app.command(help=tx.HELP_GENERATE)
 def generate(
-    year: Annotated[int, typer.Option("--year", help="报告年度，如 2025。")],
-    out: Annotated[
-        Path, typer.Option("--out", help="输出文件夹（不存在时自动创建；已有模板时在其中补充）。")
-    ],
+    year: Annotated[int, typer.Option("--year", help=tx.HELP_GENERATE_YEAR)],
+    out: Annotated[Path, typer.Option("--out", help=tx.HELP_GENERATE_OUT)],
     roster: Annotated[
         Path | None,
         typer.Option(
             "--roster",
-            help="单位名单：CSV（UTF-8 或 GBK）或 .xlsx，列为 单位代码、单位名称、联系人、电子邮箱。",
+            help=tx.HELP_INIT_ROSTER,
         ),
     ] = None,
     agency_code: Annotated[
-        str | None, typer.Option("--agency-code", help="不用名单时，单个单位的代码。")
+        str | None, typer.Option("--agency-code", help=tx.HELP_GENERATE_AGENCY_CODE)
     ] = None,
     agency_name: Annotated[
-        str | None, typer.Option("--agency-name", help="不用名单时，单个单位的名称。")
+        str | None, typer.Option("--agency-name", help=tx.HELP_GENERATE_AGENCY_NAME)
     ] = None,
-    district: Annotated[str, typer.Option("--district", help="区（县）名称，写入模板。")] = "",
+    district: Annotated[str, typer.Option("--district", help=tx.HELP_INIT_DISTRICT)] = "",
     deadline: Annotated[
         str | None,
-        typer.Option("--deadline", metavar="<日期>", help="报送截止日期，如 2026-01-15。"),
+        typer.Option("--deadline", metavar=tx.METAVAR_DATE, help=tx.HELP_GENERATE_DEADLINE),
     ] = None,
-    contact: Annotated[
-        str, typer.Option("--contact", help="审核联系人及电话，写入填报说明。")
-    ] = "",
+    contact: Annotated[str, typer.Option("--contact", help=tx.HELP_GENERATE_CONTACT)] = "",
     password: Annotated[
         str | None,
         typer.Option(
             "--password",
-            help="工作表保护密码；不给时沿用文件夹中 password.txt 的密码，没有则随机生成。",
+            help=tx.HELP_GENERATE_PASSWORD,
         ),
     ] = None,
     generated_at: Annotated[
         str | None,
         typer.Option(
             "--generated-at",
-            metavar="<时间>",
-            help="生成时间（ISO 格式）；给定时，相同输入和相同密钥生成完全相同的文件。",
+            metavar=tx.METAVAR_TIME,
+            help=tx.HELP_GENERATE_GENERATED_AT,
         ),
     ] = None,
     force: Annotated[
         bool,
-        typer.Option("--force", help="文件夹中已有同名模板时重新生成并替换（默认保留不动）。"),
+        typer.Option("--force", help=tx.HELP_GENERATE_FORCE),
     ] = False,
     form_path: FormOption = None,
 ) -> None:
@@ -172,85 +166,64 @@ def _report_generated(result: GenerateResult, roster_notes: tuple[str, ...]) -> 
     """What generate added, what it kept, and what the office should know about the roster."""
     from ..core.text import inert
 
-    typer.echo(f"已生成 {len(result.files)} 个模板，保存在 {inert(result.out_dir)}：")
+    typer.echo(tx.GENERATED_TEMPLATES.format(count=len(result.files), folder=inert(result.out_dir)))
     for path in result.files:
         typer.echo(f"  {inert(path.name)}")
     if result.kept:
-        typer.echo(f"保留已有模板 {len(result.kept)} 个（未覆盖；如需重新生成，请加 --force）：")
+        typer.echo(tx.GENERATED_KEPT.format(count=len(result.kept)))
         for path in result.kept:
             typer.echo(f"  {inert(path.name)}")
     for note in (*roster_notes, *result.notes):
-        typer.echo(f"注意：{inert(note)}")
-    typer.echo(f"邮件合并清单：{inert(result.manifest)}")
+        typer.echo(tx.NOTE_LINE.format(note=inert(note)))
+    typer.echo(tx.GENERATED_MANIFEST.format(path=inert(result.manifest)))
     if result.password_reused:
-        typer.echo(f"保护密码：沿用 {inert(result.password_file)} 中的原密码（请勿发给填报单位）")
+        typer.echo(tx.GENERATED_PASSWORD_REUSED.format(path=inert(result.password_file)))
     else:
-        note = "（随机生成）" if result.password_generated else ""
-        typer.echo(f"保护密码{note}：{inert(result.password_file)}（请勿发给填报单位）")
+        note = tx.GENERATED_PASSWORD_RANDOM if result.password_generated else ""
+        typer.echo(tx.GENERATED_PASSWORD.format(note=note, path=inert(result.password_file)))
     if result.key_file is not None:
-        typer.echo(f"单位校验密钥：{inert(result.key_file)}（审核时用于核验单位身份，请妥善保管）")
+        typer.echo(tx.GENERATED_KEY.format(path=inert(result.key_file)))
 
 
-@app.command(
-    help="审核报回的工作簿：表式、填写、勾稽关系逐项核验。路径可为文件、文件夹或通配符（如 returned/*.xlsx）。"
-    "退出码：0 无错误（可有提示），1 有错误，2 无法运行。"
-)
+@app.command(help=tx.HELP_CHECK)
 def check(
     paths: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="路径",
-            help="报回的文件、文件夹、通配符或下级汇总表；在工作区中运行时，给出的文件先收入工作区。",
+            metavar=tx.HELP_PATHS_METAVAR,
+            help=tx.HELP_CHECK_PATHS,
             show_default=False,
         ),
     ] = None,
-    roster: Annotated[
-        Path | None, typer.Option("--roster", help="单位名单，用于发现未报送和名单外的单位。")
-    ] = None,
-    year: Annotated[
-        int | None, typer.Option("--year", help="本次收集的报告年度；不给时取多数文件的年度。")
-    ] = None,
-    district: Annotated[
-        str | None, typer.Option("--district", help="区（县）名称；给定时核对模板的地区。")
-    ] = None,
+    roster: Annotated[Path | None, typer.Option("--roster", help=tx.HELP_CHECK_ROSTER)] = None,
+    year: Annotated[int | None, typer.Option("--year", help=tx.HELP_CHECK_YEAR)] = None,
+    district: Annotated[str | None, typer.Option("--district", help=tx.HELP_CHECK_DISTRICT)] = None,
     previous: Annotated[
         list[str] | None,
-        typer.Option("--previous", help="上年度报回的文件或文件夹，用于核对上年结转等跨年关系。"),
+        typer.Option("--previous", help=tx.HELP_CHECK_PREVIOUS),
     ] = None,
-    json_path: Annotated[
-        Path | None, typer.Option("--json", help="另存完整结果为 JSON 文件。")
-    ] = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="只显示每个文件一行的汇总。")
-    ] = False,
+    json_path: Annotated[Path | None, typer.Option("--json", help=tx.HELP_CHECK_JSON)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=tx.HELP_CHECK_QUIET)] = False,
     xlsx_path: Annotated[
         Path | None,
-        typer.Option(
-            "--xlsx", help="另存审核结果工作簿（汇总、问题清单、规则说明），可发给相关人员。"
-        ),
+        typer.Option("--xlsx", help=tx.HELP_CHECK_XLSX),
     ] = None,
     feedback_dir: Annotated[
         Path | None,
         typer.Option(
             "--feedback",
-            help="为每个有问题的单位生成带批注的审核意见副本和邮件正文（<单位代码>.txt）。",
+            help=tx.HELP_CHECK_FEEDBACK,
         ),
     ] = None,
     password: Annotated[
         str | None,
-        typer.Option(
-            "--password", help="审核意见副本的保护密码（用下发模板时的密码）；不给时随机生成。"
-        ),
+        typer.Option("--password", help=tx.HELP_CHECK_PASSWORD),
     ] = None,
     deadline: Annotated[
         str | None,
-        typer.Option(
-            "--deadline", metavar="<日期>", help="要求重新报送的截止日期，如 2024-01-20。"
-        ),
+        typer.Option("--deadline", metavar=tx.METAVAR_DATE, help=tx.HELP_CHECK_DEADLINE),
     ] = None,
-    contact: Annotated[
-        str, typer.Option("--contact", help="联系人及电话，写入审核意见和邮件正文。")
-    ] = "",
+    contact: Annotated[str, typer.Option("--contact", help=tx.HELP_CHECK_CONTACT)] = "",
     issued: IssuedOption = None,
     form_path: FormOption = None,
     workspace: WorkspaceOption = None,
@@ -351,14 +324,12 @@ def check(
     except (UsageError, FormError) as exc:
         raise _fail(str(exc)) from None
     render_terminal(report, console, quiet=quiet)
-    for output, what in ((json_path, "完整结果"), (xlsx_path, "审核结果工作簿")):
+    for output, what in ((json_path, tx.CHECK_SAVED_JSON), (xlsx_path, tx.CHECK_SAVED_XLSX)):
         if output is not None:
-            _say(console, f"{what}已保存到 {output}")
+            _say(console, tx.CHECK_SAVED.format(what=what, path=output))
     _say(
         console,
-        "已用单位校验密钥核验各文件的单位身份。"
-        if key is not None
-        else "未找到单位校验密钥（nianbao-key.txt），未核验单位身份；可用 --issued 指定下发模板的文件夹。",
+        tx.CHECK_KEY_USED if key is not None else tx.CHECK_KEY_MISSING,
     )
     if feedback_dir is not None:
         from ..results.feedback import feedback_lines
@@ -414,15 +385,14 @@ def main() -> None:
 
         cleanup_pending()
         where = f"{inert(exc.filename)}：" if exc.filename else ""
-        typer.echo(f"错误：{where}{os_reason(exc)}", err=True)
+        typer.echo(ERROR_PREFIX + where + os_reason(exc), err=True)
         sys.exit(EXIT_FAILED)
     except Exception as exc:  # the last line of defence; NIANBAO_DEBUG=1 shows the traceback
         if os.environ.get("NIANBAO_DEBUG"):
             raise
         cleanup_pending()
         typer.echo(
-            f"错误：nianbao 内部错误（{type(exc).__name__}：{inert(exc)}）。"
-            "请将此信息和所用文件反馈给维护人员。",
+            ERROR_PREFIX + tx.INTERNAL_ERROR.format(kind=type(exc).__name__, error=inert(exc)),
             err=True,
         )
         sys.exit(EXIT_FAILED)

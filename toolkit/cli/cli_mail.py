@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..core.texts import HELP_IMAP_TLS, HELP_SEND_COPIES
+from ..core import texts as tx
 from .cli_mail_support import (
     CafileOption,
     ContactOption,
@@ -40,56 +40,52 @@ def send(
     folder: Annotated[
         Path | None,
         typer.Argument(
-            metavar="模板文件夹",
-            help="generate 的输出文件夹（含 manifest.csv）；发送审核意见时用于查找单位的电子邮箱。",
+            metavar=tx.METAVAR_TEMPLATES,
+            help=tx.HELP_SEND_FOLDER,
             show_default=False,
         ),
     ] = None,
     smtp: Annotated[
         str | None,
-        typer.Option("--smtp", metavar="主机[:端口]", help="发件服务器，如 smtp.example.org:465。"),
+        typer.Option("--smtp", metavar=tx.METAVAR_HOST, help=tx.HELP_SEND_SMTP),
     ] = None,
     smtp_tls: SmtpTlsOption = None,
     tls: LegacyTlsOption = None,
-    user: Annotated[str, typer.Option("--user", help="发件邮箱的登录用户名。")] = "",
-    sender: Annotated[str, typer.Option("--sender", help="发件地址，如 office@example.org。")] = "",
+    user: Annotated[str, typer.Option("--user", help=tx.HELP_OUTBOX_USER)] = "",
+    sender: Annotated[str, typer.Option("--sender", help=tx.HELP_OUTBOX_SENDER)] = "",
     dry_run: Annotated[
         Path | None,
-        typer.Option(
-            "--dry-run", metavar="文件夹", help="不发送，每封邮件写成一个 .eml 文件存入此文件夹。"
-        ),
+        typer.Option("--dry-run", metavar=tx.FOLDER, help=tx.HELP_SEND_DRY_RUN),
     ] = None,
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", metavar="单位代码", help="只（重新）发送这个单位；可多次给出。"),
+        typer.Option("--only", metavar=tx.AGENCY_CODE, help=tx.HELP_SEND_ONLY),
     ] = None,
     rate: Annotated[
         float | None,
-        typer.Option("--rate", help="每分钟最多发送的封数，以免超出邮件服务器的限制。"),
+        typer.Option("--rate", help=tx.HELP_SEND_RATE),
     ] = None,
     feedback: Annotated[
         Path | None,
-        typer.Option(
-            "--feedback", help="发送 check --feedback 生成的审核意见（副本和 <单位代码>.txt）。"
-        ),
+        typer.Option("--feedback", help=tx.HELP_SEND_FEEDBACK),
     ] = None,
     collected: Annotated[
         Path | None,
         typer.Option(
             "--collected",
-            help="collect 的保存文件夹：审核意见回复给报送的邮件（发件人和邮件编号）。",
+            help=tx.HELP_SEND_COLLECTED,
         ),
     ] = None,
     deadline: DeadlineOption = None,
     contact: ContactOption = "",
     text: Annotated[
         Path | None,
-        typer.Option("--text", help="自拟的邮件文本（格式同 templates/mail-send.txt）。"),
+        typer.Option("--text", help=tx.HELP_SEND_TEXT),
     ] = None,
     cafile: CafileOption = None,
     form_path: FormOption = None,
     workspace: WorkspaceOption = None,
-    copies: Annotated[bool, typer.Option("--copies", help=HELP_SEND_COPIES)] = False,
+    copies: Annotated[bool, typer.Option("--copies", help=tx.HELP_SEND_COPIES)] = False,
 ) -> None:
     from ..core.catalogue import UsageError
     from ..form.form import FormError
@@ -143,7 +139,7 @@ def send(
             messages = template_messages(folder, settings, form=form)
             log = folder / SEND_LOG
         else:
-            raise UsageError("mail-manifest", path="（未给出模板文件夹）")
+            raise UsageError("mail-manifest", path=tx.SEND_NO_FOLDER)
         _check_sender(sender)  # before the password is asked for
         account = None
         if dry_run is None:
@@ -166,19 +162,24 @@ def send(
 
 
 def _print_collected(cycle: Cycle, console: Console) -> None:
+    from ..mail.mail_attachments import CollectResult
     from . import cli_support as cli
 
     collected = cycle.collected
     for item in collected.items:
-        what = item.attachment or "（邮件）"
+        what = item.attachment or tx.MAIL_NO_ATTACHMENT
         who = f" {item.agency_code} {item.agency_name}" if item.agency_code else ""
         saved = f" → {item.path.name}" if item.path is not None else ""
         note = f"：{item.note}" if item.note else ""
         cli._say(console, f"  {item.result}{who} {what}（{item.sender}）{saved}{note}")
     cli._say(
         console,
-        f"新邮件 {collected.messages} 封，保存报表 {len(collected.saved)} 份"
-        f"（重复 {collected.count('重复')} 份未重复保存）。收取记录：{collected.log}",
+        tx.COLLECTED.format(
+            messages=collected.messages,
+            saved=len(collected.saved),
+            duplicates=collected.count(CollectResult.DUPLICATE),
+            log=collected.log,
+        ),
     )
     if cycle.checked is not None:
         from ..results.report import render_terminal
@@ -187,7 +188,7 @@ def _print_collected(cycle: Cycle, console: Console) -> None:
     if cycle.replies is not None:
         from ..core.catalogue import say
 
-        cli._say(console, f"回复（审核意见在 {cycle.feedback_dir}）：")
+        cli._say(console, tx.COLLECT_REPLIES.format(folder=cycle.feedback_dir))
         if cycle.replies.items or not cycle.unsent:  # not "nothing to send" when some wait
             _print_sent(cycle.replies, console)
         if cycle.reply_failure:
@@ -200,60 +201,52 @@ def _print_collected(cycle: Cycle, console: Console) -> None:
 def collect(
     imap: Annotated[
         str,
-        typer.Option(
-            "--imap", metavar="主机[:端口]", help="报送邮箱的收件服务器，如 imap.example.org:993。"
-        ),
+        typer.Option("--imap", metavar=tx.METAVAR_HOST, help=tx.HELP_COLLECT_IMAP),
     ],
-    user: Annotated[str, typer.Option("--user", help="报送邮箱的登录用户名。")],
+    user: Annotated[str, typer.Option("--user", help=tx.HELP_COLLECT_USER)],
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out", help="保存报回文件的文件夹（收取记录.csv 也在其中）；在工作区中不给。"
-        ),
+        typer.Option("--out", help=tx.HELP_COLLECT_OUT),
     ] = None,
-    imap_tls: Annotated[str | None, typer.Option("--imap-tls", help=HELP_IMAP_TLS)] = None,
+    imap_tls: Annotated[str | None, typer.Option("--imap-tls", help=tx.HELP_IMAP_TLS)] = None,
     tls: LegacyTlsOption = None,
-    folder: Annotated[str, typer.Option("--folder", help="邮箱文件夹。")] = "INBOX",
+    folder: Annotated[str, typer.Option("--folder", help=tx.HELP_COLLECT_FOLDER)] = "INBOX",
     since: Annotated[
         str | None,
-        typer.Option("--since", metavar="<日期>", help="只收取此日期以后的邮件，如 2024-01-01。"),
+        typer.Option("--since", metavar=tx.METAVAR_DATE, help=tx.HELP_COLLECT_SINCE),
     ] = None,
-    mark_seen: Annotated[
-        bool, typer.Option("--mark-seen", help="把处理过的邮件标为已读（默认不改动邮箱）。")
-    ] = False,
-    run_check: Annotated[
-        bool, typer.Option("--check", help="收取后审核文件夹中的全部报回文件。")
-    ] = False,
+    mark_seen: Annotated[bool, typer.Option("--mark-seen", help=tx.HELP_COLLECT_MARK_SEEN)] = False,
+    run_check: Annotated[bool, typer.Option("--check", help=tx.HELP_COLLECT_CHECK)] = False,
     reply: Annotated[
         bool,
-        typer.Option("--reply", help="审核后回复每封新报送邮件：通过，或附审核意见副本和说明。"),
+        typer.Option("--reply", help=tx.HELP_COLLECT_REPLY),
     ] = False,
     smtp: Annotated[
-        str | None, typer.Option("--smtp", metavar="主机[:端口]", help="回复用的发件服务器。")
+        str | None, typer.Option("--smtp", metavar=tx.METAVAR_HOST, help=tx.HELP_COLLECT_SMTP)
     ] = None,
     smtp_tls: SmtpTlsOption = None,
     smtp_user: Annotated[
-        str | None, typer.Option("--smtp-user", help="发件服务器的登录用户名（默认同 --user）。")
+        str | None, typer.Option("--smtp-user", help=tx.HELP_COLLECT_SMTP_USER)
     ] = None,
-    sender: Annotated[str, typer.Option("--sender", help="回复的发件地址。")] = "",
-    roster: Annotated[
-        Path | None, typer.Option("--roster", help="单位名单（审核时用于发现未报送的单位）。")
+    sender: Annotated[str, typer.Option("--sender", help=tx.HELP_COLLECT_SENDER)] = "",
+    roster: Annotated[Path | None, typer.Option("--roster", help=tx.HELP_COLLECT_ROSTER)] = None,
+    year: Annotated[int | None, typer.Option("--year", help=tx.HELP_YEAR)] = None,
+    district: Annotated[
+        str | None, typer.Option("--district", help=tx.HELP_RENDER_DISTRICT)
     ] = None,
-    year: Annotated[int | None, typer.Option("--year", help="报告年度。")] = None,
-    district: Annotated[str | None, typer.Option("--district", help="区（县）名称。")] = None,
     feedback: Annotated[
         Path | None,
-        typer.Option("--feedback", help="审核意见的文件夹（默认为 --out 中的“审核意见”）。"),
+        typer.Option("--feedback", help=tx.HELP_COLLECT_FEEDBACK),
     ] = None,
     password: Annotated[
         str | None,
-        typer.Option("--password", help="审核意见副本的工作表保护密码（用下发模板时的密码）。"),
+        typer.Option("--password", help=tx.HELP_COLLECT_PASSWORD),
     ] = None,
     deadline: DeadlineOption = None,
     contact: ContactOption = "",
     issued: Annotated[
         Path | None,
-        typer.Option("--issued", help="下发模板的文件夹（含 nianbao-key.txt），用于核验单位身份。"),
+        typer.Option("--issued", help=tx.HELP_COLLECT_ISSUED),
     ] = None,
     cafile: CafileOption = None,
     form_path: FormOption = None,
@@ -311,7 +304,7 @@ def collect(
             option=IMAP_OPTIONS.host,
             tls=imap_mode,
             user=user,
-            password=_password(IMAP_OPTIONS.password, "报送邮箱"),
+            password=_password(IMAP_OPTIONS.password, tx.MAILBOX_IMAP),
             ports=IMAP_PORTS,
             cafile=cafile,
             options=IMAP_OPTIONS,
@@ -357,14 +350,5 @@ def collect(
 
 def register(app: typer.Typer) -> None:
     """Add `send` and `collect` to the command line."""
-    app.command(
-        help="按 manifest.csv 给每个单位发送填报模板（或用 --feedback 发送审核意见），附件用中文文件名。"
-        "密码取自环境变量 NIANBAO_SMTP_PASSWORD，没有时提示输入。重新运行时只发送尚未发出的邮件。"
-        "退出码：0 全部发出，1 有单位未能发出，2 无法运行。"
-    )(send)
-    app.command(
-        help="从报送邮箱收取报回的报表附件（含 .zip 中的），按文件中的单位信息命名保存，同一文件只存一份；"
-        "邮件不删除、默认不标为已读，重新运行时只收取新邮件。--check 审核，--reply 回复每个报送单位。"
-        "密码取自环境变量 NIANBAO_IMAP_PASSWORD（回复用 NIANBAO_SMTP_PASSWORD），没有时提示输入。"
-        "退出码：0 正常，1 有附件未能收取或报告有错误，2 无法运行。"
-    )(collect)
+    app.command(help=tx.HELP_SEND)(send)
+    app.command(help=tx.HELP_COLLECT)(collect)

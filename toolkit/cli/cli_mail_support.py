@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..core.texts import HELP_SMTP_TLS
+from ..core import texts as tx
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,13 +22,13 @@ __all__ = ["CafileOption", "ContactOption", "DeadlineOption", "LegacyTlsOption",
 
 CafileOption = Annotated[
     Path | None,
-    typer.Option("--cafile", help="信任的证书文件（单位内部邮件服务器使用自签证书时）。"),
+    typer.Option("--cafile", help=tx.HELP_MAIL_CAFILE),
 ]
 DeadlineOption = Annotated[
-    str | None, typer.Option("--deadline", metavar="<日期>", help="报送截止日期，写入邮件正文。")
+    str | None, typer.Option("--deadline", metavar=tx.METAVAR_DATE, help=tx.HELP_MAIL_DEADLINE)
 ]
-ContactOption = Annotated[str, typer.Option("--contact", help="联系人及电话，写入邮件正文。")]
-SmtpTlsOption = Annotated[str | None, typer.Option("--smtp-tls", help=HELP_SMTP_TLS)]
+ContactOption = Annotated[str, typer.Option("--contact", help=tx.HELP_MAIL_CONTACT)]
+SmtpTlsOption = Annotated[str | None, typer.Option("--smtp-tls", help=tx.HELP_SMTP_TLS)]
 # The one TLS option of earlier versions, kept for scripts: collect's IMAP, send's SMTP.
 LegacyTlsOption = Annotated[str | None, typer.Option("--tls", hidden=True)]
 
@@ -42,7 +42,7 @@ def _password(variable: str, what: str) -> str:
     if sys.stdin.isatty():
 
         def prompt() -> str:
-            return typer.prompt(f"{what}密码（不显示）", hide_input=True)
+            return typer.prompt(tx.PASSWORD_PROMPT.format(what=what), hide_input=True)
 
     return password_from(variable, prompt)
 
@@ -67,7 +67,7 @@ def _smtp_account(
     from ..mail.mail_account import SMTP_OPTIONS, SMTP_PORTS, account
 
     options = options or SMTP_OPTIONS
-    password = _password(options.password, "发件邮箱") if user else ""
+    password = _password(options.password, tx.MAILBOX_SMTP) if user else ""
     return account(
         server,
         option=options.host,
@@ -89,11 +89,11 @@ def _check_sender(sender: str) -> None:
 
 
 def _print_sent(report: SendReport, console: Console) -> None:
-    from ..mail.send import FAILED, NO_ADDRESS, SENT, SKIPPED, WRITTEN
+    from ..mail.send import SendResult
     from . import cli_support as cli
 
     for item in report.items:
-        if item.result == SKIPPED:
+        if item.result == SendResult.SKIPPED:
             continue
         where = f" → {item.path}" if item.path is not None else ""
         reason = f"：{item.reason}" if item.reason else ""
@@ -101,16 +101,16 @@ def _print_sent(report: SendReport, console: Console) -> None:
             console, f"  {item.result} {item.code} {item.name} <{item.address}>{reason}{where}"
         )
     parts = [
-        f"{label} {report.count(result)} 封"
+        tx.SEND_COUNT.format(label=label, count=report.count(result))
         for result, label in (
-            (SENT, "已发送"),
-            (WRITTEN, "已写入 .eml"),
-            (SKIPPED, "此前已发送（跳过）"),
-            (FAILED, "失败"),
-            (NO_ADDRESS, "无地址"),
+            (SendResult.SENT, tx.SEND_SENT),
+            (SendResult.WRITTEN, tx.SEND_COUNT_WRITTEN),
+            (SendResult.SKIPPED, tx.SEND_COUNT_SKIPPED),
+            (SendResult.FAILED, tx.SEND_FAILED),
+            (SendResult.NO_ADDRESS, tx.SEND_NO_ADDRESS),
         )
         if report.count(result)
     ]
-    cli._say(console, "；".join(parts) or "没有要发送的邮件。")
+    cli._say(console, "；".join(parts) or tx.SEND_NOTHING)
     if report.log is not None:
-        cli._say(console, f"发送记录：{report.log}")
+        cli._say(console, tx.SEND_LOG_LINE.format(path=report.log))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..core import texts as tx
+from ..core.texts import Severity
 from .cli_support import FormOption
 from .cli_workspace import WorkspaceOption
 
@@ -27,9 +28,7 @@ def register(app: typer.Typer) -> None:
     """Add `render` to the command line."""
     app.command(
         name="render",
-        help="生成对外公开的年度报告（Word、网页、PDF）：审核通过的报回文件每个单位一份；"
-        "给出汇总表（rollup 生成的 .xlsx）时起草全区（全市、全省）年度报告，数字由汇总数据生成，"
-        "需补充的文字标为【请填写】。退出码：0 全部生成，1 有文件未生成（有错误或无法读取），2 无法运行。",
+        help=tx.HELP_RENDER,
     )(render)
 
 
@@ -37,39 +36,39 @@ def render(
     paths: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="路径",
-            help="报回的文件、文件夹、通配符或汇总表；在工作区中运行时不给（用计入的文件和工作区的汇总表）。",
+            metavar=tx.HELP_PATHS_METAVAR,
+            help=tx.HELP_RENDER_PATHS,
             show_default=False,
         ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="输出文件夹（不存在时自动创建）；在工作区中默认为“输出/报告”。"),
+        typer.Option("--out", help=tx.HELP_RENDER_OUT),
     ] = None,
     formats: Annotated[
         str,
-        typer.Option(
-            "--format", help="输出格式，逗号分隔：docx、html、pdf（PDF 需要 LibreOffice）。"
-        ),
+        typer.Option("--format", help=tx.HELP_RENDER_FORMAT),
     ] = "docx,html,pdf",
     template: Annotated[
         Path | None,
         typer.Option(
             "--template",
-            help="Word 模板（.docx）；不给时用内置模板 templates/report-template.docx。",
+            help=tx.HELP_RENDER_TEMPLATE,
         ),
     ] = None,
     include_errors: Annotated[
         bool,
-        typer.Option("--include-errors", help="有错误的文件也生成报告，标为“草稿”（不得公开）。"),
+        typer.Option("--include-errors", help=tx.HELP_RENDER_INCLUDE_ERRORS),
     ] = False,
-    year: Annotated[int | None, typer.Option("--year", help="报告年度。")] = None,
-    district: Annotated[str | None, typer.Option("--district", help="区（县）名称。")] = None,
+    year: Annotated[int | None, typer.Option("--year", help=tx.HELP_YEAR)] = None,
+    district: Annotated[
+        str | None, typer.Option("--district", help=tx.HELP_RENDER_DISTRICT)
+    ] = None,
     issued: Annotated[
         Path | None,
         typer.Option(
             "--issued",
-            help="下发模板的文件夹（含 nianbao-key.txt）或该密钥文件，用于核验报回文件确属所标单位。",
+            help=tx.HELP_RENDER_ISSUED,
         ),
     ] = None,
     form_path: FormOption = None,
@@ -129,41 +128,40 @@ def render(
 
 
 def _report(console: Console, result: RenderResult, out: Path) -> None:
-    from ..core.texts import CheckStatus, whole
+    from ..core.texts import whole
     from .cli_support import _say
-
-    titles = {status.value: status.title for status in CheckStatus}
 
     for item in result.rendered:
         kinds = "、".join(p.suffix[1:] for p in item.outputs)
         if item.district:
             _say(
                 console,
-                f"已起草{whole(item.level)}年度报告（汇总 {item.agencies} 个单位）：{item.title}（{kinds}）",
+                tx.RENDERED_DRAFT.format(
+                    whole=whole(item.level), count=item.agencies, title=item.title, kinds=kinds
+                ),
             )
         else:
-            mark = "（草稿：有错误，不得公开）" if item.draft else ""
-            _say(console, f"已生成：{item.title}（{kinds}）{mark}")
+            mark = tx.RENDERED_DRAFT_MARK if item.draft else ""
+            _say(console, tx.RENDERED.format(title=item.title, kinds=kinds, mark=mark))
         if item.gaps and not item.district:
-            _say(console, f"  未填写的部分（报告中标为“（本部分未填写）”）：{'；'.join(item.gaps)}")
+            _say(console, tx.RENDERED_GAPS.format(gap=tx.RENDER_GAP, parts="；".join(item.gaps)))
         if item.empty and not item.district:
-            _say(console, f"  未填写、按表式略去或写明“无”的部分：{'；'.join(item.empty)}")
+            _say(console, tx.RENDERED_EMPTY.format(parts="；".join(item.empty)))
     for skipped in result.skipped:
         who = skipped.agency_name or Path(skipped.path).name
         if not skipped.in_use:
-            why = (
-                "已被同一单位的其他文件替代"
-                if skipped.superseded
-                else "同一单位有内容不同的多份文件"
-            )
+            why = tx.RENDER_SUPERSEDED if skipped.superseded else tx.RENDER_CONFLICT
         else:
-            why = f"{titles.get(skipped.status, skipped.status)}，{skipped.count('error')}处错误"
-        _say(console, f"  未生成：{who}（{why}） {skipped.path}")
+            why = tx.RENDER_STATUS_ERRORS.format(
+                status=skipped.status.title,
+                count=skipped.count(Severity.ERROR),
+            )
+        _say(console, tx.RENDER_SKIPPED.format(who=who, why=why, path=skipped.path))
     for item in result.missing_pdf:
         _say(
             console,
-            f"  未能生成 PDF：{item.title}（LibreOffice 未转换此文件；Word 和网页版已生成）",
+            tx.RENDER_NO_PDF.format(title=item.title),
         )
     if any(not r.superseded for r in result.skipped):
-        _say(console, "有错误的文件可先用 nianbao check 查看问题；加 --include-errors 可生成草稿。")
-    _say(console, f"输出文件夹：{out}")
+        _say(console, tx.RENDER_SKIPPED_HINT)
+    _say(console, tx.RENDER_OUT.format(folder=out))

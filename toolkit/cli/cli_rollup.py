@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ..core import texts as tx
+from ..core.texts import Severity
 from ..inputs.roster import Agency
 from .cli_support import (
     FormOption,
@@ -30,49 +31,36 @@ from .cli_workspace import WorkspaceOption, refuse_with_workspace
 __all__ = ["register"]
 
 
-_HELP = (
-    "汇总审核通过的报回文件，生成全区汇总表（全区汇总、明细、状态、图表；--level 市 时为全市汇总，"
-    "输入可含下级汇总表）。先执行与 check 相同的审核。"
-    "退出码：0 已生成汇总表；加 --strict 时有未计入或未报送的单位则为 1；2 无法运行。"
-)
-
-
 def rollup(
     paths: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="路径",
-            help="报回的文件、文件夹、通配符或下级汇总表；在工作区中运行时不给。",
+            metavar=tx.HELP_PATHS_METAVAR,
+            help=tx.HELP_ROLLUP_PATHS,
             show_default=False,
         ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="汇总表输出路径（.xlsx）；在工作区中默认为“输出”文件夹。"),
+        typer.Option("--out", help=tx.HELP_ROLLUP_OUT),
     ] = None,
-    roster: Annotated[
-        Path | None, typer.Option("--roster", help="单位名单，用于列出未报送的单位。")
-    ] = None,
-    year: Annotated[int | None, typer.Option("--year", help="报告年度。")] = None,
+    roster: Annotated[Path | None, typer.Option("--roster", help=tx.HELP_ROLLUP_ROSTER)] = None,
+    year: Annotated[int | None, typer.Option("--year", help=tx.HELP_YEAR)] = None,
     district: Annotated[
-        str | None, typer.Option("--district", help="区（县）、市或省的名称。")
+        str | None, typer.Option("--district", help=tx.HELP_ROLLUP_DISTRICT)
     ] = None,
-    csv_path: Annotated[
-        Path | None, typer.Option("--csv", help="另存长表 CSV（每个单位每个单元格一行）。")
-    ] = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help=tx.HELP_ROLLUP_CSV)] = None,
     include_errors: Annotated[
         bool,
-        typer.Option("--include-errors", help="有错误的文件也计入汇总（在明细和状态中标出）。"),
+        typer.Option("--include-errors", help=tx.HELP_ROLLUP_INCLUDE_ERRORS),
     ] = False,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="有未计入或未报送的单位时退出码为 1。")
-    ] = False,
+    strict: Annotated[bool, typer.Option("--strict", help=tx.HELP_ROLLUP_STRICT)] = False,
     generated_at: Annotated[
         str | None,
         typer.Option(
             "--generated-at",
-            metavar="<时间>",
-            help="生成时间（ISO 格式）；给定时相同输入生成完全相同的文件。",
+            metavar=tx.METAVAR_TIME,
+            help=tx.HELP_ROLLUP_GENERATED_AT,
         ),
     ] = None,
     issued: IssuedOption = None,
@@ -80,10 +68,9 @@ def rollup(
         str,
         typer.Option(
             "--level",
-            help="汇总层级：区、县、市、州或省，用于工作表名称、标题和起草的报告（如“全市汇总”）；"
-            "输入可含下级汇总表（逐级汇总）。",
+            help=tx.HELP_ROLLUP_LEVEL,
         ),
-    ] = "区",
+    ] = tx.DISTRICT_LEVEL,
     form_path: FormOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -136,25 +123,34 @@ def rollup(
         raise _fail(str(exc)) from None
     _say(
         console,
-        f"已生成{whole(level)}汇总表 {result.out}：计入 {len(result.included)} 个单位，"
-        f"未计入 {len(result.excluded)} 份文件，未报送 {len(result.missing)} 个单位。",
+        tx.ROLLUP_WRITTEN.format(
+            whole=whole(level),
+            path=result.out,
+            included=len(result.included),
+            excluded=len(result.excluded),
+            missing=len(result.missing),
+        ),
     )
     for finding in result.report.batch_findings:  # lower rollups that do not add up
         if finding.code in ("rollup-sums-differ", "rollup-unreadable", "rollup-wrong-year"):
             _say(console, f"  {finding.message}")
     for item in result.excluded:
-        reason = "已被替代" if item.superseded else f"{item.count('error')}处错误"
+        reason = (
+            tx.ROLLUP_SUPERSEDED
+            if item.superseded
+            else tx.ERROR_COUNT.format(count=item.count(Severity.ERROR))
+        )
         if any(f.code == "counted-twice" for f in item.findings):
-            reason = "已计入下级汇总表，不重复计入"
+            reason = tx.ROLLUP_COUNTED_BELOW
         who = item.agency_name or Path(item.path).name
-        _say(console, f"  未计入：{who}（{reason}） {item.path}")
+        _say(console, tx.ROLLUP_LEFT_OUT.format(who=who, reason=reason, path=item.path))
     for agency in result.missing:
-        _say(console, f"  未报送：{agency.name}（{agency.code}）")
+        _say(console, tx.ROLLUP_MISSING.format(name=agency.name, code=agency.code))
     if result.csv is not None:
-        _say(console, f"长表 CSV：{result.csv}")
+        _say(console, tx.ROLLUP_CSV_WRITTEN.format(path=result.csv))
     raise typer.Exit(result.exit_code(strict))
 
 
 def register(app: typer.Typer) -> None:
     """Add `rollup` to the command line."""
-    app.command(help=_HELP)(rollup)
+    app.command(help=tx.HELP_ROLLUP)(rollup)

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..core import texts as tx
+from .cli_zh import ERROR_PREFIX
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -27,9 +30,8 @@ FormOption = Annotated[
     Path | None,
     typer.Option(
         "--form",
-        metavar="<文件>",
-        help="表式定义文件（TOML，写法见内置的 gov-info-2021.toml）；"
-        "不给时用内置的2021年表式（国办公开办函〔2021〕30号）。生成、审核、汇总须用同一表式。",
+        metavar=tx.METAVAR_FILE,
+        help=tx.HELP_FORM,
     ),
 ]
 
@@ -39,14 +41,13 @@ IssuedOption = Annotated[
     Path | None,
     typer.Option(
         "--issued",
-        help="下发模板的文件夹（含 nianbao-key.txt）或该密钥文件，用于核验报回文件确属所标单位；"
-        "不给时在名单所在的文件夹中查找。",
+        help=tx.HELP_ISSUED,
     ),
 ]
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"错误：{_plain(message)}", err=True)
+    typer.echo(ERROR_PREFIX + _plain(message), err=True)
     return typer.Exit(EXIT_FAILED)
 
 
@@ -159,7 +160,7 @@ class _progress:
         if self.bar is None:
             return None
         self.bar.start()
-        self.task = self.bar.add_task("审核中", total=self.total)
+        self.task = self.bar.add_task(tx.PROGRESS_CHECKING, total=self.total)
         bar = self.bar
         return lambda done, total: bar.update(self.task, completed=done)
 

@@ -215,7 +215,7 @@ def outbox(
                     kind=item.kind,
                     code=item.agency_code,
                     address=item.address,
-                    state=tx.WORKSPACE_OUTBOX_STATES.get(item.state, item.state),
+                    state=item.state.title,
                     error=error,
                 ),
             )

@@ -22,6 +22,7 @@ from typing import Any
 from ..check.check import inspect_all
 from ..core import texts as tx
 from ..core.outputs import print_setup, row_height, workbook_options, write_atomic, write_text
+from ..core.texts import CheckStatus, Severity
 from ..form.findings import CheckReport
 from ..form.form import Form
 from ..form.identity import normalise_code
@@ -187,8 +188,8 @@ def _decided_sides(
     set_aside: list[Side] = []
     undecided: list[Side] = []
     for result in report.files:
-        if result.status == "unreadable" or not result.agency_code or not result.values:
-            reason = next((f.message for f in result.findings if f.severity == "error"), "")
+        if result.status == CheckStatus.UNREADABLE or not result.agency_code or not result.values:
+            reason = next((f.message for f in result.findings if f.severity == Severity.ERROR), "")
             unreadable.append((Path(result.path), reason or tx.COMPARE_NOT_A_REPORT))
             continue
         side = Side(
@@ -218,7 +219,7 @@ def _workbook_sides(
     for path, item in zip(paths, inspect_all(paths, form, "", "", None), strict=True):
         code = normalise_code(item.meta.get("agency_code", ""))
         if not item.evaluable or not code:
-            reason = next((f.message for f in item.findings if f.severity == "error"), "")
+            reason = next((f.message for f in item.findings if f.severity == Severity.ERROR), "")
             unreadable.append((path, reason or tx.COMPARE_NOT_A_REPORT))
             continue
         values = {k: v for k, v in item.values.items() if not math.isnan(v)}

@@ -6,7 +6,9 @@ Rule findings take their titles and messages from the form definition; everythin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
+
+from .texts import Severity
 
 __all__ = [
     "FINDINGS",
@@ -19,15 +21,13 @@ __all__ = [
     "say",
 ]
 
-Severity = Literal["error", "warning", "info"]  # the values of texts.Severity, which has the titles
-
 
 @dataclass(frozen=True, kw_only=True)
 class Message:
     code: str
     title: str
     template: str
-    severity: Severity = "error"
+    severity: Severity = Severity.ERROR
 
 
 _ALL = (
@@ -150,7 +150,7 @@ _ALL = (
         template="名单文件 {path} 的单位代码列为数字格式，前导0可能已丢失（如 001 变成 1）。"
         "请核对生成的文件名和 manifest.csv；如有丢失，在 Excel 中把该列设为“文本”格式后重新输入代码，"
         "再重新生成。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="file-name-collision",
@@ -835,31 +835,31 @@ _FINDINGS = (
         code="template-outdated",
         title="模板版本较旧",
         template="此模板由旧版工具生成（版式标识 {actual}，当前为 {expected}），已按标准位置读取，请核对结果。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="wrong-extension",
         title="扩展名与内容不符",
         template="文件扩展名为 .{actual}，内容实为 {expected} 格式，已按 {expected} 读取。建议另存为 .xlsx 后报送。",
-        severity="info",
+        severity=Severity.INFO,
     ),
     Message(
         code="macros",
         title="含有宏",
         template="文件含有宏（VBA 代码）。下发的模板不含宏，请另存为不含宏的 .xlsx 后报送；审核不会运行宏。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="external-links",
         title="含有外部链接",
         template="文件含有指向其他工作簿的外部链接，数字可能随其他文件变化。请在原模板中直接填写数字。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="pictures",
         title="含有图片或图形",
         template="工作表“{sheet}”中有图片、图形或图表。表格须直接填写数字，不能以图片代替，审核只读取单元格中的数字。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="merged-cells",
@@ -870,13 +870,13 @@ _FINDINGS = (
         code="input-formula",
         title="填报单元格中有公式",
         template="{cell}（{label}）中填的是公式“={actual}”而不是数字，已按其计算结果读取。请直接填写数字。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="extra-content",
         title="表格外有多余内容",
         template="工作表“{sheet}”在表格以外有{actual}个非空单元格（如 {cell}），审核不读取这些内容。请勿在模板中另加行列或内容。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="sheet-missing",
@@ -907,31 +907,31 @@ _FINDINGS = (
         code="published-total-unread",
         title="公开版合计未能读取",
         template="{cell}（{label}）公开版印的合计导入时未能读取，表中为各分项之和{expected}，不是原件的数字。请与原件核对。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="published-total-unread-open",
         title="公开版合计未能读取",
         template="{cell}（{label}）公开版印的合计导入时未能读取，其分项也不全，已留空。请按原件补填。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="protection-removed",
         title="工作表保护被撤销",
         template="工作表“{sheet}”的保护被撤销。审核仍按标准核验，但请勿自行撤销保护。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="validation-removed",
         title="数据有效性被删除",
         template="工作表“{sheet}”有{actual}个填报单元格的数据有效性被删除。审核仍逐项核验，但请使用原模板。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="stale-result",
         title="计算结果未更新",
         template="{cell}等{count}个合计单元格保存的计算结果与填报数据不符（{cell}保存为{actual}，按填报数据应为{expected}）：文件保存时未重新计算。审核按填报数据重新计算，无需处理。",
-        severity="info",
+        severity=Severity.INFO,
     ),
     Message(
         code="blank",
@@ -952,7 +952,7 @@ _FINDINGS = (
         code="text-number",
         title="数字格式不规范",
         template="{cell}（{label}）的“{actual}”{what}，已按{expected}读取。请直接输入数字。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="not-integer",
@@ -969,25 +969,25 @@ _FINDINGS = (
         title="同一单位多份文件",
         template="单位“{agency}”报送了{count}份文件：{files}。按{reason}，使用最新的“{expected}”，"
         "其余已被替代，不计入审核结果和汇总。{difference}",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="missing-agency",
         title="未报送",
         template="名单中的单位“{agency}”尚未报送。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="unknown-agency",
         title="名单外单位",
         template="单位“{agency}”不在名单中，请核对单位代码，或将其加入名单。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="skipped-file",
         title="已跳过的文件",
         template="已跳过“{file}”：{reason}。",
-        severity="info",
+        severity=Severity.INFO,
     ),
     # --- lead: trust (issues 9 and 10): identity, figures, recovery, replaced files ---
     Message(
@@ -1028,7 +1028,7 @@ _FINDINGS = (
         title="名单单位代码疑似丢失前导零",
         template="名单中的单位代码“{roster}”与报回文件中的“{actual}”只差开头的0（前导零），已按同一单位处理。"
         "名单可能在 Excel 中被当作数字保存，请将代码列设为文本格式后改正名单。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     # rollup of rollups (issue 13, part 3)
     Message(
@@ -1041,7 +1041,7 @@ _FINDINGS = (
         title="下级汇总表合计不符",
         template="下级汇总表 {path} 的汇总数与其明细之和不符：{cells}。汇总表可能被手工改动，"
         "本次按明细重新计算，请向报送单位核实。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="rollup-unreadable",
@@ -1083,7 +1083,7 @@ _FEEDBACK = (
         title="表格结构被改动",
         template="工作表“{sheet}”的表格被插入或删除了行列（如{cell}应为“{expected}”，实为“{actual}”），"
         "已按行列标题找到全部数据并据此审核。请使用原模板，不要插入或删除行列。",
-        severity="warning",
+        severity=Severity.WARNING,
     ),
     Message(
         code="feedback-missing",
@@ -1216,8 +1216,237 @@ _FEEDBACK = (
     ),
 )
 
+
+# Errors of a form definition file (form_file.py, form_charts.py, rules.py, stated.py), read by
+# whoever writes a form file, not by the office. `form-file-error` says where; the others are the
+# problem it names.
+_FORM_FILE = (
+    Message(
+        code="form-file-error",
+        title="表式定义文件有误",
+        template="表式定义文件 {path}：{where}：{problem}",
+    ),
+    Message(
+        code="form-syntax",
+        title="表式定义文件格式错误",
+        template="表式定义文件 {path} 格式错误：{reason}",
+    ),
+    Message(code="form-not-utf8", title="不是 UTF-8 编码", template="不是 UTF-8 编码"),
+    Message(
+        code="form-total-cycle",
+        title="合计循环引用",
+        template="表式定义文件 {path}：合计之间循环引用",
+    ),
+    Message(code="form-not-table", title="应为表", template="应为表（键值对）"),
+    Message(code="form-unknown-keys", title="未知的键", template="未知的键 {keys}"),
+    Message(code="form-missing-keys", title="缺少键", template="缺少键 {keys}"),
+    Message(
+        code="form-bad-key",
+        title="键的写法不对",
+        template="键 {key} 须为小写字母开头的 ASCII 标识符",
+    ),
+    Message(code="form-not-text", title="应为文字", template="应为非空文字"),
+    Message(code="form-not-texts", title="应为文字列表", template="应为文字列表"),
+    Message(code="form-duplicates", title="重复", template="重复：{values}"),
+    Message(code="form-table-unreferenced", title="表未被引用", template="须恰好被一个章节引用"),
+    Message(
+        code="form-rule-id-taken",
+        title="规则代码已被占用",
+        template="{ids} 已是固定的问题代码，请换一个",
+    ),
+    Message(code="form-max", title="上限不对", template="max 须为正数"),
+    Message(
+        code="form-sheet-name",
+        title="工作表名不对",
+        template="工作表名 {sheet} 不能超过31个字符或含有 []:*?/\\",
+    ),
+    Message(
+        code="form-table-section",
+        title="表格章节不对",
+        template="表格章节须以 table 指向已定义的表，且不含 parts",
+    ),
+    Message(
+        code="form-section-kind",
+        title="章节类型不对",
+        template="kind 须为 table 或 narrative；文字章节须有 parts（draft 写在各部分）",
+    ),
+    Message(
+        code="form-omit-if-empty",
+        title="omit_if_empty 不对",
+        template="omit_if_empty 须为 true 或 false，且不与 if_empty 同时给出",
+    ),
+    Message(
+        code="form-label-columns", title="标签列数不对", template="label_columns 须为0到5的整数"
+    ),
+    Message(code="form-block-empty", title="表块为空", template="须至少有一列和一行"),
+    Message(
+        code="form-label-columns-differ",
+        title="标签列数不一致",
+        template="同一表各块的 label_columns 须相同",
+    ),
+    Message(
+        code="form-column-types-differ",
+        title="列类型不一致",
+        template="列 {column} 在不同块中类型不一致",
+    ),
+    Message(
+        code="form-column-type", title="列类型不对", template="type {type} 须为 count 或 amount"
+    ),
+    Message(code="form-column-path", title="列没有表头", template="列 {column} 须有表头文字"),
+    Message(
+        code="form-row-path",
+        title="行标签层数过多",
+        template="行 {row} 的标签层数超过 label_columns",
+    ),
+    Message(
+        code="form-total-kind",
+        title="合计写法不对",
+        template="须为 column + sum_of_columns 或 row + sum_of_rows",
+    ),
+    Message(code="form-total-empty", title="合计所指不存在", template="所指的行或列不存在"),
+    Message(
+        code="form-unknown-cells", title="单元格不存在", template="引用了不存在的单元格 {cells}"
+    ),
+    Message(
+        code="form-rule-id", title="规则代码写法不对", template="id {id} 须为小写字母、数字和连字符"
+    ),
+    Message(code="form-severity", title="规则级别不对", template="severity 须为 error 或 warning"),
+    Message(code="form-layout", title="规则排列不对", template="layout 须为 row、column 或 list"),
+    Message(
+        code="form-warning-layout",
+        title="提示级规则排列不对",
+        template="提示级规则须用 layout = list（模板为其留说明栏）",
+    ),
+    Message(code="form-unknown-table", title="表未定义", template="table {table} 未定义"),
+    Message(code="form-rule-target", title="规则没有对象", template="须指明 table 或文字部分"),
+    Message(code="form-each", title="each 不对", template="each 须为 row 或 column"),
+    Message(
+        code="form-over-keys", title="over 中的键不存在", template="over 中有不存在的键 {keys}"
+    ),
+    Message(
+        code="form-previous-only",
+        title="上年数据只能由 previous 规则引用",
+        template="只有 previous 规则可以引用上年数据（prev:）",
+    ),
+    Message(
+        code="form-unknown-part", title="文字部分不存在", template="引用了不存在的文字部分 {part}"
+    ),
+    Message(
+        code="form-draft-braces",
+        title="draft 花括号不成对",
+        template="draft 中的花括号不成对：{reason}",
+    ),
+    Message(
+        code="form-draft-field",
+        title="draft 字段不可用",
+        template="draft 中的 {{{name}}} 不是可用的字段（可用：{known}）",
+    ),
+    Message(
+        code="form-chart-type", title="图表类型不对", template="type {type} 须为 column、bar 或 pie"
+    ),
+    Message(
+        code="form-chart-by",
+        title="图表 by 不对",
+        template="by {by} 须为 cells、groups 或 agencies",
+    ),
+    Message(
+        code="form-chart-fields",
+        title="图表的键不对",
+        template="by = {by} 的图表须有 {needed}，且只有 {needed}",
+    ),
+    Message(
+        code="form-chart-series",
+        title="图表系列不一致",
+        template="各系列的单元格数须相同，并与 categories 一致",
+    ),
+    Message(code="form-chart-top", title="图表 top 不对", template="top 须为非负整数"),
+    Message(
+        code="form-zero-each", title="zero 规则的 each 不对", template="zero 规则的 each 须为 none"
+    ),
+    Message(code="form-cells-empty", title="没有单元格", template="cells 须至少列出一个单元格"),
+    Message(code="form-parts-empty", title="没有文字部分", template="parts 须至少列出一个文字部分"),
+    Message(
+        code="form-parts-too-many",
+        title="文字部分过多",
+        template="parts 最多{most}个：模板的状态公式不能超过{limit}个字符",
+    ),
+    Message(code="form-keywords-empty", title="没有关键词", template="keywords 须至少有一个关键词"),
+    Message(
+        code="form-keywords-quote",
+        title="关键词含有特殊字符",
+        template='keywords 不能含有英文双引号 " 或 * ? ~',
+    ),
+    Message(
+        code="form-kinds-not-list",
+        title="单位类别不是列表",
+        template="应为 [[agency_kinds]] 表的列表",
+    ),
+    Message(
+        code="form-kinds-bad-pattern",
+        title="单位类别的名称规则无效",
+        template="names 中的正则表达式“{pattern}”无效：{reason}",
+    ),
+    Message(
+        code="form-rule-kind-unknown",
+        title="规则的适用单位类别未定义",
+        template="applies_to 中的单位类别 {kinds} 未在 [[agency_kinds]] 中定义",
+    ),
+    Message(
+        code="form-keywords-blank",
+        title="关键词含有空白",
+        template="keywords 不能含有空格或其他空白字符",
+    ),
+    Message(
+        code="form-keywords-too-many",
+        title="关键词过多",
+        template="keywords 过多：模板的状态公式不能超过{limit}个字符",
+    ),
+    Message(
+        code="form-figure-cell",
+        title="数字所指单元格不存在",
+        template="{figures} 引用了不存在的单元格 {cell}",
+    ),
+    Message(
+        code="form-unknown-kind", title="规则类型未知", template="kind {kind} 未知，须为 {kinds}"
+    ),
+    Message(
+        code="form-kind-retired",
+        title="规则类型已停用",
+        template='规则类型 text-figure 已停用，请改用 kind = "stated-figure"（parts、figures）',
+    ),
+    Message(
+        code="form-figures-name",
+        title="figures 文件名不对",
+        template="{name} 须为表式定义文件同一文件夹中的 .toml 文件名",
+    ),
+    Message(
+        code="form-figures-too-large", title="figures 文件过大", template="{name} 超过 {size} KB"
+    ),
+    Message(
+        code="form-figures-not-utf8",
+        title="figures 文件编码不对",
+        template="{name} 不是 UTF-8 文本",
+    ),
+    Message(
+        code="form-figures-unreadable",
+        title="figures 文件无法读取",
+        template="无法读取 {name}：{reason}",
+    ),
+    Message(
+        code="form-figures-syntax",
+        title="figures 文件格式错误",
+        template="figures 文件 {source} 格式错误：{reason}",
+    ),
+    Message(
+        code="form-families",
+        title="数字类别未定义",
+        template="families 须为 {source} 中定义的类别：{unknown}",
+    ),
+    Message(code="form-families-none", title="没有类别", template="（空）"),
+)
+
 MESSAGES: dict[str, Message] = {
-    message.code: message for message in (*_ALL, *_FINDINGS, *_FEEDBACK)
+    message.code: message for message in (*_ALL, *_FINDINGS, *_FEEDBACK, *_FORM_FILE)
 }
 FINDINGS: dict[str, Message] = {message.code: message for message in _FINDINGS}
 

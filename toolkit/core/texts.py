@@ -10,7 +10,7 @@ values are the strings the JSON output has always used.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 
 __all__ = [
     "LEVELS",
@@ -80,15 +80,16 @@ def office_name(district: str) -> str:
 # ------------------------------------------------------------------------------------------------
 
 
-class Severity(Enum):
-    """How serious a finding is; the value is what findings and the JSON carry."""
+class Severity(StrEnum):
+    """How serious a finding is; the value is what findings, the form file and the JSON carry (a
+    str enum, so that JSON written from it and read back keeps the same strings)."""
 
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # str.title is never meant on a severity
         """The word a table or a comment shows: 错误, 提示, 说明."""
         return {"error": ERRORS, "warning": WARNINGS, "info": NOTE}[self.value]
 
@@ -100,8 +101,9 @@ class Severity(Enum):
         )
 
 
-class CheckStatus(Enum):
-    """One checked file's verdict; the value is what FileResult.status and the JSON carry."""
+class CheckStatus(StrEnum):
+    """One checked file's verdict; the value is what FileResult.status, the ledger and the JSON
+    carry (a str enum, so that what was stored as a string reads back equal)."""
 
     PASSED = "passed"
     WARNINGS = "warnings"
@@ -109,7 +111,7 @@ class CheckStatus(Enum):
     UNREADABLE = "unreadable"
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # str.title is never meant on a status
         return {
             "passed": PASSED,
             "warnings": "有提示",
@@ -381,7 +383,7 @@ ROSTER_ALIASES: dict[
     "name": (AGENCY_NAME, "name", "名称"),
     "contact": (CONTACT, "contact"),
     "email": (EMAIL, "email", "邮箱", "e-mail"),
-    "kind": (AGENCY_KIND, "kind", "类别", "单位类型", "机构类别"),
+    "kind": (AGENCY_KIND, "kind", "单位类型", "机构类别"),
 }
 ROSTER_OPTIONAL = frozenset({"kind"})  # columns a roster may leave out
 NOTHING = "（无）"  # a list with nothing in it
@@ -504,11 +506,6 @@ IMPORT_STATUS = {
     "partial": "已导入，有缺项",
     "failed": "未能导入",
 }
-# --- Form files: who reports ([[agency_kinds]], a rule's applies_to) --------------------------------
-FORM_KINDS_NOT_LIST = "应为 [[agency_kinds]] 表的列表"
-FORM_KINDS_BAD_PATTERN = "names 中的正则表达式 {pattern!r} 无效：{reason}"
-FORM_RULE_KIND_UNKNOWN = "applies_to 中的单位类别 {kinds} 未在 [[agency_kinds]] 中定义"
-
 IMPORTED_CODE_PREFIX = "GK-"  # the code of an imported agency not found in a roster (公开版)
 IMPORT_CELL_MISSING = (
     "公开的年度报告中没有找到此格（或无法确定其数字），导入时留空。请按原件补填或核实。"
@@ -605,6 +602,25 @@ DRAFT_LEFT_OUT = "另有{count}个单位报送的年度报告未计入汇总（�
 DRAFT_ROSTER_UNKNOWN = "汇总时未给出单位名单，无法核对应报送的单位是否均已报送"
 DRAFT_YEAR = "年度"
 DRAFT_NAMES_JOIN = "、"
+DRAFT_PLACEHOLDER_PATTERN = r"【请填写：[^】]*】"  # DRAFT_PLACEHOLDER, recognised (render_model.py)
+# The published report and its Word template (render*.py)
+REPORT_YEAR_TITLE = "{year}年{title}"  # after the agency's or district's name: the report's title
+RENDER_DRAFT_SUFFIX = "（草稿）"  # after the file name of a report from a workbook with errors
+RENDER_DRAFT_NOTE = "草稿：所依据的工作簿未通过审核，本稿仅供核对，不得公开。"
+PDF_NO_OUTPUT = "没有输出"  # LibreOffice said nothing about why it made no PDF
+# The Word template's styles by role (render_template.py); an office's restyled template must keep
+# these names.
+REPORT_STYLES = {
+    "title": "公文标题",
+    "body": "公文正文",
+    "heading1": "一级标题",
+    "heading2": "二级标题",
+    "table": "表格文字",
+    "note": "公文说明",
+}
+REPORT_TEMPLATE_COMMENTS = (
+    "nianbao 年报模板：可修改样式（{styles}）和页面设置，正文内容由 nianbao render 生成。"
+)
 # The published report's fonts (render_fonts.py): for each face of GB/T 9704 (and the 宋体 of tables
 # and page numbers), the fonts that may stand for it in order: an office PC's names first, then the
 # free faces scripts/ensure-fonts.sh installs. "name:bold": a lighter face used in its bold weight.
@@ -635,13 +651,62 @@ IMPORT_CELL_SIMILAR = (
     "公开的年度报告中此行的标题为“{label}”，与表式不完全相同，按其位置读取。请核对。"
 )
 
+# ------------------------------------------------------------------------------------------------
+# The send log, 发送记录.csv (send.py): its columns and what became of each message
+# ------------------------------------------------------------------------------------------------
+
+SEND_LOG = "发送记录.csv"
+LOG_TIME = "时间"
+LOG_KIND = "类别"  # 模板, 审核意见, 审核通过 (MAIL_TEMPLATE, MAIL_FEEDBACK, MAIL_PASSED)
+LOG_DIGEST = "附件sha256"
+LOG_RESULT = "结果"
+LOG_REASON = "原因"
+# The 结果 column's words, stored in the log (send.SendResult's values)
+SEND_SENT = "已发送"
+SEND_FAILED = "失败"
+SEND_NO_ADDRESS = "无地址"
+SEND_WRITTEN = "已写入"
+SEND_SKIPPED = "此前" + SEND_SENT
+# … and how the console counts them (cli_mail_support.py): "已发送 3 封；无地址 1 封"
+SEND_COUNT = "{label} {count} 封"
+SEND_COUNT_WRITTEN = SEND_WRITTEN + " .eml"
+SEND_COUNT_SKIPPED = SEND_SKIPPED + "（跳过）"
+SEND_NOTHING = "没有要发送的邮件。"
+SEND_LOG_LINE = "发送记录：{path}"
+SEND_LOG_UNREADABLE = "文件过大或不是 UTF-8 编码"
+
+# ------------------------------------------------------------------------------------------------
+# The collection log, 收取记录.csv (collect.py): its columns and what became of each attachment
+# ------------------------------------------------------------------------------------------------
+
+COLLECT_LOG = "收取记录.csv"
+COLLECT_TIME = "收取时间"
+COLLECT_FOLDER = FOLDER  # the mailbox folder
+COLLECT_SENDER = "发件人"
+COLLECT_DATE = "邮件日期"
+COLLECT_SUBJECT = "主题"
+COLLECT_ATTACHMENT = "附件"
+COLLECT_YEAR = DRAFT_YEAR
+COLLECT_SAVED_AS = "保存为"
+COLLECT_RESULT = LOG_RESULT
+COLLECT_NOTE = NOTE
+MAIL_ATTACHMENTS_FOLDER = COLLECT_ATTACHMENT  # in 邮件/: collect saves there, the store takes them
+# The 结果 column's words, stored in the log (mail_attachments.CollectResult's values, with
+# NO_WORKBOOK, ATTACHMENT_TOO_LARGE and ATTACHMENT_REFUSED)
+COLLECT_SAVED = "已保存"
+COLLECT_DUPLICATE = "重复"
+COLLECT_UNIDENTIFIED = COLLECT_SAVED + "（未识别单位）"
+COLLECT_UNIDENTIFIED_FILE = (
+    "未识别-{when}-{digest}-{stem}"  # the saved name of an unidentified file
+)
+COLLECT_LOGIN_FAILED = "用户名或密码错误"  # the server gave no reason
+COLLECT_NO_FOLDER = "不存在"  # the server gave no reason
+
 # --- The workspace (issue 21): folders, decisions, states, --help ----------------------------------
 # The folders of a workspace, in this order: rosters, issued templates, received files (by hash),
 # feedback copies, mail, outputs (workspace.py).
 WORKSPACE_FOLDERS = ("名单", MAIL_TEMPLATE, "收到", REVIEW_SHEET, "邮件", "输出")
 # collect.py's log columns the workspace reads (收取记录.csv)
-COLLECT_SAVED_AS, COLLECT_SENDER, COLLECT_ATTACHMENT = "保存为", "发件人", "附件"
-MAIL_ATTACHMENTS_FOLDER = COLLECT_ATTACHMENT  # in 邮件/: collect saves there, the store takes them
 DECISION_STATES = {"counted": "计入", "conflict": "待确认", "none": MISSING}
 DECISION_RULES = {
     "only": "该单位唯一的报回文件",
@@ -690,7 +755,7 @@ WORKSPACE_CHOSEN = "已指定：单位 {code} 以 {file} 为准。"
 WORKSPACE_QUEUED = "已排入发件箱 {count} 封邮件。"
 WORKSPACE_OUTBOX_EMPTY = "发件箱中没有待发送的邮件。"
 WORKSPACE_OUTBOX_ROW = "  {id}. {kind} → {code}（{address}）{state}{error}"
-WORKSPACE_OUTBOX_STATES = {"queued": "待发送", "failed": "发送失败，将重试", "sent": "已发送"}
+WORKSPACE_OUTBOX_STATES = {"queued": "待发送", "failed": "发送失败，将重试", "sent": SEND_SENT}
 WORKSPACE_OUTBOX_LEFT = (
     "发件箱中还有 {count} 封邮件未发出，下次运行 send、collect --reply 或 outbox 时会补发。"
 )
@@ -749,3 +814,199 @@ HELP_INIT_ISSUED = (
     "此前用 generate 下发模板的文件夹（含 nianbao-key.txt）或该密钥文件：新工作区沿用这个密钥，"
     "用那些模板填报的文件在工作区中照样核验。"
 )
+
+# ------------------------------------------------------------------------------------------------
+# The command line: nianbao --help, generate and check (cli.py)
+# ------------------------------------------------------------------------------------------------
+
+HELP_APP = "政府信息公开工作年度报告（国办公开办函〔2021〕30号格式）：生成填报模板、审核报回文件、汇总全区数据。"
+HELP_VERSION = "显示版本号后退出。"
+HELP_GENERATE = (
+    "按单位名单生成带保护的填报模板（每个单位一个 .xlsx），另附 manifest.csv、password.txt 和单位校验密钥。"
+    "输出文件夹中已有模板时只补充新单位：沿用原密码和密钥，保留已有模板和清单。"
+)
+HELP_GENERATE_YEAR = "报告年度，如 2025。"
+HELP_GENERATE_OUT = "输出文件夹（不存在时自动创建；已有模板时在其中补充）。"
+HELP_GENERATE_AGENCY_CODE = "不用名单时，单个单位的代码。"
+HELP_GENERATE_AGENCY_NAME = "不用名单时，单个单位的名称。"
+HELP_GENERATE_DEADLINE = "报送截止日期，如 2026-01-15。"
+HELP_GENERATE_CONTACT = "审核联系人及电话，写入填报说明。"
+HELP_GENERATE_PASSWORD = "工作表保护密码；不给时沿用文件夹中 password.txt 的密码，没有则随机生成。"
+HELP_GENERATE_GENERATED_AT = "生成时间（ISO 格式）；给定时，相同输入和相同密钥生成完全相同的文件。"
+HELP_GENERATE_FORCE = "文件夹中已有同名模板时重新生成并替换（默认保留不动）。"
+GENERATED_TEMPLATES = "已生成 {count} 个模板，保存在 {folder}："
+GENERATED_KEPT = "保留已有模板 {count} 个（未覆盖；如需重新生成，请加 --force）："
+GENERATED_MANIFEST = "邮件合并清单：{path}"
+GENERATED_PASSWORD_REUSED = "保护密码：沿用 {path} 中的原密码（请勿发给填报单位）"
+GENERATED_PASSWORD_RANDOM = "（随机生成）"
+GENERATED_PASSWORD = "保护密码{note}：{path}（请勿发给填报单位）"
+GENERATED_KEY = "单位校验密钥：{path}（审核时用于核验单位身份，请妥善保管）"
+HELP_CHECK = (
+    "审核报回的工作簿：表式、填写、勾稽关系逐项核验。路径可为文件、文件夹或通配符（如 returned/*.xlsx）。"
+    "退出码：0 无错误（可有提示），1 有错误，2 无法运行。"
+)
+HELP_CHECK_PATHS = (
+    "报回的文件、文件夹、通配符或下级汇总表；在工作区中运行时，给出的文件先收入工作区。"
+)
+HELP_CHECK_ROSTER = "单位名单，用于发现未报送和名单外的单位。"
+HELP_CHECK_YEAR = "本次收集的报告年度；不给时取多数文件的年度。"
+HELP_CHECK_DISTRICT = "区（县）名称；给定时核对模板的地区。"
+HELP_CHECK_PREVIOUS = "上年度报回的文件或文件夹，用于核对上年结转等跨年关系。"
+HELP_CHECK_JSON = "另存完整结果为 JSON 文件。"
+HELP_CHECK_QUIET = "只显示每个文件一行的汇总。"
+HELP_CHECK_XLSX = "另存审核结果工作簿（汇总、问题清单、规则说明），可发给相关人员。"
+HELP_CHECK_FEEDBACK = "为每个有问题的单位生成带批注的审核意见副本和邮件正文（<单位代码>.txt）。"
+HELP_CHECK_PASSWORD = "审核意见副本的保护密码（用下发模板时的密码）；不给时随机生成。"
+HELP_CHECK_DEADLINE = "要求重新报送的截止日期，如 2024-01-20。"
+HELP_CHECK_CONTACT = "联系人及电话，写入审核意见和邮件正文。"
+CHECK_SAVED_JSON = "完整结果"
+CHECK_SAVED_XLSX = "审核结果工作簿"
+CHECK_SAVED = "{what}已保存到 {path}"
+CHECK_KEY_USED = "已用单位校验密钥核验各文件的单位身份。"
+CHECK_KEY_MISSING = (
+    "未找到单位校验密钥（nianbao-key.txt），未核验单位身份；可用 --issued 指定下发模板的文件夹。"
+)
+# after the error prefix (cli_zh.ERROR_PREFIX): the last line of defence, never a traceback
+INTERNAL_ERROR = "nianbao 内部错误（{kind}：{error}）。请将此信息和所用文件反馈给维护人员。"
+
+# ------------------------------------------------------------------------------------------------
+# The command line: options every command shares (cli_support.py)
+# ------------------------------------------------------------------------------------------------
+
+HELP_FORM = (
+    "表式定义文件（TOML，写法见内置的 gov-info-2021.toml）；"
+    "不给时用内置的2021年表式（国办公开办函〔2021〕30号）。生成、审核、汇总须用同一表式。"
+)
+HELP_ISSUED = (
+    "下发模板的文件夹（含 nianbao-key.txt）或该密钥文件，用于核验报回文件确属所标单位；"
+    "不给时在名单所在的文件夹中查找。"
+)
+PROGRESS_CHECKING = "审核中"
+
+# ------------------------------------------------------------------------------------------------
+# The command line: rollup (cli_rollup.py)
+# ------------------------------------------------------------------------------------------------
+
+HELP_ROLLUP = (
+    "汇总审核通过的报回文件，生成全区汇总表（全区汇总、明细、状态、图表；--level 市 时为全市汇总，"
+    "输入可含下级汇总表）。先执行与 check 相同的审核。"
+    "退出码：0 已生成汇总表；加 --strict 时有未计入或未报送的单位则为 1；2 无法运行。"
+)
+HELP_ROLLUP_PATHS = "报回的文件、文件夹、通配符或下级汇总表；在工作区中运行时不给。"
+HELP_ROLLUP_OUT = "汇总表输出路径（.xlsx）；在工作区中默认为“输出”文件夹。"
+HELP_ROLLUP_ROSTER = "单位名单，用于列出未报送的单位。"
+HELP_YEAR = "报告年度。"
+HELP_ROLLUP_DISTRICT = "区（县）、市或省的名称。"
+HELP_ROLLUP_CSV = "另存长表 CSV（每个单位每个单元格一行）。"
+HELP_ROLLUP_INCLUDE_ERRORS = "有错误的文件也计入汇总（在明细和状态中标出）。"
+HELP_ROLLUP_STRICT = "有未计入或未报送的单位时退出码为 1。"
+HELP_ROLLUP_GENERATED_AT = "生成时间（ISO 格式）；给定时相同输入生成完全相同的文件。"
+HELP_ROLLUP_LEVEL = (
+    "汇总层级：区、县、市、州或省，用于工作表名称、标题和起草的报告（如“全市汇总”）；"
+    "输入可含下级汇总表（逐级汇总）。"
+)
+ROLLUP_WRITTEN = "已生成{whole}汇总表 {path}：计入 {included} 个单位，未计入 {excluded} 份文件，未报送 {missing} 个单位。"
+ERROR_COUNT = "{count}处错误"
+ROLLUP_SUPERSEDED = FileStatus.SUPERSEDED.title
+ROLLUP_COUNTED_BELOW = "已计入下级汇总表，不重复计入"
+ROLLUP_LEFT_OUT = "  未计入：{who}（{reason}） {path}"
+ROLLUP_MISSING = "  未报送：{name}（{code}）"
+ROLLUP_CSV_WRITTEN = "长表 CSV：{path}"
+
+# ------------------------------------------------------------------------------------------------
+# The command line: render (cli_render.py)
+# ------------------------------------------------------------------------------------------------
+
+HELP_RENDER = (
+    "生成对外公开的年度报告（Word、网页、PDF）：审核通过的报回文件每个单位一份；"
+    "给出汇总表（rollup 生成的 .xlsx）时起草全区（全市、全省）年度报告，数字由汇总数据生成，"
+    "需补充的文字标为【请填写】。退出码：0 全部生成，1 有文件未生成（有错误或无法读取），2 无法运行。"
+)
+HELP_RENDER_PATHS = (
+    "报回的文件、文件夹、通配符或汇总表；在工作区中运行时不给（用计入的文件和工作区的汇总表）。"
+)
+HELP_RENDER_OUT = "输出文件夹（不存在时自动创建）；在工作区中默认为“输出/报告”。"
+HELP_RENDER_FORMAT = "输出格式，逗号分隔：docx、html、pdf（PDF 需要 LibreOffice）。"
+HELP_RENDER_TEMPLATE = "Word 模板（.docx）；不给时用内置模板 templates/report-template.docx。"
+HELP_RENDER_INCLUDE_ERRORS = "有错误的文件也生成报告，标为“草稿”（不得公开）。"
+HELP_RENDER_DISTRICT = "区（县）名称。"
+HELP_RENDER_ISSUED = (
+    "下发模板的文件夹（含 nianbao-key.txt）或该密钥文件，用于核验报回文件确属所标单位。"
+)
+RENDERED_DRAFT = "已起草{whole}年度报告（汇总 {count} 个单位）：{title}（{kinds}）"
+RENDERED_DRAFT_MARK = "（草稿：有错误，不得公开）"
+RENDERED = "已生成：{title}（{kinds}）{mark}"
+RENDERED_GAPS = "  未填写的部分（报告中标为“{gap}”）：{parts}"
+RENDERED_EMPTY = "  未填写、按表式略去或写明“无”的部分：{parts}"
+RENDER_SUPERSEDED = "已被同一单位的其他文件替代"
+RENDER_CONFLICT = "同一单位有内容不同的多份文件"
+RENDER_STATUS_ERRORS = "{status}，" + ERROR_COUNT
+RENDER_SKIPPED = "  未生成：{who}（{why}） {path}"
+RENDER_NO_PDF = "  未能生成 PDF：{title}（LibreOffice 未转换此文件；Word 和网页版已生成）"
+RENDER_SKIPPED_HINT = "有错误的文件可先用 nianbao check 查看问题；加 --include-errors 可生成草稿。"
+RENDER_OUT = "输出文件夹：{folder}"
+
+# ------------------------------------------------------------------------------------------------
+# The command line: send and collect (cli_mail.py)
+# ------------------------------------------------------------------------------------------------
+
+METAVAR_TEMPLATES = "模板文件夹"
+HELP_SEND_FOLDER = (
+    "generate 的输出文件夹（含 manifest.csv）；发送审核意见时用于查找单位的电子邮箱。"
+)
+HELP_SEND_SMTP = "发件服务器，如 smtp.example.org:465。"
+HELP_SEND_DRY_RUN = "不发送，每封邮件写成一个 .eml 文件存入此文件夹。"
+HELP_SEND_ONLY = "只（重新）发送这个单位；可多次给出。"
+HELP_SEND_RATE = "每分钟最多发送的封数，以免超出邮件服务器的限制。"
+HELP_SEND_FEEDBACK = "发送 check --feedback 生成的审核意见（副本和 <单位代码>.txt）。"
+HELP_SEND_COLLECTED = "collect 的保存文件夹：审核意见回复给报送的邮件（发件人和邮件编号）。"
+HELP_SEND_TEXT = "自拟的邮件文本（格式同 templates/mail-send.txt）。"
+SEND_NO_FOLDER = "（未给出模板文件夹）"
+COLLECTED = (
+    "新邮件 {messages} 封，保存报表 {saved} 份（重复 {duplicates} 份未重复保存）。收取记录：{log}"
+)
+COLLECT_REPLIES = "回复（审核意见在 {folder}）："
+HELP_COLLECT_IMAP = "报送邮箱的收件服务器，如 imap.example.org:993。"
+HELP_COLLECT_USER = "报送邮箱的登录用户名。"
+HELP_COLLECT_OUT = "保存报回文件的文件夹（收取记录.csv 也在其中）；在工作区中不给。"
+HELP_COLLECT_FOLDER = "邮箱文件夹。"
+HELP_COLLECT_SINCE = "只收取此日期以后的邮件，如 2024-01-01。"
+HELP_COLLECT_MARK_SEEN = "把处理过的邮件标为已读（默认不改动邮箱）。"
+HELP_COLLECT_CHECK = "收取后审核文件夹中的全部报回文件。"
+HELP_COLLECT_REPLY = "审核后回复每封新报送邮件：通过，或附审核意见副本和说明。"
+HELP_COLLECT_SMTP = "回复用的发件服务器。"
+HELP_COLLECT_SMTP_USER = "发件服务器的登录用户名（默认同 --user）。"
+HELP_COLLECT_SENDER = "回复的发件地址。"
+HELP_COLLECT_ROSTER = "单位名单（审核时用于发现未报送的单位）。"
+HELP_COLLECT_FEEDBACK = "审核意见的文件夹（默认为 --out 中的“审核意见”）。"
+HELP_COLLECT_PASSWORD = "审核意见副本的工作表保护密码（用下发模板时的密码）。"
+HELP_COLLECT_ISSUED = "下发模板的文件夹（含 nianbao-key.txt），用于核验单位身份。"
+MAILBOX_IMAP = "报送邮箱"
+HELP_SEND = (
+    "按 manifest.csv 给每个单位发送填报模板（或用 --feedback 发送审核意见），附件用中文文件名。"
+    "密码取自环境变量 NIANBAO_SMTP_PASSWORD，没有时提示输入。重新运行时只发送尚未发出的邮件。"
+    "退出码：0 全部发出，1 有单位未能发出，2 无法运行。"
+)
+HELP_COLLECT = (
+    "从报送邮箱收取报回的报表附件（含 .zip 中的），按文件中的单位信息命名保存，同一文件只存一份；"
+    "邮件不删除、默认不标为已读，重新运行时只收取新邮件。--check 审核，--reply 回复每个报送单位。"
+    "密码取自环境变量 NIANBAO_IMAP_PASSWORD（回复用 NIANBAO_SMTP_PASSWORD），没有时提示输入。"
+    "退出码：0 正常，1 有附件未能收取或报告有错误，2 无法运行。"
+)
+
+# ------------------------------------------------------------------------------------------------
+# The command line: options and lines the mail commands share (cli_mail_support.py)
+# ------------------------------------------------------------------------------------------------
+
+HELP_MAIL_CAFILE = "信任的证书文件（单位内部邮件服务器使用自签证书时）。"
+HELP_MAIL_DEADLINE = "报送截止日期，写入邮件正文。"
+HELP_MAIL_CONTACT = "联系人及电话，写入邮件正文。"
+PASSWORD_PROMPT = "{what}密码（不显示）"
+MAILBOX_SMTP = "发件邮箱"
+
+# ------------------------------------------------------------------------------------------------
+# The places a form file's error names (form_file.py); the errors are in catalogue.py
+# ------------------------------------------------------------------------------------------------
+
+FORM_ITEM = "{list} 第{number}项"  # [[rules]] 第3项
+FORM_RULE = RULE + " {id}"

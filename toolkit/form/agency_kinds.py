@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Set as AbstractSet
 from functools import cache
 from typing import Any
 
 from ..core import texts as tx
+from ..core.catalogue import say
 from .form import AgencyKind, Form, Rule
 
-__all__ = ["applies", "load_kinds", "possible_kinds"]
+__all__ = ["applies", "load_applies_to", "load_kinds", "possible_kinds"]
 
 _KINDS_KEYS = frozenset({"key", "title"})
 _KINDS_OPTIONAL = frozenset({"aliases", "names"})
@@ -33,10 +35,10 @@ def load_kinds(loader: Any, raw: Any) -> tuple[AgencyKind, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        raise loader.fail("[[agency_kinds]]", tx.FORM_KINDS_NOT_LIST)
+        raise loader.fail("[[agency_kinds]]", say("form-kinds-not-list"))
     out = []
     for index, item in enumerate(raw):
-        where = f"[[agency_kinds]] {index + 1}"
+        where = tx.FORM_ITEM.format(list="[[agency_kinds]]", number=index + 1)
         item = loader.fields(item, where, set(_KINDS_KEYS), _KINDS_OPTIONAL)
         names = loader.texts(item.get("names", []), where) if item.get("names") else ()
         for pattern in names:
@@ -44,7 +46,7 @@ def load_kinds(loader: Any, raw: Any) -> tuple[AgencyKind, ...]:
                 re.compile(pattern)
             except re.error as exc:
                 raise loader.fail(
-                    where, tx.FORM_KINDS_BAD_PATTERN.format(pattern=pattern, reason=exc)
+                    where, say("form-kinds-bad-pattern", pattern=pattern, reason=exc)
                 ) from None
         aliases = loader.texts(item["aliases"], where) if item.get("aliases") else ()
         out.append(
@@ -57,6 +59,16 @@ def load_kinds(loader: Any, raw: Any) -> tuple[AgencyKind, ...]:
         )
     loader.unique([k.key for k in out], "[[agency_kinds]] key")
     return tuple(out)
+
+
+def load_applies_to(loader: Any, raw: Any, where: str, kinds: AbstractSet[str]) -> tuple[str, ...]:
+    """A rule's `applies_to`: kinds the form file declares; () when the rule has none."""
+    if raw is None:
+        return ()
+    applies_to = loader.texts(raw, where)
+    if unknown := sorted(set(applies_to) - set(kinds)):
+        raise loader.fail(where, say("form-rule-kind-unknown", kinds="、".join(unknown)))
+    return tuple(applies_to)
 
 
 def applies(rule: Rule, kinds: frozenset[str]) -> bool:

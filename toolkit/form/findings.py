@@ -10,14 +10,17 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from ..core import texts as tx
 from ..core.catalogue import FINDINGS, say
+from ..core.texts import CheckStatus, Severity
 from .form import Form
 
 __all__ = [
     "CheckReport",
+    "ChoiceRule",
     "FileResult",
     "Finding",
     "cell_order",
@@ -28,10 +31,20 @@ __all__ = [
 ]
 
 
+class ChoiceRule(StrEnum):
+    """The rule that chose the file in use of an agency that sent several (batch.py); the value
+    is what FileResult.to_dict and the JSON carry as `chosen_by`."""
+
+    LINEAGE = "lineage"  # made from a feedback copy of the other
+    SAVE_TIME = "save-time"  # the save time the file records
+    FILE_TIME = "file-time"
+    FILE_ORDER = "file-order"  # nothing else told them apart and they say the same
+
+
 @dataclass(frozen=True, kw_only=True)
 class Finding:
     code: str
-    severity: str  # error, warning, info
+    severity: Severity
     message: str
     file: str = ""
     agency_code: str = ""
@@ -56,7 +69,7 @@ class FileResult:
     agency_code: str
     agency_name: str
     year: str
-    status: str  # passed, warnings, failed, unreadable
+    status: CheckStatus
     findings: tuple[Finding, ...]
     kind: str = ""
     mtime: float = 0.0
@@ -67,7 +80,7 @@ class FileResult:
     verified: bool | None = None  # the office's token matched (None: no key to verify with)
     # The file in use of an agency that sent several: the rule that chose it (lineage, save-time,
     # file-time, file-order) and those words as the duplicate-agency message says them.
-    chosen_by: str = ""
+    chosen_by: ChoiceRule | None = None
     chosen_reason: str = ""
     # What the checker read, for the rollup and the feedback copies (not part of the JSON).
     values: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
@@ -77,7 +90,7 @@ class FileResult:
     meta: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     missing: tuple[str, ...] = field(default=(), repr=False, compare=False)  # cells not found
 
-    def count(self, severity: str) -> int:
+    def count(self, severity: Severity) -> int:
         return sum(f.severity == severity for f in self.findings)
 
     @property
@@ -102,11 +115,11 @@ class FileResult:
             "in_use": self.in_use,
             "verified": self.verified,
             "saved_at": self.saved_at,
-            "chosen_by": self.chosen_by,
+            "chosen_by": self.chosen_by or "",
             "chosen_reason": self.chosen_reason,
             "missing_cells": list(self.missing),
-            "errors": self.count("error"),
-            "warnings": self.count("warning"),
+            "errors": self.count(Severity.ERROR),
+            "warnings": self.count(Severity.WARNING),
             "explained": self.explained,
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -127,8 +140,8 @@ class CheckReport:
 
     @property
     def errors(self) -> int:
-        return sum(f.count("error") for f in self.in_use) + sum(
-            f.severity == "error" for f in self.batch_findings
+        return sum(f.count(Severity.ERROR) for f in self.in_use) + sum(
+            f.severity == Severity.ERROR for f in self.batch_findings
         )
 
     @property
@@ -136,7 +149,7 @@ class CheckReport:
         return 1 if self.errors else 0
 
     def summary(self) -> dict[str, Any]:
-        statuses: dict[str, int] = defaultdict(int)
+        statuses: dict[CheckStatus, int] = defaultdict(int)
         for result in self.in_use:
             statuses[result.status] += 1
         agencies = {r.agency_code for r in self.in_use if r.agency_code}
@@ -145,13 +158,13 @@ class CheckReport:
             "in_use": len(self.in_use),
             "superseded": len(self.files) - len(self.in_use),
             "agencies": len(agencies),
-            "passed": statuses["passed"],
-            "warnings": statuses["warnings"],
-            "failed": statuses["failed"],
-            "unreadable": statuses["unreadable"],
+            "passed": statuses[CheckStatus.PASSED],
+            "warnings": statuses[CheckStatus.WARNINGS],
+            "failed": statuses[CheckStatus.FAILED],
+            "unreadable": statuses[CheckStatus.UNREADABLE],
             "errors": self.errors,
-            "warning_findings": sum(f.count("warning") for f in self.in_use)
-            + sum(f.severity == "warning" for f in self.batch_findings),
+            "warning_findings": sum(f.count(Severity.WARNING) for f in self.in_use)
+            + sum(f.severity == Severity.WARNING for f in self.batch_findings),
             "year": self.year,
             "district": self.district,
         }
@@ -160,7 +173,7 @@ class CheckReport:
         """The run's verdict in one Chinese sentence, for the terminal and the findings workbook."""
         s = self.summary()
         replaced = tx.HEADLINE_REPLACED.format(count=s["superseded"]) if s["superseded"] else ""
-        batch_errors = sum(f.severity == "error" for f in self.batch_findings)
+        batch_errors = sum(f.severity == Severity.ERROR for f in self.batch_findings)
         if not self.errors and s["files"] and s["in_use"] == s["passed"] + s["warnings"]:
             if s["warnings"]:
                 return tx.HEADLINE_WARNINGS.format(**s, replaced=replaced)
@@ -184,7 +197,7 @@ def file_finding(
     sheet: str = "",
     cell: str = "",
     key: str = "",
-    severity: str = "",
+    severity: Severity | None = None,
     message: str = "",
     **params: Any,
 ) -> Finding:

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Literal
 
+from ..core.catalogue import say
+from ..core.texts import Severity
+
 if TYPE_CHECKING:  # annotations only: the figure families are read by the stated-figure kind
     from .figures import Family
 
@@ -40,7 +43,6 @@ __all__ = [
 
 
 ValueType = Literal["count", "amount"]
-Severity = Literal["error", "warning"]
 
 
 class FormError(ValueError):
@@ -319,7 +321,7 @@ def _total_order(form: Form) -> tuple[tuple[str, tuple[str, ...]], ...]:
     while pending:
         ready = [c for c in pending if all(s in done for s in c.sources)]
         if not ready:
-            raise FormError(f"表式定义文件 {form.source}：合计之间循环引用")
+            raise FormError(say("form-total-cycle", path=form.source))
         order += [(c.key, c.sources) for c in ready]
         done |= {c.key for c in ready}
         pending = [c for c in pending if c.key not in done]

@@ -8,6 +8,7 @@ import string
 from collections.abc import Set as AbstractSet
 from typing import Any
 
+from ..core.catalogue import say
 from .form import Cell, Chart, Series
 
 __all__ = ["DRAFT_WORDS", "draft_problem", "load_chart"]
@@ -28,11 +29,11 @@ def draft_problem(text: str, families: AbstractSet[str]) -> str:
             if name is not None
         ]
     except ValueError as exc:
-        return f"draft 中的花括号不成对：{exc}"
+        return say("form-draft-braces", reason=exc)
     for name, spec, conversion in fields:
         if spec or conversion or name not in families | DRAFT_WORDS:
             known = "、".join(sorted(DRAFT_WORDS | families))
-            return f"draft 中的 {{{name}}} 不是可用的字段（可用：{known}）"
+            return say("form-draft-field", name=name, known=known)
     return ""
 
 
@@ -41,13 +42,13 @@ def load_chart(loader: Any, raw: Any, where: str, cells: dict[str, Cell]) -> Cha
         raw, where, {"id", "title", "type", "by"}, {"series", "groups", "categories", "top"}
     )
     if raw["type"] not in ("column", "bar", "pie"):
-        raise loader.fail(where, f"type {raw['type']!r} 须为 column、bar 或 pie")
+        raise loader.fail(where, say("form-chart-type", type=repr(raw["type"])))
     by = raw["by"]
     if by not in ("cells", "groups", "agencies"):
-        raise loader.fail(where, f"by {by!r} 须为 cells、groups 或 agencies")
+        raise loader.fail(where, say("form-chart-by", by=repr(by)))
     needed = "groups" if by == "groups" else "series"
     if not raw.get(needed) or ("groups" in raw and by != "groups"):
-        raise loader.fail(where, f"by = {by} 的图表须有 {needed}，且只有 {needed}")
+        raise loader.fail(where, say("form-chart-fields", by=by, needed=needed))
 
     def series(items: Any, label: str) -> tuple[Series, ...]:
         out = []
@@ -56,7 +57,7 @@ def load_chart(loader: Any, raw: Any, where: str, cells: dict[str, Cell]) -> Cha
             refs = loader.texts(item["cells"], where)
             missing = [c for c in refs if c not in cells]
             if missing:
-                raise loader.fail(where, f"引用了不存在的单元格 {', '.join(missing)}")
+                raise loader.fail(where, say("form-unknown-cells", cells=", ".join(missing)))
             out.append(Series(name=loader.text(item[label], where), cells=refs))
         return tuple(out)
 
@@ -66,10 +67,10 @@ def load_chart(loader: Any, raw: Any, where: str, cells: dict[str, Cell]) -> Cha
     if by == "cells":
         sizes = {len(s.cells) for s in chart_series}
         if len(sizes) != 1 or (categories and len(categories) not in sizes):
-            raise loader.fail(where, "各系列的单元格数须相同，并与 categories 一致")
+            raise loader.fail(where, say("form-chart-series"))
     top = raw.get("top", 0)
     if not isinstance(top, int) or top < 0:
-        raise loader.fail(where, "top 须为非负整数")
+        raise loader.fail(where, say("form-chart-top"))
     return Chart(
         id=loader.key(raw["id"].replace("-", "_"), where) and raw["id"],
         title=loader.text(raw["title"], where),

@@ -16,7 +16,9 @@ from typing import Any
 from ..core import texts as tx
 from ..core.bundled import STANDARD_FILE, bundled
 from ..core.catalogue import FINDINGS, os_reason, say
-from .agency_kinds import load_kinds
+from ..core.texts import Severity
+from . import stated
+from .agency_kinds import load_applies_to, load_kinds
 from .form import (
     Block,
     Cell,
@@ -34,7 +36,7 @@ from .form import (
     _total_order,
 )
 from .form_charts import draft_problem, load_chart
-from .rules import KINDS, unknown_kind
+from .rules import KINDS
 
 __all__ = ["load_form", "standard_form"]
 
@@ -63,10 +65,10 @@ def load_form(path: str | Path | Traversable) -> Form:
     except FormError:
         raise
     except (OSError, UnicodeDecodeError) as exc:
-        reason = os_reason(exc) if isinstance(exc, OSError) else "不是 UTF-8 编码"
+        reason = os_reason(exc) if isinstance(exc, OSError) else say("form-not-utf8")
         raise FormError(say("form-unreadable", path=path, reason=reason)) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise FormError(f"表式定义文件 {path} 格式错误：{exc}") from exc
+        raise FormError(say("form-syntax", path=path, reason=exc)) from exc
     except (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError) as exc:
         raise FormError(say("form-malformed", path=path, reason=repr(exc))) from exc
     return form
@@ -79,40 +81,40 @@ class _Loader:
         self.source = source
 
     def fail(self, where: str, problem: str) -> FormError:
-        return FormError(f"表式定义文件 {self.source}：{where}：{problem}")
+        return FormError(say("form-file-error", path=self.source, where=where, problem=problem))
 
     def fields(
         self, raw: Any, where: str, required: set[str], optional: AbstractSet[str] = frozenset()
     ) -> dict[str, Any]:
         if not isinstance(raw, dict):
-            raise self.fail(where, "应为表（键值对）")
+            raise self.fail(where, say("form-not-table"))
         unknown = sorted(set(raw) - required - set(optional))
         if unknown:
-            raise self.fail(where, f"未知的键 {', '.join(unknown)}")
+            raise self.fail(where, say("form-unknown-keys", keys=", ".join(unknown)))
         missing = sorted(required - set(raw))
         if missing:
-            raise self.fail(where, f"缺少键 {', '.join(missing)}")
+            raise self.fail(where, say("form-missing-keys", keys=", ".join(missing)))
         return raw
 
     def key(self, value: Any, where: str) -> str:
         if not isinstance(value, str) or not _KEY.match(value):
-            raise self.fail(where, f"键 {value!r} 须为小写字母开头的 ASCII 标识符")
+            raise self.fail(where, say("form-bad-key", key=repr(value)))
         return value
 
     def text(self, value: Any, where: str, *, empty: bool = False) -> str:
         if not isinstance(value, str) or (not empty and not value.strip()):
-            raise self.fail(where, "应为非空文字")
+            raise self.fail(where, say("form-not-text"))
         return value
 
     def texts(self, value: Any, where: str) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise self.fail(where, "应为文字列表")
+            raise self.fail(where, say("form-not-texts"))
         return tuple(value)
 
     def form(self, data: dict[str, Any]) -> Form:
         self.fields(
             data,
-            "文件",
+            tx.FILE,
             {"form", "sections", "tables", "rules"},
             {"charts", "value_types", "agency_kinds"},
         )
@@ -128,26 +130,33 @@ class _Loader:
             ).items()
         }
         sections = tuple(
-            self.section(raw, f"[[sections]] 第{i + 1}项", tables)
+            self.section(raw, tx.FORM_ITEM.format(list="[[sections]]", number=i + 1), tables)
             for i, raw in enumerate(data["sections"])
         )
         self.unique([s.key for s in sections], "[[sections]] key")
         self.unique([s.sheet for s in sections], "[[sections]] sheet")
         for table in tables:
             if sum(s.table == table for s in sections) != 1:
-                raise self.fail(f"[tables.{table}]", "须恰好被一个章节引用")
+                raise self.fail(f"[tables.{table}]", say("form-table-unreferenced"))
         cells = self.cells(tables, data["tables"])
         parts = {p.key for s in sections for p in s.parts}
         kinds = load_kinds(self, data.get("agency_kinds"))
         rules = tuple(
-            self.rule(raw, f"[[rules]] 第{i + 1}项", tables, cells, parts, {k.key for k in kinds})
+            self.rule(
+                raw,
+                tx.FORM_ITEM.format(list="[[rules]]", number=i + 1),
+                tables,
+                cells,
+                parts,
+                {k.key for k in kinds},
+            )
             for i, raw in enumerate(data["rules"])
         )
         self.unique([r.id for r in rules], "[[rules]] id")
         if clash := sorted({r.id for r in rules} & set(FINDINGS)):  # it would shadow a message
-            raise self.fail("[[rules]] id", f"{', '.join(clash)} 已是固定的问题代码，请换一个")
+            raise self.fail("[[rules]] id", say("form-rule-id-taken", ids=", ".join(clash)))
         charts = tuple(
-            load_chart(self, raw, f"[[charts]] 第{i + 1}项", cells)
+            load_chart(self, raw, tx.FORM_ITEM.format(list="[[charts]]", number=i + 1), cells)
             for i, raw in enumerate(data.get("charts", []))
         )
         families = {f.key for r in rules for f in r.families}
@@ -165,7 +174,7 @@ class _Loader:
         ).items():
             spec = self.fields(raw, f"[value_types] {kind}", {"max"})
             if not isinstance(spec["max"], int | float) or spec["max"] <= 0:
-                raise self.fail(f"[value_types] {kind}", "max 须为正数")
+                raise self.fail(f"[value_types] {kind}", say("form-max"))
             bounds[kind] = float(spec["max"])
         return Form(
             bounds=bounds,
@@ -187,7 +196,7 @@ class _Loader:
     def unique(self, values: list[str], where: str) -> None:
         dupes = sorted({v for v in values if values.count(v) > 1})
         if dupes:
-            raise self.fail(where, f"重复：{', '.join(dupes)}")
+            raise self.fail(where, say("form-duplicates", values=", ".join(dupes)))
 
     def section(self, raw: Any, where: str, tables: dict[str, Table]) -> Section:
         raw = self.fields(
@@ -197,10 +206,10 @@ class _Loader:
         kind = raw["kind"]
         sheet = self.text(raw["sheet"], where)
         if len(sheet) > 31 or re.search(r"[\[\]:*?/\\]", sheet):
-            raise self.fail(where, f"工作表名 {sheet!r} 不能超过31个字符或含有 []:*?/\\")
+            raise self.fail(where, say("form-sheet-name", sheet=repr(sheet)))
         if kind == "table":
             if raw.get("table") not in tables or "parts" in raw:
-                raise self.fail(where, "表格章节须以 table 指向已定义的表，且不含 parts")
+                raise self.fail(where, say("form-table-section"))
             return Section(
                 key=key,
                 title=self.text(raw["title"], where),
@@ -210,18 +219,16 @@ class _Loader:
                 draft=self.text(raw.get("draft", ""), where, empty=True),
             )
         if kind != "narrative" or "table" in raw or "draft" in raw or not raw.get("parts"):
-            raise self.fail(
-                where, "kind 须为 table 或 narrative；文字章节须有 parts（draft 写在各部分）"
-            )
+            raise self.fail(where, say("form-section-kind"))
         parts = []
         for j, praw in enumerate(raw["parts"]):
-            pw = f"{where} parts 第{j + 1}项"
+            pw = tx.FORM_ITEM.format(list=f"{where} parts", number=j + 1)
             praw = self.fields(
                 praw, pw, {"key", "title", "prompt"}, {"if_empty", "omit_if_empty", "draft"}
             )
             omit = praw.get("omit_if_empty", False)
             if not isinstance(omit, bool) or (omit and "if_empty" in praw):
-                raise self.fail(pw, "omit_if_empty 须为 true 或 false，且不与 if_empty 同时给出")
+                raise self.fail(pw, say("form-omit-if-empty"))
             parts.append(
                 Part(
                     key=f"{key}.{self.key(praw['key'], pw)}",
@@ -246,17 +253,17 @@ class _Loader:
         raw = self.fields(raw, where, {"title", "blocks"}, {"totals"})
         blocks = []
         for i, braw in enumerate(raw["blocks"]):
-            bw = f"{where} blocks 第{i + 1}项"
+            bw = tx.FORM_ITEM.format(list=f"{where} blocks", number=i + 1)
             braw = self.fields(
                 braw, bw, {"label_columns", "columns", "rows"}, {"caption", "corner"}
             )
             label_columns = braw["label_columns"]
             if not isinstance(label_columns, int) or not 0 <= label_columns <= 5:
-                raise self.fail(bw, "label_columns 须为0到5的整数")
+                raise self.fail(bw, say("form-label-columns"))
             columns = tuple(self.column(c, f"{bw} columns") for c in braw["columns"])
             rows = tuple(self.row(r, f"{bw} rows", label_columns) for r in braw["rows"])
             if not columns or not rows:
-                raise self.fail(bw, "须至少有一列和一行")
+                raise self.fail(bw, say("form-block-empty"))
             self.unique([c.key for c in columns], f"{bw} columns key")
             blocks.append(
                 Block(
@@ -268,30 +275,30 @@ class _Loader:
                 )
             )
         if len({b.label_columns for b in blocks}) != 1:
-            raise self.fail(where, "同一表各块的 label_columns 须相同")
+            raise self.fail(where, say("form-label-columns-differ"))
         table = Table(key=key, title=self.text(raw["title"], where), blocks=tuple(blocks))
         self.unique([r.key for r in table.rows], f"{where} rows key")
         for column in table.columns:
             types = {c.type for b in table.blocks for c in b.columns if c.key == column.key}
             if len(types) > 1:
-                raise self.fail(where, f"列 {column.key} 在不同块中类型不一致")
+                raise self.fail(where, say("form-column-types-differ", column=column.key))
         return table
 
     def column(self, raw: Any, where: str) -> Column:
         raw = self.fields(raw, where, {"key", "path"}, {"type"})
         kind = raw.get("type", "count")
         if kind not in ("count", "amount"):
-            raise self.fail(where, f"type {kind!r} 须为 count 或 amount")
+            raise self.fail(where, say("form-column-type", type=repr(kind)))
         path = self.texts(raw["path"], where)
         if not path:
-            raise self.fail(where, f"列 {raw['key']} 须有表头文字")
+            raise self.fail(where, say("form-column-path", column=raw["key"]))
         return Column(key=self.key(raw["key"], where), path=path, type=kind)
 
     def row(self, raw: Any, where: str, label_columns: int) -> Row:
         raw = self.fields(raw, where, {"key", "path"})
         path = tuple(raw["path"]) if raw["path"] == [] else self.texts(raw["path"], where)
         if len(path) > label_columns:
-            raise self.fail(where, f"行 {raw['key']} 的标签层数超过 label_columns")
+            raise self.fail(where, say("form-row-path", row=raw["key"]))
         return Row(key=self.key(raw["key"], where), path=path)
 
     def cells(self, tables: dict[str, Table], raw_tables: dict[str, Any]) -> dict[str, Cell]:
@@ -311,7 +318,7 @@ class _Loader:
                             column_label=column.label,
                         )
             for i, traw in enumerate(raw_tables[key].get("totals", [])):
-                tw = f"[tables.{key}] totals 第{i + 1}项"
+                tw = tx.FORM_ITEM.format(list=f"[tables.{key}] totals", number=i + 1)
                 traw = self.fields(
                     traw, tw, set(), {"column", "sum_of_columns", "row", "sum_of_rows"}
                 )
@@ -336,13 +343,15 @@ class _Loader:
                         for c in b.columns
                     ]
                 else:
-                    raise self.fail(tw, "须为 column + sum_of_columns 或 row + sum_of_rows")
+                    raise self.fail(tw, say("form-total-kind"))
                 if not pairs:
-                    raise self.fail(tw, "所指的行或列不存在")
+                    raise self.fail(tw, say("form-total-empty"))
                 for target, sources in pairs:
                     missing = [s for s in sources if s not in cells]
                     if missing or target in sources:
-                        raise self.fail(tw, f"引用了不存在的单元格 {', '.join(missing) or target}")
+                        raise self.fail(
+                            tw, say("form-unknown-cells", cells=", ".join(missing) or target)
+                        )
                     if not cells[target].sources:  # a crossing of two totals keeps the first
                         cells[target] = replace(cells[target], sources=tuple(sources))
         return cells
@@ -359,31 +368,29 @@ class _Loader:
         common = {"id", "severity", "kind", "layout", "title", "explain", "message"}
         name = raw.get("kind") if isinstance(raw, dict) else None
         if name not in KINDS:
-            raise self.fail(where, unknown_kind(name))
+            raise self.fail(where, _unknown_kind(name))
         kind = KINDS[name]
         raw = self.fields(raw, where, common | kind.keys, kind.optional | {"applies_to"})
         rule_id = raw["id"]
         if not isinstance(rule_id, str) or not _RULE_ID.match(rule_id):
-            raise self.fail(where, f"id {rule_id!r} 须为小写字母、数字和连字符")
-        where = f"规则 {rule_id}"
-        if raw["severity"] not in ("error", "warning"):
-            raise self.fail(where, "severity 须为 error 或 warning")
+            raise self.fail(where, say("form-rule-id", id=repr(rule_id)))
+        where = tx.FORM_RULE.format(id=rule_id)
+        if raw["severity"] not in (Severity.ERROR, Severity.WARNING):
+            raise self.fail(where, say("form-severity"))
         if raw["layout"] not in ("row", "column", "list"):
-            raise self.fail(where, "layout 须为 row、column 或 list")
-        if raw["severity"] == "warning" and raw["layout"] != "list":
-            raise self.fail(where, "提示级规则须用 layout = list（模板为其留说明栏）")
+            raise self.fail(where, say("form-layout"))
+        if raw["severity"] == Severity.WARNING and raw["layout"] != "list":
+            raise self.fail(where, say("form-warning-layout"))
         table_key = raw.get("table")
         if table_key is not None and table_key not in tables:
-            raise self.fail(where, f"table {table_key!r} 未定义")
+            raise self.fail(where, say("form-unknown-table", table=repr(table_key)))
         loaded = kind.load(raw, rule_id, _RuleContext(self, where, raw, tables, cells, parts))
         if table_key is None and not loaded.parts:
-            raise self.fail(where, "须指明 table 或文字部分")
-        applies_to = self.texts(raw["applies_to"], where) if "applies_to" in raw else ()
-        if unknown := sorted(set(applies_to) - set(kinds)):
-            raise self.fail(where, tx.FORM_RULE_KIND_UNKNOWN.format(kinds="、".join(unknown)))
+            raise self.fail(where, say("form-rule-target"))
+        applies_to = load_applies_to(self, raw.get("applies_to"), where, kinds)
         return Rule(
             id=rule_id,
-            severity=raw["severity"],
+            severity=Severity(raw["severity"]),
             kind=name,
             layout=raw["layout"],
             title=self.text(raw["title"], where),
@@ -410,12 +417,12 @@ class _Loader:
         """A table relation expanded over `each` row or column (limited by `over`)."""
         each = raw["each"]
         if each not in ("row", "column"):
-            raise self.fail(where, "each 须为 row 或 column")
+            raise self.fail(where, say("form-each"))
         along = table.columns if each == "column" else table.rows
         over = raw.get("over", [item.key for item in along])
         known = {item.key for item in along}
         if not set(over) <= known:
-            raise self.fail(where, f"over 中有不存在的键 {sorted(set(over) - known)}")
+            raise self.fail(where, say("form-over-keys", keys=sorted(set(over) - known)))
         out = []
         for item_key in over:
             for rel in raw["relations"]:
@@ -426,7 +433,7 @@ class _Loader:
                     ref = ref.lstrip("-")
                     previous = ref.startswith("prev:")
                     if previous and not cross_year:
-                        raise self.fail(where, "只有 previous 规则可以引用上年数据（prev:）")
+                        raise self.fail(where, say("form-previous-only"))
                     ref = ref.removeprefix("prev:")
                     parts = (ref, item_key) if each == "column" else (item_key, ref)
                     cell = self.full(table.key, ".".join(parts), cells, where)
@@ -445,7 +452,7 @@ class _Loader:
     def full(self, table: str, ref: str, cells: dict[str, Cell], where: str) -> str:
         full = f"{table}.{ref}"
         if full not in cells:
-            raise self.fail(where, f"引用了不存在的单元格 {full}")
+            raise self.fail(where, say("form-unknown-cells", cells=full))
         return full
 
 
@@ -473,7 +480,7 @@ class _RuleContext:
 
     def part(self, ref: str) -> str:
         if ref not in self.parts:
-            raise self.fail(f"引用了不存在的文字部分 {ref}")
+            raise self.fail(say("form-unknown-part", part=ref))
         return ref
 
     def expand(self, *, cross_year: bool) -> tuple[Instance, ...]:
@@ -485,3 +492,9 @@ class _RuleContext:
 
     def row_label(self, cell: str) -> str:
         return self.cells[cell].row_label
+
+
+def _unknown_kind(name: object) -> str:
+    """What the loader says of a kind it does not know (a retired one names its successor)."""
+    code = stated.RETIRED.get(str(name), "form-unknown-kind")
+    return say(code, kind=repr(name), kinds="、".join(KINDS))

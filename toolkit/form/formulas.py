@@ -14,6 +14,7 @@ from functools import cache
 from xlsxwriter.utility import quote_sheetname, xl_cell_to_rowcol
 
 from ..core import texts as tx
+from ..core.texts import Severity
 from .form import Form, Instance, Rule
 from .layout import Area, SheetLayout, Status, a1, layout
 from .rules import LATER, PASS, kind_of, status_formula, status_value
@@ -112,17 +113,17 @@ def status_summary(
     live: list[tuple[Rule, Status]], values: dict[str, float], texts: dict[str, str]
 ) -> tuple[str, str]:
     """The sheet's one-line verdict, as a formula and its current value."""
-    counts: dict[str, list[str]] = {"error": [], "warning": []}
-    totals = {"error": 0, "warning": 0}
-    passed = {"error": 0, "warning": 0}
+    counts: dict[Severity, list[str]] = {Severity.ERROR: [], Severity.WARNING: []}
+    totals = {Severity.ERROR: 0, Severity.WARNING: 0}
+    passed = {Severity.ERROR: 0, Severity.WARNING: 0}
     for rule, status in live:
         counts[rule.severity].append(f'COUNTIF({status.area.ref},"{PASS}")')
         totals[rule.severity] += 1
         instances = [rule.instances[i] for i in status.instances]
         passed[rule.severity] += status_value(rule, instances, values, texts) == PASS
-    ne, nw = totals["error"], totals["warning"]
-    e = "+".join(counts["error"]) or "0"
-    w = "+".join(counts["warning"]) or "0"
+    ne, nw = totals[Severity.ERROR], totals[Severity.WARNING]
+    e = "+".join(counts[Severity.ERROR]) or "0"
+    w = "+".join(counts[Severity.WARNING]) or "0"
     all_ok = tx.SUMMARY_ALL_PASSED
     warn_before, warn_after = tx.SUMMARY_SOME_WARNINGS
     fail_before, fail_after = tx.SUMMARY_SOME_FAILED
@@ -130,10 +131,10 @@ def status_summary(
     fail = f'"{fail_before}"&({ne}-({e}))&"{fail_after}"'
     inner = f'IF(({w})={nw},"{all_ok}",{warn})' if nw else f'"{all_ok}"'
     formula = f"=IF(({e})={ne},{inner},{fail})"
-    if passed["error"] < ne:
-        result = f"{fail_before}{ne - passed['error']}{fail_after}"
-    elif passed["warning"] < nw:
-        result = f"{warn_before}{nw - passed['warning']}{warn_after}"
+    if passed[Severity.ERROR] < ne:
+        result = f"{fail_before}{ne - passed[Severity.ERROR]}{fail_after}"
+    elif passed[Severity.WARNING] < nw:
+        result = f"{warn_before}{nw - passed[Severity.WARNING]}{warn_after}"
     else:
         result = all_ok
     return formula, result

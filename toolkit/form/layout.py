@@ -14,6 +14,7 @@ from typing import Literal, cast
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..core import texts as tx
+from ..core.texts import Severity
 from .form import Block, Form, Rule, Section, Table
 
 __all__ = [
@@ -324,7 +325,7 @@ def _list(sheet: _Sheet, rules: list[Rule], label_columns: int) -> None:
         sheet.statuses.append(
             Status(rule.id, indexes, Area(sheet.row, status_col, sheet.row, status_col))
         )
-        if rule.severity == "warning":
+        if rule.severity == Severity.WARNING:
             sheet.notes.append(Note(rule.id, Area(sheet.row, status_col + 1, sheet.row, width - 1)))
         sheet.heights[sheet.row] = max(sheet.heights.get(sheet.row, 0), 36)
         sheet.row += 1

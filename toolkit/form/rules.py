@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..core import texts as tx
+from ..core.catalogue import say
 from ..core.text import excel_without_blanks, is_blank, strip_blank
 from . import stated
 from .findings import plain
@@ -39,7 +40,6 @@ __all__ = [
     "status_formula",
     "status_value",
     "term_column",
-    "unknown_kind",
 ]
 
 PASS = tx.STATUS_PASS  # what a live status cell shows when its rule holds
@@ -179,9 +179,9 @@ class Zero(Kind):
     @classmethod
     def load(cls, raw: Mapping[str, Any], rule_id: str, at: LoadContext) -> Loaded:
         if raw["each"] != "none":
-            raise at.fail("zero 规则的 each 须为 none")
+            raise at.fail(say("form-zero-each"))
         if not isinstance(raw["cells"], list) or not raw["cells"]:
-            raise at.fail("cells 须至少列出一个单元格")
+            raise at.fail(say("form-cells-empty"))
         terms = tuple(Term(cell=at.cell(c)) for c in raw["cells"])
         label = at.row_label(terms[0].cell)
         return Loaded(
@@ -239,12 +239,12 @@ class TextRequired(Kind):
     def load(cls, raw: Mapping[str, Any], rule_id: str, at: LoadContext) -> Loaded:
         parts = tuple(at.part(p) for p in raw["parts"])
         if not parts:
-            raise at.fail("parts 须至少列出一个文字部分")
+            raise at.fail(say("form-parts-empty"))
         # Each part costs one chain of SUBSTITUTE over every blank character (about 950 characters)
         one = len(f"LEN({excel_without_blanks('')})>0,") + REFERENCE_ROOM
         if len(parts) * one + 20 > FORMULA_LIMIT:
             most = (FORMULA_LIMIT - 20) // one
-            raise at.fail(f"parts 最多{most}个：模板的状态公式不能超过{FORMULA_LIMIT}个字符")
+            raise at.fail(say("form-parts-too-many", most=most, limit=FORMULA_LIMIT))
         return Loaded(instances=(Instance(rule=rule_id, label="", anchor=parts[0]),), parts=parts)
 
     @classmethod
@@ -303,17 +303,17 @@ class Mention(Kind):
         part = at.part(raw["part"])
         keywords = at.texts(raw["keywords"])
         if not keywords:
-            raise at.fail("keywords 须至少有一个关键词")
+            raise at.fail(say("form-keywords-empty"))
         # The formula quotes a keyword in a string constant, and SEARCH takes * ? ~ for wildcards;
         # a keyword with blank characters could never be found in text stripped of them.
         words = [word for k in keywords for word in k.split("|")]
         if any(ch in k for k in words for ch in '"*?~'):
-            raise at.fail('keywords 不能含有英文双引号 " 或 * ? ~')
+            raise at.fail(say("form-keywords-quote"))
         if any(strip_blank(k) != k or not k for k in words):
-            raise at.fail("keywords 不能含有空格或其他空白字符")
+            raise at.fail(say("form-keywords-blank"))
         one = len(f'ISNUMBER(SEARCH("",{excel_without_blanks("")})),') + REFERENCE_ROOM
         if sum(one + len(k) + 4 for k in words) + 200 > FORMULA_LIMIT:
-            raise at.fail(f"keywords 过多：模板的状态公式不能超过{FORMULA_LIMIT}个字符")
+            raise at.fail(say("form-keywords-too-many", limit=FORMULA_LIMIT))
         instance = Instance(
             rule=rule_id, label="", lhs=tuple(Term(cell=c) for c in when), anchor=part
         )
@@ -385,7 +385,7 @@ class StatedFigures(Kind):
             try:
                 at.row_label(cell)  # any table's cell, by its full key
             except KeyError:
-                raise at.fail(f"{raw['figures']} 引用了不存在的单元格 {cell}") from None
+                raise at.fail(say("form-figure-cell", figures=raw["figures"], cell=cell)) from None
         instances = stated.figure_instances(rule_id, parts, families)
         return Loaded(instances=instances, parts=parts, families=families)
 
@@ -416,11 +416,6 @@ class StatedFigures(Kind):
 KINDS: dict[str, type[Kind]] = {
     kind.name: kind for kind in (Sum, Previous, Zero, TextRequired, Mention, StatedFigures)
 }
-
-
-def unknown_kind(name: object) -> str:
-    """What the loader says of a kind it does not know (a retired one names its successor)."""
-    return stated.RETIRED.get(str(name)) or f"kind {name!r} 未知，须为 {'、'.join(KINDS)}"
 
 
 def kind_of(rule: Rule) -> type[Kind]:

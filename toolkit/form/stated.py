@@ -43,7 +43,7 @@ FILE_LIMIT = 1 << 20  # bytes of a families file (the standard one is a few KB)
 # Rule kinds no longer offered, with what the loader says instead of "unknown kind".
 RETIRED = {
     # one regular expression, one phrasing: it warned on none of 22 real reports that disagreed
-    "text-figure": '规则类型 text-figure 已停用，请改用 kind = "stated-figure"（parts、figures）',
+    "text-figure": "form-kind-retired",
 }
 
 
@@ -51,19 +51,21 @@ def read_beside(form_source: str, name: object) -> str:
     """The text of a file a form file names: a plain .toml name, looked for beside the form file,
     then among the shipped templates; read bounded. ValueError says what is wrong, in Chinese."""
     if not isinstance(name, str) or not re.fullmatch(r"[\w.-]+\.toml", name) or ".." in name:
-        raise ValueError(f"{name!r} 须为表式定义文件同一文件夹中的 .toml 文件名")
+        raise ValueError(say("form-figures-name", name=repr(name)))
     here = Path(form_source).parent / name
     path = here if here.is_file() else bundled(name)
     try:
         with path.open("rb") as file:
             data = file.read(FILE_LIMIT + 1)
         if len(data) > FILE_LIMIT:
-            raise ValueError(f"{name} 超过 {FILE_LIMIT // 1024} KB")
+            raise ValueError(say("form-figures-too-large", name=name, size=FILE_LIMIT // 1024))
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{name} 不是 UTF-8 文本") from exc
+        raise ValueError(say("form-figures-not-utf8", name=name)) from exc
     except OSError as exc:
-        raise ValueError(f"无法读取 {name}：{exc.strerror or exc}") from exc
+        raise ValueError(
+            say("form-figures-unreadable", name=name, reason=exc.strerror or exc)
+        ) from exc
 
 
 def choose_families(
@@ -75,11 +77,17 @@ def choose_families(
     try:
         families = parse_families(text)
     except ValueError as exc:  # tomllib.TOMLDecodeError is one
-        raise ValueError(f"figures 文件 {source} 格式错误：{exc}") from exc
+        raise ValueError(say("form-figures-syntax", source=source, reason=exc)) from exc
     keys = tuple(families) if wanted is None else tuple(wanted)
     unknown = [key for key in keys if key not in families]
     if not keys or unknown:
-        raise ValueError(f"families 须为 {source} 中定义的类别：{'、'.join(unknown) or '（空）'}")
+        raise ValueError(
+            say(
+                "form-families",
+                source=source,
+                unknown="、".join(unknown) or say("form-families-none"),
+            )
+        )
     return tuple(families[key] for key in keys)
 
 

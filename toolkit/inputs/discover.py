@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..core import texts as tx
 from ..core.catalogue import UsageError, say
+from ..core.texts import Severity
 from ..form.findings import Finding
 
 __all__ = ["SUFFIXES", "collect"]
@@ -127,7 +128,7 @@ def _skip_reason(path: Path, root: Path) -> str:
 def _note(path: Path, reason: str) -> Finding:
     return Finding(
         code="skipped-file",
-        severity="info",
+        severity=Severity.INFO,
         message=say("skipped-file", file=path, reason=reason),
         file=str(path),
     )

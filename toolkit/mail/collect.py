@@ -28,6 +28,7 @@ from datetime import date, datetime
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
+from ..core import texts as tx
 from ..core.catalogue import UsageError, say
 from ..core.outputs import replace_into, staging_dir, write_atomic
 from ..core.text import csv_safe, safe_file_name
@@ -35,10 +36,8 @@ from ..form.form import Form
 from ..xlsx.package import LIMITS
 from .mail_account import IMAP_OPTIONS, Account, login_error, server_error, tls_context
 from .mail_attachments import (
-    NO_WORKBOOK,
-    REFUSED,
     SPREADSHEETS,
-    TOO_LARGE,
+    CollectResult,
     Skip,
     header,
     workbooks,
@@ -55,12 +54,11 @@ __all__ = [
     "saved_reports",
 ]
 
-COLLECT_LOG = "收取记录.csv"
+COLLECT_LOG = tx.COLLECT_LOG
 LOG_HEADER = (
-    "收取时间", "文件夹", "UIDVALIDITY", "UID", "Message-ID", "发件人", "邮件日期", "主题",
-    "附件", "单位代码", "单位名称", "年度", "保存为", "sha256", "结果", "说明",
+    tx.COLLECT_TIME, tx.COLLECT_FOLDER, "UIDVALIDITY", "UID", "Message-ID", tx.COLLECT_SENDER, tx.COLLECT_DATE, tx.COLLECT_SUBJECT,
+    tx.COLLECT_ATTACHMENT, tx.AGENCY_CODE, tx.AGENCY_NAME, tx.COLLECT_YEAR, tx.COLLECT_SAVED_AS, "sha256", tx.COLLECT_RESULT, tx.COLLECT_NOTE,
 )  # fmt: skip
-SAVED, DUPLICATE, UNIDENTIFIED = "已保存", "重复", "已保存（未识别单位）"
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 
 
@@ -79,7 +77,7 @@ class Collected:
     year: str = ""
     path: Path | None = None
     sha256: str = ""
-    result: str = ""
+    result: CollectResult | None = None  # None only before it is decided
     note: str = ""
     received_at: str = ""  # when it was collected (ISO), as read back from the log
 
@@ -94,12 +92,20 @@ class CollectReport:
     def saved(self) -> tuple[Collected, ...]:
         return tuple(i for i in self.items if i.path is not None)
 
-    def count(self, result: str) -> int:
+    def count(self, result: CollectResult) -> int:
         return sum(i.result == result for i in self.items)
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(i.result in (TOO_LARGE, REFUSED, UNIDENTIFIED) for i in self.items) else 0
+        return (
+            1
+            if any(
+                i.result
+                in (CollectResult.TOO_LARGE, CollectResult.REFUSED, CollectResult.UNIDENTIFIED)
+                for i in self.items
+            )
+            else 0
+        )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -126,9 +132,12 @@ def answers(folder: Path) -> dict[str, Answer]:
     """For each agency, where its latest report came from (sender, Message-ID), from the log."""
     found: dict[str, Answer] = {}
     for row in read_collect_log(Path(folder) / COLLECT_LOG):
-        if row.get("单位代码") and row.get("结果") in (SAVED, DUPLICATE):
-            found[row["单位代码"].upper()] = Answer(
-                address=row.get("发件人", ""), in_reply_to=row.get("Message-ID", "")
+        if row.get(tx.AGENCY_CODE) and row.get(tx.COLLECT_RESULT) in (
+            CollectResult.SAVED,
+            CollectResult.DUPLICATE,
+        ):
+            found[row[tx.AGENCY_CODE].upper()] = Answer(
+                address=row.get(tx.COLLECT_SENDER, ""), in_reply_to=row.get("Message-ID", "")
             )
     return found
 
@@ -138,26 +147,26 @@ def saved_reports(rows: Iterable[Mapping[str, str]], folder: Path) -> list[Colle
     with its file in `folder` (whether or not the file is still there)."""
     found = []
     for row in rows:
-        name, code = row.get("保存为", ""), row.get("单位代码", "")
-        if not name or not code or row.get("结果") != SAVED:
+        name, code = row.get(tx.COLLECT_SAVED_AS, ""), row.get(tx.AGENCY_CODE, "")
+        if not name or not code or row.get(tx.COLLECT_RESULT) != CollectResult.SAVED:
             continue
         uid = row.get("UID", "")
         found.append(
             Collected(
                 uid=int(uid) if uid.isdigit() else 0,
                 message_id=row.get("Message-ID", ""),
-                sender=row.get("发件人", ""),
-                subject=row.get("主题", ""),
-                sent_at=row.get("邮件日期", ""),
-                attachment=row.get("附件", ""),
+                sender=row.get(tx.COLLECT_SENDER, ""),
+                subject=row.get(tx.COLLECT_SUBJECT, ""),
+                sent_at=row.get(tx.COLLECT_DATE, ""),
+                attachment=row.get(tx.COLLECT_ATTACHMENT, ""),
                 agency_code=code,
-                agency_name=row.get("单位名称", ""),
-                year=row.get("年度", ""),
+                agency_name=row.get(tx.AGENCY_NAME, ""),
+                year=row.get(tx.COLLECT_YEAR, ""),
                 path=Path(folder) / name,
                 sha256=row.get("sha256", ""),
-                result=SAVED,
-                note=row.get("说明", ""),
-                received_at=row.get("收取时间", ""),
+                result=CollectResult.SAVED,
+                note=row.get(tx.COLLECT_NOTE, ""),
+                received_at=row.get(tx.COLLECT_TIME, ""),
             )
         )
     return found
@@ -211,7 +220,7 @@ def _open(account: Account) -> imaplib.IMAP4:
         imap.login(account.user, account.password)
     except imaplib.IMAP4.error as exc:
         _close(imap)
-        reason = " ".join(str(exc).split())[:200] or "用户名或密码错误"
+        reason = " ".join(str(exc).split())[:200] or tx.COLLECT_LOGIN_FAILED
         raise login_error(account, IMAP_OPTIONS, reason) from None
     return imap
 
@@ -253,11 +262,11 @@ def collect_mail(
             typ, data = "NO", [str(exc).encode()]
         if typ != "OK":
             reason = (data[0] or b"").decode("utf-8", "replace") if data else ""
-            raise UsageError("mail-folder", folder=folder, reason=reason or "不存在")
+            raise UsageError("mail-folder", folder=folder, reason=reason or tx.COLLECT_NO_FOLDER)
         validity = (imap.response("UIDVALIDITY")[1] or [b""])[0]
         validity = (validity or b"").decode("ascii", "replace")
         last = max(
-            (int(r["UID"]) for r in rows if r.get("文件夹") == folder and r.get("UIDVALIDITY") == validity
+            (int(r["UID"]) for r in rows if r.get(tx.COLLECT_FOLDER) == folder and r.get("UIDVALIDITY") == validity
              and r.get("UID", "").isdigit()),
             default=0,
         )  # fmt: skip
@@ -268,7 +277,7 @@ def collect_mail(
             if typ == "OK"
             else []
         )
-        known = {r["sha256"]: r for r in rows if r.get("sha256") and r.get("保存为")}
+        known = {r["sha256"]: r for r in rows if r.get("sha256") and r.get(tx.COLLECT_SAVED_AS)}
         items: list[Collected] = []
         with staging_dir(out_dir) as staging:
             for uid in uids:
@@ -292,22 +301,22 @@ def collect_mail(
 
 def _row(item: Collected, folder: str, validity: str, now: datetime | None) -> dict[str, str]:
     return {
-        "收取时间": (now or datetime.now().astimezone()).isoformat(timespec="seconds"),
-        "文件夹": folder,
+        tx.COLLECT_TIME: (now or datetime.now().astimezone()).isoformat(timespec="seconds"),
+        tx.COLLECT_FOLDER: folder,
         "UIDVALIDITY": validity,
         "UID": str(item.uid),
         "Message-ID": item.message_id,
-        "发件人": item.sender,
-        "邮件日期": item.sent_at,
-        "主题": item.subject,
-        "附件": item.attachment,
-        "单位代码": item.agency_code,
-        "单位名称": item.agency_name,
-        "年度": item.year,
-        "保存为": item.path.name if item.path is not None else "",
+        tx.COLLECT_SENDER: item.sender,
+        tx.COLLECT_DATE: item.sent_at,
+        tx.COLLECT_SUBJECT: item.subject,
+        tx.COLLECT_ATTACHMENT: item.attachment,
+        tx.AGENCY_CODE: item.agency_code,
+        tx.AGENCY_NAME: item.agency_name,
+        tx.COLLECT_YEAR: item.year,
+        tx.COLLECT_SAVED_AS: item.path.name if item.path is not None else "",
         "sha256": item.sha256,
-        "结果": item.result,
-        "说明": item.note,
+        tx.COLLECT_RESULT: item.result or "",
+        tx.COLLECT_NOTE: item.note,
     }
 
 
@@ -327,13 +336,15 @@ def _one_message(
     if size and int(size.group(1)) > 2 * limit + 1024 * 1024:  # base64 adds a third
         return [
             replace(
-                base, result=TOO_LARGE, note=say("mail-message-too-large", size=int(size.group(1)))
+                base,
+                result=CollectResult.TOO_LARGE,
+                note=say("mail-message-too-large", size=int(size.group(1))),
             )
         ]
     typ, data = imap.uid("FETCH", str(uid), "(BODY.PEEK[])")
     raw = next((d[1] for d in data or [] if isinstance(d, tuple) and len(d) > 1), None)
     if typ != "OK" or raw is None:
-        return [replace(base, result=REFUSED, note=say("mail-fetch-failed"))]
+        return [replace(base, result=CollectResult.REFUSED, note=say("mail-fetch-failed"))]
     message = email.message_from_bytes(raw)
     try:
         sent = parsedate_to_datetime(header(message, "Date"))
@@ -353,7 +364,7 @@ def _one_message(
             items.append(replace(base, attachment=name, result=content.result, note=str(content)))
             continue
         items.append(_store(base, name, content, out_dir, staging, known, stamp, form))
-    return items or [replace(base, result=NO_WORKBOOK, note=say("mail-no-workbook"))]
+    return items or [replace(base, result=CollectResult.NO_WORKBOOK, note=say("mail-no-workbook"))]
 
 
 def _store(
@@ -372,10 +383,10 @@ def _store(
         earlier = known[digest]
         return replace(
             item,
-            agency_code=earlier.get("单位代码", ""),
-            agency_name=earlier.get("单位名称", ""),
-            result=DUPLICATE,
-            note=say("mail-duplicate", file=earlier.get("保存为", "")),
+            agency_code=earlier.get(tx.AGENCY_CODE, ""),
+            agency_name=earlier.get(tx.AGENCY_NAME, ""),
+            result=CollectResult.DUPLICATE,
+            note=say("mail-duplicate", file=earlier.get(tx.COLLECT_SAVED_AS, "")),
         )
     suffix = Path(name).suffix.lower()
     suffix = suffix if suffix in SPREADSHEETS else ".xlsx"
@@ -385,10 +396,12 @@ def _store(
     when = stamp.strftime("%Y%m%d-%H%M%S")
     if code:
         stem = f"{code}-{agency}-{when}-{digest[:8]}"
-        result, note = SAVED, ""
+        result, note = CollectResult.SAVED, ""
     else:
-        stem = f"未识别-{when}-{digest[:8]}-{Path(name).stem}"
-        result = UNIDENTIFIED
+        stem = tx.COLLECT_UNIDENTIFIED_FILE.format(
+            when=when, digest=digest[:8], stem=Path(name).stem
+        )
+        result = CollectResult.UNIDENTIFIED
         note = error or say("mail-unidentified")
     target = out_dir / safe_file_name(stem, suffix)
     if target.exists():  # never over a file already there (another report or the clerk's own)

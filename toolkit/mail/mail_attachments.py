@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from email.header import decode_header
 from email.message import Message
+from enum import StrEnum
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
@@ -23,10 +24,8 @@ from ..xlsx.package import BROKEN_PACKAGE, LIMITS
 
 __all__ = [
     "ARCHIVES",
-    "NO_WORKBOOK",
-    "REFUSED",
     "SPREADSHEETS",
-    "TOO_LARGE",
+    "CollectResult",
     "Skip",
     "attachment_name",
     "header",
@@ -34,7 +33,20 @@ __all__ = [
     "workbooks",
 ]
 
-NO_WORKBOOK, TOO_LARGE, REFUSED = tx.NO_WORKBOOK, tx.ATTACHMENT_TOO_LARGE, tx.ATTACHMENT_REFUSED
+
+class CollectResult(StrEnum):
+    """What became of one attachment (or of a message without any): the 结果 column of the
+    collection log, which stores the Chinese word (a str enum, so that logs written by earlier
+    versions read back the same)."""
+
+    SAVED = tx.COLLECT_SAVED
+    DUPLICATE = tx.COLLECT_DUPLICATE  # the same file was saved before: not saved again
+    UNIDENTIFIED = tx.COLLECT_UNIDENTIFIED  # saved, but its agency could not be read
+    NO_WORKBOOK = tx.NO_WORKBOOK
+    TOO_LARGE = tx.ATTACHMENT_TOO_LARGE
+    REFUSED = tx.ATTACHMENT_REFUSED
+
+
 SPREADSHEETS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods"}
 ARCHIVES = (".zip",)
 _SPREADSHEET_TYPES = {
@@ -130,7 +142,7 @@ def attachment_name(part: Message) -> str:
 
 
 class Skip(Exception):
-    def __init__(self, result: str, note: str) -> None:
+    def __init__(self, result: CollectResult, note: str) -> None:
         super().__init__(note)
         self.result = result
 
@@ -150,11 +162,11 @@ def _payload(part: Message, limit: int) -> bytes:
     """The decoded attachment; its encoded size is judged first, so a huge one is never decoded."""
     encoded = part.get_payload()
     if isinstance(encoded, str) and len(encoded) * 3 // 4 > limit + 4096:
-        raise Skip(TOO_LARGE, say("mail-too-large", size=_megabytes(limit)))
+        raise Skip(CollectResult.TOO_LARGE, say("mail-too-large", size=_megabytes(limit)))
     decoded = part.get_payload(decode=True)
     data = decoded if isinstance(decoded, bytes) else b""  # not base64/qp: nothing to save
     if len(data) > limit:
-        raise Skip(TOO_LARGE, say("mail-too-large", size=_megabytes(limit)))
+        raise Skip(CollectResult.TOO_LARGE, say("mail-too-large", size=_megabytes(limit)))
     return data
 
 
@@ -173,7 +185,7 @@ def _unzip(data: bytes, limit: int) -> Iterator[tuple[str, bytes]]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
         if len(members) > ARCHIVE_MAX_MEMBERS:
-            raise Skip(REFUSED, say("mail-zip-members", count=ARCHIVE_MAX_MEMBERS))
+            raise Skip(CollectResult.REFUSED, say("mail-zip-members", count=ARCHIVE_MAX_MEMBERS))
         total = 0
         for info in members:
             name = _zip_name(info)
@@ -182,23 +194,24 @@ def _unzip(data: bytes, limit: int) -> Iterator[tuple[str, bytes]]:
             if info.file_size > 1024 * 1024 and info.file_size > LIMITS["ratio"] * max(
                 info.compress_size, 1
             ):
-                raise Skip(REFUSED, say("mail-zip-ratio"))
+                raise Skip(CollectResult.REFUSED, say("mail-zip-ratio"))
             if info.file_size > limit:
                 raise Skip(
-                    TOO_LARGE, say("mail-zip-member-too-large", name=name, size=_megabytes(limit))
+                    CollectResult.TOO_LARGE,
+                    say("mail-zip-member-too-large", name=name, size=_megabytes(limit)),
                 )
             total += info.file_size
             if total > LIMITS["total_bytes"]:
-                raise Skip(REFUSED, say("mail-zip-total"))
+                raise Skip(CollectResult.REFUSED, say("mail-zip-total"))
             with archive.open(info) as handle:
                 content = handle.read(limit + 1)
             if len(content) > limit:
-                raise Skip(REFUSED, say("mail-zip-size-lie"))
+                raise Skip(CollectResult.REFUSED, say("mail-zip-size-lie"))
             yield name, content
     except RuntimeError:
-        raise Skip(REFUSED, say("mail-zip-encrypted")) from None
+        raise Skip(CollectResult.REFUSED, say("mail-zip-encrypted")) from None
     except BROKEN_PACKAGE:
-        raise Skip(REFUSED, say("mail-zip-broken")) from None
+        raise Skip(CollectResult.REFUSED, say("mail-zip-broken")) from None
 
 
 def workbooks(message: Message, limit: int) -> Iterator[tuple[str, bytes | Skip]]:
@@ -216,7 +229,7 @@ def workbooks(message: Message, limit: int) -> Iterator[tuple[str, bytes | Skip]
             if suffix in ARCHIVES:
                 found = list(_unzip(data, limit))
                 if not found:
-                    yield name, Skip(NO_WORKBOOK, say("mail-zip-empty"))
+                    yield name, Skip(CollectResult.NO_WORKBOOK, say("mail-zip-empty"))
                 for inner, content in found:
                     yield f"{name}/{inner}", content
             else:

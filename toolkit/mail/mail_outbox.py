@@ -12,11 +12,12 @@ from pathlib import Path
 
 from ..core import texts as tx
 from ..core.catalogue import UsageError, os_reason, say
+from ..core.texts import CheckStatus
 from ..form.findings import FileResult
 from ..form.form import Form
 from ..inputs.manifest import MANIFEST, ManifestRow, read_manifest
 from .mail_message import Attachment, load_text
-from .send import Outgoing
+from .send import MailKind, Outgoing
 
 __all__ = [
     "Answer",
@@ -112,7 +113,7 @@ def template_messages(folder: Path, settings: MailSettings, *, form: Form) -> li
         )
         messages.append(
             Outgoing(
-                kind=tx.MAIL_TEMPLATE,
+                kind=MailKind.TEMPLATE,
                 code=row.code,
                 name=row.name,
                 address=row.email.strip(),
@@ -165,7 +166,7 @@ def feedback_outgoing(
         )
     )
     return Outgoing(
-        kind=tx.MAIL_FEEDBACK,
+        kind=MailKind.FEEDBACK,
         code=code,
         name=name,
         address=answer.address,
@@ -185,7 +186,7 @@ def pass_outgoing(
         _values(settings, agency=name, code=code, file=file, **meta)
     )
     return Outgoing(
-        kind=tx.MAIL_PASSED,
+        kind=MailKind.PASSED,
         code=code,
         name=name,
         address=answer.address,
@@ -267,7 +268,7 @@ def answer_outgoing(
             form=form,
             name=result.agency_name,
         )
-    elif result.status in ("passed", "warnings"):
+    elif result.status in (CheckStatus.PASSED, CheckStatus.WARNINGS):
         message = pass_outgoing(
             result.agency_code,
             result.agency_name,

@@ -26,11 +26,10 @@ from .collect import CollectReport, collect_mail, read_collect_log, saved_report
 from .mail_account import Account
 from .mail_outbox import Answer, MailSettings, answer_outgoing
 from .send import (
-    NO_ADDRESS,
     SEND_LOG,
-    SENT,
     Outgoing,
     SendReport,
+    SendResult,
     Sent,
     deliver,
     read_log,
@@ -145,7 +144,9 @@ def collect_cycle(
         feedback=tuple(made),
         feedback_dir=feedback_dir,
         replies=sent,
-        unsent=len(messages) - sent.count(SENT) - sent.count(NO_ADDRESS),  # never sendable
+        unsent=len(messages)
+        - sent.count(SendResult.SENT)
+        - sent.count(SendResult.NO_ADDRESS),  # never sendable
         reply_failure=failure,
     )
 

@@ -21,9 +21,11 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from ..core import texts as tx
 from ..core.catalogue import UsageError, say
 from ..core.outputs import write_atomic
 from ..core.text import csv_safe, safe_file_name
@@ -40,8 +42,10 @@ from .mail_message import Attachment, build_message, valid_address
 __all__ = [
     "LOG_HEADER",
     "SEND_LOG",
+    "MailKind",
     "Outgoing",
     "SendReport",
+    "SendResult",
     "Sent",
     "Smtp",
     "deliver",
@@ -50,19 +54,39 @@ __all__ = [
     "sent_times",
 ]
 
-SEND_LOG = "发送记录.csv"
+SEND_LOG = tx.SEND_LOG
 LOG_HEADER = (
-    "时间",
-    "类别",
-    "单位代码",
-    "单位名称",
-    "电子邮箱",
-    "附件sha256",
+    tx.LOG_TIME,
+    tx.LOG_KIND,
+    tx.AGENCY_CODE,
+    tx.AGENCY_NAME,
+    tx.EMAIL,
+    tx.LOG_DIGEST,
     "Message-ID",
-    "结果",
-    "原因",
+    tx.LOG_RESULT,
+    tx.LOG_REASON,
 )
-SENT, FAILED, NO_ADDRESS, WRITTEN, SKIPPED = "已发送", "失败", "无地址", "已写入", "此前已发送"
+
+
+class MailKind(StrEnum):
+    """What a message carries: the 类别 column of the send log and the outbox store the word."""
+
+    TEMPLATE = tx.MAIL_TEMPLATE
+    FEEDBACK = tx.MAIL_FEEDBACK
+    PASSED = tx.MAIL_PASSED  # the answer to a report that passed
+
+
+class SendResult(StrEnum):
+    """What became of one message: the 结果 column of the send log, which stores the Chinese word
+    (a str enum, so that logs written by earlier versions read back the same)."""
+
+    SENT = tx.SEND_SENT
+    FAILED = tx.SEND_FAILED
+    NO_ADDRESS = tx.SEND_NO_ADDRESS
+    WRITTEN = tx.SEND_WRITTEN  # a dry run's .eml
+    SKIPPED = tx.SEND_SKIPPED  # the log has it as sent already
+
+
 LOG_MAX_BYTES = 64 * 1024 * 1024
 
 
@@ -70,7 +94,7 @@ LOG_MAX_BYTES = 64 * 1024 * 1024
 class Outgoing:
     """One message to one agency, before it gets its Message-ID and date."""
 
-    kind: str  # 模板, 审核意见, 审核通过
+    kind: MailKind
     code: str
     name: str
     address: str
@@ -102,7 +126,7 @@ class Sent:
     code: str
     name: str
     address: str
-    result: str  # SENT, FAILED, NO_ADDRESS, WRITTEN, SKIPPED
+    result: SendResult
     reason: str = ""
     message_id: str = ""
     path: Path | None = None  # the .eml of a dry run
@@ -114,12 +138,16 @@ class SendReport:
     items: tuple[Sent, ...]
     log: Path | None
 
-    def count(self, result: str) -> int:
+    def count(self, result: SendResult) -> int:
         return sum(item.result == result for item in self.items)
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(item.result in (FAILED, NO_ADDRESS) for item in self.items) else 0
+        return (
+            1
+            if any(item.result in (SendResult.FAILED, SendResult.NO_ADDRESS) for item in self.items)
+            else 0
+        )
 
 
 class Smtp:
@@ -202,13 +230,11 @@ def read_log(path: Path) -> list[dict[str, str]]:
         with path.open("rb") as handle:
             data = handle.read(LOG_MAX_BYTES + 1)
         if len(data) > LOG_MAX_BYTES:
-            raise OSError(0, "文件过大")
+            raise OSError(0, tx.FILE_TOO_LARGE)
         text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         reason = (
-            "文件过大或不是 UTF-8 编码"
-            if not isinstance(exc, OSError) or not exc.errno
-            else str(exc)
+            tx.SEND_LOG_UNREADABLE if not isinstance(exc, OSError) or not exc.errno else str(exc)
         )
         raise UsageError("mail-log-unreadable", path=path, reason=reason) from None
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
@@ -218,9 +244,9 @@ def read_log(path: Path) -> list[dict[str, str]]:
 def sent_keys(rows: Iterable[Mapping[str, str]]) -> set[tuple[str, str, str]]:
     """(kind, agency code, digest) of every message a send log records as sent."""
     return {
-        (r.get("类别", ""), r.get("单位代码", ""), r.get("附件sha256", ""))
+        (r.get(tx.LOG_KIND, ""), r.get(tx.AGENCY_CODE, ""), r.get(tx.LOG_DIGEST, ""))
         for r in rows
-        if r.get("结果") == SENT
+        if r.get(tx.LOG_RESULT) == SendResult.SENT
     }
 
 
@@ -228,8 +254,8 @@ def sent_times(rows: Iterable[Mapping[str, str]]) -> dict[tuple[str, str], str]:
     """(kind, agency code) → when (ISO, as logged) such a message was last sent, from a send log."""
     found: dict[tuple[str, str], str] = {}
     for r in rows:
-        if r.get("结果") == SENT:
-            found[(r.get("类别", ""), r.get("单位代码", ""))] = r.get("时间", "")
+        if r.get(tx.LOG_RESULT) == SendResult.SENT:
+            found[(r.get(tx.LOG_KIND, ""), r.get(tx.AGENCY_CODE, ""))] = r.get(tx.LOG_TIME, "")
     return found
 
 
@@ -286,7 +312,7 @@ def deliver(
                         code=message.code,
                         name=message.name,
                         address=message.address,
-                        result=SKIPPED,
+                        result=SendResult.SKIPPED,
                     )
                 )
                 continue
@@ -298,15 +324,15 @@ def deliver(
             if log is not None and dry_run is None:
                 rows.append(
                     {
-                        "时间": clock().isoformat(timespec="seconds"),
-                        "类别": message.kind,
-                        "单位代码": message.code,
-                        "单位名称": message.name,
-                        "电子邮箱": message.address,
-                        "附件sha256": digest,
+                        tx.LOG_TIME: clock().isoformat(timespec="seconds"),
+                        tx.LOG_KIND: message.kind,
+                        tx.AGENCY_CODE: message.code,
+                        tx.AGENCY_NAME: message.name,
+                        tx.EMAIL: message.address,
+                        tx.LOG_DIGEST: digest,
                         "Message-ID": item.message_id,
-                        "结果": item.result,
-                        "原因": item.reason,
+                        tx.LOG_RESULT: item.result,
+                        tx.LOG_REASON: item.reason,
                     }
                 )
                 write_atomic(log, _log_text(rows))
@@ -323,10 +349,10 @@ def _one(
 ) -> Sent:
     who: dict[str, Any] = {"code": message.code, "name": message.name, "address": message.address}
     if message.problem:
-        return Sent(**who, result=FAILED, reason=message.problem)
+        return Sent(**who, result=SendResult.FAILED, reason=message.problem)
     if not valid_address(message.address):
         reason = say("mail-no-address" if not message.address else "mail-bad-address")
-        return Sent(**who, result=NO_ADDRESS, reason=reason)
+        return Sent(**who, result=SendResult.NO_ADDRESS, reason=reason)
     message_id, data = build_message(
         sender=sender,
         to=message.address,
@@ -339,10 +365,10 @@ def _one(
     if dry_run is not None:
         path = dry_run / safe_file_name(f"{message.code}-{message.name}-{message.kind}", ".eml")
         write_atomic(path, data)
-        return Sent(**who, result=WRITTEN, message_id=message_id, path=path, data=data)
+        return Sent(**who, result=SendResult.WRITTEN, message_id=message_id, path=path, data=data)
     assert smtp is not None
     try:
         smtp.send(sender, message.address, data)
     except _Refused as exc:
-        return Sent(**who, result=FAILED, reason=str(exc), message_id=message_id)
-    return Sent(**who, result=SENT, message_id=message_id, data=data)
+        return Sent(**who, result=SendResult.FAILED, reason=str(exc), message_id=message_id)
+    return Sent(**who, result=SendResult.SENT, message_id=message_id, data=data)

@@ -15,8 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..core import texts as tx
 from ..core.catalogue import UsageError
 from ..core.text import safe_file_name
+from ..core.texts import CheckStatus
 from ..form.findings import CheckReport, FileResult
 from ..form.form import Form
 from .render_model import Report, report_of
@@ -117,8 +119,8 @@ def render(
             returned, form=form, year=year, district=district, progress=progress, key=key
         )
         for result in checked.files:
-            usable = result.status in ("passed", "warnings") or (
-                include_errors and result.status == "failed"
+            usable = result.status in (CheckStatus.PASSED, CheckStatus.WARNINGS) or (
+                include_errors and result.status == CheckStatus.FAILED
             )
             if not usable or not result.in_use or not result.values:  # values: it was our form
                 skipped.append(result)
@@ -129,7 +131,7 @@ def render(
                 year=result.year,
                 values=result.values,
                 texts=result.texts,
-                draft=result.status == "failed",
+                draft=result.status == CheckStatus.FAILED,
                 agency_code=result.agency_code,
             )
             stem = f"{result.agency_code}-{report.title}" if result.agency_code else report.title
@@ -149,7 +151,7 @@ def render(
 
 def _planned(source: str, report: Report, stem: str) -> Rendered:
     if report.draft:
-        stem += "（草稿）"
+        stem += tx.RENDER_DRAFT_SUFFIX
     return Rendered(
         source=source,
         title=stem,

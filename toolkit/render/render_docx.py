@@ -26,6 +26,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from ..core import texts as tx
 from ..core.catalogue import UsageError
 from .render_model import Gap, Grid, GridCell, Heading, Paragraph, Report, segments
 from .render_template import STYLES, TEMPLATE_NAME
@@ -57,7 +58,7 @@ def _document(template: Path | None) -> Any:
             document = Document(io.BytesIO(bundled(TEMPLATE_NAME).read_bytes()))
         else:
             if path.stat().st_size > TEMPLATE_MAX_BYTES:
-                raise UsageError("render-template-bad", path=path, reason="文件过大")
+                raise UsageError("render-template-bad", path=path, reason=tx.FILE_TOO_LARGE)
             document = Document(str(path))
     except UsageError:
         raise

@@ -175,7 +175,7 @@ def district_report(
             blocks.append(grid(form, section.table, values))
         else:
             blocks.extend(_narrative(section, form, values, year, whole))
-    rest = f"{year}年{form.title}"
+    rest = tx.REPORT_YEAR_TITLE.format(year=year, title=form.title)
     return (
         Report(
             title=f"{district}{rest}",

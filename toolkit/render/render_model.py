@@ -38,8 +38,10 @@ __all__ = [
 ]
 
 GAP = tx.RENDER_GAP
-DRAFT_NOTE = "草稿：所依据的工作簿未通过审核，本稿仅供核对，不得公开。"
-PLACEHOLDER_PATTERN = re.compile(r"【请填写：[^】]*】")  # a place the office fills in (the draft)
+DRAFT_NOTE = tx.RENDER_DRAFT_NOTE
+PLACEHOLDER_PATTERN = re.compile(
+    tx.DRAFT_PLACEHOLDER_PATTERN
+)  # a place the office fills in (the draft)
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 CellKind = Literal["caption", "corner", "header", "row_label", "value"]
@@ -291,7 +293,9 @@ def report_of(
                 if (part.if_empty or part.omit_if_empty)
                 and not paragraphs(texts.get(part.key, "") or "")
             ]
-    rest = f"{year}年{form.title}" if year else form.title  # a draft of a file without a year
+    rest = (
+        tx.REPORT_YEAR_TITLE.format(year=year, title=form.title) if year else form.title
+    )  # a draft of a file without a year
     return Report(
         title=clean(f"{name}{rest}"),
         title_lines=title_lines(clean(name), rest),

@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core import texts as tx
 from ..core.catalogue import UsageError
 
 __all__ = ["SECONDS_PER_FILE", "for_pdf", "pdf_available", "to_pdf"]
@@ -163,7 +164,7 @@ def to_pdf(documents: Sequence[Path], out_dir: Path) -> dict[Path, Path]:
     made = {d: p for d, p in made.items() if p.is_file() and p.stat().st_size > 0}
     if not made:
         reason = output.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError("render-pdf-failed", reason=(reason[-1] if reason else "没有输出"))
+        raise UsageError("render-pdf-failed", reason=(reason[-1] if reason else tx.PDF_NO_OUTPUT))
     return made
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core import texts as tx
 from .render_fonts import CHAINS, first
 
 __all__ = [
@@ -39,14 +40,7 @@ TEMPLATE_NAME = "report-template.docx"  # shipped in templates/ (toolkit.templat
 TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / TEMPLATE_NAME
 
 # The renderer's styles by role; an office's restyled template must keep these names.
-STYLES = {
-    "title": "公文标题",
-    "body": "公文正文",
-    "heading1": "一级标题",
-    "heading2": "二级标题",
-    "table": "表格文字",
-    "note": "公文说明",
-}
+STYLES = tx.REPORT_STYLES
 
 # Each font the template names with the one Word/WPS substitute used when it is missing (fontTable
 # w:altName): the second font of its chain (render_fonts.py). LibreOffice converts a copy naming the
@@ -228,11 +222,10 @@ def build_template(path: Path = TEMPLATE) -> Path:
             )
             fmt.keep_with_next = True
     _font_table(document)
-    document.core_properties.title = "政府信息公开工作年度报告"
+    document.core_properties.title = tx.REPORT_NAME
     document.core_properties.author = "nianbao"
-    document.core_properties.comments = (
-        "nianbao 年报模板：可修改样式（公文标题、公文正文、一级标题、二级标题、表格文字、公文说明）"
-        "和页面设置，正文内容由 nianbao render 生成。"
+    document.core_properties.comments = tx.REPORT_TEMPLATE_COMMENTS.format(
+        styles="、".join(STYLES.values())
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))

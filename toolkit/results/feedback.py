@@ -44,10 +44,14 @@ def asks_agency(finding: Finding, form: Form) -> bool:
     """Whether a finding is work for the agency: an error, or a warning of a rule that the agency
     must explain in its 说明 cell and has not. Everything else (numbers the checker normalised
     itself, protection removed, pictures …) is for the office's own list."""
-    if finding.severity == "error":
+    if finding.severity == Severity.ERROR:
         return True
-    explainable = {r.id for r in form.rules if r.severity == "warning"}
-    return finding.severity == "warning" and finding.code in explainable and not finding.explained
+    explainable = {r.id for r in form.rules if r.severity == Severity.WARNING}
+    return (
+        finding.severity == Severity.WARNING
+        and finding.code in explainable
+        and not finding.explained
+    )
 
 
 def needs_feedback(result: FileResult, form: Form) -> bool:
@@ -135,7 +139,9 @@ def feedback_lines(
     if failed:
         reasons.append(tx.FEEDBACK_REASON_FAILED.format(count=len(failed)))
     unidentified = [
-        r for r in report.files if not r.superseded and not r.agency_code and r.count("error")
+        r
+        for r in report.files
+        if not r.superseded and not r.agency_code and r.count(Severity.ERROR)
     ]
     if unidentified:
         reasons.append(tx.FEEDBACK_REASON_UNIDENTIFIED.format(count=len(unidentified)))
@@ -167,8 +173,8 @@ def _one(
 ) -> FeedbackFile:
     agency = Agency(code=result.agency_code, name=result.agency_name)
     shown = [f for f in result.findings if asks_agency(f, form)]
-    errors = sum(f.severity == "error" for f in shown)
-    warnings = sum(f.severity == "warning" for f in shown)
+    errors = sum(f.severity == Severity.ERROR for f in shown)
+    warnings = sum(f.severity == Severity.WARNING for f in shown)
     due = tx.BEFORE.format(tx.DATE.format(deadline)) if deadline else say("feedback-deadline")
     office = tx.office_name(report.district or result.meta.get("district", ""))
     who = contact or office
@@ -292,7 +298,7 @@ def _fill(
     for key in result.missing:  # every cell not found is red, not only the ones listed as findings
         if key in where:
             comments.setdefault(where[key], []).append(say("feedback-missing-cell"))
-    warnings = {r.id for r in form.rules if r.severity == "warning"}
+    warnings = {r.id for r in form.rules if r.severity == Severity.WARNING}
     return Fill(
         values=values,
         raw={
@@ -308,7 +314,7 @@ def _fill(
 
 
 def _level(finding: Finding) -> str:
-    title = Severity(finding.severity).title
+    title = finding.severity.title
     return title + tx.EXPLAINED_MARK if finding.explained else title
 
 

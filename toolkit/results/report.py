@@ -69,8 +69,8 @@ def render_terminal(report: CheckReport, console: Any, *, quiet: bool = False) -
                 inert(result.agency_name)
                 or tx.TERMINAL_UNRECOGNISED_FILE.format(name=inert(Path(result.path).name))
             ),
-            Text(str(result.count("error"))),
-            Text(str(result.count("warning"))),
+            Text(str(result.count(Severity.ERROR))),
+            Text(str(result.count(Severity.WARNING))),
             Text(str(result.explained)),
         ]
         if naming:
@@ -81,7 +81,9 @@ def render_terminal(report: CheckReport, console: Any, *, quiet: bool = False) -
     if not quiet:
         for result in report.files:
             shown = [
-                f for f in result.findings if f.severity != "info" or result.status != "passed"
+                f
+                for f in result.findings
+                if f.severity != Severity.INFO or result.status != CheckStatus.PASSED
             ]
             if not shown:
                 continue
@@ -112,7 +114,7 @@ def _agency(result: FileResult) -> str:
 
 def _line(finding: Finding) -> str:
     where = f"{_escape(finding.sheet)}!{finding.cell} " if finding.sheet and finding.cell else ""
-    severity = Severity(finding.severity)
+    severity = finding.severity
     title = severity.title
     if finding.explained:
         title += tx.TERMINAL_EXPLAINED
@@ -209,7 +211,8 @@ def _summary_sheet(
         write_text(ws, row, 1, result.agency_name, style)
         ws.write_string(row, 2, status, style)
         for col, number in enumerate(
-            (result.count("error"), result.count("warning"), result.explained), start=3
+            (result.count(Severity.ERROR), result.count(Severity.WARNING), result.explained),
+            start=3,
         ):
             ws.write_number(row, col, number, style)
         write_text(ws, row, 6, result.path, style)
@@ -251,7 +254,7 @@ def _issues_sheet(
     ]
     rows = []
     for finding, result in pairs:
-        level = Severity(finding.severity).title + (tx.EXPLAINED_MARK if finding.explained else "")
+        level = finding.severity.title + (tx.EXPLAINED_MARK if finding.explained else "")
         title = titles[finding.code].title if finding.code in titles else ""
         copy = feedback.get(result.path) if result is not None else None
         shown_file = (
@@ -303,10 +306,10 @@ def _rules_sheet(book: Any, f: dict[str, Any], form: Any, heading: str) -> None:
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     rows = [
-        (rule.id, Severity(rule.severity).duty, rule.title, rule.explain)
+        (rule.id, rule.severity.duty, rule.title, rule.explain)
         for rule in form.rules
     ] + [
-        (code, Severity(message.severity).title, message.title, _generic(message.template))
+        (code, message.severity.title, message.title, _generic(message.template))
         for code, message in FINDINGS.items()
     ]  # fmt: skip
     for row, values in enumerate(rows, start=3):

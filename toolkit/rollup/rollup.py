@@ -23,6 +23,7 @@ from ..core.outputs import (
     write_atomic,
 )
 from ..core.text import csv_safe
+from ..core.texts import CheckStatus
 from ..form.findings import CheckReport, FileResult
 from ..form.form import Form, complete
 from ..form.identity import normalise_code
@@ -119,7 +120,7 @@ def rollup(
     included, excluded = [], []
     for result in report.files:
         usable = bool(result.values) and result.in_use
-        if usable and (result.status != "failed" or include_errors):
+        if usable and (result.status != CheckStatus.FAILED or include_errors):
             included.append(result)
         else:
             excluded.append(result)
@@ -152,7 +153,9 @@ def rollup(
 
 def _values(form: Form, result: FileResult) -> dict[str, float]:
     """An agency's inputs (a cell it left unreadable counts 0) and totals recomputed from them."""
-    if result.status != "failed":  # the checker's values: inputs, and totals from the inputs
+    if (
+        result.status != CheckStatus.FAILED
+    ):  # the checker's values: inputs, and totals from the inputs
         return result.values
     inputs = {
         c.key: result.values.get(c.key, 0.0)

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..check.previous import DETAIL_COLUMNS, DETAIL_ROWS, is_rollup
 from ..core import texts as tx
 from ..core.catalogue import say
-from ..core.texts import FileStatus
+from ..core.texts import CheckStatus, FileStatus, Severity
 from ..form.contract import META_SHEET
 from ..form.findings import CheckReport, FileResult, Finding
 from ..form.form import Form, complete
@@ -33,9 +33,9 @@ __all__ = ["STATUS_OF", "Lower", "merge_lower", "read_lower", "split_rollups"]
 
 # 明细's status text -> a checked file's status (the rollup wrote one from the other)
 STATUS_OF = {
-    FileStatus.PASSED.title: "passed",
-    FileStatus.PASSED_WITH_WARNINGS.title: "warnings",
-    FileStatus.INCLUDED_WITH_ERRORS.title: "failed",
+    FileStatus.PASSED.title: CheckStatus.PASSED,
+    FileStatus.PASSED_WITH_WARNINGS.title: CheckStatus.WARNINGS,
+    FileStatus.INCLUDED_WITH_ERRORS.title: CheckStatus.FAILED,
 }
 TOLERANCE = 1e-6
 
@@ -119,7 +119,7 @@ def read_lower(path: Path, form: Form) -> Lower:
                 agency_code=code,
                 agency_name=text("name"),
                 year=year,
-                status=STATUS_OF.get(text("status"), "passed"),
+                status=STATUS_OF.get(text("status"), CheckStatus.PASSED),
                 findings=(),
                 values=complete(form, inputs),
                 meta={"district": text("district") or district, "rollup": str(path)},
@@ -165,7 +165,7 @@ def _sums_hold(
 def _finding(code: str, path: Path, **params: object) -> Finding:
     return Finding(
         code=code,
-        severity="warning" if code == "rollup-sums-differ" else "error",
+        severity=Severity.WARNING if code == "rollup-sums-differ" else Severity.ERROR,
         message=say(code, path=path, **params),
         file=str(path),
     )
@@ -224,7 +224,7 @@ def _remember(
 def _set_aside(result: FileResult, rollup: str) -> FileResult:
     finding = Finding(
         code="counted-twice",
-        severity="error",
+        severity=Severity.ERROR,
         message=say(
             "counted-twice", agency=result.agency_name or result.agency_code, rollup=rollup
         ),

@@ -15,7 +15,7 @@ from .. import __version__
 from ..core import texts as tx
 from ..core.catalogue import finding_codes
 from ..core.outputs import print_setup, row_height, write_text
-from ..core.texts import FileStatus
+from ..core.texts import CheckStatus, FileStatus, Severity
 from ..form.contract import META_SHEET
 from ..form.findings import CheckReport, FileResult, Finding
 from ..form.form import Chart, Form
@@ -105,24 +105,28 @@ def _detail_sheet(
 
 def _detail_status(result: FileResult) -> FileStatus:
     """An included file's status in 明细: its own verdict (explained warnings do not show)."""
-    if result.status == "failed":
+    if result.status == CheckStatus.FAILED:
         return FileStatus.INCLUDED_WITH_ERRORS
-    return FileStatus.PASSED if result.status == "passed" else FileStatus.PASSED_WITH_WARNINGS
+    return (
+        FileStatus.PASSED
+        if result.status == CheckStatus.PASSED
+        else FileStatus.PASSED_WITH_WARNINGS
+    )
 
 
 def _file_status(result: FileResult, included: bool) -> FileStatus:
     """What the rollup did with a returned file, for 状态."""
     if included:
-        if result.status == "failed":
+        if result.status == CheckStatus.FAILED:
             return FileStatus.INCLUDED_WITH_ERRORS
-        if result.status == "passed":
+        if result.status == CheckStatus.PASSED:
             return FileStatus.PASSED_EXPLAINED if result.explained else FileStatus.PASSED
         return FileStatus.PASSED_WITH_WARNINGS
     if result.superseded:
         return FileStatus.SUPERSEDED
     if result.conflict:
         return FileStatus.CONFLICT
-    if result.status == "unreadable" or not result.agency_code:
+    if result.status == CheckStatus.UNREADABLE or not result.agency_code:
         return FileStatus.UNRECOGNISED
     return FileStatus.EXCLUDED
 
@@ -165,9 +169,9 @@ def _status_sheet(
     taken = {r.path for r in included}
     for result in report.files:
         status = _file_status(result, result.path in taken)
-        state = status.label(errors=result.count("error"))
+        state = status.label(errors=result.count(Severity.ERROR))
         rows.append((status.flagged, [result.agency_code, result.agency_name, state,
-                     result.count("error"), result.count("warning"), _warnings_said(result, titles),
+                     result.count(Severity.ERROR), result.count(Severity.WARNING), _warnings_said(result, titles),
                      result.path, result.chosen_reason, result.meta.get("district", ""),
                      result.meta.get("rollup", ""),
                      datetime.fromtimestamp(result.mtime).strftime("%Y-%m-%d %H:%M:%S") if result.mtime else "",
@@ -206,7 +210,7 @@ def _lower_row(finding: Finding) -> tuple[bool, list[str | float]]:
     """A lower rollup that was left out or summed again from its 明细: a row of its own, so that
     状态 shows it beside the agencies it carried (or would have)."""
     status = LOWER[finding.code]
-    errors, warnings = (1, 0) if finding.severity == "error" else (0, 1)
+    errors, warnings = (1, 0) if finding.severity == Severity.ERROR else (0, 1)
     blank = [""] * (len(tx.STATUS_COLUMNS) - 7)
     return status.flagged, ["", "", status.label(), errors, warnings, finding.message,
                             finding.file or "", *blank]  # fmt: skip
@@ -217,7 +221,7 @@ def _warnings_said(result: FileResult, titles: dict[str, str]) -> str:
     where the agency explained it, its explanation."""
     lines = []
     for finding in result.findings:
-        if finding.severity != "warning" or finding.code in ("text-number",):
+        if finding.severity != Severity.WARNING or finding.code in ("text-number",):
             continue
         said = f"：{finding.explanation}" if finding.explained else tx.STATUS_UNEXPLAINED
         title = titles.get(finding.code, finding.code)

@@ -12,7 +12,6 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..core import texts as tx
 from ..core.text import cell_text
-from ..core.texts import Severity
 from ..form.contract import Identity
 from ..form.form import Form
 from .styles import _ok
@@ -72,7 +71,7 @@ def _instructions(
     ws.write_string(row, 0, tx.INSTRUCTIONS_RULE_LIST, styles["info_heading"])
     row += 1
     for rule in form.rules:
-        level = Severity(rule.severity).duty
+        level = rule.severity.duty
         ws.write_string(row, 0, level, styles["info_key"])
         text = f"{rule.title}：{rule.explain}"
         ws.write_string(row, 1, text, styles["info_value"])

@@ -16,6 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..core import texts as tx
 from ..core.text import cell_text
+from ..core.texts import Severity
 from ..form.fill import Fill
 from ..form.form import Form, Rule, defined_name
 from ..form.formulas import (
@@ -305,7 +306,7 @@ def _validation(kind: str) -> dict[str, Any]:
 
 def _status_colours(ws: Worksheet, styles: dict[str, Any], live: list[tuple[Rule, Status]]) -> None:
     """Green for 通过, red (errors) or amber (warnings) otherwise: one rule set per sheet."""
-    for severity, colour in (("error", styles["bad"]), ("warning", styles["warn"])):
+    for severity, colour in ((Severity.ERROR, styles["bad"]), (Severity.WARNING, styles["warn"])):
         areas = [status.area for rule, status in live if rule.severity == severity]
         if not areas:
             continue

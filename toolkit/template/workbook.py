@@ -16,6 +16,7 @@ from xlsxwriter.workbook import Workbook
 from .. import __version__
 from ..core import texts as tx
 from ..core.text import cell_text
+from ..core.texts import Severity
 from ..form.contract import (
     INSTRUCTIONS_SHEET,
     META_PREFIX,
@@ -71,7 +72,7 @@ def _check_fill(form: Form, fill: Fill) -> None:
     wrong = sorted(k for k in inputs if k not in form.cells or form.cells[k].is_total)
     wrong += sorted(k for k in fill.totals if k not in form.cells or not form.cells[k].is_total)
     wrong += sorted(k for k in fill.texts if k not in form.parts)
-    rules = {rule.id for rule in form.rules if rule.severity == "warning"}
+    rules = {rule.id for rule in form.rules if rule.severity == Severity.WARNING}
     wrong += sorted(k for k in fill.notes if k not in rules)
     if wrong:
         raise ValueError(f"not input cells, narrative parts or warning rules: {', '.join(wrong)}")

@@ -20,6 +20,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,7 @@ from ..mail.mail_outbox import (
     template_messages,
 )
 from ..mail.send import SEND_LOG as SEND_LOG_NAME
-from ..mail.send import SENT, SKIPPED, Outgoing, SendReport, deliver
+from ..mail.send import MailKind, Outgoing, SendReport, SendResult, deliver
 from .ledger import now_text
 from .workspace import MAIL, TEMPLATES, Workspace, store_file
 from .workspace_year import YearCheck, _sha_of
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MailIn",
+    "OutboxState",
     "Queued",
     "collect_into",
     "flush",
@@ -59,13 +61,25 @@ __all__ = [
 ATTACHMENTS = tx.MAIL_ATTACHMENTS_FOLDER  # collect.py's folder, emptied into the store
 
 
+class OutboxState(StrEnum):
+    """Where a queued message stands: the outbox's `state` column stores the value."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"  # tried and refused: sent again by the next flush
+
+    @property
+    def title(self) -> str:  # type: ignore[override]  # str.title is never meant on a state
+        return tx.WORKSPACE_OUTBOX_STATES[self.value]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Queued:
     id: int
-    kind: str
+    kind: MailKind
     agency_code: str
     address: str
-    state: str
+    state: OutboxState
     attempts: int
     last_error: str
     queued_at: str
@@ -93,13 +107,14 @@ def queue(workspace: Workspace, messages: Sequence[Outgoing]) -> tuple[int, list
             }
             cursor = db.execute(
                 "INSERT OR IGNORE INTO outbox (digest, kind, agency_code, address, message, state, "
-                "queued_at) VALUES (?, ?, ?, ?, ?, 'queued', ?)",
+                "queued_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     _digest(message),
                     message.kind,
                     message.code,
                     message.address,
                     json.dumps(body, ensure_ascii=False),
+                    OutboxState.QUEUED.value,
                     now_text(),
                 ),
             )
@@ -116,20 +131,20 @@ def queue(workspace: Workspace, messages: Sequence[Outgoing]) -> tuple[int, list
 
 
 def queued(workspace: Workspace, *, all_messages: bool = False) -> list[Queued]:
-    where = "" if all_messages else "WHERE state != 'sent'"
+    where, unsent = ("", ()) if all_messages else ("WHERE state != ?", (OutboxState.SENT.value,))
     return [
         Queued(
             id=r["id"],
-            kind=r["kind"],
+            kind=MailKind(r["kind"]),
             agency_code=r["agency_code"],
             address=r["address"],
-            state=r["state"],
+            state=OutboxState(r["state"]),
             attempts=r["attempts"],
             last_error=r["last_error"],
             queued_at=r["queued_at"],
             sent_at=r["sent_at"],
         )
-        for r in workspace.ledger.rows(f"SELECT * FROM outbox {where} ORDER BY id")
+        for r in workspace.ledger.rows(f"SELECT * FROM outbox {where} ORDER BY id", unsent)
     ]
 
 
@@ -140,13 +155,15 @@ def flush(
     account: Account | None,
     dry_run: Path | None = None,
     rate: float | None = None,
-    kinds: Sequence[str] = (),
+    kinds: Sequence[MailKind] = (),
 ) -> SendReport:
     """Send what is queued (of `kinds`, or all); each message is marked sent only when the server
     took it, so whatever fails stays queued for the next run."""
     rows = [
         r
-        for r in workspace.ledger.rows("SELECT * FROM outbox WHERE state != 'sent' ORDER BY id")
+        for r in workspace.ledger.rows(
+            "SELECT * FROM outbox WHERE state != ? ORDER BY id", (OutboxState.SENT.value,)
+        )
         if not kinds or r["kind"] in kinds
     ]
     messages = []
@@ -159,7 +176,9 @@ def flush(
                 (row["id"],),
             )
         )
-        messages.append(Outgoing(attachments=attachments, **body))
+        messages.append(
+            Outgoing(attachments=attachments, **{**body, "kind": MailKind(body["kind"])})
+        )
     report = deliver(
         messages,
         sender=sender,
@@ -173,18 +192,19 @@ def flush(
     by_row = dict(zip((r["id"] for r in rows), report.items, strict=False))
     with workspace.ledger.transaction() as db:
         for row_id, item in by_row.items():
-            if item.result in (SENT, SKIPPED):  # SKIPPED: the send log already has it as sent
+            # SKIPPED: the send log already has it as sent
+            if item.result in (SendResult.SENT, SendResult.SKIPPED):
                 db.execute(
-                    "UPDATE outbox SET state = 'sent', sent_at = ?, message_id = ?, "
+                    "UPDATE outbox SET state = ?, sent_at = ?, message_id = ?, "
                     "attempts = attempts + 1, last_error = '' WHERE id = ?",
-                    (now_text(), item.message_id, row_id),
+                    (OutboxState.SENT.value, now_text(), item.message_id, row_id),
                 )
                 workspace.ledger.event("sent", item.code, {"outbox": row_id})
             else:
                 db.execute(
-                    "UPDATE outbox SET state = 'failed', attempts = attempts + 1, "
+                    "UPDATE outbox SET state = ?, attempts = attempts + 1, "
                     "last_error = ? WHERE id = ?",
-                    (item.reason or item.result, row_id),
+                    (OutboxState.FAILED.value, item.reason or item.result.value, row_id),
                 )
     return report
 

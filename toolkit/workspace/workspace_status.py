@@ -16,7 +16,9 @@ from enum import Enum
 from typing import Any
 
 from ..core import texts as tx
+from ..core.texts import CheckStatus
 from ..form.contract import FEEDBACK_KIND
+from ..mail.send import MailKind
 from .workspace import Workspace
 
 __all__ = ["AgencyState", "AgencyYear", "YearStatus", "year_status"]
@@ -140,7 +142,7 @@ def year_status(workspace: Workspace, today: date | None = None) -> YearStatus:
                 state=state,
                 roster_code=agency["roster_code"] if agency["roster_code"] != code else "",
                 issued_at=agency["issued_at"],
-                sent_at=sent.get((code, tx.MAIL_TEMPLATE), ""),
+                sent_at=sent.get((code, MailKind.TEMPLATE), ""),
                 received_at=received,
                 checked_at=counted["checked_at"] if counted else "",
                 feedback_at=feedback.get(counted["sha256"], "") if counted else "",
@@ -191,7 +193,7 @@ def _state(
         return AgencyState.RECEIVED
     if counted is None:  # differing reports wait for the office
         return AgencyState.FAILED
-    if counted["status"] in ("failed", "unreadable") or counted["needs_action"]:
+    if counted["status"] in (CheckStatus.FAILED, CheckStatus.UNREADABLE) or counted["needs_action"]:
         return AgencyState.FEEDBACK if counted["sha256"] in feedback else AgencyState.FAILED
     if counted["kind"] == FEEDBACK_KIND and counted["source_sha256"]:
         return AgencyState.CORRECTED

@@ -20,8 +20,9 @@ from pathlib import Path
 
 from ..core import texts as tx
 from ..core.catalogue import UsageError
+from ..core.texts import CheckStatus, Severity
 from ..form.contract import FEEDBACK_KIND
-from ..form.findings import CheckReport, FileResult
+from ..form.findings import CheckReport, ChoiceRule, FileResult
 from ..form.form import Form
 from ..results.feedback import FeedbackFile
 from .ledger import now_text
@@ -163,7 +164,7 @@ def _decide(
     or as the office chose."""
     groups: dict[str, list[FileResult]] = {code: [] for code in roster_codes}
     for result in report.files:
-        if result.agency_code and result.status != "unreadable":
+        if result.agency_code and result.status != CheckStatus.UNREADABLE:
             groups.setdefault(result.agency_code, []).append(result)
     conflicts = {
         f.agency_code: f.message for f in report.batch_findings if f.code == "agency-conflict"
@@ -184,7 +185,9 @@ def _decide(
             elif len(group) == 1:
                 rule, reason = DecisionRule.ONLY, ""
             else:
-                rule = _RULES.get(chosen.chosen_by, DecisionRule.FILE_ORDER)
+                rule = _RULES.get(
+                    chosen.chosen_by or ChoiceRule.FILE_ORDER, DecisionRule.FILE_ORDER
+                )
                 reason = chosen.chosen_reason
         decisions[code] = Decision(
             agency_code=code, sha256=sha, state=state, rule=rule, reason=reason or rule.title
@@ -194,10 +197,10 @@ def _decide(
 
 # batch.py's names for the rule that chose an agency's file (FileResult.chosen_by)
 _RULES = {
-    "lineage": DecisionRule.LINEAGE,
-    "save-time": DecisionRule.SAVE_TIME,
-    "file-time": DecisionRule.FILE_TIME,
-    "file-order": DecisionRule.FILE_ORDER,
+    ChoiceRule.LINEAGE: DecisionRule.LINEAGE,
+    ChoiceRule.SAVE_TIME: DecisionRule.SAVE_TIME,
+    ChoiceRule.FILE_TIME: DecisionRule.FILE_TIME,
+    ChoiceRule.FILE_ORDER: DecisionRule.FILE_ORDER,
 }
 
 
@@ -224,9 +227,9 @@ def _record(
                     result.meta.get("source_sha256", "") if kind == FEEDBACK_KIND else "",
                     result.saved_at,
                     result.status,
-                    result.count("error"),
-                    result.count("warning"),
-                    int(result.status != "unreadable" and needs_feedback(result, form)),
+                    result.count(Severity.ERROR),
+                    result.count(Severity.WARNING),
+                    int(result.status != CheckStatus.UNREADABLE and needs_feedback(result, form)),
                     stamp,
                     json.dumps([f.to_dict() for f in result.findings], ensure_ascii=False),
                     sha,
@@ -297,7 +300,7 @@ def _as_recorded(report: CheckReport, decisions: Mapping[str, Decision]) -> Chec
     files = []
     for result in report.files:
         decision = decisions.get(result.agency_code)
-        if decision is None or result.status == "unreadable":
+        if decision is None or result.status == CheckStatus.UNREADABLE:
             files.append(result)
             continue
         sha = _sha_of(result)
