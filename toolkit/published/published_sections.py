@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..core import texts as tx
 from ..form.form import Form, Section
+from .published_layouts import is_rule, pipe_row, plain_text
 from .published_source import Place, SourceDocument, SourceKind, SourceLine
 from .published_tables import line_candidate, normalise, parse_figure
 
@@ -86,7 +87,12 @@ def text_lines(document: SourceDocument) -> list[SourceLine]:
     out: list[SourceLine] = []
     for block in document.blocks:
         if isinstance(block, SourceLine):
-            out.append(block)
+            if is_rule(block.text):
+                continue
+            if pipe_row(block.text):
+                out.append(block)  # a markdown table row: kept whole, for _is_table_line
+            else:
+                out.append(replace(block, text=plain_text(block.text)))
             continue
         for row in block.rows:
             texts = list(dict.fromkeys(c.text for c in row.cells if c.text.strip()))
@@ -225,8 +231,8 @@ _HEADING_LINE = 40  # characters: a numbered line this short is a heading, not a
 
 
 def _is_table_line(line: SourceLine) -> bool:
-    """A line of a plain-text table: it has tabs, or ends in figures after its label."""
-    if "\t" in line.text:
+    """A line of a plain-text table: it has tabs or pipes, or ends in figures after its label."""
+    if "\t" in line.text or pipe_row(line.text):
         return True
     candidate = line_candidate(line)
     return not candidate.header and len(candidate.values) >= 2
