@@ -644,6 +644,18 @@ _ALL = (
         template="找到这一行，但其中的格数与表式的列对不上，无法确定各数字属于哪一列：{detail}",
     ),
     Message(
+        code="import-part-divided",
+        title="未分部分的段落已按语句分开",
+        template="“{section}”没有分部分，已在“{start}…”处分开：之前记入“{first}”，"
+        "之后记入“{second}”，请核对。",
+    ),
+    Message(
+        code="import-part-undivided",
+        title="未分部分的段落整段保留",
+        template="“{section}”没有分部分，也找不到唯一的分界（如“下一步”“整改措施”），"
+        "全文记入“{first}”，请核对。",
+    ),
+    Message(
         code="import-row-short",
         title="此行数字少于列数",
         template="找到这一行，但其中的数字少于表式的列数（数字个数/列数：{detail}），"
