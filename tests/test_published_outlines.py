@@ -115,3 +115,17 @@ def test_a_closing_signature_is_kept_apart_from_six(tmp_path: Path) -> None:
         assert read.closing.split() == closing.split()
     dated = read_text(tmp_path, f"{text}\n本报告于2025年1月20日发布。\n", "dated.txt")
     assert dated.texts["s6.fees"].endswith("本报告于2025年1月20日发布。") and not dated.closing
+
+
+def test_parts_numbered_one_two_under_the_form_sections() -> None:
+    """Real reports that number 一、总体情况's parts 「1.主动公开情况。…」 (盐城水利 2022), and one
+    with （一） parts whose paragraphs list (1) (2) (晋安财政 2023): the parts are the nearest
+    finer numbering, a paragraph's own list stays in its part."""
+    prose = HERE / "prose"
+    arabic = read_report(prose / "117_yancheng_shuili_2022.txt", FORM)
+    assert arabic.texts["s1.request"].startswith("2022年,我局办理依申请公开事项7件")
+    assert "我局办理依申请公开事项" not in arabic.texts["s1.active"]
+    nested = read_report(prose / "74_jinan_caizheng_2023.txt", FORM)
+    assert nested.texts["s1.active"].startswith("(1)主动公开政府信息的数量")
+    assert "回应社会关切" in nested.texts["s1.active"]
+    assert nested.texts["s1.request"].startswith("受理申请的数量")

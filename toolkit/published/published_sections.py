@@ -9,6 +9,12 @@ goes to the part whose title it resembles most ("（五）政府信息公开监�
 first part. Lines inside tables, and lines that are table rows of plain text, are not narrative. A part whose
 text is only the words the form prints for it when it is left empty (Part.if_empty: 「本年度无其他需要
 报告的事项。」), like 「（本部分未填写）」, is empty.
+
+A report that numbers its own way (issue 25) is read by the form's titles: the numbering style
+whose headings name most sections is the sections' (「（三）收到和处理政府信息公开申请情况」 under a
+single 「一、」), the nearest finer style the parts'. A section of problems and improvements printed
+as one block is divided only at its one sentence that turns to improvements; a closing signature
+and date are kept out of the last part; markdown's marks never reach a heading, a text or a name.
 """
 
 from __future__ import annotations
@@ -382,8 +388,8 @@ class _Outline:
 
 def _outline(lines: list[str], sections: list[Section]) -> _Outline:
     """The report's own numbering: the style whose headings name most of the form's sections in
-    order (the form's 一、 unless another names at least four and more), and for parts the finer
-    style whose headings name most parts."""
+    order (the form's 一、 unless another names at least four and more), and for parts the nearest
+    finer style with headings that name parts ("1、主动公开" in a report without （一）)."""
     named = [_named_in_order(lines, style, sections) for style in _STYLES]
     level = 0
     for k in range(1, len(_STYLES)):
@@ -392,7 +398,8 @@ def _outline(lines: list[str], sections: list[Section]) -> _Outline:
     finer = list(range(level + 1, len(_STYLES)))
     parts = [p for s in sections for p in s.parts]
     counts = [_part_headings(lines, _STYLES[k], parts) for k in finer]
-    part_level = finer[counts.index(max(counts))] if finer and max(counts) > 0 else level + 1
+    # the nearest finer style that names a part: (1) under （一） is a paragraph's own list
+    part_level = next((k for k, n in zip(finer, counts, strict=True) if n > 0), level + 1)
     return _Outline(
         section=_STYLES[level],
         part=_STYLES[min(part_level, len(_STYLES) - 1)],

@@ -1,16 +1,17 @@
 """Finding the form's tables in a published report by their labels, never by position.
 
-Every row of every table the reader found (and every line of plain text, split into cells at tabs
-or blanks) is a candidate. A candidate whose row label, after normalisation, ends with one of the
+Every row of every table the reader found (and every row published_layouts makes of plain text:
+its lines split at pipes, tabs or runs of blanks, and lines joined where a label wraps or figures
+stand one a line) is a candidate. A candidate whose row label, after normalisation, ends with one of the
 form's row labels is that row; its figures are the cells after the label, in column order. Labels
 are compared after `normalise`: full- and half-width forms, spaces and line breaks inside labels,
 punctuation ("1. 属于国家秘密" and "1.属于国家秘密", “三安全一稳定” with any quotes) do not count.
 A row of the form with no labels of its own (表四's single row) is the row of figures that follows
 its header.
 
-Nothing is guessed. A row whose figures do not line up with the form's columns, a row found twice
-with different figures, a row not found: every cell concerned is listed with the reason and the
-place in the source, and left empty in the workbook. A cell holding "/", "—" or nothing is kept as
+Nothing is guessed. A row whose figures do not line up with the form's columns (fewer figures than
+columns: "short"), a row found twice with different figures, a row not found: every cell concerned
+is listed with the reason and the place in the source, and left empty in the workbook. A cell holding "/", "—" or nothing is kept as
 the text it is.
 """
 
