@@ -4,10 +4,12 @@ A report copied or converted to text keeps its tables in one of several layouts,
 one file: tab-separated lines (a web page pasted into Notepad), markdown pipe tables with or
 without the `|---|` line and with `<br>` inside cells (PDF and HTML converters), one cell a line
 (a browser's copy of a table whose cells hold paragraphs: the label on one line, each figure on
-its own line), and columns aligned with spaces (`pdftotext -layout`). Nothing here knows the form:
-each line becomes a row of cells, and rows a matcher could not otherwise see are offered as well,
-joined: a label wrapped over up to three lines followed by a line of figures, a label followed by
-figures one a line, a run of figure-only lines (表四's row of figures without a label). Which of
+its own line), box-drawn tables (`w3m -dump`) and columns aligned with spaces (`pdftotext
+-layout`). Nothing here knows the form: each line becomes a row of cells, and rows a matcher could
+not otherwise see are offered as well, joined: a label wrapped over up to three lines followed by
+a line of figures, a label followed by figures one a line (with the blank cells a browser's copy
+marks), a run of figure-only lines (表四's row of figures without a label), the lines of one box
+joined column by column, a markdown label set over two cells read across. Which of
 the offered rows is a row of the form is decided by the matcher (published_tables), by labels and
 by the number of figures; rows that disagree there are listed, never chosen between.
 """
