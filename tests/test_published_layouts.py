@@ -131,3 +131,27 @@ def test_markdown_marks_never_reach_the_agency_or_a_heading() -> None:
     assert set(read.sections) == {"s1", "s2", "s3", "s4", "s5", "s6"}
     assert not any("#" in text or "**" in text for text in read.texts.values())
     assert read.texts["s1.oversight"].startswith("进一步细化分解")
+
+
+def test_layouts_mixed_in_one_file(tmp_path: Path) -> None:
+    """One text whose tables come in three layouts (as a clerk pastes together what two browsers
+    and a converter gave): 平潭 2024's 表二 one cell a line (Chromium), 表三 as a markdown pipe
+    table (html2text), 表四 box-drawn (w3m). Every figure is read as transcribed."""
+
+    def part(name: str, start: str, end: str | None) -> str:
+        text = (LAYOUTS / name).read_text("utf-8")
+        begin = text.index(start)
+        return text[begin : text.index(end, begin) if end else None]
+
+    mixed = (
+        part("pingtan_2024.chromium-innertext.txt", "一、总体情况", "三、收到和处理")
+        + part("pingtan_2024.html2text.md", "三、收到和处理", "四、政府信息公开行政复议")
+        + part("pingtan_2024.w3m-dump.txt", "四、政府信息公开行政复议", None)
+    )
+    source = tmp_path / "mixed.txt"
+    source.write_text(mixed, encoding="utf-8")
+    read = read_report(source, FORM)
+    expected = truth(LAYOUTS / "pingtan_2024.html2text.md")["cells"]
+    assert set(read.cells) == set(expected)
+    assert not wrong_cells(read, expected)
+    assert not read.problems

@@ -219,9 +219,14 @@ def _blanks(text: str) -> int:
 _FILLER = re.compile("[\u00a0\u3000]")
 
 
+def _words(row: TextRow) -> str:
+    """The one filled cell of a label line ("\t（三）不予公开\t" or a box's "│ │1.属于…│")."""
+    return next(cell for cell in row.cells if cell.strip())
+
+
 def _wrapped(labels: list[TextRow], row: TextRow) -> Iterator[TextRow]:
     for k in range(1, len(labels) + 1):
-        head = "".join(label.cells[0] for label in labels[-k:])
+        head = "".join(_words(label) for label in labels[-k:])
         yield TextRow(
             cells=(head + row.cells[0], *row.cells[1:]),
             place=row.place,
@@ -237,7 +242,7 @@ def _joined(labels: list[TextRow], run: list[TextRow]) -> Iterator[TextRow]:
     if len(run) > 1:
         yield TextRow(cells=figures, place=run[0].place, ocr=ocr)
     for k in range(1, len(labels) + 1):
-        head = "".join(label.cells[0] for label in labels[-k:])
+        head = "".join(_words(label) for label in labels[-k:])
         yield TextRow(
             cells=(head, *figures),
             place=labels[-k].place,
