@@ -98,6 +98,7 @@ LAYERS: dict[str, list[str]] = {
     "published": [
         "published_source",
         "published_text",
+        "published_layouts",
         "published_html",
         "published_docx",
         "published_ocr",

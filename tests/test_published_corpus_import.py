@@ -122,7 +122,9 @@ def test_check_finds_the_real_mistakes(report: Path, tmp_path: Path) -> None:
         if last_year:
             args += ["--previous", str(CORPUS / last_year.group(1))]
     result = runner.invoke(app, args)
-    assert result.exit_code == 1, result.output
+    # 1 with an error among the findings; a report whose real mistakes are all 提示 (text-vs-table,
+    # in-force) and that is otherwise complete checks with 0: the findings below are what counts
+    assert result.exit_code in (0, 1), result.output
     (checked,) = json.loads((tmp_path / "check.json").read_text("utf-8"))["files"]
     found = {f["code"] for f in checked["findings"]}
     if found & {"published-total", "published-total-open"}:

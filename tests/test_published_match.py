@@ -166,9 +166,11 @@ def test_rows_that_cannot_be_read_are_listed_never_guessed() -> None:
     twice = t3_grid({"granted": ["9", "0", "0", "0", "0", "0", "9"]})[3 + 2]
     report = match_report(document(grid(rows), grid([twice], table=2)), FORM, source="x", sha256="")
     problems = {p.reason: p for p in problems_in(report, "t3")}
-    assert set(problems) == {"import-columns-unclear", "import-row-missing", "import-row-twice"}
-    assert problems["import-columns-unclear"].keys[0] == "t3.new.natural"
-    assert problems["import-columns-unclear"].place == Place(table=1, row=4)
+    # fewer figures than columns: said so (3 of 7), not "columns unclear" nor "row not found"
+    assert set(problems) == {"import-row-short", "import-row-missing", "import-row-twice"}
+    assert problems["import-row-short"].keys[0] == "t3.new.natural"
+    assert problems["import-row-short"].place == Place(table=1, row=4)
+    assert problems["import-row-short"].detail == "3/7"
     missing_row = T3.rows[5].key
     assert problems["import-row-missing"].keys[0] == f"t3.{missing_row}.natural"
     assert problems["import-row-twice"].keys[0] == "t3.granted.natural"

@@ -589,7 +589,7 @@ _ALL = (
     Message(
         code="no-published",
         title="没有找到公开的年度报告",
-        template="在 {paths} 中没有找到任何年度报告文件（.html、.htm、.docx、.pdf、.txt）。",
+        template="在 {paths} 中没有找到任何年度报告文件（.html、.htm、.docx、.pdf、.txt、.md）。",
     ),
     Message(
         code="import-worker-died",
@@ -644,6 +644,24 @@ _ALL = (
         template="找到这一行，但其中的格数与表式的列对不上，无法确定各数字属于哪一列：{detail}",
     ),
     Message(
+        code="import-part-divided",
+        title="未分部分的段落已按语句分开",
+        template="“{section}”没有分部分，已在“{start}…”处分开：之前记入“{first}”，"
+        "之后记入“{second}”，请核对。",
+    ),
+    Message(
+        code="import-part-undivided",
+        title="未分部分的段落整段保留",
+        template="“{section}”没有分部分，也找不到唯一的分界（如“下一步”“整改措施”），"
+        "全文记入“{first}”，请核对。",
+    ),
+    Message(
+        code="import-row-short",
+        title="此行数字少于列数",
+        template="找到这一行，但其中的数字少于表式的列数（数字个数/列数：{detail}），"
+        "无法确定缺的是哪几列（可能是空白格），此行未导入，请按原报告填写。",
+    ),
+    Message(
         code="import-row-twice",
         title="此行出现两次且数字不同",
         template="这一行在报告中出现两次（另一处在{detail}），数字不同，无法确定哪个是本表的数字。",
@@ -675,7 +693,7 @@ _ALL = (
     Message(
         code="import-unknown-format",
         title="格式无法识别",
-        template="无法识别文件格式：可读取网页（.html/.htm）、Word（.docx）、PDF 和文本（.txt）文件。",
+        template="无法识别文件格式：可读取网页（.html/.htm）、Word（.docx）、PDF 和文本（.txt、markdown .md）文件。",
     ),
     Message(
         code="import-doc",

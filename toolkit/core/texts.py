@@ -519,7 +519,7 @@ IMPORT_TOTAL_SUMMED = (
 )
 IMPORT_WHOLE_ROW = "（无行标题的一行）"
 IMPORT_HELP = (
-    "导入公开的年度报告（网页 .html、Word .docx、PDF（含扫描件，需 OCR）、文本 .txt），"
+    "导入公开的年度报告（网页 .html、Word .docx、PDF（含扫描件，需 OCR）、文本 .txt 或 markdown .md），"
     "每份写成一个标准工作簿，可直接用于 check、rollup、render 和 --previous。"
     "表格按行列标题查找，找不到或无法确定的格逐一列出并留空，不作猜测。"
     "退出码：0 全部完整导入，1 有缺项或有文件未能导入，2 无法运行。"
@@ -570,7 +570,7 @@ COMPARE_CELL = "  {table}“{row}”（{column}）：报送 {submitted}，公开
 COMPARE_SUMMARY = "比对 {pairs} 个单位，{differing} 个有差异；只有公开版 {published_only} 个，只有报送 {submitted_only} 个，无法读取 {unreadable} 个。"
 # --help of import and compare (cli_import.py, cli_compare.py)
 HELP_PATHS_METAVAR = "路径"
-HELP_IMPORT_PATHS = "公开的年度报告（.html、.htm、.docx、.pdf、.txt）、文件夹或通配符。"
+HELP_IMPORT_PATHS = "公开的年度报告（.html、.htm、.docx、.pdf、.txt、.md）、文件夹或通配符。"
 HELP_IMPORT_OUT = "输出文件夹：每份报告一个标准工作簿。"
 HELP_IMPORT_YEAR = "报告年度；标题中没有年度时使用。"
 HELP_IMPORT_ROSTER = "单位名单：按标题中的单位名称对应单位代码。"

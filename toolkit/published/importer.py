@@ -223,9 +223,12 @@ def _fill(form: Form, published: Published) -> Fill:
         key: (sheet.name, area.ref) for sheet in layout(form) for key, area in sheet.cells.items()
     }
     comments: dict[tuple[str, str], str] = {}
+    why = {key: problem for problem in published.problems for key in problem.keys}
     for key in missing:
         if key in where:
-            comments[where[key]] = tx.IMPORT_CELL_MISSING
+            # the reason too: a row short of figures reads otherwise like a row not there
+            reason = why[key]
+            comments[where[key]] = tx.IMPORT_CELL_MISSING + say(reason.reason, detail=reason.detail)
     for key in published.unread_totals(form):  # printed, not read: never a sum shown as printed
         summed = not unknown & depends[key]  # every part read: the formula shows their sum
         if not summed:

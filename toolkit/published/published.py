@@ -61,6 +61,7 @@ class Published:
     headers_missing: dict[str, tuple[str, ...]]
     ocr_pages: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()
+    closing: str = ""  # the signature and date that close the report (not part of 六)
 
     def values(self, form: Form) -> dict[str, float]:
         """Input cells read as numbers."""
@@ -122,7 +123,8 @@ def match_report(
         tables=frozenset(tables.tables_found),
         headers_missing=dict(tables.headers_missing),
         ocr_pages=document.ocr_pages,
-        notes=document.notes,
+        notes=document.notes + narrative.notes,
+        closing=narrative.closing,
     )
 
 

@@ -28,6 +28,8 @@ SUFFIXES = {
     ".docx": SourceKind.DOCX,
     ".pdf": SourceKind.PDF,
     ".txt": SourceKind.TEXT,
+    ".md": SourceKind.TEXT,  # a PDF or web page converted to markdown: text with pipe tables
+    ".markdown": SourceKind.TEXT,
 }
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")

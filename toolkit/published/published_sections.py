@@ -9,6 +9,12 @@ goes to the part whose title it resembles most ("（五）政府信息公开监�
 first part. Lines inside tables, and lines that are table rows of plain text, are not narrative. A part whose
 text is only the words the form prints for it when it is left empty (Part.if_empty: 「本年度无其他需要
 报告的事项。」), like 「（本部分未填写）」, is empty.
+
+A report that numbers its own way (issue 25) is read by the form's titles: the numbering style
+whose headings name most sections is the sections' (「（三）收到和处理政府信息公开申请情况」 under a
+single 「一、」), the nearest finer style the parts'. A section of problems and improvements printed
+as one block is divided only at its one sentence that turns to improvements; a closing signature
+and date are kept out of the last part; markdown's marks never reach a heading, a text or a name.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..core import texts as tx
-from ..form.form import Form, Section
+from ..core.catalogue import say
+from ..form.form import Form, Part, Section
+from .published_layouts import is_rule, pipe_row, plain_text
 from .published_source import Place, SourceDocument, SourceKind, SourceLine
 from .published_tables import line_candidate, normalise, parse_figure
 
@@ -47,6 +55,8 @@ class Title:
 class Narrative:
     texts: dict[str, str] = field(default_factory=dict)  # part key -> text
     sections: dict[str, Place] = field(default_factory=dict)  # section key -> its heading
+    closing: str = ""  # the signature and date that close the report, kept out of every part
+    notes: tuple[str, ...] = ()  # Chinese: how an undivided section was divided, or why not
 
 
 def read_title(document: SourceDocument, fallback: str = "", form_title: str = "") -> Title:
@@ -82,11 +92,17 @@ def read_title(document: SourceDocument, fallback: str = "", form_title: str = "
 def text_lines(document: SourceDocument) -> list[SourceLine]:
     """The document's lines of text in order: its lines, and the rows of its tables that hold one
     text and no figure (PDF producers frame whole pages of prose as tables; a caption row spans
-    its table), a cell's own line breaks kept as lines."""
+    its table), a cell's own line breaks kept as lines. A text file's lines lose markdown's marks
+    (published_layouts.plain_text); its table rule lines are no text."""
     out: list[SourceLine] = []
     for block in document.blocks:
         if isinstance(block, SourceLine):
-            out.append(block)
+            if document.kind is SourceKind.TEXT and is_rule(block.text):
+                continue
+            if document.kind is not SourceKind.TEXT or pipe_row(block.text):
+                out.append(block)  # a markdown table row: kept whole, for _is_table_line
+            else:
+                out.append(replace(block, text=plain_text(block.text)))
             continue
         for row in block.rows:
             texts = list(dict.fromkeys(c.text for c in row.cells if c.text.strip()))
@@ -137,46 +153,128 @@ def _similarity(a: str, b: str) -> int:
 
 
 def read_narrative(document: SourceDocument, form: Form) -> Narrative:
-    """Each narrative part's text, the place of each section's heading, and what was odd."""
+    """Each narrative part's text, the place of each section's heading, the closing signature, and
+    what was odd (notes)."""
     narrative = Narrative()
     current: Section | None = None
     part_index = -1
+    headed: set[str] = set()  # sections in which a part heading was seen
     texts: dict[str, list[str]] = {}
+    last_key = ""
     sections = list(form.sections)
-    for block in _flowed(text_lines(document), document.kind):
+    lines = [
+        line
+        for line in _flowed(text_lines(document), document.kind)
+        if line.text.strip()
+        and line.text.strip() != tx.RENDER_GAP  # a part our own rendering shows as not filled
+        and not _PAGE_NUMBER.match(line.text)
+        and not _is_table_line(line)
+    ]
+    outline = _outline([line.text.strip() for line in lines], sections)
+    for block in lines:
         line = block.text.strip()
-        if line == tx.RENDER_GAP:  # a part our own rendering shows as not filled: empty
-            continue
-        if not line or _is_table_line(block):
-            continue
-        section = _section_heading(line, sections, current)
+        section = _section_heading(line, sections, current, outline)
         if section is not None:
             current, part_index = section, -1
             narrative.sections[section.key] = block.place
             rest = _after_heading(line, section.title)
             if rest and section.parts:
                 part_index = 0
-                texts.setdefault(section.parts[0].key, []).append(rest)
+                last_key = section.parts[0].key
+                texts.setdefault(last_key, []).append(rest)
             continue
         if current is None or not current.parts:
             continue
-        head = _PART_HEAD.match(line)
-        if head and len(current.parts) > 1:
-            index = _part_of(line, current, _numeral(head.group(1)))
+        head = outline.part.match(unicodedata.normalize("NFKC", line))
+        if head and len(current.parts) > 1 and len(_head_only(line)) <= _MAX_HEADING:
+            index = _part_of(line, current, _number(head.group(1)))
             if index is not None:
                 part_index = index
+                headed.add(current.key)
                 rest = _after_part_heading(line)
                 if rest:
-                    texts.setdefault(current.parts[part_index].key, []).append(rest)
+                    last_key = current.parts[part_index].key
+                    texts.setdefault(last_key, []).append(rest)
                 continue
-        key = current.parts[max(part_index, 0)].key
-        texts.setdefault(key, []).append(line)
-    for key, lines in texts.items():
-        text = "\n".join(lines)
+        last_key = current.parts[max(part_index, 0)].key
+        texts.setdefault(last_key, []).append(line)
+    notes: list[str] = []
+    closing = _closing(texts.get(last_key, [])) if last_key else []
+    if closing:
+        del texts[last_key][-len(closing) :]
+    for section in sections:
+        if section.key in narrative.sections and section.key not in headed:
+            notes.extend(_divide(section, texts))
+    for key, part_lines in texts.items():
+        text = "\n".join(part_lines)
         said = form.parts[key].if_empty
-        if not (said and normalise(text) == normalise(said)):  # a part printed as left empty
+        if text and not (said and normalise(text) == normalise(said)):  # printed as left empty
             narrative.texts[key] = text
-    return narrative
+    return replace(narrative, closing="\n".join(closing), notes=tuple(notes))
+
+
+# A page number on a line of its own, as text converters keep it: "-2-", "- 3 -", "第 4 页".
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?)\s*$"
+)
+
+# The closing of a report: who issues it and when, on the last lines ("淮安市洪泽区人民政府办公室" /
+# "2024年1月20日", or both on one line once a PDF's lines are joined).
+_DATE = r"(?:20\d\d|二[〇○零O][一二三四五六七八九〇○零O]{2})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日"
+_CLOSING_DATE = re.compile(rf"^{_DATE}$")
+_ISSUER = re.compile(
+    r"^\S{2,40}?(?:政府|办公室|办公厅|局|委员会|委|厅|中心|院|所|办事处|街道|镇|乡|管委会|公司|站|队|馆|社)$"
+)
+_ISSUER_DATE = re.compile(rf"^(?P<issuer>\S{{2,40}}?)\s*(?P<date>{_DATE})$")
+_CLOSING_LINES = 3
+
+
+def _closing(lines: list[str]) -> list[str]:
+    """The signature and date closing the report, from the end of the last part that has text:
+    at most three short lines, one of them a date alone (or a name of an issuer followed by a
+    date), the others names of issuers. [] when the end is anything else."""
+    tail: list[str] = []
+    dated = False
+    for line in reversed(lines[-_CLOSING_LINES:]):
+        text = "".join(line.split())
+        issuer_date = _ISSUER_DATE.match(text)
+        if _CLOSING_DATE.match(text) or (issuer_date and _ISSUER.match(issuer_date["issuer"])):
+            dated = True
+        elif not _ISSUER.match(text):
+            break
+        tail.insert(0, line)
+    return tail if dated and len(tail) < len(lines) else []
+
+
+# A sentence that begins what a report did or will do about its problems: where an undivided
+# section 五 turns from problems to improvements.
+_IMPROVING = re.compile(
+    r"(?:^|(?<=[。！？；\n]))\s*(?=下一步|今后|针对(?:上述|以上|这些|存在的?|前述)?(?:问题|不足)|"
+    r"(?:改进|整改)(?:措施|情况|方向|举措|落实)|(?:20\d\d)\s*年\s*[，,]?\s*(?:我|本)\S{0,8}?将)"
+)
+# A part that takes improvements (its title in the form): 改进情况, 整改情况.
+_IMPROVEMENT_PART = re.compile(r"改进|整改")
+
+
+def _divide(section: Section, texts: dict[str, list[str]]) -> list[str]:
+    """A section whose parts are problems and improvements (五), printed as one block without its
+    part headings: divided where the one sentence that turns to improvements begins ("下一步…",
+    "针对上述问题…"), and a note says so; with none or several such sentences it stays whole in
+    its first part, and a note says that. [] for any other section."""
+    if len(section.parts) != 2 or not _IMPROVEMENT_PART.search(section.parts[1].title):
+        return []
+    first, second = (part.key for part in section.parts)
+    if second in texts or not texts.get(first):
+        return []
+    text = "\n".join(texts[first])
+    starts = sorted({m.end() for m in _IMPROVING.finditer(text) if text[m.end() :].strip()})
+    starts = [i for i in starts if text[:i].strip()]
+    names = {"section": section.title, "first": section.parts[0].title}
+    if len(starts) != 1:
+        return [say("import-part-undivided", **names)]
+    before, after = text[: starts[0]].strip(), text[starts[0] :].strip()
+    texts[first], texts[second] = [before], [after]
+    return [say("import-part-divided", **names, second=section.parts[1].title, start=after[:12])]
 
 
 # Where a paragraph ends: a PDF breaks lines inside paragraphs; a line ending in none of these
@@ -225,26 +323,113 @@ _HEADING_LINE = 40  # characters: a numbered line this short is a heading, not a
 
 
 def _is_table_line(line: SourceLine) -> bool:
-    """A line of a plain-text table: it has tabs, or ends in figures after its label."""
-    if "\t" in line.text:
+    """A line of a plain-text table: it has tabs or pipes, or ends in figures after its label."""
+    if "\t" in line.text or pipe_row(line.text):
         return True
     candidate = line_candidate(line)
     return not candidate.header and len(candidate.values) >= 2
 
 
-def _section_heading(line: str, sections: list[Section], current: Section | None) -> Section | None:
-    match = _SECTION_HEAD.match(unicodedata.normalize("NFKC", line))
+def _section_heading(
+    line: str, sections: list[Section], current: Section | None, outline: _Outline
+) -> Section | None:
+    """The section a line is the heading of: numbered in the report's section style, short, and
+    naming a section after the current one (headings only go forward: 一、本年新收… inside 三 is
+    a table row). In the form's own style (一、) the numeral's section when the two share words
+    (a misprinted heading still counts), else the one section whose title it names; in another
+    style (a department numbering its whole report under 一 and its sections （一）…) by the
+    title alone."""
+    match = outline.section.match(unicodedata.normalize("NFKC", line))
     if not match or len(line) > _MAX_HEADING:
         return None
-    number = _numeral(match.group(1))
-    if not 1 <= number <= len(sections):
+    start = sections.index(current) + 1 if current is not None else 0
+    heading = _head_only(line)
+    if outline.standard:
+        number = _number(match.group(1))
+        if start <= number - 1 < len(sections):
+            section = sections[number - 1]
+            if _similarity(heading, section.title) > 0:
+                return section
+    return _named(heading, sections[start:])
+
+
+def _named(heading: str, sections: Sequence[Section]) -> Section | None:
+    """The one section whose title the heading names (shares two words with, more than with any
+    other): 「（三）收到和处理政府信息公开申请情况」 is 三 whatever its numeral."""
+    scores = [_similarity(heading, section.title) for section in sections]
+    best = max(scores, default=0)
+    if best < _NAMED or scores.count(best) != 1:
         return None
-    section = sections[number - 1]
-    if current is not None and sections.index(current) >= number - 1:
-        return None  # headings only go forward: 一、本年新收… inside 三 is a table row
-    if _similarity(_head_only(line), section.title) == 0:
-        return None
-    return section
+    return sections[scores.index(best)]
+
+
+_NAMED = 2  # shared words (two-character pieces) that name a section
+
+
+# Heading styles from the outermost: 一、  （一）  1.  （1）
+_STYLES = (
+    re.compile(rf"^\s*([{_NUMERALS}]+)\s*[、.．]"),
+    re.compile(rf"^\s*[（(]\s*([{_NUMERALS}]+)\s*[）)]"),
+    re.compile(r"^\s*(\d{1,2})\s*[、.．](?!\d)"),
+    re.compile(r"^\s*[（(]\s*(\d{1,2})\s*[）)]"),
+)
+# Sections another style must name before it counts as the report's section style.
+_OWN_STYLE = 4
+
+
+@dataclass(frozen=True)
+class _Outline:
+    """How the report numbers its sections and their parts."""
+
+    section: re.Pattern[str]
+    part: re.Pattern[str]
+    standard: bool  # sections numbered 一、二、 as the form numbers them
+
+
+def _outline(lines: list[str], sections: list[Section]) -> _Outline:
+    """The report's own numbering: the style whose headings name most of the form's sections in
+    order (the form's 一、 unless another names at least four and more), and for parts the nearest
+    finer style with headings that name parts ("1、主动公开" in a report without （一）)."""
+    named = [_named_in_order(lines, style, sections) for style in _STYLES]
+    level = 0
+    for k in range(1, len(_STYLES)):
+        if named[k] >= _OWN_STYLE and named[k] > named[level]:
+            level = k
+    finer = list(range(level + 1, len(_STYLES)))
+    parts = [p for s in sections for p in s.parts]
+    counts = [_part_headings(lines, _STYLES[k], parts) for k in finer]
+    # the nearest finer style that names a part: (1) under （一） is a paragraph's own list
+    part_level = next((k for k, n in zip(finer, counts, strict=True) if n > 0), level + 1)
+    return _Outline(
+        section=_STYLES[level],
+        part=_STYLES[min(part_level, len(_STYLES) - 1)],
+        standard=level == 0,
+    )
+
+
+def _named_in_order(lines: list[str], style: re.Pattern[str], sections: list[Section]) -> int:
+    start, count = 0, 0
+    for line in lines:
+        if len(line) > _MAX_HEADING or not style.match(unicodedata.normalize("NFKC", line)):
+            continue
+        section = _named(_head_only(line), sections[start:])
+        if section is not None:
+            start, count = sections.index(section) + 1, count + 1
+    return count
+
+
+def _part_headings(lines: list[str], style: re.Pattern[str], parts: list[Part]) -> int:
+    return sum(
+        1
+        for line in lines
+        if len(_head_only(line)) <= _MAX_HEADING
+        and style.match(unicodedata.normalize("NFKC", line))
+        and any(_similarity(_head_only(line), part.title) > 0 for part in parts)
+    )
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isdigit() else _numeral(text)
 
 
 def _head_only(line: str) -> str:

@@ -1,16 +1,17 @@
 """Finding the form's tables in a published report by their labels, never by position.
 
-Every row of every table the reader found (and every line of plain text, split into cells at tabs
-or blanks) is a candidate. A candidate whose row label, after normalisation, ends with one of the
+Every row of every table the reader found (and every row published_layouts makes of plain text:
+its lines split at pipes, tabs or runs of blanks, and lines joined where a label wraps or figures
+stand one a line) is a candidate. A candidate whose row label, after normalisation, ends with one of the
 form's row labels is that row; its figures are the cells after the label, in column order. Labels
 are compared after `normalise`: full- and half-width forms, spaces and line breaks inside labels,
 punctuation ("1. 属于国家秘密" and "1.属于国家秘密", “三安全一稳定” with any quotes) do not count.
 A row of the form with no labels of its own (表四's single row) is the row of figures that follows
 its header.
 
-Nothing is guessed. A row whose figures do not line up with the form's columns, a row found twice
-with different figures, a row not found: every cell concerned is listed with the reason and the
-place in the source, and left empty in the workbook. A cell holding "/", "—" or nothing is kept as
+Nothing is guessed. A row whose figures do not line up with the form's columns (fewer figures than
+columns: "short"), a row found twice with different figures, a row not found: every cell concerned
+is listed with the reason and the place in the source, and left empty in the workbook. A cell holding "/", "—" or nothing is kept as
 the text it is.
 """
 
@@ -20,11 +21,11 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from ..form.form import Block, Form, Table
-from ..xlsx.values import PLACEHOLDERS, parse_number
-from .published_source import Covered, Place, SourceDocument, SourceLine, SourceTable
+from .published_layouts import parse_figure, split_cells, text_rows, value_like
+from .published_source import Covered, Place, SourceDocument, SourceLine
 
 __all__ = [
     "Candidate",
@@ -42,11 +43,8 @@ __all__ = [
 # quotes, spaces. Digits, letters and CJK characters are kept.
 _PUNCTUATION = re.compile(r"[\s\u3000\u200b\ufeff]|[^\w]", re.UNICODE)
 _LEADING_NUMBER = re.compile(r"^(?:[0-9]+|[一二三四五六七八九十]+)")
-# What sites print instead of a figure ("/", "—", 无 …, as check knows them): kept as text.
-_PLACEHOLDERS = frozenset(unicodedata.normalize("NFKC", p) for p in PLACEHOLDERS) | {"–"}
 # A break or space between two CJK characters (a label set one character a line): not printed.
 _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
-_SPLIT_LINE = re.compile(r"\t|\u3000+| {2,}")
 
 
 def normalise(text: str) -> str:
@@ -60,17 +58,7 @@ def _bare(label: str) -> str:
     return _LEADING_NUMBER.sub("", label)
 
 
-def parse_figure(text: str) -> float | None:
-    """A cell's text as a number ("1,234", "１２", " 7 ", "3件"), or None when it is not one:
-    read as `check` reads a figure typed as text."""
-    if not text.strip():
-        return None
-    return parse_number(text.strip())[0]
-
-
-def _value_like(text: str) -> bool:
-    stripped = unicodedata.normalize("NFKC", text).strip()
-    return parse_figure(stripped) is not None or stripped.lower() in _PLACEHOLDERS
+_value_like = value_like
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,54 +109,35 @@ class TableReading:
 
 
 def candidates(document: SourceDocument) -> Iterator[Candidate]:
-    """Every table row and every line of the document as a candidate row, in document order. A
-    line of plain text that holds only a label, followed by one that ends in figures, is also
-    offered joined (a label wrapped over two lines in a text or OCR'd table): matching decides."""
-    wrapped: Candidate | None = None
+    """Every table row and every line of the document as a candidate row, in document order, and
+    the rows a plain-text table's layout gives besides (published_layouts.text_rows: a label
+    wrapped over lines, figures one a line, a markdown label read across its cells): matching
+    decides which is a row of the form."""
+    lines: list[SourceLine] = []
     for block in document.blocks:
-        if isinstance(block, SourceTable):
-            wrapped = None
-            for row in block.rows:
-                texts = [c.text for c in row.cells]
-                starts = [c.covered is not Covered.FROM_LEFT for c in row.cells]
-                ocr = any(c.ocr for c in row.cells)
-                yield _candidate(texts, starts, row.place, ocr)
-        elif isinstance(block, SourceLine):
-            cells = _split_line(block.text)
-            candidate = line_candidate(block)
-            if wrapped is not None and candidate.label and not candidate.header:
-                yield replace(
-                    candidate,
-                    label=wrapped.label + candidate.label,
-                    shown=f"{wrapped.shown}{candidate.shown}",
-                    ocr=candidate.ocr or wrapped.ocr,
-                )
-            yield candidate
-            wrapped = candidate if candidate.header and candidate.label and not cells[1:] else None
+        if isinstance(block, SourceLine):
+            lines.append(block)
+            continue
+        yield from _line_candidates(lines)
+        lines = []
+        for row in block.rows:
+            texts = [c.text for c in row.cells]
+            starts = [c.covered is not Covered.FROM_LEFT for c in row.cells]
+            ocr = any(c.ocr for c in row.cells)
+            yield _candidate(texts, starts, row.place, ocr)
+    yield from _line_candidates(lines)
+
+
+def _line_candidates(lines: list[SourceLine]) -> Iterator[Candidate]:
+    for row in text_rows(lines):
+        cells = list(row.cells)
+        yield _candidate(cells, [True] * len(cells), row.place, row.ocr)
 
 
 def line_candidate(line: SourceLine) -> Candidate:
-    """A line of text as a candidate row: its cells split at tabs or runs of spaces."""
-    cells = _split_line(line.text)
+    """A line of text as a candidate row: its cells split at pipes, tabs or runs of spaces."""
+    cells = split_cells(line.text)
     return _candidate(cells, [True] * len(cells), line.place, line.ocr)
-
-
-def _split_line(text: str) -> list[str]:
-    """A line of a plain-text table: cells at tabs (empty ones kept: a blank cell), else at runs
-    of spaces; a trailing run of figures separated by single spaces is split too (OCR, PDF)."""
-    if "\t" in text:
-        cells = text.split("\t")
-    else:
-        cells = [c for c in _SPLIT_LINE.split(text.strip()) if c != ""]
-    out: list[str] = []
-    for cell in cells:
-        words = cell.split(" ")
-        tail: list[str] = []
-        while len(words) > 1 and _value_like(words[-1]):
-            tail.insert(0, words.pop())
-        out.append(" ".join(words))
-        out.extend(tail)
-    return out
 
 
 def _candidate(texts: list[str], starts: list[bool], place: Place, ocr: bool) -> Candidate:
@@ -240,6 +209,14 @@ def _read_table(table: Table, rows: list[Candidate], reading: TableReading, head
                     )
                 )
         if not indices:
+            alone = _labelled(table, row.path, rows, label_only=True) if row.path else []
+            if alone:  # the label is there with no figure after it: every cell left blank
+                place = rows[alone[0]].place
+                detail = f"0/{len(keys)}"
+                reading.problems.append(
+                    Problem(keys=keys, reason="import-row-short", place=place, detail=detail)
+                )
+                continue
             reading.problems.append(Problem(keys=keys, reason="import-row-missing"))
             continue
         _take(keys, [rows[i] for i in indices], reading)
@@ -297,7 +274,11 @@ def _similar(
     return []
 
 
-def _labelled(table: Table, path: tuple[str, ...], rows: list[Candidate]) -> list[int]:
+def _labelled(
+    table: Table, path: tuple[str, ...], rows: list[Candidate], label_only: bool = False
+) -> list[int]:
+    """The candidates whose label is the row's (`label_only`: those that hold the label and no
+    cell after it, a row printed with every cell blank and the blanks lost)."""
     leaf = normalise(path[-1])
     bare = _bare(leaf)
     # The bare leaf identifies a row only when no other row of the table has the same one.
@@ -305,10 +286,13 @@ def _labelled(table: Table, path: tuple[str, ...], rows: list[Candidate]) -> lis
     bare_unique = bool(bare) and sum(_bare(o) == bare for o in others) == 1 and len(bare) >= 2
     out = []
     for i, candidate in enumerate(rows):
-        if (candidate.header and not candidate.blank_row) or not candidate.label:
+        if label_only:
+            if candidate.values or not candidate.label:
+                continue
+        elif (candidate.header and not candidate.blank_row) or not candidate.label:
             continue
         label = candidate.label
-        if label.endswith(leaf) or (bare_unique and label.endswith(bare)):
+        if label.endswith(leaf) or (bare_unique and not label_only and label.endswith(bare)):
             # a longer label of the same table that ends the same way is that other row
             if any(o != leaf and len(o) > len(leaf) and label.endswith(o) for o in others):
                 continue
@@ -329,10 +313,13 @@ def _label_less(block: Block, rows: list[Candidate]) -> list[int]:
             continue
         if seen_header and not candidate.label:
             figures = [v for v in candidate.values if _value_like(v)]
-            if len(figures) == len(block.columns):
+            width = len(block.columns)
+            if len(figures) == width or (figures and len(candidate.values) == width):
                 return [i]
             loose.append(i)  # a page number, a stray figure: only if nothing fits
-    return loose[:1]
+    # nothing fits: the row of most figures (figures one a line joined) is the one to name
+    widest = max(loose, key=lambda i: len(rows[i].values), default=None)
+    return [] if widest is None else [widest]
 
 
 def _take(keys: tuple[str, ...], matches: list[Candidate], reading: TableReading) -> None:
@@ -340,12 +327,13 @@ def _take(keys: tuple[str, ...], matches: list[Candidate], reading: TableReading
     usable = [(m, r) for m, r in zip(matches, readings, strict=True) if r is not None]
     if not usable:
         first = matches[0]
+        short = _short(keys, matches)
         reading.problems.append(
             Problem(
                 keys=keys,
-                reason="import-columns-unclear",
+                reason="import-row-short" if short else "import-columns-unclear",
                 place=first.place,
-                detail=" | ".join(first.values),
+                detail=short or " | ".join(first.values),
             )
         )
         return
@@ -363,6 +351,19 @@ def _take(keys: tuple[str, ...], matches: list[Candidate], reading: TableReading
             return
     for cell in cells:
         reading.cells[cell.key] = cell
+
+
+def _short(keys: tuple[str, ...], matches: list[Candidate]) -> str:
+    """The text "figures/columns" when every row found under the label holds nothing but figures, fewer
+    than the form's columns (a blank cell lost in a one-cell-a-line copy or in space-aligned
+    text): which columns they belong to cannot be known. "" otherwise."""
+    counts = set()
+    for match in matches:
+        filled = [v for v in match.values if v.strip()]
+        if not filled or len(filled) >= len(keys) or not all(_value_like(v) for v in filled):
+            return ""
+        counts.add(len(filled))
+    return f"{max(counts)}/{len(keys)}" if len(counts) == 1 else ""
 
 
 def _line_up(keys: tuple[str, ...], candidate: Candidate) -> list[CellReading] | None:

@@ -23,6 +23,9 @@ _BOMS = (
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # C0 controls other than tab, line feed, form feed and carriage return: text files hold none, a
 # binary file decoded by luck holds many.
+# A line of tabs or no-break spaces only: the blank cells of a table a browser copied (kept for
+# published_layouts); a line of plain spaces is nothing.
+_FILLER = re.compile(r"[\t\u00a0\u3000]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
@@ -63,11 +66,12 @@ def _no_controls(text: str) -> str:
 
 def read_text(data: bytes) -> SourceDocument:
     """One SourceLine per non-blank line, tabs kept, `Place(line=n)` its line number in the file
-    (blank lines are skipped but counted, so the number is the one an editor shows)."""
+    (blank lines are skipped but counted, so the number is the one an editor shows). A line of
+    tabs or no-break spaces only is kept: in a browser's copy of a table it marks blank cells."""
     text = decode_text(data)
     lines = [
         SourceLine(text=line, place=Place(line=number))
         for number, line in enumerate(_LINE_BREAK.split(text), start=1)
-        if line.strip()
+        if line.strip() or _FILLER.search(line)
     ]
     return SourceDocument(kind=SourceKind.TEXT, blocks=tuple(lines))
