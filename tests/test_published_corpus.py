@@ -112,6 +112,18 @@ def test_sections_and_mistakes_name_real_keys(report: Path) -> None:
     assert all(isinstance(v, str) and v.strip() for v in mistakes.values())
 
 
+KNOWN_OPEN_CHECKS = {"figures", "title_sections"}
+
+
+@pytest.mark.parametrize("report", REPORTS, ids=IDS)
+def test_known_open_marks_name_a_check_and_say_why(report: Path) -> None:
+    """A blind-set report the importer cannot read yet says so under [known_open], one reason per check
+    of tests/test_published_corpus_import.py that fails on it today (that test expects those to fail)."""
+    known_open = _load(report).get("known_open", {})
+    assert set(known_open) <= KNOWN_OPEN_CHECKS, sorted(set(known_open) - KNOWN_OPEN_CHECKS)
+    assert all(isinstance(v, str) and "issue" in v for v in known_open.values())
+
+
 def test_readme_lists_every_report() -> None:
     readme = (CORPUS / "README.md").read_text(encoding="utf-8")
     unlisted = [p.name for p in REPORTS if p.name not in readme]

@@ -142,6 +142,11 @@ def text_rows(lines: Sequence[SourceLine]) -> Iterator[TextRow]:
     the module's docstring). A markdown separator line is no row and breaks nothing. Lines of
     nothing but blanks are cells where a browser's copy says so (see `_blanks`)."""
     labels: list[TextRow] = []  # label-only lines just before the current run of figures
+    # Numbered item labels ("5.属于…", "1.本机关…") among every label-only line since the last row
+    # with figures: two of them before one run of figures (a converter that stacked the labels of
+    # two rows above their figures) leave it unknown whose figures they are, so no label is
+    # joined to them; the rows are then listed as not read, never given the other row's figures.
+    items = 0
     run: list[TextRow] = []  # figure-only lines in a row, blank cells included
     box: list[TextRow] | None = None  # the lines since a drawn border (None: not in a box)
     for line in lines:
@@ -163,22 +168,23 @@ def text_rows(lines: Sequence[SourceLine]) -> Iterator[TextRow]:
             box = None
         kind = _kind(cells)
         if kind != "figures" and run:
-            yield from _joined(labels, run)
-            labels, run = [], []
+            yield from _joined(labels if items < 2 else [], run)
+            labels, run, items = [], [], 0
         yield row
         yield from _read_across(row)
         if kind == "figures":
             run.append(row)
         elif kind == "label":
             labels = [*labels[-(MAX_LABEL_LINES - 1) :], row]
+            items += bool(_ITEM_START.match(_words(row)))
         else:
             if labels and _kind(cells[:1]) == "label" and any(value_like(c) for c in cells[1:]):
                 # a label wrapped onto the line that holds its figures ("（二）部分公开（区分处理
                 # 的，只计这一情形，" / "不计其他情形） 4 0 0 …"): the lines before it joined
                 yield from _wrapped(labels, row)
-            labels = []
+            labels, items = [], 0
     if run:
-        yield from _joined(labels, run)
+        yield from _joined(labels if items < 2 else [], run)
 
 
 def _border(text: str) -> bool:
@@ -217,6 +223,7 @@ def _blanks(text: str) -> int:
 
 
 _FILLER = re.compile("[\u00a0\u3000]")
+_ITEM_START = re.compile(r"\s*\d+\s*[.．、]")  # a sub-item's number: "5.属于三类内部事务信息"
 
 
 def _words(row: TextRow) -> str:
