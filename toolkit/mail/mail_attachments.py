@@ -35,7 +35,8 @@ __all__ = [
 ]
 
 NO_WORKBOOK, TOO_LARGE, REFUSED = tx.NO_WORKBOOK, tx.ATTACHMENT_TOO_LARGE, tx.ATTACHMENT_REFUSED
-SPREADSHEETS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods"}
+# .et is WPS 表格's own name: an .xls inside (OLE2), or an .xlsx from newer WPS; read by content.
+SPREADSHEETS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "xls", ".ods": "ods"}
 ARCHIVES = (".zip",)
 _SPREADSHEET_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",

@@ -71,7 +71,7 @@ class Workbook:
     xml: dict[str, SheetXml] | None = None  # .xlsx only
     macros: bool = False
     external_links: bool = False
-    suffix_kind: str = ""  # what the file name's extension claims (xlsx, xls, ods, xlsm)
+    suffix_kind: str = ""  # what the file name's extension claims (xlsx, xls, ods, xlsm, et)
     # sheet -> (filled cells outside the bounded area, A1 of the first one); absent when none
     stray: dict[str, tuple[int, str]] = field(default_factory=dict)
     saved_at: str = ""  # ISO 8601 time the file says it was last saved, or ""
@@ -116,7 +116,8 @@ def read_table(path: Path, sheet: str | int = 0, *, rows: int, cols: int) -> lis
             extents, _ = scan_xls(data, {})
             return next(iter(_calamine_grids(data, extents, plan)[1].values()), [])
         if not data.startswith(b"PK"):
-            raise ReadError("read-not-spreadsheet")
+            unknown_et = Path(path).suffix.lower() == ".et"
+            raise ReadError("read-et-unknown" if unknown_et else "read-not-spreadsheet")
         package = Package(data)
         if package.has("mimetype") and (package.read("mimetype") or b"").startswith(_ODS):
             extents = scan_ods(package, {})
@@ -186,7 +187,10 @@ def _read(data: bytes, form: Form, base: dict[str, Any]) -> Workbook:
     if data.startswith(_OLE):
         return _read_xls(data, form, base)
     if not data.startswith(b"PK"):
-        raise ReadError("read-not-spreadsheet")
+        # WPS's .et is an OLE2 workbook (read above as .xls) or, from newer WPS, an .xlsx.
+        raise ReadError(
+            "read-et-unknown" if base["suffix_kind"] == "et" else "read-not-spreadsheet"
+        )
     package = Package(data)
     if package.has("mimetype") and (package.read("mimetype") or b"").startswith(_ODS):
         return _read_ods(data, package, form, base)
