@@ -135,8 +135,11 @@ def read_bytes(path: Path) -> bytes:
 def _load(path: Path) -> tuple[bytes, os.stat_result]:
     """The bytes of a regular file of at most the size limit (a device, a pipe or a symbolic link
     to one is refused: reading it could block or never end)."""
-    try:  # non-blocking, so that opening a named pipe does not wait for a writer
-        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+    # Non-blocking, so that opening a named pipe does not wait for a writer; O_BINARY because
+    # os.open on Windows otherwise opens in text mode (CR LF becomes LF, Ctrl-Z ends the file).
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        with os.fdopen(os.open(path, flags), "rb") as handle:
             stat = os.fstat(handle.fileno())
             if not S_ISREG(stat.st_mode):
                 raise ReadError("read-not-file")
