@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 YEAR ?= 2023
 RENDER_FORMATS ?= docx,html,pdf
 
-.PHONY: demo test lint typecheck format libreoffice fonts mail ocr bench samples fuzz clean
+.PHONY: demo test lint typecheck format libreoffice fonts mail ocr bench samples fuzz wheelhouse clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,8 +69,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Also as Windows sees the code: a POSIX-only call on a path Windows takes fails here.
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy --platform win32
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -88,6 +90,11 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/generate_speed.py
 	$(BIN)/python bench/check_speed.py
+
+# An offline install folder for Windows office PCs (downloads; not part of `make test`).
+wheelhouse: $(STAMP)
+	rm -rf out/wheelhouse
+	$(BIN)/python scripts/wheelhouse.py --out out/wheelhouse
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache .mypy_cache

@@ -37,6 +37,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from toolkit.core.office import find_soffice
+
 __all__ = [
     "CHUNK_SIZE",
     "SYSTEM_PYTHON",
@@ -147,8 +149,8 @@ class FillJob:
 
 @cache
 def is_available() -> bool:
-    """True when ``soffice`` is on PATH and the system python can ``import uno``."""
-    if shutil.which("soffice") is None or not Path(SYSTEM_PYTHON).exists():
+    """True when ``soffice`` is found and the system python can ``import uno``."""
+    if find_soffice() is None or not Path(SYSTEM_PYTHON).exists():
         return False
     try:
         probe = subprocess.run(
@@ -380,9 +382,9 @@ def _target(target: str) -> tuple[str, str, str]:
 
 
 def _soffice() -> str:
-    found = shutil.which("soffice")
+    found = find_soffice()  # the finder nianbao's own PDF rendering uses
     if found is None:
-        raise LibreOfficeError("soffice not on PATH; run scripts/ensure-libreoffice.sh")
+        raise LibreOfficeError("soffice not found; run scripts/ensure-libreoffice.sh")
     return found
 
 

@@ -23,7 +23,7 @@ PACKAGE = Path(toolkit.__file__).parent
 LAYERS: dict[str, list[str]] = {
     # Words and plain text, the bundled files, writing outputs, the worker pool: no project
     # imports outside core.
-    "core": ["texts", "text", "catalogue", "bundled", "outputs", "pool"],
+    "core": ["texts", "text", "catalogue", "bundled", "office", "portable", "outputs", "pool"],
     # The form definition, the findings model its rules produce, the meaning of each rule kind,
     # the loader of form files (which asks each kind what its entries may hold), where each cell
     # sits on a sheet; the contract between the writer and the reader (identity, `_meta` and sheet

@@ -235,6 +235,7 @@ class FileCheck(CellReading):
 
     def file_signals(self, book: Workbook) -> None:
         """What the file as a whole says: its real format, macros, links, content off the form."""
+        # .et (WPS) holds an .xls or, from newer WPS, an .xlsx: either is what it claims.
         claimed = {"xlsm": "xlsx"}.get(book.suffix_kind, book.suffix_kind)
         if claimed in ("xlsx", "xls", "ods") and claimed != book.kind:
             self.add("wrong-extension", actual=book.suffix_kind, expected=book.kind)

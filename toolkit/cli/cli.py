@@ -362,8 +362,13 @@ def main() -> None:
     """Run the CLI. An interruption (Ctrl+C, SIGTERM, SIGHUP) removes the outputs in progress and
     says so in one line (exit 2); an unexpected failure is one line too (exit 2), never a traceback.
     """
+    import multiprocessing
     import os
     import sys
+
+    # First of all: in a frozen Windows executable a pool worker starts as the program itself,
+    # and this runs the worker and exits instead of the command line (no fork bomb).
+    multiprocessing.freeze_support()
 
     from ..core.outputs import cleanup_pending, install_interrupt_handlers
     from ..core.text import inert

@@ -35,7 +35,7 @@ _ALL = (
     Message(
         code="no-files",
         title="没有找到工作簿",
-        template="在 {paths} 中没有找到任何工作簿（.xlsx、.xls、.ods）。",
+        template="在 {paths} 中没有找到任何工作簿（.xlsx、.xls、.et、.ods）。",
     ),
     Message(
         code="output-is-input",
@@ -46,6 +46,12 @@ _ALL = (
         code="output-failed",
         title="无法写入输出",
         template="无法写入 {path}：{reason}",
+    ),
+    Message(
+        code="output-in-use",
+        title="输出文件正被占用",
+        template="无法写入 {path}：该文件可能正在 Excel、WPS 或其他程序中打开，或被设为只读。"
+        "请关闭该文件后重试。",
     ),
     Message(
         code="previous-unreadable",
@@ -70,7 +76,7 @@ _ALL = (
     Message(
         code="roster-format",
         title="名单格式不支持",
-        template="名单文件 {path} 不是 CSV 或 Excel 工作簿（.csv、.xlsx、.xls、.ods）。",
+        template="名单文件 {path} 不是 CSV 或 Excel 工作簿（.csv、.xlsx、.xls、.et、.ods）。",
     ),
     Message(
         code="roster-empty",
@@ -239,6 +245,12 @@ _ALL = (
         code="read-not-spreadsheet",
         title="不是电子表格",
         template="不是电子表格文件（既不是 .xlsx/.ods 也不是 .xls）",
+    ),
+    Message(
+        code="read-et-unknown",
+        title="WPS 表格文件无法识别",
+        template="这个 .et 文件的内容既不是 WPS 表格的常用格式（与 .xls 相同），也不是 .xlsx 格式，"
+        "无法读取。请在 WPS 表格中打开后“另存为” Excel 工作簿（.xlsx）再报送",
     ),
     Message(
         code="read-broken-zip",
@@ -813,6 +825,12 @@ OS_ERRORS = {
     "ENODEV": "设备不存在",
     "EFBIG": "文件过大",
     "ENOTEMPTY": "文件夹不为空",
+}
+# Windows errors that errno names only vaguely (a sharing violation is EACCES there).
+WINDOWS_ERRORS = {
+    32: "文件正被其他程序使用（例如在 Excel 或 WPS 中打开），请关闭后重试",  # SHARING_VIOLATION
+    33: "文件的一部分被其他程序锁定，请关闭使用它的程序后重试",  # LOCK_VIOLATION
+    1224: "文件正被其他程序以映射方式打开，请关闭后重试",  # USER_MAPPED_FILE
 }
 
 
@@ -1473,6 +1491,9 @@ def os_reason(exc: OSError) -> str:
     """An operating-system error in Chinese: the translated errno, or its symbolic name."""
     import errno
 
+    winerror = getattr(exc, "winerror", None)  # set on Windows only
+    if winerror in WINDOWS_ERRORS:
+        return WINDOWS_ERRORS[winerror]
     name = errno.errorcode.get(exc.errno or 0, "")
     if name in OS_ERRORS:
         return OS_ERRORS[name]

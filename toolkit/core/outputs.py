@@ -29,6 +29,7 @@ from typing import Any
 
 from . import texts as tx
 from .catalogue import UsageError, os_reason
+from .portable import folder_lock, process_alive, replace_file
 from .text import cell_text
 
 __all__ = [
@@ -116,15 +117,7 @@ def _remove(path: Path) -> None:
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, owned by someone else
-        return True
-    return True
+    return pid == os.getpid() or process_alive(pid)
 
 
 def _remove_stale(folder: Path) -> None:
@@ -252,10 +245,13 @@ def write_atomic(
                 out.flush()
                 os.fsync(out.fileno())
             os.chmod(temporary, _umask_mode())  # mkstemp makes 0600; a new file follows the umask
-            os.replace(temporary, path)
+            replace_file(temporary, path)
         except OSError as exc:
             _remove(temporary)
             raise _failed(path, exc) from exc
+        except UsageError:
+            _remove(temporary)
+            raise
     _fsync_folder(path.parent)
     if mark:
         mark_output(path, hashlib.sha256(data).hexdigest())
@@ -271,10 +267,13 @@ def replace_into(
     _refuse_special(path)
     try:
         os.chmod(temporary, _umask_mode())
-        os.replace(temporary, path)
+        replace_file(Path(temporary), path)
     except OSError as exc:
         _remove(Path(temporary))
         raise _failed(path, exc) from exc
+    except UsageError:
+        _remove(Path(temporary))
+        raise
     if mark:
         mark_output(path)
 
@@ -326,30 +325,10 @@ def mark_output(path: Path, sha256: str | None = None) -> None:
 
 def _write_marker(folder: Path, new: dict[str, str]) -> None:
     """Merge `new` into the folder's marker. Two runs writing into one folder at once are
-    serialised by a lock on the folder itself (where the platform has flock), so neither
-    run's entries are lost."""
-    with _folder_lock(folder):
+    serialised by a lock on the folder itself (flock), or on Windows on a lock file beside the
+    marker (msvcrt.locking), so neither run's entries are lost."""
+    with folder_lock(folder):
         _merge_marker(folder, new)
-
-
-@contextlib.contextmanager
-def _folder_lock(folder: Path) -> Iterator[None]:
-    try:
-        import fcntl
-    except ImportError:  # Windows: no flock; a lost entry costs a note, not data
-        yield
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        yield
-        return
-    try:
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 def _merge_marker(folder: Path, new: dict[str, str]) -> None:

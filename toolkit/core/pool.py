@@ -32,9 +32,20 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import texts as tx
 from .catalogue import say
+from .portable import WorkerJob, no_error_dialogs
 
 if TYPE_CHECKING:
-    from multiprocessing.context import ForkContext, SpawnContext
+    if sys.platform == "win32":
+        from multiprocessing.connection import PipeConnection
+        from multiprocessing.context import SpawnContext
+
+        _Context = SpawnContext
+        _Conn = PipeConnection[Any, Any]
+    else:
+        from multiprocessing.context import ForkContext, SpawnContext
+
+        _Context = ForkContext | SpawnContext
+        _Conn = Connection[Any, Any]
 
 __all__ = [
     "DEFAULT_MEMORY_LIMIT",
@@ -120,7 +131,7 @@ def run_isolated(
 @dataclass(eq=False)
 class _Worker:
     process: Any  # multiprocessing.process.BaseProcess
-    conn: Connection
+    conn: _Conn
     assigned: deque[int] = field(default_factory=deque)  # sent, not yet answered, in order
     ready: bool = False  # the initializer has run
     started: float = 0.0  # when the item at assigned[0] was begun (as far as the parent knows)
@@ -155,7 +166,9 @@ class _Pool:
         self.workers: list[_Worker] = []
         self.start_failures = 0
         # cast: typeshed types get_context(str) as BaseContext, which has no .Process
-        self.context = cast("ForkContext | SpawnContext", multiprocessing.get_context(START_METHOD))
+        self.context = cast("_Context", multiprocessing.get_context(START_METHOD))
+        # Windows: the job that caps each worker's memory and kills the workers with the parent.
+        self.job = WorkerJob(memory_limit) if sys.platform == "win32" else None
 
     def run(self) -> list[Any]:
         while self.done < self.total:
@@ -190,6 +203,8 @@ class _Pool:
             daemon=True,
         )
         process.start()
+        if self.job is not None:
+            self.job.add(process.sentinel)  # on Windows the sentinel is the process handle
         child_end.close()
         worker = _Worker(process=process, conn=parent_end, started=time.monotonic())
         self.workers.append(worker)
@@ -315,6 +330,8 @@ class _Pool:
             worker.process.join()
             worker.conn.close()
         self.workers.clear()
+        if self.job is not None:
+            self.job.close()
 
 
 def _on_sigterm() -> Any:
@@ -337,6 +354,8 @@ def _on_sigterm() -> Any:
 
 
 def _why(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode >= 0xC0000000:  # a Windows NTSTATUS (0xC0000005: crash)
+        return say("worker-exit", code=f"0x{exitcode:08X}")
     if exitcode is not None and exitcode < 0:
         try:
             name = signal.Signals(-exitcode).name
@@ -363,8 +382,8 @@ def _mb(limit: int | None) -> str:
 
 
 def _serve(
-    conn: Connection,
-    inherited: list[Connection],
+    conn: _Conn,
+    inherited: list[_Conn],
     func: Callable[[Any], Any],
     initializer: Callable[..., object] | None,
     initargs: tuple[Any, ...],
@@ -381,8 +400,12 @@ def _serve(
     # terminal helps nobody (Rust reads RUST_BACKTRACE when it aborts, so this still applies).
     faulthandler.disable()
     os.environ["RUST_BACKTRACE"] = "0"
-    _no_core_dumps()
-    _limit_memory(memory_limit)
+    if sys.platform == "win32":
+        # The parent's job object holds the memory ceiling and ends the worker with the parent.
+        no_error_dialogs()
+    else:
+        _no_core_dumps()
+        _limit_memory(memory_limit)
     try:
         if initializer is not None:
             initializer(*initargs)
@@ -407,7 +430,7 @@ def _serve(
             _send(conn, message)
 
 
-def _send(conn: Connection, message: tuple[int, int, Any]) -> None:
+def _send(conn: _Conn, message: tuple[int, int, Any]) -> None:
     try:
         conn.send(message)
     except (OSError, EOFError):
@@ -419,53 +442,50 @@ def _send(conn: Connection, message: tuple[int, int, Any]) -> None:
 
 
 def _die_with_parent(parent: int) -> None:
-    """On Linux, the kernel kills the worker when the parent dies, even by SIGKILL."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
+    """On Linux, the kernel kills the worker when the parent dies, even by SIGKILL (on Windows
+    the parent's job object does it; elsewhere a worker ends when its pipe to the parent does)."""
+    if sys.platform == "linux":
+        try:
+            import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            return
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
 
 
-def _no_core_dumps() -> None:
-    """A native abort in a worker must not write a core file of the size of the process."""
-    try:
+if sys.platform != "win32":
+
+    def _no_core_dumps() -> None:
+        """A native abort in a worker must not write a core file of the size of the process."""
         import resource
 
-        resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
-    except (ImportError, ValueError, OSError):
-        pass
+        with contextlib.suppress(ValueError, OSError):
+            limit = resource.getrlimit(resource.RLIMIT_CORE)[1]
+            resource.setrlimit(resource.RLIMIT_CORE, (0, limit))
 
-
-def _limit_memory(limit: int | None) -> None:
-    """Cap the worker's address space at what it has now plus `limit` (this process only)."""
-    if limit is None:
-        return
-    try:
+    def _limit_memory(limit: int | None) -> None:
+        """Cap the worker's address space at what it has now plus `limit` (this process only)."""
+        if limit is None:
+            return
         import resource
-    except ImportError:  # Windows: no ceiling
-        return
-    try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        ceiling = _mapped() + limit
-        for bound in (soft, hard):
-            if bound != resource.RLIM_INFINITY:
-                ceiling = min(ceiling, bound)
-        resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
-    except (ValueError, OSError):
-        pass
 
+        try:
+            soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            ceiling = _mapped() + limit
+            for bound in (soft, hard):
+                if bound != resource.RLIM_INFINITY:
+                    ceiling = min(ceiling, bound)
+            resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+        except (ValueError, OSError):
+            pass
 
-def _mapped() -> int:
-    """Bytes of address space mapped now (Linux); 0 where it cannot be read."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
+    def _mapped() -> int:
+        """Bytes of address space mapped now (Linux); 0 where it cannot be read."""
+        try:
+            with open("/proc/self/statm", encoding="ascii") as statm:
+                return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            return 0

@@ -17,7 +17,7 @@ from ..form.findings import Finding
 __all__ = ["SUFFIXES", "collect"]
 
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")  # .et: WPS 表格 (read as .xls or .xlsx)
 
 
 def collect(

@@ -33,7 +33,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = tx.ROSTER_ALIASES
 COLUMN_TITLES = {column: aliases[0] for column, aliases in COLUMN_ALIASES.items()}
 ROSTER_ROWS = 20_000  # agencies; a province's roster has a few thousand
 ROSTER_COLUMNS = 40
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
 
 
 @dataclass(frozen=True, kw_only=True)

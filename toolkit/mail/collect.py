@@ -1,6 +1,6 @@
 """Collecting the returned reports from the collection mailbox (报送邮箱) over IMAP.
 
-Every spreadsheet attachment (.xlsx, .xls, .ods, and spreadsheets inside .zip attachments) is saved
+Every spreadsheet attachment (.xlsx, .xls, .et, .ods, and spreadsheets inside .zip attachments) is saved
 into the output folder under a clear name; the agency comes from the workbook's own `_meta` (read by
 toolkit.xlsx.read, under the reader's limits), never from the attachment's name or the sender. The
 collection log (收取记录.csv, beside the files) has one row per attachment or message: folder,

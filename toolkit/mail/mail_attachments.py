@@ -47,7 +47,8 @@ class CollectResult(StrEnum):
     REFUSED = tx.ATTACHMENT_REFUSED
 
 
-SPREADSHEETS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods"}
+# .et is WPS 表格's own name: an .xls inside (OLE2), or an .xlsx from newer WPS; read by content.
+SPREADSHEETS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "xls", ".ods": "ods"}
 ARCHIVES = (".zip",)
 _SPREADSHEET_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",

@@ -15,15 +15,16 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..core import texts as tx
 from ..core.catalogue import UsageError
+from ..core.office import find_soffice
 
 __all__ = ["SECONDS_PER_FILE", "for_pdf", "pdf_available", "to_pdf"]
 
@@ -110,8 +111,8 @@ def _fonts_conf() -> str:
 
 
 def soffice() -> str | None:
-    """The soffice executable, or None."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    """The soffice executable (on PATH or in its usual install folder), or None."""
+    return find_soffice()
 
 
 def pdf_available() -> bool:
@@ -150,7 +151,9 @@ def to_pdf(documents: Sequence[Path], out_dir: Path) -> dict[Path, Path]:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=sys.platform != "win32",
+            # Windows: no console window flashing up for every batch.
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
             env={**os.environ, "HOME": scratch, "FONTCONFIG_FILE": str(fonts)},
         )
         try:
@@ -169,8 +172,22 @@ def to_pdf(documents: Sequence[Path], out_dir: Path) -> dict[Path, Path]:
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
-    """End soffice and everything it started (its process group): soffice.bin may outlive the
-    script that started it."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+    """End soffice and everything it started (its process group; on Windows its process tree):
+    soffice.bin may outlive the program that started it."""
+    if sys.platform == "win32":
+        if process.poll() is None:
+            with contextlib.suppress(OSError, subprocess.SubprocessError):
+                subprocess.run(
+                    ["taskkill", "/T", "/F", "/PID", str(process.pid)],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+                    timeout=30,
+                    check=False,
+                )
+            with contextlib.suppress(OSError):
+                process.kill()
+    else:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
     process.wait()

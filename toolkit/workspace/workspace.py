@@ -256,6 +256,8 @@ def copy_in(source: Path, target: Path, expect: str | None = None) -> None:
             os.unlink(name)
             raise UsageError("workspace-file-changed", path=source)
         os.chmod(name, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        if target.is_file():  # a damaged copy, read-only: Windows refuses to replace one
+            os.chmod(target, stat.S_IRUSR | stat.S_IWUSR)
         os.replace(name, target)
     except OSError as exc:
         raise UsageError("output-failed", path=target, reason=os_reason(exc)) from None

@@ -71,7 +71,7 @@ class Workbook:
     xml: dict[str, SheetXml] | None = None  # .xlsx only
     macros: bool = False
     external_links: bool = False
-    suffix_kind: str = ""  # what the file name's extension claims (xlsx, xls, ods, xlsm)
+    suffix_kind: str = ""  # what the file name's extension claims (xlsx, xls, ods, xlsm, et)
     # sheet -> (filled cells outside the bounded area, A1 of the first one); absent when none
     stray: dict[str, tuple[int, str]] = field(default_factory=dict)
     saved_at: str = ""  # ISO 8601 time the file says it was last saved, or ""
@@ -116,7 +116,8 @@ def read_table(path: Path, sheet: str | int = 0, *, rows: int, cols: int) -> lis
             extents, _ = scan_xls(data, {})
             return next(iter(_calamine_grids(data, extents, plan)[1].values()), [])
         if not data.startswith(b"PK"):
-            raise ReadError("read-not-spreadsheet")
+            unknown_et = Path(path).suffix.lower() == ".et"
+            raise ReadError("read-et-unknown" if unknown_et else "read-not-spreadsheet")
         package = Package(data)
         if package.has("mimetype") and (package.read("mimetype") or b"").startswith(_ODS):
             extents = scan_ods(package, {})
@@ -134,8 +135,11 @@ def read_bytes(path: Path) -> bytes:
 def _load(path: Path) -> tuple[bytes, os.stat_result]:
     """The bytes of a regular file of at most the size limit (a device, a pipe or a symbolic link
     to one is refused: reading it could block or never end)."""
-    try:  # non-blocking, so that opening a named pipe does not wait for a writer
-        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+    # Non-blocking, so that opening a named pipe does not wait for a writer; O_BINARY because
+    # os.open on Windows otherwise opens in text mode (CR LF becomes LF, Ctrl-Z ends the file).
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        with os.fdopen(os.open(path, flags), "rb") as handle:
             stat = os.fstat(handle.fileno())
             if not S_ISREG(stat.st_mode):
                 raise ReadError("read-not-file")
@@ -186,7 +190,10 @@ def _read(data: bytes, form: Form, base: dict[str, Any]) -> Workbook:
     if data.startswith(_OLE):
         return _read_xls(data, form, base)
     if not data.startswith(b"PK"):
-        raise ReadError("read-not-spreadsheet")
+        # WPS's .et is an OLE2 workbook (read above as .xls) or, from newer WPS, an .xlsx.
+        raise ReadError(
+            "read-et-unknown" if base["suffix_kind"] == "et" else "read-not-spreadsheet"
+        )
     package = Package(data)
     if package.has("mimetype") and (package.read("mimetype") or b"").startswith(_ODS):
         return _read_ods(data, package, form, base)
