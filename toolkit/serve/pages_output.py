@@ -18,7 +18,7 @@ from ..core import texts as tx
 from ..workspace.workspace import Workspace
 from ..workspace.workspace_steps import form_of, rollup_file
 from .chart import read_charts, svg
-from .site import site_of
+from .site import closing, site_of
 from .work import PUBLISHED, compare_job, render_job, rollup_job
 
 __all__ = ["routes"]
@@ -186,14 +186,14 @@ def compare_download(request: Request) -> Response:
 
 routes = [
     Route("/rollup", rollup_page),
-    Route("/rollup", rollup_run, methods=["POST"]),
+    Route("/rollup", closing(rollup_run), methods=["POST"]),
     Route("/rollup/download", rollup_download),
     Route("/rollup/chart/{chart}.svg", rollup_chart),
     Route("/publish", publish_page),
-    Route("/publish", publish_run, methods=["POST"]),
+    Route("/publish", closing(publish_run), methods=["POST"]),
     Route("/publish/file/{name}", publish_file),
     Route("/publish/preview/{name}", publish_preview),
     Route("/compare", compare_page),
-    Route("/compare", compare_run, methods=["POST"]),
+    Route("/compare", closing(compare_run), methods=["POST"]),
     Route("/compare/download", compare_download),
 ]

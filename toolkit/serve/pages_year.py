@@ -22,7 +22,7 @@ from ..core.catalogue import UsageError
 from ..workspace.workspace import Workspace
 from ..workspace.workspace_status import AgencyState, year_status
 from .jobs import Job
-from .site import agency_files, site_of
+from .site import STATUS_TITLES, agency_files, closing, site_of
 from .work import ACCEPTED, InitSettings, check_job, init_job, templates_zip
 
 __all__ = ["routes"]
@@ -221,7 +221,16 @@ def review(request: Request) -> Response:
 
     def look(space: Workspace) -> dict[str, Any]:
         seen = year_status(space)
-        return {"seen": seen, "css": STATE_CLASS}
+        known = {a.code for a in seen.agencies}
+        others = [
+            dict(r)
+            for r in space.ledger.rows(
+                "SELECT sha256, original_name, agency_code, agency_name, status, errors, "
+                "warnings FROM files ORDER BY agency_code, first_received_at"
+            )
+            if r["agency_code"] not in known
+        ]
+        return {"seen": seen, "css": STATE_CLASS, "others": others, "titles": STATUS_TITLES}
 
     return site.page(request, "review.html", **site.read(look))
 
@@ -232,7 +241,8 @@ def agency(request: Request) -> Response:
 
     def look(space: Workspace) -> dict[str, Any] | None:
         row = next((a for a in year_status(space).agencies if a.code == code), None)
-        if row is None:
+        files = agency_files(space, code)
+        if row is None and not files:
             return None
         decision = space.ledger.db.execute(
             "SELECT * FROM decisions WHERE agency_code = ?", (code,)
@@ -246,10 +256,13 @@ def agency(request: Request) -> Response:
             "SELECT * FROM explanations WHERE agency_code = ? ORDER BY accepted_at", (code,)
         )
         return {
-            "agency": row,
+            "code": code,
+            "name": row.name if row else files[0]["agency_name"],
+            "state": row.state if row else None,  # None: not on the roster
+            "counted": row.file if row else "",
             "css": STATE_CLASS,
             "reason": decision["reason"] if decision else "",
-            "files": agency_files(space, code),
+            "files": files,
             "feedback": Path(feedback["workbook"]).name if feedback else "",
             "explanations": [dict(e) for e in explanations],
         }
@@ -340,17 +353,17 @@ def _attachment(name: str) -> str:
 routes = [
     Route("/", home),
     Route("/status.json", status_json),
-    Route("/init", init, methods=["POST"]),
+    Route("/init", closing(init), methods=["POST"]),
     Route("/issue", issue),
     Route("/issue/templates.zip", templates_download),
     Route("/issue/template/{code}", template_download),
     Route("/receive", receive_page),
-    Route("/receive", receive, methods=["POST"]),
+    Route("/receive", closing(receive), methods=["POST"]),
     Route("/review", review),
     Route("/review/{code}", agency),
     Route("/review/{code}/feedback", feedback_download),
-    Route("/review/{code}/choose", choose, methods=["POST"]),
+    Route("/review/{code}/choose", closing(choose), methods=["POST"]),
     Route("/jobs/{job:int}", job_page),
     Route("/jobs/{job:int}.json", job_json),
-    Route("/jobs/{job:int}/cancel", job_cancel, methods=["POST"]),
+    Route("/jobs/{job:int}/cancel", closing(job_cancel), methods=["POST"]),
 ]

@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
 from ..core import texts as tx
@@ -124,8 +125,12 @@ class Guard:
         return guarded
 
 
-class _TooLarge(Exception):
-    """The request body passed the limit while it was being read."""
+class _TooLarge(MultiPartException):
+    """The request body passed the limit while it was being read. A MultiPartException, so that
+    starlette's form parser closes the files it had begun before passing it on."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(tx.SERVE_TOO_LARGE.format(mb=limit >> 20))
 
 
 class _Counted:
@@ -141,7 +146,7 @@ class _Counted:
         if message["type"] == "http.request":
             self.seen += len(message.get("body", b""))
             if self.seen > self.limit:
-                raise _TooLarge
+                raise _TooLarge(self.limit)
         return message
 
 
@@ -196,12 +201,13 @@ async def _refuse(send: Send, status: int, text: str) -> None:
 async def read_form(request: Request, limits: Limits) -> FormData:
     """The posted form, parsed with the file and field counts capped (the body's size is capped
     as it streams in, by the Guard)."""
+    too_large = tx.SERVE_TOO_LARGE.format(mb=limits.max_body >> 20)
     try:
         return await request.form(max_files=limits.max_files, max_fields=limits.max_fields)
-    except _TooLarge:
-        raise HTTPException(413, tx.SERVE_TOO_LARGE.format(mb=limits.max_body >> 20)) from None
-    except HTTPException as exc:  # too many files or fields: starlette says so in English
-        raise HTTPException(400, tx.SERVE_TOO_MANY) from exc
+    except HTTPException as exc:  # starlette's 400 for any MultiPartException
+        if exc.detail == too_large:
+            raise HTTPException(413, too_large) from None
+        raise HTTPException(400, tx.SERVE_TOO_MANY) from None  # too many files or fields
 
 
 def check_csrf(form: FormData, guard: Guard) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from .jobs import Busy, Job, JobBoard
 from .security import Guard, check_csrf, read_form
 from .work import Upload, opened, stage
 
-__all__ = ["Site", "site_of"]
+__all__ = ["STATUS_TITLES", "Site", "agency_files", "closing", "site_of"]
 
 
 @dataclass
@@ -129,7 +129,22 @@ class Site:
 
 
 _NO_STORE = {"cache-control": "no-store"}
-_STATUS_TITLES = {s.value: s.title for s in tx.CheckStatus}
+STATUS_TITLES = {s.value: s.title for s in tx.CheckStatus}
+
+
+def closing(
+    handler: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """A POST handler whose form (and its uploaded files' temporary files) is closed after it,
+    whatever happened: the staged copies are what the jobs read."""
+
+    async def handled(request: Request) -> Response:
+        try:
+            return await handler(request)
+        finally:
+            await request.close()
+
+    return handled
 
 
 def site_of(request: Request) -> Site:
@@ -157,8 +172,9 @@ def agency_files(space: Workspace, code: str) -> list[dict[str, Any]]:
             {
                 "sha256": row["sha256"],
                 "name": row["original_name"],
+                "agency_name": row["agency_name"],
                 "status": row["status"],
-                "status_title": _STATUS_TITLES.get(row["status"], row["status"]),
+                "status_title": STATUS_TITLES.get(row["status"], row["status"]),
                 "errors": row["errors"],
                 "warnings": row["warnings"],
                 "received_at": row["first_received_at"],
