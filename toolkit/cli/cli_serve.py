@@ -47,7 +47,10 @@ def serve(
         import webbrowser
 
         webbrowser.open(bench.url)
-    bench.run()
+    try:
+        bench.run()
+    except KeyboardInterrupt:  # Ctrl+C: uvicorn has stopped serving and passes it on
+        pass
     typer.echo(tx.SERVE_STOPPED, err=True)
 
 

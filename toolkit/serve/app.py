@@ -15,6 +15,8 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from ..core import texts as tx
+from ..core.catalogue import UsageError
+from ..form.form import FormError
 from ..workspace.workspace import find_workspace
 from . import pages_output, pages_year
 from .security import ASGIApp, Guard, Message, Receive, Scope, Send
@@ -52,11 +54,14 @@ def create_app(site: Site) -> ASGIApp:
     """The application for `site`, guarded."""
 
     async def refused(request: Request, exc: Exception) -> Response:
-        status = exc.status_code if isinstance(exc, HTTPException) else 500
-        detail = exc.detail if isinstance(exc, HTTPException) else ""
-        message = detail if status != 404 else tx.SERVE_NOT_FOUND
-        if status == 409 and detail == tx.SERVE_NO_WORKSPACE:
-            message = tx.SERVE_NO_WORKSPACE
+        if isinstance(exc, HTTPException):
+            status = exc.status_code
+            message = tx.SERVE_NOT_FOUND if status in (404, 405) else str(exc.detail)
+        elif isinstance(exc, UsageError | FormError):  # a workspace that cannot be read
+            status, message = 409, str(exc)
+        else:  # a bug: a page in Chinese, not a traceback
+            status = 500
+            message = tx.SERVE_UNEXPECTED.format(reason=f"{type(exc).__name__}: {exc}")
         return site_of(request).page(request, "error.html", status=status, message=message)
 
     static = Path(__file__).parent / "static"
@@ -66,7 +71,7 @@ def create_app(site: Site) -> ASGIApp:
             *pages_output.routes,
             Mount("/static", app=StaticFiles(directory=static), name="static"),
         ],
-        exception_handlers={HTTPException: refused},
+        exception_handlers={HTTPException: refused, Exception: refused},
     )
     app.state.site = site
 

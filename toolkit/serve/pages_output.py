@@ -88,7 +88,11 @@ def publish_page(request: Request) -> Response:
 
     def look(space: Workspace) -> dict[str, Any]:
         folder = _reports(space)
-        files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+        files = (
+            sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+            if folder.is_dir()
+            else []
+        )
         return {"files": [(p.name, p.suffix.lower() == ".html") for p in files]}
 
     return site.page(

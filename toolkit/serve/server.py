@@ -33,6 +33,7 @@ class Workbench:
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             self.socket.bind((HOST, port))
+            self.socket.listen(128)  # a browser opened at once waits in the backlog, not refused
         except OSError:
             self.socket.close()
             raise

@@ -51,9 +51,11 @@ class Site:
     )
 
     # --- pages ----------------------------------------------------------------------------
-    def page(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    def page(
+        self, request: Request, template: str, status: int = 200, **context: Any
+    ) -> HTMLResponse:
         running = self.board.writing()
-        html = self.env.get_template(name).render(
+        html = self.env.get_template(template).render(
             csrf=self.guard.csrf,
             running=running,
             has_workspace=self.root is not None,

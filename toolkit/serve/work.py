@@ -215,6 +215,7 @@ def render_job(job: Job, root: Path, formats: Sequence[str], include_errors: boo
                     "files": [p.name for p in r.outputs if p.parent == out],
                     "draft": r.draft,
                     "district": r.district,
+                    "agencies": r.agencies,
                     "gaps": list(r.gaps),
                 }
                 for r in result.rendered
