@@ -6,6 +6,7 @@ Registered on the app by cli.py with one call. Parse, call the library, print, e
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
@@ -47,10 +48,8 @@ def serve(
         import webbrowser
 
         webbrowser.open(bench.url)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C: uvicorn stopped, then passes it on
         bench.run()
-    except KeyboardInterrupt:  # Ctrl+C: uvicorn has stopped serving and passes it on
-        pass
     typer.echo(tx.SERVE_STOPPED, err=True)
 
 
