@@ -37,16 +37,9 @@ __all__ = ["collect_in_workspace", "outbox", "register", "send_in_workspace"]
 def _settings(
     space: Workspace, sender: str, deadline: date | None, contact: str, text: Path | None = None
 ) -> MailSettings:
-    from ..mail.mail_outbox import MailSettings
+    from ..workspace.workspace_mail import mail_settings
 
-    return MailSettings(
-        sender=sender,
-        deadline=deadline or space.deadline,
-        contact=contact or space.contact,
-        district=space.district,
-        year=str(space.year),
-        text=text,
-    )
+    return mail_settings(space, sender, deadline, contact, text)
 
 
 def _flush(

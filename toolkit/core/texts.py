@@ -645,7 +645,14 @@ SERVE_JOBS = {
     "render": "生成报告",
     "compare": "比对公开版",
     "choose": "指定计入的文件",
+    "send-templates": "用邮件下发模板",
+    "send-feedback": "用邮件发送审核意见",
+    "collect": "从邮箱收取",
 }
+SERVE_SENDER_FIELD = "发件地址"
+SERVE_MAIL_PROBLEM = "{code} {name}：{problem}"
+SERVE_MAIL_SENT = "{result}：{code} {name} <{address}> {reason}"
+SERVE_MAIL_COLLECTED = "{result}：{who} {what}（{sender}） {note}"
 SERVE_NEW_FOLDER = "{year}年报"  # a workspace started from the page, in the current folder
 SERVE_JOB_STATES = {"running": "进行中", "done": "已完成", "failed": "失败", "cancelled": "已取消"}
 SERVE_ZIP_NOTE = (

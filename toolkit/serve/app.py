@@ -18,7 +18,7 @@ from ..core import texts as tx
 from ..core.catalogue import UsageError
 from ..form.form import FormError
 from ..workspace.workspace import find_workspace
-from . import pages_output, pages_year
+from . import pages_mail, pages_output, pages_year
 from .security import ASGIApp, Guard, Message, Receive, Scope, Send
 from .site import Site, site_of
 
@@ -69,6 +69,7 @@ def create_app(site: Site) -> ASGIApp:
         routes=[
             *pages_year.routes,
             *pages_output.routes,
+            *pages_mail.routes,
             Mount("/static", app=StaticFiles(directory=static), name="static"),
         ],
         exception_handlers={HTTPException: refused, Exception: refused},

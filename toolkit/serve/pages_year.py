@@ -201,7 +201,7 @@ def receive_page(request: Request) -> Response:
         request,
         "receive.html",
         accepted=",".join(ACCEPTED),
-        last=site.last_job("check", "recheck"),
+        last=site.last_job("check", "recheck", "collect"),
     )
 
 

@@ -40,6 +40,7 @@ class Site:
     root: Path | None = None
     explicit: bool = False  # the workspace folder was named (--workspace): created there
     board: JobBoard = field(default_factory=JobBoard)
+    mail: dict[str, str] = field(default_factory=dict)  # the mail forms' last settings, no password
     env: jinja2.Environment = field(
         default_factory=lambda: jinja2.Environment(
             loader=jinja2.PackageLoader("toolkit.serve", "templates"),
@@ -59,6 +60,7 @@ class Site:
             csrf=self.guard.csrf,
             running=running,
             has_workspace=self.root is not None,
+            mail=self.mail,
             path=request.url.path,
             **context,
         )
