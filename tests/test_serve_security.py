@@ -189,3 +189,73 @@ def test_a_job_is_cancelled_at_its_next_file_and_a_second_writer_waits(tmp_path:
     assert job.state == "cancelled" and job.done == 1
     assert board.start("rollup", lambda job: None).id == job.id + 1
     board.wait(30)
+
+
+def test_a_cancelled_check_stops_in_the_pool_and_leaves_the_workspace_unlocked(
+    tmp_path: Path,
+) -> None:
+    """Cancelled at its first file: the worker pool is stopped, the ledger records the run as
+    failed, and the next writer gets the lock."""
+    from toolkit.serve.work import check_job
+    from toolkit.workspace.workspace import receive
+
+    root = tmp_path / "年报"
+    init_workspace(root, roster=SAMPLES / "roster.csv", year=2023, district="示范区",
+                   form=standard_form(), issued=SAMPLES).workspace.ledger.close()  # fmt: skip
+    space = open_workspace(root)
+    try:
+        returned = sorted((SAMPLES / "returned").glob("*.xlsx"))
+        receive(space, returned, via="folder")  # stored, not yet checked
+    finally:
+        space.ledger.close()
+    board = JobBoard()
+    release = threading.Event()
+
+    def work(job: Job) -> None:
+        release.wait(30)
+        check_job(job, root, None, [])
+
+    job = board.start("check", work)
+    board.cancel(job.id)
+    release.set()
+    board.wait(60)
+    assert job.state == "cancelled" and (job.done, job.total) == (1, 13)  # at its first file
+    space = open_workspace(root)
+    try:
+        run = space.ledger.runs()[-1]
+        assert run.command == "check" and run.outcome == "failed"
+        with space.ledger.writing("next"):
+            pass
+        assert len(space.stored()) == 13
+    finally:
+        space.ledger.close()
+
+
+def test_a_zip_upload_brings_its_spreadsheets_and_other_files_are_named(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    workspace = tmp_path / "年报"
+    init_workspace(workspace, roster=SAMPLES / "roster.csv", year=2023, district="示范区",
+                   form=standard_form(), issued=SAMPLES).workspace.ledger.close()  # fmt: skip
+    samples = sorted((SAMPLES / "returned").glob("*.xlsx"))[:2]
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        for sample in samples:
+            archive.write(sample, f"报表/{sample.name}")
+        archive.writestr("说明.txt", "not a report")
+    with running(workspace) as bench:
+        client = Client(bench)
+        client.enter()
+        files = [
+            ("files", "报回.zip", data.getvalue()),
+            ("files", "notes.docx", b"PK"),
+            ("files", "broken.zip", b"not a zip"),
+        ]
+        status, headers, _ = client.post("/receive", {"csrf": client.csrf("/receive")}, files)
+        assert status == 303
+        page = client.wait_job(headers["location"])
+    assert "收到 2 份文件" in page
+    assert "未收入：notes.docx" in page and "未收入：broken.zip" in page
+    stored = {p.name for p in (workspace / "收到").glob("*/*")}
+    assert stored == {s.name for s in samples}
