@@ -138,9 +138,9 @@ def csrf_of(page: str) -> str:
 
 
 @contextmanager
-def chromium() -> Iterator[Any]:
+def chromium(*, javascript: bool = True) -> Iterator[Any]:
     """Headless Chromium through selenium, with the flags that keep it off the (closed)
-    network, and a fresh profile."""
+    network, and a fresh profile; `javascript=False` as a browser with scripts turned off."""
     from selenium import webdriver
 
     with tempfile.TemporaryDirectory(prefix="nianbao-chromium-") as profile:
@@ -161,6 +161,10 @@ def chromium() -> Iterator[Any]:
             f"--user-data-dir={profile}",
         ):
             options.add_argument(flag)
+        if not javascript:
+            options.add_experimental_option(
+                "prefs", {"profile.managed_default_content_settings.javascript": 2}
+            )
         service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
         driver = webdriver.Chrome(options=options, service=service)
         driver.set_page_load_timeout(60)

@@ -271,6 +271,30 @@ def test_a_clerk_runs_the_year_from_the_page_alone(tmp_path: Path, browser: Any)
         assert driver.page_source.count("一致") == 13
 
 
+def test_with_javascript_off_the_forms_and_the_job_page_still_work(tmp_path: Path) -> None:
+    """Plain forms and links: a workspace started, files uploaded, the job page refreshing
+    itself until the job is done."""
+    root = tmp_path / "年报"
+    with chromium(javascript=False) as driver, running(root) as bench:
+        base = f"http://127.0.0.1:{bench.port}"
+        driver.get(bench.url)
+        driver.find_element(By.NAME, "roster").send_keys(str(SAMPLES / "roster.csv"))
+        for name in ("year", "district"):
+            driver.find_element(By.NAME, name).send_keys(SETTINGS[name])
+        driver.find_element(By.CSS_SELECTOR, "details summary").click()
+        driver.find_element(By.NAME, "key").send_keys(str(SAMPLES / "nianbao-key.txt"))
+        _submit(driver, "/init")
+        assert _finished(driver) == "done"
+        driver.get(base + "/receive")
+        driver.find_element(By.ID, "files").send_keys("\n".join(str(p) for p in RETURNED))
+        assert driver.find_elements(By.CSS_SELECTOR, "#chosen li") == []  # the script is off
+        _submit(driver, "/receive")
+        assert _finished(driver) == "done"  # reached by the page's own refresh
+        driver.find_element(By.LINK_TEXT, "查看审核结果").click()
+        assert len(driver.find_elements(By.CSS_SELECTOR, "#review tbody tr")) == 13
+    assert set(_expected(root).values()) == {"通过"}
+
+
 def test_what_an_agency_wrote_is_shown_as_text_never_run(tmp_path: Path, browser: Any) -> None:
     """A narrative holding <script> and an upload named as markup: escaped on every page, in
     the rendered report too, and nothing runs."""

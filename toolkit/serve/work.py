@@ -78,6 +78,7 @@ def stage(
     """Copy the uploads into `folder/<n>/<safe name>` (zips unpacked, their spreadsheets only);
     return a line for each upload left out and why. The copies are what the library reads."""
     from ..mail.mail_attachments import Skip, unzip
+    from ..xlsx.read import LIMITS
 
     notes: list[str] = []
     for number, upload in enumerate(uploads):
@@ -93,8 +94,11 @@ def stage(
             try:
                 if len(data) > limit:
                     raise Skip(tx.ATTACHMENT_TOO_LARGE, tx.ATTACHMENT_TOO_LARGE)
-                for inner, content in unzip(data, limit):
-                    (target / upload_name(inner)).write_bytes(content)
+                # each member bounded as a mail attachment's (the reader's file limit)
+                for index, (inner, content) in enumerate(unzip(data, LIMITS["file_bytes"])):
+                    member = target / str(index)  # two members may share a name
+                    member.mkdir()
+                    (member / upload_name(inner)).write_bytes(content)
             except Skip as skip:
                 notes.append(tx.SERVE_SKIPPED.format(name=name, reason=str(skip)))
             continue
