@@ -41,7 +41,8 @@ def serve(
                 raise
             bench = Workbench(workspace, port=0)  # the usual port is taken: any free one
     except OSError as exc:
-        raise _fail(tx.SERVE_PORT_BUSY.format(port=port, reason=os_reason(exc))) from None
+        wanted = DEFAULT_PORT if port is None else port
+        raise _fail(tx.SERVE_PORT_BUSY.format(port=wanted, reason=os_reason(exc))) from None
     typer.echo(bench.url)  # the first line: the address to open, with the start token
     typer.echo(tx.SERVE_STARTED, err=True)
     if not no_browser:
