@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 from toolkit.serve.security import Guard
 from toolkit.serve.server import Workbench
 
+from .conftest import FORM
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 WAIT = 120.0  # seconds a test waits for a job (checking the samples takes a few)
@@ -28,7 +30,7 @@ WAIT = 120.0  # seconds a test waits for a job (checking the samples takes a few
 @contextmanager
 def running(workspace: Path | None, *, guard: Guard | None = None) -> Iterator[Workbench]:
     """The workbench on a free port, served by a thread until the test is done."""
-    bench = Workbench(workspace, port=0, guard=guard)
+    bench = Workbench(workspace, form=FORM, port=0, guard=guard)
     thread = threading.Thread(target=bench.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -429,3 +429,18 @@ def test_nianbao_serve_prints_its_address_first_and_ends_on_ctrl_c(tmp_path: Pat
             process.wait()
     assert process.returncode == 0, err
     assert tx.SERVE_STOPPED in err and "Traceback" not in err
+
+
+def test_serve_takes_form_only_for_a_workspace_it_starts(tmp_path: Path) -> None:
+    """--form is the form of a workspace started from the page; beside an existing workspace,
+    whose form is recorded, it is refused (exit 2) before anything is served."""
+    from .conftest import ROOT
+
+    root = tmp_path / "年报"
+    _cli("init", root, "--roster", SAMPLES / "roster.csv", *_options("year", "district"))
+    form = ROOT / "templates" / "gov-info-2021.toml"
+    result = CliRunner().invoke(
+        app, ["serve", "-w", str(root), "--form", str(form), "--port", "0", "--no-browser"]
+    )
+    assert result.exit_code == 2 and "--form" in result.output
+    assert "http://" not in result.output

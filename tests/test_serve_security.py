@@ -213,7 +213,7 @@ def test_a_cancelled_check_stops_in_the_pool_and_leaves_the_workspace_unlocked(
 
     def work(job: Job) -> None:
         release.wait(30)
-        check_job(job, root, None, [])
+        check_job(job, root, None, [], bundled=standard_form())
 
     job = board.start("check", work)
     board.cancel(job.id)

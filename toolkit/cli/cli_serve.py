@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from ..core import texts as tx
+from .cli_support import FormOption
 
 __all__ = ["register"]
 
@@ -28,21 +29,34 @@ def serve(
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help=tx.HELP_SERVE_NO_BROWSER)
     ] = False,
+    form_path: FormOption = None,
 ) -> None:
-    from ..core.catalogue import os_reason
+    from ..core.catalogue import UsageError, os_reason
+    from ..form.form import FormError
     from ..serve.server import Workbench
-    from .cli_support import _fail
+    from .cli_support import _fail, _form
+
+    try:
+        form = _form(form_path)  # the form of a workspace started from the page
+    except FormError as exc:
+        raise _fail(str(exc)) from None
+
+    def bench_on(number: int) -> Workbench:
+        return Workbench(workspace, form=form, form_path=form_path, port=number)
 
     try:
         try:
-            bench = Workbench(workspace, port=DEFAULT_PORT if port is None else port)
+            bench = bench_on(DEFAULT_PORT if port is None else port)
         except OSError:
             if port is not None:
                 raise
-            bench = Workbench(workspace, port=0)  # the usual port is taken: any free one
+            bench = bench_on(0)  # the usual port is taken: any free one
     except OSError as exc:
         wanted = DEFAULT_PORT if port is None else port
         raise _fail(tx.SERVE_PORT_BUSY.format(port=wanted, reason=os_reason(exc))) from None
+    if form_path is not None and bench.site.root is not None:
+        bench.socket.close()  # the workspace has its form: --form is for a new one only
+        raise _fail(str(UsageError("workspace-option", options="--form")))
     typer.echo(bench.url)  # the first line: the address to open, with the start token
     typer.echo(tx.SERVE_STARTED, err=True)
     if not no_browser:

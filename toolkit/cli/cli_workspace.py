@@ -54,8 +54,9 @@ def refuse_with_workspace(**given: object) -> None:
 def _form_of(space: Workspace) -> Form:
     """The form the workspace was started with (its own copy of a --form file, or the bundled)."""
     from ..workspace.workspace_steps import form_of
+    from .cli_support import _form
 
-    return form_of(space)
+    return form_of(space, _form(None))
 
 
 def _open(workspace: Path | None) -> Workspace:
@@ -74,7 +75,7 @@ def year_check(
     from ..workspace.workspace_steps import decide
 
     space = _open(workspace)
-    form, year = decide(space, command, progress=progress)
+    form, year = decide(space, command, form=_form_of(space), progress=progress)
     return form, year, space
 
 

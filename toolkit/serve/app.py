@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..core import texts as tx
 from ..core.catalogue import UsageError
-from ..form.form import FormError
+from ..form.form import Form, FormError
 from ..workspace.workspace import find_workspace
 from . import pages_mail, pages_output, pages_year
 from .security import ASGIApp, Guard, Message, Receive, Scope, Send
@@ -37,17 +37,31 @@ PAGE_POLICY = (
 )
 
 
-def make_site(workspace: Path | None, guard: Guard | None = None) -> Site:
+def make_site(
+    workspace: Path | None,
+    *,
+    form: Form,
+    form_path: Path | None = None,
+    guard: Guard | None = None,
+) -> Site:
     """The server's state for a workspace folder given (created from the page when it holds no
-    workspace yet), or the workspace around the current folder, or none yet."""
+    workspace yet), or the workspace around the current folder, or none yet. `form` (loaded
+    from `form_path`, or the bundled form) is the form of a workspace started from the page."""
     guard = guard or Guard()
     if workspace is not None:
         target = Path(workspace).resolve()
         found = find_workspace(target) if target.is_dir() else None
-        root = found if found == target else None
-        return Site(guard=guard, target=target, root=root, explicit=True)
-    found = find_workspace()
-    return Site(guard=guard, target=Path.cwd(), root=found)
+        root, explicit = (found if found == target else None), True
+    else:
+        target, root, explicit = Path.cwd(), find_workspace(), False
+    return Site(
+        guard=guard,
+        target=target,
+        new_form=form,
+        new_form_path=form_path,
+        root=root,
+        explicit=explicit,
+    )
 
 
 def create_app(site: Site) -> ASGIApp:

@@ -43,7 +43,9 @@ async def send(request: Request) -> Response:
     return site.start(
         request,
         "send-feedback" if copies else "send-templates",
-        lambda job: send_job(job, root, copies=copies, server=server, sender=sender),
+        lambda job: send_job(
+            job, root, copies=copies, server=server, sender=sender, bundled=site.new_form
+        ),
     )
 
 
@@ -54,7 +56,9 @@ async def collect(request: Request) -> Response:
     site.mail.update({k: str(form.get(k, "")) for k in REMEMBERED if k in form})
     server, folder = _server(form, "imap"), str(form.get("folder", "")).strip()
     return site.start(
-        request, "collect", lambda job: collect_job(job, root, server=server, folder=folder)
+        request,
+        "collect",
+        lambda job: collect_job(job, root, server=server, folder=folder, bundled=site.new_form),
     )
 
 

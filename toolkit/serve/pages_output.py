@@ -34,7 +34,7 @@ def rollup_page(request: Request) -> Response:
 
     def look(space: Workspace) -> dict[str, Any]:
         path = rollup_file(space)
-        charts = read_charts(path, form_of(space)) if path.is_file() else []
+        charts = read_charts(path, form_of(space, site.new_form)) if path.is_file() else []
         return {
             "file": path.name if path.is_file() else "",
             "charts": [(c.id, c.title) for c in charts],
@@ -47,7 +47,8 @@ async def rollup_run(request: Request) -> Response:
     site = site_of(request)
     root = site.workspace()
     await site.form(request)
-    return site.start(request, "rollup", lambda job: rollup_job(job, root))
+    bundled = site.new_form
+    return site.start(request, "rollup", lambda job: rollup_job(job, root, bundled=bundled))
 
 
 def rollup_download(request: Request) -> Response:
@@ -66,7 +67,8 @@ def rollup_chart(request: Request) -> Response:
         path = rollup_file(space)
         if not path.is_file():
             return None
-        chart = next((c for c in read_charts(path, form_of(space)) if c.id == wanted), None)
+        form = form_of(space, site.new_form)
+        chart = next((c for c in read_charts(path, form) if c.id == wanted), None)
         return svg(chart) if chart else None
 
     picture = site.read(look)
@@ -110,7 +112,12 @@ async def publish_run(request: Request) -> Response:
     form = await site.form(request)
     formats = [f for f in FORMATS if f in form.getlist("format")] or ["html"]
     include_errors = form.get("include_errors") is not None
-    return site.start(request, "render", lambda job: render_job(job, root, formats, include_errors))
+    bundled = site.new_form
+    return site.start(
+        request,
+        "render",
+        lambda job: render_job(job, root, formats, include_errors, bundled=bundled),
+    )
 
 
 def _report_file(request: Request) -> Path:
@@ -175,7 +182,7 @@ async def compare_run(request: Request) -> Response:
     def work(job: Any) -> None:
         for note in notes:
             job.say(note)
-        compare_job(job, root, published)
+        compare_job(job, root, published, bundled=site.new_form)
 
     return site.start(request, "compare", work, staged)
 

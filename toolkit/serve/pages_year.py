@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from ..core import texts as tx
 from ..core.catalogue import UsageError
+from ..form.form import Form
 from ..workspace.workspace import Workspace
 from ..workspace.workspace_status import AgencyState, year_status
 from .jobs import Job
@@ -86,16 +87,21 @@ async def init(request: Request) -> Response:
     if site.root is not None:
         root = site.root
         return site.start(
-            request, "roster", lambda job: init_job(job, root, roster, None, None), roster_folder
+            request,
+            "roster",
+            lambda job: init_job(job, root, roster, None, None, bundled=site.new_form),
+            roster_folder,
         )
     key_folder, _ = await site.staged(form, "key", (".txt",))
     key = _single(key_folder)
     try:
         settings = InitSettings(
-            year=_year(str(form.get("year", ""))),
+            year=_year(str(form.get("year", "")), site.new_form),
             district=str(form.get("district", "")).strip(),
             deadline=_day(str(form.get("deadline", ""))),
             contact=str(form.get("contact", "")).strip(),
+            form=site.new_form,
+            form_path=site.new_form_path,
             password=str(form.get("password", "")).strip() or None,
         )
     except UsageError as exc:
@@ -106,7 +112,7 @@ async def init(request: Request) -> Response:
 
     def work(job: Job) -> None:
         try:
-            init_job(job, root, roster, settings, key)
+            init_job(job, root, roster, settings, key, bundled=site.new_form)
             site.root = root
         finally:
             if key_folder is not None:
@@ -124,14 +130,13 @@ def _single(folder: Path | None) -> Path | None:
     return next((p for p in sorted(folder.rglob("*")) if p.is_file()), None)
 
 
-def _year(text: str) -> int:
+def _year(text: str, form: Form) -> int:
     """The year of a new workspace: given, and one the form applies to."""
-    from ..form.form_file import standard_form
     from ..inputs.arguments import check_year
 
     if not text.strip():
         raise UsageError("workspace-init-needs", option="--year")
-    check_year(standard_form(), text)
+    check_year(form, text)
     return int(text.strip())
 
 
@@ -213,7 +218,10 @@ async def receive(request: Request) -> Response:
     if staged is None and form.get("recheck") is None:
         return site.page(request, "error.html", status=400, message=tx.SERVE_NO_FILES)
     kind = "check" if staged is not None else "recheck"
-    return site.start(request, kind, lambda job: check_job(job, root, staged, notes), staged)
+    bundled = site.new_form
+    return site.start(
+        request, kind, lambda job: check_job(job, root, staged, notes, bundled=bundled), staged
+    )
 
 
 def review(request: Request) -> Response:
@@ -293,7 +301,7 @@ def feedback_download(request: Request) -> Response:
 
 async def choose(request: Request) -> Response:
     """The office's own choice of the file that counts (`nianbao choose`), then the decision."""
-    from ..workspace.workspace_steps import decide
+    from ..workspace.workspace_steps import decide, form_of
     from ..workspace.workspace_year import choose as run
     from .work import opened
 
@@ -307,7 +315,7 @@ async def choose(request: Request) -> Response:
         with opened(root) as space:
             with space.ledger.writing("choose"):
                 run(space, code, sha)
-            decide(space, "choose", progress=job.progress)
+            decide(space, "choose", form=form_of(space, site.new_form), progress=job.progress)
 
     return site.start(request, "choose", work)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+from ..form.form import Form
 from .app import create_app, make_site
 from .security import Guard
 from .site import Site
@@ -26,7 +27,13 @@ class Workbench:
     serves, so it can be printed first."""
 
     def __init__(
-        self, workspace: Path | None, *, port: int = 0, guard: Guard | None = None
+        self,
+        workspace: Path | None,
+        *,
+        form: Form,
+        form_path: Path | None = None,
+        port: int = 0,
+        guard: Guard | None = None,
     ) -> None:
         import uvicorn
 
@@ -38,7 +45,7 @@ class Workbench:
             self.socket.close()
             raise
         self.port = int(self.socket.getsockname()[1])
-        self.site: Site = make_site(workspace, guard)
+        self.site: Site = make_site(workspace, form=form, form_path=form_path, guard=guard)
         self.site.guard.port = self.port
         self.url = self.site.guard.start_url()
         config = uvicorn.Config(

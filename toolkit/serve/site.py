@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..core import texts as tx
+from ..form.form import Form
 from ..workspace.ledger import LEDGER_FILE
 from ..workspace.workspace import Workspace
 from .jobs import Busy, Job, JobBoard
@@ -37,6 +38,8 @@ class Site:
 
     guard: Guard
     target: Path
+    new_form: Form  # the form a workspace started from the page gets
+    new_form_path: Path | None = None  # its file (serve --form), copied into that workspace
     root: Path | None = None
     explicit: bool = False  # the workspace folder was named (--workspace): created there
     board: JobBoard = field(default_factory=JobBoard)

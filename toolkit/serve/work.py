@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..core import texts as tx
+from ..form.form import Form
 from ..workspace.workspace import TEMPLATES, Workspace, open_workspace, receive
 from ..workspace.workspace_steps import (
     check_year,
@@ -113,21 +114,28 @@ class InitSettings:
     district: str
     deadline: date | None
     contact: str
+    form: Form  # the form of the new workspace (the bundled one, or serve's --form)
+    form_path: Path | None = None  # its file, copied into the workspace (init --form)
     password: str | None = None
 
 
 def init_job(
-    job: Job, root: Path, roster: Path, settings: InitSettings | None, issued: Path | None
+    job: Job,
+    root: Path,
+    roster: Path,
+    settings: InitSettings | None,
+    issued: Path | None,
+    *,
+    bundled: Form,
 ) -> None:
     """A new workspace from an uploaded roster (settings given), or a roster added to the
     workspace (settings None): `nianbao init`."""
     from ..core.text import inert
-    from ..form.form_file import standard_form
     from ..workspace.workspace_init import init_workspace
 
     if settings is None:
         with opened(root) as space:
-            form = form_of(space)
+            form = form_of(space, bundled)
         result = init_workspace(root, roster=roster, year=None, district=None, form=form)
     else:
         result = init_workspace(
@@ -135,7 +143,8 @@ def init_job(
             roster=roster,
             year=settings.year,
             district=settings.district,
-            form=standard_form(),
+            form=settings.form,
+            form_path=settings.form_path,
             deadline=settings.deadline,
             contact=settings.contact,
             password=settings.password,
@@ -159,13 +168,15 @@ def init_job(
         result.workspace.ledger.close()
 
 
-def check_job(job: Job, root: Path, staged: Path | None, notes: Sequence[str]) -> None:
+def check_job(
+    job: Job, root: Path, staged: Path | None, notes: Sequence[str], *, bundled: Form
+) -> None:
     """`check` on the workspace: the uploaded files stored (when any), the year checked and
     decided, the feedback made."""
     for note in notes:
         job.say(note)
     with opened(root) as space:
-        form = form_of(space)
+        form = form_of(space, bundled)
         with space.ledger.writing("check"):
             if staged is not None:
                 received, skipped = receive(space, [staged], via="upload", origin="serve")
@@ -184,10 +195,10 @@ def check_job(job: Job, root: Path, staged: Path | None, notes: Sequence[str]) -
         job.result = {"exit_code": checked.year.report.exit_code}
 
 
-def rollup_job(job: Job, root: Path) -> None:
+def rollup_job(job: Job, root: Path, *, bundled: Form) -> None:
     """`rollup` on the workspace."""
     with opened(root) as space:
-        form, year = decide(space, "rollup", progress=job.progress)
+        form, year = decide(space, "rollup", form=form_of(space, bundled), progress=job.progress)
         job.stop_if_cancelled()
         result = rollup_year(space, year, form=form)
         job.result = {
@@ -205,10 +216,12 @@ def rollup_job(job: Job, root: Path) -> None:
         }
 
 
-def render_job(job: Job, root: Path, formats: Sequence[str], include_errors: bool) -> None:
+def render_job(
+    job: Job, root: Path, formats: Sequence[str], include_errors: bool, *, bundled: Form
+) -> None:
     """`render` on the workspace: the agencies' reports and the district draft."""
     with opened(root) as space:
-        form, year = decide(space, "render", progress=job.progress)
+        form, year = decide(space, "render", form=form_of(space, bundled), progress=job.progress)
         job.stop_if_cancelled()
         result = render_year(space, year, form=form, formats=formats, include_errors=include_errors)
         out = space.output(tx.REPORTS_FOLDER)
@@ -238,13 +251,13 @@ def render_job(job: Job, root: Path, formats: Sequence[str], include_errors: boo
         }
 
 
-def compare_job(job: Job, root: Path, published: Sequence[Path]) -> None:
+def compare_job(job: Job, root: Path, published: Sequence[Path], *, bundled: Form) -> None:
     """`compare` on the workspace: the published reports against the files that count; the
     differences workbook into 输出/."""
     from ..check.compare import write_xlsx
 
     with opened(root) as space:
-        form, year = decide(space, "compare", progress=job.progress)
+        form, year = decide(space, "compare", form=form_of(space, bundled), progress=job.progress)
         job.stop_if_cancelled()
         result = compare_year(year, published, form=form)
         inputs = [p.published.path for p in result.pairs] + [p.submitted.path for p in result.pairs]

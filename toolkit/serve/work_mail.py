@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..core import texts as tx
 from ..core.catalogue import UsageError
+from ..form.form import Form
 from ..mail.mail_account import Account
 from ..workspace.workspace_mail import (
     collect_into,
@@ -56,7 +57,9 @@ class Server:
         )
 
 
-def send_job(job: Job, root: Path, *, copies: bool, server: Server, sender: str) -> None:
+def send_job(
+    job: Job, root: Path, *, copies: bool, server: Server, sender: str, bundled: Form
+) -> None:
     """`send` on the workspace: each agency's template (or, with `copies`, the feedback of each
     counted file) queued once in the outbox, then everything the outbox holds sent."""
     from ..mail.mail_message import valid_address
@@ -66,7 +69,7 @@ def send_job(job: Job, root: Path, *, copies: bool, server: Server, sender: str)
         raise UsageError("mail-address", option=tx.SERVE_SENDER_FIELD, address=sender)
     account = server.account(outgoing=True)
     with opened(root) as space:
-        form = form_of(space)
+        form = form_of(space, bundled)
         settings = mail_settings(space, sender)
         with space.ledger.writing("send"):
             if copies:
@@ -103,12 +106,12 @@ def send_job(job: Job, root: Path, *, copies: bool, server: Server, sender: str)
                 job.say(tx.WORKSPACE_OUTBOX_LEFT.format(count=left))
 
 
-def collect_job(job: Job, root: Path, *, server: Server, folder: str) -> None:
+def collect_job(job: Job, root: Path, *, server: Server, folder: str, bundled: Form) -> None:
     """`collect --check` on the workspace: the new mail's attachments stored, then the year
     checked and the feedback made, as after an upload."""
     account = server.account(outgoing=False)
     with opened(root) as space:
-        form = form_of(space)
+        form = form_of(space, bundled)
         with space.ledger.writing("collect"):
             mail = collect_into(space, account, form=form, folder=folder or "INBOX")
             for item in mail.report.items:

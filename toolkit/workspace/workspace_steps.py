@@ -41,13 +41,14 @@ __all__ = [
 Progress = Callable[[int, int], None]
 
 
-def form_of(space: Workspace) -> Form:
-    """The form the workspace was started with (its own copy of a --form file, or the bundled
-    2021 form); a bad form file is a FormError."""
-    from ..form.form_file import load_form, standard_form
+def form_of(space: Workspace, bundled: Form) -> Form:
+    """The form the workspace was started with: its own copy of a --form file, or `bundled`
+    (the caller's bundled form: the command line names it, the library never picks it); a bad
+    form file is a FormError."""
+    from ..form.form_file import load_form
 
     own = space.form_file
-    return standard_form() if own is None else load_form(own)
+    return bundled if own is None else load_form(own)
 
 
 def rollup_file(space: Workspace) -> Path:
@@ -66,12 +67,11 @@ def decide(
     space: Workspace,
     command: str,
     *,
-    form: Form | None = None,
+    form: Form,
     progress: Progress | None = None,
 ) -> tuple[Form, YearCheck]:
     """Decide the year (check every stored file, record each agency's decision) under the
     writer lock, for a step that then only reads files and writes outputs."""
-    form = form or form_of(space)
     with space.ledger.writing(command):
         year = current(space, form=form, progress=progress)
     return form, year
