@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 YEAR ?= 2023
 RENDER_FORMATS ?= docx,html,pdf
 
-.PHONY: demo test lint typecheck format libreoffice fonts mail ocr bench samples fuzz wheelhouse clean
+.PHONY: demo test lint typecheck format libreoffice fonts mail ocr browser bench samples fuzz wheelhouse clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,9 @@ mail:
 ocr:
 	bash scripts/ensure-ocr.sh
 
+browser:
+	bash scripts/ensure-browser.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -78,7 +81,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(STAMP) libreoffice fonts mail ocr lint typecheck
+test: $(STAMP) libreoffice fonts mail ocr browser lint typecheck
 	$(BIN)/python -m pytest
 
 samples: $(STAMP) libreoffice

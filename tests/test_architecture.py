@@ -133,6 +133,22 @@ LAYERS: dict[str, list[str]] = {
         "workspace_year",
         "workspace_status",
         "workspace_mail",
+        "workspace_steps",
+    ],
+    # The web workbench (issue 24): its guard, jobs, the work behind its buttons, the rollup's
+    # charts, what its pages share, the pages, the application, the server.
+    "serve": [
+        "security",
+        "jobs",
+        "chart",
+        "work",
+        "work_mail",
+        "site",
+        "pages_year",
+        "pages_output",
+        "pages_mail",
+        "app",
+        "server",
     ],
     # The command line (toolkit/__main__.py runs it).
     "cli": [
@@ -146,6 +162,7 @@ LAYERS: dict[str, list[str]] = {
         "cli_render",
         "cli_compare",
         "cli_import",
+        "cli_serve",
         "cli",
     ],
 }

@@ -94,3 +94,16 @@ def test_the_installed_package_loads_its_own_form(wheel: Path, tmp_path: Path) -
     form_id, cells, rules, mail_text = loaded.split()
     assert form_id == "gov-info-annual-report" and int(cells) > 100 and int(rules) >= 10
     assert mail_text == "True"  # the mail texts come from the package too
+
+
+def test_the_wheel_holds_the_workbenchs_pages_and_static_files(wheel: Path) -> None:
+    """`nianbao serve` renders its pages from toolkit/serve/templates and serves its CSS and
+    script from toolkit/serve/static (package data): all of them in the wheel, as they are."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    serve = ROOT / "toolkit" / "serve"
+    shipped = sorted([*serve.glob("templates/*.html"), *serve.glob("static/*")])
+    assert len(shipped) >= 14
+    for path in shipped:
+        member = path.relative_to(ROOT).as_posix()
+        assert member in names, f"{member} is not packaged (pyproject.toml package-data)"
+        assert zipfile.ZipFile(wheel).read(member) == path.read_bytes()

@@ -16,6 +16,7 @@ from .cli_import import register as _register_import
 from .cli_mail import register as _register_mail
 from .cli_render import register as _register_render
 from .cli_rollup import register as _register_rollup
+from .cli_serve import register as _register_serve
 from .cli_support import (
     EXIT_FAILED,
     EXIT_OK,
@@ -345,6 +346,7 @@ _register_import(app)  # import, compare (issue 14)
 _register_workspace(app)  # init, status, choose (issue 21)
 _register_rollup(app)  # rollup
 _register_outbox(app)  # outbox (issue 21)
+_register_serve(app)  # serve: the web workbench (issue 24)
 
 
 def _ignore_late_signals() -> None:

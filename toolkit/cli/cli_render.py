@@ -84,23 +84,22 @@ def render(
     try:
         wanted = parse_formats(formats)
         if workspace is not None or not paths:
-            from .cli_workspace import refuse_with_workspace, rollup_of, year_check
+            from ..workspace.workspace_steps import render_year
+            from .cli_workspace import refuse_with_workspace, year_check
 
             if paths:
                 raise UsageError("workspace-paths", command="render")
             refuse_with_workspace(year=year, district=district, issued=issued, form=form_path)
             form, decided, space = year_check(workspace, "render")
             out = out or space.output(tx.REPORTS_FOLDER)
-            result = run(
-                [*space.stored(), *rollup_of(space)],
-                out=out,
-                formats=wanted,
+            result = render_year(
+                space,
+                decided,
                 form=form,
+                formats=wanted,
+                out=out,
                 include_errors=include_errors,
                 template=template,
-                year=space.year,
-                district=space.district,
-                checked_before=decided.report,
             )
         else:
             if out is None:

@@ -12,7 +12,6 @@ import typer
 
 from ..core import texts as tx
 from ..core.texts import Severity
-from ..inputs.roster import Agency
 from .cli_support import (
     FormOption,
     IssuedOption,
@@ -90,35 +89,40 @@ def rollup(
             refuse_with_workspace(
                 roster=roster, year=year, district=district, issued=issued, form=form_path
             )
+            from ..workspace.workspace_steps import rollup_year
+
             form, decided, space = year_check(workspace, "rollup")
-            year, district, level = space.year, space.district, space.level
-            out = out or space.output(tx.ROLLUP_FILE.format(district=district, year=year))
-            inputs: list[str | Path] = list(space.stored())
-            agencies: tuple[Agency, ...] | None = space.agencies()
-            key, checked, total = None, decided.report, 0  # checked already: no progress bar
+            level = space.level
+            result = rollup_year(  # checked already: no progress bar
+                space,
+                decided,
+                form=form,
+                out=out,
+                csv_path=csv_path,
+                include_errors=include_errors,
+                generated_at=stamp,
+            )
         else:
             if out is None:
                 raise UsageError("workspace-needs-out", option="--out")
             form = _form(form_path)
             _check_year(form, year)
             agencies, files = _inputs(paths, roster, (out, csv_path))
-            inputs, key, checked, total = list(paths), _key(issued, roster), None, len(files)
-        with _progress(console, total) as progress:
-            result = run(
-                inputs,
-                key=key,
-                out=out,
-                roster=agencies,
-                year=year,
-                district=district,
-                csv_path=csv_path,
-                include_errors=include_errors,
-                generated_at=stamp,
-                form=form,
-                progress=progress,
-                level=level,
-                report=checked,
-            )
+            with _progress(console, len(files)) as progress:
+                result = run(
+                    list(paths),
+                    key=_key(issued, roster),
+                    out=out,
+                    roster=agencies,
+                    year=year,
+                    district=district,
+                    csv_path=csv_path,
+                    include_errors=include_errors,
+                    generated_at=stamp,
+                    form=form,
+                    progress=progress,
+                    level=level,
+                )
     except (UsageError, FormError) as exc:
         raise _fail(str(exc)) from None
     _say(

@@ -32,7 +32,6 @@ __all__ = [
     "check_in_workspace",
     "refuse_with_workspace",
     "register",
-    "rollup_of",
     "year_check",
 ]
 
@@ -52,18 +51,12 @@ def refuse_with_workspace(**given: object) -> None:
         raise UsageError("workspace-option", options="、".join(named))
 
 
-def rollup_of(space: Workspace) -> list[Path]:
-    """The workspace's rollup (输出/<地区><年度>年度汇总.xlsx) when `rollup` has written it: the
-    draft of the district's report is rendered from it."""
-    path = space.output(tx.ROLLUP_FILE.format(district=space.district, year=space.year))
-    return [path] if path.is_file() else []
-
-
 def _form_of(space: Workspace) -> Form:
     """The form the workspace was started with (its own copy of a --form file, or the bundled)."""
+    from ..workspace.workspace_steps import form_of
     from .cli_support import _form
 
-    return _form(space.form_file)
+    return form_of(space, _form(None))
 
 
 def _open(workspace: Path | None) -> Workspace:
@@ -79,12 +72,10 @@ def year_check(
 ) -> tuple[Form, YearCheck, Workspace]:
     """Open the workspace, decide (recording it, under the writer lock) and return the decision
     for a command that then only reads files and writes outputs."""
-    from ..workspace.workspace_year import current
+    from ..workspace.workspace_steps import decide
 
     space = _open(workspace)
-    form = _form_of(space)
-    with space.ledger.writing(command):
-        year = current(space, form=form, progress=progress)
+    form, year = decide(space, command, form=_form_of(space), progress=progress)
     return form, year, space
 
 
@@ -317,7 +308,7 @@ def check_in_workspace(
     make the feedback each counted file needs once, print, and return the exit code."""
     from ..results.report import render_terminal, write_json
     from ..workspace.workspace import receive
-    from ..workspace.workspace_year import current, make_feedback
+    from ..workspace.workspace_steps import check_year
     from .cli_support import _progress, _say
 
     space = _open(workspace)
@@ -330,8 +321,10 @@ def check_in_workspace(
                 tx.WORKSPACE_RECEIVED.format(count=len(received), new=sum(r.new for r in received)),
             )
         with _progress(console, len(space.stored())) as progress:
-            year = current(space, form=form, progress=progress)
-        made = make_feedback(space, year, form=form, deadline=deadline, contact=contact)
+            checked = check_year(
+                space, form=form, deadline=deadline, contact=contact, progress=progress
+            )
+        year, made = checked.year, checked.feedback
         if json_path is not None:
             write_json(year.report, json_path)
         if xlsx_path is not None:
@@ -347,16 +340,10 @@ def check_in_workspace(
 
 
 def feedback_said(year: YearCheck, made: FeedbackMade, space: Workspace) -> list[str]:
-    """What the check says about feedback: the copies made now, and the reports with errors that
-    got none (as `check --feedback` says it); a counted file whose feedback was made by an earlier
-    run is not "nothing to ask"."""
-    from ..results.feedback import feedback_lines
+    """What the check says about feedback (workspace_steps.feedback_words)."""
+    from ..workspace.workspace_steps import feedback_words
 
-    lines = feedback_lines(year.report, made.files, made.folder or space.root, None)
-    if made.earlier and not made.files:
-        lines = [tx.WORKSPACE_FEEDBACK_PENDING if line == tx.FEEDBACK_NOTHING_TO_ASK else line
-                 for line in lines]  # fmt: skip
-    return lines
+    return feedback_words(year, made, space)
 
 
 def print_decisions(console: Console, space: Workspace, year: YearCheck) -> None:

@@ -37,16 +37,9 @@ __all__ = ["collect_in_workspace", "outbox", "register", "send_in_workspace"]
 def _settings(
     space: Workspace, sender: str, deadline: date | None, contact: str, text: Path | None = None
 ) -> MailSettings:
-    from ..mail.mail_outbox import MailSettings
+    from ..workspace.workspace_mail import mail_settings
 
-    return MailSettings(
-        sender=sender,
-        deadline=deadline or space.deadline,
-        contact=contact or space.contact,
-        district=space.district,
-        year=str(space.year),
-        text=text,
-    )
+    return mail_settings(space, sender, deadline, contact, text)
 
 
 def _flush(
@@ -142,7 +135,7 @@ def collect_in_workspace(
     mail and counts, and the outbox sent."""
     from ..results.report import render_terminal
     from ..workspace.workspace_mail import collect_into, queue_answers
-    from ..workspace.workspace_year import current, make_feedback
+    from ..workspace.workspace_steps import check_year
     from .cli_support import _say
     from .cli_workspace import _form_of, _open, feedback_said, print_decisions
 
@@ -165,8 +158,8 @@ def collect_in_workspace(
         codes.append(mail.report.exit_code)
         if not run_check:
             return max(codes)
-        year = current(space, form=form)
-        made = make_feedback(space, year, form=form, deadline=deadline, contact=contact)
+        checked = check_year(space, form=form, deadline=deadline, contact=contact)
+        year, made = checked.year, checked.feedback
         render_terminal(year.report, console, quiet=True)
         print_decisions(console, space, year)
         for line in feedback_said(year, made, space):

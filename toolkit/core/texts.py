@@ -702,6 +702,63 @@ COLLECT_UNIDENTIFIED_FILE = (
 COLLECT_LOGIN_FAILED = "用户名或密码错误"  # the server gave no reason
 COLLECT_NO_FOLDER = "不存在"  # the server gave no reason
 
+# --- The web workbench (issue 24): `nianbao serve`, its refusals, jobs and --help ----------------
+SERVE_FOREIGN_HOST = "拒绝访问：请求的主机名不是本机工作台的地址。"
+SERVE_NO_TOKEN = "拒绝访问：请用启动 nianbao serve 时显示的地址（含访问令牌）打开工作台。"
+SERVE_BAD_CSRF = "表单已过期或不是从本工作台提交的，请刷新页面后重试。"
+SERVE_TOO_LARGE = "上传的内容太大（上限 {mb} MB），已拒绝。"
+SERVE_TOO_MANY = "一次上传的文件或表单项太多，请分批上传。"
+SERVE_NO_FILES = "没有选择文件。"
+SERVE_NOT_FOUND = "没有这个页面或文件。"
+SERVE_NO_WORKSPACE = "还没有工作区：请先上传单位名单建立工作区。"
+SERVE_BUSY = (
+    "另一项任务（{title}）正在进行。一次只能进行一项改动工作区的任务，请等它完成或取消后再试。"
+)
+SERVE_CANCELLED = "已取消。"
+SERVE_UNEXPECTED = "任务意外中止：{reason}"
+SERVE_SKIPPED = "未收入：{name}（{reason}）"
+SERVE_JOBS = {
+    "init": "建立工作区",
+    "roster": "补充名单",
+    "check": "收入并审核",
+    "recheck": "重新审核",
+    "rollup": "生成汇总表",
+    "render": "生成报告",
+    "compare": "比对公开版",
+    "choose": "指定计入的文件",
+    "send-templates": "用邮件下发模板",
+    "send-feedback": "用邮件发送审核意见",
+    "collect": "从邮箱收取",
+}
+SERVE_SENDER_FIELD = "发件地址"
+SERVE_MAIL_PROBLEM = "{code} {name}：{problem}"
+SERVE_MAIL_SENT = "{result}：{code} {name} <{address}> {reason}"
+SERVE_MAIL_COLLECTED = "{result}：{who} {what}（{sender}） {note}"
+SERVE_NEW_FOLDER = "{year}年报"  # a workspace started from the page, in the current folder
+SERVE_JOB_STATES = {"running": "进行中", "done": "已完成", "failed": SEND_FAILED, "cancelled": "已取消"}
+SERVE_ZIP_NOTE = (
+    "{district}{year}年度政府信息公开工作年度报告填报模板\r\n\r\n"
+    "每个单位一个文件，文件名以单位代码开头；manifest.csv 列出各单位的联系人、电子邮箱和文件。\r\n"
+    "截止日期：{deadline}\r\n联系人：{contact}\r\n\r\n"
+    "模板的工作表设有保护，只能填写黄色单元格。保护密码由办公室保存（工作区“模板”文件夹中的 "
+    "password.txt），不随本压缩包下发，请勿发给填报单位。\r\n"
+)
+SERVE_ZIP_NOTE_FILE = "说明.txt"
+SERVE_ZIP_FILE = "{district}{year}年度填报模板.zip"
+SHORT_SERVE = "在浏览器中打开网页工作台，完成一年的收集（只在本机访问）。"
+HELP_SERVE = (
+    "启动本机的网页工作台（只监听 127.0.0.1）并打开浏览器：下发模板、收取和审核报回文件、汇总、"
+    "生成报告、比对公开版，结果与各命令相同。第一行输出是带访问令牌的地址。按 Ctrl+C 结束。"
+)
+HELP_SERVE_PORT = "端口；0 表示任选一个空闲端口。不给时用 8765，被占用时任选一个。"
+HELP_SERVE_NO_BROWSER = "不自动打开浏览器（只显示地址）。"
+HELP_SERVE_WORKSPACE = (
+    "工作区文件夹；不给时在当前文件夹及其上级中查找，找不到时在页面上上传名单新建。"
+)
+SERVE_STARTED = "网页工作台已启动：在浏览器中打开上面的地址（只能在本机访问）。按 Ctrl+C 结束。"
+SERVE_STOPPED = "网页工作台已关闭。"
+SERVE_PORT_BUSY = "无法在端口 {port} 启动网页工作台：{reason}"
+
 # --- The workspace (issue 21): folders, decisions, states, --help ----------------------------------
 # The folders of a workspace, in this order: rosters, issued templates, received files (by hash),
 # feedback copies, mail, outputs (workspace.py).

@@ -30,6 +30,7 @@ __all__ = [
     "attachment_name",
     "header",
     "header_text",
+    "unzip",
     "workbooks",
 ]
 
@@ -179,9 +180,10 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
     return name.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def _unzip(data: bytes, limit: int) -> Iterator[tuple[str, bytes]]:
-    """The spreadsheets inside a zip attachment, under the reader's limits (zip bombs, lying
-    headers, too many members); nested archives are not opened."""
+def unzip(data: bytes, limit: int) -> Iterator[tuple[str, bytes]]:
+    """The spreadsheets inside a zip attachment (or a zip uploaded to the workbench), under the
+    reader's limits (zip bombs, lying headers, too many members); nested archives are not
+    opened. Skip, with the reason in Chinese, for an archive refused as a whole."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -228,7 +230,7 @@ def workbooks(message: Message, limit: int) -> Iterator[tuple[str, bytes | Skip]
         try:
             data = _payload(part, limit)
             if suffix in ARCHIVES:
-                found = list(_unzip(data, limit))
+                found = list(unzip(data, limit))
                 if not found:
                     yield name, Skip(CollectResult.NO_WORKBOOK, say("mail-zip-empty"))
                 for inner, content in found:

@@ -50,6 +50,7 @@ __all__ = [
     "Queued",
     "collect_into",
     "flush",
+    "mail_settings",
     "queue",
     "queue_answers",
     "queue_feedback",
@@ -207,6 +208,25 @@ def flush(
                     (OutboxState.FAILED.value, item.reason or item.result.value, row_id),
                 )
     return report
+
+
+def mail_settings(
+    workspace: Workspace,
+    sender: str,
+    deadline: date | None = None,
+    contact: str = "",
+    text: Path | None = None,
+) -> MailSettings:
+    """The settings of the workspace's mail: its district, year, deadline and contact unless
+    given otherwise (the command line's --deadline, --contact, --text)."""
+    return MailSettings(
+        sender=sender,
+        deadline=deadline or workspace.deadline,
+        contact=contact or workspace.contact,
+        district=workspace.district,
+        year=str(workspace.year),
+        text=text,
+    )
 
 
 def queue_templates(
