@@ -735,7 +735,12 @@ SERVE_MAIL_PROBLEM = "{code} {name}：{problem}"
 SERVE_MAIL_SENT = "{result}：{code} {name} <{address}> {reason}"
 SERVE_MAIL_COLLECTED = "{result}：{who} {what}（{sender}） {note}"
 SERVE_NEW_FOLDER = "{year}年报"  # a workspace started from the page, in the current folder
-SERVE_JOB_STATES = {"running": "进行中", "done": "已完成", "failed": SEND_FAILED, "cancelled": "已取消"}
+SERVE_JOB_STATES = {
+    "running": "进行中",
+    "done": "已完成",
+    "failed": SEND_FAILED,
+    "cancelled": "已取消",
+}
 SERVE_ZIP_NOTE = (
     "{district}{year}年度政府信息公开工作年度报告填报模板\r\n\r\n"
     "每个单位一个文件，文件名以单位代码开头；manifest.csv 列出各单位的联系人、电子邮箱和文件。\r\n"
