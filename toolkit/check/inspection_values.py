@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -289,7 +290,13 @@ class CellReading:
         if value is None or value == "":
             self.add("blank", **where)
             return math.nan
-        if not isinstance(value, str):  # dates and times
+        if isinstance(value, datetime):  # a number shown as a date or time (see _serial)
+            serial = _serial(value)
+            if serial is None:
+                self.add("not-a-number", actual=str(value), **where)
+                return math.nan
+            return self.number(serial, sheet, key)
+        if not isinstance(value, str):
             self.add("not-a-number", actual=str(value), **where)
             return math.nan
         text = value.strip()
@@ -308,3 +315,20 @@ class CellReading:
             return math.nan
         self.add("text-number", actual=text, expected=plain(number), what=what, **where)
         return number
+
+
+_EPOCH = datetime(1899, 12, 30)  # day 0 of a spreadsheet's dates (1900 system, after February)
+_FALSE_LEAP_DAY = datetime(1900, 3, 1)
+
+
+def _serial(value: datetime) -> float | None:
+    """The number a spreadsheet stores for a cell that python-calamine gives as a date or time:
+    a .xls or .ods whose number format it takes for a date (Gnumeric's .xls of a 万元 cell shows
+    0 as 00:00). Before 1900-03-01 calamine counts from 1899-12-31, as Excel does around its false
+    29 February 1900; on 1900-02-28 the number was 59 or 60, which nothing tells apart: None."""
+    days = (value - _EPOCH) / timedelta(days=1)
+    if value >= _FALSE_LEAP_DAY or days < 1:
+        return days
+    if value.date() == datetime(1900, 2, 28).date():
+        return None
+    return days - 1

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -245,8 +246,18 @@ def _ods_only(package: Package) -> bytes:
         for name in _ODS_PARTS:
             body = package.read(name)
             if body is not None:
+                if name == "content.xml":  # Gnumeric indents its tables; calamine stops there
+                    body = _ODS_INDENT.sub(rb"\1", body)
                 target.writestr(name, body)
     return out.getvalue()
+
+
+# Indentation between the elements of a table (and around a cell's paragraphs), as Gnumeric
+# writes content.xml: white space that means nothing there, and that python-calamine refuses
+# ("Expecting 'table-cell', found 'Text'"). A paragraph's own text and the spaces inside it are
+# not touched: only a run of white space between a table tag (or a paragraph's end) and the next
+# table tag or paragraph.
+_ODS_INDENT = re.compile(rb"(<(?:/?table:[^<>]*|/text:p)>)\s+(?=<(?:/?table:|text:p[\s>/]))")
 
 
 def _read_xls(data: bytes, form: Form, base: dict[str, Any]) -> Workbook:
