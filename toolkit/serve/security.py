@@ -10,8 +10,12 @@
 - **CSRF token**: every form carries a second random token that a POST must send back (checked
   by `check_csrf`, after the form is read under the limits below).
 - **Upload limits while streaming**: the body is counted as it arrives, with or without a
-  Content-Length (a chunked upload has none), and refused past `max_body`; `read_form` caps the
-  number of files and fields. Uploaded names go through `upload_name` before they touch a path.
+  Content-Length (a chunked upload has none), and refused past `max_body` (a multipart upload)
+  or `max_form` (any other body: the pages post nothing else large); at most `max_uploads`
+  bodies stream in at once; `read_form` caps the number of files and fields and each field's
+  length. Uploaded names go through `upload_name` before they touch a path.
+- **The start address** redirects only to a path of this server (never `//other.host`, never a
+  line break in the Location header).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -56,11 +60,15 @@ UPLOAD_NAME_BYTES = 180
 
 @dataclass(frozen=True)
 class Limits:
-    """Upload bounds: the whole request body, files per request, form fields per request."""
+    """Upload bounds: the whole request body (a multipart upload; any other body), files and
+    fields per request, one field's length, request bodies streaming in at once."""
 
     max_body: int = 512 * 1024 * 1024
     max_files: int = 1000
     max_fields: int = 100
+    max_form: int = 1024 * 1024  # a body that is not multipart: the pages post only multipart
+    max_field: int = 64 * 1024  # a text field: a district's name, a mail server, a password
+    max_uploads: int = 4  # bodies at once: each may reach max_body on disk while it streams
 
 
 @dataclass
@@ -71,6 +79,7 @@ class Guard:
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     port: int = 0
+    streaming: int = 0  # request bodies being read now (the event loop's thread only)
 
     def start_url(self, port: int | None = None) -> str:
         return f"http://127.0.0.1:{port or self.port}/?{TOKEN_PARAMETER}={self.token}"
@@ -103,10 +112,18 @@ class Guard:
                 await _refuse(send, 403, tx.SERVE_NO_TOKEN)
                 return
             length = headers.get("content-length", "")
-            if length.isdigit() and int(length) > self.limits.max_body:
-                await _refuse(send, 413, tx.SERVE_TOO_LARGE.format(mb=self.limits.max_body >> 20))
+            multipart = headers.get("content-type", "").lower().startswith("multipart/")
+            limit = self.limits.max_body if multipart else self.limits.max_form
+            if length.isdigit() and int(length) > limit:
+                await _refuse(send, 413, _too_large(limit, multipart=multipart))
                 return
-            counted = _Counted(receive, self.limits.max_body)
+            has_body = (length.isdigit() and int(length) > 0) or "transfer-encoding" in headers
+            if has_body and self.streaming >= self.limits.max_uploads:
+                await _refuse(
+                    send, 503, tx.SERVE_UPLOADS_BUSY.format(count=self.limits.max_uploads)
+                )
+                return
+            counted = _Counted(receive, limit, multipart=multipart)
             started = False
 
             async def watching(message: Message) -> None:
@@ -114,13 +131,14 @@ class Guard:
                 started = started or message["type"] == "http.response.start"
                 await send(message)
 
+            self.streaming += has_body
             try:
                 await app(scope, counted.receive, watching)
             except _TooLarge:
                 if not started:
-                    await _refuse(
-                        send, 413, tx.SERVE_TOO_LARGE.format(mb=self.limits.max_body >> 20)
-                    )
+                    await _refuse(send, 413, _too_large(limit, multipart=multipart))
+            finally:
+                self.streaming -= has_body
 
         return guarded
 
@@ -129,16 +147,23 @@ class _TooLarge(MultiPartException):
     """The request body passed the limit while it was being read. A MultiPartException, so that
     starlette's form parser closes the files it had begun before passing it on."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(tx.SERVE_TOO_LARGE.format(mb=limit >> 20))
+    def __init__(self, limit: int, *, multipart: bool) -> None:
+        super().__init__(_too_large(limit, multipart=multipart))
+
+
+def _too_large(limit: int, *, multipart: bool) -> str:
+    if multipart:
+        return tx.SERVE_TOO_LARGE.format(mb=limit >> 20)
+    return tx.SERVE_FORM_TOO_LARGE.format(kb=limit >> 10)
 
 
 class _Counted:
     """A `receive` that counts the body's bytes as they arrive and stops past the limit."""
 
-    def __init__(self, receive: Receive, limit: int) -> None:
+    def __init__(self, receive: Receive, limit: int, *, multipart: bool) -> None:
         self._receive = receive
         self.limit = limit
+        self.multipart = multipart
         self.seen = 0
 
     async def receive(self) -> Message:
@@ -146,7 +171,7 @@ class _Counted:
         if message["type"] == "http.request":
             self.seen += len(message.get("body", b""))
             if self.seen > self.limit:
-                raise _TooLarge(self.limit)
+                raise _TooLarge(self.limit, multipart=self.multipart)
         return message
 
 
@@ -164,8 +189,10 @@ def _cookie(header: str, name: str) -> str:
 
 async def _enter(send: Send, path: str, query: dict[str, str], token: str) -> None:
     """The start address opened: the token into the cookie, then the page without it (so that
-    it stays out of the history and of links copied from the address bar)."""
-    location = path + ("?" + urlencode(query) if query else "")
+    it stays out of the history and of links copied from the address bar). The path is quoted
+    and kept on this server: `//evil.example` would be another host, a line break another
+    header."""
+    location = "/" + quote(path.lstrip("/\\"), safe="/") + ("?" + urlencode(query) if query else "")
     cookie = f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
     await send(
         {
@@ -203,10 +230,18 @@ async def read_form(request: Request, limits: Limits) -> FormData:
     as it streams in, by the Guard)."""
     too_large = tx.SERVE_TOO_LARGE.format(mb=limits.max_body >> 20)
     try:
-        return await request.form(max_files=limits.max_files, max_fields=limits.max_fields)
+        return await request.form(
+            max_files=limits.max_files,
+            max_fields=limits.max_fields,
+            max_part_size=limits.max_field,
+        )
     except HTTPException as exc:  # starlette's 400 for any MultiPartException
         if exc.detail == too_large:
             raise HTTPException(413, too_large) from None
+        if str(exc.detail).startswith("Part exceeded"):  # starlette's words for max_part_size
+            raise HTTPException(
+                413, tx.SERVE_FIELD_TOO_LARGE.format(kb=limits.max_field >> 10)
+            ) from None
         raise HTTPException(400, tx.SERVE_TOO_MANY) from None  # too many files or fields
 
 

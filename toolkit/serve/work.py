@@ -102,6 +102,8 @@ def stage(
                     member.mkdir()
                     (member / upload_name(inner)).write_bytes(content)
             except Skip as skip:
+                # the archive is refused as a whole: its members read before the refusal go too
+                shutil.rmtree(target, ignore_errors=True)
                 notes.append(tx.SERVE_SKIPPED.format(name=name, reason=str(skip)))
             continue
         with (target / name).open("wb") as out:
