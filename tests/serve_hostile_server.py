@@ -5,6 +5,7 @@ its standard input closes (so a test that dies takes the server with it)."""
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from pathlib import Path
@@ -21,7 +22,10 @@ def main() -> None:
     print(bench.url, flush=True)
 
     def watch() -> None:
-        sys.stdin.read()  # returns once the test closes the pipe (or dies)
+        # the raw descriptor, not sys.stdin: a worker forked while this thread held
+        # sys.stdin's lock would hang when multiprocessing closes sys.stdin in it
+        while os.read(0, 4096):
+            pass  # returns once the test closes the pipe (or dies)
         bench.stop()
 
     threading.Thread(target=watch, daemon=True).start()

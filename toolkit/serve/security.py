@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from ..core import texts as tx
 from ..core.text import safe_file_name
@@ -137,6 +137,8 @@ class Guard:
             except _TooLarge:
                 if not started:
                     await _refuse(send, 413, _too_large(limit, multipart=multipart))
+            except ClientDisconnect:
+                pass  # the client left while its body was coming: nobody to answer
             finally:
                 self.streaming -= has_body
 
@@ -235,6 +237,8 @@ async def read_form(request: Request, limits: Limits) -> FormData:
             max_fields=limits.max_fields,
             max_part_size=limits.max_field,
         )
+    except _TooLarge as exc:  # a body that is not multipart: starlette passes it on as it is
+        raise HTTPException(413, exc.message) from None
     except HTTPException as exc:  # starlette's 400 for any MultiPartException
         if exc.detail == too_large:
             raise HTTPException(413, too_large) from None
