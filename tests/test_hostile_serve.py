@@ -501,3 +501,22 @@ def test_a_hostile_request_is_refused_in_chinese_within_bounds(served: Served, k
 
 def test_the_corpus_has_its_kinds() -> None:
     assert len({k.name for k in KINDS}) == len(KINDS) >= 14
+
+
+def test_an_uploaded_zip_is_read_only_up_to_a_mail_attachments_limit(tmp_path: Path) -> None:
+    """A zip is read into memory to be opened: past the reader's file limit (50 MB) it is refused
+    before it is read further, whatever the upload limit, and nothing of it is staged."""
+    from toolkit.serve.work import Upload, stage
+    from toolkit.xlsx.package import LIMITS
+
+    big = io.BytesIO()
+    with zipfile.ZipFile(big, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("a.xlsx", SAMPLE.read_bytes())
+        archive.writestr("b.bin", bytes(LIMITS["file_bytes"]))
+    big.seek(0)
+    notes = stage(
+        [Upload(name="大.zip", handle=big)], tmp_path, accepted=(".zip",), limit=512 * 1024**2
+    )
+    assert notes == ["未收入：大.zip（过大）"]
+    assert big.tell() == LIMITS["file_bytes"] + 1  # read no further than the limit
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

@@ -92,9 +92,12 @@ def stage(
             continue
         target.mkdir(parents=True, exist_ok=True)
         if suffix == ".zip":
-            data = upload.handle.read(limit + 1)
+            # read whole, so bounded as a zip attached to a mail is (four uploads at once must
+            # not hold four times the upload limit in memory)
+            cap = min(limit, LIMITS["file_bytes"])
+            data = upload.handle.read(cap + 1)
             try:
-                if len(data) > limit:
+                if len(data) > cap:
                     raise Skip(CollectResult.TOO_LARGE, tx.ATTACHMENT_TOO_LARGE)
                 # each member bounded as a mail attachment's (the reader's file limit)
                 for index, (inner, content) in enumerate(unzip(data, LIMITS["file_bytes"])):
