@@ -206,6 +206,7 @@ class Kind:
     status: int
     message: str  # Chinese words the answer must hold
     stored: tuple[str, ...] = ()  # file names the workspace may newly store (else: nothing new)
+    made: tuple[str, ...] = ()  # other files it may make (a new agency's template)
 
 
 def _oversized_declared(s: Served) -> Answer:
@@ -284,6 +285,17 @@ def _script_in_mail_fields(s: Served) -> Answer:
     fields = {k: f'"><{SCRIPT}' for k in ("smtp", "smtp_user", "cafile")}
     status, headers, page = _job(s, _post(s, "/mail/send", {**fields, "sender": SCRIPT}))
     _, shown = s.client.get("/issue")  # the remembered settings, shown back in the form
+    return status, headers, page + shown
+
+
+def _script_in_roster(s: Served) -> Answer:
+    """An agency whose name and contact are markup, added from an uploaded roster: shown on the
+    job's page, 下发 and 审核, always as text."""
+    roster = (SAMPLES / "roster.csv").read_text(encoding="utf-8")
+    roster += f'QK099,"{SCRIPT}局",{SCRIPT},x@example.org\n'
+    files = [("roster", "名单.csv", roster.encode("utf-8"))]
+    status, headers, page = _job(s, _post(s, "/init", {}, files))
+    shown = "".join(s.client.get(path)[1] for path in ("/issue", "/review", "/review/QK099"))
     return status, headers, page + shown
 
 
@@ -426,6 +438,13 @@ KINDS = (
         status=303,
         message="&lt;script&gt;alert(1)&lt;/script&gt;”无效",
     ),
+    Kind(
+        name="script-in-roster",
+        send=_script_in_roster,
+        status=303,
+        message="&lt;script&gt;alert(1)&lt;/script&gt;局",
+        made=("QK099-_script_alert(1)__script_局-2023年政府信息公开工作年度报告.xlsx",),
+    ),
     Kind(name="no-csrf", send=_no_csrf, status=403, message="表单已过期"),
     Kind(
         name="csrf-of-another-start", send=_csrf_of_another_start, status=403, message="表单已过期"
@@ -494,9 +513,10 @@ def test_a_hostile_request_is_refused_in_chinese_within_bounds(served: Served, k
     after = _received(s.root)
     assert {k: v for k, v in after.items() if k in before_files} == before_files
     new = sorted(Path(k).name for k in after.keys() - before_files.keys())
-    assert new == sorted(kind.stored), new
-    contents = {Path(k).read_bytes() for k in after.keys() - before_files.keys()}
+    assert new == sorted(kind.stored + kind.made), new
+    contents = {Path(k).read_bytes() for k in after.keys() - before_files.keys() if "/收到/" in k}
     assert contents <= {p.read_bytes() for p in RETURNED}  # stored as sent
+    assert len(contents) == len(kind.stored)
 
 
 def test_the_corpus_has_its_kinds() -> None:
