@@ -3,7 +3,8 @@
 A returned file can make a parsing library abort natively or allocate without bound; inside a
 `concurrent.futures` pool that breaks the pool and ends the whole run with nothing written. Here
 every item runs in a real worker process (even a single item, so that a crash never takes down the
-caller), under a memory ceiling where the platform allows one. Workers report each result as it is
+caller), under a memory ceiling and a CPU time limit per item where the platform allows them
+(a wall-clock timeout alone lets a file burn a core for minutes on a busy machine). Workers report each result as it is
 finished, so when one dies the parent knows the exact item it was working on: that item becomes a
 `WorkerDied` with the reason in Chinese, the rest of its chunk goes to a fresh worker, and the run
 always completes.
@@ -63,7 +64,7 @@ _START_FAILURES = 3  # workers dying before they are ready, in a row, before the
 START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 # Messages from a worker: (kind, index, payload).
-_READY, _DONE, _FAILED, _OUT_OF_MEMORY, _START_FAILED = range(5)
+_READY, _DONE, _FAILED, _OUT_OF_MEMORY, _START_FAILED, _OUT_OF_TIME = range(6)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ def run_isolated(
     initargs: Iterable[Any] = (),
     memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
     timeout: float | None = None,
+    cpu_limit: float | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[R | WorkerDied]:
     """`func(item)` for every item, in worker processes; results in item order.
@@ -97,7 +99,8 @@ def run_isolated(
     `func` and `initializer` must be importable top-level functions (Windows has no fork).
     `initializer(*initargs)` runs once in each worker before its first item. `memory_limit` (bytes,
     None for none) caps the address space each worker may map beyond what it had when it started.
-    `timeout` (seconds) stops a worker stuck longer on one item. `progress(done, total)` is called
+    `timeout` (seconds) stops a worker stuck longer on one item; `cpu_limit` (CPU seconds, POSIX
+    only) stops an item that has used more CPU time than that, whatever the machine's load. `progress(done, total)` is called
     in the parent after every item. An item whose worker died is a `WorkerDied`; an exception raised
     by `func` is re-raised here once every worker has been stopped.
     """
@@ -112,6 +115,7 @@ def run_isolated(
         initargs=tuple(initargs),
         memory_limit=memory_limit,
         timeout=timeout,
+        cpu_limit=cpu_limit,
         progress=progress,
     )
     previous = _on_sigterm()
@@ -148,6 +152,7 @@ class _Pool:
         initargs: tuple[Any, ...],
         memory_limit: int | None,
         timeout: float | None,
+        cpu_limit: float | None,
         progress: Callable[[int, int], None] | None,
     ) -> None:
         self.func = func
@@ -157,6 +162,7 @@ class _Pool:
         self.initargs = initargs
         self.memory_limit = memory_limit
         self.timeout = timeout
+        self.cpu_limit = cpu_limit
         self.progress = progress
         self.total = len(items)
         self.chunk = max(1, min(MAX_CHUNK, self.total // (workers * 4)))
@@ -199,6 +205,7 @@ class _Pool:
                 self.initargs,
                 self.memory_limit,
                 os.getpid(),
+                self.cpu_limit,
             ),
             daemon=True,
         )
@@ -267,6 +274,8 @@ class _Pool:
         worker.started = time.monotonic()
         if kind == _OUT_OF_MEMORY:
             self.finish(index, WorkerDied(index, say("worker-memory", limit=_mb(payload))))
+        elif kind == _OUT_OF_TIME:
+            self.finish(index, WorkerDied(index, say("worker-cpu", seconds=f"{payload:g}")))
         else:
             self.finish(index, payload)
 
@@ -292,6 +301,8 @@ class _Pool:
             return
         if worker.assigned:
             culprit = worker.assigned.popleft()
+            if reason is None and self.cpu_limit and _cpu_killed(worker.process.exitcode):
+                reason = say("worker-cpu", seconds=f"{self.cpu_limit:g}")
             self.finish(culprit, WorkerDied(culprit, reason or _why(worker.process.exitcode)))
             self.queue.extendleft(reversed(worker.assigned))
 
@@ -367,6 +378,12 @@ def _why(exitcode: int | None) -> str:
     return say("worker-exit", code=exitcode if exitcode is not None else tx.UNKNOWN)
 
 
+def _cpu_killed(exitcode: int | None) -> bool:
+    """The kernel ended the worker with SIGXCPU: past its CPU limit outside our handler."""
+    xcpu = getattr(signal, "SIGXCPU", None)
+    return exitcode is not None and xcpu is not None and exitcode == -xcpu
+
+
 def _exit(worker: _Worker) -> str:
     code = worker.process.exitcode
     return "unknown" if code is None else str(code)
@@ -389,6 +406,7 @@ def _serve(
     initargs: tuple[Any, ...],
     memory_limit: int | None,
     parent: int,
+    cpu_limit: float | None = None,
 ) -> None:
     for other in inherited:
         other.close()
@@ -405,6 +423,7 @@ def _serve(
         no_error_dialogs()
     else:
         _no_core_dumps()
+        _quiet_stderr()
         _limit_memory(memory_limit)
     try:
         if initializer is not None:
@@ -422,12 +441,50 @@ def _serve(
             return
         for index, item in chunk:
             try:
-                message = (_DONE, index, func(item))
+                with _cpu_budget(cpu_limit):
+                    message = (_DONE, index, func(item))
+            except _CpuExceeded:  # the limit was reached in Python code: stopped cleanly
+                message = (_OUT_OF_TIME, index, cpu_limit)
             except MemoryError:  # the ceiling was reached in Python code: the frames are freed now
                 message = (_OUT_OF_MEMORY, index, memory_limit)
             except BaseException as exc:
                 message = (_FAILED, index, (exc, traceback.format_exc()))
             _send(conn, message)
+
+
+class _CpuExceeded(BaseException):
+    """Raised in a worker by SIGXCPU: the item used its CPU time (a BaseException, so that no
+    `except Exception` in a reader takes it for a broken file and goes on)."""
+
+
+@contextlib.contextmanager
+def _cpu_budget(seconds: float | None) -> Any:
+    """Allow the item `seconds` of CPU time from now (RLIMIT_CPU counts the whole process, so the
+    soft limit is moved for each item). Past it the kernel sends SIGXCPU, raised here as
+    `_CpuExceeded`. The hard limit is left alone (lowered, it could never be raised again for the
+    next item): a worker stuck inside one C call is stopped by the parent's wall-clock timeout."""
+    if not seconds or sys.platform == "win32":
+        yield
+        return
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    soft = int(used.ru_utime + used.ru_stime + seconds) + 1
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+
+    def exceeded(signum: int, frame: Any) -> None:
+        raise _CpuExceeded
+
+    previous = signal.signal(signal.SIGXCPU, exceeded)
+    try:
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+        yield
+    finally:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+        signal.signal(signal.SIGXCPU, previous)
 
 
 def _send(conn: _Conn, message: tuple[int, int, Any]) -> None:
@@ -465,6 +522,15 @@ if sys.platform != "win32":
         with contextlib.suppress(ValueError, OSError):
             limit = resource.getrlimit(resource.RLIMIT_CORE)[1]
             resource.setrlimit(resource.RLIMIT_CORE, (0, limit))
+
+    def _quiet_stderr() -> None:
+        """What a worker would write to stderr never reaches the user's terminal: a library's
+        warnings quote the hostile file's bytes, and "Fatal Python error" at the memory ceiling
+        is English noise (the parent reports the death in Chinese)."""
+        with contextlib.suppress(OSError):
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 2)
+            os.close(null)
 
     def _limit_memory(limit: int | None) -> None:
         """Cap the worker's address space at what it has now plus `limit` (this process only)."""
