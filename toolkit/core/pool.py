@@ -33,7 +33,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import texts as tx
 from .catalogue import say
+from .pool_limits import CpuExceeded, cpu_budget
 from .portable import WorkerJob, no_error_dialogs
+
+if sys.platform != "win32":
+    from .pool_limits import limit_memory, no_core_dumps, quiet_stderr
 
 if TYPE_CHECKING:
     if sys.platform == "win32":
@@ -422,9 +426,9 @@ def _serve(
         # The parent's job object holds the memory ceiling and ends the worker with the parent.
         no_error_dialogs()
     else:
-        _no_core_dumps()
-        _quiet_stderr()
-        _limit_memory(memory_limit)
+        no_core_dumps()
+        quiet_stderr()
+        limit_memory(memory_limit)
     try:
         if initializer is not None:
             initializer(*initargs)
@@ -441,50 +445,15 @@ def _serve(
             return
         for index, item in chunk:
             try:
-                with _cpu_budget(cpu_limit):
+                with cpu_budget(cpu_limit):
                     message = (_DONE, index, func(item))
-            except _CpuExceeded:  # the limit was reached in Python code: stopped cleanly
+            except CpuExceeded:  # the limit was reached in Python code: stopped cleanly
                 message = (_OUT_OF_TIME, index, cpu_limit)
             except MemoryError:  # the ceiling was reached in Python code: the frames are freed now
                 message = (_OUT_OF_MEMORY, index, memory_limit)
             except BaseException as exc:
                 message = (_FAILED, index, (exc, traceback.format_exc()))
             _send(conn, message)
-
-
-class _CpuExceeded(BaseException):
-    """Raised in a worker by SIGXCPU: the item used its CPU time (a BaseException, so that no
-    `except Exception` in a reader takes it for a broken file and goes on)."""
-
-
-@contextlib.contextmanager
-def _cpu_budget(seconds: float | None) -> Any:
-    """Allow the item `seconds` of CPU time from now (RLIMIT_CPU counts the whole process, so the
-    soft limit is moved for each item). Past it the kernel sends SIGXCPU, raised here as
-    `_CpuExceeded`. The hard limit is left alone (lowered, it could never be raised again for the
-    next item): a worker stuck inside one C call is stopped by the parent's wall-clock timeout."""
-    if not seconds or sys.platform == "win32":
-        yield
-        return
-    import resource
-
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    soft = int(used.ru_utime + used.ru_stime + seconds) + 1
-    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    if hard != resource.RLIM_INFINITY:
-        soft = min(soft, hard)
-
-    def exceeded(signum: int, frame: Any) -> None:
-        raise _CpuExceeded
-
-    previous = signal.signal(signal.SIGXCPU, exceeded)
-    try:
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
-        yield
-    finally:
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
-        signal.signal(signal.SIGXCPU, previous)
 
 
 def _send(conn: _Conn, message: tuple[int, int, Any]) -> None:
@@ -511,47 +480,3 @@ def _die_with_parent(parent: int) -> None:
             return
         if os.getppid() != parent:  # the parent died before the request took effect
             os._exit(1)
-
-
-if sys.platform != "win32":
-
-    def _no_core_dumps() -> None:
-        """A native abort in a worker must not write a core file of the size of the process."""
-        import resource
-
-        with contextlib.suppress(ValueError, OSError):
-            limit = resource.getrlimit(resource.RLIMIT_CORE)[1]
-            resource.setrlimit(resource.RLIMIT_CORE, (0, limit))
-
-    def _quiet_stderr() -> None:
-        """What a worker would write to stderr never reaches the user's terminal: a library's
-        warnings quote the hostile file's bytes, and "Fatal Python error" at the memory ceiling
-        is English noise (the parent reports the death in Chinese)."""
-        with contextlib.suppress(OSError):
-            null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, 2)
-            os.close(null)
-
-    def _limit_memory(limit: int | None) -> None:
-        """Cap the worker's address space at what it has now plus `limit` (this process only)."""
-        if limit is None:
-            return
-        import resource
-
-        try:
-            soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-            ceiling = _mapped() + limit
-            for bound in (soft, hard):
-                if bound != resource.RLIM_INFINITY:
-                    ceiling = min(ceiling, bound)
-            resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
-        except (ValueError, OSError):
-            pass
-
-    def _mapped() -> int:
-        """Bytes of address space mapped now (Linux); 0 where it cannot be read."""
-        try:
-            with open("/proc/self/statm", encoding="ascii") as statm:
-                return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, ValueError, IndexError):
-            return 0

@@ -9,9 +9,9 @@ the readers are bounded, but a hostile PDF can still cost a library more than it
 from __future__ import annotations
 
 import hashlib
-import zipfile
 import os
 import unicodedata
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path

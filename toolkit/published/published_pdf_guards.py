@@ -60,7 +60,7 @@ def install_guards() -> None:
 
     draw = PDFPageInterpreter.do_Do
 
-    def do_Do(self: Any, xobjid_arg: Any) -> None:  # noqa: N802 (pdfminer's name)
+    def do_Do(self: Any, xobjid_arg: Any) -> None:
         _budget[0] -= 1
         if _budget[0] < 0:
             raise SourceError("import-pdf-xobjects", limit=MAX_FORM_CALLS)
