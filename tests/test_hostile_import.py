@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests import hostile_documents as documents
-from tests.hostile_run import MAX_RSS, hashes, run_cli, sane
+from tests.hostile_run import MAX_RSS, Run, hashes, run_cli, sane
 from toolkit.core.pool import WorkerDied, run_isolated
 
 SEED = Path(__file__).parent / "reference" / "000_257bd34ea451c6a3.txt"
@@ -25,7 +25,7 @@ CPU_SECONDS = 15  # per run of two files; each hostile kind is refused in a few 
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
-def _import(tmp_path: Path, name: str, data: bytes) -> tuple[object, Path]:
+def _import(tmp_path: Path, name: str, data: bytes) -> tuple[Run, Path]:
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / name).write_bytes(data)
@@ -41,14 +41,14 @@ def _import(tmp_path: Path, name: str, data: bytes) -> tuple[object, Path]:
 def test_hostile_document_is_named_and_the_batch_goes_on(tmp_path: Path, name: str) -> None:
     make, words = documents.KINDS[name]
     run, out = _import(tmp_path, name, make())
-    assert run.exit == 1, run.output  # type: ignore[attr-defined]
-    sane(run)  # type: ignore[arg-type]
-    output = run.output  # type: ignore[attr-defined]
+    assert run.exit == 1, run.output
+    sane(run)
+    output = run.output
     line = next((x for x in output.splitlines() if x.startswith(f"未能导入：{name}：")), "")
     assert words in line, output
     assert f"已导入：{GENUINE}" in output, output
-    assert run.seconds < CPU_SECONDS, run.seconds  # type: ignore[attr-defined]
-    assert run.rss < MAX_RSS, run.rss  # type: ignore[attr-defined]
+    assert run.seconds < CPU_SECONDS, run.seconds
+    assert run.rss < MAX_RSS, run.rss
     assert not RAW.search(output), output
     assert len(list(out.glob("*.xlsx"))) == 1
 
@@ -56,9 +56,9 @@ def test_hostile_document_is_named_and_the_batch_goes_on(tmp_path: Path, name: s
 def test_a_file_name_with_a_line_break_and_escapes_is_printed_inert(tmp_path: Path) -> None:
     name = "报告\n已导入：假的.pdf\x1b]0;标题\x07\u202e.pdf"
     run, _ = _import(tmp_path, name, b"%PDF-1.7\n" + bytes(range(256)) * 16)
-    output = run.output  # type: ignore[attr-defined]
-    sane(run)  # type: ignore[arg-type]
-    assert run.exit == 1, output  # type: ignore[attr-defined]
+    output = run.output
+    sane(run)
+    assert run.exit == 1, output
     assert "未能导入：报告\\u000a已导入：假的.pdf\\u001b]0;标题\\u0007\\u202e.pdf：" in output
     assert not any(x.startswith("已导入：假的") for x in output.splitlines()), output
     assert not RAW.search(output), output
@@ -87,3 +87,34 @@ def _spin_or_quick(item: int | str) -> int | str:
         return _spin(0)
     assert isinstance(item, int)
     return _quick(item)
+
+
+def test_check_previous_with_hostile_reports_stays_bounded(tmp_path: Path) -> None:
+    """`check --previous` takes a folder of last year's published reports and reads them through
+    the same bounded workers: the worst kinds cost a few CPU seconds each, each is named as not
+    used, and the check of this year's file still runs."""
+    from tests.hostile_corpus import BASE
+
+    last = tmp_path / "last"
+    last.mkdir()
+    worst = ["图形对象.pdf", "引用循环.pdf", "滤镜链.pdf", "校验错误.docx", "跨行跨列.html"]
+    for name in worst:
+        (last / name).write_bytes(documents.KINDS[name][0]())
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    (returned / BASE.name).write_bytes(BASE.read_bytes())
+    before = {**hashes(last), **hashes(returned)}
+    run = run_cli(
+        ["check", str(returned), "--previous", str(last)],
+        process=True,
+        limit=120,
+    )
+    sane(run)
+    assert run.exit in (0, 1), run.output
+    assert "QK005" in run.output, run.output
+    for name in worst:  # each named, never silently left out
+        assert f"上年报告“{name}”未能读取，未用于跨年核对：" in run.output, run.output
+    assert run.seconds < CPU_SECONDS * 2, run.seconds
+    assert run.rss < MAX_RSS, run.rss
+    assert not RAW.search(run.output), run.output
+    assert {**hashes(last), **hashes(returned)} == before

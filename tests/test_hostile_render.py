@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests import hostile_corpus as hostile
-from tests.hostile_run import MAX_RSS, hashes, run_cli, sane
+from tests.hostile_run import MAX_RSS, Run, hashes, run_cli, sane
 from toolkit.cli.cli import app
 from toolkit.core import texts as tx
 from toolkit.render.render_model import MAX_PART_CHARS
@@ -33,7 +33,7 @@ def _workbook(raw: str, *, code: str = "QK005", name: str = "区科技局") -> b
     return data
 
 
-def _render(tmp_path: Path, hostile_bytes: bytes) -> tuple[object, Path]:
+def _render(tmp_path: Path, hostile_bytes: bytes) -> tuple[Run, Path]:
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "QK005-hostile.xlsx").write_bytes(hostile_bytes)
@@ -45,10 +45,10 @@ def _render(tmp_path: Path, hostile_bytes: bytes) -> tuple[object, Path]:
     )
     assert hashes(folder) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]
-    sane(run)  # type: ignore[arg-type]
-    assert run.seconds < CPU_SECONDS, run.seconds  # type: ignore[attr-defined]
-    assert run.rss < MAX_RSS, run.rss  # type: ignore[attr-defined]
-    assert not RAW.search(run.output), run.output  # type: ignore[attr-defined]
+    sane(run)
+    assert run.seconds < CPU_SECONDS, run.seconds
+    assert run.rss < MAX_RSS, run.rss
+    assert not RAW.search(run.output), run.output
     return run, out
 
 
@@ -79,7 +79,7 @@ KINDS = {
 def test_hostile_text_is_normalised_and_both_reports_are_written(tmp_path: Path, kind: str) -> None:
     raw, shown = KINDS[kind]
     run, out = _render(tmp_path, _workbook(raw))
-    assert run.exit == 0, run.output  # type: ignore[attr-defined]
+    assert run.exit == 0, run.output
     texts = _texts(out)
     assert len([n for n in texts if n.startswith("QK005")]) == 2, texts.keys()
     assert len([n for n in texts if n.startswith("QK006")]) == 2, texts.keys()
@@ -99,8 +99,8 @@ def test_hostile_text_is_normalised_and_both_reports_are_written(tmp_path: Path,
 )
 def test_a_very_long_narrative_is_cut_with_a_note(tmp_path: Path, kind: str, raw: str) -> None:
     run, out = _render(tmp_path, _workbook(raw))
-    output = run.output  # type: ignore[attr-defined]
-    assert run.exit == 0, output  # type: ignore[attr-defined]
+    output = run.output
+    assert run.exit == 0, output
     assert "文字过长、已截断的部分" in output, output
     assert "一、总体情况（一）主动公开" in output, output
     page = next(out.glob("QK005*.html")).read_text(encoding="utf-8")

@@ -1045,6 +1045,12 @@ _FINDINGS = (
         template="已跳过“{file}”：{reason}。",
         severity=Severity.INFO,
     ),
+    Message(
+        code="previous-unreadable",
+        title="上年报告未能读取",
+        template="上年报告“{file}”未能读取，未用于跨年核对：{reason}",
+        severity=Severity.INFO,
+    ),
     # --- lead: trust (issues 9 and 10): identity, figures, recovery, replaced files ---
     Message(
         code="identity-mismatch",
