@@ -112,8 +112,10 @@ def test_check_previous_with_hostile_reports_stays_bounded(tmp_path: Path) -> No
     sane(run)
     assert run.exit in (0, 1), run.output
     assert "QK005" in run.output, run.output
-    for name in worst:  # each named, never silently left out
-        assert f"上年报告“{name}”未能读取，未用于跨年核对：" in run.output, run.output
+    for name in worst:  # each named, never silently left out (the last two read, but name no one)
+        assert f"上年报告“{name}”" in run.output, run.output
+    assert "上年报告“图形对象.pdf”未能读取，未用于跨年核对：PDF 中的图形对象" in run.output
+    assert "上年报告“跨行跨列.html”的标题未与名单或本年文件中的任何单位完全一致" in run.output
     assert run.seconds < CPU_SECONDS * 2, run.seconds
     assert run.rss < MAX_RSS, run.rss
     assert not RAW.search(run.output), run.output

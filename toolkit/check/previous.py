@@ -110,15 +110,17 @@ def _published(
     matched to this year's agencies by name."""
     unique = list({normalise_code(a.code): a for a in agencies if a.code}.values())
     read = reports.read(paths, form, unique)
-    for report in read:
-        if report.error and notes is not None:
+    for report in read:  # one not used is said, never silently left out
+        if report.error:
+            message = say("previous-unreadable", file=report.source, reason=report.error)
+        elif report.agency is None:
+            message = say("previous-unpaired", file=report.source)
+        else:
+            continue
+        if notes is not None:
+            code = "previous-unreadable" if report.error else "previous-unpaired"
             notes.append(
-                Finding(
-                    code="previous-unreadable",
-                    severity=Severity.INFO,
-                    message=say("previous-unreadable", file=report.source, reason=report.error),
-                    file=report.source,
-                )
+                Finding(code=code, severity=Severity.INFO, message=message, file=report.source)
             )
     read = [r for r in read if not r.error]
     refuse_same_year_previous(year, [(r.source, r.year) for r in read])

@@ -1051,6 +1051,12 @@ _FINDINGS = (
         template="上年报告“{file}”未能读取，未用于跨年核对：{reason}",
         severity=Severity.INFO,
     ),
+    Message(
+        code="previous-unpaired",
+        title="上年报告未对应到单位",
+        template="上年报告“{file}”的标题未与名单或本年文件中的任何单位完全一致，未用于跨年核对",
+        severity=Severity.INFO,
+    ),
     # --- lead: trust (issues 9 and 10): identity, figures, recovery, replaced files ---
     Message(
         code="identity-mismatch",
