@@ -23,7 +23,17 @@ PACKAGE = Path(toolkit.__file__).parent
 LAYERS: dict[str, list[str]] = {
     # Words and plain text, the bundled files, writing outputs, the worker pool: no project
     # imports outside core.
-    "core": ["texts", "text", "catalogue", "bundled", "office", "portable", "outputs", "pool"],
+    "core": [
+        "texts",
+        "text",
+        "catalogue",
+        "bundled",
+        "office",
+        "portable",
+        "outputs",
+        "pool_limits",
+        "pool",
+    ],
     # The form definition, the findings model its rules produce, the meaning of each rule kind,
     # the loader of form files (which asks each kind what its entries may hold), where each cell
     # sits on a sheet; the contract between the writer and the reader (identity, `_meta` and sheet
@@ -103,6 +113,7 @@ LAYERS: dict[str, list[str]] = {
         "published_docx",
         "published_ocr",
         "published_ocr_tables",
+        "published_pdf_guards",
         "published_pdf",
         "published_read",
         "published_tables",

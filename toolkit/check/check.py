@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..form.findings import CheckReport, file_finding
+from ..form.findings import CheckReport, Finding, file_finding
 from ..form.form import Form
 from ..form.layout import layout
 from ..inputs.discover import collect
@@ -129,6 +129,7 @@ def check(
                     )
                 )
     previous_values = None
+    notes: list[Finding] = []  # last year's reports that could not be read
     if previous:
         from .previous import previous_values as read_previous
 
@@ -138,14 +139,14 @@ def check(
             for i in inspected
             if i.evaluable and i.meta.get("agency_name")
         ]
-        previous_values = read_previous(previous, form, target_year, known, reports)
+        previous_values = read_previous(previous, form, target_year, known, reports, notes)
     evaluable = [i for i in inspected if i.evaluable]
     validate(form, evaluable, previous_values, target_year, roster or ())
     sheets = {sheet.name: index for index, sheet in enumerate(layout(form))}
     results, batch = judge([verdict(item, sheets) for item in inspected], roster)
     return CheckReport(
         files=tuple(results),
-        batch_findings=tuple(skipped + batch),
+        batch_findings=tuple(skipped + notes + batch),
         year=target_year,
         district=district or "",
     )

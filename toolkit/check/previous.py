@@ -15,8 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.catalogue import UsageError
+from ..core.catalogue import UsageError, say
+from ..core.texts import Severity
 from ..form.contract import META_SHEET
+from ..form.findings import Finding
 from ..form.form import Form
 from ..form.identity import normalise_code
 from ..form.rollup_names import DETAIL_FIRST_ROW, DETAIL_SHEET, ROLLUP_KIND
@@ -44,6 +46,7 @@ class LastYearReport:
     year: str  # as the title says it; "" when it says none
     agency: Agency | None
     values: Mapping[str, float]  # cell key -> the value as printed (a total too)
+    error: str = ""  # why it could not be read (Chinese); it then has no agency and no values
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,13 @@ def previous_values(
     year: str = "",
     agencies: Sequence[Agency] = (),
     reports: ReportReader | None = None,
+    notes: list[Finding] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Last year's values by (normalised) agency code. With `reports`, last year's published
     reports (.html, .docx, .pdf, .txt: the first year of adoption has no returned workbooks) are
     read like `import` reads them, and paired with `agencies` (the roster and this year's files)
-    by the agency their title names; one that names none of them is left out."""
+    by the agency their title names; one that names none of them is left out. One that cannot be
+    read is said in `notes` (a finding for the batch), never silently dropped."""
     report_suffixes = reports.suffixes if reports is not None else frozenset()
     try:  # last year's rollup may sit among our outputs: named or found, it is read
         files, _ = collect(paths, own_outputs=True, suffixes=(*SUFFIXES, *report_suffixes))
@@ -77,7 +82,7 @@ def previous_values(
     returned = []
     named = [p for p in files if p.suffix.lower() in report_suffixes]
     if reports is not None and named:
-        out.update(_published(reports, named, form, year, agencies))
+        out.update(_published(reports, named, form, year, agencies, notes))
     for path in files:
         if path in named:
             continue
@@ -99,11 +104,25 @@ def _published(
     form: Form,
     year: str,
     agencies: Sequence[Agency],
+    notes: list[Finding] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Last year's figures from published reports: the cells they show (a total as printed),
     matched to this year's agencies by name."""
     unique = list({normalise_code(a.code): a for a in agencies if a.code}.values())
     read = reports.read(paths, form, unique)
+    for report in read:  # one not used is said, never silently left out
+        if report.error:
+            message = say("previous-unreadable", file=report.source, reason=report.error)
+        elif report.agency is None:
+            message = say("previous-unpaired", file=report.source)
+        else:
+            continue
+        if notes is not None:
+            code = "previous-unreadable" if report.error else "previous-unpaired"
+            notes.append(
+                Finding(code=code, severity=Severity.INFO, message=message, file=report.source)
+            )
+    read = [r for r in read if not r.error]
     refuse_same_year_previous(year, [(r.source, r.year) for r in read])
     out: dict[str, dict[str, float]] = {}
     for report in read:

@@ -278,11 +278,15 @@ def check(
         reports: ReportReader | None = None
         if previous:  # last year's files are inputs too: never written over
             from ..core.outputs import refuse_inputs
-            from ..inputs.discover import collect
-            from ..published.last_year import READER as reports
+            from ..inputs.discover import SUFFIXES, collect
+            from ..published.last_year import READER
 
-            try:
-                earlier, _ = collect(previous, own_outputs=True)
+            reports = READER
+
+            try:  # a folder of last year's published reports is as good as one of workbooks
+                earlier, _ = collect(
+                    previous, own_outputs=True, suffixes=(*SUFFIXES, *READER.suffixes)
+                )
             except UsageError as exc:
                 raise UsageError("previous-unusable", reason=str(exc)) from None
             for output in (json_path, xlsx_path):

@@ -97,11 +97,12 @@ def import_command(
 
 
 def _report(console: Console, form: Form, result: ImportResult) -> None:
+    from ..core.text import inert
     from ..published.importer import ImportStatus, problem_lines
     from .cli_support import _say
 
     for entry in result.entries:
-        name = entry.path.name
+        name = inert(entry.path.name)  # a line break in a name must not forge a line of output
         published = entry.published
         if entry.status is ImportStatus.FAILED or published is None:
             _say(console, tx.IMPORT_LINE_FAILED.format(file=name, reason=entry.error))
@@ -112,7 +113,7 @@ def _report(console: Console, form: Form, result: ImportResult) -> None:
             tx.IMPORT_LINE.format(
                 file=name,
                 status=entry.status.title,
-                agency=entry.agency.name if entry.agency else "",
+                agency=inert(entry.agency.name) if entry.agency else "",
                 code=entry.agency.code if entry.agency else "",
                 year=entry.year or "",
                 found=sum(1 for k in inputs if k in published.cells),

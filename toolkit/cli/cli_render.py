@@ -128,9 +128,13 @@ def render(
 
 def _report(console: Console, result: RenderResult, out: Path) -> None:
     from ..core.texts import whole
+    from ..render.render_model import MAX_PART_CHARS, MAX_PART_PARAGRAPHS
     from .cli_support import _say
 
     for item in result.rendered:
+        if item.error:
+            _say(console, tx.RENDER_FAILED.format(who=item.title, reason=item.error))
+            continue
         kinds = "、".join(p.suffix[1:] for p in item.outputs)
         if item.district:
             _say(
@@ -146,6 +150,13 @@ def _report(console: Console, result: RenderResult, out: Path) -> None:
             _say(console, tx.RENDERED_GAPS.format(gap=tx.RENDER_GAP, parts="；".join(item.gaps)))
         if item.empty and not item.district:
             _say(console, tx.RENDERED_EMPTY.format(parts="；".join(item.empty)))
+        if item.cut:
+            _say(
+                console,
+                tx.RENDERED_CUT.format(
+                    limit=MAX_PART_CHARS, lines=MAX_PART_PARAGRAPHS, parts="；".join(item.cut)
+                ),
+            )
     for skipped in result.skipped:
         who = skipped.agency_name or Path(skipped.path).name
         if not skipped.in_use:

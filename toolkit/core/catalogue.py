@@ -337,6 +337,11 @@ _ALL = (
         template="读取此文件所需内存超出上限（{limit}），已停止读取",
     ),
     Message(
+        code="worker-cpu",
+        title="超出处理时间上限",
+        template="读取此文件所用处理时间超出上限（{seconds} 秒 CPU 时间），已停止读取，疑似恶意构造",
+    ),
+    Message(
         code="worker-timeout",
         title="处理超时",
         template="处理超时（超过 {seconds} 秒仍未读完），已停止读取",
@@ -763,6 +768,21 @@ _ALL = (
         template="PDF 的绘制指令过多（到第{page}页为止超过上限，单页上限 {limit} MB），远超年度报告的正常大小，为避免长时间卡住未读取。",
     ),
     Message(
+        code="import-pdf-loop",
+        title="PDF 对象引用循环",
+        template="PDF 中的对象引用首尾相连（超过 {limit} 层仍未结束），疑似恶意构造，为避免卡住未读取。",
+    ),
+    Message(
+        code="import-pdf-xobjects",
+        title="PDF 图形对象过多",
+        template="PDF 中的图形对象（XObject）被反复嵌套调用，超过 {limit} 次的上限，疑似恶意构造，为避免长时间卡住未读取。",
+    ),
+    Message(
+        code="import-pdf-no-pages",
+        title="PDF 没有页面",
+        template="PDF 中找不到可读取的页面（页面目录或交叉引用表已损坏），请重新下载或导出后再导入。",
+    ),
+    Message(
         code="import-too-many-pages",
         title="页数过多",
         template="PDF 共 {pages} 页，超过 {limit} 页的上限：年度报告一般不超过 20 页，请确认文件是否正确。",
@@ -1023,6 +1043,18 @@ _FINDINGS = (
         code="skipped-file",
         title="已跳过的文件",
         template="已跳过“{file}”：{reason}。",
+        severity=Severity.INFO,
+    ),
+    Message(
+        code="previous-unreadable",
+        title="上年报告未能读取",
+        template="上年报告“{file}”未能读取，未用于跨年核对：{reason}",
+        severity=Severity.INFO,
+    ),
+    Message(
+        code="previous-unpaired",
+        title="上年报告未对应到单位",
+        template="上年报告“{file}”的标题未与名单或本年文件中的任何单位完全一致，未用于跨年核对",
         severity=Severity.INFO,
     ),
     # --- lead: trust (issues 9 and 10): identity, figures, recovery, replaced files ---

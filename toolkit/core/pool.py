@@ -3,7 +3,8 @@
 A returned file can make a parsing library abort natively or allocate without bound; inside a
 `concurrent.futures` pool that breaks the pool and ends the whole run with nothing written. Here
 every item runs in a real worker process (even a single item, so that a crash never takes down the
-caller), under a memory ceiling where the platform allows one. Workers report each result as it is
+caller), under a memory ceiling and a CPU time limit per item where the platform allows them
+(a wall-clock timeout alone lets a file burn a core for minutes on a busy machine). Workers report each result as it is
 finished, so when one dies the parent knows the exact item it was working on: that item becomes a
 `WorkerDied` with the reason in Chinese, the rest of its chunk goes to a fresh worker, and the run
 always completes.
@@ -32,7 +33,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import texts as tx
 from .catalogue import say
+from .pool_limits import CpuExceeded, cpu_budget
 from .portable import WorkerJob, no_error_dialogs
+
+if sys.platform != "win32":
+    from .pool_limits import limit_memory, no_core_dumps, quiet_stderr
 
 if TYPE_CHECKING:
     if sys.platform == "win32":
@@ -63,7 +68,7 @@ _START_FAILURES = 3  # workers dying before they are ready, in a row, before the
 START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 # Messages from a worker: (kind, index, payload).
-_READY, _DONE, _FAILED, _OUT_OF_MEMORY, _START_FAILED = range(5)
+_READY, _DONE, _FAILED, _OUT_OF_MEMORY, _START_FAILED, _OUT_OF_TIME = range(6)
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ def run_isolated(
     initargs: Iterable[Any] = (),
     memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
     timeout: float | None = None,
+    cpu_limit: float | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[R | WorkerDied]:
     """`func(item)` for every item, in worker processes; results in item order.
@@ -97,7 +103,8 @@ def run_isolated(
     `func` and `initializer` must be importable top-level functions (Windows has no fork).
     `initializer(*initargs)` runs once in each worker before its first item. `memory_limit` (bytes,
     None for none) caps the address space each worker may map beyond what it had when it started.
-    `timeout` (seconds) stops a worker stuck longer on one item. `progress(done, total)` is called
+    `timeout` (seconds) stops a worker stuck longer on one item; `cpu_limit` (CPU seconds, POSIX
+    only) stops an item that has used more CPU time than that, whatever the machine's load. `progress(done, total)` is called
     in the parent after every item. An item whose worker died is a `WorkerDied`; an exception raised
     by `func` is re-raised here once every worker has been stopped.
     """
@@ -112,6 +119,7 @@ def run_isolated(
         initargs=tuple(initargs),
         memory_limit=memory_limit,
         timeout=timeout,
+        cpu_limit=cpu_limit,
         progress=progress,
     )
     previous = _on_sigterm()
@@ -148,6 +156,7 @@ class _Pool:
         initargs: tuple[Any, ...],
         memory_limit: int | None,
         timeout: float | None,
+        cpu_limit: float | None,
         progress: Callable[[int, int], None] | None,
     ) -> None:
         self.func = func
@@ -157,6 +166,7 @@ class _Pool:
         self.initargs = initargs
         self.memory_limit = memory_limit
         self.timeout = timeout
+        self.cpu_limit = cpu_limit
         self.progress = progress
         self.total = len(items)
         self.chunk = max(1, min(MAX_CHUNK, self.total // (workers * 4)))
@@ -199,6 +209,7 @@ class _Pool:
                 self.initargs,
                 self.memory_limit,
                 os.getpid(),
+                self.cpu_limit,
             ),
             daemon=True,
         )
@@ -267,6 +278,8 @@ class _Pool:
         worker.started = time.monotonic()
         if kind == _OUT_OF_MEMORY:
             self.finish(index, WorkerDied(index, say("worker-memory", limit=_mb(payload))))
+        elif kind == _OUT_OF_TIME:
+            self.finish(index, WorkerDied(index, say("worker-cpu", seconds=f"{payload:g}")))
         else:
             self.finish(index, payload)
 
@@ -292,6 +305,8 @@ class _Pool:
             return
         if worker.assigned:
             culprit = worker.assigned.popleft()
+            if reason is None and self.cpu_limit and _cpu_killed(worker.process.exitcode):
+                reason = say("worker-cpu", seconds=f"{self.cpu_limit:g}")
             self.finish(culprit, WorkerDied(culprit, reason or _why(worker.process.exitcode)))
             self.queue.extendleft(reversed(worker.assigned))
 
@@ -367,6 +382,12 @@ def _why(exitcode: int | None) -> str:
     return say("worker-exit", code=exitcode if exitcode is not None else tx.UNKNOWN)
 
 
+def _cpu_killed(exitcode: int | None) -> bool:
+    """The kernel ended the worker with SIGXCPU: past its CPU limit outside our handler."""
+    xcpu = getattr(signal, "SIGXCPU", None)
+    return exitcode is not None and xcpu is not None and exitcode == -xcpu
+
+
 def _exit(worker: _Worker) -> str:
     code = worker.process.exitcode
     return "unknown" if code is None else str(code)
@@ -389,6 +410,7 @@ def _serve(
     initargs: tuple[Any, ...],
     memory_limit: int | None,
     parent: int,
+    cpu_limit: float | None = None,
 ) -> None:
     for other in inherited:
         other.close()
@@ -404,8 +426,9 @@ def _serve(
         # The parent's job object holds the memory ceiling and ends the worker with the parent.
         no_error_dialogs()
     else:
-        _no_core_dumps()
-        _limit_memory(memory_limit)
+        no_core_dumps()
+        quiet_stderr()
+        limit_memory(memory_limit)
     try:
         if initializer is not None:
             initializer(*initargs)
@@ -422,7 +445,10 @@ def _serve(
             return
         for index, item in chunk:
             try:
-                message = (_DONE, index, func(item))
+                with cpu_budget(cpu_limit):
+                    message = (_DONE, index, func(item))
+            except CpuExceeded:  # the limit was reached in Python code: stopped cleanly
+                message = (_OUT_OF_TIME, index, cpu_limit)
             except MemoryError:  # the ceiling was reached in Python code: the frames are freed now
                 message = (_OUT_OF_MEMORY, index, memory_limit)
             except BaseException as exc:
@@ -454,38 +480,3 @@ def _die_with_parent(parent: int) -> None:
             return
         if os.getppid() != parent:  # the parent died before the request took effect
             os._exit(1)
-
-
-if sys.platform != "win32":
-
-    def _no_core_dumps() -> None:
-        """A native abort in a worker must not write a core file of the size of the process."""
-        import resource
-
-        with contextlib.suppress(ValueError, OSError):
-            limit = resource.getrlimit(resource.RLIMIT_CORE)[1]
-            resource.setrlimit(resource.RLIMIT_CORE, (0, limit))
-
-    def _limit_memory(limit: int | None) -> None:
-        """Cap the worker's address space at what it has now plus `limit` (this process only)."""
-        if limit is None:
-            return
-        import resource
-
-        try:
-            soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-            ceiling = _mapped() + limit
-            for bound in (soft, hard):
-                if bound != resource.RLIM_INFINITY:
-                    ceiling = min(ceiling, bound)
-            resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
-        except (ValueError, OSError):
-            pass
-
-    def _mapped() -> int:
-        """Bytes of address space mapped now (Linux); 0 where it cannot be read."""
-        try:
-            with open("/proc/self/statm", encoding="ascii") as statm:
-                return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, ValueError, IndexError):
-            return 0

@@ -1004,6 +1004,12 @@ RENDERED_DRAFT_MARK = "（草稿：有错误，不得公开）"
 RENDERED = "已生成：{title}（{kinds}）{mark}"
 RENDERED_GAPS = "  未填写的部分（报告中标为“{gap}”）：{parts}"
 RENDERED_EMPTY = "  未填写、按表式略去或写明“无”的部分：{parts}"
+RENDERED_CUT = (
+    "  文字过长、已截断的部分（每部分至多 {limit} 字、{lines} 段，文中有截断标记）：{parts}"
+)
+RENDER_TEXT_CUT = "……（以下内容过长，已截断）"  # the end of an agency's text cut to the limit
+RENDER_FAILED = "未能生成：{who}：{reason}"
+RENDER_FAILED_ERROR = "生成时出错（{error}），此报告未生成，其他报告不受影响"
 RENDER_SUPERSEDED = "已被同一单位的其他文件替代"
 RENDER_CONFLICT = "同一单位有内容不同的多份文件"
 RENDER_STATUS_ERRORS = "{status}，" + ERROR_COUNT

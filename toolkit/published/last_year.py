@@ -20,13 +20,16 @@ __all__ = ["READER", "read_last_year"]
 def read_last_year(
     paths: Sequence[Path], form: Form, agencies: Sequence[Agency]
 ) -> list[LastYearReport]:
-    """Each report read in a worker process (one that cannot be read is left out: last year's
-    figures are a help, not a requirement), paired with the one agency of `agencies` its title
+    """Each report read in a worker process (one that cannot be read carries its reason and no
+    figures: last year's figures are a help, not a requirement), paired with the one agency of `agencies` its title
     names exactly; a near or missing match pairs with none, so no agency is compared with
     another's figures."""
     out = []
-    for report in read_isolated(paths, form):
-        if not isinstance(report, Published):
+    for path, report in zip(paths, read_isolated(paths, form), strict=True):
+        if not isinstance(report, Published):  # said to the user, not silently left out
+            out.append(
+                LastYearReport(source=path.name, year="", agency=None, values={}, error=report)
+            )
             continue
         agency: Agency | None = None
         if report.title.agency and agencies:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import unicodedata
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,10 @@ __all__ = [
 # Seconds for one report, in its worker: a text report takes well under one, OCR a few seconds a
 # scanned page (a 100-page scan is the most the PDF reader takes).
 FILE_TIMEOUT = 600.0
+# Per file, whatever the machine's load: a real report of 20 pages takes a few CPU seconds and
+# under 300 MB (OCR runs in its own tesseract processes, outside these limits).
+FILE_CPU_SECONDS = 60.0
+FILE_MEMORY = 1024**3
 
 # The files `import`, `compare` and `--previous` take as published reports (a workbook is not one):
 # the readers' formats, and an old Word .doc, to be named with what to do (save it as .docx).
@@ -153,6 +158,21 @@ def _read_in_worker(path: Path) -> Published | str:
         return read_report(path, _worker_form)
     except SourceError as exc:
         return str(exc)
+    except zipfile.BadZipFile:  # a member that fails its CRC is found only when read
+        return say("import-broken-zip")
+    except Exception as exc:
+        # a hostile file can reach the matcher with a shape no reader foresaw (nesting deep
+        # enough to exhaust the stack, a lazily parsed PDF object failing late): that file is
+        # named with a reason, never an internal error that stops the whole batch
+        cause: BaseException | None = exc
+        for _ in range(8):
+            if cause is None or isinstance(cause, SourceError):
+                break
+            arg = cause.args[0] if cause.args else None
+            cause = arg if isinstance(arg, SourceError) else (cause.__cause__ or cause.__context__)
+        if isinstance(cause, SourceError):
+            return str(cause)
+        return say("import-unreadable", reason=type(exc).__name__)
 
 
 def read_isolated(
@@ -169,6 +189,8 @@ def read_isolated(
         initializer=_use_form,
         initargs=(form,),
         timeout=FILE_TIMEOUT,
+        cpu_limit=FILE_CPU_SECONDS,
+        memory_limit=FILE_MEMORY,
         progress=progress,
     )
     return [

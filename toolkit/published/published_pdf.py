@@ -72,9 +72,15 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> SourceDocument:
     import pdfplumber  # imported here: it loads pdfminer, which only this reader needs
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
+    from .published_pdf_guards import install_guards, new_document
+
+    install_guards()
+    new_document()
+
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises anything on a broken file: none may escape
+        _reraise_guard(exc)
         if isinstance(exc, PDFPasswordIncorrect) or isinstance(
             getattr(exc, "__cause__", None) or getattr(exc, "__context__", None),
             PDFPasswordIncorrect,
@@ -84,9 +90,8 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> SourceDocument:
     with pdf:
         try:
             return _read(pdf, ocr)
-        except SourceError:
-            raise
         except Exception as exc:
+            _reraise_guard(exc)
             raise SourceError("import-broken-pdf", reason=_short(exc)) from None
 
 
@@ -151,6 +156,21 @@ def _page_content(page: Any) -> int:
     return size
 
 
+def _reraise_guard(exc: BaseException) -> None:
+    """A SourceError raised by a guard inside pdfminer, re-raised as it is (pdfplumber wraps what
+    pdfminer raises in its own PdfminerException)."""
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 8:
+        if isinstance(current, SourceError):
+            raise current from None
+        for arg in current.args[:1]:
+            if isinstance(arg, SourceError):
+                raise arg from None
+        current = current.__cause__ or current.__context__
+        seen += 1
+
+
 def _short(exc: Exception) -> str:
     # the exception's type, not its English text: the message is read by a Chinese user
     return type(exc).__name__
@@ -160,8 +180,8 @@ def _read(pdf: Any, ocr: bool) -> SourceDocument:
     pages = pdf.pages
     if len(pages) > MAX_PAGES:
         raise SourceError("import-too-many-pages", pages=len(pages), limit=MAX_PAGES)
-    if not pages:
-        raise SourceError("import-empty")
+    if not pages:  # a page tree that loops or leads nowhere: pdfminer finds no page
+        raise SourceError("import-pdf-no-pages")
     content = 0
     for number, page in enumerate(pages, 1):  # before anything makes pdfminer interpret a page
         size = _page_content(page)

@@ -9,6 +9,7 @@ an empty file: each is a SourceError with a Chinese message saying what to do, n
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 from ..xlsx.read import ReadError, read_bytes
@@ -65,6 +66,8 @@ def parse_published(data: bytes, suffix: str, *, ocr: bool = True) -> SourceDocu
         return read_text(data)
     except SourceError:
         raise
+    except zipfile.BadZipFile:  # a member failing its CRC, found only when python-docx reads it
+        raise SourceError("import-broken-zip") from None
     except (RecursionError, MemoryError, ValueError, LookupError, TypeError, OSError) as exc:
         # the readers turn the failures they know into SourceErrors; a hostile file may still
         # find one they do not, and the user must get a message, not a traceback

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 from ..core import texts as tx
 from ..core.catalogue import UsageError
@@ -26,6 +27,11 @@ from .render_model import Report, report_of
 __all__ = ["FORMATS", "RenderResult", "Rendered", "parse_formats", "render"]
 
 FORMATS = ("docx", "html", "pdf")
+# Each report is built in a worker process under these limits, so that one agency's text can
+# neither stop the others' reports nor run for minutes (its text is bounded too: render_model).
+REPORT_CPU_SECONDS = 60.0
+REPORT_MEMORY = 1024**3
+REPORT_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,8 @@ class Rendered:
     agencies: int = 0  # for the district draft: agencies its rollup sums
     level: str = ""  # for the district draft: its rollup's level (区, 市 …), texts.LEVELS
     formats: tuple[str, ...] = ()  # the formats asked for
+    cut: tuple[str, ...] = ()  # parts whose text was too long and was cut (render_model)
+    error: str = ""  # why this report could not be written (Chinese); the others were
 
 
 @dataclass(frozen=True)
@@ -56,14 +64,18 @@ class RenderResult:
         return tuple(
             r
             for r in self.rendered
-            if r.formats and "pdf" in r.formats and not any(p.suffix == ".pdf" for p in r.outputs)
+            if r.formats
+            and not r.error
+            and "pdf" in r.formats
+            and not any(p.suffix == ".pdf" for p in r.outputs)
         )
 
     @property
     def exit_code(self) -> int:
         """1 when a report that counts was not rendered (errors, unreadable, a conflict) or its
         PDF is missing; a file its agency replaced is not an error."""
-        return 1 if any(not r.superseded for r in self.skipped) or self.missing_pdf else 0
+        failed = any(r.error for r in self.rendered)
+        return 1 if any(not r.superseded for r in self.skipped) or self.missing_pdf or failed else 0
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -159,6 +171,7 @@ def _planned(source: str, report: Report, stem: str) -> Rendered:
         draft=report.draft,
         gaps=tuple(gap.title for gap in report.gaps),
         empty=report.empty,
+        cut=report.cut,
     )
 
 
@@ -170,8 +183,6 @@ def _write(
     inputs: Sequence[Path],
 ) -> list[Rendered]:
     from ..core.outputs import Inputs, replace_into, staging_dir, write_atomic
-    from .render_docx import docx_bytes
-    from .render_html import html_page
 
     protected = Inputs([*inputs, *([template] if template else [])])  # resolved once
     written: dict[int, list[Path]] = {i: [] for i in range(len(reports))}
@@ -182,10 +193,14 @@ def _write(
             n += 1
             name = safe_file_name(f"{planned.title}-{n}")
         names.append(name)
+    built = _build_isolated([r for r, _ in reports], formats, template)
+    errors = {i: b for i, b in enumerate(built) if isinstance(b, str)}
     with staging_dir(out) as staging:
         documents: dict[Path, int] = {}
-        for index, (report, _) in enumerate(reports):
-            data = docx_bytes(report, template) if {"docx", "pdf"} & set(formats) else b""
+        for index in range(len(reports)):
+            if index in errors:
+                continue
+            data, page = cast("tuple[bytes, bytes]", built[index])
             if "docx" in formats:
                 target = out / f"{names[index]}.docx"
                 write_atomic(target, data, inputs=protected)
@@ -198,7 +213,7 @@ def _write(
                 documents[staged] = index
             if "html" in formats:
                 target = out / f"{names[index]}.html"
-                write_atomic(target, html_page(report).encode("utf-8"), inputs=protected)
+                write_atomic(target, page, inputs=protected)
                 written[index].append(target)
         if documents:
             from .render_pdf import to_pdf
@@ -210,9 +225,48 @@ def _write(
                 replace_into(pdf, target, inputs=protected)
                 written[index].append(target)
     return [
-        replace(planned, outputs=tuple(sorted(written[i], key=_order)), formats=tuple(formats))
+        replace(
+            planned,
+            outputs=tuple(sorted(written[i], key=_order)),
+            formats=tuple(formats),
+            error=errors.get(i, ""),
+        )
         for i, (_, planned) in enumerate(reports)
     ]
+
+
+def _build_isolated(
+    reports: list[Report], formats: Sequence[str], template: Path | None
+) -> list[tuple[bytes, bytes] | str]:
+    """Each report's .docx and .html bytes, built in a worker under REPORT_CPU_SECONDS and
+    REPORT_MEMORY; a report that fails or dies is the reason (Chinese), the others are built."""
+    import os
+
+    from ..core.pool import WorkerDied, run_isolated
+
+    docx, html = bool({"docx", "pdf"} & set(formats)), "html" in formats
+    results = run_isolated(
+        _build,
+        [(report, docx, html, template) for report in reports],
+        workers=max(1, min(os.cpu_count() or 1, len(reports))),
+        cpu_limit=REPORT_CPU_SECONDS,
+        memory_limit=REPORT_MEMORY,
+        timeout=REPORT_TIMEOUT,
+    )
+    return [r.reason if isinstance(r, WorkerDied) else r for r in results]
+
+
+def _build(item: tuple[Report, bool, bool, Path | None]) -> tuple[bytes, bytes] | str:
+    from .render_docx import docx_bytes
+    from .render_html import html_page
+
+    report, docx, html, template = item
+    try:
+        data = docx_bytes(report, template) if docx else b""
+        page = html_page(report).encode("utf-8") if html else b""
+    except Exception as exc:  # a text no rule foresaw stops this report only
+        return tx.RENDER_FAILED_ERROR.format(error=type(exc).__name__)
+    return data, page
 
 
 def _order(path: Path) -> int:

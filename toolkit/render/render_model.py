@@ -43,6 +43,14 @@ PLACEHOLDER_PATTERN = re.compile(
     tx.DRAFT_PLACEHOLDER_PATTERN
 )  # a place the office fills in (the draft)
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Agency text is untrusted: a lone surrogate (Excel's `_xD800_`) cannot be encoded at all (it
+# ended every report of the batch) and becomes U+FFFD, visibly; controls and bidi overrides, which
+# disguise text, are dropped. Done once, as the text comes in (agency_text).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_DROPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+MAX_PART_CHARS = 20_000  # a narrative part of a real report has a few hundred to 3,000
+MAX_PART_PARAGRAPHS = 300  # and a few dozen paragraphs at most
+MAX_NAME_CHARS = 100  # an agency's name
 
 CellKind = Literal["caption", "corner", "header", "row_label", "value"]
 
@@ -108,6 +116,7 @@ class Report:
     agency_code: str = ""
     title_lines: tuple[str, ...] = ()  # the title as printed: split where the meaning allows
     empty: tuple[str, ...] = ()  # parts left empty, left out or in the form's words (if_empty)
+    cut: tuple[str, ...] = ()  # parts whose text was too long, cut with a visible mark
 
     def __post_init__(self) -> None:
         if not self.title_lines:
@@ -116,6 +125,21 @@ class Report:
     @property
     def gaps(self) -> tuple[Gap, ...]:
         return tuple(b for b in self.blocks if isinstance(b, Gap))
+
+
+def agency_text(text: object, limit: int = MAX_PART_CHARS) -> tuple[str, bool]:
+    """Text an agency wrote, normalised once on the way in: line breaks as "\n", lone surrogates
+    as U+FFFD, controls and bidi overrides dropped, at most `limit` characters and MAX_PART_PARAGRAPHS
+    lines (cut with a visible mark). Returns the text and whether it was cut."""
+    value = "" if text is None else str(text)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = _DROPPED.sub("", _SURROGATE.sub("\ufffd", value))
+    cut = False
+    if value.count("\n") >= MAX_PART_PARAGRAPHS:
+        value, cut = "\n".join(value.split("\n", MAX_PART_PARAGRAPHS)[:MAX_PART_PARAGRAPHS]), True
+    if len(value) > limit:
+        value, cut = value[:limit], True
+    return (value + tx.RENDER_TEXT_CUT if cut else value), cut
 
 
 def clean(text: str) -> str:
@@ -277,7 +301,17 @@ def report_of(
     draft: bool = False,
     agency_code: str = "",
 ) -> Report:
-    """An agency's report: the title, the six sections in order, the three tables."""
+    """An agency's report: the title, the six sections in order, the three tables. The texts and
+    the name are untrusted, and normalised here once (agency_text)."""
+    name = agency_text(name, MAX_NAME_CHARS)[0]
+    normal: dict[str, str] = {}
+    cut: list[str] = []
+    titles = {p.key: f"{s.title}{p.title}" for s in form.sections for p in s.parts}
+    for key, text in texts.items():
+        normal[key], too_long = agency_text(text)
+        if too_long:
+            cut.append(titles.get(key, key))
+    texts = normal
     figures = table_figures(form, values)
     blocks: list[Block] = []
     empty: list[str] = []
@@ -304,4 +338,5 @@ def report_of(
         note=DRAFT_NOTE if draft else "",
         agency_code=agency_code,
         empty=tuple(empty),
+        cut=tuple(cut),
     )
