@@ -699,6 +699,10 @@ COLLECT_UNIDENTIFIED = COLLECT_SAVED + "（未识别单位）"
 COLLECT_UNIDENTIFIED_FILE = (
     "未识别-{when}-{digest}-{stem}"  # the saved name of an unidentified file
 )
+# Saved, but the sender is not the roster address of the agency the report claims: kept aside in
+# the folder below (its leading dot keeps `check` from taking it as the agency's report).
+COLLECT_SENDER_MISMATCH = COLLECT_SAVED + "（发件人不符，待核实）"
+COLLECT_MISMATCH_FOLDER = ".发件人不符-待核实"
 COLLECT_LOGIN_FAILED = "用户名或密码错误"  # the server gave no reason
 COLLECT_NO_FOLDER = "不存在"  # the server gave no reason
 
