@@ -566,6 +566,7 @@ COMPARE_SECTION_PUBLISHED_ONLY = "公开版有此部分，报送的工作簿中�
 COMPARE_SECTION_SUBMITTED_ONLY = "报送的工作簿有此部分，公开版中没有"
 COMPARE_PAIR = "{name}（{code}）：{count} 处不同　公开版 {published}　报送 {submitted}"
 COMPARE_PAIR_SAME = "一致：{name}（{code}）"
+COMPARE_BY_NAME = "（按单位名称完全一致配对：已发布的报告没有单位代码）"
 COMPARE_CELL = "  {table}“{row}”（{column}）：报送 {submitted}，公开 {published}（{kind}）"
 COMPARE_SUMMARY = "比对 {pairs} 个单位，{differing} 个有差异；只有公开版 {published_only} 个，只有报送 {submitted_only} 个，无法读取 {unreadable} 个。"
 # --help of import and compare (cli_import.py, cli_compare.py)
