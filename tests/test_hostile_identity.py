@@ -43,3 +43,49 @@ def test_an_exact_name_pairs_and_says_so(tmp_path: Path, roster: Path) -> None: 
     (pair,) = json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))["agencies"]
     assert (pair["agency_code"], pair["by_name"]) == ("QK003", True)
     assert "按单位名称完全一致配对" in output
+
+
+def _page(meta: str, body_text: str) -> str:
+    lines = "".join(f"<p>{line}</p>" for line in body_text.splitlines() if line.strip())
+    return (
+        '<html><head><meta charset="utf-8"><meta name="ArticleTitle" content="'
+        + meta
+        + '"><title>'
+        + meta
+        + "</title></head><body>"
+        + lines
+        + "</body></html>"
+    )
+
+
+def test_an_article_title_meta_never_overrides_the_heading_and_file_name(
+    tmp_path: Path,
+    roster: Path,  # noqa: F811
+) -> None:
+    """Agency A's page carrying B's name in its ArticleTitle meta was imported as B, with B's
+    token and no note. Now the disagreement is reported, nothing is written for it (no token),
+    and a page whose evidence agrees is imported as before."""
+    site = tmp_path / "site"
+    hostile = published(
+        site,
+        _page("区公安分局2023年政府信息公开工作年度报告", SEED.read_text(encoding="utf-8")),
+        name=TITLE,
+        suffix=".html",
+    )
+    before = hostile.read_bytes()
+    code, output = run("import", site, "--out", tmp_path / "out", "--roster", roster)
+    assert code == 1, output
+    assert "未能导入" in output and "单位不一致" in output and "区公安分局" in output
+    assert "Traceback" not in output and "内部错误" not in output
+    assert not list((tmp_path / "out").glob("*.xlsx"))  # no workbook, so no token minted
+    assert hostile.read_bytes() == before
+    agreeing = published(
+        tmp_path / "ok",
+        _page(TITLE, SEED.read_text(encoding="utf-8")),
+        name=TITLE,
+        suffix=".html",
+    )
+    code, output = run("import", agreeing, "--out", tmp_path / "out2", "--roster", roster)
+    assert code in (0, 1) and "单位不一致" not in output, output
+    (book,) = (tmp_path / "out2").glob("*.xlsx")
+    assert book.name.startswith("QK003-")

@@ -646,6 +646,11 @@ _ALL = (
         template="报告标题为 {found} 年，与 --year {expected} 不同；按标题的 {found} 年导入。",
     ),
     Message(
+        code="import-agency-disagrees",
+        title="单位名称不一致",
+        template="页面标题、正文标题和文件名所指的单位不一致（{names}），未导入、未生成令牌，请人工核实。",
+    ),
+    Message(
         code="import-agency-near",
         title="单位按名称近似匹配",
         template="标题中的单位“{title}”按名称近似对应名单中的“{name}”（{code}），请核对。",

@@ -251,7 +251,8 @@ def _leaves(message: Message) -> list[Message]:
             raise Skip(CollectResult.REFUSED, say("mail-too-deep", count=MESSAGE_MAX_DEPTH))
         payload = part.get_payload() if part.is_multipart() else None
         if isinstance(payload, list):
-            stack.extend((child, depth + 1) for child in reversed(payload))
+            children = [c for c in payload if isinstance(c, Message)]
+            stack.extend((child, depth + 1) for child in reversed(children))
         elif not part.is_multipart():
             found.append(part)
     return found
