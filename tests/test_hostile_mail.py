@@ -145,6 +145,18 @@ KINDS: dict[str, tuple[bytes, str, str]] = {
         "",
         "",
     ),
+    # a path in the name: only its last part is kept, and the file is written in the folder
+    "path-in-name": (
+        _with([(b"Content-Type: " + XLSX + b'; name="../../../tmp/evil.xlsx"', _sample("QK005"))]),
+        "",
+        "已保存",
+    ),
+    "huge-subject": (
+        _message([b"Subject: " + b"=?UTF-8?B?" + base64.b64encode("年".encode() * 30) + b"?="
+                  + b" x" * 200_000], b"hello"),
+        "邮件中没有报表附件",
+        "无报表",
+    ),
 }  # fmt: skip
 
 
@@ -205,6 +217,7 @@ def test_hostile_message_is_one_row_and_the_next_report_still_comes(
     assert not list(tmp_path.glob("*")) or {p.name for p in tmp_path.iterdir()} == {"out"}
     assert _messages(clean) == before
     assert not any(UNSAFE.search(p.name) for p in out.rglob("*"))
+    assert all(len(r["主题"]) <= 200 for r in rows)
     # The position is recorded: a rerun fetches nothing and says so, without an error.
     again = run_cli(_collect_args(clean, out), process=True, limit=120)
     sane(again)
