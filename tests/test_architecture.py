@@ -125,13 +125,14 @@ LAYERS: dict[str, list[str]] = {
     # A published report against the submissions: the published readers and the checker meet here.
     "compare": ["compare"],
     # Mail: the account, one message, sending, the outbox of templates, attachments received,
-    # collecting them, answering each agency.
+    # who sent them, collecting them, answering each agency.
     "mail": [
         "mail_account",
         "mail_message",
         "send",
         "mail_outbox",
         "mail_attachments",
+        "mail_sender",
         "collect",
         "mail_reply",
     ],

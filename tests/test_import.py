@@ -272,6 +272,7 @@ def test_reports_imported_without_the_roster_are_paired_by_name(
     (pair,) = json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))["agencies"]
     assert pair["agency_code"] == "QK003"
     assert [c["cell"] for c in pair["cells"]] == ["t2.licensing.decisions"]
+    assert pair["by_name"] is True and "按单位名称完全一致配对" in output
 
 
 # 表三 with figures: 7+1+1 new; 6 granted (4+1+1), 3 repeated (自然人): balanced, nothing carried.

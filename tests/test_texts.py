@@ -137,6 +137,7 @@ def test_stored_statuses_keep_the_values_logs_ledgers_and_json_already_hold() ->
     assert [k.value for k in MailKind] == ["模板", "审核意见", "审核通过"]
     assert [r.value for r in CollectResult] == [
         "已保存", "重复", "已保存（未识别单位）", "无报表", "过大", "无法读取",
+        "已保存（发件人不符，待核实）",
     ]  # fmt: skip
     assert [s.value for s in OutboxState] == ["queued", "sent", "failed"]
     assert [r.value for r in ChoiceRule] == ["lineage", "save-time", "file-time", "file-order"]

@@ -93,6 +93,7 @@ def _as_json(result: Comparison, form: Form) -> dict[str, object]:
                 ],
                 "sections_published_only": list(pair.sections_published_only),
                 "sections_submitted_only": list(pair.sections_submitted_only),
+                "by_name": pair.by_name,
             }
             for pair in result.pairs
         ],
@@ -122,8 +123,9 @@ def _report(console: Console, result: Comparison, form: Form) -> None:
     titles = {s.key: s.title for s in form.sections}
     for pair in result.pairs:
         who = {"name": pair.submitted.name, "code": pair.submitted.code}
+        by_name = f"  {tx.COMPARE_BY_NAME}" if pair.by_name else ""
         if not pair.differs:
-            _say(console, tx.COMPARE_PAIR_SAME.format(**who))
+            _say(console, tx.COMPARE_PAIR_SAME.format(**who) + by_name)
             if pair.submitted.decision:
                 _say(console, f"  {pair.submitted.decision}")
             continue
@@ -136,7 +138,8 @@ def _report(console: Console, result: Comparison, form: Form) -> None:
                 count=count,
                 published=pair.published.path.name,
                 submitted=pair.submitted.path.name,
-            ),
+            )
+            + by_name,
         )
         if pair.submitted.decision:
             _say(console, f"  {pair.submitted.decision}")

@@ -181,6 +181,11 @@ def _print_collected(cycle: Cycle, console: Console) -> None:
             log=collected.log,
         ),
     )
+    if collected.left:
+        from ..core.catalogue import say
+        from ..mail.collect import MAX_MESSAGES
+
+        cli._say(console, say("mail-more-next-run", limit=MAX_MESSAGES, count=collected.left))
     if cycle.checked is not None:
         from ..results.report import render_terminal
 

@@ -2,8 +2,9 @@
 
 "Report changed after it was checked" is a fault evaluators list. The published side is published
 reports (read like `import` reads them, in worker processes) or workbooks `import` wrote; the
-submitted side is the returned workbooks. Agencies are paired by code, else by name (a report's
-title names its agency); for each pair every cell whose published figure differs from the
+submitted side is the returned workbooks. Agencies are paired by code, else by name only when the
+name is exactly one agency's (after NFKC and blanks; a look-alike title such as
+区发展和改革委员会教育局 is never paired with 区发展和改革委员会), and a pair made by name says so; for each pair every cell whose published figure differs from the
 submitted one is listed, and every section present on one side only. An agency on one side only
 is listed too. Nothing is "close enough": 12 and 12.0 are equal, "/" and 0 are not.
 """
@@ -27,7 +28,7 @@ from ..form.findings import CheckReport
 from ..form.form import Form
 from ..form.identity import normalise_code
 from ..inputs.discover import SUFFIXES, collect
-from ..inputs.roster import Agency
+from ..inputs.roster import Agency, clean_name
 from ..published.importer import match_agency, read_isolated
 from ..published.published import PUBLISHED_SUFFIXES, Published
 from ..xlsx.values import big
@@ -76,6 +77,7 @@ class AgencyDifferences:
     cells: tuple[CellDifference, ...]
     sections_published_only: tuple[str, ...]
     sections_submitted_only: tuple[str, ...]
+    by_name: bool = False  # paired by an exact, unique name (the published side had no code)
 
     @property
     def differs(self) -> bool:
@@ -133,11 +135,15 @@ def compare(
     books = [p for p in published_files if p.suffix.lower() not in PUBLISHED_SUFFIXES]
     shown = _workbook_sides(books, form, unreadable)
     roster = [Agency(code=s.code, name=s.name) for s in checked]
+    named: set[Path] = set()  # published reports whose code came from their title's name
     for path, read in zip(reports, read_isolated(reports, form), strict=True):
         if isinstance(read, str):
             unreadable.append((path, read))
         else:
-            shown.append(_report_side(path, read, form, roster))
+            side = _report_side(path, read, form, roster)
+            if side.code in {a.code for a in roster}:
+                named.add(path)
+            shown.append(side)
     by_code: dict[str, Side] = {}
     duplicates: list[Side] = list(undecided)
     for side in checked:
@@ -148,12 +154,14 @@ def compare(
     pairs, published_only = [], []
     seen: set[str] = set()
     for side in shown:
+        by_name = side.path in named
         if side.code not in by_code and side.code not in seen:
-            # imported without the roster (a code made from the name): paired by its name
+            # imported without the roster (a code made from the name): paired by its name only
+            # when that name is exactly one agency's
             remaining = [Agency(code=s.code, name=s.name) for s in by_code.values()]
-            agency, _ = match_agency(side.name, remaining)
-            if agency.code in by_code:  # no match gives a made-up code, never one of these
-                side = replace(side, code=agency.code)
+            agency = _exact_name(side.name, remaining)
+            if agency is not None:
+                side, by_name = replace(side, code=agency.code), True
         if side.code in seen:
             duplicates.append(side)
             continue
@@ -162,7 +170,7 @@ def compare(
         if other is None:
             published_only.append(side)
         else:
-            pairs.append(_differences(form, side, other))
+            pairs.append(replace(_differences(form, side, other), by_name=by_name))
     return Comparison(
         pairs=tuple(pairs),
         published_only=tuple(published_only),
@@ -239,8 +247,23 @@ def _workbook_sides(
     return sides
 
 
+def _exact_name(name: str, agencies: Sequence[Agency]) -> Agency | None:
+    """The one agency whose name is exactly `name` (NFKC, blanks ignored); None when there is
+    none or more than one: a name that only contains another (a look-alike) never pairs."""
+
+    def key(text: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", text).split())
+
+    wanted = key(clean_name(name) or name)
+    equal = [a for a in agencies if wanted and key(a.name) == wanted]
+    return equal[0] if len(equal) == 1 else None
+
+
 def _report_side(path: Path, read: Published, form: Form, roster: list[Agency]) -> Side:
-    agency, _ = match_agency(read.title.agency or path.stem, roster)
+    title = read.title.agency or path.stem
+    # identity first: a report is one agency's only by an exact, unique name; otherwise it gets
+    # the code made from its own name and is listed on its own (never a near match's pair)
+    agency = _exact_name(title, roster) or match_agency(title, None)[0]
     return Side(
         path=path,
         code=normalise_code(agency.code),

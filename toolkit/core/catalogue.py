@@ -499,6 +499,33 @@ _ALL = (
         code="mail-message-too-large", title="邮件过大", template="邮件大小 {size} 字节，超过上限"
     ),
     Message(code="mail-fetch-failed", title="邮件无法取回", template="邮件无法取回"),
+    Message(
+        code="mail-unparsable",
+        title="邮件无法解析",
+        template="邮件结构无法解析（{reason}），已跳过，以后收取不再重复处理",
+    ),
+    Message(
+        code="mail-too-deep",
+        title="邮件嵌套过深",
+        template="邮件的嵌套部分超过 {count} 层（个），疑似恶意构造，已跳过",
+    ),
+    Message(
+        code="mail-too-many-attachments",
+        title="附件过多",
+        template="邮件的报表附件超过 {count} 个，其余未处理",
+    ),
+    Message(
+        code="mail-more-next-run",
+        title="邮件过多",
+        template="本次最多收取 {limit} 封邮件，还有 {count} 封留待下次收取",
+        severity=Severity.WARNING,
+    ),
+    Message(
+        code="sender-mismatch",
+        title="发件人不符",
+        template="发件人 {sender} 不是名册中 {code} {name} 的邮箱 {roster}："
+        "未作为该单位的报表使用，另存于 {folder}，请人工核实",
+    ),
     Message(code="mail-no-workbook", title="没有报表附件", template="邮件中没有报表附件"),
     Message(code="mail-duplicate", title="重复的附件", template="与已保存的 {file} 相同"),
     Message(
@@ -622,6 +649,11 @@ _ALL = (
         code="import-year-differs",
         title="年度与 --year 不同",
         template="报告标题为 {found} 年，与 --year {expected} 不同；按标题的 {found} 年导入。",
+    ),
+    Message(
+        code="import-agency-disagrees",
+        title="单位名称不一致",
+        template="页面标题、正文标题和文件名所指的单位不一致（{names}），未导入、未生成令牌，请人工核实。",
     ),
     Message(
         code="import-agency-near",

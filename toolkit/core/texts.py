@@ -566,6 +566,7 @@ COMPARE_SECTION_PUBLISHED_ONLY = "公开版有此部分，报送的工作簿中�
 COMPARE_SECTION_SUBMITTED_ONLY = "报送的工作簿有此部分，公开版中没有"
 COMPARE_PAIR = "{name}（{code}）：{count} 处不同　公开版 {published}　报送 {submitted}"
 COMPARE_PAIR_SAME = "一致：{name}（{code}）"
+COMPARE_BY_NAME = "（按单位名称完全一致配对：已发布的报告没有单位代码）"
 COMPARE_CELL = "  {table}“{row}”（{column}）：报送 {submitted}，公开 {published}（{kind}）"
 COMPARE_SUMMARY = "比对 {pairs} 个单位，{differing} 个有差异；只有公开版 {published_only} 个，只有报送 {submitted_only} 个，无法读取 {unreadable} 个。"
 # --help of import and compare (cli_import.py, cli_compare.py)
@@ -699,6 +700,10 @@ COLLECT_UNIDENTIFIED = COLLECT_SAVED + "（未识别单位）"
 COLLECT_UNIDENTIFIED_FILE = (
     "未识别-{when}-{digest}-{stem}"  # the saved name of an unidentified file
 )
+# Saved, but the sender is not the roster address of the agency the report claims: kept aside in
+# the folder below (its leading dot keeps `check` from taking it as the agency's report).
+COLLECT_SENDER_MISMATCH = COLLECT_SAVED + "（发件人不符，待核实）"
+COLLECT_MISMATCH_FOLDER = ".发件人不符-待核实"
 COLLECT_LOGIN_FAILED = "用户名或密码错误"  # the server gave no reason
 COLLECT_NO_FOLDER = "不存在"  # the server gave no reason
 

@@ -17,22 +17,22 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import email
 import hashlib
 import imaplib
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from email.utils import parseaddr, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from ..core import texts as tx
 from ..core.catalogue import UsageError, say
 from ..core.outputs import replace_into, staging_dir, write_atomic
-from ..core.text import csv_safe, safe_file_name
+from ..core.text import csv_safe, inert, safe_file_name
 from ..form.form import Form
+from ..inputs.roster import Agency
 from ..xlsx.package import LIMITS
 from .mail_account import IMAP_OPTIONS, Account, login_error, server_error, tls_context
 from .mail_attachments import (
@@ -40,9 +40,11 @@ from .mail_attachments import (
     CollectResult,
     Skip,
     header,
+    parse_message,
     workbooks,
 )
 from .mail_outbox import Answer
+from .mail_sender import mismatch_note, report_identity, roster_addresses, sender_address
 
 __all__ = [
     "COLLECT_LOG",
@@ -60,6 +62,7 @@ LOG_HEADER = (
     tx.COLLECT_ATTACHMENT, tx.AGENCY_CODE, tx.AGENCY_NAME, tx.COLLECT_YEAR, tx.COLLECT_SAVED_AS, "sha256", tx.COLLECT_RESULT, tx.COLLECT_NOTE,
 )  # fmt: skip
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
+MAX_MESSAGES = 500  # fetched per run; the rest wait for the next run (their UIDs are higher)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,6 +90,7 @@ class CollectReport:
     items: tuple[Collected, ...]
     log: Path
     messages: int  # new messages fetched
+    left: int = 0  # new messages beyond MAX_MESSAGES, left for the next run
 
     @property
     def saved(self) -> tuple[Collected, ...]:
@@ -101,7 +105,12 @@ class CollectReport:
             1
             if any(
                 i.result
-                in (CollectResult.TOO_LARGE, CollectResult.REFUSED, CollectResult.UNIDENTIFIED)
+                in (
+                    CollectResult.TOO_LARGE,
+                    CollectResult.REFUSED,
+                    CollectResult.UNIDENTIFIED,
+                    CollectResult.SENDER_MISMATCH,
+                )
                 for i in self.items
             )
             else 0
@@ -125,7 +134,7 @@ def _log_bytes(rows: list[dict[str, str]]) -> bytes:
     writer.writerow(LOG_HEADER)
     for row in rows:
         writer.writerow([csv_safe(row.get(name, "")) for name in LOG_HEADER])
-    return buffer.getvalue().encode("utf-8-sig")
+    return buffer.getvalue().encode("utf-8-sig", "replace")
 
 
 def answers(folder: Path) -> dict[str, Answer]:
@@ -245,10 +254,14 @@ def collect_mail(
     now: datetime | None = None,
     limit: int = LIMITS["file_bytes"],
     form: Form,
+    roster: Sequence[Agency] | None = None,
 ) -> CollectReport:
-    """Fetch the new messages of `folder` and save their spreadsheets into `out_dir`; an
-    attachment over `limit` bytes (the reader's file limit) is logged and skipped. A spreadsheet's
-    agency is read from its `_meta` as a workbook of `form`."""
+    """Fetch the new messages of `folder` (at most MAX_MESSAGES a run) and save their spreadsheets
+    into `out_dir`; an attachment over `limit` bytes (the reader's file limit) is logged and
+    skipped. A spreadsheet's agency is read from its `_meta` as a workbook of `form`; with a
+    `roster`, a report sent from another address than its agency's is set aside
+    (`sender-mismatch`). Each message's UID is logged as it is done, so a message that cannot be
+    read is reported once and never stops a later run."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError("out-not-folder", path=out_dir)
@@ -277,14 +290,27 @@ def collect_mail(
             if typ == "OK"
             else []
         )
-        known = {r["sha256"]: r for r in rows if r.get("sha256") and r.get(tx.COLLECT_SAVED_AS)}
+        left = max(0, len(uids) - MAX_MESSAGES)
+        uids = uids[:MAX_MESSAGES]
+        known = {
+            r["sha256"]: r
+            for r in rows
+            if r.get("sha256")
+            and r.get(tx.COLLECT_SAVED_AS)
+            and r.get(tx.COLLECT_RESULT) != CollectResult.SENDER_MISMATCH
+        }
         items: list[Collected] = []
+        addresses = roster_addresses(roster)
         with staging_dir(out_dir) as staging:
             for uid in uids:
-                new = _one_message(imap, uid, out_dir, staging, known, now, limit, form)
+                new = _guarded(imap, uid, out_dir, staging, known, now, limit, form, addresses)
                 for item in new:
                     rows.append(_row(item, folder, validity, now))
-                    if item.path is not None and item.sha256:
+                    if (
+                        item.path is not None
+                        and item.sha256
+                        and item.result != CollectResult.SENDER_MISMATCH
+                    ):
                         known[item.sha256] = rows[-1]
                 items.extend(new)
                 write_atomic(log, _log_bytes(rows))
@@ -296,7 +322,31 @@ def collect_mail(
         _close(imap)
     if not log.exists():
         write_atomic(log, _log_bytes(rows))
-    return CollectReport(items=tuple(items), log=log, messages=len(uids))
+    return CollectReport(items=tuple(items), log=log, messages=len(uids), left=left)
+
+
+def _guarded(
+    imap: imaplib.IMAP4,
+    uid: int,
+    out_dir: Path,
+    staging: Path,
+    known: dict[str, dict[str, str]],
+    now: datetime | None,
+    limit: int,
+    form: Form,
+    addresses: Mapping[str, tuple[str, str]],
+) -> list[Collected]:
+    """One message, whatever it holds: a mail that breaks the parser or the decoders becomes one
+    REFUSED row (its UID logged, so no later run stops on it again); only the server's own
+    failures (OSError, IMAP errors) end the run."""
+    try:
+        return _one_message(imap, uid, out_dir, staging, known, now, limit, form, addresses)
+    except (OSError, imaplib.IMAP4.error):
+        raise
+    except Exception as exc:  # untrusted mail: any other failure is this message's alone
+        note = say("mail-unparsable", reason=type(exc).__name__)
+        base = Collected(uid=uid, message_id="", sender="", subject="", sent_at="")
+        return [replace(base, result=CollectResult.REFUSED, note=note)]
 
 
 def _row(item: Collected, folder: str, validity: str, now: datetime | None) -> dict[str, str]:
@@ -329,6 +379,7 @@ def _one_message(
     now: datetime | None,
     limit: int,
     form: Form,
+    addresses: Mapping[str, tuple[str, str]],
 ) -> list[Collected]:
     typ, data = imap.uid("FETCH", str(uid), "(RFC822.SIZE)")
     size = _SIZE.search(b" ".join(d if isinstance(d, bytes) else b"" for d in data or []))
@@ -345,16 +396,19 @@ def _one_message(
     raw = next((d[1] for d in data or [] if isinstance(d, tuple) and len(d) > 1), None)
     if typ != "OK" or raw is None:
         return [replace(base, result=CollectResult.REFUSED, note=say("mail-fetch-failed"))]
-    message = email.message_from_bytes(raw)
+    try:
+        message = parse_message(raw)
+    except Skip as skip:
+        return [replace(base, result=skip.result, note=str(skip))]
     try:
         sent = parsedate_to_datetime(header(message, "Date"))
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         sent = None
     base = replace(
         base,
-        message_id=" ".join(header(message, "Message-ID").split()),
-        sender=parseaddr(header(message, "From"))[1],
-        subject=header(message, "Subject")[:200],
+        message_id=inert(" ".join(header(message, "Message-ID").split())[:500]),
+        sender=sender_address(message),
+        subject=inert(header(message, "Subject")[:200]),
         sent_at=sent.isoformat(timespec="seconds") if sent else "",
     )
     stamp = sent or now or datetime.now().astimezone()
@@ -363,7 +417,7 @@ def _one_message(
         if isinstance(content, Skip):
             items.append(replace(base, attachment=name, result=content.result, note=str(content)))
             continue
-        items.append(_store(base, name, content, out_dir, staging, known, stamp, form))
+        items.append(_store(base, name, content, out_dir, staging, known, stamp, form, addresses))
     return items or [replace(base, result=CollectResult.NO_WORKBOOK, note=say("mail-no-workbook"))]
 
 
@@ -376,7 +430,12 @@ def _store(
     known: dict[str, dict[str, str]],
     stamp: datetime,
     form: Form,
+    addresses: Mapping[str, tuple[str, str]],
 ) -> Collected:
+    """Save one attachment under its agency's name. A report whose sender is not its agency's
+    roster address goes into COLLECT_MISMATCH_FOLDER instead (`check` does not read it), logged
+    as SENDER_MISMATCH, so it never replaces the report the agency sent itself; the clerk
+    decides."""
     digest = hashlib.sha256(data).hexdigest()
     item = replace(base, attachment=name, sha256=digest)
     if digest in known:
@@ -392,7 +451,7 @@ def _store(
     suffix = suffix if suffix in SPREADSHEETS else ".xlsx"
     temporary = staging / f"{digest}{suffix}"
     temporary.write_bytes(data)
-    code, agency, year, error = _identity(temporary, form)
+    code, agency, year, error = report_identity(temporary, form)
     when = stamp.strftime("%Y%m%d-%H%M%S")
     if code:
         stem = f"{code}-{agency}-{when}-{digest[:8]}"
@@ -403,9 +462,15 @@ def _store(
         )
         result = CollectResult.UNIDENTIFIED
         note = error or say("mail-unidentified")
-    target = out_dir / safe_file_name(stem, suffix)
+    folder = out_dir
+    mismatch = mismatch_note(base.sender, code, addresses)
+    if mismatch:
+        folder = out_dir / tx.COLLECT_MISMATCH_FOLDER
+        folder.mkdir(exist_ok=True)
+        result, note = CollectResult.SENDER_MISMATCH, mismatch
+    target = folder / safe_file_name(stem, suffix)
     if target.exists():  # never over a file already there (another report or the clerk's own)
-        target = out_dir / safe_file_name(f"{stem}-{digest}", suffix)
+        target = folder / safe_file_name(f"{stem}-{digest}", suffix)
     replace_into(temporary, target, mark=False)  # not marked: it is the agency's report
     return replace(
         item,
@@ -415,46 +480,4 @@ def _store(
         path=target,
         result=result,
         note=note,
-    )
-
-
-def _identity(path: Path, form: Form) -> tuple[str, str, str, str]:
-    """(agency code, agency name, year, why unreadable) from the workbook's own `_meta`, read in a
-    worker process like `check` reads it: an attachment that crashes or exhausts the reader costs
-    only itself."""
-    from ..check.check import FILE_TIMEOUT
-    from ..core.pool import WorkerDied, run_isolated
-
-    (result,) = run_isolated(
-        _read_identity,
-        [path],
-        workers=1,
-        initializer=_use_form,
-        initargs=(form,),
-        timeout=FILE_TIMEOUT,
-    )
-    if isinstance(result, WorkerDied):
-        return "", "", "", result.reason
-    return result
-
-
-_worker_form: Form | None = None  # the form of the run, set in the worker by _use_form
-
-
-def _use_form(form: Form) -> None:
-    global _worker_form
-    _worker_form = form
-
-
-def _read_identity(path: Path) -> tuple[str, str, str, str]:
-    from ..xlsx.read import read_workbook
-
-    assert _worker_form is not None, "the worker's initializer sets the form"
-    workbook = read_workbook(path, _worker_form)
-    meta = workbook.meta
-    return (
-        meta.get("agency_code", "").strip(),
-        meta.get("agency_name", "").strip(),
-        meta.get("year", "").strip(),
-        workbook.error,
     )

@@ -10,6 +10,7 @@ import contextlib
 import email
 import email.utils
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from email.header import decode_header
@@ -20,6 +21,7 @@ from urllib.parse import unquote_to_bytes
 
 from ..core import texts as tx
 from ..core.catalogue import say
+from ..core.text import inert
 from ..xlsx.package import BROKEN_PACKAGE, LIMITS
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "attachment_name",
     "header",
     "header_text",
+    "parse_message",
     "unzip",
     "workbooks",
 ]
@@ -46,6 +49,7 @@ class CollectResult(StrEnum):
     NO_WORKBOOK = tx.NO_WORKBOOK
     TOO_LARGE = tx.ATTACHMENT_TOO_LARGE
     REFUSED = tx.ATTACHMENT_REFUSED
+    SENDER_MISMATCH = tx.COLLECT_SENDER_MISMATCH  # set aside: not sent from its agency's address
 
 
 # .et is WPS 表格's own name: an .xls inside (OLE2), or an .xlsx from newer WPS; read by content.
@@ -59,6 +63,12 @@ _SPREADSHEET_TYPES = {
     "application/x-zip-compressed": ".zip",
 }
 ARCHIVE_MAX_MEMBERS = 200
+# Bounds on one message's structure: a real return is one or two levels deep with a few
+# attachments; a hostile one nests thousands deep (the parser recurses) or carries thousands.
+MESSAGE_MAX_MULTIPARTS = 100  # multipart containers, counted in the raw bytes before parsing
+MESSAGE_MAX_DEPTH = 20
+MESSAGE_MAX_ATTACHMENTS = 50  # spreadsheets (and archives) taken from one message
+_MULTIPART = re.compile(rb"(?im)^content-type:[ \t]*(?:\r?\n[ \t]+)?multipart/")
 # Chinese mail clients label GBK text as gb2312 or gbk; GB18030 decodes all of them.
 _CHARSETS = {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "x-gbk": "gb18030"}
 
@@ -217,15 +227,51 @@ def unzip(data: bytes, limit: int) -> Iterator[tuple[str, bytes]]:
         raise Skip(CollectResult.REFUSED, say("mail-zip-broken")) from None
 
 
+def parse_message(raw: bytes) -> Message:
+    """The message parsed, or Skip (REFUSED, why) for one nested too deep or too often: the
+    containers are counted in the raw bytes first, so the parser never recurses thousands deep."""
+    if len(_MULTIPART.findall(raw)) > MESSAGE_MAX_MULTIPARTS:
+        raise Skip(CollectResult.REFUSED, say("mail-too-deep", count=MESSAGE_MAX_MULTIPARTS))
+    try:
+        message = email.message_from_bytes(raw)
+    except (RecursionError, MemoryError, ValueError, LookupError, TypeError) as exc:
+        reason = type(exc).__name__
+        raise Skip(CollectResult.REFUSED, say("mail-unparsable", reason=reason)) from None
+    _leaves(message)  # the depth is judged once, before anything is taken from it
+    return message
+
+
+def _leaves(message: Message) -> list[Message]:
+    """The non-multipart parts in order, walked without recursion; Skip beyond MESSAGE_MAX_DEPTH."""
+    found: list[Message] = []
+    stack: list[tuple[Message, int]] = [(message, 0)]
+    while stack:
+        part, depth = stack.pop()
+        if depth > MESSAGE_MAX_DEPTH:
+            raise Skip(CollectResult.REFUSED, say("mail-too-deep", count=MESSAGE_MAX_DEPTH))
+        payload = part.get_payload() if part.is_multipart() else None
+        if isinstance(payload, list):
+            children = [c for c in payload if isinstance(c, Message)]
+            stack.extend((child, depth + 1) for child in reversed(children))
+        elif not part.is_multipart():
+            found.append(part)
+    return found
+
+
 def workbooks(message: Message, limit: int) -> Iterator[tuple[str, bytes | Skip]]:
-    """(attachment name, bytes or why it was skipped) for every spreadsheet in a message."""
-    for part in message.walk():
-        if part.is_multipart():
-            continue
-        name = attachment_name(part)
+    """(attachment name, bytes or why it was skipped) for every spreadsheet in a message, at
+    most MESSAGE_MAX_ATTACHMENTS of them (then one Skip saying the rest were not taken)."""
+    taken = 0
+    for part in _leaves(message):
+        name = inert(attachment_name(part))
         suffix = _suffix(name, part.get_content_type())
         if not suffix:
             continue
+        if taken == MESSAGE_MAX_ATTACHMENTS:
+            count = MESSAGE_MAX_ATTACHMENTS
+            yield "", Skip(CollectResult.REFUSED, say("mail-too-many-attachments", count=count))
+            return
+        taken += 1
         name = name or tx.ATTACHMENT.format(suffix=suffix)
         try:
             data = _payload(part, limit)
@@ -234,7 +280,7 @@ def workbooks(message: Message, limit: int) -> Iterator[tuple[str, bytes | Skip]
                 if not found:
                     yield name, Skip(CollectResult.NO_WORKBOOK, say("mail-zip-empty"))
                 for inner, content in found:
-                    yield f"{name}/{inner}", content
+                    yield f"{name}/{inert(inner)}", content
             else:
                 yield name, data
         except Skip as skip:

@@ -31,7 +31,9 @@ __all__ = [
     "Attachment",
     "MailText",
     "build_message",
+    "clean_message_id",
     "load_text",
+    "normal_address",
     "valid_address",
 ]
 
@@ -46,6 +48,8 @@ _MIME = {
 }
 # A plain address: no display name, no spaces, ASCII only (what every server accepts in RCPT TO).
 _ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+# A Message-ID nianbao repeats in In-Reply-To: `<left@right>`, printable ASCII, no spaces.
+_MESSAGE_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,250}@[\x21-\x3b\x3d\x3f-\x7e]{1,250}>")
 _WORD_BYTES = 45  # UTF-8 bytes per encoded word: 60 base64 characters, 73 with the wrapper
 
 
@@ -97,8 +101,34 @@ def load_text(name: str, path: Path | None = None) -> MailText:
     return MailText(path=source, subject=subject, body=body)
 
 
+def normal_address(address: str) -> str:
+    """The address as it may go into RCPT TO and a header: ASCII, an internationalised domain
+    in IDNA (xn--) form; "" for anything else (a display name, spaces, CR/LF, two addresses)."""
+    text = address or ""
+    if len(text) > 254 or any(c in text for c in "\r\n\0"):
+        return ""
+    local, at, domain = text.strip().rpartition("@")
+    if not at or not local.isascii():
+        return ""
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            return ""
+    candidate = f"{local}@{domain}"
+    return candidate if _ADDRESS.fullmatch(candidate) else ""
+
+
 def valid_address(address: str) -> bool:
-    return bool(_ADDRESS.match(address or ""))
+    """Whether `address` is one plain address (IDN domains too) and nothing else."""
+    return bool(normal_address(address))
+
+
+def clean_message_id(text: str) -> str:
+    """A Message-ID fit to be repeated in In-Reply-To (RFC 5322 msg-id, ASCII); "" otherwise, so
+    that an agency's non-ASCII or forged Message-ID never reaches a header nianbao writes."""
+    text = (text or "").strip()
+    return text if _MESSAGE_ID.fullmatch(text) else ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,12 +148,18 @@ def build_message(
     in_reply_to: str = "",
     message_id: str = "",
 ) -> tuple[str, bytes]:
-    """(Message-ID, the whole message as bytes with CRLF line ends)."""
+    """(Message-ID, the whole message as bytes with CRLF line ends). `sender` and `to` must be
+    plain addresses (ValueError otherwise: no CR/LF or second header can pass); an `in_reply_to`
+    that is not a well-formed ASCII Message-ID is left out."""
+    sender, to = normal_address(sender) or _refuse(sender), normal_address(to) or _refuse(to)
+    in_reply_to = clean_message_id(in_reply_to)
     date = date or datetime.now().astimezone()
     if date.tzinfo is None:
         date = date.astimezone()
     domain = sender.rpartition("@")[2] or "localhost"
-    message_id = message_id or make_msgid(idstring=secrets.token_hex(4), domain=domain)
+    message_id = clean_message_id(message_id) or make_msgid(
+        idstring=secrets.token_hex(4), domain=domain
+    )
     boundary = "=_nianbao_" + secrets.token_hex(12)
     headers = [
         f"From: {sender}",
@@ -166,6 +202,10 @@ def build_message(
         text += f"\r\n--{boundary}\r\n{part}"
     text += f"\r\n--{boundary}--\r\n"
     return message_id, text.encode("ascii")
+
+
+def _refuse(address: str) -> str:
+    raise ValueError(f"not a plain address: {address!r}")
 
 
 def _base64(data: bytes) -> str:

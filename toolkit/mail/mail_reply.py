@@ -92,7 +92,7 @@ def collect_cycle(
     answer is pending. A mail server that cannot be reached for the answers leaves them pending
     (`Cycle.unsent`, `Cycle.reply_failure`) instead of failing the run: the reports are stored."""
     collected = collect_mail(
-        imap, out_dir, folder=folder, since=since, mark_seen=mark_seen, form=form
+        imap, out_dir, folder=folder, since=since, mark_seen=mark_seen, form=form, roster=roster
     )
     if not check_files:
         return Cycle(collected=collected)

@@ -28,7 +28,7 @@ from typing import Any
 from ..core import texts as tx
 from ..core.catalogue import UsageError, say
 from ..core.outputs import write_atomic
-from ..core.text import csv_safe, safe_file_name
+from ..core.text import csv_safe, inert, safe_file_name
 from .mail_account import (
     SMTP_OPTIONS,
     Account,
@@ -37,7 +37,7 @@ from .mail_account import (
     server_error,
     tls_context,
 )
-from .mail_message import Attachment, build_message, valid_address
+from .mail_message import Attachment, build_message, normal_address, valid_address
 
 __all__ = [
     "LOG_HEADER",
@@ -286,7 +286,7 @@ def deliver(
     limits the run to those agencies). `rate` is messages per minute at most.
     """
     if not valid_address(sender):
-        raise UsageError("mail-address", option="--sender", address=sender)
+        raise UsageError("mail-address", option="--sender", address=inert(sender))
     if rate is not None and not rate > 0:
         raise UsageError("mail-rate", value=rate)
     wanted = {code.strip().upper() for code in only if code.strip()}
@@ -368,7 +368,8 @@ def _one(
         return Sent(**who, result=SendResult.WRITTEN, message_id=message_id, path=path, data=data)
     assert smtp is not None
     try:
-        smtp.send(sender, message.address, data)
+        # the envelope gets the same checked addresses as the headers (IDN domains as xn--)
+        smtp.send(normal_address(sender), normal_address(message.address), data)
     except _Refused as exc:
         return Sent(**who, result=SendResult.FAILED, reason=str(exc), message_id=message_id)
     return Sent(**who, result=SendResult.SENT, message_id=message_id, data=data)

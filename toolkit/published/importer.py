@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -146,6 +147,14 @@ def _write(
             published=published,
             error=say("import-no-year"),
         )
+    disagreeing = _disagreeing(published.title.named, roster)
+    if disagreeing:  # identity first: no workbook, so no token, for a report of two agencies
+        return ImportEntry(
+            path=path,
+            status=ImportStatus.FAILED,
+            published=published,
+            error=say("import-agency-disagrees", names="、".join(disagreeing)),
+        )
     agency, agency_note = match_agency(published.title.agency or path.stem, roster)
     if agency_note:
         notes.append(agency_note)
@@ -172,6 +181,23 @@ def _write(
         workbook=target,
         notes=tuple(notes),
     )
+
+
+def _disagreeing(named: Sequence[str], roster: Sequence[Agency] | None) -> tuple[str, ...]:
+    """The names when the evidence (page title or meta tag, heading, file name) names different
+    agencies: with a roster, names matched to different agencies (or one not matched); without,
+    two names neither of which contains the other (区科技局 and 科技局 agree). () when they agree."""
+    keys = ["".join(unicodedata.normalize("NFKC", n).split()) for n in named]
+    if len(keys) < 2:
+        return ()
+    if roster:
+        codes = {match_agency(n, roster)[0].code for n in named}
+        return tuple(named) if len(codes) > 1 else ()
+    for a in keys:
+        for b in keys:
+            if a not in b and b not in a:
+                return tuple(named)
+    return ()
 
 
 def _imported(identity: Identity, published: Published, form: Form) -> Identity:

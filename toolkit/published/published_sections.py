@@ -49,6 +49,9 @@ class Title:
     agency: str  # "" when no title names one
     year: int | None
     place: Place | None = None
+    # The agency each piece of evidence names, in order (the page's own title or meta tag, the
+    # heading in the text, the file name), each once: importer.py refuses a report they disagree on.
+    named: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,15 +81,33 @@ def read_title(document: SourceDocument, fallback: str = "", form_title: str = "
             candidates.append((previous + line.text, line.place))
         previous = line.text if len(line.text.strip()) <= 30 else ""
     candidates.append((fallback, None))
+    named = _agencies_named(candidates, patterns, bool(document.title))
     for text, place in candidates:
         found = _title(text, patterns)
         if found is not None and found[0]:
-            return Title(agency=found[0], year=found[1], place=place)
+            return Title(agency=found[0], year=found[1], place=place, named=named)
     for text, place in candidates:  # a title naming no agency still gives the year
         found = _title(text, patterns)
         if found is not None:
             return Title(agency="", year=found[1], place=place)
     return Title(agency="", year=None)
+
+
+def _agencies_named(
+    candidates: list[tuple[str, Place | None]], patterns: list[re.Pattern[str]], own: bool
+) -> tuple[str, ...]:
+    """The agency named by the document's own title (when `own`), by the first heading in its
+    text that names one, and by the file name (the last candidate): each source once."""
+    sources = [candidates[:1] if own else [], candidates[1 if own else 0 : -1], candidates[-1:]]
+    named: list[str] = []
+    for source in sources:
+        for text, _ in source:
+            found = _title(text, patterns)
+            if found is not None and found[0]:
+                if found[0] not in named:
+                    named.append(found[0])
+                break
+    return tuple(named)
 
 
 def text_lines(document: SourceDocument) -> list[SourceLine]:

@@ -343,7 +343,13 @@ def collect_into(
 
     inbox = workspace.root / MAIL / ATTACHMENTS
     report = collect_mail(
-        account, inbox, folder=folder, since=since, mark_seen=mark_seen, form=form
+        account,
+        inbox,
+        folder=folder,
+        since=since,
+        mark_seen=mark_seen,
+        form=form,
+        roster=workspace.agencies(),  # a report from another address is set aside, not stored
     )
     return MailIn(report=report, stored=store_collected(workspace))
 
