@@ -23,6 +23,7 @@ from typing import Any
 from ..check.check import inspect_all
 from ..core import texts as tx
 from ..core.outputs import print_setup, row_height, workbook_options, write_atomic, write_text
+from ..core.text import compact
 from ..core.texts import CheckStatus, Severity
 from ..form.findings import CheckReport
 from ..form.form import Form
@@ -251,11 +252,8 @@ def _exact_name(name: str, agencies: Sequence[Agency]) -> Agency | None:
     """The one agency whose name is exactly `name` (NFKC, blanks ignored); None when there is
     none or more than one: a name that only contains another (a look-alike) never pairs."""
 
-    def key(text: str) -> str:
-        return "".join(unicodedata.normalize("NFKC", text).split())
-
-    wanted = key(clean_name(name) or name)
-    equal = [a for a in agencies if wanted and key(a.name) == wanted]
+    wanted = compact(clean_name(name) or name)
+    equal = [a for a in agencies if wanted and compact(a.name) == wanted]
     return equal[0] if len(equal) == 1 else None
 
 

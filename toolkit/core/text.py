@@ -17,6 +17,7 @@ __all__ = [
     "EXCEL_CELL_LIMIT",
     "FILE_NAME_BYTES",
     "cell_text",
+    "compact",
     "csv_safe",
     "excel_without_blanks",
     "inert",
@@ -59,6 +60,12 @@ _FILE_UNSAFE = re.compile(
 )
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def compact(text: str) -> str:
+    """Text as names and labels are compared: NFKC (full-width letters and digits as half-width)
+    and without any whitespace (「区 教育局」 and 「区教育局」 are one name)."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def strip_blank(text: str) -> str:

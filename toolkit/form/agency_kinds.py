@@ -13,13 +13,13 @@ silent, never a false warning.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Set as AbstractSet
 from functools import cache
 from typing import Any
 
 from ..core import texts as tx
 from ..core.catalogue import say
+from ..core.text import compact
 from .form import AgencyKind, Form, Rule
 
 __all__ = ["applies", "load_applies_to", "load_kinds", "possible_kinds"]
@@ -105,4 +105,4 @@ def _tables(
 
 
 def _plain(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    return compact(text)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, get_args
 
+from ..core.text import compact
 from .layout import Area, SheetLayout, Style
 
 __all__ = ["Placement", "label_key", "place"]
@@ -37,7 +38,7 @@ def label_key(value: Any) -> str:
 
 @lru_cache(maxsize=8192)
 def _label_key(value: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", value).split()).translate(_QUOTES)
+    return compact(value).translate(_QUOTES)
 
 
 @dataclass(frozen=True)

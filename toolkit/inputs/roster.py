@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from pathlib import Path
 
 from ..core import texts as tx
 from ..core.catalogue import UsageError, os_reason, say
-from ..core.text import BLANK_CHARACTERS, is_blank
+from ..core.text import BLANK_CHARACTERS, compact, is_blank
 from ..form.identity import normalise_code
 
 __all__ = [
@@ -231,4 +230,4 @@ def _text(value: object) -> str:
 
 
 def _normalise(title: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", title).split()).lower()
+    return compact(title).lower()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -25,6 +24,7 @@ from pathlib import Path
 from ..core import texts as tx
 from ..core.catalogue import UsageError, os_reason, say
 from ..core.outputs import refuse_inputs
+from ..core.text import compact
 from ..form.contract import IMPORTED_KIND, Identity, file_name, identity_for
 from ..form.fill import Fill
 from ..form.form import Form, complete, total_sources
@@ -187,7 +187,7 @@ def _disagreeing(named: Sequence[str], roster: Sequence[Agency] | None) -> tuple
     """The names when the evidence (page title or meta tag, heading, file name) names different
     agencies: with a roster, names matched to different agencies (or one not matched); without,
     two names neither of which contains the other (区科技局 and 科技局 agree). () when they agree."""
-    keys = ["".join(unicodedata.normalize("NFKC", n).split()) for n in named]
+    keys = [compact(n) for n in named]
     if len(keys) < 2:
         return ()
     if roster:

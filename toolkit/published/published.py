@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from ..core import texts as tx
 from ..core.catalogue import say
+from ..core.text import compact
 from ..form.form import Form
 from ..form.identity import normalise_code
 from ..inputs.roster import Agency, clean_name
@@ -224,4 +224,4 @@ def match_agency(title: str, roster: Sequence[Agency] | None) -> tuple[Agency, s
 
 
 def _name_key(name: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", name).split())
+    return compact(name)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from ..core import texts as tx
 from ..core.catalogue import say
+from ..core.text import compact
 from ..form.form import Form, Part, Section
 from .published_layouts import is_rule, pipe_row, plain_text
 from .published_source import Place, SourceDocument, SourceKind, SourceLine
@@ -71,7 +72,7 @@ def read_title(document: SourceDocument, fallback: str = "", form_title: str = "
     its report otherwise: 「2025年市直部门政府信息公开工作简报」)."""
     patterns = [_TITLE]
     if form_title:
-        wanted = re.escape(re.sub(r"\s+", "", unicodedata.normalize("NFKC", form_title)))
+        wanted = re.escape(compact(form_title))
         patterns.insert(0, re.compile(_TITLE_START + wanted))
     candidates: list[tuple[str, Place | None]] = [(document.title, None)] if document.title else []
     previous = ""
@@ -139,7 +140,7 @@ def text_lines(document: SourceDocument) -> list[SourceLine]:
 
 
 def _title(text: str, patterns: Sequence[re.Pattern[str]]) -> tuple[str, int] | None:
-    line = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    line = compact(text)
     if len(line) > 80:
         return None
     match = next((m for m in (p.match(line) for p in patterns) if m), None)
