@@ -59,7 +59,7 @@ LAYERS: dict[str, list[str]] = {
         "formulas",
     ],
     # Reading untrusted files, bounded (the .xlsx package, its sheets, .xls/.ods, cell values).
-    "xlsx": ["package", "xlsx_sheet", "xlsx", "prescan", "read", "values"],
+    "xlsx": ["package", "refs", "xlsx_cells", "xlsx_sheet", "xlsx", "prescan", "read", "values"],
     # What the user gives: the roster (a workbook roster is read by the reader), arguments, the
     # manifest of a template folder, which files a glob or folder names.
     "inputs": ["roster", "arguments", "manifest", "discover"],
