@@ -10,6 +10,7 @@ import math
 import subprocess
 import sys
 import zipfile
+import zlib
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -478,3 +479,56 @@ def test_floods_of_validations_and_merges_stay_bounded(tmp_path: Path) -> None:
     assert not result["error"]
     (checked,) = check([path], year=2023, district="示范区", form=FORM).files
     assert checked.status == "passed", [f.message for f in checked.findings]
+
+
+# -- parts reused across a batch ------------------------------------------------------------------
+
+
+def _same_crc(text: bytes, offset: int) -> bytes:
+    """`text` with some digits after `offset` changed so that its CRC-32 stays the same: CRC-32 is
+    linear, so flipping the low bit of digits (which keeps them digits) along a combination whose
+    CRCs cancel leaves the checksum and the length as they were."""
+    zeros = zlib.crc32(bytes(len(text)))
+    basis: list[tuple[int, int]] = []  # (reduced CRC difference, digits flipped)
+    for position in range(offset, len(text)):
+        flip = bytearray(len(text))
+        flip[position] = 1
+        vector, mask = zlib.crc32(bytes(flip)) ^ zeros, 1 << (position - offset)
+        for pivot, pivot_mask in basis:
+            if vector ^ pivot < vector:
+                vector, mask = vector ^ pivot, mask ^ pivot_mask
+        if vector == 0:
+            forged = bytearray(text)
+            for bit in range(mask.bit_length()):
+                if mask >> bit & 1:
+                    forged[offset + bit] ^= 1
+            return bytes(forged)
+        basis.append((vector, mask))
+        basis.sort(reverse=True)
+    raise AssertionError("no combination found")
+
+
+def test_a_part_with_the_same_crc_and_sizes_is_still_read_as_its_own(
+    tmp_path: Path, form: Form
+) -> None:
+    """A batch's identical parts are parsed once, found by the CRC-32 and sizes the zip directory
+    declares; two different parts that share them (a forged CRC) must each be read as they are."""
+    digits = "0123456789" * 7
+    first = _sheet3(f'<row r="45"><c r="F45" t="inlineStr"><is><t>{digits}</t></is></c></row>')
+    source = zipfile.ZipFile(io.BytesIO(first))
+    sheet = source.read(SHEET3)
+    forged = _same_crc(sheet, sheet.index(digits.encode()))
+    assert forged != sheet and zlib.crc32(forged) == zlib.crc32(sheet)
+    paths = []
+    for name, part in (("first", sheet), ("second", forged)):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
+            for info in source.infolist():
+                target.writestr(
+                    info.filename, part if info.filename == SHEET3 else source.read(info)
+                )
+        paths.append(tmp_path / f"{name}.xlsx")
+        paths[-1].write_bytes(out.getvalue())
+    values = [read_workbook(path, form).grids[SHEET3_NAME][44][5] for path in paths]
+    expected = forged[sheet.index(digits.encode()) :].split(b"<")[0].decode()
+    assert values == [digits, expected] and expected != digits

@@ -9,10 +9,11 @@ Returned files are untrusted: every limit that keeps one file from exhausting ti
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any, TypeVar
 
 from lxml import etree
 
@@ -21,6 +22,7 @@ from ..core.catalogue import say
 __all__ = [
     "LIMITS",
     "Package",
+    "PartCache",
     "ReadError",
     "elements",
     "iterparse",
@@ -82,11 +84,22 @@ class ReadError(Exception):
         super().__init__(say(code, **params))
 
 
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, skipped fields, name and extra lengths
+_PLAIN_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_T = TypeVar("_T")
+
+
 class Package:
     """A zip package whose sizes were checked, with parts found case-insensitively (OOXML part
-    names are case-insensitive; some producers write `xl/SharedStrings.xml`)."""
+    names are case-insensitive; some producers write `xl/SharedStrings.xml`).
+
+    zipfile reads the central directory; a part is inflated straight from the file's bytes (its
+    local header checked, its size and CRC-32 verified, as zipfile does) without zipfile's
+    per-member file objects, and anything unusual (encryption, another method, a header that does
+    not match) is left to zipfile, which reads it or says why not."""
 
     def __init__(self, data: bytes) -> None:
+        self.data = data
         try:
             self.archive = zipfile.ZipFile(io.BytesIO(data))
             infos = self.archive.infolist()
@@ -115,7 +128,7 @@ class Package:
         info = self.parts.get(name.lower())
         if info is None:
             return None
-        return self.archive.read(info)
+        return self._inflate(info, self.compressed(info))
 
     def xml(self, name: str) -> bytes | None:
         """The bytes of an XML part we are about to parse, refused when it carries a DTD."""
@@ -123,6 +136,83 @@ class Package:
         if data is not None:
             refuse_dtd(data)
         return data
+
+    def compressed(self, info: zipfile.ZipInfo) -> bytes | None:
+        """A part's bytes as stored in the file, when its local header agrees with the central
+        directory and it is stored or deflated without encryption (else None)."""
+        if info.flag_bits & 0x1 or info.compress_type not in _PLAIN_METHODS:
+            return None
+        offset = info.header_offset
+        header = self.data[offset : offset + _LOCAL_HEADER.size]
+        if len(header) < _LOCAL_HEADER.size:
+            return None
+        signature, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+        start = offset + _LOCAL_HEADER.size
+        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+        if signature != b"PK\x03\x04" or self.data[start : start + name_length] != (
+            info.orig_filename.encode(encoding, "replace")
+        ):
+            return None
+        start += name_length + extra_length
+        raw = self.data[start : start + info.compress_size]
+        return raw if len(raw) == info.compress_size else None
+
+    def _inflate(self, info: zipfile.ZipInfo, raw: bytes | None) -> bytes:
+        if raw is not None:
+            if info.compress_type == zipfile.ZIP_STORED:
+                out = raw
+            else:  # bounded: never more than the size the directory declares (checked above)
+                try:
+                    out = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+                except zlib.error:
+                    out = b""
+            if len(out) == info.file_size and zlib.crc32(out) == info.CRC:
+                return out
+        return self.archive.read(info)  # the unusual or the damaged: zipfile reads it or says why
+
+    def cached(
+        self, name: str, cache: PartCache, key: Hashable, parse: Callable[[bytes], _T]
+    ) -> _T:
+        """`parse` of a part's bytes (b"" when missing), from `cache` when a part with the same
+        stored bytes was parsed with the same `key` before; an XML part's DTD is refused first."""
+        info = self.parts.get(name.lower())
+        if info is None:
+            return parse(b"")
+        raw = self.compressed(info)
+        found = cache.get(info, raw, key)
+        if found is not None:
+            return found[0]
+        data = self._inflate(info, raw)
+        refuse_dtd(data)
+        value = parse(data)
+        if raw is not None:
+            cache.put(info, raw, key, value)
+        return value
+
+
+class PartCache:
+    """What was made of parts that are byte for byte the same in many files of a batch (the
+    workbook, its styles and relationships, tables of zeros): found by the zip directory's CRC-32
+    and sizes and confirmed by comparing the stored bytes, so that the content is never hashed
+    and a colliding CRC can never pass for another part. Bounded in entries and bytes."""
+
+    def __init__(self, entries: int = 256, part_bytes: int = 256 * 1024) -> None:
+        self.entries = entries
+        self.part_bytes = part_bytes
+        self._found: dict[tuple[Any, ...], tuple[bytes, tuple[Any]]] = {}
+
+    def get(self, info: zipfile.ZipInfo, raw: bytes | None, key: Hashable) -> tuple[Any] | None:
+        if raw is None:
+            return None
+        entry = self._found.get((info.CRC, info.file_size, info.compress_type, len(raw), key))
+        return entry[1] if entry is not None and entry[0] == raw else None
+
+    def put(self, info: zipfile.ZipInfo, raw: bytes, key: Hashable, value: Any) -> None:
+        if len(raw) > self.part_bytes:
+            return
+        if len(self._found) >= self.entries:
+            self._found.clear()
+        self._found[(info.CRC, info.file_size, info.compress_type, len(raw), key)] = (raw, (value,))
 
 
 def refuse_dtd(data: bytes) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from lxml import etree
 
-from .package import LIMITS, Package, ReadError, elements, parse_whole
+from .package import LIMITS, Package, PartCache, ReadError, elements, parse_whole
 from .xlsx_sheet import (
     MAIN,
     Bounds,
@@ -85,7 +85,7 @@ def read_xlsx(package: Package, plan: Plan) -> XlsxBook:
         main = "xl/workbook.xml"
         if not package.has(main):
             raise ReadError("read-no-workbook")
-    sheets = _cached("workbook", package.xml(main) or b"", _sheets)
+    sheets = _cached(package, main, "workbook", _sheets)
     names = tuple(name for name, _ in sheets)
     refuse_duplicates(names)
     rels = _relationships(package, main)
@@ -96,7 +96,7 @@ def read_xlsx(package: Package, plan: Plan) -> XlsxBook:
     styles: tuple[str | None, ...] = ()
     if wanted:
         strings = _shared_strings(package.xml(by_kind.get("sharedStrings", "xl/sharedStrings.xml")))
-        styles = _cached("styles", package.xml(by_kind.get("styles", "xl/styles.xml")), _styles)
+        styles = _cached(package, by_kind.get("styles", "xl/styles.xml"), "styles", _styles)
     grids: dict[str, list[list[Any]]] = {}
     xml: dict[str, SheetXml] = {}
     stray: dict[str, tuple[int, str]] = {}
@@ -104,11 +104,12 @@ def read_xlsx(package: Package, plan: Plan) -> XlsxBook:
         if name not in wanted or rid not in targets:
             continue
         part = targets[rid]
-        data = package.xml(part)
-        if data is None:
+        if not package.has(part):
             continue
         bounds, with_xml = wanted[name]
-        grid, sheet_xml, outside, legacy_only = read_sheet(data, strings, styles, bounds, with_xml)
+        grid, sheet_xml, outside, legacy_only = read_sheet(
+            package, part, strings, styles, bounds, with_xml
+        )
         grids[name] = grid
         if outside[0]:
             stray[name] = outside
@@ -137,31 +138,21 @@ def refuse_duplicates(names: tuple[str, ...]) -> None:
 
 # -- package structure --------------------------------------------------------------------------
 
-_CACHE: dict[tuple[str, bytes], Any] = {}
+_PARTS = PartCache(entries=64)
 
 
-def _cached(kind: str, data: bytes | None, parse: Callable[[bytes], Any]) -> Any:
-    """Parts that are the same in every file of a batch (styles, workbook) are parsed once."""
-    if data is None:
-        return parse(b"")
-    key = (kind, data)
-    hit = _CACHE.get(key)
-    if hit is None:
-        hit = parse(data)
-        if len(data) < 256 * 1024:
-            if len(_CACHE) >= 64:
-                _CACHE.clear()
-            _CACHE[key] = hit
-    return hit
+def _cached(package: Package, part: str, kind: str, parse: Callable[[bytes], Any]) -> Any:
+    """Parts that are the same in every file of a batch (styles, workbook, relationships) are
+    parsed once; a missing part is parsed as b""."""
+    return package.cached(part, _PARTS, kind, parse)
 
 
 def _relationships(package: Package, part: str) -> dict[str, tuple[str, str]]:
     """Id -> (relationship kind, e.g. "worksheet", target part) of a part's relationships."""
     name = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
-    data = package.xml(name)
-    if not data:
-        return {}
-    return dict(_cached("rels:" + part, data, lambda data: _targets(data, part)))
+    return dict(
+        _cached(package, name, "rels:" + part, lambda data: _targets(data, part) if data else {})
+    )
 
 
 def _targets(data: bytes, part: str) -> dict[str, tuple[str, str]]:

@@ -12,14 +12,13 @@ sends the sheet to the row pass, which counts every cell's place.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from typing import Any
 
 from lxml import etree
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .package import LIMITS, elements, parse_whole
+from .package import LIMITS, Package, PartCache, elements, parse_whole
 from .refs import Bounds, position
 from .xlsx_cells import (
     DRAWING,
@@ -79,14 +78,17 @@ _FIRST_FROM = etree.XPath(
 _C_TAGS = tags("c")
 _SMALL_ROW = 16  # rows with fewer children are counted in Python (an XPath call costs more)
 
-_PARSED: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-_PARSED_LIMIT = 256  # sheets kept; a batch repeats the same few (zero tables, narrative sheets)
+# Sheets of one template filled by one program are often byte for byte the same (tables of zeros,
+# narrative sheets whose cells point at the same string indexes): their parse is reused, and only
+# the strings are looked up in each workbook's own table.
+_SHEETS = PartCache()
 
 Parsed = tuple[tuple[tuple[int, int, Any], ...], SheetXml | None, tuple[int, str], bool]
 
 
 def read_sheet(
-    data: bytes,
+    package: Package,
+    part: str,
     strings: list[str],
     styles: tuple[str | None, ...],
     bounds: Bounds,
@@ -94,19 +96,13 @@ def read_sheet(
 ) -> tuple[list[list[Any]], SheetXml | None, tuple[int, str], bool]:
     """Values inside the bounded area (and formulas, formats, protection, validations, merges and
     drawings when `with_xml`), the count and first A1 of filled cells beyond it, and whether the
-    only drawing is legacy VML (which may be just the sheet's comments).
-
-    Sheets of one template filled by one program are often byte for byte the same (tables of
-    zeros, narrative sheets whose cells point at the same string indexes): their parse is reused,
-    and only the strings are looked up in each workbook's own table."""
-    key = (hashlib.blake2b(data, digest_size=16).digest(), len(data), bounds, with_xml, styles)
-    parsed = _PARSED.get(key)
-    if parsed is None:
-        parsed = _parse_sheet(data, styles, bounds, with_xml)
-        if len(_PARSED) >= _PARSED_LIMIT:
-            _PARSED.clear()
-        _PARSED[key] = parsed
-    cells, sheet, outside, legacy_only = parsed
+    only drawing is legacy VML (which may be just the sheet's comments)."""
+    cells, sheet, outside, legacy_only = package.cached(
+        part,
+        _SHEETS,
+        (bounds, with_xml, styles),
+        lambda data: _parse_sheet(data, styles, bounds, with_xml),
+    )
     return _grid(cells, strings), sheet, outside, legacy_only
 
 
