@@ -293,3 +293,30 @@ def test_clerk_types_placeholders_in_libreoffice(template: Path, tmp_path: Path)
     assert ("placeholder", "一、本年新收政府信息公开申请数量", "自然人") in found
     assert ("blank", "（一）予以公开", "商业企业") in found
     assert result.values["t2.licensing.decisions"] == 12
+
+
+@pytest.mark.parametrize(
+    ("cells", "first", "count"),
+    [
+        ({"K7": "备注"}, "K7", 1),  # the narrow gap before the status column, inside the table
+        ({"A41": "附：说明"}, "A41", 1),  # below the table
+        ({"N3": 5, "A40": "x", "K9": "y"}, "N3", 3),  # the first in reading order, and all counted
+    ],
+)
+def test_content_typed_off_the_template_is_reported(
+    tmp_path: Path, cells: dict[str, object], first: str, count: int
+) -> None:
+    """A clerk's note typed where the template has nothing (between its columns, below or beside
+    its tables) is an extra-content warning at the first such cell, with all of them counted."""
+    import openpyxl
+
+    source = next(RETURNED.glob("QK005-*.xlsx"))
+    book = openpyxl.load_workbook(source)
+    sheet = book["三、依申请公开"]
+    for ref, value in cells.items():
+        sheet[ref] = value
+    path = tmp_path / source.name
+    book.save(path)
+    findings = _only(path).files[0].findings
+    (extra,) = [f for f in findings if f.code == "extra-content"]
+    assert (extra.sheet, extra.cell, extra.actual) == ("三、依申请公开", first, count)

@@ -75,6 +75,19 @@ class FileCheck(CellReading):
             for sheet in self.sheets
         }  # fmt: skip
         self.areas = {sheet.name: _areas(sheet) for sheet in self.sheets}
+        # The unmoved layout (the common case), prepared once: how far the template reaches on
+        # each sheet and the places within that reach that no area of the template covers.
+        self.extents = {name: _extent(areas) for name, areas in self.areas.items()}
+        self.holes = {name: _holes(areas, self.extents[name]) for name, areas in self.areas.items()}
+        # Each compared label where the unmoved layout has it: (row, column, text as written,
+        # text as compared); a cell that holds the text as written needs no normalising.
+        self.label_cells = {
+            sheet.name: [
+                (area.row, area.col, text, label_key(text))
+                for area, text in _written_labels(sheet, self.labels[sheet.name])
+            ]
+            for sheet in self.sheets
+        }
         self.identity_inputs = {
             name: {area.ref: key for key, area in inputs} for name, inputs in self.inputs.items()
         }
@@ -191,10 +204,10 @@ class FileCheck(CellReading):
                 actual="、".join(others) or tx.NO_OTHER_SHEET,
             )
             return False
-        labels = self.labels[sheet.name]
-        if all(label_key(_at(grid, area)) == text for area, text in labels):
+        if _labels_in_place(grid, self.label_cells[sheet.name]):
             self.placements[sheet.name] = IDENTITY  # the common case: nothing moved
             return True
+        labels = self.labels[sheet.name]
         placement = place(grid, sheet)
         self.placements[sheet.name] = placement
         wrong = []
@@ -257,27 +270,27 @@ class FileCheck(CellReading):
                 self.add("extra-content", sheet=sheet.name, cell=first, actual=count)
 
     def stray_cells(self, grid: list[list[Any]], sheet: SheetLayout) -> list[tuple[int, int]]:
-        """Non-empty cells of the sheet outside every area of the template (as placed)."""
+        """Non-empty cells of the sheet outside every area of the template (as placed), row by
+        row."""
         placement = self.placements.get(sheet.name, IDENTITY)
-        areas = [placement.area(a) for a in self.areas[sheet.name]]
-        last_row = max(a.last_row for a in areas)
-        last_col = max(a.last_col for a in areas)
-        if placement is IDENTITY and (
-            len(grid) <= last_row + 1 and all(len(row) <= last_col + 1 for row in grid)
-        ):
-            return []  # nothing can lie outside: the fast path for intact files
-        covered = {
-            (r, c)
-            for a in areas
-            for r in range(a.row, a.last_row + 1)
-            for c in range(a.col, a.last_col + 1)
-        }
-        return [
-            (r, c)
-            for r, row in enumerate(grid)
-            for c, value in enumerate(row)
-            if value is not None and value != "" and (r, c) not in covered
+        if placement is IDENTITY:  # the template's own reach and holes, prepared once
+            (last_row, last_col), holes = self.extents[sheet.name], self.holes[sheet.name]
+        else:
+            areas = [placement.area(a) for a in self.areas[sheet.name]]
+            last_row, last_col = _extent(areas)
+            holes = _holes(areas, (last_row, last_col))
+        found = [
+            (r, c) for r, c in holes if r < len(grid) and c < len(grid[r]) and _filled(grid[r][c])
         ]
+        if len(grid) > last_row + 1 or any(len(row) > last_col + 1 for row in grid):
+            found += [  # and whatever lies beyond the template's reach
+                (r, c)
+                for r, row in enumerate(grid)
+                for c in range(last_col + 1 if r <= last_row else 0, len(row))
+                if _filled(row[c])
+            ]
+            found.sort()
+        return found
 
     def xml_signals(self, book: Workbook) -> None:
         assert book.xml is not None
@@ -332,6 +345,52 @@ def _areas(sheet: SheetLayout) -> list[Area]:
         + [st.area for st in sheet.statuses]
         + [n.area for n in sheet.notes]
     )
+
+
+def _extent(areas: list[Area]) -> tuple[int, int]:
+    """The last row and column any of the areas reaches."""
+    return max(a.last_row for a in areas), max(a.last_col for a in areas)
+
+
+def _holes(areas: list[Area], extent: tuple[int, int]) -> tuple[tuple[int, int], ...]:
+    """The places within the areas' reach that none of them covers, row by row."""
+    covered = {
+        (r, c)
+        for a in areas
+        for r in range(a.row, a.last_row + 1)
+        for c in range(a.col, a.last_col + 1)
+    }
+    last_row, last_col = extent
+    return tuple(
+        (r, c) for r in range(last_row + 1) for c in range(last_col + 1) if (r, c) not in covered
+    )
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+def _written_labels(sheet: SheetLayout, compared: list[tuple[Area, str]]) -> list[tuple[Area, str]]:
+    """The compared labels with the text the template writes there (or the compared text, where
+    the two would not compare equal): a cell holding exactly that text needs no normalising."""
+    written = {label.area: label.text for label in sheet.labels}
+    out = []
+    for area, key in compared:
+        text = written.get(area, key)
+        out.append((area, text if label_key(text) == key else key))
+    return out
+
+
+def _labels_in_place(grid: list[list[Any]], labels: list[tuple[int, int, str, str]]) -> bool:
+    """Whether every compared label stands where the template put it."""
+    for row, col, written, key in labels:
+        try:
+            value = grid[row][col]
+        except IndexError:
+            value = None
+        if value != written and label_key(value) != key:
+            return False
+    return True
 
 
 def _range(area: Area) -> str:
