@@ -296,3 +296,49 @@ def _statuses(path: Path) -> dict[str, dict[tuple[int, int], Any]]:
             grids[sheet] = book.get_sheet_by_name(sheet).to_python()
         out.setdefault(sheet, {})[row, col] = grids[sheet][row][col]
     return out
+
+
+@pytest.mark.parametrize("previous", [False, True])
+def test_residuals_of_the_whole_batch_are_those_of_each_rule(previous: bool) -> None:
+    """The summed rules' residuals, computed for the whole batch as one matrix product, are what
+    each rule's own residual says term by term: the same gaps, NaN where a term is unknown; the
+    other kinds are left to their own residual."""
+    import math
+    import random
+
+    import numpy as np
+    import pandas as pd
+
+    from toolkit.check.schema import residuals
+    from toolkit.form.form_file import standard_form
+    from toolkit.form.rules import kind_of, term_column
+    from toolkit.form.stated import YEAR
+
+    form = standard_form()
+    rng = random.Random(7)
+    columns: dict[str, list[object]] = {}
+    for rule in form.rules:
+        for instance in rule.instances:
+            for term in (*instance.lhs, *instance.rhs):
+                columns.setdefault(term_column(term), [])
+    columns.update({key: [] for key in form.cells})
+    for key in columns:
+        columns[key] = [rng.choice((0.0, 1.0, 2.5, 17.0, 300.0, math.nan)) for _ in range(40)]
+    for part in form.parts:
+        columns[part] = ["本年度未收取信息处理费。"] * 40
+    columns[YEAR] = [2025.0] * 40
+    frame = pd.DataFrame(columns)
+    out = residuals(form, frame, previous=previous)
+    summed = 0
+    for rule in form.rules:
+        if kind_of(rule).cross_year and not previous:
+            assert not any(name.startswith(f"{rule.id}#") for name in out.columns)
+            continue
+        for index, instance in enumerate(rule.instances):
+            expected = kind_of(rule).residual(rule, instance, frame).to_numpy(dtype=float)
+            got = out[f"{rule.id}#{index}"].to_numpy(dtype=float)
+            np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9, equal_nan=True)
+            if kind_of(rule).summed:
+                assert kind_of(rule).linear(rule, instance) is not None
+                summed += 1
+    assert summed >= 40  # the sum, zero and previous rules of the 2021 form

@@ -8,6 +8,8 @@ value has its own finding.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +36,7 @@ class RuleFailure:
     instance: int  # index into rule.instances
 
 
+@lru_cache(maxsize=16)  # a batch checked again (the workbench, a correction round) reuses it
 def build_schema(
     form: Form, *, previous: bool, holding: frozenset[str] = frozenset()
 ) -> pa.DataFrameSchema:
@@ -63,14 +66,62 @@ def build_schema(
 
 
 def residuals(form: Form, frame: pd.DataFrame, *, previous: bool) -> pd.DataFrame:
-    """The frame with one residual column per rule instance appended (NaN: cannot be judged)."""
-    derived = {}
+    """The frame with one residual column per rule instance appended (NaN: cannot be judged).
+
+    The instances whose residual is a signed sum of cells (most of them) are one matrix product
+    over the batch; a sum with an unknown term is unknown, as it is term by term."""
+    plan = _summed(form, previous)
+    derived: dict[str, Any] = {}
+    values = frame[list(plan.columns)].to_numpy(dtype=float) if plan.columns else None
+    if values is not None and np.isinf(values).any():
+        values = None  # never in a checked file (its cells are bounded); term by term if so
+    if values is not None:
+        unknown = np.isnan(values)
+        sums = np.where(unknown, 0.0, values) @ plan.signs
+        sums[(unknown.astype(float) @ plan.used) > 0] = np.nan
+        derived.update(zip(plan.names, sums.T, strict=True))
     for rule in form.rules:
         if kind_of(rule).cross_year and not previous:
             continue
         for index, instance in enumerate(rule.instances):
-            derived[f"{rule.id}#{index}"] = _residual(rule, instance, frame)
-    return pd.concat([frame, pd.DataFrame(derived, index=frame.index)], axis=1)
+            name = f"{rule.id}#{index}"
+            if name not in derived:
+                derived[name] = _residual(rule, instance, frame)
+    ordered = {name: derived[name] for name in _residual_names(form, previous=previous)}
+    return pd.concat([frame, pd.DataFrame(ordered, index=frame.index)], axis=1)
+
+
+@dataclass(frozen=True)
+class _Summed:
+    """The summed residuals of a form as a matrix: frame columns x residual columns."""
+
+    names: tuple[str, ...]
+    columns: tuple[str, ...]
+    signs: np.ndarray  # signs[column, residual]: how often and with which sign a cell counts
+    used: np.ndarray  # 1 where a cell is a term of the residual
+
+
+@cache
+def _summed(form: Form, previous: bool) -> _Summed:
+    terms: dict[str, tuple[tuple[str, int], ...]] = {}
+    for rule in form.rules:
+        if kind_of(rule).cross_year and not previous:
+            continue
+        for index, instance in enumerate(rule.instances):
+            linear = kind_of(rule).linear(rule, instance)
+            if linear is not None:
+                terms[f"{rule.id}#{index}"] = linear
+    columns = tuple(sorted({column for signed in terms.values() for column, _ in signed}))
+    where = {column: i for i, column in enumerate(columns)}
+    signs = np.zeros((len(columns), len(terms)))
+    for j, signed in enumerate(terms.values()):
+        for column, sign in signed:
+            signs[where[column], j] += sign
+    used = np.zeros_like(signs)
+    for j, signed in enumerate(terms.values()):
+        for column, _ in signed:
+            used[where[column], j] = 1.0
+    return _Summed(tuple(terms), columns, signs, used)
 
 
 def holding(form: Form, frame: pd.DataFrame) -> frozenset[str]:

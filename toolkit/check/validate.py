@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import repeat
 from typing import Any
 
 from ..core.texts import Severity
@@ -37,30 +38,34 @@ def validate(
     another kind: by the roster's 单位类别, else by the agency's name (agency_kinds.py)."""
     if not items:
         return
+    import numpy as np
     import pandas as pd
     import pandera.pandas as pa
 
     from .schema import build_schema, holding, residuals, rule_failures, term_column
 
-    records = []
-    for item in items:
-        record: dict[str, Any] = {k: item.values.get(k, math.nan) for k in form.cells}
-        record.update({k: item.texts.get(k, "") for k in form.parts})
-        record[YEAR] = float(year) if year.isdigit() else math.nan
-        if previous is not None:
-            last = previous.get(normalise_code(item.meta.get("agency_code", "")), {})
-            for rule in form.rules:
-                if kind_of(rule).cross_year:
-                    for instance in rule.instances:
-                        for term in (*instance.lhs, *instance.rhs):
-                            if term.previous:
-                                record[term_column(term)] = last.get(term.cell, math.nan)
-        records.append(record)
-    frame = pd.DataFrame.from_records(records)
-    for key in form.cells:
-        frame[key] = frame[key].astype("float64")
-    for key in form.parts:
-        frame[key] = frame[key].astype(str)
+    cells, parts = list(form.cells), list(form.parts)
+    # One row per file, read with map in C rather than a comprehension per cell.
+    numbers = np.array(
+        [list(map(item.values.get, cells, repeat(math.nan))) for item in items], dtype=float
+    )
+    columns: dict[str, Any] = {key: numbers[:, i] for i, key in enumerate(cells)}
+    for key in parts:
+        columns[key] = [str(item.texts.get(key, "")) for item in items]
+    columns[YEAR] = np.full(len(items), float(year) if year.isdigit() else math.nan)
+    if previous is not None:
+        terms = {
+            term_column(term): term.cell
+            for rule in form.rules
+            if kind_of(rule).cross_year
+            for instance in rule.instances
+            for term in (*instance.lhs, *instance.rhs)
+            if term.previous
+        }
+        lasts = [previous.get(normalise_code(i.meta.get("agency_code", "")), {}) for i in items]
+        for column, cell in terms.items():
+            columns[column] = np.array([last.get(cell, math.nan) for last in lasts], dtype=float)
+    frame = pd.DataFrame(columns)
     frame = residuals(form, frame, previous=previous is not None)
     schema = build_schema(form, previous=previous is not None, holding=holding(form, frame))
     try:

@@ -7,6 +7,8 @@ Each kind is one class here, and that class is the only place its meaning is wri
 * `formula`: the Excel status formula the template shows for it (generate);
 * `value`: what that formula shows for given values, in Python (the stored result, samples);
 * `residual`: the pandas column pandera checks for it (schema: 0 where it holds, NaN: unknown);
+  `linear` gives it as signed cells instead, for the kinds whose residual is such a sum
+  (`summed`), so that schema.py computes all of those in one matrix product;
 * `sides` and `detail`: the figures a finding about it quotes (validate).
 
 What counts as blank text is decided once, in toolkit/core/text.py: the Excel formula strips exactly
@@ -65,6 +67,7 @@ class Kind:
     cross_year: ClassVar[bool] = False  # needs last year's values
     failed: ClassVar[str] = ""  # what its status shows when it fails
     quotes: ClassVar[tuple[bool, bool]] = (False, False)  # a finding quotes (expected, actual)
+    summed: ClassVar[bool] = True  # its residual is a signed sum of cells (see `linear`)
 
     @classmethod
     def load(cls, raw: Mapping[str, Any], rule_id: str, at: LoadContext) -> Loaded:
@@ -87,6 +90,17 @@ class Kind:
     @classmethod
     def residual(cls, rule: Rule, instance: Instance, frame: pd.DataFrame) -> pd.Series:
         return _side(frame, instance.lhs) - _side(frame, instance.rhs)
+
+    @classmethod
+    def linear(cls, rule: Rule, instance: Instance) -> tuple[tuple[str, int], ...] | None:
+        """The residual as signed frame columns (lhs minus rhs) when it is their plain sum, so
+        that every such instance of the form is one matrix product over the batch (schema.py);
+        None for a kind whose residual is computed otherwise."""
+        if not cls.summed:
+            return None
+        return tuple((term_column(t), t.sign) for t in instance.lhs) + tuple(
+            (term_column(t), -t.sign) for t in instance.rhs
+        )
 
     @classmethod
     def sides(
@@ -209,6 +223,10 @@ class Zero(Kind):
         return _side(frame, instance.lhs)
 
     @classmethod
+    def linear(cls, rule: Rule, instance: Instance) -> tuple[tuple[str, int], ...] | None:
+        return tuple((term_column(t), t.sign) for t in instance.lhs)
+
+    @classmethod
     def detail(
         cls,
         form: Form,
@@ -232,6 +250,7 @@ class TextRequired(Kind):
     """
 
     name = "text-required"
+    summed = False
     keys = frozenset({"parts"})
     failed = tx.STATUS_UNFILLED
 
@@ -292,6 +311,7 @@ class Mention(Kind):
     looks written, so it is written."""
 
     name = "mention"
+    summed = False
     keys = frozenset({"part", "keywords"})
     optional = frozenset({"over", "when_positive", "table"})
     failed = tx.STATUS_UNSAID
@@ -368,6 +388,7 @@ class StatedFigures(Kind):
     """A figure the narrative states equals its cells under some reading (stated.py, after return)."""
 
     name = "stated-figure"
+    summed = False
     keys = frozenset({"parts", "figures"})
     optional = frozenset({"table", "families"})  # table: only where the template lists the rule
     live = False
