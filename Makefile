@@ -90,9 +90,12 @@ samples: $(STAMP) libreoffice
 fuzz: $(STAMP)
 	NIANBAO_FUZZ_EXAMPLES=$${NIANBAO_FUZZ_EXAMPLES:-10000} $(BIN)/python -m pytest tests/test_fuzz.py -q
 
-bench: $(STAMP)
+# The benches (never part of `make test`): distinct files from four programs, the floors beside.
+bench: $(STAMP) libreoffice
+	bash scripts/ensure-bench-tools.sh
 	$(BIN)/python bench/generate_speed.py
 	$(BIN)/python bench/check_speed.py
+	$(BIN)/python bench/reader_instructions.py --small 10 --large 30 --cpu-files 200
 
 # An offline install folder for Windows office PCs (downloads; not part of `make test`).
 wheelhouse: $(STAMP)

@@ -12,7 +12,7 @@ area are kept; the cells beyond it are counted (in C, by XPath, not one by one i
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -181,6 +181,7 @@ def _sheets(data: bytes) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+_SI = tags("si")
 _PLAIN_STRINGS = etree.XPath(
     "count(*) = count(m:si[count(*) = 1]/m:t[text()]) + count(s:si[count(*) = 1]/s:t[text()])",
     namespaces={"m": MAIN[0], "s": MAIN[1]},
@@ -195,6 +196,7 @@ _STRING_TEXTS = etree.XPath(
 def _shared_strings(data: bytes | None) -> list[str]:
     if not data:
         return []
+    items: Iterator[Any]
     if len(data) <= LIMITS["tree_bytes"]:  # the common case: one plain <t> in every <si>
         root = parse_whole(data)
         if _PLAIN_STRINGS(root):
@@ -203,9 +205,12 @@ def _shared_strings(data: bytes | None) -> list[str]:
                 raise ReadError("read-too-many-strings", limit=LIMITS["shared_strings"])
             if len(out) == len(root):  # one text node each (else a <t> was split: go slowly)
                 return [rich_text_unescape(text) if "_x" in text else text for text in out]
+        items = root.iter(*_SI)  # rich text runs (LibreOffice writes many): the same tree, slowly
+    else:
+        items = elements(data, _SI)
     out = []
     limit = LIMITS["shared_strings"]
-    for item in elements(data, tags("si")):
+    for item in items:
         out.append(rich_text(item))
         if len(out) > limit:
             raise ReadError("read-too-many-strings", limit=limit)
