@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache, partial
 
 from ..core import texts as tx
 from ..core.catalogue import say
@@ -164,10 +165,18 @@ def _numeral(text: str) -> int:
 _GENERIC = frozenset({"政府", "府信", "信息", "息公", "公开", "情况", "工作"})
 
 
-def _bigrams(text: str) -> set[str]:
+# A heading is compared with every section's and part's title, the titles with every heading, and
+# headings repeat from report to report: each text's pieces are worked out once (within a bound).
+@lru_cache(maxsize=4096)
+def _bigrams(text: str) -> frozenset[str]:
     text = normalise(text)
     text = re.sub(rf"^[{_NUMERALS}0-9]+", "", text)
-    return {text[i : i + 2] for i in range(len(text) - 1)} - _GENERIC
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1)) - _GENERIC
+
+
+# A line is asked for its numbering by every heading style in turn: its NFKC is worked out once
+# (a few hundred lines a report are kept).
+_nfkc = lru_cache(maxsize=1024)(partial(unicodedata.normalize, "NFKC"))
 
 
 def _similarity(a: str, b: str) -> int:
@@ -207,7 +216,7 @@ def read_narrative(document: SourceDocument, form: Form) -> Narrative:
             continue
         if current is None or not current.parts:
             continue
-        head = outline.part.match(unicodedata.normalize("NFKC", line))
+        head = outline.part.match(_nfkc(line))
         if head and len(current.parts) > 1 and len(_head_only(line)) <= _MAX_HEADING:
             index = _part_of(line, current, _number(head.group(1)))
             if index is not None:
@@ -361,7 +370,7 @@ def _section_heading(
     (a misprinted heading still counts), else the one section whose title it names; in another
     style (a department numbering its whole report under 一 and its sections （一）…) by the
     title alone."""
-    match = outline.section.match(unicodedata.normalize("NFKC", line))
+    match = outline.section.match(_nfkc(line))
     if not match or len(line) > _MAX_HEADING:
         return None
     start = sections.index(current) + 1 if current is not None else 0
@@ -432,7 +441,7 @@ def _outline(lines: list[str], sections: list[Section]) -> _Outline:
 def _named_in_order(lines: list[str], style: re.Pattern[str], sections: list[Section]) -> int:
     start, count = 0, 0
     for line in lines:
-        if len(line) > _MAX_HEADING or not style.match(unicodedata.normalize("NFKC", line)):
+        if len(line) > _MAX_HEADING or not style.match(_nfkc(line)):
             continue
         section = _named(_head_only(line), sections[start:])
         if section is not None:
@@ -445,7 +454,7 @@ def _part_headings(lines: list[str], style: re.Pattern[str], parts: list[Part]) 
         1
         for line in lines
         if len(_head_only(line)) <= _MAX_HEADING
-        and style.match(unicodedata.normalize("NFKC", line))
+        and style.match(_nfkc(line))
         and any(_similarity(_head_only(line), part.title) > 0 for part in parts)
     )
 
