@@ -22,7 +22,7 @@ from ..form.form import Form
 from ..form.identity import normalise_code
 from ..inputs.roster import Agency, clean_name
 from .published_read import SUFFIXES
-from .published_sections import Title, read_narrative, read_title
+from .published_sections import Title, read_narrative, read_title, text_lines
 from .published_source import Place, SourceDocument, SourceError, SourceKind
 from .published_tables import CellReading, Problem, read_tables
 
@@ -114,12 +114,13 @@ def match_report(
 ) -> Published:
     """Match a document read by a format reader to the form."""
     tables = read_tables(document, form)
-    narrative = read_narrative(document, form)
+    lines = text_lines(document)  # the title's and the narrative's, worked out once
+    narrative = read_narrative(document, form, lines)
     return Published(
         source=source,
         sha256=sha256,
         kind=document.kind,
-        title=read_title(document, fallback=name_hint, form_title=form.title),
+        title=read_title(document, fallback=name_hint, form_title=form.title, lines=lines),
         cells=dict(tables.cells),
         problems=tuple(tables.problems),
         loose=tuple(tables.loose),

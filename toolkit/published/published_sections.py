@@ -64,20 +64,26 @@ class Narrative:
     notes: tuple[str, ...] = ()  # Chinese: how an undivided section was divided, or why not
 
 
-def read_title(document: SourceDocument, fallback: str = "", form_title: str = "") -> Title:
+def read_title(
+    document: SourceDocument,
+    fallback: str = "",
+    form_title: str = "",
+    lines: Sequence[SourceLine] | None = None,
+) -> Title:
     """Agency and year from the report's title: the document's own title (an HTML <title>, the
     document properties), else its first lines (a title set over two lines, the agency above
     「2023 年政府信息公开工作年度报告」, is one), else the file name (`fallback`), which sites and
     offices usually name after the title. The title is the 2021 format's (and the wordings
     agencies use for it), or `form_title`, the title of the form being read (another form names
-    its report otherwise: 「2025年市直部门政府信息公开工作简报」)."""
+    its report otherwise: 「2025年市直部门政府信息公开工作简报」). `lines`: the document's
+    text_lines, when the caller has them already."""
     patterns = [_TITLE]
     if form_title:
         wanted = re.escape(compact(form_title))
         patterns.insert(0, re.compile(_TITLE_START + wanted))
     candidates: list[tuple[str, Place | None]] = [(document.title, None)] if document.title else []
     previous = ""
-    for line in text_lines(document)[:40]:
+    for line in (text_lines(document) if lines is None else lines)[:40]:
         candidates.append((line.text, line.place))
         if previous:
             candidates.append((previous + line.text, line.place))
@@ -183,9 +189,11 @@ def _similarity(a: str, b: str) -> int:
     return len(_bigrams(a) & _bigrams(b))
 
 
-def read_narrative(document: SourceDocument, form: Form) -> Narrative:
+def read_narrative(
+    document: SourceDocument, form: Form, lines: Sequence[SourceLine] | None = None
+) -> Narrative:
     """Each narrative part's text, the place of each section's heading, the closing signature, and
-    what was odd (notes)."""
+    what was odd (notes). `lines`: the document's text_lines, when the caller has them already."""
     narrative = Narrative()
     current: Section | None = None
     part_index = -1
@@ -195,7 +203,7 @@ def read_narrative(document: SourceDocument, form: Form) -> Narrative:
     sections = list(form.sections)
     lines = [
         line
-        for line in _flowed(text_lines(document), document.kind)
+        for line in _flowed(list(text_lines(document) if lines is None else lines), document.kind)
         if line.text.strip()
         and line.text.strip() != tx.RENDER_GAP  # a part our own rendering shows as not filled
         and not _PAGE_NUMBER.match(line.text)
