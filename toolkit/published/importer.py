@@ -90,8 +90,15 @@ def import_reports(
     issued: Path | None = None,
     generated_at: datetime,
     progress: Callable[[int, int], None] | None = None,
+    on_entry: Callable[[ImportEntry], None] | None = None,
+    keep_published: bool = True,
 ) -> ImportResult:
-    """Read every published report among `paths` and write one workbook each into `out_dir`."""
+    """Read every published report among `paths` and write one workbook each into `out_dir`.
+
+    Each workbook is written as soon as its report is read (in the order of the files, so that a
+    second report of one agency is always the one numbered), and `on_entry` is called with its
+    entry. Without `keep_published` the entries returned hold no `Published` (`on_entry` has had
+    it): memory then stays bounded, whatever the number of files."""
     # nianbao's own rendered reports are published reports too (render, publish, import back)
     files, skipped = collect(
         paths, own_outputs=True, suffixes=tuple(PUBLISHED_SUFFIXES), none_found="no-published"
@@ -108,16 +115,27 @@ def import_reports(
         9
     )
     used: set[str] = set()
-    entries = []
-    for path, read in zip(files, read_isolated(files, form, progress), strict=True):
-        if isinstance(read, str):
-            entries.append(ImportEntry(path=path, status=ImportStatus.FAILED, error=read))
-            continue
-        entries.append(
-            _write(
-                path, read, form, out_dir, year, roster, district, key, password, generated_at, used
-            )
-        )
+    entries: list[ImportEntry] = []
+    # Reports finish in any order; they are written in the files' order, holding only those that
+    # finished before an earlier one (a few chunks of the workers, see core/pool.py).
+    waiting: dict[int, Published | str] = {}
+
+    def arrived(index: int, read: Published | str) -> None:
+        waiting[index] = read
+        while len(entries) in waiting:
+            path, read = files[len(entries)], waiting.pop(len(entries))
+            if isinstance(read, str):
+                entry = ImportEntry(path=path, status=ImportStatus.FAILED, error=read)
+            else:
+                entry = _write(
+                    path, read, form, out_dir, year, roster, district, key, password,
+                    generated_at, used,
+                )  # fmt: skip
+            if on_entry is not None:
+                on_entry(entry)
+            entries.append(entry if keep_published else replace(entry, published=None))
+
+    read_isolated(files, form, progress, deliver=arrived)
     return ImportResult(
         entries=tuple(entries), out_dir=out_dir, skipped=tuple(f.message for f in skipped)
     )

@@ -177,11 +177,20 @@ def _read_in_worker(path: Path) -> Published | str:
 
 
 def read_isolated(
-    paths: Sequence[Path], form: Form, progress: Callable[[int, int], None] | None = None
+    paths: Sequence[Path],
+    form: Form,
+    progress: Callable[[int, int], None] | None = None,
+    deliver: Callable[[int, Published | str], None] | None = None,
 ) -> list[Published | str]:
     """Each published report read and matched in a worker process: a `Published`, or the reason
-    (Chinese) it could not be read."""
+    (Chinese) it could not be read. With `deliver`, each is handed to `deliver(index, read)` as
+    soon as it is read (in the order they finish) and not kept: the list returned is empty."""
     from ..core.pool import WorkerDied, run_isolated
+
+    def said(read: Published | str | WorkerDied) -> Published | str:
+        return (
+            say("import-worker-died", reason=read.reason) if isinstance(read, WorkerDied) else read
+        )
 
     results = run_isolated(
         _read_in_worker,
@@ -193,11 +202,9 @@ def read_isolated(
         cpu_limit=FILE_CPU_SECONDS,
         memory_limit=FILE_MEMORY,
         progress=progress,
+        deliver=None if deliver is None else (lambda index, read: deliver(index, said(read))),
     )
-    return [
-        say("import-worker-died", reason=r.reason) if isinstance(r, WorkerDied) else r
-        for r in results
-    ]
+    return [said(r) for r in results]
 
 
 def match_agency(title: str, roster: Sequence[Agency] | None) -> tuple[Agency, str]:
