@@ -148,12 +148,15 @@ def read_report(path: Path, form: Form) -> Published:
 _worker_form: Form | None = None
 
 
-def _use_form(form: Form) -> None:
+def use_form(form: Form) -> None:
+    """A worker's initializer: the form every report of the run is matched to."""
     global _worker_form
     _worker_form = form
 
 
-def _read_in_worker(path: Path) -> Published | str:
+def read_in_worker(path: Path) -> Published | str:
+    """One report read and matched in a worker (`use_form` has run): a `Published`, or the
+    reason (Chinese) it could not be read."""
     assert _worker_form is not None, "the worker's initializer sets the form"
     try:
         return read_report(path, _worker_form)
@@ -193,10 +196,10 @@ def read_isolated(
         )
 
     results = run_isolated(
-        _read_in_worker,
+        read_in_worker,
         list(paths),
         workers=max(1, min(os.cpu_count() or 1, len(paths))),
-        initializer=_use_form,
+        initializer=use_form,
         initargs=(form,),
         timeout=FILE_TIMEOUT,
         cpu_limit=FILE_CPU_SECONDS,
