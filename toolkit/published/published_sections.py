@@ -171,8 +171,8 @@ def _numeral(text: str) -> int:
 _GENERIC = frozenset({"政府", "府信", "信息", "息公", "公开", "情况", "工作"})
 
 
-# A heading is compared with every section's and part's title, the titles with every heading, and
-# headings repeat from report to report: each text's pieces are worked out once (within a bound).
+# A heading is compared with every title and asked for its numbering by every heading style, and
+# headings and titles repeat from report to report: their pieces and NFKC are kept (bounded).
 @lru_cache(maxsize=4096)
 def _bigrams(text: str) -> frozenset[str]:
     text = normalise(text)
@@ -180,8 +180,6 @@ def _bigrams(text: str) -> frozenset[str]:
     return frozenset(text[i : i + 2] for i in range(len(text) - 1)) - _GENERIC
 
 
-# A line is asked for its numbering by every heading style in turn: its NFKC is worked out once
-# (a few hundred lines a report are kept).
 _nfkc = lru_cache(maxsize=1024)(partial(unicodedata.normalize, "NFKC"))
 
 
