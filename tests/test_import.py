@@ -328,3 +328,39 @@ def test_a_printed_total_not_read_never_shows_a_figure_the_report_does_not_print
     else:
         assert natural["code"] == "published-total-unread-open"
     assert all(f["severity"] == "warning" for f in unread)
+
+
+def test_workbooks_are_written_in_the_files_order_as_they_are_read(tmp_path: Path) -> None:
+    """Streamed (each workbook written when its report is read, nothing kept): the same agency
+    three times still numbers its second and third workbooks in the order of the files."""
+    from datetime import datetime
+
+    from toolkit.published.importer import ImportEntry, import_reports
+
+    folder = tmp_path / "in"
+    paths = [published(folder, seed_text(), name=f"{n}-{TITLE}") for n in "abc"]
+    seen: list[ImportEntry] = []
+    result = import_reports(
+        [folder],
+        out_dir=tmp_path / "out",
+        form=standard_form(),
+        generated_at=datetime(2024, 1, 20, 9),
+        on_entry=seen.append,
+        keep_published=False,
+    )
+    assert [e.path.name for e in seen] == [p.name for p in paths]
+    assert all(e.published is not None for e in seen)
+    assert all(e.published is None for e in result.entries)
+    names = [e.workbook.name for e in result.entries if e.workbook]
+    assert names[1:] == [names[0].replace(".xlsx", f"（{n}）.xlsx") for n in (2, 3)]
+
+
+def test_a_workbook_that_cannot_be_written_stops_the_import_with_a_reason(tmp_path: Path) -> None:
+    source = published(tmp_path / "in", seed_text())
+    assert run("import", source, "--out", tmp_path / "first")[0] == 0
+    (name,) = [p.name for p in (tmp_path / "first").glob("*.xlsx")]
+    (tmp_path / "out" / name).mkdir(parents=True)  # a folder where the workbook would go
+    code, output = run("import", source, "--out", tmp_path / "out", "--json", tmp_path / "l.json")
+    assert code == 2
+    assert name[:20] in "".join(output.split())
+    assert not (tmp_path / "l.json").exists()

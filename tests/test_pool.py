@@ -111,6 +111,21 @@ def test_results_come_back_in_item_order() -> None:
     assert run_isolated(square, items, workers=2) == [x * x for x in items]
 
 
+def test_delivered_results_are_handed_over_as_they_come_and_not_kept() -> None:
+    seen: dict[int, object] = {}
+    assert run_isolated(square, list(range(300)), workers=2, deliver=seen.__setitem__) == []
+    assert seen == {x: x * x for x in range(300)}
+
+
+def test_an_error_raised_where_results_are_delivered_stops_every_worker() -> None:
+    def refuse(index: int, result: object) -> None:
+        if index == 40:
+            raise KeyError("the caller could not use it")
+
+    with pytest.raises(KeyError):
+        run_isolated(square, list(range(500)), workers=2, deliver=refuse)
+
+
 def test_spawned_workers_as_on_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     """Where fork does not exist: functions and initializer arguments travel by pickle."""
     import toolkit.core.pool

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ..form.form import Form
-    from ..published.importer import ImportResult
+    from ..published.importer import ImportEntry, ImportResult
 
 __all__ = ["register"]
 
@@ -75,6 +75,15 @@ def import_command(
         folder = issued if issued is not None and issued.is_dir() else None
         if folder is None and roster is not None:
             folder = roster.parent
+        logs: list[dict[str, object]] = []
+
+        def written(entry: ImportEntry) -> None:
+            # each report shown and logged as soon as its workbook is written, then let go: a
+            # province's ten thousand pages need no more memory than a district's dozen
+            _report_entry(console, form, entry)
+            if json_path is not None:
+                logs.append(log_entry(form, entry))
+
         result = import_reports(
             paths,
             out_dir=out,
@@ -85,74 +94,80 @@ def import_command(
             key=key,
             issued=folder,
             generated_at=datetime.now().replace(microsecond=0),
+            on_entry=written,
+            keep_published=False,
         )
         if json_path is not None:
-            log = {"files": [log_entry(form, e) for e in result.entries]}
-            text = json.dumps(log, ensure_ascii=False, indent=2)
+            text = json.dumps({"files": logs}, ensure_ascii=False, indent=2)
             write_atomic(json_path, text.encode("utf-8"))
     except (UsageError, FormError) as exc:
         raise _fail(str(exc)) from None
-    _report(console, form, result)
+    _report_end(console, result)
     raise typer.Exit(0 if result.all_complete else 1)
 
 
-def _report(console: Console, form: Form, result: ImportResult) -> None:
+def _report_entry(console: Console, form: Form, entry: ImportEntry) -> None:
+    """The lines of one report: how it was read, what is missing, where its workbook is."""
     from ..core.text import inert
     from ..published.importer import ImportStatus, problem_lines
     from .cli_support import _say
 
-    for entry in result.entries:
-        name = inert(entry.path.name)  # a line break in a name must not forge a line of output
-        published = entry.published
-        if entry.status is ImportStatus.FAILED or published is None:
-            _say(console, tx.IMPORT_LINE_FAILED.format(file=name, reason=entry.error))
-            continue
-        inputs = [c.key for c in form.inputs]
-        _say(
-            console,
-            tx.IMPORT_LINE.format(
-                file=name,
-                status=entry.status.title,
-                agency=inert(entry.agency.name) if entry.agency else "",
-                code=entry.agency.code if entry.agency else "",
-                year=entry.year or "",
-                found=sum(1 for k in inputs if k in published.cells),
-                expected=len(inputs),
-                fmt=published.kind.value,
-            ),
+    name = inert(entry.path.name)  # a line break in a name must not forge a line of output
+    published = entry.published
+    if entry.status is ImportStatus.FAILED or published is None:
+        _say(console, tx.IMPORT_LINE_FAILED.format(file=name, reason=entry.error))
+        return
+    inputs = [c.key for c in form.inputs]
+    _say(
+        console,
+        tx.IMPORT_LINE.format(
+            file=name,
+            status=entry.status.title,
+            agency=inert(entry.agency.name) if entry.agency else "",
+            code=entry.agency.code if entry.agency else "",
+            year=entry.year or "",
+            found=sum(1 for k in inputs if k in published.cells),
+            expected=len(inputs),
+            fmt=published.kind.value,
+        ),
+    )
+    for note in (*entry.notes, *published.notes):
+        _say(console, f"  {note}")
+    for line in [*problem_lines(form, published), *problem_lines(form, published, True)]:
+        where = f"（{line['place']}）" if line["place"] else ""
+        _say(console, f"  {line['table']}“{line['row']}”：{line['message']}{where}")
+    for section in form.sections:
+        if section.key not in published.sections:
+            _say(console, tx.IMPORT_SECTION_MISSING.format(title=section.title))
+        elif section.parts:
+            empty = [p.title for p in section.parts if not published.texts.get(p.key, "").strip()]
+            if empty:
+                _say(
+                    console,
+                    tx.IMPORT_PARTS_EMPTY.format(title=section.title, parts="、".join(empty)),
+                )
+    for table, labels in published.headers_missing.items():
+        title = form.tables[table].title
+        _say(console, tx.IMPORT_HEADERS_MISSING.format(table=title, labels="、".join(labels)))
+    placeholders = {k: c.text for k, c in published.cells.items() if c.value is None}
+    if placeholders:
+        shown = "；".join(
+            f"{form.cells[k].row_label or form.cells[k].column_label}"
+            f"（{form.cells[k].column_label}）={v or tx.IMPORT_BLANK}"
+            for k, v in list(placeholders.items())[:6]
         )
-        for note in (*entry.notes, *published.notes):
-            _say(console, f"  {note}")
-        for line in [*problem_lines(form, published), *problem_lines(form, published, True)]:
-            where = f"（{line['place']}）" if line["place"] else ""
-            _say(console, f"  {line['table']}“{line['row']}”：{line['message']}{where}")
-        for section in form.sections:
-            if section.key not in published.sections:
-                _say(console, tx.IMPORT_SECTION_MISSING.format(title=section.title))
-            elif section.parts:
-                empty = [
-                    p.title for p in section.parts if not published.texts.get(p.key, "").strip()
-                ]
-                if empty:
-                    _say(
-                        console,
-                        tx.IMPORT_PARTS_EMPTY.format(title=section.title, parts="、".join(empty)),
-                    )
-        for table, labels in published.headers_missing.items():
-            title = form.tables[table].title
-            _say(console, tx.IMPORT_HEADERS_MISSING.format(table=title, labels="、".join(labels)))
-        placeholders = {k: c.text for k, c in published.cells.items() if c.value is None}
-        if placeholders:
-            shown = "；".join(
-                f"{form.cells[k].row_label or form.cells[k].column_label}"
-                f"（{form.cells[k].column_label}）={v or tx.IMPORT_BLANK}"
-                for k, v in list(placeholders.items())[:6]
-            )
-            _say(console, tx.IMPORT_PLACEHOLDERS.format(count=len(placeholders), cells=shown))
-        if published.ocr_pages:
-            pages = "、".join(str(p) for p in published.ocr_pages)
-            _say(console, tx.IMPORT_OCR.format(pages=pages, cells=len(published.ocr_cells())))
-        _say(console, f"  → {entry.workbook}")
+        _say(console, tx.IMPORT_PLACEHOLDERS.format(count=len(placeholders), cells=shown))
+    if published.ocr_pages:
+        pages = "、".join(str(p) for p in published.ocr_pages)
+        _say(console, tx.IMPORT_OCR.format(pages=pages, cells=len(published.ocr_cells())))
+    _say(console, f"  → {entry.workbook}")
+
+
+def _report_end(console: Console, result: ImportResult) -> None:
+    """What was skipped, and how many reports were imported."""
+    from ..published.importer import ImportStatus
+    from .cli_support import _say
+
     for note in result.skipped:
         _say(console, f"  {note}")
     done = sum(e.status is not ImportStatus.FAILED for e in result.entries)

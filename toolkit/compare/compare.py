@@ -30,8 +30,7 @@ from ..form.form import Form
 from ..form.identity import normalise_code
 from ..inputs.discover import SUFFIXES, collect
 from ..inputs.roster import Agency, clean_name
-from ..published.importer import match_agency, read_isolated
-from ..published.published import PUBLISHED_SUFFIXES, Published
+from ..published.published import PUBLISHED_SUFFIXES, Published, match_agency, read_isolated
 from ..xlsx.values import big
 
 __all__ = ["AgencyDifferences", "CellDifference", "Comparison", "Side", "compare", "write_xlsx"]

@@ -97,6 +97,7 @@ def run_isolated(
     timeout: float | None = None,
     cpu_limit: float | None = None,
     progress: Callable[[int, int], None] | None = None,
+    deliver: Callable[[int, R | WorkerDied], None] | None = None,
 ) -> list[R | WorkerDied]:
     """`func(item)` for every item, in worker processes; results in item order.
 
@@ -106,7 +107,10 @@ def run_isolated(
     `timeout` (seconds) stops a worker stuck longer on one item; `cpu_limit` (CPU seconds, POSIX
     only) stops an item that has used more CPU time than that, whatever the machine's load. `progress(done, total)` is called
     in the parent after every item. An item whose worker died is a `WorkerDied`; an exception raised
-    by `func` is re-raised here once every worker has been stopped.
+    by `func` is re-raised here once every worker has been stopped. With `deliver`, each result is
+    handed to `deliver(index, result)` as it comes, in the order they finish, and not kept (a
+    batch of thousands needs no memory for the results already dealt with): the list returned is
+    then empty, and an exception raised by `deliver` stops every worker and is re-raised here.
     """
     total = len(items)
     if total == 0:
@@ -121,6 +125,7 @@ def run_isolated(
         timeout=timeout,
         cpu_limit=cpu_limit,
         progress=progress,
+        deliver=deliver,
     )
     previous = _on_sigterm()
     try:
@@ -158,6 +163,7 @@ class _Pool:
         timeout: float | None,
         cpu_limit: float | None,
         progress: Callable[[int, int], None] | None,
+        deliver: Callable[[int, Any], None] | None = None,
     ) -> None:
         self.func = func
         self.items = items
@@ -168,10 +174,11 @@ class _Pool:
         self.timeout = timeout
         self.cpu_limit = cpu_limit
         self.progress = progress
+        self.deliver = deliver
         self.total = len(items)
         self.chunk = max(1, min(MAX_CHUNK, self.total // (workers * 4)))
         self.queue: deque[int] = deque(range(self.total))
-        self.results: list[Any] = [None] * self.total
+        self.results: list[Any] = [] if deliver else [None] * self.total
         self.done = 0
         self.workers: list[_Worker] = []
         self.start_failures = 0
@@ -284,7 +291,10 @@ class _Pool:
             self.finish(index, payload)
 
     def finish(self, index: int, result: Any) -> None:
-        self.results[index] = result
+        if self.deliver is not None:
+            self.deliver(index, result)
+        else:
+            self.results[index] = result
         self.done += 1
         if self.progress:
             self.progress(self.done, self.total)

@@ -1,7 +1,10 @@
 """`nianbao import`: published reports in, standard workbooks out.
 
-Each report is read and matched in a worker process (a hostile PDF costs only itself), then
-written as the same template the office sends out, filled with what the report shows: figures,
+Each report is read and matched in a worker process (a hostile PDF costs only itself), which also
+writes its workbook under a temporary name (the writing is most of the work: every core takes its
+share); the parent names the workbooks in the files' order and moves each into place as soon as
+the reports before it are done, keeping nothing else. The workbook is the same template the office
+sends out, filled with what the report shows: figures,
 "/" and "—" as the text they are, narrative parts, and the totals the report printed where they
 are not the sum of their parts (so that `check` finds them). A printed total the import could not
 read is never shown as a figure the report does not print: blank with a 批注, or (when every part
@@ -33,7 +36,16 @@ from ..inputs.discover import collect
 from ..inputs.manifest import PASSWORD_FILE, read_password
 from ..inputs.roster import Agency
 from ..template.workbook import write_workbook
-from .published import PUBLISHED_SUFFIXES, Published, match_agency, read_isolated
+from .published import (
+    FILE_CPU_SECONDS,
+    FILE_MEMORY,
+    FILE_TIMEOUT,
+    PUBLISHED_SUFFIXES,
+    Published,
+    match_agency,
+    read_in_worker,
+    use_form,
+)
 
 __all__ = [
     "ImportEntry",
@@ -90,8 +102,15 @@ def import_reports(
     issued: Path | None = None,
     generated_at: datetime,
     progress: Callable[[int, int], None] | None = None,
+    on_entry: Callable[[ImportEntry], None] | None = None,
+    keep_published: bool = True,
 ) -> ImportResult:
-    """Read every published report among `paths` and write one workbook each into `out_dir`."""
+    """Read every published report among `paths` and write one workbook each into `out_dir`.
+
+    Each workbook is written as soon as its report is read (in the order of the files, so that a
+    second report of one agency is always the one numbered), and `on_entry` is called with its
+    entry. Without `keep_published` the entries returned hold no `Published` (`on_entry` has had
+    it): memory then stays bounded, whatever the number of files."""
     # nianbao's own rendered reports are published reports too (render, publish, import back)
     files, skipped = collect(
         paths, own_outputs=True, suffixes=tuple(PUBLISHED_SUFFIXES), none_found="no-published"
@@ -107,39 +126,121 @@ def import_reports(
     password = (read_password(issued / PASSWORD_FILE) if issued else None) or secrets.token_urlsafe(
         9
     )
+    job = _Job(
+        form=form, out_dir=out_dir, year=year, roster=tuple(roster) if roster else None,
+        district=district, key=key, password=password, generated_at=generated_at,
+        token=f"nianbao-import-{secrets.token_hex(6)}",
+    )  # fmt: skip
     used: set[str] = set()
-    entries = []
-    for path, read in zip(files, read_isolated(files, form, progress), strict=True):
-        if isinstance(read, str):
-            entries.append(ImportEntry(path=path, status=ImportStatus.FAILED, error=read))
-            continue
-        entries.append(
-            _write(
-                path, read, form, out_dir, year, roster, district, key, password, generated_at, used
-            )
-        )
+    entries: list[ImportEntry] = []
+    # Reports finish in any order; they are named and moved into place in the files' order,
+    # holding only those that finished before an earlier one (a few chunks, see core/pool.py).
+    waiting: dict[int, ImportEntry | _Draft | str] = {}
+
+    def arrived(index: int, done: ImportEntry | _Draft | str) -> None:
+        waiting[index] = done
+        while len(entries) in waiting:
+            path, done = files[len(entries)], waiting.pop(len(entries))
+            if isinstance(done, str):
+                entry = ImportEntry(path=path, status=ImportStatus.FAILED, error=done)
+            elif isinstance(done, _Draft):
+                entry = _place(done, out_dir, used)
+            else:
+                entry = done
+            if on_entry is not None:
+                on_entry(entry)
+            entries.append(entry if keep_published else replace(entry, published=None))
+
+    try:
+        _import_isolated(files, job, progress, arrived)
+    finally:  # a workbook written by a worker and never moved into place (the run was stopped)
+        for left in out_dir.glob(f"*{job.token}*"):
+            left.unlink(missing_ok=True)
     return ImportResult(
         entries=tuple(entries), out_dir=out_dir, skipped=tuple(f.message for f in skipped)
     )
 
 
-def _write(
-    path: Path,
-    published: Published,
-    form: Form,
-    out_dir: Path,
-    year: int | None,
-    roster: Sequence[Agency] | None,
-    district: str,
-    key: bytes | None,
-    password: str,
-    generated_at: datetime,
-    used: set[str],
-) -> ImportEntry:
+@dataclass(frozen=True, kw_only=True)
+class _Job:
+    """What a worker needs to turn a report into its workbook: everything but the workbook's final
+    name, which the parent gives in the files' order (the second of one agency is numbered)."""
+
+    form: Form
+    out_dir: Path
+    year: int | None
+    roster: tuple[Agency, ...] | None
+    district: str
+    key: bytes | None
+    password: str
+    generated_at: datetime
+    token: str  # in the name of every workbook written before it is moved into place
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Draft:
+    """A report read and its workbook written by a worker under a temporary name."""
+
+    entry: ImportEntry  # its workbook not yet set
+    name: str  # the workbook's name before numbering
+    temporary: Path | None  # None: it could not be written (`error` says why)
+    error: str = ""
+
+
+_job: _Job | None = None
+
+
+def _start_worker(job: _Job) -> None:
+    global _job
+    _job = job
+    use_form(job.form)
+
+
+def _import_in_worker(path: Path) -> ImportEntry | _Draft | str:
+    """Read and match one report and write its workbook (in a worker: the writing is most of the
+    work, and every core takes its share)."""
+    assert _job is not None, "the worker's initializer sets the job"
+    read = read_in_worker(path)
+    if isinstance(read, str):
+        return read
+    return _draft(path, read, _job)
+
+
+def _import_isolated(
+    files: Sequence[Path],
+    job: _Job,
+    progress: Callable[[int, int], None] | None,
+    deliver: Callable[[int, ImportEntry | _Draft | str], None],
+) -> None:
+    from ..core.pool import WorkerDied, run_isolated
+
+    def said(index: int, done: ImportEntry | _Draft | str | WorkerDied) -> None:
+        if isinstance(done, WorkerDied):
+            done = say("import-worker-died", reason=done.reason)
+        deliver(index, done)
+
+    run_isolated(
+        _import_in_worker,
+        list(files),
+        workers=max(1, min(os.cpu_count() or 1, len(files))),
+        initializer=_start_worker,
+        initargs=(job,),
+        timeout=FILE_TIMEOUT,
+        cpu_limit=FILE_CPU_SECONDS,
+        memory_limit=FILE_MEMORY,
+        progress=progress,
+        deliver=said,
+    )
+
+
+def _draft(path: Path, published: Published, job: _Job) -> ImportEntry | _Draft:
+    """The report's agency, year and workbook, written under a temporary name; a failed entry
+    when the report names no year or two agencies."""
+    form, roster = job.form, job.roster
     notes: list[str] = []
-    report_year = published.title.year or year
-    if published.title.year and year and published.title.year != year:
-        notes.append(say("import-year-differs", found=published.title.year, expected=year))
+    report_year = published.title.year or job.year
+    if published.title.year and job.year and published.title.year != job.year:
+        notes.append(say("import-year-differs", found=published.title.year, expected=job.year))
     if report_year is None:
         return ImportEntry(
             path=path,
@@ -158,29 +259,45 @@ def _write(
     agency, agency_note = match_agency(published.title.agency or path.stem, roster)
     if agency_note:
         notes.append(agency_note)
-    identity = identity_for(form, agency, report_year, district, generated_at, key)
+    identity = identity_for(form, agency, report_year, job.district, job.generated_at, job.key)
     identity = _imported(identity, published, form)
-    name = _unique(file_name(form, agency, report_year), used)
-    target = out_dir / name
+    name = file_name(form, agency, report_year)
+    written = job.out_dir / f".{job.token}-{secrets.token_hex(6)}.xlsx"
+    temporary: Path | None = written
+    error = ""
     try:
         write_workbook(
-            target, form=form, identity=identity, password=password, fill=_fill(form, published)
-        )
+            written, form=form, identity=identity, password=job.password,
+            fill=_fill(form, published),
+        )  # fmt: skip
     except OSError as exc:
-        raise UsageError("output-failed", path=target, reason=os_reason(exc)) from exc
+        temporary, error = None, os_reason(exc)
     missing_sections = [s.key for s in form.sections if s.key not in published.sections]
     complete = not (
         published.problems or published.loose or missing_sections or published.headers_missing
     )
-    return ImportEntry(
+    entry = ImportEntry(
         path=path,
         status=ImportStatus.COMPLETE if complete else ImportStatus.PARTIAL,
         published=published,
         agency=agency,
         year=report_year,
-        workbook=target,
         notes=tuple(notes),
     )
+    return _Draft(entry=entry, name=name, temporary=temporary, error=error)
+
+
+def _place(draft: _Draft, out_dir: Path, used: set[str]) -> ImportEntry:
+    """The drafted workbook moved to its name (numbered when the name is taken); a workbook that
+    cannot be written stops the import, as any output that fails does."""
+    target = out_dir / _unique(draft.name, used)
+    if draft.temporary is None:
+        raise UsageError("output-failed", path=target, reason=draft.error)
+    try:
+        os.replace(draft.temporary, target)
+    except OSError as exc:
+        raise UsageError("output-failed", path=target, reason=os_reason(exc)) from exc
+    return replace(draft.entry, workbook=target)
 
 
 def _disagreeing(named: Sequence[str], roster: Sequence[Agency] | None) -> tuple[str, ...]:

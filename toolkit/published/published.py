@@ -22,7 +22,7 @@ from ..form.form import Form
 from ..form.identity import normalise_code
 from ..inputs.roster import Agency, clean_name
 from .published_read import SUFFIXES
-from .published_sections import Title, read_narrative, read_title
+from .published_sections import Title, read_narrative, read_title, text_lines
 from .published_source import Place, SourceDocument, SourceError, SourceKind
 from .published_tables import CellReading, Problem, read_tables
 
@@ -114,12 +114,13 @@ def match_report(
 ) -> Published:
     """Match a document read by a format reader to the form."""
     tables = read_tables(document, form)
-    narrative = read_narrative(document, form)
+    lines = text_lines(document)  # the title's and the narrative's, worked out once
+    narrative = read_narrative(document, form, lines)
     return Published(
         source=source,
         sha256=sha256,
         kind=document.kind,
-        title=read_title(document, fallback=name_hint, form_title=form.title),
+        title=read_title(document, fallback=name_hint, form_title=form.title, lines=lines),
         cells=dict(tables.cells),
         problems=tuple(tables.problems),
         loose=tuple(tables.loose),
@@ -147,12 +148,15 @@ def read_report(path: Path, form: Form) -> Published:
 _worker_form: Form | None = None
 
 
-def _use_form(form: Form) -> None:
+def use_form(form: Form) -> None:
+    """A worker's initializer: the form every report of the run is matched to."""
     global _worker_form
     _worker_form = form
 
 
-def _read_in_worker(path: Path) -> Published | str:
+def read_in_worker(path: Path) -> Published | str:
+    """One report read and matched in a worker (`use_form` has run): a `Published`, or the
+    reason (Chinese) it could not be read."""
     assert _worker_form is not None, "the worker's initializer sets the form"
     try:
         return read_report(path, _worker_form)
@@ -176,27 +180,34 @@ def _read_in_worker(path: Path) -> Published | str:
 
 
 def read_isolated(
-    paths: Sequence[Path], form: Form, progress: Callable[[int, int], None] | None = None
+    paths: Sequence[Path],
+    form: Form,
+    progress: Callable[[int, int], None] | None = None,
+    deliver: Callable[[int, Published | str], None] | None = None,
 ) -> list[Published | str]:
     """Each published report read and matched in a worker process: a `Published`, or the reason
-    (Chinese) it could not be read."""
+    (Chinese) it could not be read. With `deliver`, each is handed to `deliver(index, read)` as
+    soon as it is read (in the order they finish) and not kept: the list returned is empty."""
     from ..core.pool import WorkerDied, run_isolated
 
+    def said(read: Published | str | WorkerDied) -> Published | str:
+        return (
+            say("import-worker-died", reason=read.reason) if isinstance(read, WorkerDied) else read
+        )
+
     results = run_isolated(
-        _read_in_worker,
+        read_in_worker,
         list(paths),
         workers=max(1, min(os.cpu_count() or 1, len(paths))),
-        initializer=_use_form,
+        initializer=use_form,
         initargs=(form,),
         timeout=FILE_TIMEOUT,
         cpu_limit=FILE_CPU_SECONDS,
         memory_limit=FILE_MEMORY,
         progress=progress,
+        deliver=None if deliver is None else (lambda index, read: deliver(index, said(read))),
     )
-    return [
-        say("import-worker-died", reason=r.reason) if isinstance(r, WorkerDied) else r
-        for r in results
-    ]
+    return [said(r) for r in results]
 
 
 def match_agency(title: str, roster: Sequence[Agency] | None) -> tuple[Agency, str]:

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..xlsx.values import PLACEHOLDERS, parse_number
 from .published_source import Place, SourceLine
@@ -57,15 +58,45 @@ _MAX_LABEL_LINE = 60
 def parse_figure(text: str) -> float | None:
     """A cell's text as a number ("1,234", "１２", " 7 ", "3件"), or None when it is not one:
     read as `check` reads a figure typed as text."""
+    if len(text) > _CACHED_TEXT:
+        return _parse_figure(text)
+    return _figure(text)
+
+
+def value_like(text: str) -> bool:
+    """A figure, or what sites print instead of one ("/", "—", 无)."""
+    if len(text) <= _CACHED_TEXT:
+        return _cached_value_like(text)
+    if len(text) > _NEVER_A_FIGURE and len("".join(text.split())) > _NEVER_A_FIGURE:
+        return False
+    return _long_value_like(text)
+
+
+def _parse_figure(text: str) -> float | None:
     if not text.strip():
         return None
     return parse_number(text.strip())[0]
 
 
-def value_like(text: str) -> bool:
-    """A figure, or what sites print instead of one ("/", "—", 无)."""
+def _value_like(text: str) -> bool:
     stripped = unicodedata.normalize("NFKC", text).strip()
     return parse_figure(stripped) is not None or stripped.lower() in _PLACEHOLDERS
+
+
+# Cells and words are asked about again and again (every line is split, then offered as rows; a
+# figure is checked as a label cell and as a value) and repeat from file to file ("0", "1", "/"):
+# each short text is read once per process, within a bound.
+_CACHED_TEXT = 40
+_figure = lru_cache(maxsize=8192)(_parse_figure)
+_cached_value_like = lru_cache(maxsize=8192)(_value_like)
+# A paragraph is asked about up to four times (as a line, as a row, by the narrative) and its NFKC
+# costs tens of microseconds: the last few hundred are kept.
+_long_value_like = lru_cache(maxsize=512)(_value_like)
+# Non-blank characters beyond which a text is no figure and no placeholder, decided without its
+# NFKC (the slow part): parse_number reads no figure of over 40 characters besides a unit of at
+# most two, no placeholder is longer, and NFKC composes at most four characters into one.
+_NEVER_A_FIGURE = 4 * (40 + 2) + 32
+assert all(len(p) <= 42 for p in _PLACEHOLDERS)
 
 
 def is_rule(text: str) -> bool:

@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache, partial
 
 from ..core import texts as tx
 from ..core.catalogue import say
@@ -63,20 +64,26 @@ class Narrative:
     notes: tuple[str, ...] = ()  # Chinese: how an undivided section was divided, or why not
 
 
-def read_title(document: SourceDocument, fallback: str = "", form_title: str = "") -> Title:
+def read_title(
+    document: SourceDocument,
+    fallback: str = "",
+    form_title: str = "",
+    lines: Sequence[SourceLine] | None = None,
+) -> Title:
     """Agency and year from the report's title: the document's own title (an HTML <title>, the
     document properties), else its first lines (a title set over two lines, the agency above
     「2023 年政府信息公开工作年度报告」, is one), else the file name (`fallback`), which sites and
     offices usually name after the title. The title is the 2021 format's (and the wordings
     agencies use for it), or `form_title`, the title of the form being read (another form names
-    its report otherwise: 「2025年市直部门政府信息公开工作简报」)."""
+    its report otherwise: 「2025年市直部门政府信息公开工作简报」). `lines`: the document's
+    text_lines, when the caller has them already."""
     patterns = [_TITLE]
     if form_title:
         wanted = re.escape(compact(form_title))
         patterns.insert(0, re.compile(_TITLE_START + wanted))
     candidates: list[tuple[str, Place | None]] = [(document.title, None)] if document.title else []
     previous = ""
-    for line in text_lines(document)[:40]:
+    for line in (text_lines(document) if lines is None else lines)[:40]:
         candidates.append((line.text, line.place))
         if previous:
             candidates.append((previous + line.text, line.place))
@@ -164,19 +171,27 @@ def _numeral(text: str) -> int:
 _GENERIC = frozenset({"政府", "府信", "信息", "息公", "公开", "情况", "工作"})
 
 
-def _bigrams(text: str) -> set[str]:
+# A heading is compared with every title and asked for its numbering by every heading style, and
+# headings and titles repeat from report to report: their pieces and NFKC are kept (bounded).
+@lru_cache(maxsize=4096)
+def _bigrams(text: str) -> frozenset[str]:
     text = normalise(text)
     text = re.sub(rf"^[{_NUMERALS}0-9]+", "", text)
-    return {text[i : i + 2] for i in range(len(text) - 1)} - _GENERIC
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1)) - _GENERIC
+
+
+_nfkc = lru_cache(maxsize=1024)(partial(unicodedata.normalize, "NFKC"))
 
 
 def _similarity(a: str, b: str) -> int:
     return len(_bigrams(a) & _bigrams(b))
 
 
-def read_narrative(document: SourceDocument, form: Form) -> Narrative:
+def read_narrative(
+    document: SourceDocument, form: Form, lines: Sequence[SourceLine] | None = None
+) -> Narrative:
     """Each narrative part's text, the place of each section's heading, the closing signature, and
-    what was odd (notes)."""
+    what was odd (notes). `lines`: the document's text_lines, when the caller has them already."""
     narrative = Narrative()
     current: Section | None = None
     part_index = -1
@@ -186,7 +201,7 @@ def read_narrative(document: SourceDocument, form: Form) -> Narrative:
     sections = list(form.sections)
     lines = [
         line
-        for line in _flowed(text_lines(document), document.kind)
+        for line in _flowed(list(text_lines(document) if lines is None else lines), document.kind)
         if line.text.strip()
         and line.text.strip() != tx.RENDER_GAP  # a part our own rendering shows as not filled
         and not _PAGE_NUMBER.match(line.text)
@@ -207,7 +222,7 @@ def read_narrative(document: SourceDocument, form: Form) -> Narrative:
             continue
         if current is None or not current.parts:
             continue
-        head = outline.part.match(unicodedata.normalize("NFKC", line))
+        head = outline.part.match(_nfkc(line))
         if head and len(current.parts) > 1 and len(_head_only(line)) <= _MAX_HEADING:
             index = _part_of(line, current, _number(head.group(1)))
             if index is not None:
@@ -361,7 +376,7 @@ def _section_heading(
     (a misprinted heading still counts), else the one section whose title it names; in another
     style (a department numbering its whole report under 一 and its sections （一）…) by the
     title alone."""
-    match = outline.section.match(unicodedata.normalize("NFKC", line))
+    match = outline.section.match(_nfkc(line))
     if not match or len(line) > _MAX_HEADING:
         return None
     start = sections.index(current) + 1 if current is not None else 0
@@ -432,7 +447,7 @@ def _outline(lines: list[str], sections: list[Section]) -> _Outline:
 def _named_in_order(lines: list[str], style: re.Pattern[str], sections: list[Section]) -> int:
     start, count = 0, 0
     for line in lines:
-        if len(line) > _MAX_HEADING or not style.match(unicodedata.normalize("NFKC", line)):
+        if len(line) > _MAX_HEADING or not style.match(_nfkc(line)):
             continue
         section = _named(_head_only(line), sections[start:])
         if section is not None:
@@ -445,7 +460,7 @@ def _part_headings(lines: list[str], style: re.Pattern[str], parts: list[Part]) 
         1
         for line in lines
         if len(_head_only(line)) <= _MAX_HEADING
-        and style.match(unicodedata.normalize("NFKC", line))
+        and style.match(_nfkc(line))
         and any(_similarity(_head_only(line), part.title) > 0 for part in parts)
     )
 

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 from ..form.form import Block, Form, Table
 from .published_layouts import parse_figure, split_cells, text_rows, value_like
@@ -50,7 +51,18 @@ _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
 def normalise(text: str) -> str:
     """A label as compared: NFKC (full-width to half-width), without spaces, line breaks,
     punctuation or quotes."""
+    return _normalised(text) if len(text) <= CACHED_TEXT else _normalise(text)
+
+
+def _normalise(text: str) -> str:
     return _PUNCTUATION.sub("", unicodedata.normalize("NFKC", text)).replace("_", "")
+
+
+# Every report prints the form's labels and mostly small figures, so the same short texts come back
+# cell after cell and file after file: each is normalised once per process. The bound keeps a
+# worker of a 10,000-file import at a few megabytes; longer texts (paragraphs) are not kept.
+CACHED_TEXT = 120
+_normalised = lru_cache(maxsize=16384)(_normalise)
 
 
 def _bare(label: str) -> str:
@@ -171,18 +183,71 @@ def _candidate(texts: list[str], starts: list[bool], place: Place, ocr: bool) ->
 def read_tables(document: SourceDocument, form: Form) -> TableReading:
     """Every cell of the form's tables that the document shows, and every one it does not."""
     reading = TableReading()
-    rows = list(candidates(document))
-    headers = "".join(c.label + "".join(normalise(v) for v in c.values) for c in rows if c.header)
+    rows = _Rows(list(candidates(document)))
+    labels = _row_labels(form)
     for table in form.tables.values():
-        _read_table(table, rows, reading, headers)
+        _read_table(table, rows, reading, labels[table.key])
     return reading
 
 
-def _read_table(table: Table, rows: list[Candidate], reading: TableReading, headers: str) -> None:
+class _Rows:
+    """The document's candidate rows, and what every row of the form is matched against, worked
+    out once per document rather than once per row of the form."""
+
+    def __init__(self, rows: list[Candidate]) -> None:
+        self.rows = rows
+        # the header rows' text: where the form's column headers are looked for
+        self.headers = "".join(
+            c.label + "".join(normalise(v) for v in c.values) for c in rows if c.header
+        )
+        # (index, label) of the rows a label can find: labelled, not a header (unless left blank)
+        self.labelled = [
+            (i, c.label) for i, c in enumerate(rows) if c.label and (not c.header or c.blank_row)
+        ]
+        # (index, label) of the rows that are a label alone, no cell after it
+        self.alone = [(i, c.label) for i, c in enumerate(rows) if c.label and not c.values]
+
+
+@dataclass(frozen=True)
+class _RowLabel:
+    """A labelled row of the form as the matcher compares it, worked out once per form."""
+
+    leaf: str  # the row's own label, normalised
+    bare: str  # without its numbering, when that alone names the row ("" when it does not)
+    longer: tuple[str, ...]  # the table's other labels that end longer: a label ending so is theirs
+
+
+@cache
+def _row_labels(form: Form) -> dict[str, dict[tuple[str, ...], _RowLabel]]:
+    """Per table, per row path: its labels as compared (the same for every file of a run)."""
+    out: dict[str, dict[tuple[str, ...], _RowLabel]] = {}
+    for table in form.tables.values():
+        others = [normalise(r.path[-1]) for b in table.blocks for r in b.rows if r.path]
+        rows: dict[tuple[str, ...], _RowLabel] = {}
+        for block in table.blocks:
+            for row in block.rows:
+                if not row.path:
+                    continue
+                leaf = normalise(row.path[-1])
+                bare = _bare(leaf)
+                # The bare leaf identifies a row only when no other row of the table has the same one.
+                unique = (
+                    bool(bare) and sum(_bare(o) == bare for o in others) == 1 and len(bare) >= 2
+                )
+                longer = tuple(o for o in others if o != leaf and len(o) > len(leaf))
+                rows[row.path] = _RowLabel(leaf=leaf, bare=bare if unique else "", longer=longer)
+        out[table.key] = rows
+    return out
+
+
+def _read_table(
+    table: Table, document: _Rows, reading: TableReading, labels: dict[tuple[str, ...], _RowLabel]
+) -> None:
     problems = len(reading.problems)
+    rows, headers = document.rows, document.headers
     wanted = [(block, row) for block in table.blocks for row in block.rows]
     found: list[list[int]] = [
-        _label_less(block, rows) if not row.path else _labelled(table, row.path, rows)
+        _label_less(block, rows) if not row.path else _labelled(labels[row.path], document.labelled)
         for block, row in wanted
     ]
     found_any = any(found)
@@ -209,7 +274,7 @@ def _read_table(table: Table, rows: list[Candidate], reading: TableReading, head
                     )
                 )
         if not indices:
-            alone = _labelled(table, row.path, rows, label_only=True) if row.path else []
+            alone = _labelled(labels[row.path], document.alone, label_only=True) if row.path else []
             if alone:  # the label is there with no figure after it: every cell left blank
                 place = rows[alone[0]].place
                 detail = f"0/{len(keys)}"
@@ -225,7 +290,7 @@ def _read_table(table: Table, rows: list[Candidate], reading: TableReading, head
         reading.problems.append(Problem(keys=table.cell_keys(), reason="import-table-missing"))
     else:
         reading.tables_found.add(table.key)
-        missing = _headers_missing(table, rows)
+        missing = _headers_missing(table, headers)
         if missing:
             reading.headers_missing[table.key] = missing
 
@@ -275,26 +340,18 @@ def _similar(
 
 
 def _labelled(
-    table: Table, path: tuple[str, ...], rows: list[Candidate], label_only: bool = False
+    wanted: _RowLabel, labels: list[tuple[int, str]], label_only: bool = False
 ) -> list[int]:
-    """The candidates whose label is the row's (`label_only`: those that hold the label and no
-    cell after it, a row printed with every cell blank and the blanks lost)."""
-    leaf = normalise(path[-1])
-    bare = _bare(leaf)
-    # The bare leaf identifies a row only when no other row of the table has the same one.
-    others = [normalise(r.path[-1]) for b in table.blocks for r in b.rows if r.path]
-    bare_unique = bool(bare) and sum(_bare(o) == bare for o in others) == 1 and len(bare) >= 2
+    """The candidates whose label is the row's, among `labels` (_Rows.labelled; `label_only`:
+    _Rows.alone, those that hold the label and no cell after it, a row printed with every cell
+    blank and the blanks lost)."""
+    leaf, bare, longer = wanted.leaf, wanted.bare, wanted.longer
+    ends = (leaf, bare) if bare and not label_only else leaf
     out = []
-    for i, candidate in enumerate(rows):
-        if label_only:
-            if candidate.values or not candidate.label:
-                continue
-        elif (candidate.header and not candidate.blank_row) or not candidate.label:
-            continue
-        label = candidate.label
-        if label.endswith(leaf) or (bare_unique and not label_only and label.endswith(bare)):
+    for i, label in labels:
+        if label.endswith(ends):
             # a longer label of the same table that ends the same way is that other row
-            if any(o != leaf and len(o) > len(leaf) and label.endswith(o) for o in others):
+            if longer and label.endswith(longer):
                 continue
             out.append(i)
     return out
@@ -415,9 +472,9 @@ def _other_format(block: Block, headers: str) -> bool:
     return bool(labels) and not any(label in headers for label in labels)
 
 
-def _headers_missing(table: Table, rows: list[Candidate]) -> tuple[str, ...]:
-    """The table's column headers that appear nowhere in the document's header rows: a sign of
-    another format's table (the 2019 form's 表二, say) under the same row labels."""
-    text = "".join(c.label + "".join(normalise(v) for v in c.values) for c in rows if c.header)
+def _headers_missing(table: Table, text: str) -> tuple[str, ...]:
+    """The table's column headers that appear nowhere in the document's header rows (`text`, as
+    read_tables joins them): a sign of another format's table (the 2019 form's 表二, say) under
+    the same row labels."""
     labels = {c.label for c in table.columns if c.label}
     return tuple(sorted(label for label in labels if normalise(label) not in text))
