@@ -33,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -134,6 +135,9 @@ def naive_peer(paths: list[Path], form: object) -> None:
     from toolkit.form.layout import a1, layout
 
     assert isinstance(form, Form)
+    warnings.simplefilter(
+        "ignore"
+    )  # openpyxl's notes on other programs' styles: not the peer's cost
     for path in paths:
         book = openpyxl.load_workbook(path)
         record: dict[str, object] = {}

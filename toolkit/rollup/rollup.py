@@ -18,6 +18,7 @@ from .. import __version__
 from ..check.check import check
 from ..core import texts as tx
 from ..core.outputs import (
+    Inputs,
     refuse_inputs,
     workbook_options,
     write_atomic,
@@ -97,9 +98,10 @@ def rollup(
         raise UsageError("rollup-level", value=level, known="、".join(tx.LEVELS))
 
     sources, _ = collect(paths)
+    given = Inputs(sources)  # resolved and identified once, for every output (10,000 files: 0.5 s)
     for target in (out, csv_path):
         if target is not None:
-            refuse_inputs(Path(target), sources)
+            refuse_inputs(Path(target), given)
     generated_at = generated_at or datetime.now().replace(microsecond=0)
     lower, returned = split_rollups(sources)
     report = report or (
@@ -135,7 +137,8 @@ def rollup(
     data = _workbook(
         form, report, included, excluded, missing, details, totals, generated_at, roster, level
     )
-    inputs = [r.path for r in report.files]
+    read = {str(r.path) for r in report.files}
+    inputs = given if read <= {str(p) for p in sources} else Inputs([r.path for r in report.files])
     write_atomic(out, data, inputs=inputs)
     if csv_path is not None:
         text = _long_csv(form, report, included, details)
