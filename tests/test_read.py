@@ -532,3 +532,36 @@ def test_a_part_with_the_same_crc_and_sizes_is_still_read_as_its_own(
     values = [read_workbook(path, form).grids[SHEET3_NAME][44][5] for path in paths]
     expected = forged[sheet.index(digits.encode()) :].split(b"<")[0].decode()
     assert values == [digits, expected] and expected != digits
+
+
+def test_the_quick_directory_look_agrees_with_zipfile() -> None:
+    """`directory_member` (the rollup's quick look for 明细) reads a member as zipfile does from
+    files of every producer, and says None, for zipfile to decide, on anything unusual."""
+    from toolkit.xlsx.package import directory_member
+
+    files = [p for p in sorted(PRODUCERS.rglob("*.xlsx")) + sorted(SAMPLES.rglob("*.xlsx"))
+             if zipfile.is_zipfile(p)]  # fmt: skip
+    assert len(files) > 20
+    for path in files:
+        data = path.read_bytes()
+        with zipfile.ZipFile(path) as archive:
+            names = {n.lower(): n for n in archive.namelist()}
+            expected = archive.read(names["xl/workbook.xml"])
+        assert directory_member(data, "xl/workbook.xml", 1 << 20) == expected, path
+        assert directory_member(data, "xl/workbook.xml", len(expected) - 1) is None
+        assert directory_member(data, "xl/nothing.xml", 1 << 20) is None
+    data = BASE.read_bytes()
+    with_comment = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(with_comment, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        target.comment = b"note"
+    assert directory_member(with_comment.getvalue(), "xl/workbook.xml", 1 << 20) is None
+    for cut in (data[:-1], data[: len(data) // 2], b""):
+        assert directory_member(cut, "xl/workbook.xml", 1 << 20) is None
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a byte of the stored part changed
+        info = archive.getinfo("xl/workbook.xml")
+    local = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    damaged = bytearray(data)
+    damaged[local + info.compress_size // 2] ^= 0xFF
+    assert directory_member(bytes(damaged), "xl/workbook.xml", 1 << 20) is None

@@ -24,6 +24,7 @@ __all__ = [
     "Package",
     "PartCache",
     "ReadError",
+    "directory_member",
     "elements",
     "iterparse",
     "parse_whole",
@@ -85,6 +86,8 @@ class ReadError(Exception):
 
 
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, skipped fields, name and extra lengths
+_END_RECORD = struct.Struct("<4s4H2LH")  # as zipfile's structEndArchive
+_CENTRAL_ENTRY = struct.Struct("<4s4B4HL2L5H2L")  # as zipfile's structCentralDir
 _PLAIN_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _T = TypeVar("_T")
 
@@ -213,6 +216,62 @@ class PartCache:
         if len(self._found) >= self.entries:
             self._found.clear()
         self._found[(info.CRC, info.file_size, info.compress_type, len(raw), key)] = (raw, (value,))
+
+
+def directory_member(data: bytes, name: str, max_bytes: int) -> bytes | None:
+    """A member's bytes found through the zip's own end record and central directory, without
+    zipfile's objects: a quick look for callers that fall back to zipfile on None, which comes for
+    anything unusual (a comment or zip64 end record, a split archive, the name twice, encryption,
+    another method, more than `max_bytes`, a local header or CRC-32 that does not agree)."""
+    end = len(data) - _END_RECORD.size
+    if end < 0 or data[end : end + 4] != b"PK\x05\x06":
+        return None
+    _, disk, first_disk, here, total, size, offset, comment = _END_RECORD.unpack_from(data, end)
+    if disk or first_disk or here != total or comment or offset + size > end:
+        return None
+    wanted, found, position = name.lower().encode(), None, offset
+    for _ in range(total):
+        if position + _CENTRAL_ENTRY.size > end:
+            return None
+        entry = _CENTRAL_ENTRY.unpack_from(data, position)
+        if entry[0] != b"PK\x01\x02":
+            return None
+        start = position + _CENTRAL_ENTRY.size
+        name_length, extra_length, comment_length = entry[12], entry[13], entry[14]
+        if data[start : start + name_length].lower() == wanted:
+            if found is not None:
+                return None
+            found = entry
+        position = start + name_length + extra_length + comment_length
+    if found is None:
+        return None
+    flags, method, crc, packed, size, local = (
+        found[5],
+        found[6],
+        found[9],
+        found[10],
+        found[11],
+        found[18],
+    )
+    if flags & 0x1 or method not in _PLAIN_METHODS or size > max_bytes:
+        return None
+    header = data[local : local + _LOCAL_HEADER.size]
+    if len(header) < _LOCAL_HEADER.size:
+        return None
+    signature, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    start = local + _LOCAL_HEADER.size + name_length + extra_length
+    raw = data[start : start + packed]
+    if signature != b"PK\x03\x04" or len(raw) != packed:
+        return None
+    try:
+        out = (
+            raw
+            if method == zipfile.ZIP_STORED
+            else zlib.decompressobj(-15).decompress(raw, size + 1)
+        )
+    except zlib.error:
+        return None
+    return out if len(out) == size and zlib.crc32(out) == crc else None
 
 
 def refuse_dtd(data: bytes) -> None:
