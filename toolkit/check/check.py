@@ -102,6 +102,7 @@ def check(
     progress: Callable[[int, int], None] | None = None,
     key: bytes | None = None,
     reports: ReportReader | None = None,
+    collected: tuple[list[Path], list[Finding]] | None = None,
 ) -> CheckReport:
     """Check returned workbooks; the report lists every finding, file by file and for the batch.
 
@@ -109,13 +110,15 @@ def check(
     and a file relabelled as another agency is an `identity-mismatch` error. `previous` names last
     year's files for the cross-year rules; last year's published reports among them are read with
     `reports` (`toolkit.published.last_year.READER`), and without it only workbooks count.
+    `collected` is what `collect(paths)` already gave the caller (the files and the notes on
+    those skipped), so that a province's folder is not searched twice.
     """
     from ..inputs.arguments import check_year
     from .batch import judge, verdict
     from .validate import validate
 
     check_year(form, year)
-    files, skipped = collect(paths)
+    files, skipped = collected if collected is not None else collect(paths)
     inspected = inspect_all(files, form, str(year or ""), district or "", progress, key)
     target_year = str(
         year or _most_common(i.meta.get("year", "") for i in inspected if i.evaluable)

@@ -97,7 +97,7 @@ def rollup(
 
         raise UsageError("rollup-level", value=level, known="、".join(tx.LEVELS))
 
-    sources, _ = collect(paths)
+    sources, skipped = collect(paths)
     given = Inputs(sources)  # resolved and identified once, for every output (10,000 files: 0.5 s)
     for target in (out, csv_path):
         if target is not None:
@@ -113,6 +113,7 @@ def rollup(
             district=district,
             progress=progress,
             key=key,
+            collected=(sources, skipped) if not lower else None,
         )
         if returned
         else CheckReport(files=(), batch_findings=(), year=str(year or ""), district=district or "")
