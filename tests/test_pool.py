@@ -262,6 +262,7 @@ def test_a_stopped_caller_leaves_no_orphans(how: signal.Signals, tmp_path: Path)
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stderr=subprocess.PIPE,
+        preexec_fn=_as_from_a_terminal,
     )
     deadline = time.monotonic() + 30
     while len(list(pids.iterdir())) < 2 and time.monotonic() < deadline:
@@ -276,6 +277,13 @@ def test_a_stopped_caller_leaves_no_orphans(how: signal.Signals, tmp_path: Path)
     while any(_alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(p) for p in workers)
+
+
+def _as_from_a_terminal() -> None:
+    """The caller starts with Ctrl-C live, as from a terminal: a shell running the tests in the
+    background (`make test &`, CI wrappers) leaves SIGINT ignored, and an ignored SIGINT is
+    inherited, so the caller would never see the Ctrl-C this test sends."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _alive(pid: int) -> bool:
