@@ -29,7 +29,6 @@ import argparse
 import io
 import math
 import os
-import re
 import resource
 import statistics
 import subprocess
@@ -178,15 +177,9 @@ def command(kind: str, stage: str, count: int) -> list[str]:
 
 def instructions(kind: str, stage: str, count: int) -> int:
     """Instructions of one loop under callgrind (every process counted)."""
-    run = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--trace-children=yes",
-         *command(kind, stage, count)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    counts = [int(n) for n in re.findall(r"Collected : (\d+)", run.stderr)]
-    if run.returncode != 0 or not counts:
-        raise SystemExit(f"valgrind failed ({run.returncode}): {run.stderr[-800:]}")
-    return sum(counts)
+    from reader_instructions import callgrind
+
+    return callgrind(command(kind, stage, count))
 
 
 def slope_times(kind: str, stage: str, small: int, large: int) -> tuple[float, float]:

@@ -156,9 +156,16 @@ def naive_peer(paths: list[Path], form: object) -> None:
 
 def instructions(kind: str, producer: str, count: int) -> int:
     """Instructions of every process of one loop under callgrind."""
+    return callgrind(
+        [sys.executable, __file__, "--loop", kind, "--producer", producer, "--files", str(count)]
+    )
+
+
+def callgrind(command: list[str]) -> int:
+    """Instructions of a command and every process it starts, counted by callgrind."""
     run = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--trace-children=yes",
-         sys.executable, __file__, "--loop", kind, "--producer", producer, "--files", str(count)],
+         *command],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     counts = [int(n) for n in re.findall(r"Collected : (\d+)", run.stderr)]
