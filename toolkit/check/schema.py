@@ -44,12 +44,15 @@ def build_schema(
 
     Rules are checked on residual columns that `residuals` adds to the frame ("t3-balance#0":
     lhs - rhs for the first column, 0 where the rule holds), so that pandera reports one failure
-    case per rule instance and workbook, with the residual as the failing value. Residual columns
-    in `holding` (0 or unknown in every row) are left out: pandera would find nothing there, and
-    each column costs it a few milliseconds (the text-vs-table rule alone has hundreds).
+    case per rule instance and workbook, with the residual as the failing value. Columns in
+    `holding` (see `holding`: every value passes their checks) are left out: pandera would find
+    nothing there, and each column costs it a few milliseconds (the text-vs-table rule alone has
+    hundreds of residuals, the form over two hundred cells).
     """
     columns: dict[str, pa.Column] = {}
     for cell in form.cells.values():
+        if cell.key in holding:
+            continue
         checks = [pa.Check(_not_negative, name="negative")]
         if cell.type == "count":
             checks.insert(0, pa.Check(_whole, name="not-integer"))
@@ -125,11 +128,19 @@ def _summed(form: Form, previous: bool) -> _Summed:
 
 
 def holding(form: Form, frame: pd.DataFrame) -> frozenset[str]:
-    """The residual columns where the rule holds (or cannot be judged) in every row."""
+    """The columns whose checks pass in every row, by the checks' own functions over the whole
+    batch at once: the residual columns where the rule holds (or cannot be judged) and the cells
+    with no value that is negative or, for a count, not whole."""
     names = [n for n in _residual_names(form, previous=True) if n in frame]
-    residual = frame[names].to_numpy(dtype=float)
-    held = (np.isnan(residual) | (np.abs(residual) < TOLERANCE)).all(axis=0)
-    return frozenset(name for name, holds in zip(names, held.tolist(), strict=True) if holds)
+    held = _zero(frame[names].to_numpy(dtype=float)).all(axis=0)
+    out = {name for name, holds in zip(names, held.tolist(), strict=True) if holds}
+    cells = [cell for cell in form.cells.values() if cell.key in frame]
+    values = frame[[cell.key for cell in cells]].to_numpy(dtype=float)
+    passes = _not_negative(values).all(axis=0)
+    counts = np.array([cell.type == "count" for cell in cells], dtype=bool)
+    passes &= ~counts | _whole(values).all(axis=0)
+    out.update(cell.key for cell, holds in zip(cells, passes.tolist(), strict=True) if holds)
+    return frozenset(out)
 
 
 def _residual_names(form: Form, *, previous: bool) -> list[str]:
@@ -155,16 +166,18 @@ def rule_failures(
     return out, failure_cases.loc[~is_rule]
 
 
-def _zero(series: pd.Series) -> pd.Series:
-    return series.isna() | (series.abs() < TOLERANCE)
+# The checks, element by element: each takes a pandera column (a Series) or the batch's values
+# as an array (`holding`), so that what is left out of the schema is judged by the same test.
+def _zero(values: Any) -> Any:
+    return np.isnan(values) | (np.abs(values) < TOLERANCE)
 
 
-def _whole(series: pd.Series) -> pd.Series:
-    return series.isna() | ((series - series.round()).abs() < TOLERANCE)
+def _whole(values: Any) -> Any:
+    return np.isnan(values) | (np.abs(values - np.round(values)) < TOLERANCE)
 
 
-def _not_negative(series: pd.Series) -> pd.Series:
-    return series.isna() | (series >= -TOLERANCE)
+def _not_negative(values: Any) -> Any:
+    return np.isnan(values) | (values >= -TOLERANCE)
 
 
 def _residual(rule: Rule, instance: Instance, frame: pd.DataFrame) -> pd.Series:
