@@ -9,14 +9,16 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -31,6 +33,7 @@ from .conftest import SAMPLES
 runner = CliRunner()
 YEAR, DISTRICT = "2023", "示范区"
 DEADLINE = (date.today() + timedelta(days=30)).isoformat()  # the collection is under way
+FIRST_SAVED = datetime(2024, 1, 5, 9, 0)  # when the agencies saved their first returns
 # Codes with leading zeros, as an office types them; each agency reports the figures of a sample.
 AGENCIES = {
     "001": ("区发展和改革委员会", "QK001"),
@@ -80,11 +83,30 @@ def _fill(
     for name, value in values.items():
         ((sheet, ref),) = book.defined_names[name].destinations
         book[sheet][ref.replace("$", "").split(":")[0]].value = value
-    if saved is not None:
-        book.properties.modified = saved
     out.parent.mkdir(parents=True, exist_ok=True)
     book.save(out)
+    if saved is not None:
+        stamp_saved(out, saved)
     return out
+
+
+def stamp_saved(path: Path, saved: datetime) -> None:
+    """Record `saved` as the file's save time (core.xml's dcterms:modified, UTC), as the program
+    that saved it would have: openpyxl always writes the moment of its own save there, whatever
+    `properties.modified` says, and two saves within one second then tie."""
+    utc = saved.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as archive:
+        parts = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, body in parts:
+            if info.filename == "docProps/core.xml":
+                body, count = re.subn(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + utc.encode() + rb"\g<2>",
+                    body,
+                )
+                assert count == 1, body
+            archive.writestr(info, body)
 
 
 def _template(space: Path, code: str) -> Path:
@@ -132,7 +154,9 @@ def _returns(space: Path, folder: Path, **overrides: dict[str, object]) -> Path:
     """Every agency's return, filled from its sample; `overrides[code]` changes some cells."""
     for code, (_, sample) in AGENCIES.items():
         values = _sample_values(sample) | overrides.get(f"a{code}", {})
-        _fill(_template(space, code), folder / _template(space, code).name, values)
+        _fill(
+            _template(space, code), folder / _template(space, code).name, values, saved=FIRST_SAVED
+        )
     return folder
 
 

@@ -20,7 +20,16 @@ from typer.testing import CliRunner
 from toolkit.cli.cli import app
 
 from . import lo
-from .test_workspace import AGENCIES, DEADLINE, DISTRICT, YEAR, _fill, _roster, _sample_values
+from .test_workspace import (
+    AGENCIES,
+    DEADLINE,
+    DISTRICT,
+    YEAR,
+    _fill,
+    _roster,
+    _sample_values,
+    stamp_saved,
+)
 
 pytestmark = pytest.mark.libreoffice
 runner = CliRunner()
@@ -72,8 +81,8 @@ def test_a_correction_cycle_through_libreoffice(tmp_path: Path) -> None:
         book[sheet][ref.replace("$", "").split(":")[0]].value = value
     ((sheet, ref),) = book.defined_names["nb_t3_new_total"].destinations
     book[sheet][ref.replace("$", "")].value = 9999  # the formula typed over
-    book.properties.modified = later
     book.save(first / "100.xlsx")
+    stamp_saved(first / "100.xlsx", later)
 
     code, out = _nianbao("check", "-w", space, first, "-q")
     assert code == 1, out
