@@ -174,6 +174,20 @@ def rows_after(sheet_name: str, rows: str, dimension: str) -> bytes:
 
 
 T3 = "三、依申请公开"
+# A cell reference that is not one: terminal markup, a bidi override that reverses what follows.
+FORGED_REF = "[bold red]伪[/]\u202e"
+
+
+def forged_refs(cells: int) -> Callable[[], bytes]:
+    """A row below the sheet's bounded area whose filled cells carry FORGED_REF as their `r=`, and
+    a filled cell without one (so the sheet's cells are placed by counting): the first of them is
+    the place the `extra-content` finding names."""
+
+    def build() -> bytes:
+        forged = "".join(f'<c r="{FORGED_REF}"><v>{i}</v></c>' for i in range(cells))
+        return rows_after(T3, f'<row r="900">{forged}<c><v>7</v></c></row>', "A1:L900")
+
+    return build
 
 
 def far_corner() -> bytes:
@@ -379,6 +393,10 @@ KINDS: tuple[Kind, ...] = (
     # --- size: the grid a library would build is bounded before it is built
     Kind(name="cell at XFD1048576", file="远角.xlsx", build=far_corner, outcomes=WARNS_EXTRA,
          process=True),
+    Kind(name="forged cell references below the form (a short row)", file="伪引用-短.xlsx",
+         build=forged_refs(2), outcomes=WARNS_EXTRA, absent=("\u202e", "[/]"), shown=("!A900",)),
+    Kind(name="forged cell references below the form (a long row)", file="伪引用-长.xlsx",
+         build=forged_refs(40), outcomes=WARNS_EXTRA, absent=("\u202e", "[/]"), shown=("!A900",)),
     Kind(name="cell a million rows down (xlsx)", file="百万行.xlsx", build=million_down,
          outcomes=WARNS_EXTRA, process=True),
     Kind(name="cell a million rows down (ods)", file="百万行.ods", build=ods_million_down,

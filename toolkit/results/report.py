@@ -113,7 +113,11 @@ def _agency(result: FileResult) -> str:
 
 
 def _line(finding: Finding) -> str:
-    where = f"{_escape(finding.sheet)}!{finding.cell} " if finding.sheet and finding.cell else ""
+    where = (
+        f"{_escape(finding.sheet)}!{_escape(finding.cell)} "
+        if finding.sheet and finding.cell
+        else ""
+    )
     severity = finding.severity
     title = severity.title
     if finding.explained:

@@ -260,7 +260,7 @@ def _outside_row(element: Any, row: int, sheet: SheetPass) -> None:
     if len(element) <= _SMALL_ROW:
         for c in element.iterchildren(*_C_TAGS):
             if _filled(c):
-                sheet.outside(1, c.get("r") or xl_rowcol_to_cell(row, 0))
+                sheet.outside(1, _ref(c) or xl_rowcol_to_cell(row, 0))
         return
     count = int(_COUNT_ALL(element))
     if count:
@@ -271,7 +271,14 @@ def _first(row: Any, index: int) -> str:
     """The reference of the first filled cell of a row from its `index`-th child on ("" if none
     says where it is)."""
     found = _FIRST_FROM(row, k=index)
-    return (found[0].get("r") or "") if found else ""
+    return _ref(found[0]) if found else ""
+
+
+def _ref(c: Any) -> str:
+    """A cell's `r=` when it is a cell reference, else "": the text is the file's own, and it is
+    shown to the clerk as the place of a finding (on the terminal, in the feedback's comments)."""
+    ref = c.get("r") or ""
+    return ref if position(ref) is not None else ""
 
 
 def _filled(c: Any) -> bool:
