@@ -565,3 +565,28 @@ def test_the_quick_directory_look_agrees_with_zipfile() -> None:
     damaged = bytearray(data)
     damaged[local + info.compress_size // 2] ^= 0xFF
     assert directory_member(bytes(damaged), "xl/workbook.xml", 1 << 20) is None
+
+
+@pytest.mark.parametrize(
+    ("recorded", "kept"),
+    [
+        ("2024-01-05T09:00:00Z", "2024-01-05T09:00:00Z"),
+        ("2024-01-05T09:00:00.123+08:00", "2024-01-05T09:00:00.123+08:00"),
+        ("\u202e[red]2099-01-01[/]", ""),  # the file's own words where a time belongs
+        ("昨天下午", ""),
+    ],
+)
+def test_the_save_time_is_kept_only_when_it_is_a_time(
+    recorded: str, kept: str, tmp_path: Path, form: Form
+) -> None:
+    source = zipfile.ZipFile(io.BytesIO(BASE.read_bytes()))
+    path = tmp_path / "保存时间.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":
+                start = data.index(b">", data.index(b"<dcterms:modified")) + 1
+                data = data[:start] + recorded.encode() + data[data.index(b"</dcterms:modified") :]
+            target.writestr(info, data)
+    book = read_workbook(path, form)
+    assert not book.error and book.saved_at == kept

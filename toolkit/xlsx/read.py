@@ -222,7 +222,7 @@ def _read(data: bytes, form: Form, base: dict[str, Any]) -> Workbook:
         macros=any(name.endswith("vbaproject.bin") for name in lower),
         external_links=any("externallinks/" in name for name in lower),
         stray={k: v for k, v in book.stray.items() if k != META_SHEET},
-        saved_at=book.saved_at,
+        saved_at=_timestamp(book.saved_at),
     )
 
 
@@ -232,7 +232,7 @@ def _read_ods(data: bytes, package: Package, form: Form, base: dict[str, Any]) -
     meta_xml = package.xml("meta.xml")
     if meta_xml:
         saved = next(((e.text or "").strip()[:40] for e in elements(meta_xml, (_DC_DATE,))), "")
-    return _calamine(_ods_only(package), "ods", extents, form, base, saved)
+    return _calamine(_ods_only(package), "ods", extents, form, base, _timestamp(saved))
 
 
 def _ods_only(package: Package) -> bytes:
@@ -351,6 +351,17 @@ def _plain(value: Any) -> Any:
     if isinstance(value, timedelta):
         return value / timedelta(days=1)
     return str(value)
+
+
+def _timestamp(text: str) -> str:
+    """The save time a file records, kept only when it is one (ISO 8601): it decides which of an
+    agency's files is newer and is shown on the workbench, and any other text there is the
+    file's own words, not a time."""
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    return text
 
 
 def _a1(row: int, col: int) -> str:
