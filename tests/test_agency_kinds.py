@@ -161,3 +161,42 @@ def test_a_bad_kind_in_a_form_file_is_named(
         (tmp_path / name).write_bytes((ROOT / "templates" / name).read_bytes())
     with pytest.raises(FormError, match=re.escape(message)):
         load_form(bad)
+
+
+def test_the_template_judges_rule_making_as_check_does(tmp_path: Path) -> None:
+    """A 设区的市 government may make 规章: in its template the rule's live status says 不适用 and
+    the sheet's verdict leaves it out; a district department's template still asks it to check.
+    Both filled with 规章 and recalculated in LibreOffice, as a clerk's copy would be; check
+    agrees with what each template showed."""
+    from toolkit.core import texts as tx
+    from toolkit.form.layout import layout
+    from toolkit.template.generate import generate
+    from toolkit.xlsx.read import read_workbook
+
+    from . import lo
+
+    city = Agency(code="A001", name="某市政府", kind="设区的市人民政府")
+    department = Agency(code="A002", name="区教育局")
+    generate(
+        [city, department], year=2025, out_dir=tmp_path / "模板", district="示范市",
+        generated_at=datetime(2025, 12, 1, 9), form=FORM, password="pw",
+    )  # fmt: skip
+    (table,) = [s for s in layout(FORM) if any(st.rule == "rule-making" for st in s.statuses)]
+    (status,) = [st for st in table.statuses if st.rule == "rule-making"]
+    assert table.summary is not None
+    shown = {}
+    for agency in (city, department):
+        (template,) = (tmp_path / "模板").glob(f"{agency.code}-*.xlsx")
+        filled = tmp_path / f"{agency.code}.xlsx"
+        lo.fill(template, filled, {"nb_t2_regulations_issued": 2, "nb_t2_regulations_in_force": 2})
+        grid = read_workbook(filled, FORM).grids[table.name]
+        shown[agency.code] = (
+            grid[status.area.row][status.area.col],
+            grid[table.summary.row][table.summary.col],
+        )
+    assert shown["A001"] == (tx.STATUS_NOT_APPLICABLE, tx.SUMMARY_ALL_PASSED)
+    assert shown["A002"][0] == tx.STATUS_CHECK and tx.SUMMARY_WARNED in shown["A002"][1]
+    files = [tmp_path / "A001.xlsx", tmp_path / "A002.xlsx"]
+    report = check(files, form=FORM, roster=[city, department], year=2025)
+    warned = {r.agency_code: "rule-making" in {f.code for f in r.findings} for r in report.files}
+    assert warned == {"A001": False, "A002": True}

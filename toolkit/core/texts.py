@@ -207,6 +207,7 @@ STATUS_MISMATCH = "不一致"  # a status over several sums, some of which do no
 STATUS_CHECK = "请核对"  # a zero rule does not hold
 STATUS_UNFILLED = "未填写"  # a required text is blank
 STATUS_UNSAID = "未写明"  # a text does not mention what it must
+STATUS_NOT_APPLICABLE = "不适用"  # a rule for other kinds of agency (applies_to): not checked
 ROLLUP_HINT = (  # {whole}: the level's word, 全区
     "本表为{whole}汇总：每个数字都是“明细”表中各单位同一单元格之和（公式），可逐格追溯到单位。"
 )

@@ -28,6 +28,7 @@ from ..core import texts as tx
 from ..core.catalogue import UsageError, os_reason, say
 from ..core.outputs import refuse_inputs
 from ..core.text import compact
+from ..form.agency_kinds import possible_kinds
 from ..form.contract import IMPORTED_KIND, Identity, file_name, identity_for
 from ..form.fill import Fill
 from ..form.form import Form, complete, total_sources
@@ -268,7 +269,7 @@ def _draft(path: Path, published: Published, job: _Job) -> ImportEntry | _Draft:
     try:
         write_workbook(
             written, form=form, identity=identity, password=job.password,
-            fill=_fill(form, published),
+            fill=_fill(form, published), kinds=possible_kinds(form, agency.name, agency.kind),
         )  # fmt: skip
     except OSError as exc:
         temporary, error = None, os_reason(exc)

@@ -16,6 +16,7 @@ from ..core.catalogue import UsageError, say
 from ..core.outputs import mark_output, write_atomic
 from ..core.text import safe_file_name
 from ..core.texts import Severity
+from ..form.agency_kinds import possible_kinds
 from ..form.contract import FEEDBACK_KIND, Identity, file_name, identity_for
 from ..form.fill import Fill, Review
 from ..form.findings import CheckReport, FileResult, Finding
@@ -204,6 +205,7 @@ def _one(
             deadline=deadline,
             contact=contact,
             fill=_fill(form, result, shown, review, office),
+            kinds=possible_kinds(form, agency.name, agency.kind),
         )
         # Written by the template writer, not write_atomic: marked here, so that a copy saved into
         # the returned folder is never read back as the agency's report until the agency edits it.

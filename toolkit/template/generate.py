@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..core.catalogue import UsageError, os_reason
+from ..form.agency_kinds import possible_kinds
 from ..form.contract import (
     Identity,
     file_name,
@@ -118,6 +119,7 @@ def generate(
                 deadline=deadline,
                 contact=contact,
                 password=password,
+                kinds=possible_kinds(form, agency.name, agency.kind),
             )
             for agency, name in todo
         ]
@@ -159,6 +161,7 @@ class _Job:
     deadline: date | None
     contact: str
     password: str
+    kinds: frozenset[str] = frozenset()  # what the agency may be (its 单位类别, else its name)
 
 
 _worker_form: Form | None = None
@@ -180,6 +183,7 @@ def _run_job(job: _Job, form: Form | None = None) -> str:
         deadline=job.deadline,
         contact=job.contact,
         password=job.password,
+        kinds=job.kinds,
     )
     return hashlib.sha256(job.path.read_bytes()).hexdigest()
 

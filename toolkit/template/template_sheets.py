@@ -49,10 +49,12 @@ def _sheet(
     sums: Mapping[str, str] | None = None,
     name: str | None = None,
     level: str = tx.DISTRICT_LEVEL,
+    exempt: frozenset[str] = frozenset(),
 ) -> TemplateSheet:
     """One section's sheet. With `sums` (the rollup at `level`), every number is the given
     formula, nothing is an input, and only the rules that hold within the sheet get a live
-    status."""
+    status. The rules in `exempt` are for other kinds of agency (`applies_to`): their status says
+    so and the sheet's verdict leaves them out, as `check` does."""
     ws = book.add_worksheet(name or sheet.name, worksheet_class=TemplateSheet)
     for col, width in enumerate(sheet.column_widths):
         _ok(ws.set_column(col, col, width), "column width")
@@ -111,6 +113,14 @@ def _sheet(
                 ws.write_string(status.area.row, status.area.col, "—", styles["status_later"]),
                 f"status {rule.id}",
             )
+        elif rule.id in exempt:
+            _ok(
+                ws.write_string(
+                    status.area.row, status.area.col, tx.STATUS_NOT_APPLICABLE,
+                    styles["status_later"],
+                ),
+                f"status {rule.id}",
+            )  # fmt: skip
         elif kind_of(rule).live:
             formula = formulas.statuses[sheet.name, rule.id, status.instances]
             result = status_value(rule, instances, values, texts)

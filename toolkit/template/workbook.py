@@ -17,6 +17,7 @@ from .. import __version__
 from ..core import texts as tx
 from ..core.text import cell_text
 from ..core.texts import Severity
+from ..form.agency_kinds import applies
 from ..form.contract import (
     INSTRUCTIONS_SHEET,
     META_PREFIX,
@@ -50,17 +51,21 @@ def write_workbook(
     deadline: date | None = None,
     contact: str = "",
     fill: Fill | None = None,
+    kinds: frozenset[str] = frozenset(),
 ) -> None:
     """Write one template atomically (a temporary file beside `path`, then a rename).
 
+    `kinds` are the kinds the agency may be of (agency_kinds.possible_kinds; empty when nothing
+    says): a rule that `check` does not apply to it shows 不适用 instead of a live status.
     xlsxwriter warnings are errors: a template that only half worked is a bug.
     """
     fill = fill or Fill()
     _check_fill(form, fill)
     path = Path(path)
+    exempt = frozenset(rule.id for rule in form.rules if not applies(rule, kinds))
     temporary = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp.xlsx")
     try:
-        _write(temporary, form, identity, password, deadline, contact, fill)
+        _write(temporary, form, identity, password, deadline, contact, fill, exempt)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -86,6 +91,7 @@ def _write(
     deadline: date | None,
     contact: str,
     fill: Fill,
+    exempt: frozenset[str],
 ) -> None:
     values = complete(form, fill.values)
     with warnings.catch_warnings():
@@ -120,9 +126,9 @@ def _write(
         formulas = form_formulas(form)
         reusable = fill.empty
         for sheet in layout(form):
-            ws = _sheet(book, styles, form, sheet, formulas, values, fill, password)
+            ws = _sheet(book, styles, form, sheet, formulas, values, fill, password, exempt=exempt)
             if reusable:
-                ws.xml_cache_key = sheet_key(form, sheet.name, password)
+                ws.xml_cache_key = sheet_key(form, sheet.name, password, exempt)
         _instructions(info, styles, form, identity, deadline, contact, password)
         if review is not None and fill.review is not None:
             _review(review, styles, fill.review, password)

@@ -57,15 +57,16 @@ def form_digest(form: Form) -> str:
     return hashlib.sha256(repr(form).encode("utf-8")).hexdigest()
 
 
-def sheet_key(form: Form, sheet: str, password: str) -> str:
+def sheet_key(form: Form, sheet: str, password: str, exempt: frozenset[str] = frozenset()) -> str:
     """What a reusable content sheet's XML is determined by: the form's content, which sheet, the
-    protection password (its hash is in the XML) and the xlsxwriter that assembles it. The style
-    and shared-string indexes it refers to follow from the form too, as long as the writer adds
-    formats and writes the content sheets in a fixed order (see workbook.py and styles.py).
+    protection password (its hash is in the XML), the rules the agency is exempt from (their
+    status says 不适用) and the xlsxwriter that assembles it. The style and shared-string indexes
+    it refers to follow from the form too, as long as the writer adds formats and writes the
+    content sheets in a fixed order (see workbook.py and styles.py).
 
     Keyed on content, not on `id(form)`: an id is reused once a form is collected, and a different
     form would then get another form's sheet."""
-    parts = (form_digest(form), sheet, password, xlsxwriter.__version__)
+    parts = (form_digest(form), sheet, password, " ".join(sorted(exempt)), xlsxwriter.__version__)
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
