@@ -200,3 +200,30 @@ def test_the_template_judges_rule_making_as_check_does(tmp_path: Path) -> None:
     report = check(files, form=FORM, roster=[city, department], year=2025)
     warned = {r.agency_code: "rule-making" in {f.code for f in r.findings} for r in report.files}
     assert warned == {"A001": False, "A002": True}
+
+
+@pytest.mark.parametrize(("declared", "live"), [("县级人民政府", True), ("", False)])
+def test_a_feedback_copy_judges_rule_making_by_the_roster_check_was_given(
+    tmp_path: Path, declared: str, live: bool
+) -> None:
+    """郑州市人民政府 may be a 设区的市 (no 规章 rule) or a county-level city (the rule): its
+    feedback copy keeps the rule's live status when the roster says it is a county-level city,
+    as check judged it, and says 不适用 when only the name speaks."""
+    from toolkit.core import texts as tx
+    from toolkit.form.layout import layout
+    from toolkit.results.feedback import write_feedback
+    from toolkit.xlsx.read import read_workbook
+
+    agency = Agency(code="A001", name="郑州市人民政府", kind=declared)
+    path = _report(tmp_path, agency, **RULES_MADE)
+    report = check([path], form=FORM, roster=[agency], year=2025)
+    made, _ = write_feedback(report, tmp_path / "意见", form=FORM, password="x", roster=[agency])
+    (copy,) = [f.workbook for f in made if f.workbook is not None]
+    (table,) = [s for s in layout(FORM) if any(st.rule == "rule-making" for st in s.statuses)]
+    (status,) = [st for st in table.statuses if st.rule == "rule-making"]
+    book = read_workbook(copy, FORM)
+    assert book.xml is not None
+    has_formula = status.area.ref in book.xml[table.name].formulas
+    assert has_formula is live
+    shown = book.grids[table.name][status.area.row][status.area.col]
+    assert (shown == tx.STATUS_NOT_APPLICABLE) is not live

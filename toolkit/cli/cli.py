@@ -318,6 +318,7 @@ def check(
                     deadline=due,
                     contact=contact,
                     protected=files,
+                    roster=agencies or (),
                 )
                 copies = {f.source: f.workbook for f in made if f.workbook is not None}
             if json_path is not None:

@@ -114,6 +114,7 @@ def collect_cycle(
         password=reply.password,
         deadline=reply.deadline,
         contact=reply.settings.contact,
+        roster=roster or (),
     )
     log = feedback_dir / SEND_LOG
     messages = pending_answers(

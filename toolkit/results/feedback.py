@@ -21,6 +21,7 @@ from ..form.contract import FEEDBACK_KIND, Identity, file_name, identity_for
 from ..form.fill import Fill, Review
 from ..form.findings import CheckReport, FileResult, Finding
 from ..form.form import Form
+from ..form.identity import normalise_code
 from ..form.layout import layout
 from ..inputs.roster import Agency
 from ..template.workbook import write_workbook
@@ -74,12 +75,15 @@ def write_feedback(
     today: date | None = None,
     protected: Sequence[Path] = (),
     made_at: datetime | None = None,
+    roster: Sequence[Agency] = (),
 ) -> tuple[list[FeedbackFile], str | None]:
     """Write a copy and an email text per agency with findings; return them and the password
     used when one had to be generated (None when given).
 
     Each copy records its lineage in `_meta`: the returned file it was made from (its sha256) and
-    its own creation time, `made_at` (now unless given, for byte-identical copies in tests).
+    its own creation time, `made_at` (now unless given, for byte-identical copies in tests). A
+    copy's live statuses leave out the rules that are not for its agency, by the roster's 单位类别
+    (as `check` was given it) or else by the agency's name.
     """
     generated = None
     if password is None:
@@ -94,6 +98,7 @@ def write_feedback(
     except OSError as exc:
         raise UsageError("out-not-writable", path=out_dir, reason=exc.strerror or exc) from exc
     keep = {Path(p).resolve() for p in protected} | {Path(r.path).resolve() for r in report.files}
+    declared = {normalise_code(a.code): a.kind for a in roster if a.kind}
     made = []
     for result in report.files:
         if not result.agency_code or not needs_feedback(result, form):
@@ -102,7 +107,7 @@ def write_feedback(
             made.append(
                 _one(
                     form, report, result, out_dir, password, deadline, contact, today, keep,
-                    made_at,
+                    made_at, declared.get(normalise_code(result.agency_code), ""),
                 )
             )  # fmt: skip
         except (ValueError, OverflowError, RuntimeError) as exc:
@@ -171,8 +176,9 @@ def _one(
     today: date,
     keep: set[Path],
     made_at: datetime,
+    kind: str,
 ) -> FeedbackFile:
-    agency = Agency(code=result.agency_code, name=result.agency_name)
+    agency = Agency(code=result.agency_code, name=result.agency_name, kind=kind)
     shown = [f for f in result.findings if asks_agency(f, form)]
     errors = sum(f.severity == Severity.ERROR for f in shown)
     warnings = sum(f.severity == Severity.WARNING for f in shown)

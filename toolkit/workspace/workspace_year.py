@@ -394,6 +394,7 @@ def make_feedback(
         today=today,
         protected=workspace.stored(),
         made_at=stamp,
+        roster=workspace.agencies(),
     )
     sources = {r.path: _sha_of(r) for r in todo}
     with workspace.ledger.transaction() as db:
