@@ -95,3 +95,26 @@ def test_a_file_name_in_an_address_cannot_leave_its_folder(tmp_path: Path) -> No
             for route in ("/publish/file/", "/publish/preview/"):
                 assert client.request("GET", route + name)[0] == 404, route + name
         assert client.request("GET", "/issue/template/..%2F..%2Fnianbao.db")[0] == 404
+
+
+def test_a_file_name_cannot_reorder_what_a_page_shows(tmp_path: Path) -> None:
+    """A report received from a folder under a name with a right-to-left override (「报告‮xslx.exe」
+    would show as 「报告exe.xlsx」): the agency's page shows the override as an escape."""
+    from typer.testing import CliRunner
+
+    from toolkit.cli.cli import app
+
+    root = _workspace(tmp_path / "年报")
+    folder = tmp_path / "下载"
+    folder.mkdir()
+    sample = next((SAMPLES / "returned").glob("QK001-*.xlsx"))
+    name = "QK001-报告\u202egpj.xlsx"
+    (folder / name).write_bytes(sample.read_bytes())
+    result = CliRunner().invoke(app, ["check", "-w", str(root), str(folder), "-q"])
+    assert result.exit_code == 0, result.output
+    with running(root) as bench:
+        client = Client(bench)
+        client.enter()
+        _, page = client.get("/review/QK001")
+    assert "\u202e" not in page
+    assert "QK001-报告\\u202egpj.xlsx" in page

@@ -22,6 +22,7 @@ __all__ = [
     "excel_without_blanks",
     "inert",
     "is_blank",
+    "page_text",
     "safe_file_name",
     "strip_blank",
 ]
@@ -105,6 +106,19 @@ def inert(text: object) -> str:
     """
     value = "" if text is None else str(text)
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+
+
+# What `page_text` shows as escapes: as `inert`, but tab and line breaks stay (a page lays them out
+# as white space; a narrative keeps its lines).
+_PAGE_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+
+
+def page_text(text: str) -> str:
+    """Untrusted text for a web page (after HTML escaping, which is the page's own): controls and
+    bidi marks shown as escapes, so that a file name cannot reorder what the page shows."""
+    return _PAGE_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def csv_safe(value: object) -> object:

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..core import texts as tx
+from ..core.text import page_text
 from ..form.form import Form
 from ..workspace.ledger import LEDGER_FILE
 from ..workspace.workspace import Workspace
@@ -48,6 +49,7 @@ class Site:
         default_factory=lambda: jinja2.Environment(
             loader=jinja2.PackageLoader("toolkit.serve", "templates"),
             autoescape=True,
+            finalize=_visible,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -136,6 +138,18 @@ class Site:
 
 
 _NO_STORE = {"cache-control": "no-store"}
+
+
+def _visible(value: Any) -> Any:
+    """Every value a page shows, before it is escaped: a file's or an agency's text with its bidi
+    marks and controls as visible escapes (the pages' own texts have none). Text already marked
+    safe stays so: the escapes add no markup."""
+    if isinstance(value, str):
+        shown = page_text(value)
+        return type(value)(shown) if hasattr(value, "__html__") else shown
+    return value
+
+
 STATUS_TITLES = {s.value: s.title for s in tx.CheckStatus}
 
 
