@@ -98,8 +98,8 @@ def test_a_file_name_in_an_address_cannot_leave_its_folder(tmp_path: Path) -> No
 
 
 def test_a_file_name_cannot_reorder_what_a_page_shows(tmp_path: Path) -> None:
-    """A report received from a folder under a name with a right-to-left override (「报告‮xslx.exe」
-    would show as 「报告exe.xlsx」): the agency's page shows the override as an escape."""
+    """A report received from a folder under a name with a right-to-left override (「报告」, U+202E,
+    「xslx.exe」 would show as 「报告exe.xlsx」): the agency's page shows the override as an escape."""
     from typer.testing import CliRunner
 
     from toolkit.cli.cli import app
