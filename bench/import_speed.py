@@ -29,9 +29,7 @@ import argparse
 import io
 import math
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import time
 import zipfile
@@ -185,20 +183,9 @@ def instructions(kind: str, stage: str, count: int) -> int:
 def slope_times(kind: str, stage: str, small: int, large: int) -> tuple[float, float]:
     """CPU and wall milliseconds per file of one loop in a fresh process: the slope between two
     batch sizes, best of three each."""
+    from reader_instructions import slope_times as slope
 
-    def run(count: int) -> tuple[float, float]:
-        start = time.perf_counter()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(command(kind, stage, count), check=True)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-        return cpu, time.perf_counter() - start
-
-    few = [run(small) for _ in range(3)]
-    many = [run(large) for _ in range(3)]
-    cpu = (min(c for c, _ in many) - min(c for c, _ in few)) / (large - small)
-    wall = (min(w for _, w in many) - min(w for _, w in few)) / (large - small)
-    return cpu * 1000, wall * 1000
+    return slope(lambda count: command(kind, stage, count), small, large)
 
 
 def slopes(args: argparse.Namespace) -> None:

@@ -35,6 +35,7 @@ import sys
 import time
 import warnings
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -175,16 +176,25 @@ def callgrind(command: list[str]) -> int:
 
 
 def timed(kind: str, producer: str, small: int, large: int) -> tuple[float, float]:
-    """CPU and wall milliseconds per file of one loop in a fresh process (its workers included):
-    the slope between two batch sizes, best of three each, so start-up and imports cancel."""
+    """CPU and wall milliseconds per file of one loop in a fresh process (its workers included)."""
+    return slope_times(
+        lambda count: [
+            sys.executable, __file__, "--loop", kind, "--producer", producer, "--files", str(count)
+        ],
+        small,
+        large,
+    )  # fmt: skip
+
+
+def slope_times(command: Callable[[int], list[str]], small: int, large: int) -> tuple[float, float]:
+    """CPU and wall milliseconds per file of `command(count)` run in a fresh process (its workers
+    included): the slope between two batch sizes, best of three each, so start-up and imports
+    cancel."""
 
     def run(count: int) -> tuple[float, float]:
         start = time.perf_counter()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(
-            [sys.executable, __file__, "--loop", kind, "--producer", producer, "--files", str(count)],
-            check=True,
-        )  # fmt: skip
+        subprocess.run(command(count), check=True)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         return cpu, time.perf_counter() - start
