@@ -12,14 +12,14 @@ from itertools import repeat
 from typing import Any
 
 from ..core.texts import Severity
-from ..form.agency_kinds import applies, possible_kinds
+from ..form.agency_kinds import applies
 from ..form.findings import Finding, column_label, file_finding, plain
 from ..form.form import Form, Rule
 from ..form.identity import normalise_code
 from ..form.layout import Area, SheetLayout, layout
 from ..form.rules import kind_of
 from ..form.stated import YEAR
-from ..inputs.roster import Agency
+from ..inputs.roster import Agency, kinds_by_roster
 from .inspection_values import Inspected
 
 __all__ = ["validate"]
@@ -91,15 +91,16 @@ def validate(
                 form, item, check_name, key=column, sheet=sheet.name, cell=area.ref, actual=value
             )
         )
-    declared = {normalise_code(a.code): a.kind for a in roster if a.kind}
+    kinds_of = kinds_by_roster(form, roster)
     kinds: dict[int, frozenset[str]] = {}
     for failure in failures:
         item = items[failure.row]
         if failure.rule.applies_to:
             if failure.row not in kinds:
-                code = normalise_code(item.meta.get("agency_code", ""))
-                name = item.meta.get("agency_name", "")
-                kinds[failure.row] = possible_kinds(form, name, declared.get(code, ""))
+                meta = item.meta
+                kinds[failure.row] = kinds_of(
+                    meta.get("agency_code", ""), meta.get("agency_name", "")
+                )
             if not applies(failure.rule, kinds[failure.row]):
                 continue
         item.findings.append(

@@ -14,12 +14,15 @@ from pathlib import Path
 from ..core import texts as tx
 from ..core.catalogue import UsageError, os_reason, say
 from ..core.text import BLANK_CHARACTERS, compact, is_blank
+from ..form.agency_kinds import possible_kinds
+from ..form.form import Form
 from ..form.identity import normalise_code
 
 __all__ = [
     "Agency",
     "Roster",
     "clean_name",
+    "kinds_by_roster",
     "match_code",
     "read_roster",
     "read_roster_with_notes",
@@ -231,3 +234,14 @@ def _text(value: object) -> str:
 
 def _normalise(title: str) -> str:
     return compact(title).lower()
+
+
+def kinds_by_roster(form: Form, roster: Sequence[Agency]) -> Callable[[str, str], frozenset[str]]:
+    """`kinds(code, name)`: what an agency may be (agency_kinds.possible_kinds), as `check` and
+    the feedback copies judge it: the 单位类别 of its roster row, found by code, else its name."""
+    declared = {normalise_code(a.code): a.kind for a in roster if a.kind}
+
+    def kinds(code: str, name: str) -> frozenset[str]:
+        return possible_kinds(form, name, declared.get(normalise_code(code), ""))
+
+    return kinds

@@ -16,14 +16,12 @@ from ..core.catalogue import UsageError, say
 from ..core.outputs import mark_output, write_atomic
 from ..core.text import safe_file_name
 from ..core.texts import Severity
-from ..form.agency_kinds import possible_kinds
 from ..form.contract import FEEDBACK_KIND, Identity, file_name, identity_for
 from ..form.fill import Fill, Review
 from ..form.findings import CheckReport, FileResult, Finding
 from ..form.form import Form
-from ..form.identity import normalise_code
 from ..form.layout import layout
-from ..inputs.roster import Agency
+from ..inputs.roster import Agency, kinds_by_roster
 from ..template.workbook import write_workbook
 
 __all__ = ["FeedbackFile", "feedback_lines", "needs_feedback", "write_feedback"]
@@ -98,7 +96,7 @@ def write_feedback(
     except OSError as exc:
         raise UsageError("out-not-writable", path=out_dir, reason=exc.strerror or exc) from exc
     keep = {Path(p).resolve() for p in protected} | {Path(r.path).resolve() for r in report.files}
-    declared = {normalise_code(a.code): a.kind for a in roster if a.kind}
+    kinds_of = kinds_by_roster(form, roster)
     made = []
     for result in report.files:
         if not result.agency_code or not needs_feedback(result, form):
@@ -107,7 +105,7 @@ def write_feedback(
             made.append(
                 _one(
                     form, report, result, out_dir, password, deadline, contact, today, keep,
-                    made_at, declared.get(normalise_code(result.agency_code), ""),
+                    made_at, kinds_of(result.agency_code, result.agency_name),
                 )
             )  # fmt: skip
         except (ValueError, OverflowError, RuntimeError) as exc:
@@ -176,9 +174,9 @@ def _one(
     today: date,
     keep: set[Path],
     made_at: datetime,
-    kind: str,
+    kinds: frozenset[str],
 ) -> FeedbackFile:
-    agency = Agency(code=result.agency_code, name=result.agency_name, kind=kind)
+    agency = Agency(code=result.agency_code, name=result.agency_name)
     shown = [f for f in result.findings if asks_agency(f, form)]
     errors = sum(f.severity == Severity.ERROR for f in shown)
     warnings = sum(f.severity == Severity.WARNING for f in shown)
@@ -211,7 +209,7 @@ def _one(
             deadline=deadline,
             contact=contact,
             fill=_fill(form, result, shown, review, office),
-            kinds=possible_kinds(form, agency.name, agency.kind),
+            kinds=kinds,
         )
         # Written by the template writer, not write_atomic: marked here, so that a copy saved into
         # the returned folder is never read back as the agency's report until the agency edits it.
